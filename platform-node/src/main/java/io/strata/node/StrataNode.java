@@ -1,0 +1,192 @@
+package io.strata.node;
+
+import com.typesafe.config.Config;
+import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.gateway.HttpGateway;
+import io.strata.node.kv.KvMetrics;
+import io.strata.node.kv.KvRoutes;
+import io.strata.node.kv.KvSettings;
+import io.strata.node.kv.KvStorage;
+import io.strata.node.kv.KvStore;
+import io.strata.node.kv.internal.GroupCommitter;
+import io.strata.node.metrics.NodeMetrics;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running Strata node: its actor system (a cluster member), its stores and its HTTP gateway.
+ * {@link #start} returns once the node is a cluster member and the gateway is bound; partitions
+ * recover in the background (requests to a recovering partition wait for it).
+ *
+ * <p>Shutdown goes through Pekko's coordinated shutdown (also on SIGTERM / Ctrl-C): the gateway
+ * unbinds, partitions stop and close their logs, the node leaves the cluster, then the group
+ * committer, metrics and the data-directory lock are released.
+ */
+public final class StrataNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StrataNode.class);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ActorSystem<Void> system;
+    private final ServerBinding binding;
+    private final KvStore kv;
+    private final Path dataDir;
+    private final CompletableFuture<Long> recovered;
+
+    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, Path dataDir,
+                       CompletableFuture<Long> recovered) {
+        this.system = system;
+        this.binding = binding;
+        this.kv = kv;
+        this.dataDir = dataDir;
+        this.recovered = recovered;
+    }
+
+    /** Starts a node from a fully resolved configuration (see {@link NodeConfig}). */
+    public static StrataNode start(Config config) {
+        long startNanos = System.nanoTime();
+        Path dataDir = Paths.get(config.getString("strata.data-dir")).toAbsolutePath().normalize();
+        KvSettings kvSettings = KvSettings.from(config);
+        String host = config.getString("strata.http.host");
+        int port = config.getInt("strata.http.port");
+        Duration askTimeout = config.getDuration("strata.http.ask-timeout");
+        Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
+
+        DataDirLock lock = DataDirLock.acquire(dataDir);
+        NodeMetrics metrics = new NodeMetrics();
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(Behaviors.empty(), "strata", config);
+        } catch (RuntimeException e) {
+            metrics.close();
+            lock.close();
+            throw e;
+        }
+        try {
+            Cluster cluster = Cluster.get(system);
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            KvMetrics kvMetrics = new KvMetrics(metrics.registry());
+            Optional<GroupCommitter> committer = kvSettings.durability() == KvSettings.Durability.FSYNC
+                    ? Optional.of(new GroupCommitter(kvSettings.commitDelay(), kvMetrics::fsync))
+                    : Optional.empty();
+            Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
+            KvStorage storage = new KvStorage(dataDir.resolve("kv"), committer, blockingIo, kvMetrics, System::currentTimeMillis);
+            KvStore kv = KvStore.start(system, kvSettings, storage, askTimeout);
+
+            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "strata-release-storage", () -> {
+                        committer.ifPresent(GroupCommitter::close);
+                        metrics.close();
+                        lock.close();
+                        LOG.info("storage closed");
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
+
+            CompletableFuture<Done> memberUp = new CompletableFuture<>();
+            org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+                    .registerOnMemberUp(() -> memberUp.complete(Done.getInstance()));
+            memberUp.get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+            CompletableFuture<Long> recovered = new CompletableFuture<>();
+            HttpGateway gateway = new HttpGateway(
+                    List.of(new KvRoutes(kv).routes(), new ClusterRoutes(system, askTimeout).routes()),
+                    metrics, authToken, () -> health(system, recovered));
+            ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
+                    .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+
+            long recoveryStart = System.nanoTime();
+            kv.recoverAll().whenComplete((stats, failure) -> {
+                long millis = (System.nanoTime() - recoveryStart) / 1_000_000;
+                if (failure != null) {
+                    LOG.error("KV recovery failed after {} ms; affected partitions refuse requests until they recover", millis, failure);
+                    recovered.completeExceptionally(failure);
+                } else {
+                    LOG.info("KV recovered: {} partitions, {} keys in {} ms", stats.partitions(), stats.keys(), millis);
+                    recovered.complete(millis);
+                }
+            });
+            LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
+                    dataDir, cluster.selfMember().address());
+            return new StrataNode(system, binding, kv, dataDir, recovered);
+        } catch (Exception e) {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // Reporting the startup failure matters more than a slow termination.
+            }
+            throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> health(ActorSystem<?> system, CompletableFuture<Long> recovered) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        String member = Cluster.get(system).selfMember().status().toString();
+        body.put("status", member.equals("Up") ? "ok" : "unavailable");
+        body.put("member_status", member);
+        body.put("kv_recovered", recovered.isDone() && !recovered.isCompletedExceptionally());
+        return body;
+    }
+
+    public InetSocketAddress httpAddress() {
+        return binding.localAddress();
+    }
+
+    public int httpPort() {
+        return binding.localAddress().getPort();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public KvStore kv() {
+        return kv;
+    }
+
+    /** Completes with the KV recovery time in milliseconds once every partition has recovered. */
+    public CompletionStage<Long> kvRecovered() {
+        return recovered;
+    }
+
+    /** Runs the coordinated shutdown; the returned stage completes when the node has stopped. */
+    public CompletionStage<Done> shutdown() {
+        return CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(CoordinatedShutdown.unknownReason())
+                .thenCompose(done -> system.getWhenTerminated());
+    }
+
+    @Override
+    public void close() {
+        shutdown().toCompletableFuture().join();
+    }
+}

@@ -1,0 +1,94 @@
+package io.strata.node.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.strata.node.NodeConfig;
+import io.strata.node.StrataNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code ./strata up}: runs one node in the foreground until Ctrl-C / SIGTERM. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Start a node: a single-node cluster with data in ./data and HTTP on 127.0.0.1:8080.",
+                "Ctrl-C or SIGTERM shuts it down cleanly."})
+public final class UpCommand implements Callable<Integer> {
+
+    /** The line a node prints once it serves; launchers parse it. */
+    public static final String READY_LINE_PREFIX = "Strata node up: ";
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory for durable state (default: ./data, strata.data-dir).")
+    Path dataDir;
+
+    @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (default 8080; 0 picks a free one).")
+    Integer httpPort;
+
+    @Option(names = "--http-host", paramLabel = "HOST", description = "Interface to bind (default 127.0.0.1).")
+    String httpHost;
+
+    @Option(names = "--cluster-port", paramLabel = "N", description = "Cluster (Artery) port (default 17355; 0 picks a free one).")
+    Integer clusterPort;
+
+    @Option(names = "--durability", paramLabel = "MODE", description = "mmap (default: survives kill -9) or fsync (survives power loss).")
+    String durability;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file with settings (see reference.conf).")
+    Path configFile;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "", description = "Set any configuration key, e.g. -Dstrata.kv.default-partitions=16.")
+    Map<String, String> properties = new HashMap<>();
+
+    @Override
+    public Integer call() {
+        Config config;
+        try {
+            config = NodeConfig.load(Optional.ofNullable(configFile), overrides());
+        } catch (IllegalArgumentException | ConfigException e) {
+            System.err.println("strata up: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        StrataNode node;
+        try {
+            node = StrataNode.start(config);
+        } catch (IllegalArgumentException | ConfigException e) {
+            System.err.println("strata up: invalid configuration: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            System.err.println("strata up: " + e.getMessage());
+            return 1;
+        }
+        var address = node.httpAddress();
+        System.out.println(READY_LINE_PREFIX + "http://" + address.getHostString() + ":" + address.getPort()
+                + " (data " + node.dataDir() + ", cluster " + node.system().address() + ")");
+        System.out.println("Ctrl-C to stop.");
+        System.out.flush();
+        node.system().getWhenTerminated().toCompletableFuture().join();
+        return 0;
+    }
+
+    private Map<String, String> overrides() {
+        Map<String, String> overrides = new LinkedHashMap<>(properties);
+        if (dataDir != null) {
+            overrides.put("strata.data-dir", dataDir.toString());
+        }
+        if (httpPort != null) {
+            overrides.put("strata.http.port", httpPort.toString());
+        }
+        if (httpHost != null) {
+            overrides.put("strata.http.host", httpHost);
+        }
+        if (clusterPort != null) {
+            overrides.put("strata.cluster.port", clusterPort.toString());
+        }
+        if (durability != null) {
+            overrides.put("strata.kv.durability", durability);
+        }
+        return overrides;
+    }
+}

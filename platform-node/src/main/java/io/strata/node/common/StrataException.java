@@ -1,0 +1,47 @@
+package io.strata.node.common;
+
+/**
+ * A request Strata refuses, with a stable snake_case {@code code} and a message that says what
+ * and why. The gateway maps the {@link Kind} to an HTTP status; other doors (RESP) map it their way.
+ */
+public class StrataException extends RuntimeException {
+
+    /** What sort of refusal this is; decides the HTTP status. */
+    public enum Kind {
+        /** The request itself is malformed or out of limits (400). */
+        INVALID,
+        /** A named thing does not exist (404). */
+        NOT_FOUND,
+        /** The request conflicts with what exists (409). */
+        CONFLICT,
+        /** A condition the client set does not hold (412). */
+        PRECONDITION_FAILED,
+        /** The body is larger than allowed (413). */
+        TOO_LARGE,
+        /** The request is well-formed but cannot be processed as asked (422). */
+        UNPROCESSABLE,
+        /** The store cannot serve the request now; retrying later may work (503). */
+        UNAVAILABLE
+    }
+
+    private final Kind kind;
+    private final String code;
+
+    public StrataException(Kind kind, String code, String message) {
+        super(message);
+        this.kind = kind;
+        this.code = code;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public static StrataException invalid(String code, String message) {
+        return new StrataException(Kind.INVALID, code, message);
+    }
+}

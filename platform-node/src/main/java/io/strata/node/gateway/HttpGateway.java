@@ -1,0 +1,82 @@
+package io.strata.node.gateway;
+
+import io.strata.node.http.ErrorHandling;
+import io.strata.node.http.HttpMetrics;
+import io.strata.node.http.Json;
+import io.strata.node.metrics.NodeMetrics;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The node's HTTP gateway: composes the routes of each area (KV, cluster, ...) with the node
+ * endpoints ({@code /health}, {@code /metrics}), request metrics, optional bearer-token auth and
+ * error handling that answers every failure in the JSON error shape.
+ */
+public final class HttpGateway extends AllDirectives {
+
+    private final List<Route> areaRoutes;
+    private final NodeMetrics metrics;
+    private final HttpMetrics httpMetrics;
+    private final Optional<String> authToken;
+    private final Supplier<Map<String, Object>> health;
+
+    /**
+     * @param areaRoutes the routes of each area, tried in order
+     * @param authToken  when present, every request but {@code GET /health} needs {@code Authorization: Bearer <token>}
+     * @param health     the body of {@code GET /health}; its {@code "status"} is {@code "ok"} when the node serves
+     */
+    public HttpGateway(List<Route> areaRoutes, NodeMetrics metrics, Optional<String> authToken,
+                       Supplier<Map<String, Object>> health) {
+        this.areaRoutes = areaRoutes;
+        this.metrics = metrics;
+        this.httpMetrics = new HttpMetrics(metrics.registry());
+        this.authToken = authToken;
+        this.health = health;
+    }
+
+    public Route route() {
+        Route metricsRoute = path("metrics", () -> get(() -> complete(HttpResponse.create()
+                .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
+        Route endpoints = areaRoutes.stream().reduce(metricsRoute, Route::orElse);
+        return timed(() -> handleExceptions(ErrorHandling.exceptionHandler(), () ->
+                handleRejections(ErrorHandling.rejectionHandler(), () -> concat(
+                        path("health", () -> get(this::healthRoute)),
+                        authenticated(() -> endpoints)))));
+    }
+
+    private Route healthRoute() {
+        Map<String, Object> body = health.get();
+        return complete(Json.response("ok".equals(body.get("status")) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
+    }
+
+    private Route authenticated(Supplier<Route> inner) {
+        if (authToken.isEmpty()) {
+            return inner.get();
+        }
+        String expected = "Bearer " + authToken.get();
+        return optionalHeaderValueByName("Authorization", header -> header.filter(expected::equals).isPresent()
+                ? inner.get()
+                : complete(Json.error(StatusCodes.UNAUTHORIZED, "unauthorized",
+                        "this node requires 'Authorization: Bearer <token>' (strata.http.auth-token)")));
+    }
+
+    private Route timed(Supplier<Route> inner) {
+        return extractRequest(request -> {
+            long start = System.nanoTime();
+            return mapResponse(response -> {
+                httpMetrics.record(request.method().value(), request.getUri().path(), response.status().intValue(),
+                        System.nanoTime() - start);
+                return response;
+            }, inner);
+        });
+    }
+}

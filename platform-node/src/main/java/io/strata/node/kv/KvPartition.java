@@ -1,0 +1,566 @@
+package io.strata.node.kv;
+
+import io.strata.node.kv.internal.PartitionLog;
+import io.strata.node.kv.internal.PartitionState;
+import io.strata.node.kv.internal.SnapshotStore;
+import io.strata.node.kv.proto.DeleteOp;
+import io.strata.node.kv.proto.LogEntry;
+import io.strata.node.kv.proto.PutOp;
+import io.strata.node.kv.proto.SnapshotHeader;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Cluster Sharding entity that owns one partition of a keyspace: its keys in memory, its log
+ * on Chronicle Queue and its snapshots.
+ *
+ * <p>Lifecycle: on start it recovers (latest snapshot + log tail) on the blocking-I/O executor,
+ * stashing commands meanwhile; then it serves them. Every mutation is appended to the log before
+ * it is applied and acknowledged. In {@code mmap} durability the reply follows the append; in
+ * {@code fsync} durability replies wait for the group committer, and reads that could observe an
+ * unsynced write wait with them, so nobody sees data that is not yet durable.
+ *
+ * <p>Failure: if the log cannot be written the command is rejected ({@code storage_unavailable})
+ * and the entity stops; the next command recovers it from disk. If recovery fails every stashed
+ * command is rejected the same way.
+ */
+public final class KvPartition {
+
+    /** The sharding entity type of KV partitions. */
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "kv-partition");
+
+    /** Expected version meaning "whatever is there" (no condition). */
+    public static final long ANY_VERSION = -1;
+    /** Expected version meaning "the key must exist" ({@code If-Match: *}). */
+    public static final long MUST_EXIST = -2;
+    /** Expected version meaning "the key must not exist" ({@code If-None-Match: *}). */
+    public static final long MUST_NOT_EXIST = 0;
+
+    // ---- Protocol -----------------------------------------------------------------------------
+
+    /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
+    public sealed interface Command permits Put, Get, Delete, Incr, MultiGet, Stats, Wake, Internal {}
+
+    /**
+     * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
+     * {@code expectedVersion}: {@link #ANY_VERSION}, {@link #MUST_EXIST}, {@link #MUST_NOT_EXIST} or
+     * the version the key must have (compare-and-set). Replies {@link Written} or {@link Rejected}.
+     */
+    public record Put(String key, byte[] value, long ttlMillis, long expectedVersion, ActorRef<Reply> replyTo)
+            implements Command {}
+
+    /** Reads a key. Replies {@link Found} or {@link NotFound}. */
+    public record Get(String key, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Deletes a key, optionally only at {@code expectedVersion}. Replies {@link Deleted}, {@link NotFound} or {@link Rejected}. */
+    public record Delete(String key, long expectedVersion, ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Adds {@code by} to the 64-bit signed integer stored as decimal text at {@code key} (absent
+     * keys count as 0), keeping the key's expiry. Replies {@link Counter} or {@link Rejected}
+     * ({@code not_an_integer}, {@code integer_overflow}).
+     */
+    public record Incr(String key, long by, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Reads several keys of this partition. Replies {@link MultiGetResult} with the keys found. */
+    public record MultiGet(List<String> keys, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Asks for the partition's size. Replies {@link PartitionStats}. */
+    public record Stats(ActorRef<Reply> replyTo) implements Command {}
+
+    /** Starts the partition (and so its recovery) without asking anything of it. */
+    public enum Wake implements Command { INSTANCE }
+
+    /** Replies of a partition. */
+    public sealed interface Reply permits Found, NotFound, Written, Deleted, Counter, MultiGetResult, PartitionStats, Rejected {}
+
+    /** A live key. {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires. */
+    public record Found(String key, byte[] value, long version, long expiresAtMillis) implements Reply {}
+
+    public record NotFound(String key) implements Reply {}
+
+    /** A write was applied and is durable per the configured mode. */
+    public record Written(long version, boolean created, long expiresAtMillis) implements Reply {}
+
+    public record Deleted(long version) implements Reply {}
+
+    public record Counter(long value, long version) implements Reply {}
+
+    public record MultiGetResult(List<Found> found) implements Reply {}
+
+    /** {@code keys}: live keys; {@code valueBytes}: bytes of values held; {@code seq}: last write's sequence number. */
+    public record PartitionStats(long keys, long valueBytes, long seq) implements Reply {}
+
+    /**
+     * The command was refused and changed nothing. Codes: {@code version_mismatch},
+     * {@code not_an_integer}, {@code integer_overflow}, {@code storage_unavailable}.
+     */
+    public record Rejected(String code, String message) implements Reply {}
+
+    /** Messages the partition sends itself; they never leave the node. */
+    sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
+
+    private record Recovered(PartitionLog log, PartitionState state, long lastLogIndex, long nanos) implements Internal {}
+
+    private record RecoveryFailed(Throwable cause) implements Internal {}
+
+    private record Synced(long upToSeq, Throwable failure) implements Internal {}
+
+    private record SnapshotDone(long seq, long bytes, long nanos, Throwable failure) implements Internal {}
+
+    private enum SweepExpired implements Internal { INSTANCE }
+
+    private enum SnapshotTick implements Internal { INSTANCE }
+
+    // ---- Behaviour ----------------------------------------------------------------------------
+
+    private static final int STASH_CAPACITY = 100_000;
+
+    private final PartitionId id;
+    private final KvSettings settings;
+    private final KvStorage storage;
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final SnapshotStore snapshots;
+
+    private PartitionLog log;
+    private PartitionState state;
+    private long lastLogIndex;
+    private long writesSinceSnapshot;
+    private boolean snapshotRunning;
+
+    /** Replies held until the writes they follow are fsynced, in sequence order. */
+    private record Pending(long seq, ActorRef<Reply> replyTo, Reply reply) {}
+
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Set<File> unsyncedFiles = new LinkedHashSet<>();
+    private long syncedSeq;
+    private boolean syncRunning;
+
+    /** Creates the behaviour of the partition {@code id}. */
+    public static Behavior<Command> create(PartitionId id, KvSettings settings, KvStorage storage) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
+                new KvPartition(id, settings, storage, ctx, stash, timers).recovering())));
+    }
+
+    private KvPartition(PartitionId id, KvSettings settings, KvStorage storage, ActorContext<Command> context,
+                        StashBuffer<Command> stash, TimerScheduler<Command> timers) {
+        this.id = id;
+        this.settings = settings;
+        this.storage = storage;
+        this.context = context;
+        this.stash = stash;
+        this.timers = timers;
+        this.snapshots = new SnapshotStore(storage.partitionDir(id).resolve("snapshots"));
+    }
+
+    private Behavior<Command> recovering() {
+        CompletableFuture<Recovered> recovery = CompletableFuture.supplyAsync(this::recover, storage.blockingIo());
+        context.pipeToSelf(recovery, (recovered, failure) ->
+                failure == null ? recovered : new RecoveryFailed(failure));
+        return Behaviors.receive(Command.class)
+                .onMessage(Recovered.class, this::onRecovered)
+                .onMessage(RecoveryFailed.class, this::onRecoveryFailed)
+                .onAnyMessage(command -> {
+                    if (stash.isFull()) {
+                        rejectUnavailable(command, "partition " + id + " is still recovering");
+                    } else {
+                        stash.stash(command);
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    /** Runs on the blocking-I/O executor: builds the state from the snapshot and the log tail. */
+    private Recovered recover() {
+        long start = System.nanoTime();
+        long now = storage.clock().getAsLong();
+        var loaded = snapshots.loadLatest(now);
+        PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
+        long afterIndex = loaded.map(l -> l.header().getLogIndex()).orElse(-1L);
+        PartitionLog opened = PartitionLog.open(storage.partitionDir(id).resolve("log"), settings.rollCycle());
+        try {
+            long last = opened.replayAfter(afterIndex, entry -> recovered.apply(entry, now));
+            return new Recovered(opened, recovered, last, System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    private Behavior<Command> onRecovered(Recovered recovered) {
+        this.log = recovered.log;
+        this.state = recovered.state;
+        this.lastLogIndex = recovered.lastLogIndex;
+        this.syncedSeq = state.seq();
+        storage.metrics().recovery(recovered.nanos);
+        context.getLog().info("partition {} recovered {} keys up to seq {} in {} ms", id, state.size(), state.seq(),
+                recovered.nanos / 1_000_000);
+        timers.startTimerWithFixedDelay(SweepExpired.INSTANCE, settings.expirySweepInterval());
+        if (!settings.snapshotInterval().isZero()) {
+            timers.startTimerWithFixedDelay(SnapshotTick.INSTANCE, settings.snapshotInterval());
+        }
+        return stash.unstashAll(running());
+    }
+
+    private Behavior<Command> onRecoveryFailed(RecoveryFailed failed) {
+        context.getLog().error("partition {} failed to recover; its requests are refused until it does", id, failed.cause);
+        stash.forEach(command -> rejectUnavailable(command, "partition " + id + " could not recover: " + failed.cause.getMessage()));
+        return Behaviors.stopped();
+    }
+
+    private Behavior<Command> running() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Put.class, this::onPut)
+                .onMessage(Get.class, this::onGet)
+                .onMessage(Delete.class, this::onDelete)
+                .onMessage(Incr.class, this::onIncr)
+                .onMessage(MultiGet.class, this::onMultiGet)
+                .onMessage(Stats.class, this::onStats)
+                .onMessageEquals(Wake.INSTANCE, Behaviors::same)
+                .onMessage(Synced.class, this::onSynced)
+                .onMessageEquals(SweepExpired.INSTANCE, this::onSweep)
+                .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
+                .onMessage(SnapshotDone.class, this::onSnapshotDone)
+                .onSignal(PostStop.class, signal -> {
+                    log.close();
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onPut(Put put) {
+        long now = storage.clock().getAsLong();
+        PartitionState.Entry current = state.live(put.key, now);
+        Rejected conflict = checkVersion(put.key, current, put.expectedVersion);
+        if (conflict != null) {
+            return reject(put.replyTo, "put", conflict);
+        }
+        long expiresAt = put.ttlMillis > 0 ? now + put.ttlMillis : 0;
+        long seq = state.seq() + 1;
+        LogEntry entry = LogEntry.newBuilder().setSeq(seq)
+                .setPut(PutOp.newBuilder().setKey(put.key)
+                        .setValue(com.google.protobuf.ByteString.copyFrom(put.value)).setExpiresAtMs(expiresAt))
+                .build();
+        if (!append(entry, put.replyTo, "put")) {
+            return Behaviors.stopped();
+        }
+        state.put(put.key, put.value, seq, expiresAt);
+        state.seq(seq);
+        Written written = new Written(seq, current == null, expiresAt);
+        acknowledge(seq, put.replyTo, written);
+        storage.metrics().op("put", "ok");
+        return afterWrite();
+    }
+
+    private Behavior<Command> onGet(Get get) {
+        PartitionState.Entry e = state.live(get.key, storage.clock().getAsLong());
+        Reply reply = e == null ? new NotFound(get.key) : new Found(get.key, e.value(), e.version(), e.expiresAtMillis());
+        storage.metrics().op("get", e == null ? "not_found" : "ok");
+        respond(get.replyTo, reply);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDelete(Delete delete) {
+        PartitionState.Entry current = state.live(delete.key, storage.clock().getAsLong());
+        if (current == null && delete.expectedVersion == ANY_VERSION) {
+            storage.metrics().op("delete", "not_found");
+            respond(delete.replyTo, new NotFound(delete.key));
+            return Behaviors.same();
+        }
+        Rejected conflict = checkVersion(delete.key, current, delete.expectedVersion);
+        if (conflict != null) {
+            return reject(delete.replyTo, "delete", conflict);
+        }
+        long seq = state.seq() + 1;
+        LogEntry entry = LogEntry.newBuilder().setSeq(seq).setDelete(DeleteOp.newBuilder().setKey(delete.key)).build();
+        if (!append(entry, delete.replyTo, "delete")) {
+            return Behaviors.stopped();
+        }
+        state.remove(delete.key);
+        state.seq(seq);
+        acknowledge(seq, delete.replyTo, new Deleted(seq));
+        storage.metrics().op("delete", "ok");
+        return afterWrite();
+    }
+
+    private Behavior<Command> onIncr(Incr incr) {
+        PartitionState.Entry current = state.live(incr.key, storage.clock().getAsLong());
+        long base = 0;
+        if (current != null) {
+            Long parsed = parseLong(current.value());
+            if (parsed == null) {
+                return reject(incr.replyTo, "incr", new Rejected("not_an_integer",
+                        "the value of '" + incr.key + "' is not a 64-bit signed decimal integer"));
+            }
+            base = parsed;
+        }
+        long next;
+        try {
+            next = Math.addExact(base, incr.by);
+        } catch (ArithmeticException overflow) {
+            return reject(incr.replyTo, "incr", new Rejected("integer_overflow",
+                    "incrementing " + base + " by " + incr.by + " would overflow a 64-bit signed integer"));
+        }
+        byte[] value = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
+        long expiresAt = current == null ? 0 : current.expiresAtMillis();
+        long seq = state.seq() + 1;
+        LogEntry entry = LogEntry.newBuilder().setSeq(seq)
+                .setPut(PutOp.newBuilder().setKey(incr.key)
+                        .setValue(com.google.protobuf.ByteString.copyFrom(value)).setExpiresAtMs(expiresAt))
+                .build();
+        if (!append(entry, incr.replyTo, "incr")) {
+            return Behaviors.stopped();
+        }
+        state.put(incr.key, value, seq, expiresAt);
+        state.seq(seq);
+        acknowledge(seq, incr.replyTo, new Counter(next, seq));
+        storage.metrics().op("incr", "ok");
+        return afterWrite();
+    }
+
+    private Behavior<Command> onMultiGet(MultiGet multiGet) {
+        long now = storage.clock().getAsLong();
+        List<Found> found = new ArrayList<>();
+        for (String key : multiGet.keys) {
+            PartitionState.Entry e = state.live(key, now);
+            if (e != null) {
+                found.add(new Found(key, e.value(), e.version(), e.expiresAtMillis()));
+            }
+        }
+        storage.metrics().op("mget", "ok");
+        respond(multiGet.replyTo, new MultiGetResult(found));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onStats(Stats stats) {
+        respond(stats.replyTo, new PartitionStats(state.liveCount(storage.clock().getAsLong()), state.valueBytes(), state.seq()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSweep() {
+        int removed = state.sweepExpired(storage.clock().getAsLong());
+        if (removed > 0) {
+            storage.metrics().expired(removed);
+        }
+        return Behaviors.same();
+    }
+
+    // ---- Conditions, log, acknowledgement -----------------------------------------------------
+
+    private static Rejected checkVersion(String key, PartitionState.Entry current, long expected) {
+        if (expected == ANY_VERSION) {
+            return null;
+        }
+        if (expected == MUST_NOT_EXIST) {
+            return current == null ? null : mismatch(key, "must not exist but has version " + current.version());
+        }
+        if (current == null) {
+            return mismatch(key, "does not exist");
+        }
+        if (expected != MUST_EXIST && current.version() != expected) {
+            return mismatch(key, "has version " + current.version() + ", not " + expected);
+        }
+        return null;
+    }
+
+    private static Rejected mismatch(String key, String why) {
+        return new Rejected("version_mismatch", "key '" + key + "' " + why);
+    }
+
+    private Behavior<Command> reject(ActorRef<Reply> replyTo, String op, Rejected rejected) {
+        storage.metrics().op(op, rejected.code());
+        respond(replyTo, rejected);
+        return Behaviors.same();
+    }
+
+    /** Appends to the log; on failure rejects the command and returns false (the caller stops). */
+    private boolean append(LogEntry entry, ActorRef<Reply> replyTo, String op) {
+        try {
+            lastLogIndex = log.append(entry);
+            storage.metrics().logAppend(entry.getSerializedSize());
+            if (storage.committer().isPresent()) {
+                unsyncedFiles.add(log.currentFile());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            context.getLog().error("partition {} cannot append to its log; stopping", id, e);
+            storage.metrics().op(op, "storage_unavailable");
+            replyTo.tell(new Rejected("storage_unavailable", "the write could not be made durable: " + e.getMessage()));
+            failPending("the partition's log failed");
+            return false;
+        }
+    }
+
+    /** Sends a write's reply once it is durable per the configured mode. */
+    private void acknowledge(long seq, ActorRef<Reply> replyTo, Reply reply) {
+        if (storage.committer().isEmpty()) {
+            replyTo.tell(reply);
+            return;
+        }
+        pending.add(new Pending(seq, replyTo, reply));
+        requestSync();
+    }
+
+    /** Sends a read's reply, after any unsynced write it might observe has become durable. */
+    private void respond(ActorRef<Reply> replyTo, Reply reply) {
+        if (state.seq() <= syncedSeq || storage.committer().isEmpty()) {
+            replyTo.tell(reply);
+        } else {
+            pending.add(new Pending(state.seq(), replyTo, reply));
+            requestSync();
+        }
+    }
+
+    private void requestSync() {
+        if (syncRunning || unsyncedFiles.isEmpty()) {
+            return;
+        }
+        syncRunning = true;
+        long upTo = state.seq();
+        var committer = storage.committer().orElseThrow();
+        CompletableFuture<?>[] syncs = unsyncedFiles.stream()
+                .map(f -> committer.sync(f).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        unsyncedFiles.clear();
+        context.pipeToSelf(CompletableFuture.allOf(syncs), (ok, failure) -> new Synced(upTo, failure));
+    }
+
+    private Behavior<Command> onSynced(Synced synced) {
+        syncRunning = false;
+        if (synced.failure != null) {
+            context.getLog().error("partition {}: fsync failed; stopping so the partition recovers from disk", id, synced.failure);
+            failPending("fsync failed: " + synced.failure.getMessage());
+            return Behaviors.stopped();
+        }
+        syncedSeq = Math.max(syncedSeq, synced.upToSeq);
+        while (!pending.isEmpty() && pending.peek().seq <= syncedSeq) {
+            Pending p = pending.poll();
+            p.replyTo.tell(p.reply);
+        }
+        if (!pending.isEmpty()) {
+            requestSync();
+        }
+        return Behaviors.same();
+    }
+
+    private void failPending(String why) {
+        // Unsynced writes were applied in memory but never acknowledged; the entity stops and is rebuilt from disk.
+        Rejected rejected = new Rejected("storage_unavailable", why);
+        pending.forEach(p -> p.replyTo.tell(rejected));
+        pending.clear();
+    }
+
+    // ---- Snapshots ----------------------------------------------------------------------------
+
+    private Behavior<Command> afterWrite() {
+        writesSinceSnapshot++;
+        if (writesSinceSnapshot >= settings.snapshotEveryWrites()) {
+            startSnapshot();
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSnapshotTick() {
+        if (writesSinceSnapshot > 0) {
+            startSnapshot();
+        }
+        return Behaviors.same();
+    }
+
+    private void startSnapshot() {
+        if (snapshotRunning) {
+            return;
+        }
+        snapshotRunning = true;
+        long now = storage.clock().getAsLong();
+        SnapshotHeader header = SnapshotHeader.newBuilder().setKeyspace(id.keyspace()).setPartition(id.partition())
+                .setSeq(state.seq()).setLogIndex(lastLogIndex).setTakenAtMs(now).build();
+        Map<String, PartitionState.Entry> copy = state.copyLive(now);
+        File logFile = log.currentFile();
+        PartitionLog partitionLog = log;
+        writesSinceSnapshot = 0;
+        CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
+            long bytes = snapshots.write(header, copy);
+            // Whole cycles before the one holding the snapshot's last entry are covered by it.
+            partitionLog.deleteCyclesBefore(logFile);
+            return bytes;
+        }, storage.blockingIo());
+        long start = System.nanoTime();
+        context.pipeToSelf(write, (bytes, failure) ->
+                new SnapshotDone(header.getSeq(), bytes == null ? 0 : bytes, System.nanoTime() - start, failure));
+    }
+
+    private Behavior<Command> onSnapshotDone(SnapshotDone done) {
+        snapshotRunning = false;
+        if (done.failure != null) {
+            // The log still holds everything; the next snapshot will try again.
+            context.getLog().warn("partition {}: snapshot at seq {} failed", id, done.seq, done.failure);
+            writesSinceSnapshot = Math.max(writesSinceSnapshot, 1);
+        } else {
+            storage.metrics().snapshot(done.nanos);
+            context.getLog().debug("partition {}: snapshot at seq {} ({} bytes)", id, done.seq, done.bytes);
+        }
+        return Behaviors.same();
+    }
+
+    // ---- Helpers ------------------------------------------------------------------------------
+
+    private void rejectUnavailable(Command command, String why) {
+        ActorRef<Reply> replyTo = replyToOf(command);
+        if (replyTo != null) {
+            replyTo.tell(new Rejected("storage_unavailable", why));
+        }
+    }
+
+    private static ActorRef<Reply> replyToOf(Command command) {
+        if (command instanceof Put c) {
+            return c.replyTo;
+        } else if (command instanceof Get c) {
+            return c.replyTo;
+        } else if (command instanceof Delete c) {
+            return c.replyTo;
+        } else if (command instanceof Incr c) {
+            return c.replyTo;
+        } else if (command instanceof MultiGet c) {
+            return c.replyTo;
+        } else if (command instanceof Stats c) {
+            return c.replyTo;
+        }
+        return null;
+    }
+
+    /** Parses a strict decimal 64-bit signed integer, as Redis does for INCR; null when it is not one. */
+    static Long parseLong(byte[] value) {
+        if (value.length == 0 || value.length > 20) {
+            return null;
+        }
+        String s = new String(value, StandardCharsets.US_ASCII);
+        if (!s.matches("-?(0|[1-9][0-9]*)") || s.equals("-0")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

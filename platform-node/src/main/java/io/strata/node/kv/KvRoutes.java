@@ -1,0 +1,328 @@
+package io.strata.node.kv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.ErrorHandling;
+import io.strata.node.http.Json;
+import io.strata.node.kv.api.KeyValue;
+import io.strata.node.kv.api.MultiGetRequest;
+import io.strata.node.kv.api.MultiGetResponse;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The KV HTTP API:
+ * <pre>
+ * GET    /kv                                  keyspaces
+ * PUT    /kv/{space}                          {"partitions": N} creates a keyspace
+ * GET    /kv/{space}                          keyspace size
+ * PUT    /kv/{space}/{key}[?ttl=SECONDS]      body = value; If-Match: "v" (CAS) / If-None-Match: * (create only)
+ * GET    /kv/{space}/{key}                    value bytes, ETag = version
+ * DELETE /kv/{space}/{key}                    optional If-Match
+ * POST   /kv/{space}/{key}/incr?by=N          atomic 64-bit counter
+ * POST   /kv/{space}/_mget[?encoding=base64]  ["k1","k2"] → {"k1": value|null}; or Protobuf
+ * </pre>
+ */
+public final class KvRoutes extends AllDirectives {
+
+    private static final Pattern TTL = Pattern.compile("[1-9][0-9]{0,9}");
+    private static final Pattern VERSION = Pattern.compile("\"?([1-9][0-9]{0,18})\"?");
+    private static final ContentType PROTOBUF = ContentTypes.create(MediaTypes.applicationBinary("x-protobuf", MediaTypes.NOT_COMPRESSIBLE));
+
+    private final KvStore store;
+
+    public KvRoutes(KvStore store) {
+        this.store = store;
+    }
+
+    public Route routes() {
+        return pathPrefix("kv", () -> concat(
+                pathEndOrSingleSlash(() -> get(this::listKeyspaces)),
+                pathPrefix(PathMatchers.segment(), space -> concat(
+                        pathEnd(() -> concat(
+                                put(() -> createKeyspace(space)),
+                                get(() -> describeKeyspace(space)))),
+                        pathSingleSlash(() -> failWith(StrataException.invalid("invalid_key", "key must not be empty"))),
+                        path("_mget", () -> post(() -> multiGet(space))),
+                        pathPrefix(PathMatchers.segment(), key -> concat(
+                                pathEnd(() -> concat(
+                                        get(() -> getKey(space, key)),
+                                        put(() -> putKey(space, key)),
+                                        delete(() -> deleteKey(space, key)))),
+                                path("incr", () -> post(() -> incr(space, key)))))))));
+    }
+
+    // ---- Keyspaces ----------------------------------------------------------------------------
+
+    private Route listKeyspaces() {
+        return complete(Json.ok(Map.of("keyspaces", store.keyspaces())));
+    }
+
+    private Route createKeyspace(String space) {
+        return entity(Unmarshaller.entityToByteArray(), body -> {
+            int partitions = store.settings().defaultPartitions();
+            if (body.length > 0) {
+                JsonNode json = Json.parse(body);
+                JsonNode p = json.get("partitions");
+                if (p != null) {
+                    if (!p.canConvertToInt() || !p.isIntegralNumber()) {
+                        throw StrataException.invalid("invalid_partitions", "partitions must be an integer");
+                    }
+                    partitions = p.intValue();
+                }
+            }
+            boolean existed = store.keyspaces().stream().anyMatch(k -> k.name().equals(space));
+            KeyspaceCatalog.Keyspace keyspace = store.createKeyspace(space, partitions);
+            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, keyspace));
+        });
+    }
+
+    private Route describeKeyspace(String space) {
+        return respond(store.stats(space), Json::ok);
+    }
+
+    // ---- Keys ---------------------------------------------------------------------------------
+
+    private Route getKey(String space, String key) {
+        return respond(store.get(space, key), reply -> {
+            if (reply instanceof KvPartition.Found f) {
+                HttpResponse response = HttpResponse.create()
+                        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, f.value()))
+                        .addHeader(etag(f.version()));
+                return f.expiresAtMillis() == 0 ? response
+                        : response.addHeader(RawHeader.create("X-Expires-At", Instant.ofEpochMilli(f.expiresAtMillis()).toString()));
+            }
+            return replyToResponse(reply);
+        });
+    }
+
+    private Route putKey(String space, String key) {
+        return parameterOptional("ttl", ttl -> conditions(expected ->
+                entity(Unmarshaller.entityToByteArray(), value ->
+                        respond(store.put(space, key, value, ttlMillis(ttl), expected), this::replyToResponse))));
+    }
+
+    private Route deleteKey(String space, String key) {
+        return conditions(expected -> respond(store.delete(space, key, expected), this::replyToResponse));
+    }
+
+    private Route incr(String space, String key) {
+        return parameterOptional("by", by -> {
+            long increment = parseIncrement(by);
+            return respond(store.incr(space, key, increment), this::replyToResponse);
+        });
+    }
+
+    private Route multiGet(String space) {
+        return extractRequest(request -> entity(Unmarshaller.entityToByteArray(), body -> parameterOptional("encoding", encoding -> {
+            boolean protobufIn = isProtobuf(request.entity().getContentType());
+            boolean protobufOut = acceptsProtobuf(request) || (protobufIn && !acceptsJson(request));
+            List<String> keys = protobufIn ? parseProtobufKeys(body) : parseJsonKeys(body);
+            boolean base64 = parseEncoding(encoding);
+            return respond(store.multiGet(space, keys), found -> protobufOut
+                    ? HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, toProtobuf(found).toByteArray()))
+                    : Json.ok(toJson(found, base64)));
+        })));
+    }
+
+    // ---- Helpers ------------------------------------------------------------------------------
+
+    /** Completes with {@code render(result)}, or with the error shape if the stage fails. */
+    private <T> Route respond(CompletionStage<T> result, Function<T, HttpResponse> render) {
+        return completeWithFuture(result.handle((value, failure) ->
+                failure == null ? render.apply(value) : ErrorHandling.toResponse(failure)));
+    }
+
+    private HttpResponse replyToResponse(KvPartition.Reply reply) {
+        if (reply instanceof KvPartition.Written w) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("version", w.version());
+            body.put("created", w.created());
+            if (w.expiresAtMillis() != 0) {
+                body.put("expires_at", Instant.ofEpochMilli(w.expiresAtMillis()).toString());
+            }
+            return Json.response(w.created() ? StatusCodes.CREATED : StatusCodes.OK, body).addHeader(etag(w.version()));
+        } else if (reply instanceof KvPartition.Deleted) {
+            return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+        } else if (reply instanceof KvPartition.Counter c) {
+            return Json.ok(Map.of("value", c.value(), "version", c.version())).addHeader(etag(c.version()));
+        } else if (reply instanceof KvPartition.NotFound n) {
+            return Json.error(StatusCodes.NOT_FOUND, "key_not_found", "key '" + n.key() + "' does not exist or has expired");
+        } else if (reply instanceof KvPartition.Rejected r) {
+            return Json.error(statusOf(r.code()), r.code(), r.message());
+        }
+        throw new IllegalStateException("unexpected reply " + reply);
+    }
+
+    private static org.apache.pekko.http.javadsl.model.StatusCode statusOf(String rejection) {
+        return switch (rejection) {
+            case "version_mismatch" -> StatusCodes.PRECONDITION_FAILED;
+            case "not_an_integer", "integer_overflow" -> StatusCodes.CONFLICT;
+            default -> StatusCodes.SERVICE_UNAVAILABLE;
+        };
+    }
+
+    private static HttpHeader etag(long version) {
+        return ETag.create(EntityTag.create(Long.toString(version), false));
+    }
+
+    /** Reads If-Match / If-None-Match into an expected version for the partition. */
+    private Route conditions(Function<Long, Route> inner) {
+        return optionalHeaderValueByName("If-Match", ifMatch ->
+                optionalHeaderValueByName("If-None-Match", ifNoneMatch -> inner.apply(expectedVersion(ifMatch, ifNoneMatch))));
+    }
+
+    static long expectedVersion(Optional<String> ifMatch, Optional<String> ifNoneMatch) {
+        if (ifMatch.isPresent() && ifNoneMatch.isPresent()) {
+            throw StrataException.invalid("invalid_version", "send If-Match or If-None-Match, not both");
+        }
+        if (ifNoneMatch.isPresent()) {
+            if (!ifNoneMatch.get().trim().equals("*")) {
+                throw StrataException.invalid("invalid_version", "If-None-Match supports only '*' (create only if absent)");
+            }
+            return KvPartition.MUST_NOT_EXIST;
+        }
+        if (ifMatch.isEmpty()) {
+            return KvPartition.ANY_VERSION;
+        }
+        String value = ifMatch.get().trim();
+        if (value.equals("*")) {
+            return KvPartition.MUST_EXIST;
+        }
+        var m = VERSION.matcher(value);
+        if (!m.matches()) {
+            throw StrataException.invalid("invalid_version",
+                    "If-Match must be '*' or a version from an ETag, such as \"42\"; got " + value);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    static long ttlMillis(Optional<String> ttl) {
+        if (ttl.isEmpty()) {
+            return 0;
+        }
+        if (!TTL.matcher(ttl.get()).matches()) {
+            throw StrataException.invalid("invalid_ttl", "ttl must be a positive whole number of seconds, got '" + ttl.get() + "'");
+        }
+        return Long.parseLong(ttl.get()) * 1000;
+    }
+
+    static long parseIncrement(Optional<String> by) {
+        if (by.isEmpty()) {
+            return 1;
+        }
+        try {
+            return Long.parseLong(by.get());
+        } catch (NumberFormatException e) {
+            throw StrataException.invalid("invalid_increment", "by must be a 64-bit signed integer, got '" + by.get() + "'");
+        }
+    }
+
+    private static boolean parseEncoding(Optional<String> encoding) {
+        String e = encoding.orElse("utf8");
+        if (e.equals("utf8")) {
+            return false;
+        }
+        if (e.equals("base64")) {
+            return true;
+        }
+        throw StrataException.invalid("invalid_encoding", "encoding must be utf8 or base64, got '" + e + "'");
+    }
+
+    private static List<String> parseJsonKeys(byte[] body) {
+        JsonNode json = Json.parse(body);
+        if (!json.isArray()) {
+            throw StrataException.invalid("invalid_json", "the body must be a JSON array of keys");
+        }
+        List<String> keys = new ArrayList<>(json.size());
+        for (JsonNode k : json) {
+            if (!k.isTextual()) {
+                throw StrataException.invalid("invalid_key", "every key must be a JSON string, got " + k);
+            }
+            keys.add(k.textValue());
+        }
+        return keys;
+    }
+
+    private static List<String> parseProtobufKeys(byte[] body) {
+        try {
+            return MultiGetRequest.parseFrom(body).getKeysList();
+        } catch (InvalidProtocolBufferException e) {
+            throw StrataException.invalid("invalid_protobuf", "the body is not a MultiGetRequest: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> toJson(Map<String, KvPartition.Found> found, boolean base64) {
+        Map<String, String> out = new LinkedHashMap<>();
+        found.forEach((key, f) -> out.put(key, f == null ? null : base64 ? Base64.getEncoder().encodeToString(f.value()) : utf8(key, f.value())));
+        return out;
+    }
+
+    private static String utf8(String key, byte[] value) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            throw new StrataException(StrataException.Kind.UNPROCESSABLE, "value_not_utf8",
+                    "the value of '" + key + "' is not UTF-8 text; ask with ?encoding=base64 or in Protobuf");
+        }
+    }
+
+    private static MultiGetResponse toProtobuf(Map<String, KvPartition.Found> found) {
+        MultiGetResponse.Builder b = MultiGetResponse.newBuilder();
+        found.forEach((key, f) -> {
+            KeyValue.Builder kv = KeyValue.newBuilder().setKey(key).setFound(f != null);
+            if (f != null) {
+                kv.setValue(ByteString.copyFrom(f.value())).setVersion(f.version()).setExpiresAtMs(f.expiresAtMillis());
+            }
+            b.addEntries(kv);
+        });
+        return b.build();
+    }
+
+    private static boolean isProtobuf(ContentType type) {
+        return type.mediaType().toString().equals("application/x-protobuf");
+    }
+
+    private static boolean acceptsProtobuf(HttpRequest request) {
+        return request.getHeader("Accept").map(h -> h.value().contains("application/x-protobuf")).orElse(false);
+    }
+
+    private static boolean acceptsJson(HttpRequest request) {
+        return request.getHeader("Accept").map(h -> h.value().contains("application/json")).orElse(false);
+    }
+
+    private Route failWith(StrataException e) {
+        return complete(ErrorHandling.toResponse(e));
+    }
+}

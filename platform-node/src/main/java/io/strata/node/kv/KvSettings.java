@@ -1,0 +1,81 @@
+package io.strata.node.kv;
+
+import com.typesafe.config.Config;
+import io.strata.node.kv.internal.PartitionLog;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * The {@code strata.kv} configuration, parsed and validated once at startup.
+ *
+ * @param maxValueBytes the largest value accepted (from {@code strata.http.max-body-bytes})
+ */
+public record KvSettings(
+        int defaultPartitions,
+        boolean autoCreateKeyspaces,
+        int maxKeyBytes,
+        int maxMgetKeys,
+        Duration expirySweepInterval,
+        Durability durability,
+        Duration commitDelay,
+        RollCycle rollCycle,
+        long snapshotEveryWrites,
+        Duration snapshotInterval,
+        long maxValueBytes) {
+
+    /** When a write is acknowledged; see {@code strata.kv.durability} in reference.conf. */
+    public enum Durability { MMAP, FSYNC }
+
+    /** Most partitions a keyspace may have. */
+    public static final int MAX_PARTITIONS = 1024;
+
+    public KvSettings {
+        require(defaultPartitions >= 1 && defaultPartitions <= MAX_PARTITIONS,
+                "strata.kv.default-partitions must be 1.." + MAX_PARTITIONS + ", got " + defaultPartitions);
+        require(maxKeyBytes >= 1 && maxKeyBytes <= 65_536, "strata.kv.max-key-bytes must be 1..65536, got " + maxKeyBytes);
+        require(maxMgetKeys >= 1, "strata.kv.max-mget-keys must be positive, got " + maxMgetKeys);
+        require(!expirySweepInterval.isNegative() && !expirySweepInterval.isZero(),
+                "strata.kv.expiry-sweep-interval must be positive");
+        require(!commitDelay.isNegative(), "strata.kv.fsync.commit-delay must not be negative");
+        require(snapshotEveryWrites >= 1, "strata.kv.snapshot.every-writes must be positive");
+        require(!snapshotInterval.isNegative(), "strata.kv.snapshot.interval must not be negative");
+        require(maxValueBytes >= 1 && maxValueBytes <= PartitionLog.maxEntryBytes() - maxKeyBytes - 64,
+                "strata.http.max-body-bytes must be 1.." + (PartitionLog.maxEntryBytes() - maxKeyBytes - 64)
+                        + " bytes (a value must fit in one log entry), got " + maxValueBytes);
+    }
+
+    /** Reads the settings from the root configuration. */
+    public static KvSettings from(Config root) {
+        Config kv = root.getConfig("strata.kv");
+        return new KvSettings(
+                kv.getInt("default-partitions"),
+                kv.getBoolean("auto-create-keyspaces"),
+                kv.getInt("max-key-bytes"),
+                kv.getInt("max-mget-keys"),
+                kv.getDuration("expiry-sweep-interval"),
+                parseEnum(Durability.class, kv.getString("durability"), "strata.kv.durability"),
+                kv.getDuration("fsync.commit-delay"),
+                parseEnum(RollCycles.class, kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),
+                kv.getLong("snapshot.every-writes"),
+                kv.getDuration("snapshot.interval"),
+                root.getBytes("strata.http.max-body-bytes"));
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key) {
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be one of "
+                    + Arrays.toString(type.getEnumConstants()).toLowerCase() + ", got '" + value + "'");
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

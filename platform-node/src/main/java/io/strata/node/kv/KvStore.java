@@ -1,0 +1,221 @@
+package io.strata.node.kv;
+
+import io.strata.node.common.Partitioner;
+import io.strata.node.common.StrataException;
+import io.strata.node.kv.KeyspaceCatalog.Keyspace;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The key-value store as the rest of the node sees it: resolves a key to the partition entity
+ * that owns it and asks that entity. One store, several doors: the HTTP routes use it, and so
+ * will other protocols.
+ *
+ * <p>Thread-safe. Every method validates its input and fails the returned stage (or throws)
+ * with a {@link StrataException} for bad input, before anything is stored.
+ */
+public final class KvStore {
+
+    private final ClusterSharding sharding;
+    private final KvSettings settings;
+    private final KeyspaceCatalog catalog;
+    private final Duration askTimeout;
+
+    private KvStore(ClusterSharding sharding, KvSettings settings, KeyspaceCatalog catalog, Duration askTimeout) {
+        this.sharding = sharding;
+        this.settings = settings;
+        this.catalog = catalog;
+        this.askTimeout = askTimeout;
+    }
+
+    /** Registers the partition entity with Cluster Sharding on this node and returns the store. */
+    public static KvStore start(ActorSystem<?> system, KvSettings settings, KvStorage storage, Duration askTimeout) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        Props dispatcher = DispatcherSelector.fromConfig("strata.kv.dispatcher");
+        sharding.init(Entity.of(KvPartition.TYPE_KEY,
+                        ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
+                .withEntityProps(dispatcher));
+        return new KvStore(sharding, settings, KeyspaceCatalog.load(storage.kvDir()), askTimeout);
+    }
+
+    public KvSettings settings() {
+        return settings;
+    }
+
+    // ---- Keyspaces ----------------------------------------------------------------------------
+
+    public Keyspace createKeyspace(String name, int partitions) {
+        return catalog.create(name, partitions);
+    }
+
+    public List<Keyspace> keyspaces() {
+        return catalog.list();
+    }
+
+    /** The keyspace, or {@code keyspace_not_found}. */
+    public Keyspace keyspace(String name) {
+        KeyspaceCatalog.validateName(name);
+        return catalog.get(name).orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND,
+                "keyspace_not_found", "keyspace '" + name + "' does not exist"));
+    }
+
+    /** The keyspace for a write: created with the default partition count when auto-creation is on. */
+    private Keyspace keyspaceForWrite(String name) {
+        KeyspaceCatalog.validateName(name);
+        return catalog.get(name).orElseGet(() -> {
+            if (!settings.autoCreateKeyspaces()) {
+                throw new StrataException(StrataException.Kind.NOT_FOUND, "keyspace_not_found", "keyspace '" + name
+                        + "' does not exist (auto-creation is off: create it with PUT /kv/" + name + ")");
+            }
+            return catalog.create(name, settings.defaultPartitions());
+        });
+    }
+
+    /** Live keys, value bytes and partitions of a keyspace, summed over its partitions. */
+    public CompletionStage<KeyspaceStats> stats(String space) {
+        Keyspace keyspace = keyspace(space);
+        List<CompletableFuture<KvPartition.Reply>> asks = new ArrayList<>();
+        for (int p = 0; p < keyspace.partitions(); p++) {
+            asks.add(ask(new PartitionId(space, p), KvPartition.Stats::new).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            long keys = 0;
+            long bytes = 0;
+            for (var ask : asks) {
+                KvPartition.Reply reply = ask.join();
+                if (reply instanceof KvPartition.PartitionStats s) {
+                    keys += s.keys();
+                    bytes += s.valueBytes();
+                } else {
+                    throw unavailable(reply);
+                }
+            }
+            return new KeyspaceStats(keyspace.name(), keyspace.partitions(), keys, bytes);
+        });
+    }
+
+    /** A keyspace's size. */
+    public record KeyspaceStats(String name, int partitions, long keys, long valueBytes) {}
+
+    /** Starts every partition of every keyspace (recovering them) and completes when all answer. */
+    public CompletionStage<KeyspaceStats> recoverAll() {
+        List<CompletableFuture<KeyspaceStats>> all = keyspaces().stream()
+                .map(k -> stats(k.name()).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            long keys = 0;
+            long bytes = 0;
+            int partitions = 0;
+            for (var s : all) {
+                keys += s.join().keys();
+                bytes += s.join().valueBytes();
+                partitions += s.join().partitions();
+            }
+            return new KeyspaceStats("*", partitions, keys, bytes);
+        });
+    }
+
+    // ---- Keys ---------------------------------------------------------------------------------
+
+    public CompletionStage<KvPartition.Reply> put(String space, String key, byte[] value, long ttlMillis, long expectedVersion) {
+        validateKey(key);
+        if (value.length > settings.maxValueBytes()) {
+            throw new StrataException(StrataException.Kind.TOO_LARGE, "payload_too_large",
+                    "value of " + value.length + " bytes exceeds the limit of " + settings.maxValueBytes());
+        }
+        if (ttlMillis < 0) {
+            throw StrataException.invalid("invalid_ttl", "ttl must be positive");
+        }
+        Keyspace keyspace = expectedVersion == KvPartition.ANY_VERSION || expectedVersion == KvPartition.MUST_NOT_EXIST
+                ? keyspaceForWrite(space) : keyspace(space);
+        return ask(partitionOf(keyspace, key), r -> new KvPartition.Put(key, value, ttlMillis, expectedVersion, r));
+    }
+
+    public CompletionStage<KvPartition.Reply> get(String space, String key) {
+        validateKey(key);
+        return ask(partitionOf(keyspace(space), key), r -> new KvPartition.Get(key, r));
+    }
+
+    public CompletionStage<KvPartition.Reply> delete(String space, String key, long expectedVersion) {
+        validateKey(key);
+        return ask(partitionOf(keyspace(space), key), r -> new KvPartition.Delete(key, expectedVersion, r));
+    }
+
+    public CompletionStage<KvPartition.Reply> incr(String space, String key, long by) {
+        validateKey(key);
+        return ask(partitionOf(keyspaceForWrite(space), key), r -> new KvPartition.Incr(key, by, r));
+    }
+
+    /**
+     * Reads up to {@code max-mget-keys} keys in one call, one ask per partition involved. The map
+     * follows the order of {@code keys}; absent or expired keys map to null.
+     */
+    public CompletionStage<Map<String, KvPartition.Found>> multiGet(String space, List<String> keys) {
+        if (keys.size() > settings.maxMgetKeys()) {
+            throw StrataException.invalid("too_many_keys",
+                    keys.size() + " keys exceed the multi-get limit of " + settings.maxMgetKeys());
+        }
+        keys.forEach(this::validateKey);
+        Keyspace keyspace = keyspace(space);
+        Map<PartitionId, List<String>> byPartition = new HashMap<>();
+        for (String key : keys) {
+            byPartition.computeIfAbsent(partitionOf(keyspace, key), p -> new ArrayList<>()).add(key);
+        }
+        List<CompletableFuture<KvPartition.Reply>> asks = byPartition.entrySet().stream()
+                .map(e -> ask(e.getKey(), r -> new KvPartition.MultiGet(List.copyOf(e.getValue()), r)).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, KvPartition.Found> found = new HashMap<>();
+            for (var ask : asks) {
+                KvPartition.Reply reply = ask.join();
+                if (!(reply instanceof KvPartition.MultiGetResult result)) {
+                    throw unavailable(reply);
+                }
+                result.found().forEach(f -> found.put(f.key(), f));
+            }
+            Map<String, KvPartition.Found> ordered = new LinkedHashMap<>();
+            keys.forEach(k -> ordered.put(k, found.get(k)));
+            return ordered;
+        });
+    }
+
+    /** The partition that owns {@code key} in {@code keyspace}. */
+    public static PartitionId partitionOf(Keyspace keyspace, String key) {
+        return new PartitionId(keyspace.name(), Partitioner.partitionFor(key, keyspace.partitions()));
+    }
+
+    private void validateKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw StrataException.invalid("invalid_key", "key must not be empty");
+        }
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > settings.maxKeyBytes()) {
+            throw StrataException.invalid("invalid_key",
+                    "key of " + bytes + " bytes exceeds the limit of " + settings.maxKeyBytes());
+        }
+    }
+
+    private CompletionStage<KvPartition.Reply> ask(PartitionId partition,
+                                                   org.apache.pekko.japi.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>, KvPartition.Command> message) {
+        EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
+        return ref.ask(message, askTimeout);
+    }
+
+    private static StrataException unavailable(KvPartition.Reply reply) {
+        String why = reply instanceof KvPartition.Rejected r ? r.message() : "unexpected reply " + reply;
+        return new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", why);
+    }
+}

@@ -1,0 +1,205 @@
+package io.strata.node.kv.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.kv.KvPartition;
+import io.strata.node.kv.proto.CounterReply;
+import io.strata.node.kv.proto.DeleteCommand;
+import io.strata.node.kv.proto.DeletedReply;
+import io.strata.node.kv.proto.FoundReply;
+import io.strata.node.kv.proto.GetCommand;
+import io.strata.node.kv.proto.IncrCommand;
+import io.strata.node.kv.proto.MultiGetCommand;
+import io.strata.node.kv.proto.MultiGetReply;
+import io.strata.node.kv.proto.NotFoundReply;
+import io.strata.node.kv.proto.PutCommand;
+import io.strata.node.kv.proto.RejectedReply;
+import io.strata.node.kv.proto.StatsCommand;
+import io.strata.node.kv.proto.StatsReply;
+import io.strata.node.kv.proto.WakeCommand;
+import io.strata.node.kv.proto.WrittenReply;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+import java.io.NotSerializableException;
+
+/**
+ * Serializes the {@link KvPartition} protocol as the Protobuf messages of {@code kv.proto}, so
+ * partition commands and replies can cross nodes without Java serialization. Bound to
+ * {@code KvPartition$Command} and {@code KvPartition$Reply} in reference.conf.
+ */
+public final class KvSerializer extends SerializerWithStringManifest {
+
+    private static final String PUT = "P";
+    private static final String GET = "G";
+    private static final String DELETE = "D";
+    private static final String INCR = "I";
+    private static final String MULTI_GET = "M";
+    private static final String STATS = "S";
+    private static final String WAKE = "W";
+    private static final String FOUND = "f";
+    private static final String NOT_FOUND = "n";
+    private static final String WRITTEN = "w";
+    private static final String DELETED = "d";
+    private static final String COUNTER = "c";
+    private static final String MULTI_GET_RESULT = "m";
+    private static final String PARTITION_STATS = "s";
+    private static final String REJECTED = "r";
+
+    private final ActorRefResolver resolver;
+
+    public KvSerializer(ExtendedActorSystem system) {
+        this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+    }
+
+    @Override
+    public int identifier() {
+        return 7_301;
+    }
+
+    @Override
+    public String manifest(Object o) {
+        if (o instanceof KvPartition.Put) return PUT;
+        if (o instanceof KvPartition.Get) return GET;
+        if (o instanceof KvPartition.Delete) return DELETE;
+        if (o instanceof KvPartition.Incr) return INCR;
+        if (o instanceof KvPartition.MultiGet) return MULTI_GET;
+        if (o instanceof KvPartition.Stats) return STATS;
+        if (o instanceof KvPartition.Wake) return WAKE;
+        if (o instanceof KvPartition.Found) return FOUND;
+        if (o instanceof KvPartition.NotFound) return NOT_FOUND;
+        if (o instanceof KvPartition.Written) return WRITTEN;
+        if (o instanceof KvPartition.Deleted) return DELETED;
+        if (o instanceof KvPartition.Counter) return COUNTER;
+        if (o instanceof KvPartition.MultiGetResult) return MULTI_GET_RESULT;
+        if (o instanceof KvPartition.PartitionStats) return PARTITION_STATS;
+        if (o instanceof KvPartition.Rejected) return REJECTED;
+        throw new IllegalArgumentException("KvSerializer cannot serialize " + o.getClass().getName());
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+        if (o instanceof KvPartition.Put m) {
+            return PutCommand.newBuilder().setKey(m.key()).setValue(ByteString.copyFrom(m.value()))
+                    .setTtlMs(m.ttlMillis()).setExpectedVersion(m.expectedVersion()).setReplyTo(ref(m.replyTo()))
+                    .build().toByteArray();
+        } else if (o instanceof KvPartition.Get m) {
+            return GetCommand.newBuilder().setKey(m.key()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.Delete m) {
+            return DeleteCommand.newBuilder().setKey(m.key()).setExpectedVersion(m.expectedVersion())
+                    .setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.Incr m) {
+            return IncrCommand.newBuilder().setKey(m.key()).setBy(m.by()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.MultiGet m) {
+            return MultiGetCommand.newBuilder().addAllKeys(m.keys()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.Stats m) {
+            return StatsCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.Wake) {
+            return WakeCommand.getDefaultInstance().toByteArray();
+        } else if (o instanceof KvPartition.Found m) {
+            return found(m).toByteArray();
+        } else if (o instanceof KvPartition.NotFound m) {
+            return NotFoundReply.newBuilder().setKey(m.key()).build().toByteArray();
+        } else if (o instanceof KvPartition.Written m) {
+            return WrittenReply.newBuilder().setVersion(m.version()).setCreated(m.created())
+                    .setExpiresAtMs(m.expiresAtMillis()).build().toByteArray();
+        } else if (o instanceof KvPartition.Deleted m) {
+            return DeletedReply.newBuilder().setVersion(m.version()).build().toByteArray();
+        } else if (o instanceof KvPartition.Counter m) {
+            return CounterReply.newBuilder().setValue(m.value()).setVersion(m.version()).build().toByteArray();
+        } else if (o instanceof KvPartition.MultiGetResult m) {
+            MultiGetReply.Builder b = MultiGetReply.newBuilder();
+            m.found().forEach(f -> b.addFound(found(f)));
+            return b.build().toByteArray();
+        } else if (o instanceof KvPartition.PartitionStats m) {
+            return StatsReply.newBuilder().setKeys(m.keys()).setValueBytes(m.valueBytes()).setSeq(m.seq()).build().toByteArray();
+        } else if (o instanceof KvPartition.Rejected m) {
+            return RejectedReply.newBuilder().setCode(m.code()).setMessage(m.message()).build().toByteArray();
+        }
+        throw new IllegalArgumentException("KvSerializer cannot serialize " + o.getClass().getName());
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+        try {
+            switch (manifest) {
+                case PUT: {
+                    PutCommand m = PutCommand.parseFrom(bytes);
+                    return new KvPartition.Put(m.getKey(), m.getValue().toByteArray(), m.getTtlMs(),
+                            m.getExpectedVersion(), resolve(m.getReplyTo()));
+                }
+                case GET: {
+                    GetCommand m = GetCommand.parseFrom(bytes);
+                    return new KvPartition.Get(m.getKey(), resolve(m.getReplyTo()));
+                }
+                case DELETE: {
+                    DeleteCommand m = DeleteCommand.parseFrom(bytes);
+                    return new KvPartition.Delete(m.getKey(), m.getExpectedVersion(), resolve(m.getReplyTo()));
+                }
+                case INCR: {
+                    IncrCommand m = IncrCommand.parseFrom(bytes);
+                    return new KvPartition.Incr(m.getKey(), m.getBy(), resolve(m.getReplyTo()));
+                }
+                case MULTI_GET: {
+                    MultiGetCommand m = MultiGetCommand.parseFrom(bytes);
+                    return new KvPartition.MultiGet(java.util.List.copyOf(m.getKeysList()), resolve(m.getReplyTo()));
+                }
+                case STATS:
+                    return new KvPartition.Stats(resolve(StatsCommand.parseFrom(bytes).getReplyTo()));
+                case WAKE:
+                    return KvPartition.Wake.INSTANCE;
+                case FOUND:
+                    return found(FoundReply.parseFrom(bytes));
+                case NOT_FOUND:
+                    return new KvPartition.NotFound(NotFoundReply.parseFrom(bytes).getKey());
+                case WRITTEN: {
+                    WrittenReply m = WrittenReply.parseFrom(bytes);
+                    return new KvPartition.Written(m.getVersion(), m.getCreated(), m.getExpiresAtMs());
+                }
+                case DELETED:
+                    return new KvPartition.Deleted(DeletedReply.parseFrom(bytes).getVersion());
+                case COUNTER: {
+                    CounterReply m = CounterReply.parseFrom(bytes);
+                    return new KvPartition.Counter(m.getValue(), m.getVersion());
+                }
+                case MULTI_GET_RESULT:
+                    return new KvPartition.MultiGetResult(
+                            MultiGetReply.parseFrom(bytes).getFoundList().stream().map(KvSerializer::found).toList());
+                case PARTITION_STATS: {
+                    StatsReply m = StatsReply.parseFrom(bytes);
+                    return new KvPartition.PartitionStats(m.getKeys(), m.getValueBytes(), m.getSeq());
+                }
+                case REJECTED: {
+                    RejectedReply m = RejectedReply.parseFrom(bytes);
+                    return new KvPartition.Rejected(m.getCode(), m.getMessage());
+                }
+                default:
+                    throw new NotSerializableException("unknown KV manifest '" + manifest + "'");
+            }
+        } catch (InvalidProtocolBufferException e) {
+            NotSerializableException failure = new NotSerializableException("corrupt KV message " + manifest);
+            failure.initCause(e);
+            throw failure;
+        }
+    }
+
+    private static FoundReply found(KvPartition.Found f) {
+        return FoundReply.newBuilder().setKey(f.key()).setValue(ByteString.copyFrom(f.value()))
+                .setVersion(f.version()).setExpiresAtMs(f.expiresAtMillis()).build();
+    }
+
+    private static KvPartition.Found found(FoundReply f) {
+        return new KvPartition.Found(f.getKey(), f.getValue().toByteArray(), f.getVersion(), f.getExpiresAtMs());
+    }
+
+    private String ref(ActorRef<?> ref) {
+        return resolver.toSerializationFormat(ref);
+    }
+
+    private <T> ActorRef<T> resolve(String ref) {
+        return resolver.resolveActorRef(ref);
+    }
+}

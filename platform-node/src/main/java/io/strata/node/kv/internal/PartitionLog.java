@@ -1,0 +1,154 @@
+package io.strata.node.kv.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.kv.proto.LogEntry;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The write-ahead log of one KV partition: a Chronicle Queue in its own directory, one
+ * {@link LogEntry} per excerpt.
+ *
+ * <p>Threading: NOT thread-safe. One owner at a time (the partition actor, or the recovery task
+ * before it hands the log over); the owner's mailbox orders all calls, so Chronicle's
+ * single-thread check is switched off rather than pinned to whichever thread ran first.
+ *
+ * <p>Durability: {@link #append} returns once the entry is in the memory-mapped file, which
+ * survives the death of the process; {@link #currentFile()} is what a caller fsyncs to survive
+ * power loss.
+ */
+public final class PartitionLog implements AutoCloseable {
+
+    /** Chronicle chunks are mapped this many bytes at a time; an entry must fit well within one. */
+    private static final long BLOCK_SIZE = 16L << 20;
+    private static final String CYCLE_FILE_SUFFIX = ".cq4";
+
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+
+    private PartitionLog(Path dir, SingleChronicleQueue queue) {
+        this.dir = dir;
+        this.queue = queue;
+        this.appender = queue.createAppender();
+        this.appender.singleThreadedCheckDisabled(true);
+    }
+
+    /** Opens (creating if needed) the log in {@code dir}. */
+    public static PartitionLog open(Path dir, RollCycle rollCycle) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create log directory " + dir, e);
+        }
+        SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir)
+                .rollCycle(rollCycle)
+                .blockSize(BLOCK_SIZE)
+                .build();
+        queue.singleThreadedCheckDisabled(true);
+        return new PartitionLog(dir, queue);
+    }
+
+    /** Largest entry, in bytes, that the log accepts. */
+    public static long maxEntryBytes() {
+        return BLOCK_SIZE / 4;
+    }
+
+    /** Appends an entry and returns its Chronicle index. */
+    public long append(LogEntry entry) {
+        byte[] bytes = entry.toByteArray();
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(bytes);
+        }
+        return appender.lastIndexAppended();
+    }
+
+    /** The file the last append went to: the one to fsync. */
+    public File currentFile() {
+        return appender.currentFile();
+    }
+
+    /**
+     * Feeds every entry after the one at {@code afterIndex} (or from the start when it is
+     * negative) to {@code consumer}, and returns the index of the last entry read (or
+     * {@code afterIndex} when there was none).
+     *
+     * @throws IllegalStateException when {@code afterIndex} is not in the log or an entry is unreadable:
+     *     starting with a silent gap would lose acknowledged writes
+     */
+    public long replayAfter(long afterIndex, Consumer<LogEntry> consumer) {
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.singleThreadedCheckDisabled(true);
+            if (afterIndex >= 0 && !tailer.moveToIndex(afterIndex)) {
+                throw new IllegalStateException("log " + dir + " has no entry at index " + afterIndex
+                        + " where its snapshot ends");
+            }
+            long last = afterIndex;
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return last;
+                    }
+                    long index = dc.index();
+                    if (index <= afterIndex) {
+                        continue;
+                    }
+                    byte[] bytes = dc.wire().bytes().toByteArray();
+                    try {
+                        consumer.accept(LogEntry.parseFrom(bytes));
+                    } catch (InvalidProtocolBufferException e) {
+                        throw new IllegalStateException("log " + dir + " entry at index " + index + " is unreadable", e);
+                    }
+                    last = index;
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes whole cycle files that come before the file holding {@code keepFrom}: their entries
+     * are all covered by a snapshot. Returns the number of files deleted.
+     */
+    public int deleteCyclesBefore(File keepFrom) {
+        String keepName = keepFrom.getName();
+        int deleted = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                // Chronicle names cycle files by a fixed-width date format, so name order is time order.
+                if (name.endsWith(CYCLE_FILE_SUFFIX) && name.compareTo(keepName) < 0) {
+                    Files.deleteIfExists(file);
+                    deleted++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compact log " + dir, e);
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        queue.close();
+    }
+}

@@ -1,0 +1,140 @@
+package io.strata.node.kv.internal;
+
+import io.strata.node.kv.proto.LogEntry;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.BiConsumer;
+
+/**
+ * The in-memory contents of one KV partition: live keys with their value, version and expiry,
+ * plus an expiry queue so expired keys can be reclaimed without scanning every key.
+ *
+ * <p>Not thread-safe: owned by one partition actor (or, before it is handed over, by the
+ * recovery task that builds it).
+ */
+public final class PartitionState {
+
+    /** A stored value. {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires. */
+    public record Entry(byte[] value, long version, long expiresAtMillis) {
+        public boolean isExpired(long nowMillis) {
+            return expiresAtMillis != 0 && expiresAtMillis <= nowMillis;
+        }
+    }
+
+    private record Expiry(long atMillis, String key, long version) {}
+
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis, b.atMillis));
+    private long seq;
+    private long valueBytes;
+
+    /** The sequence number of the last applied write (0 when none). */
+    public long seq() {
+        return seq;
+    }
+
+    public void seq(long seq) {
+        this.seq = seq;
+    }
+
+    /** The live entry for a key, or null when it is absent or expired. */
+    public Entry live(String key, long nowMillis) {
+        Entry e = entries.get(key);
+        return e == null || e.isExpired(nowMillis) ? null : e;
+    }
+
+    public void put(String key, byte[] value, long version, long expiresAtMillis) {
+        Entry previous = entries.put(key, new Entry(value, version, expiresAtMillis));
+        valueBytes += value.length - (previous == null ? 0 : previous.value.length);
+        if (expiresAtMillis != 0) {
+            expiries.add(new Expiry(expiresAtMillis, key, version));
+        }
+    }
+
+    public void remove(String key) {
+        Entry previous = entries.remove(key);
+        if (previous != null) {
+            valueBytes -= previous.value.length;
+        }
+    }
+
+    /**
+     * Applies one log entry during recovery; keys already expired at {@code nowMillis} are dropped
+     * rather than loaded.
+     */
+    public void apply(LogEntry entry, long nowMillis) {
+        switch (entry.getOpCase()) {
+            case PUT -> {
+                var put = entry.getPut();
+                if (put.getExpiresAtMs() != 0 && put.getExpiresAtMs() <= nowMillis) {
+                    remove(put.getKey());
+                } else {
+                    put(put.getKey(), put.getValue().toByteArray(), entry.getSeq(), put.getExpiresAtMs());
+                }
+            }
+            case DELETE -> remove(entry.getDelete().getKey());
+            default -> throw new IllegalStateException("log entry " + entry.getSeq() + " has no operation");
+        }
+        seq = entry.getSeq();
+    }
+
+    /** Removes keys whose expiry has passed; returns how many were reclaimed. */
+    public int sweepExpired(long nowMillis) {
+        int removed = 0;
+        while (!expiries.isEmpty() && expiries.peek().atMillis <= nowMillis) {
+            Expiry expiry = expiries.poll();
+            Entry current = entries.get(expiry.key);
+            // A later write may have replaced the key: only the version that set this expiry goes.
+            if (current != null && current.version == expiry.version) {
+                remove(expiry.key);
+                removed++;
+            }
+        }
+        // Stale expiry records of overwritten keys pile up under heavy TTL churn; rebuild when they dominate.
+        if (expiries.size() > 1024 && expiries.size() > 4 * entries.size()) {
+            rebuildExpiries();
+        }
+        return removed;
+    }
+
+    private void rebuildExpiries() {
+        expiries.clear();
+        entries.forEach((key, e) -> {
+            if (e.expiresAtMillis != 0) {
+                expiries.add(new Expiry(e.expiresAtMillis, key, e.version));
+            }
+        });
+    }
+
+    /** Number of keys held, including expired keys not yet reclaimed. */
+    public int size() {
+        return entries.size();
+    }
+
+    /** Number of keys that are live at {@code nowMillis}. */
+    public long liveCount(long nowMillis) {
+        return entries.values().stream().filter(e -> !e.isExpired(nowMillis)).count();
+    }
+
+    public long valueBytes() {
+        return valueBytes;
+    }
+
+    /** Visits every live entry; used to write snapshots. */
+    public void forEachLive(long nowMillis, BiConsumer<String, Entry> visitor) {
+        entries.forEach((key, e) -> {
+            if (!e.isExpired(nowMillis)) {
+                visitor.accept(key, e);
+            }
+        });
+    }
+
+    /** A copy of the live entries, detached from this state (entries are immutable, values are never mutated). */
+    public Map<String, Entry> copyLive(long nowMillis) {
+        Map<String, Entry> copy = new HashMap<>(Math.max(16, entries.size() * 4 / 3));
+        forEachLive(nowMillis, copy::put);
+        return copy;
+    }
+}
