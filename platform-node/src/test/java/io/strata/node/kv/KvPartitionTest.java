@@ -1,0 +1,304 @@
+package io.strata.node.kv;
+
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.node.kv.internal.GroupCommitter;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The partition entity on its own, with a real Chronicle log in a temporary directory. Every
+ * message is serialized (serialize-messages = on), so the Protobuf wire format is exercised too.
+ */
+class KvPartitionTest {
+
+    private static ActorTestKit testKit;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create(ConfigFactory.parseString("""
+                pekko.actor.provider = local
+                pekko.actor.serialize-messages = on
+                pekko.loglevel = WARNING
+                """).withFallback(ConfigFactory.load()));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private KvSettings settings(long snapshotEvery, RollCycle rollCycle, KvSettings.Durability durability) {
+        return new KvSettings(8, true, 1024, 1000, Duration.ofMillis(50), durability, Duration.ZERO,
+                rollCycle, snapshotEvery, Duration.ZERO, 1 << 20);
+    }
+
+    private ActorRef<KvPartition.Command> spawn(KvSettings settings, Optional<GroupCommitter> committer) {
+        KvStorage storage = new KvStorage(dir, committer, testKit.system().executionContext(),
+                new KvMetrics(meters), clock::get);
+        return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage));
+    }
+
+    private ActorRef<KvPartition.Command> spawn() {
+        return spawn(settings(1_000_000, RollCycles.FAST_HOURLY, KvSettings.Durability.MMAP), Optional.empty());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private KvPartition.Reply ask(ActorRef<KvPartition.Command> partition,
+                                  java.util.function.Function<ActorRef<KvPartition.Reply>, KvPartition.Command> message) {
+        TestProbe<KvPartition.Reply> probe = testKit.createTestProbe();
+        partition.tell(message.apply(probe.getRef()));
+        return probe.receiveMessage(Duration.ofSeconds(10));
+    }
+
+    private KvPartition.Reply put(ActorRef<KvPartition.Command> p, String key, String value, long ttlMillis, long expected) {
+        return ask(p, r -> new KvPartition.Put(key, bytes(value), ttlMillis, expected, r));
+    }
+
+    private KvPartition.Reply get(ActorRef<KvPartition.Command> p, String key) {
+        return ask(p, r -> new KvPartition.Get(key, r));
+    }
+
+    private static String value(KvPartition.Reply reply) {
+        return new String(assertInstanceOf(KvPartition.Found.class, reply).value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void putGetDeleteWithVersions() {
+        var p = spawn();
+        var first = assertInstanceOf(KvPartition.Written.class, put(p, "a", "1", 0, KvPartition.ANY_VERSION));
+        assertTrue(first.created());
+        var second = assertInstanceOf(KvPartition.Written.class, put(p, "a", "2", 0, KvPartition.ANY_VERSION));
+        assertFalse(second.created());
+        assertTrue(second.version() > first.version());
+
+        var found = assertInstanceOf(KvPartition.Found.class, get(p, "a"));
+        assertEquals("2", value(found));
+        assertEquals(second.version(), found.version());
+
+        assertInstanceOf(KvPartition.Deleted.class, ask(p, r -> new KvPartition.Delete("a", KvPartition.ANY_VERSION, r)));
+        assertInstanceOf(KvPartition.NotFound.class, get(p, "a"));
+        assertInstanceOf(KvPartition.NotFound.class, ask(p, r -> new KvPartition.Delete("a", KvPartition.ANY_VERSION, r)));
+    }
+
+    @Test
+    void compareAndSetHonoursVersions() {
+        var p = spawn();
+        long v1 = assertInstanceOf(KvPartition.Written.class, put(p, "k", "one", 0, KvPartition.MUST_NOT_EXIST)).version();
+
+        var stale = assertInstanceOf(KvPartition.Rejected.class, put(p, "k", "x", 0, KvPartition.MUST_NOT_EXIST));
+        assertEquals("version_mismatch", stale.code());
+
+        long v2 = assertInstanceOf(KvPartition.Written.class, put(p, "k", "two", 0, v1)).version();
+        var lost = assertInstanceOf(KvPartition.Rejected.class, put(p, "k", "three", 0, v1));
+        assertEquals("version_mismatch", lost.code());
+        assertEquals("two", value(get(p, "k")), "a failed CAS changes nothing");
+
+        assertInstanceOf(KvPartition.Rejected.class, put(p, "absent", "x", 0, KvPartition.MUST_EXIST));
+        assertInstanceOf(KvPartition.Written.class, put(p, "k", "four", 0, KvPartition.MUST_EXIST));
+        assertInstanceOf(KvPartition.Rejected.class, ask(p, r -> new KvPartition.Delete("k", v2, r)));
+        assertEquals("four", value(get(p, "k")));
+    }
+
+    @Test
+    void incrementsAre64BitSignedCounters() {
+        var p = spawn();
+        assertEquals(5, assertInstanceOf(KvPartition.Counter.class, ask(p, r -> new KvPartition.Incr("c", 5, r))).value());
+        assertEquals(-2, assertInstanceOf(KvPartition.Counter.class, ask(p, r -> new KvPartition.Incr("c", -7, r))).value());
+        assertEquals("-2", value(get(p, "c")));
+
+        put(p, "max", Long.toString(Long.MAX_VALUE), 0, KvPartition.ANY_VERSION);
+        var overflow = assertInstanceOf(KvPartition.Rejected.class, ask(p, r -> new KvPartition.Incr("max", 1, r)));
+        assertEquals("integer_overflow", overflow.code());
+        assertEquals(Long.toString(Long.MAX_VALUE), value(get(p, "max")));
+
+        for (String notInteger : List.of("abc", "1.5", " 1", "01", "-0", "", "99999999999999999999")) {
+            put(p, "s", notInteger, 0, KvPartition.ANY_VERSION);
+            var rejected = assertInstanceOf(KvPartition.Rejected.class, ask(p, r -> new KvPartition.Incr("s", 1, r)));
+            assertEquals("not_an_integer", rejected.code(), "value '" + notInteger + "'");
+            assertEquals(notInteger, value(get(p, "s")));
+        }
+    }
+
+    @Test
+    void expiredKeysAreNeverReturnedAndAreReclaimed() {
+        var p = spawn();
+        var written = assertInstanceOf(KvPartition.Written.class, put(p, "t", "v", 1_000, KvPartition.ANY_VERSION));
+        assertEquals(clock.get() + 1_000, written.expiresAtMillis());
+        ask(p, r -> new KvPartition.Incr("t2", 1, r));
+        assertEquals("v", value(get(p, "t")));
+
+        clock.addAndGet(1_000);
+        assertInstanceOf(KvPartition.NotFound.class, get(p, "t"));
+        var multi = assertInstanceOf(KvPartition.MultiGetResult.class, ask(p, r -> new KvPartition.MultiGet(List.of("t", "t2"), r)));
+        assertEquals(List.of("t2"), multi.found().stream().map(KvPartition.Found::key).toList());
+        assertEquals(1, assertInstanceOf(KvPartition.PartitionStats.class, ask(p, KvPartition.Stats::new)).keys());
+
+        // The sweep timer (50 ms here) removes the expired entry from memory.
+        TestProbe<Object> waiter = testKit.createTestProbe();
+        waiter.awaitAssert(Duration.ofSeconds(5), () -> {
+            assertEquals(1.0, meters.counter("strata.kv.expired.keys").count());
+            return null;
+        });
+        // An expired key counts as absent: INCR starts again from 0 and CAS create-only succeeds.
+        assertInstanceOf(KvPartition.Written.class, put(p, "t", "again", 0, KvPartition.MUST_NOT_EXIST));
+    }
+
+    @Test
+    void incrKeepsTheKeysExpiry() {
+        var p = spawn();
+        put(p, "n", "10", 5_000, KvPartition.ANY_VERSION);
+        ask(p, r -> new KvPartition.Incr("n", 1, r));
+        assertEquals(clock.get() + 5_000, assertInstanceOf(KvPartition.Found.class, get(p, "n")).expiresAtMillis());
+    }
+
+    @Test
+    void recoversFromTheLogAfterRestart() {
+        var p = spawn();
+        put(p, "a", "1", 0, KvPartition.ANY_VERSION);
+        put(p, "b", "2", 0, KvPartition.ANY_VERSION);
+        long va = assertInstanceOf(KvPartition.Written.class, put(p, "a", "3", 0, KvPartition.ANY_VERSION)).version();
+        ask(p, r -> new KvPartition.Delete("b", KvPartition.ANY_VERSION, r));
+        put(p, "ttl", "x", 60_000, KvPartition.ANY_VERSION);
+        put(p, "short", "x", 1_000, KvPartition.ANY_VERSION);
+        testKit.stop(p);
+
+        clock.addAndGet(2_000);
+        var restarted = spawn();
+        var a = assertInstanceOf(KvPartition.Found.class, get(restarted, "a"));
+        assertEquals("3", value(a));
+        assertEquals(va, a.version(), "versions survive a restart");
+        assertInstanceOf(KvPartition.NotFound.class, get(restarted, "b"));
+        assertInstanceOf(KvPartition.Found.class, get(restarted, "ttl"));
+        assertInstanceOf(KvPartition.NotFound.class, get(restarted, "short"), "recovery never resurrects an expired key");
+        var next = assertInstanceOf(KvPartition.Written.class, put(restarted, "c", "4", 0, KvPartition.ANY_VERSION));
+        assertTrue(next.version() > va, "sequence numbers continue after recovery");
+    }
+
+    @Test
+    void recoversFromSnapshotPlusLogTailAndCompactsOldCycles() throws Exception {
+        // Secondly roll cycles so that the test produces several log files; a snapshot every 10 writes.
+        KvSettings settings = settings(10, TestRollCycles.TEST_SECONDLY, KvSettings.Durability.MMAP);
+        var p = spawn(settings, Optional.empty());
+        Path partitionDir = dir.resolve("users").resolve("3");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        int i = 0;
+        java.util.Set<Path> cyclesSeen = new java.util.HashSet<>();
+        // Write across at least three cycles; each tenth write snapshots and deletes cycles before it.
+        while (countFiles(partitionDir.resolve("log"), ".cq4") < 2 || i < 40) {
+            assertTrue(System.nanoTime() < deadline, "the log did not roll");
+            put(p, "k" + (i % 7), "v" + i, 0, KvPartition.ANY_VERSION);
+            cyclesSeen.addAll(files(partitionDir.resolve("log"), ".cq4"));
+            i++;
+            if (i % 10 == 5) {
+                Thread.sleep(400); // let the secondly cycle roll between snapshots
+            }
+        }
+        int writes = i;
+        TestProbe<Object> waiter = testKit.createTestProbe();
+        waiter.awaitAssert(Duration.ofSeconds(10), () -> {
+            assertEquals(1, countFiles(partitionDir.resolve("snapshots"), ".pb"), "one snapshot is kept");
+            return null;
+        });
+        waiter.awaitAssert(Duration.ofSeconds(10), () -> {
+            assertTrue(cyclesSeen.stream().anyMatch(f -> !Files.exists(f)),
+                    "cycles covered by a snapshot are deleted: " + cyclesSeen);
+            return null;
+        });
+        put(p, "tail", "after-snapshot", 0, KvPartition.ANY_VERSION);
+        testKit.stop(p);
+
+        var restarted = spawn(settings, Optional.empty());
+        for (int k = 0; k < 7; k++) {
+            int last = lastWriteOf(k, writes);
+            assertEquals("v" + last, value(get(restarted, "k" + k)));
+        }
+        assertEquals("after-snapshot", value(get(restarted, "tail")));
+        assertTrue(meters.timer("strata.kv.snapshot").count() >= 3, "snapshots were taken");
+        testKit.stop(restarted);
+    }
+
+    private static int lastWriteOf(int key, int writes) {
+        int last = -1;
+        for (int i = 0; i < writes; i++) {
+            if (i % 7 == key) {
+                last = i;
+            }
+        }
+        return last;
+    }
+
+    private static long countFiles(Path dir, String suffix) throws Exception {
+        return files(dir, suffix).size();
+    }
+
+    private static List<Path> files(Path dir, String suffix) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList();
+        }
+    }
+
+    @Test
+    void fsyncModeAcknowledgesAfterGroupCommit() {
+        try (GroupCommitter committer = new GroupCommitter(Duration.ZERO, nanos -> { })) {
+            var p = spawn(settings(1_000_000, RollCycles.FAST_HOURLY, KvSettings.Durability.FSYNC), Optional.of(committer));
+            TestProbe<KvPartition.Reply> probe = testKit.createTestProbe();
+            for (int i = 0; i < 50; i++) {
+                p.tell(new KvPartition.Put("k" + i, bytes("v" + i), 0, KvPartition.ANY_VERSION, probe.getRef()));
+            }
+            p.tell(new KvPartition.Get("k49", probe.getRef()));
+            for (int i = 0; i < 50; i++) {
+                assertInstanceOf(KvPartition.Written.class, probe.receiveMessage(Duration.ofSeconds(10)));
+            }
+            assertEquals("v49", value(probe.receiveMessage(Duration.ofSeconds(10))), "reads follow the writes they observe");
+            testKit.stop(p);
+        }
+        var restarted = spawn();
+        assertEquals("v7", value(get(restarted, "k7")));
+    }
+
+    @Test
+    void valuesAreOpaqueBytes() {
+        var p = spawn();
+        byte[] binary = {0, -1, 127, -128, 10, 13, 0};
+        ask(p, r -> new KvPartition.Put("bin", binary, 0, KvPartition.ANY_VERSION, r));
+        assertArrayEquals(binary, assertInstanceOf(KvPartition.Found.class, get(p, "bin")).value());
+        ask(p, r -> new KvPartition.Put("empty", new byte[0], 0, KvPartition.ANY_VERSION, r));
+        assertArrayEquals(new byte[0], assertInstanceOf(KvPartition.Found.class, get(p, "empty")).value());
+    }
+}

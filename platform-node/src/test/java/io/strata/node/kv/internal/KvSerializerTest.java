@@ -1,0 +1,80 @@
+package io.strata.node.kv.internal;
+
+import com.typesafe.config.ConfigFactory;
+import io.strata.node.kv.KvPartition;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** Every message of the partition protocol crosses nodes as Protobuf through {@link KvSerializer}. */
+class KvSerializerTest {
+
+    private static ActorTestKit testKit;
+    private static Serialization serialization;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
+        serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static Object roundTrip(Object message) {
+        var serializer = serialization.findSerializerFor(message);
+        assertInstanceOf(KvSerializer.class, serializer, "bound to the Protobuf serializer, never Java serialization");
+        byte[] bytes = serializer.toBinary(message);
+        return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
+    }
+
+    @Test
+    void commandsRoundTrip() {
+        ActorRef<KvPartition.Reply> probe = testKit.<KvPartition.Reply>createTestProbe().getRef();
+        var put = (KvPartition.Put) roundTrip(new KvPartition.Put("k", new byte[]{1, 2, 0}, 5000, 42, probe));
+        assertEquals("k", put.key());
+        assertArrayEquals(new byte[]{1, 2, 0}, put.value());
+        assertEquals(5000, put.ttlMillis());
+        assertEquals(42, put.expectedVersion());
+        assertEquals(probe, put.replyTo());
+
+        assertEquals(new KvPartition.Get("k", probe), roundTrip(new KvPartition.Get("k", probe)));
+        assertEquals(new KvPartition.Delete("k", KvPartition.MUST_EXIST, probe), roundTrip(new KvPartition.Delete("k", KvPartition.MUST_EXIST, probe)));
+        assertEquals(new KvPartition.Incr("k", -9, probe), roundTrip(new KvPartition.Incr("k", -9, probe)));
+        assertEquals(new KvPartition.MultiGet(List.of("a", "b"), probe), roundTrip(new KvPartition.MultiGet(List.of("a", "b"), probe)));
+        assertEquals(new KvPartition.Stats(probe), roundTrip(new KvPartition.Stats(probe)));
+        assertEquals(KvPartition.Wake.INSTANCE, roundTrip(KvPartition.Wake.INSTANCE));
+    }
+
+    @Test
+    void repliesRoundTrip() {
+        var found = (KvPartition.Found) roundTrip(new KvPartition.Found("k", new byte[]{9}, 7, 123));
+        assertEquals("k", found.key());
+        assertArrayEquals(new byte[]{9}, found.value());
+        assertEquals(7, found.version());
+        assertEquals(123, found.expiresAtMillis());
+
+        assertEquals(new KvPartition.NotFound("k"), roundTrip(new KvPartition.NotFound("k")));
+        assertEquals(new KvPartition.Written(3, true, 99), roundTrip(new KvPartition.Written(3, true, 99)));
+        assertEquals(new KvPartition.Deleted(4), roundTrip(new KvPartition.Deleted(4)));
+        assertEquals(new KvPartition.Counter(-5, 6), roundTrip(new KvPartition.Counter(-5, 6)));
+        assertEquals(new KvPartition.PartitionStats(1, 2, 3), roundTrip(new KvPartition.PartitionStats(1, 2, 3)));
+        assertEquals(new KvPartition.Rejected("version_mismatch", "why"), roundTrip(new KvPartition.Rejected("version_mismatch", "why")));
+        var multi = (KvPartition.MultiGetResult) roundTrip(new KvPartition.MultiGetResult(List.of(new KvPartition.Found("a", new byte[]{1}, 1, 0))));
+        assertEquals("a", multi.found().get(0).key());
+    }
+}
