@@ -1,0 +1,58 @@
+package io.strata.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The results of one benchmark: its figures with the machine and settings they were measured
+ * on. Prints the {@code BENCH} lines and a table, and writes the same as {@code <benchmark>.json}.
+ */
+record BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    void printBenchLines(PrintWriter out) {
+        figures.forEach(f -> out.println(f.benchLine()));
+        out.flush();
+    }
+
+    void printTable(PrintWriter out) {
+        out.printf(Locale.ROOT, "%n%s benchmark, %s: medians of %s rounds; %d cores, %s%n", benchmark, startedAt,
+                settings.get("rounds"), machine.nproc(), machine.note());
+        out.printf(Locale.ROOT, "load average before: %s%nload average after:  %s%n", machine.loadavgBefore(), machine.loadavgAfter());
+        out.printf(Locale.ROOT, "settings: %s%n", settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" ")));
+        out.printf(Locale.ROOT, "ratio = ops/s / anchor ops/s, runs alternating with the anchor's on the same node%n%n");
+        String row = "%-22s %10s %9s %9s   %-18s %12s %7s%n";
+        out.printf(Locale.ROOT, row, "figure", "ops/s", "p50 µs", "p99 µs", "anchor", "anchor ops/s", "ratio");
+        for (Figure f : figures) {
+            out.printf(Locale.ROOT, row, f.name(), grouped(f.opsPerS()), grouped(f.p50Us()), grouped(f.p99Us()),
+                    f.anchor(), grouped(f.anchorOpsPerS()), f.ratioText());
+        }
+        out.flush();
+    }
+
+    private static String grouped(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** Writes {@code <dir>/<benchmark>.json} and returns its path. */
+    Path writeJson(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(benchmark + ".json");
+        JSON.writeValue(file.toFile(), this);
+        return file;
+    }
+}
