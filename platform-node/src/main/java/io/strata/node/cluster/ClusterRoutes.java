@@ -1,5 +1,6 @@
 package io.strata.node.cluster;
 
+import io.strata.node.common.Futures;
 import io.strata.node.http.ErrorHandling;
 import io.strata.node.http.Json;
 import io.strata.node.kv.KvPartition;
@@ -45,10 +46,10 @@ public final class ClusterRoutes extends AllDirectives {
     private CompletionStage<Map<String, Object>> describe() {
         Cluster cluster = Cluster.get(system);
         ClusterSharding sharding = ClusterSharding.get(system);
-        CompletionStage<ShardRegion.ClusterShardingStats> stats = AskPattern.ask(sharding.shardState(),
-                replyTo -> new GetClusterShardingStats(KvPartition.TYPE_KEY, timeout, replyTo), timeout, system.scheduler());
-        CompletionStage<ShardRegion.CurrentShardRegionState> local = AskPattern.ask(sharding.shardState(),
-                replyTo -> new GetShardRegionState(KvPartition.TYPE_KEY, replyTo), timeout, system.scheduler());
+        CompletionStage<ShardRegion.ClusterShardingStats> stats = Futures.direct(AskPattern.ask(sharding.shardState(),
+                replyTo -> new GetClusterShardingStats(KvPartition.TYPE_KEY, timeout, replyTo), timeout, system.scheduler()));
+        CompletionStage<ShardRegion.CurrentShardRegionState> local = Futures.direct(AskPattern.ask(sharding.shardState(),
+                replyTo -> new GetShardRegionState(KvPartition.TYPE_KEY, replyTo), timeout, system.scheduler()));
         return stats.thenCombine(local, (clusterStats, localState) -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("self", cluster.selfMember().address().toString());

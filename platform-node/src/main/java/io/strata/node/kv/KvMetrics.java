@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 public final class KvMetrics {
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> ops = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> ops = new ConcurrentHashMap<>();
     private final Counter logAppends;
     private final DistributionSummary logAppendBytes;
     private final Timer fsyncs;
@@ -39,9 +39,11 @@ public final class KvMetrics {
 
     /** Counts one KV operation ({@code put}, {@code get}, ...) with its outcome ({@code ok}, {@code not_found}, a rejection code). */
     public void op(String op, String outcome) {
-        ops.computeIfAbsent(op + '|' + outcome, k -> Counter.builder("strata.kv.ops")
-                .description("KV operations by type and outcome").tag("op", op).tag("outcome", outcome)
-                .register(registry)).increment();
+        ops.computeIfAbsent(op, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, k -> Counter.builder("strata.kv.ops")
+                        .description("KV operations by type and outcome").tag("op", op).tag("outcome", outcome)
+                        .register(registry))
+                .increment();
     }
 
     public void logAppend(int bytes) {

@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.common.Futures;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
@@ -211,7 +212,7 @@ public final class KvStore {
     private CompletionStage<KvPartition.Reply> ask(PartitionId partition,
                                                    org.apache.pekko.japi.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>, KvPartition.Command> message) {
         EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
-        return ref.ask(message, askTimeout);
+        return Futures.direct(ref.ask(message, askTimeout));
     }
 
     private static StrataException unavailable(KvPartition.Reply reply) {
