@@ -21,10 +21,13 @@ import java.util.Map;
  */
 public final class Json {
 
-    /** Thread-safe once configured. */
+    /**
+     * Thread-safe once configured. Null record fields are omitted, but null map values are kept:
+     * {@code _mget} answers {@code "key": null} for an absent key.
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
 
     private Json() {}
 
