@@ -29,8 +29,10 @@ import java.util.stream.Stream;
  * is stopped and the directory deleted either way.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"A guided tour on a fresh node in a temporary directory: the KV API with curl commands,",
-                "then kill -9 and a restart that shows the data came back. Exits non-zero if any answer is unexpected."})
+        description = {"A guided, self-checking tour on a fresh node in a temporary directory.",
+                "Shows the KV API as curl commands with the real answers, then kill -9",
+                "and a restart that shows the data came back.",
+                "Exits non-zero if any answer is not as expected."})
 public final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec

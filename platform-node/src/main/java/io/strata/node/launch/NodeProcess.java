@@ -184,7 +184,7 @@ public final class NodeProcess implements AutoCloseable {
             parseReadyLine(readyLine.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             return this;
         } catch (TimeoutException e) {
-            failure = "did not print its ready line within " + timeout.toSeconds() + " s";
+            failure = "did not print its ready line within " + timeout.toMillis() + " ms";
         } catch (ExecutionException e) {
             failure = e.getCause().getMessage();
         } catch (InterruptedException e) {
