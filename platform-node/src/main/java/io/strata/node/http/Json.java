@@ -21,7 +21,10 @@ import java.util.Map;
  */
 public final class Json {
 
-    /** Thread-safe once configured. */
+    /**
+     * Thread-safe once configured. Null record fields are omitted, but null map values are kept:
+     * {@code _mget} answers {@code "key": null} for an absent key.
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));

@@ -1,0 +1,26 @@
+package io.strata.node.demo;
+
+/**
+ * One chapter of {@code ./strata demo}: a few steps that show a feature on a fresh node, each
+ * printing its {@code curl} command and the real answer and checking it through {@link DemoTour}.
+ *
+ * <p>The demo runs every chapter's {@link #tour}, then kills the node with {@code kill -9},
+ * restarts it on the same data directory, and runs every chapter's {@link #afterCrash}, which
+ * shows that what the chapter wrote came back. A chapter object lives for one demo run, so it may
+ * keep what its tour wrote in fields for the check after the crash.
+ *
+ * <p>Chapters of this module are listed in {@code DemoCommand}; another module adds one as a
+ * service: a public class with a no-argument constructor named in
+ * {@code META-INF/services/io.strata.node.demo.DemoChapter} of its jar.
+ */
+public interface DemoChapter {
+
+    /** The chapter's heading, such as "Key-value store". */
+    String title();
+
+    /** Shows the feature on the fresh node. Throws {@link DemoFailure} when an answer is not as expected. */
+    void tour(DemoTour tour) throws Exception;
+
+    /** Shows that the chapter's data survived {@code kill -9} and a restart. */
+    void afterCrash(DemoTour tour) throws Exception;
+}

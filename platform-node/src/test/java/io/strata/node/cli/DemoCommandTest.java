@@ -1,0 +1,50 @@
+package io.strata.node.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs {@code ./strata demo} in-process: a real child node, real HTTP, a real kill -9. */
+class DemoCommandTest {
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void demoPassesEveryCheckAndLeavesNothingBehind() throws Exception {
+        Set<Long> childrenBefore = children();
+        Set<Path> demoDirsBefore = demoDirs();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute("demo");
+
+        System.out.println(out);
+        assertEquals(0, exit, "demo failed:\n" + err + "\noutput:\n" + out);
+        assertTrue(out.toString().contains("=== 1. Key-value store ==="), out.toString());
+        assertTrue(out.toString().contains("$ curl -i -X PUT --data-binary 'hello, strata' http://127.0.0.1:"), out.toString());
+        assertTrue(out.toString().contains("$ kill -9 "), out.toString());
+        assertTrue(out.toString().contains("Demo complete: "), out.toString());
+        assertEquals(childrenBefore, children(), "the demo left a child process running");
+        assertEquals(demoDirsBefore, demoDirs(), "the demo left its temporary directory behind");
+    }
+
+    private static Set<Long> children() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    private static Set<Path> demoDirs() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("strata-demo-")).collect(Collectors.toSet());
+        }
+    }
+}
