@@ -13,6 +13,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -46,7 +47,10 @@ public final class Json {
 
     /** The error shape: {@code {"error": {"code": code, "message": message}}}. */
     public static HttpResponse error(StatusCode status, String code, String message) {
-        return response(status, Map.of("error", Map.of("code", code, "message", message)));
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        return response(status, Map.of("error", error));
     }
 
     /** Parses a request body, failing with {@code invalid_json} (400) when it is not JSON. */

@@ -175,7 +175,10 @@ public final class KvRoutes extends AllDirectives {
         } else if (reply instanceof KvPartition.Deleted) {
             return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
         } else if (reply instanceof KvPartition.Counter c) {
-            return Json.ok(Map.of("value", c.value(), "version", c.version())).addHeader(etag(c.version()));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("value", c.value());
+            body.put("version", c.version());
+            return Json.ok(body).addHeader(etag(c.version()));
         } else if (reply instanceof KvPartition.NotFound n) {
             return Json.error(StatusCodes.NOT_FOUND, "key_not_found", "key '" + n.key() + "' does not exist or has expired");
         } else if (reply instanceof KvPartition.Rejected r) {
