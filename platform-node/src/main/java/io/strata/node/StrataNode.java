@@ -8,7 +8,7 @@ import io.strata.node.kv.KvRoutes;
 import io.strata.node.kv.KvSettings;
 import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
-import io.strata.node.kv.internal.GroupCommitter;
+import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;

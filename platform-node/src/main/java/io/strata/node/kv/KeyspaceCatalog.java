@@ -1,15 +1,12 @@
 package io.strata.node.kv;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +31,6 @@ public final class KeyspaceCatalog {
     private record Stored(List<Keyspace> keyspaces) {}
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Map<String, Keyspace> keyspaces = new ConcurrentHashMap<>();
@@ -48,7 +44,7 @@ public final class KeyspaceCatalog {
         KeyspaceCatalog catalog = new KeyspaceCatalog(kvDir.resolve("keyspaces.json"));
         if (Files.exists(catalog.file)) {
             try {
-                Stored stored = JSON.readValue(catalog.file.toFile(), Stored.class);
+                Stored stored = AtomicFiles.readJson(catalog.file, Stored.class);
                 stored.keyspaces().forEach(k -> catalog.keyspaces.put(k.name(), k));
             } catch (IOException e) {
                 throw new UncheckedIOException("keyspace catalog " + catalog.file + " is unreadable", e);
@@ -105,16 +101,7 @@ public final class KeyspaceCatalog {
 
     private void persist(List<Keyspace> all) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), new Stored(all));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            AtomicFiles.writeJson(file, new Stored(all));
         } catch (IOException e) {
             throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable",
                     "cannot write keyspace catalog " + file + ": " + e.getMessage());

@@ -7,6 +7,7 @@ import io.strata.node.kv.proto.DeleteOp;
 import io.strata.node.kv.proto.LogEntry;
 import io.strata.node.kv.proto.PutOp;
 import io.strata.node.kv.proto.SnapshotHeader;
+import io.strata.node.storage.DurableReplies;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,12 +20,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -147,13 +145,7 @@ public final class KvPartition {
     private long writesSinceSnapshot;
     private boolean snapshotRunning;
 
-    /** Replies held until the writes they follow are fsynced, in sequence order. */
-    private record Pending(long seq, ActorRef<Reply> replyTo, Reply reply) {}
-
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    private final Set<File> unsyncedFiles = new LinkedHashSet<>();
-    private long syncedSeq;
-    private boolean syncRunning;
+    private final DurableReplies<Reply> replies;
 
     /** Creates the behaviour of the partition {@code id}. */
     public static Behavior<Command> create(PartitionId id, KvSettings settings, KvStorage storage) {
@@ -170,6 +162,8 @@ public final class KvPartition {
         this.stash = stash;
         this.timers = timers;
         this.snapshots = new SnapshotStore(storage.partitionDir(id).resolve("snapshots"));
+        this.replies = new DurableReplies<>(storage.committer(),
+                (sync, upTo) -> context.pipeToSelf(sync, (ok, failure) -> new Synced(upTo, failure)));
     }
 
     private Behavior<Command> recovering() {
@@ -211,7 +205,7 @@ public final class KvPartition {
         this.log = recovered.log;
         this.state = recovered.state;
         this.lastLogIndex = recovered.lastLogIndex;
-        this.syncedSeq = state.seq();
+        replies.recovered(state.seq());
         storage.metrics().recovery(recovered.nanos);
         context.getLog().info("partition {} recovered {} keys up to seq {} in {} ms", id, state.size(), state.seq(),
                 recovered.nanos / 1_000_000);
@@ -267,7 +261,7 @@ public final class KvPartition {
         state.put(put.key, put.value, seq, expiresAt);
         state.seq(seq);
         Written written = new Written(seq, current == null, expiresAt);
-        acknowledge(seq, put.replyTo, written);
+        replies.acknowledge(seq, put.replyTo, written);
         storage.metrics().op("put", "ok");
         return afterWrite();
     }
@@ -276,7 +270,7 @@ public final class KvPartition {
         PartitionState.Entry e = state.live(get.key, storage.clock().getAsLong());
         Reply reply = e == null ? new NotFound(get.key) : new Found(get.key, e.value(), e.version(), e.expiresAtMillis());
         storage.metrics().op("get", e == null ? "not_found" : "ok");
-        respond(get.replyTo, reply);
+        replies.respond(get.replyTo, reply);
         return Behaviors.same();
     }
 
@@ -284,7 +278,7 @@ public final class KvPartition {
         PartitionState.Entry current = state.live(delete.key, storage.clock().getAsLong());
         if (current == null && delete.expectedVersion == ANY_VERSION) {
             storage.metrics().op("delete", "not_found");
-            respond(delete.replyTo, new NotFound(delete.key));
+            replies.respond(delete.replyTo, new NotFound(delete.key));
             return Behaviors.same();
         }
         Rejected conflict = checkVersion(delete.key, current, delete.expectedVersion);
@@ -298,7 +292,7 @@ public final class KvPartition {
         }
         state.remove(delete.key);
         state.seq(seq);
-        acknowledge(seq, delete.replyTo, new Deleted(seq));
+        replies.acknowledge(seq, delete.replyTo, new Deleted(seq));
         storage.metrics().op("delete", "ok");
         return afterWrite();
     }
@@ -333,7 +327,7 @@ public final class KvPartition {
         }
         state.put(incr.key, value, seq, expiresAt);
         state.seq(seq);
-        acknowledge(seq, incr.replyTo, new Counter(next, seq));
+        replies.acknowledge(seq, incr.replyTo, new Counter(next, seq));
         storage.metrics().op("incr", "ok");
         return afterWrite();
     }
@@ -348,12 +342,12 @@ public final class KvPartition {
             }
         }
         storage.metrics().op("mget", "ok");
-        respond(multiGet.replyTo, new MultiGetResult(found));
+        replies.respond(multiGet.replyTo, new MultiGetResult(found));
         return Behaviors.same();
     }
 
     private Behavior<Command> onStats(Stats stats) {
-        respond(stats.replyTo, new PartitionStats(state.liveCount(storage.clock().getAsLong()), state.valueBytes(), state.seq()));
+        replies.respond(stats.replyTo, new PartitionStats(state.liveCount(storage.clock().getAsLong()), state.valueBytes(), state.seq()));
         return Behaviors.same();
     }
 
@@ -389,7 +383,7 @@ public final class KvPartition {
 
     private Behavior<Command> reject(ActorRef<Reply> replyTo, String op, Rejected rejected) {
         storage.metrics().op(op, rejected.code());
-        respond(replyTo, rejected);
+        replies.respond(replyTo, rejected);
         return Behaviors.same();
     }
 
@@ -398,75 +392,26 @@ public final class KvPartition {
         try {
             lastLogIndex = log.append(entry);
             storage.metrics().logAppend(entry.getSerializedSize());
-            if (storage.committer().isPresent()) {
-                unsyncedFiles.add(log.currentFile());
-            }
+            replies.appended(entry.getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
             return true;
         } catch (RuntimeException e) {
             context.getLog().error("partition {} cannot append to its log; stopping", id, e);
             storage.metrics().op(op, "storage_unavailable");
             replyTo.tell(new Rejected("storage_unavailable", "the write could not be made durable: " + e.getMessage()));
-            failPending("the partition's log failed");
+            replies.failAll(why -> new Rejected("storage_unavailable", why), "the partition's log failed");
             return false;
         }
     }
 
-    /** Sends a write's reply once it is durable per the configured mode. */
-    private void acknowledge(long seq, ActorRef<Reply> replyTo, Reply reply) {
-        if (storage.committer().isEmpty()) {
-            replyTo.tell(reply);
-            return;
-        }
-        pending.add(new Pending(seq, replyTo, reply));
-        requestSync();
-    }
-
-    /** Sends a read's reply, after any unsynced write it might observe has become durable. */
-    private void respond(ActorRef<Reply> replyTo, Reply reply) {
-        if (state.seq() <= syncedSeq || storage.committer().isEmpty()) {
-            replyTo.tell(reply);
-        } else {
-            pending.add(new Pending(state.seq(), replyTo, reply));
-            requestSync();
-        }
-    }
-
-    private void requestSync() {
-        if (syncRunning || unsyncedFiles.isEmpty()) {
-            return;
-        }
-        syncRunning = true;
-        long upTo = state.seq();
-        var committer = storage.committer().orElseThrow();
-        CompletableFuture<?>[] syncs = unsyncedFiles.stream()
-                .map(f -> committer.sync(f).toCompletableFuture()).toArray(CompletableFuture[]::new);
-        unsyncedFiles.clear();
-        context.pipeToSelf(CompletableFuture.allOf(syncs), (ok, failure) -> new Synced(upTo, failure));
-    }
-
     private Behavior<Command> onSynced(Synced synced) {
-        syncRunning = false;
         if (synced.failure != null) {
             context.getLog().error("partition {}: fsync failed; stopping so the partition recovers from disk", id, synced.failure);
-            failPending("fsync failed: " + synced.failure.getMessage());
+            // Unsynced writes were applied in memory but never acknowledged; the entity is rebuilt from disk.
+            replies.failAll(why -> new Rejected("storage_unavailable", why), "fsync failed: " + synced.failure.getMessage());
             return Behaviors.stopped();
         }
-        syncedSeq = Math.max(syncedSeq, synced.upToSeq);
-        while (!pending.isEmpty() && pending.peek().seq <= syncedSeq) {
-            Pending p = pending.poll();
-            p.replyTo.tell(p.reply);
-        }
-        if (!pending.isEmpty()) {
-            requestSync();
-        }
+        replies.synced(synced.upToSeq);
         return Behaviors.same();
-    }
-
-    private void failPending(String why) {
-        // Unsynced writes were applied in memory but never acknowledged; the entity stops and is rebuilt from disk.
-        Rejected rejected = new Rejected("storage_unavailable", why);
-        pending.forEach(p -> p.replyTo.tell(rejected));
-        pending.clear();
     }
 
     // ---- Snapshots ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 package io.strata.node.kv;
 
-import io.strata.node.kv.internal.GroupCommitter;
+import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.strata.node.kv;
 
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.strata.node.kv.internal.GroupCommitter;
+import io.strata.node.storage.GroupCommitter;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;

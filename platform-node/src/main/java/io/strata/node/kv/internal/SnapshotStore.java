@@ -2,6 +2,7 @@ package io.strata.node.kv.internal;
 
 import io.strata.node.kv.proto.SnapshotEntry;
 import io.strata.node.kv.proto.SnapshotHeader;
+import io.strata.node.storage.AtomicFiles;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -9,11 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * Snapshots of one partition: a header then one length-delimited entry per live key. A snapshot
- * is written to a temporary file, fsynced, then renamed into place, so a crash leaves either the
- * old snapshot or the new one, never half of one.
+ * is replaced atomically ({@link AtomicFiles}), so a crash leaves either the old snapshot or the
+ * new one, never half of one.
  *
  * <p>Blocking file I/O: call only from a blocking-I/O thread. Stateless apart from its directory.
  */
@@ -44,9 +42,9 @@ public final class SnapshotStore {
     /** Writes a snapshot durably and deletes the snapshots it supersedes. Returns its size in bytes. */
     public long write(SnapshotHeader header, Map<String, PartitionState.Entry> entries) {
         try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(fileName(header.getSeq()) + ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            Path target = dir.resolve(fileName(header.getSeq()));
+            AtomicFiles.write(target, raw -> {
+                OutputStream out = new BufferedOutputStream(raw, 1 << 16);
                 header.toBuilder().setEntries(entries.size()).build().writeDelimitedTo(out);
                 for (var e : entries.entrySet()) {
                     PartitionState.Entry entry = e.getValue();
@@ -58,11 +56,8 @@ public final class SnapshotStore {
                             .build()
                             .writeDelimitedTo(out);
                 }
-            }
-            fsync(tmp);
-            Path target = dir.resolve(fileName(header.getSeq()));
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsync(dir);
+                out.flush();
+            });
             for (Path old : list()) {
                 if (!old.equals(target)) {
                     Files.deleteIfExists(old);
@@ -124,10 +119,4 @@ public final class SnapshotStore {
         return String.format("%s%020d%s", PREFIX, seq, SUFFIX);
     }
 
-    static void fsync(Path path) throws IOException {
-        boolean isDir = Files.isDirectory(path);
-        try (FileChannel ch = FileChannel.open(path, isDir ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
 }

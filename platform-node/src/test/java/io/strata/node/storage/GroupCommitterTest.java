@@ -1,4 +1,4 @@
-package io.strata.node.kv.internal;
+package io.strata.node.storage;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.strata.node.kv.internal;
+package io.strata.node.storage;
 
 import java.io.File;
 import java.io.IOException;
@@ -30,6 +30,8 @@ public final class GroupCommitter implements AutoCloseable {
     private record Request(File file, CompletableFuture<Void> done) {}
 
     private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    /** Owned by the committer thread. */
+    private final java.util.Map<File, File> lastFileByDir = new java.util.HashMap<>();
     private final long commitDelayNanos;
     private final LongConsumer onFsync;
     private final Thread thread;
@@ -109,11 +111,17 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private static void force(File file) throws IOException {
+    private void force(File file) throws IOException {
         // Linux writes back the pages Chronicle dirtied through its memory map when any descriptor
         // of the file is fsynced.
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
             ch.force(true);
+        }
+        // A log file new to its directory (a new roll cycle) needs the directory entry made durable too.
+        File dir = file.getAbsoluteFile().getParentFile();
+        if (!file.equals(lastFileByDir.get(dir))) {
+            AtomicFiles.fsync(dir.toPath());
+            lastFileByDir.put(dir, file);
         }
     }
 
