@@ -1,6 +1,13 @@
 package io.strata.node;
 
 import com.typesafe.config.Config;
+import io.micrometer.core.instrument.Timer;
+import io.strata.node.bus.BusMetrics;
+import io.strata.node.bus.BusRoutes;
+import io.strata.node.bus.BusSettings;
+import io.strata.node.bus.BusStorage;
+import io.strata.node.bus.BusStore;
+import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
 import io.strata.node.gateway.HttpGateway;
 import io.strata.node.kv.KvMetrics;
@@ -53,14 +60,16 @@ public final class StrataNode implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
     private final KvStore kv;
+    private final BusStore bus;
     private final Path dataDir;
     private final CompletableFuture<Long> recovered;
 
-    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, Path dataDir,
+    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, Path dataDir,
                        CompletableFuture<Long> recovered) {
         this.system = system;
         this.binding = binding;
         this.kv = kv;
+        this.bus = bus;
         this.dataDir = dataDir;
         this.recovered = recovered;
     }
@@ -70,6 +79,7 @@ public final class StrataNode implements AutoCloseable {
         long startNanos = System.nanoTime();
         Path dataDir = Paths.get(config.getString("strata.data-dir")).toAbsolutePath().normalize();
         KvSettings kvSettings = KvSettings.from(config);
+        BusSettings busSettings = BusSettings.from(config);
         String host = config.getString("strata.http.host");
         int port = config.getInt("strata.http.port");
         Duration askTimeout = config.getDuration("strata.http.ask-timeout");
@@ -90,13 +100,24 @@ public final class StrataNode implements AutoCloseable {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            KvMetrics kvMetrics = new KvMetrics(metrics.registry());
-            Optional<GroupCommitter> committer = kvSettings.durability() == KvSettings.Durability.FSYNC
-                    ? Optional.of(new GroupCommitter(kvSettings.commitDelay(), kvMetrics::fsync))
+            boolean kvFsync = kvSettings.durability() == KvSettings.Durability.FSYNC;
+            boolean busFsync = busSettings.durability() == KvSettings.Durability.FSYNC;
+            // One committer for the whole node, so writers of every store share fsyncs.
+            Timer fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability)")
+                    .register(metrics.registry());
+            Optional<GroupCommitter> committer = kvFsync || busFsync
+                    ? Optional.of(new GroupCommitter(config.getDuration("strata.storage.fsync-commit-delay"),
+                            nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
-            KvStorage storage = new KvStorage(dataDir.resolve("kv"), committer, blockingIo, kvMetrics, System::currentTimeMillis);
-            KvStore kv = KvStore.start(system, kvSettings, storage, askTimeout);
+            KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), committer.filter(c -> kvFsync), blockingIo,
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis);
+            KvStore kv = KvStore.start(system, kvSettings, kvStorage, askTimeout);
+            TopicCatalog topics = TopicCatalog.load(dataDir.resolve("bus"));
+            BusStorage busStorage = new BusStorage(dataDir.resolve("bus"), committer.filter(c -> busFsync), blockingIo,
+                    new BusMetrics(metrics.registry()), name -> topics.get(name).map(TopicCatalog.Topic::retention),
+                    System::currentTimeMillis);
+            BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -114,13 +135,20 @@ public final class StrataNode implements AutoCloseable {
 
             CompletableFuture<Long> recovered = new CompletableFuture<>();
             HttpGateway gateway = new HttpGateway(
-                    List.of(new KvRoutes(kv).routes(), new ClusterRoutes(system, askTimeout).routes()),
+                    List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(), new ClusterRoutes(system, askTimeout).routes()),
                     metrics, authToken, () -> health(system, recovered));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
 
             long recoveryStart = System.nanoTime();
+            bus.openAll().whenComplete((partitions, failure) -> {
+                if (failure != null) {
+                    LOG.error("opening topic partitions failed; affected partitions refuse requests until they open", failure);
+                } else {
+                    LOG.info("bus opened: {} topic partitions", partitions);
+                }
+            });
             kv.recoverAll().whenComplete((stats, failure) -> {
                 long millis = (System.nanoTime() - recoveryStart) / 1_000_000;
                 if (failure != null) {
@@ -133,7 +161,7 @@ public final class StrataNode implements AutoCloseable {
             });
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, binding, kv, dataDir, recovered);
+            return new StrataNode(system, binding, kv, bus, dataDir, recovered);
         } catch (Exception e) {
             system.terminate();
             try {
@@ -172,6 +200,10 @@ public final class StrataNode implements AutoCloseable {
 
     public KvStore kv() {
         return kv;
+    }
+
+    public BusStore bus() {
+        return bus;
     }
 
     /** Completes with the KV recovery time in milliseconds once every partition has recovered. */

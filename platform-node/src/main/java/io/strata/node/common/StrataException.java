@@ -16,6 +16,8 @@ public class StrataException extends RuntimeException {
         CONFLICT,
         /** A condition the client set does not hold (412). */
         PRECONDITION_FAILED,
+        /** An offset or position outside what exists (416). */
+        RANGE,
         /** The body is larger than allowed (413). */
         TOO_LARGE,
         /** The request is well-formed but cannot be processed as asked (422). */

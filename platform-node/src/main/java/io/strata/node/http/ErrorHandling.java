@@ -38,6 +38,7 @@ public final class ErrorHandling {
             case CONFLICT -> StatusCodes.CONFLICT;
             case PRECONDITION_FAILED -> StatusCodes.PRECONDITION_FAILED;
             case TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
+            case RANGE -> StatusCodes.RANGE_NOT_SATISFIABLE;
             case UNPROCESSABLE -> StatusCodes.UNPROCESSABLE_ENTITY;
             case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
         };

@@ -16,7 +16,6 @@ public final class KvMetrics {
     private final Map<String, Map<String, Counter>> ops = new ConcurrentHashMap<>();
     private final Counter logAppends;
     private final DistributionSummary logAppendBytes;
-    private final Timer fsyncs;
     private final Counter expired;
     private final Timer recoveries;
     private final Timer snapshots;
@@ -27,8 +26,6 @@ public final class KvMetrics {
                 .tag("store", "kv").register(registry);
         this.logAppendBytes = DistributionSummary.builder("strata.log.append.bytes").baseUnit("bytes")
                 .description("Size of entries appended to KV partition logs").tag("store", "kv").register(registry);
-        this.fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability mode)")
-                .tag("store", "kv").register(registry);
         this.expired = Counter.builder("strata.kv.expired.keys").description("Expired keys whose memory was reclaimed")
                 .register(registry);
         this.recoveries = Timer.builder("strata.kv.partition.recovery").description("Time to recover a partition: snapshot + log tail")
@@ -49,10 +46,6 @@ public final class KvMetrics {
     public void logAppend(int bytes) {
         logAppends.increment();
         logAppendBytes.record(bytes);
-    }
-
-    public void fsync(long nanos) {
-        fsyncs.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void expired(int keys) {

@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.common.PartitionId;
 import io.strata.node.kv.internal.PartitionLog;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.internal.SnapshotStore;
@@ -437,7 +438,7 @@ public final class KvPartition {
         }
         snapshotRunning = true;
         long now = storage.clock().getAsLong();
-        SnapshotHeader header = SnapshotHeader.newBuilder().setKeyspace(id.keyspace()).setPartition(id.partition())
+        SnapshotHeader header = SnapshotHeader.newBuilder().setKeyspace(id.name()).setPartition(id.partition())
                 .setSeq(state.seq()).setLogIndex(lastLogIndex).setTakenAtMs(now).build();
         Map<String, PartitionState.Entry> copy = state.copyLive(now);
         File logFile = log.currentFile();

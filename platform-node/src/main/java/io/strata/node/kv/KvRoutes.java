@@ -6,21 +6,18 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.common.StrataException;
 import io.strata.node.http.ErrorHandling;
 import io.strata.node.http.Json;
+import io.strata.node.http.StrataRoutes;
 import io.strata.node.kv.api.KeyValue;
 import io.strata.node.kv.api.MultiGetRequest;
 import io.strata.node.kv.api.MultiGetResponse;
-import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -36,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -53,11 +49,10 @@ import java.util.regex.Pattern;
  * POST   /kv/{space}/_mget[?encoding=base64]  ["k1","k2"] → {"k1": value|null}; or Protobuf
  * </pre>
  */
-public final class KvRoutes extends AllDirectives {
+public final class KvRoutes extends StrataRoutes {
 
     private static final Pattern TTL = Pattern.compile("[1-9][0-9]{0,9}");
     private static final Pattern VERSION = Pattern.compile("\"?([1-9][0-9]{0,18})\"?");
-    private static final ContentType PROTOBUF = ContentTypes.create(MediaTypes.applicationBinary("x-protobuf", MediaTypes.NOT_COMPRESSIBLE));
 
     private final KvStore store;
 
@@ -65,6 +60,7 @@ public final class KvRoutes extends AllDirectives {
         this.store = store;
     }
 
+    @Override
     public Route routes() {
         return pathPrefix("kv", () -> concat(
                 pathEndOrSingleSlash(() -> get(this::listKeyspaces)),
@@ -146,7 +142,7 @@ public final class KvRoutes extends AllDirectives {
     private Route multiGet(String space) {
         return extractRequest(request -> entity(Unmarshaller.entityToByteArray(), body -> parameterOptional("encoding", encoding -> {
             boolean protobufIn = isProtobuf(request.entity().getContentType());
-            boolean protobufOut = acceptsProtobuf(request) || (protobufIn && !acceptsJson(request));
+            boolean protobufOut = wantsProtobuf(request, protobufIn);
             List<String> keys = protobufIn ? parseProtobufKeys(body) : parseJsonKeys(body);
             boolean base64 = parseEncoding(encoding);
             return respond(store.multiGet(space, keys), found -> protobufOut
@@ -156,12 +152,6 @@ public final class KvRoutes extends AllDirectives {
     }
 
     // ---- Helpers ------------------------------------------------------------------------------
-
-    /** Completes with {@code render(result)}, or with the error shape if the stage fails. */
-    private <T> Route respond(CompletionStage<T> result, Function<T, HttpResponse> render) {
-        return completeWithFuture(result.handle((value, failure) ->
-                failure == null ? render.apply(value) : ErrorHandling.toResponse(failure)));
-    }
 
     private HttpResponse replyToResponse(KvPartition.Reply reply) {
         if (reply instanceof KvPartition.Written w) {
@@ -311,18 +301,6 @@ public final class KvRoutes extends AllDirectives {
             b.addEntries(kv);
         });
         return b.build();
-    }
-
-    private static boolean isProtobuf(ContentType type) {
-        return type.mediaType().toString().equals("application/x-protobuf");
-    }
-
-    private static boolean acceptsProtobuf(HttpRequest request) {
-        return request.getHeader("Accept").map(h -> h.value().contains("application/x-protobuf")).orElse(false);
-    }
-
-    private static boolean acceptsJson(HttpRequest request) {
-        return request.getHeader("Accept").map(h -> h.value().contains("application/json")).orElse(false);
     }
 
     private Route failWith(StrataException e) {

@@ -20,7 +20,6 @@ public record KvSettings(
         int maxMgetKeys,
         Duration expirySweepInterval,
         Durability durability,
-        Duration commitDelay,
         RollCycle rollCycle,
         long snapshotEveryWrites,
         Duration snapshotInterval,
@@ -39,7 +38,6 @@ public record KvSettings(
         require(maxMgetKeys >= 1, "strata.kv.max-mget-keys must be positive, got " + maxMgetKeys);
         require(!expirySweepInterval.isNegative() && !expirySweepInterval.isZero(),
                 "strata.kv.expiry-sweep-interval must be positive");
-        require(!commitDelay.isNegative(), "strata.kv.fsync.commit-delay must not be negative");
         require(snapshotEveryWrites >= 1, "strata.kv.snapshot.every-writes must be positive");
         require(!snapshotInterval.isNegative(), "strata.kv.snapshot.interval must not be negative");
         require(maxValueBytes >= 1 && maxValueBytes <= PartitionLog.maxEntryBytes() - maxKeyBytes - 64,
@@ -57,14 +55,14 @@ public record KvSettings(
                 kv.getInt("max-mget-keys"),
                 kv.getDuration("expiry-sweep-interval"),
                 parseEnum(Durability.class, kv.getString("durability"), "strata.kv.durability"),
-                kv.getDuration("fsync.commit-delay"),
                 parseEnum(RollCycles.class, kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),
                 kv.getLong("snapshot.every-writes"),
                 kv.getDuration("snapshot.interval"),
                 root.getBytes("strata.http.max-body-bytes"));
     }
 
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key) {
+    /** Parses an enum setting case-insensitively, naming the key and the choices when it is not one. */
+    public static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key) {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
@@ -73,7 +71,7 @@ public record KvSettings(
         }
     }
 
-    private static void require(boolean condition, String message) {
+    static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException(message);
         }

@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.common.PartitionId;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -18,6 +19,6 @@ public record KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor
                         KvMetrics metrics, LongSupplier clock) {
 
     public Path partitionDir(PartitionId id) {
-        return kvDir.resolve(id.keyspace()).resolve(Integer.toString(id.partition()));
+        return kvDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
     }
 }

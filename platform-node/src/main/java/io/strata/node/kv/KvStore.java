@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.common.PartitionId;
 import io.strata.node.common.Futures;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;

@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.common.PartitionId;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strata.node.storage.GroupCommitter;
@@ -58,7 +59,7 @@ class KvPartitionTest {
     }
 
     private KvSettings settings(long snapshotEvery, RollCycle rollCycle, KvSettings.Durability durability) {
-        return new KvSettings(8, true, 1024, 1000, Duration.ofMillis(50), durability, Duration.ZERO,
+        return new KvSettings(8, true, 1024, 1000, Duration.ofMillis(50), durability,
                 rollCycle, snapshotEvery, Duration.ZERO, 1 << 20);
     }
 

@@ -1,0 +1,343 @@
+package io.strata.node.bus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.bus.proto.ProduceRequest;
+import io.strata.node.bus.proto.ProduceResponse;
+import io.strata.node.bus.proto.ReadResponse;
+import io.strata.node.bus.proto.RecordPosition;
+import io.strata.node.bus.proto.ValueFormat;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.Json;
+import io.strata.node.http.StrataRoutes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The bus HTTP API:
+ * <pre>
+ * GET    /topics                                   topics
+ * PUT    /topics/{t}                               {"partitions": N, "retention": "7d", "retention_bytes": "10g"}
+ * GET    /topics/{t}                               partitions with first/next offsets and bytes
+ * DELETE /topics/{t}
+ * POST   /topics/{t}/records                       JSON array or object | NDJSON | Protobuf → positions
+ * GET    /topics/{t}/partitions/{p}/records?offset=N|earliest|latest&amp;max=M
+ * </pre>
+ * A JSON record is {@code {"key", "value" | "value_base64", "timestamp", "headers", "partition"}}; a
+ * JSON string value is stored as text, any other JSON value as JSON, {@code value_base64} as bytes,
+ * and each reads back the way it was written.
+ */
+public final class BusRoutes extends StrataRoutes {
+
+    private static final Set<String> RECORD_FIELDS = Set.of("key", "value", "value_base64", "timestamp", "headers", "partition");
+
+    private final BusStore store;
+
+    public BusRoutes(BusStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Route routes() {
+        return pathPrefix("topics", () -> concat(
+                pathEndOrSingleSlash(() -> get(() -> complete(Json.ok(Map.of("topics", store.topics()))))),
+                pathPrefix(PathMatchers.segment(), topic -> concat(
+                        pathEnd(() -> concat(
+                                put(() -> createTopic(topic)),
+                                get(() -> respond(store.describe(topic), Json::ok)),
+                                delete(() -> respond(store.deleteTopic(topic),
+                                        done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
+                        path("records", () -> post(() -> produce(topic))),
+                        path(PathMatchers.segment("partitions").slash(PathMatchers.integerSegment()).slash("records"),
+                                partition -> get(() -> read(topic, partition)))))));
+    }
+
+    private Route createTopic(String topic) {
+        return entity(Unmarshaller.entityToByteArray(), body -> {
+            int partitions = store.settings().defaultPartitions();
+            Retention retention = store.settings().defaultRetention();
+            if (body.length > 0) {
+                JsonNode json = Json.parse(body);
+                JsonNode p = json.get("partitions");
+                if (p != null) {
+                    if (!p.isIntegralNumber() || !p.canConvertToInt()) {
+                        throw StrataException.invalid("invalid_partitions", "partitions must be an integer");
+                    }
+                    partitions = p.intValue();
+                }
+                JsonNode time = json.get("retention");
+                JsonNode bytes = json.get("retention_bytes");
+                retention = new Retention(
+                        time == null ? retention.time() : Retention.parseTime(time.asText(), "retention"),
+                        bytes == null ? retention.bytes()
+                                : bytes.isIntegralNumber() ? checkedBytes(bytes.longValue()) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
+            }
+            boolean existed = store.topics().stream().anyMatch(t -> t.name().equals(topic));
+            TopicCatalog.Topic created = store.createTopic(topic, partitions, retention);
+            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, created));
+        });
+    }
+
+    private static long checkedBytes(long bytes) {
+        if (bytes < 0) {
+            throw StrataException.invalid("invalid_retention", "retention_bytes must not be negative, got " + bytes);
+        }
+        return bytes;
+    }
+
+    // ---- Produce ------------------------------------------------------------------------------
+
+    private Route produce(String topic) {
+        return extractRequest(request -> entity(Unmarshaller.entityToByteArray(), body -> {
+            String mediaType = request.entity().getContentType().mediaType().toString();
+            List<BusRecord> records = switch (mediaType) {
+                case "application/x-protobuf" -> parseProtobuf(body);
+                case "application/x-ndjson", "application/jsonl", "application/x-jsonlines" -> parseNdjson(body);
+                default -> parseJson(body);
+            };
+            boolean protobufOut = wantsProtobuf(request, mediaType.equals("application/x-protobuf"));
+            return respond(store.produce(topic, records), positions -> protobufOut
+                    ? HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, toProtobuf(positions).toByteArray()))
+                    : Json.ok(Map.of("offsets", positions)));
+        }));
+    }
+
+    static List<BusRecord> parseJson(byte[] body) {
+        JsonNode json = Json.parse(body);
+        List<BusRecord> records = new ArrayList<>();
+        if (json.isArray()) {
+            for (int i = 0; i < json.size(); i++) {
+                records.add(parseRecord(json.get(i), i));
+            }
+        } else {
+            records.add(parseRecord(json, 0));
+        }
+        return records;
+    }
+
+    static List<BusRecord> parseNdjson(byte[] body) {
+        List<BusRecord> records = new ArrayList<>();
+        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int index = records.size();
+            JsonNode json;
+            try {
+                json = Json.MAPPER.readTree(line);
+            } catch (IOException e) {
+                throw StrataException.invalid("invalid_record", "record " + index + ": not valid JSON");
+            }
+            records.add(parseRecord(json, index));
+        }
+        return records;
+    }
+
+    private static List<BusRecord> parseProtobuf(byte[] body) {
+        try {
+            return ProduceRequest.parseFrom(body).getRecordsList();
+        } catch (InvalidProtocolBufferException e) {
+            throw StrataException.invalid("invalid_protobuf", "the body is not a ProduceRequest: " + e.getMessage());
+        }
+    }
+
+    private static BusRecord parseRecord(JsonNode json, int index) {
+        if (json == null || !json.isObject()) {
+            throw invalidRecord(index, "must be a JSON object");
+        }
+        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!RECORD_FIELDS.contains(name)) {
+                throw invalidRecord(index, "unknown field '" + name + "' (fields: " + String.join(", ", RECORD_FIELDS.stream().sorted().toList()) + ")");
+            }
+        }
+        BusRecord.Builder record = BusRecord.newBuilder();
+        JsonNode key = json.get("key");
+        if (key != null && !key.isNull()) {
+            if (!key.isTextual()) {
+                throw invalidRecord(index, "key must be a string");
+            }
+            record.setKey(key.textValue());
+        }
+        JsonNode value = json.get("value");
+        JsonNode base64 = json.get("value_base64");
+        if (value != null && base64 != null) {
+            throw invalidRecord(index, "give value or value_base64, not both");
+        }
+        if (base64 != null) {
+            try {
+                record.setValue(ByteString.copyFrom(Base64.getDecoder().decode(base64.asText()))).setFormat(ValueFormat.BINARY);
+            } catch (IllegalArgumentException e) {
+                throw invalidRecord(index, "value_base64 is not valid base64");
+            }
+        } else if (value == null) {
+            throw invalidRecord(index, "value is missing");
+        } else if (value.isTextual()) {
+            record.setValue(ByteString.copyFromUtf8(value.textValue())).setFormat(ValueFormat.TEXT);
+        } else {
+            try {
+                record.setValue(ByteString.copyFrom(Json.MAPPER.writeValueAsBytes(value))).setFormat(ValueFormat.JSON);
+            } catch (IOException e) {
+                throw invalidRecord(index, "value cannot be written as JSON");
+            }
+        }
+        JsonNode timestamp = json.get("timestamp");
+        if (timestamp != null && !timestamp.isNull()) {
+            record.setTimestampMs(parseTimestamp(timestamp, index));
+        }
+        JsonNode headers = json.get("headers");
+        if (headers != null && !headers.isNull()) {
+            if (!headers.isObject()) {
+                throw invalidRecord(index, "headers must be an object of strings");
+            }
+            for (var it = headers.fields(); it.hasNext(); ) {
+                var h = it.next();
+                if (!h.getValue().isTextual()) {
+                    throw invalidRecord(index, "header '" + h.getKey() + "' must be a string");
+                }
+                record.putHeaders(h.getKey(), h.getValue().textValue());
+            }
+        }
+        JsonNode partition = json.get("partition");
+        if (partition != null && !partition.isNull()) {
+            if (!partition.isIntegralNumber() || !partition.canConvertToInt()) {
+                throw invalidRecord(index, "partition must be an integer");
+            }
+            record.setPartition(partition.intValue());
+        }
+        return record.build();
+    }
+
+    private static long parseTimestamp(JsonNode timestamp, int index) {
+        if (timestamp.isIntegralNumber() && timestamp.longValue() > 0) {
+            return timestamp.longValue();
+        }
+        if (timestamp.isTextual()) {
+            try {
+                return Instant.parse(timestamp.textValue()).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw invalidRecord(index, "timestamp '" + timestamp.textValue() + "' is not an ISO-8601 instant");
+            }
+        }
+        throw invalidRecord(index, "timestamp must be epoch milliseconds (positive) or an ISO-8601 instant");
+    }
+
+    private static StrataException invalidRecord(int index, String why) {
+        return StrataException.invalid("invalid_record", "record " + index + ": " + why);
+    }
+
+    private static ProduceResponse toProtobuf(List<BusStore.Position> positions) {
+        ProduceResponse.Builder b = ProduceResponse.newBuilder();
+        positions.forEach(p -> b.addPositions(RecordPosition.newBuilder().setPartition(p.partition()).setOffset(p.offset())));
+        return b.build();
+    }
+
+    // ---- Read ---------------------------------------------------------------------------------
+
+    private Route read(String topic, int partition) {
+        return extractRequest(request -> parameterOptional("offset", offset -> parameterOptional("max", max -> {
+            long from = parseOffset(offset.orElse("earliest"));
+            int maxRecords = parseMax(max);
+            boolean protobuf = wantsProtobuf(request, false);
+            return respond(store.read(topic, partition, from, maxRecords), records -> protobuf
+                    ? HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, ReadResponse.newBuilder()
+                            .addAllRecords(records.records()).setNextOffset(records.nextOffset())
+                            .setLogStartOffset(records.logStartOffset()).setLogEndOffset(records.logEndOffset())
+                            .build().toByteArray()))
+                    : Json.ok(toJson(topic, partition, records)));
+        })));
+    }
+
+    static long parseOffset(String offset) {
+        switch (offset) {
+            case "earliest":
+                return TopicPartition.EARLIEST;
+            case "latest":
+                return TopicPartition.LATEST;
+            default:
+                try {
+                    long value = Long.parseLong(offset);
+                    if (value < 0) {
+                        throw StrataException.invalid("invalid_offset", "offset must be 0 or more, 'earliest' or 'latest'; got " + offset);
+                    }
+                    return value;
+                } catch (NumberFormatException e) {
+                    throw StrataException.invalid("invalid_offset", "offset must be a number, 'earliest' or 'latest'; got '" + offset + "'");
+                }
+        }
+    }
+
+    private static int parseMax(Optional<String> max) {
+        if (max.isEmpty()) {
+            return 100;
+        }
+        try {
+            int value = Integer.parseInt(max.get());
+            if (value < 1) {
+                throw StrataException.invalid("invalid_max", "max must be at least 1, got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw StrataException.invalid("invalid_max", "max must be a whole number, got '" + max.get() + "'");
+        }
+    }
+
+    /** A read's JSON: the records, and where the next read starts. */
+    public static Map<String, Object> toJson(String topic, int partition, TopicPartition.Records records) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("topic", topic);
+        body.put("partition", partition);
+        body.put("records", records.records().stream().map(BusRoutes::toJson).toList());
+        body.put("next_offset", records.nextOffset());
+        body.put("log_start_offset", records.logStartOffset());
+        body.put("log_end_offset", records.logEndOffset());
+        return body;
+    }
+
+    /** One record as JSON, its value the way it was written. */
+    public static Map<String, Object> toJson(BusRecord record) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("offset", record.getOffset());
+        json.put("timestamp", record.getTimestampMs());
+        if (record.hasKey()) {
+            json.put("key", record.getKey());
+        }
+        switch (record.getFormat()) {
+            case TEXT -> json.put("value", record.getValue().toStringUtf8());
+            case JSON -> json.put("value", parseStoredJson(record));
+            default -> json.put("value_base64", Base64.getEncoder().encodeToString(record.getValue().toByteArray()));
+        }
+        if (record.getHeadersCount() > 0) {
+            json.put("headers", record.getHeadersMap());
+        }
+        return json;
+    }
+
+    private static JsonNode parseStoredJson(BusRecord record) {
+        try {
+            return Json.MAPPER.readTree(record.getValue().toByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("record " + record.getOffset() + " holds invalid JSON", e);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.strata.node.bus;
+
+import io.strata.node.bus.TopicCatalog.Topic;
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.Futures;
+import io.strata.node.common.PartitionId;
+import io.strata.node.common.Partitioner;
+import io.strata.node.common.StrataException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The message bus as the rest of the node sees it: topics, produce (partitioning records and
+ * asking each partition to append its share), reads. Thread-safe; bad input fails with a
+ * {@link StrataException} before anything is appended.
+ */
+public final class BusStore {
+
+    /** Where a produced record went. */
+    public record Position(int partition, long offset) {}
+
+    /** A partition's offsets and size. */
+    public record PartitionDescription(int partition, long firstOffset, long nextOffset, long bytes, int files) {}
+
+    /** A topic and its partitions. */
+    public record TopicDescription(String name, int partitions, long retentionMs, long retentionBytes, long bytes,
+                                   List<PartitionDescription> offsets) {}
+
+    private final ClusterSharding sharding;
+    private final BusSettings settings;
+    private final TopicCatalog catalog;
+    private final Duration askTimeout;
+    private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+
+    private BusStore(ClusterSharding sharding, BusSettings settings, TopicCatalog catalog, Duration askTimeout) {
+        this.sharding = sharding;
+        this.settings = settings;
+        this.catalog = catalog;
+        this.askTimeout = askTimeout;
+    }
+
+    /** Registers the topic partition entity with Cluster Sharding and returns the store. */
+    public static BusStore start(ActorSystem<?> system, BusSettings settings, BusStorage storage, TopicCatalog catalog,
+                                 Duration askTimeout) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        sharding.init(Entity.of(TopicPartition.TYPE_KEY,
+                        ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
+                .withEntityProps(DispatcherSelector.fromConfig("strata.kv.dispatcher")));
+        return new BusStore(sharding, settings, catalog, askTimeout);
+    }
+
+    public BusSettings settings() {
+        return settings;
+    }
+
+    // ---- Topics -------------------------------------------------------------------------------
+
+    public Topic createTopic(String name, int partitions, Retention retention) {
+        return catalog.create(name, partitions, retention);
+    }
+
+    public List<Topic> topics() {
+        return catalog.list();
+    }
+
+    /** The topic, or {@code topic_not_found}. */
+    public Topic topic(String name) {
+        TopicCatalog.validateName(name);
+        return catalog.get(name).orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND,
+                "topic_not_found", "topic '" + name + "' does not exist"));
+    }
+
+    private Topic topicForProduce(String name) {
+        TopicCatalog.validateName(name);
+        return catalog.get(name).orElseGet(() -> {
+            if (!settings.autoCreateTopics()) {
+                throw new StrataException(StrataException.Kind.NOT_FOUND, "topic_not_found",
+                        "topic '" + name + "' does not exist; create it with PUT /topics/" + name);
+            }
+            return catalog.create(name, settings.defaultPartitions(), settings.defaultRetention());
+        });
+    }
+
+    /** The topic with each partition's offsets and size. */
+    public CompletionStage<TopicDescription> describe(String name) {
+        Topic topic = topic(name);
+        List<CompletableFuture<TopicPartition.Reply>> infos = new ArrayList<>();
+        for (int p = 0; p < topic.partitions(); p++) {
+            infos.add(ask(name, p, TopicPartition.Info::new));
+        }
+        return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<PartitionDescription> partitions = new ArrayList<>();
+            long bytes = 0;
+            for (int p = 0; p < infos.size(); p++) {
+                TopicPartition.PartitionInfo info = expect(infos.get(p).join(), TopicPartition.PartitionInfo.class);
+                partitions.add(new PartitionDescription(p, info.logStartOffset(), info.logEndOffset(), info.bytes(), info.files()));
+                bytes += info.bytes();
+            }
+            return new TopicDescription(topic.name(), topic.partitions(), topic.retentionMs(), topic.retentionBytes(), bytes, partitions);
+        });
+    }
+
+    /** Deletes a topic: it leaves the catalog, then every partition deletes its log. */
+    public CompletionStage<Void> deleteTopic(String name) {
+        Topic topic = topic(name);
+        catalog.remove(name);
+        roundRobin.remove(name);
+        List<CompletableFuture<TopicPartition.Reply>> drops = new ArrayList<>();
+        for (int p = 0; p < topic.partitions(); p++) {
+            drops.add(ask(name, p, TopicPartition.Drop::new));
+        }
+        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new));
+    }
+
+    /** Opens every partition of every topic (so retention runs) and completes with their number. */
+    public CompletionStage<Integer> openAll() {
+        List<CompletableFuture<TopicPartition.Reply>> infos = new ArrayList<>();
+        for (Topic topic : catalog.list()) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                infos.add(ask(topic.name(), p, TopicPartition.Info::new));
+            }
+        }
+        return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new)).thenApply(done -> infos.size());
+    }
+
+    // ---- Records ------------------------------------------------------------------------------
+
+    /**
+     * Appends a batch: each record goes to its explicit partition, else {@code murmur3(key) mod N},
+     * else round-robin. The whole batch is validated first; a bad record refuses the batch with its
+     * index. Per partition the batch is appended atomically and in order; the positions follow the
+     * order of {@code records}.
+     */
+    public CompletionStage<List<Position>> produce(String topicName, List<BusRecord> records) {
+        if (records.isEmpty()) {
+            throw StrataException.invalid("invalid_batch", "the batch holds no records");
+        }
+        if (records.size() > settings.maxBatchRecords()) {
+            throw StrataException.invalid("invalid_batch", records.size() + " records exceed the batch limit of "
+                    + settings.maxBatchRecords());
+        }
+        Topic topic = topicForProduce(topicName);
+        int[] partitionOf = new int[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            BusRecord r = records.get(i);
+            if (r.getValue().size() > settings.maxRecordBytes()) {
+                throw new StrataException(StrataException.Kind.TOO_LARGE, "record_too_large", "record " + i + ": value of "
+                        + r.getValue().size() + " bytes exceeds the limit of " + settings.maxRecordBytes());
+            }
+            if (r.hasPartition() && (r.getPartition() < 0 || r.getPartition() >= topic.partitions())) {
+                throw StrataException.invalid("invalid_partition", "record " + i + ": partition " + r.getPartition()
+                        + " is out of range; topic '" + topic.name() + "' has partitions 0.." + (topic.partitions() - 1));
+            }
+            partitionOf[i] = partitionFor(topic, r);
+        }
+        Map<Integer, List<BusRecord>> byPartition = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            byPartition.computeIfAbsent(partitionOf[i], p -> new ArrayList<>()).add(records.get(i));
+        }
+        Map<Integer, CompletableFuture<TopicPartition.Reply>> appends = new LinkedHashMap<>();
+        byPartition.forEach((p, batch) -> appends.put(p, ask(topic.name(), p, r -> new TopicPartition.Append(List.copyOf(batch), r))));
+        return CompletableFuture.allOf(appends.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<Integer, Long> next = new java.util.HashMap<>();
+            appends.forEach((p, append) -> next.put(p, expect(append.join(), TopicPartition.Appended.class).firstOffset()));
+            List<Position> positions = new ArrayList<>(records.size());
+            for (int p : partitionOf) {
+                long offset = next.get(p);
+                next.put(p, offset + 1);
+                positions.add(new Position(p, offset));
+            }
+            return positions;
+        });
+    }
+
+    private int partitionFor(Topic topic, BusRecord record) {
+        if (record.hasPartition()) {
+            return record.getPartition();
+        }
+        if (record.hasKey()) {
+            return Partitioner.partitionFor(record.getKey(), topic.partitions());
+        }
+        int n = roundRobin.computeIfAbsent(topic.name(), t -> new AtomicInteger()).getAndIncrement();
+        return Math.floorMod(n, topic.partitions());
+    }
+
+    /**
+     * Reads a partition from {@code offset} ({@link TopicPartition#EARLIEST}, {@link TopicPartition#LATEST} or
+     * an offset). Fails with {@code offset_out_of_range} (naming the earliest offset) or
+     * {@code invalid_partition}.
+     */
+    public CompletionStage<TopicPartition.Records> read(String topicName, int partition, long offset, int maxRecords) {
+        Topic topic = topic(topicName);
+        checkPartition(topic, partition);
+        if (offset < TopicPartition.EARLIEST) {
+            throw StrataException.invalid("invalid_offset", "offset must be 0 or more, 'earliest' or 'latest'; got " + offset);
+        }
+        if (maxRecords < 1) {
+            throw StrataException.invalid("invalid_max", "max must be at least 1, got " + maxRecords);
+        }
+        return ask(topic.name(), partition, r -> new TopicPartition.Read(offset, maxRecords, settings.maxReadBytes(), r))
+                .thenApply(reply -> expect(reply, TopicPartition.Records.class));
+    }
+
+    /** A partition's first retained offset and end offset. */
+    public CompletionStage<TopicPartition.PartitionInfo> partitionInfo(String topicName, int partition) {
+        Topic topic = topic(topicName);
+        checkPartition(topic, partition);
+        return ask(topic.name(), partition, TopicPartition.Info::new)
+                .thenApply(reply -> expect(reply, TopicPartition.PartitionInfo.class));
+    }
+
+    private static void checkPartition(Topic topic, int partition) {
+        if (partition < 0 || partition >= topic.partitions()) {
+            throw new StrataException(StrataException.Kind.NOT_FOUND, "invalid_partition", "partition " + partition
+                    + " does not exist; topic '" + topic.name() + "' has partitions 0.." + (topic.partitions() - 1));
+        }
+    }
+
+    private CompletableFuture<TopicPartition.Reply> ask(String topic, int partition,
+                                                        java.util.function.Function<ActorRef<TopicPartition.Reply>, TopicPartition.Command> message) {
+        return Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, new PartitionId(topic, partition).entityId())
+                .ask(message::apply, askTimeout));
+    }
+
+    private static <T extends TopicPartition.Reply> T expect(TopicPartition.Reply reply, Class<T> type) {
+        if (type.isInstance(reply)) {
+            return type.cast(reply);
+        }
+        if (reply instanceof TopicPartition.Rejected r) {
+            if (r.code().equals("offset_out_of_range")) {
+                throw new StrataException(StrataException.Kind.RANGE, r.code(), r.message());
+            }
+            throw new StrataException(StrataException.Kind.UNAVAILABLE, r.code(), r.message());
+        }
+        throw new IllegalStateException("unexpected reply " + reply);
+    }
+}

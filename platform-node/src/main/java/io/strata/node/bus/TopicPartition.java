@@ -1,0 +1,279 @@
+package io.strata.node.bus;
+
+import io.strata.node.bus.internal.BusLog;
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.PartitionId;
+import io.strata.node.storage.DurableReplies;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Cluster Sharding entity that owns one partition of a topic: the single writer of its
+ * Chronicle Queue log, which gives every record the next dense offset.
+ *
+ * <p>Appends are acknowledged per the durability mode (after the memory-mapped write, or after
+ * group-commit fsync). Reads never run on the actor: each is a task on the blocking-I/O executor
+ * with its own tailer, which replies directly; in fsync mode reads see only fsynced records.
+ * Retention runs on a timer. If the log cannot be written the append is refused
+ * ({@code storage_unavailable}) and the entity stops; the next command reopens the log.
+ */
+public final class TopicPartition {
+
+    /** The sharding entity type of topic partitions. */
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "bus-partition");
+
+    /** {@link Read} offset meaning "the first retained record". */
+    public static final long EARLIEST = -2;
+    /** {@link Read} offset meaning "the end of the partition" (what is appended next). */
+    public static final long LATEST = -1;
+
+    /** Messages a partition accepts. Public ones cross nodes (Protobuf, see BusSerializer). */
+    public sealed interface Command permits Append, Read, Info, Drop, Internal {}
+
+    /** Appends records in order (their offsets are assigned here). Replies {@link Appended} or {@link Rejected}. */
+    public record Append(List<BusRecord> records, ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Reads up to {@code maxRecords} records (about {@code maxBytes} of values) from {@code offset}
+     * ({@link #EARLIEST}, {@link #LATEST} or an offset).
+     * Replies {@link Records}, or {@link Rejected} {@code offset_out_of_range} with the bounds.
+     */
+    public record Read(long offset, int maxRecords, long maxBytes, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Asks for the partition's offsets and size. Replies {@link PartitionInfo}. */
+    public record Info(ActorRef<Reply> replyTo) implements Command {}
+
+    /** Deletes the partition's log (its topic is being deleted) and stops. Replies {@link Dropped}. */
+    public record Drop(ActorRef<Reply> replyTo) implements Command {}
+
+    /** Replies of a partition. */
+    public sealed interface Reply permits Appended, Records, PartitionInfo, Dropped, Rejected {}
+
+    /** The records got offsets {@code firstOffset .. firstOffset + count - 1}. */
+    public record Appended(long firstOffset, int count) implements Reply {}
+
+    /** Records read; the next read starts at {@code nextOffset}. */
+    public record Records(List<BusRecord> records, long nextOffset, long logStartOffset, long logEndOffset) implements Reply {}
+
+    /** The partition's first retained offset, the offset its next record gets, and its log's size. */
+    public record PartitionInfo(long logStartOffset, long logEndOffset, long bytes, int files) implements Reply {}
+
+    public record Dropped() implements Reply {}
+
+    /**
+     * Refused, changing nothing. Codes: {@code offset_out_of_range} (with the partition's
+     * {@code earliest} and {@code latest} offsets), {@code storage_unavailable}.
+     */
+    public record Rejected(String code, String message, long earliest, long latest) implements Reply {}
+
+    sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
+
+    private record Opened(BusLog log, long nanos) implements Internal {}
+
+    private record OpenFailed(Throwable cause) implements Internal {}
+
+    private record Synced(long upTo, Throwable failure) implements Internal {}
+
+    private record Deleted(ActorRef<Reply> replyTo, Throwable failure) implements Internal {}
+
+    private enum RetentionTick implements Internal { INSTANCE }
+
+    // ---- Behaviour ----------------------------------------------------------------------------
+
+    private static final int STASH_CAPACITY = 10_000;
+
+    private final PartitionId id;
+    private final BusSettings settings;
+    private final BusStorage storage;
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final DurableReplies<Reply> replies;
+    private BusLog log;
+    /** The end of what readers may see: every record in mmap mode, fsynced records in fsync mode. */
+    private volatile long visibleEnd;
+
+    public static Behavior<Command> create(PartitionId id, BusSettings settings, BusStorage storage) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
+                new TopicPartition(id, settings, storage, ctx, stash, timers).opening())));
+    }
+
+    private TopicPartition(PartitionId id, BusSettings settings, BusStorage storage, ActorContext<Command> context,
+                           StashBuffer<Command> stash, TimerScheduler<Command> timers) {
+        this.id = id;
+        this.settings = settings;
+        this.storage = storage;
+        this.context = context;
+        this.stash = stash;
+        this.timers = timers;
+        this.replies = new DurableReplies<>(storage.committer(),
+                (sync, upTo) -> context.pipeToSelf(sync, (ok, failure) -> new Synced(upTo, failure)));
+    }
+
+    private Behavior<Command> opening() {
+        long start = System.nanoTime();
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> BusLog.open(storage.partitionDir(id), settings.rollCycle()),
+                        storage.blockingIo()),
+                (opened, failure) -> failure == null ? new Opened(opened, System.nanoTime() - start) : new OpenFailed(failure));
+        return Behaviors.receive(Command.class)
+                .onMessage(Opened.class, this::onOpened)
+                .onMessage(OpenFailed.class, failed -> {
+                    context.getLog().error("topic partition {} cannot open its log", id, failed.cause);
+                    stash.forEach(c -> reject(c, "storage_unavailable", "partition " + id + " cannot open its log: " + failed.cause.getMessage()));
+                    return Behaviors.stopped();
+                })
+                .onAnyMessage(command -> {
+                    if (stash.isFull()) {
+                        reject(command, "storage_unavailable", "partition " + id + " is still opening");
+                    } else {
+                        stash.stash(command);
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onOpened(Opened opened) {
+        log = opened.log;
+        visibleEnd = log.logEndOffset();
+        replies.recovered(log.logEndOffset());
+        context.getLog().info("topic partition {} opened: offsets {}..{} in {} ms", id, log.logStartOffset(),
+                log.logEndOffset(), opened.nanos / 1_000_000);
+        timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
+        return stash.unstashAll(running());
+    }
+
+    private Behavior<Command> running() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Append.class, this::onAppend)
+                .onMessage(Read.class, this::onRead)
+                .onMessage(Info.class, info -> {
+                    replies.respond(info.replyTo, new PartitionInfo(log.logStartOffset(), visibleEnd, log.bytesOnDisk(), log.files()));
+                    return Behaviors.same();
+                })
+                .onMessage(Synced.class, this::onSynced)
+                .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
+                .onMessage(Drop.class, this::onDrop)
+                .onSignal(PostStop.class, signal -> {
+                    log.close();
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onAppend(Append append) {
+        long now = storage.clock().getAsLong();
+        List<BusRecord> records = new ArrayList<>(append.records.size());
+        long bytes = 0;
+        for (BusRecord r : append.records) {
+            records.add(r.getTimestampMs() == 0 ? r.toBuilder().setTimestampMs(now).build() : r);
+            bytes += r.getSerializedSize();
+        }
+        long first;
+        try {
+            first = log.append(records);
+        } catch (RuntimeException e) {
+            context.getLog().error("topic partition {} cannot append to its log; stopping", id, e);
+            append.replyTo.tell(new Rejected("storage_unavailable", "the append could not be made durable: " + e.getMessage(), -1, -1));
+            replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "the partition's log failed");
+            return Behaviors.stopped();
+        }
+        long end = log.logEndOffset();
+        storage.metrics().appended(records.size(), bytes);
+        replies.appended(end, storage.committer().isPresent() ? log.currentFile() : null);
+        if (storage.committer().isEmpty()) {
+            visibleEnd = end;
+        }
+        replies.acknowledge(end, append.replyTo, new Appended(first, records.size()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSynced(Synced synced) {
+        if (synced.failure != null) {
+            context.getLog().error("topic partition {}: fsync failed; stopping so the partition reopens from disk", id, synced.failure);
+            replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "fsync failed: " + synced.failure.getMessage());
+            return Behaviors.stopped();
+        }
+        visibleEnd = Math.max(visibleEnd, synced.upTo);
+        replies.synced(synced.upTo);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRead(Read read) {
+        BusLog reading = log;
+        long end = visibleEnd;
+        int max = Math.min(read.maxRecords, settings.maxReadRecords());
+        long maxBytes = Math.min(read.maxBytes, settings.maxReadBytes());
+        long from = read.offset == EARLIEST ? log.logStartOffset() : read.offset == LATEST ? end : read.offset;
+        CompletableFuture.supplyAsync(() -> reading.read(from, max, maxBytes, end), storage.blockingIo())
+                .whenComplete((slice, failure) -> {
+                    if (failure == null) {
+                        storage.metrics().read(slice.records().size());
+                        read.replyTo.tell(new Records(slice.records(), slice.nextOffset(), slice.logStartOffset(), slice.logEndOffset()));
+                    } else if ((failure.getCause() != null ? failure.getCause() : failure) instanceof BusLog.OffsetOutOfRange range) {
+                        read.replyTo.tell(new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest()));
+                    } else {
+                        read.replyTo.tell(new Rejected("storage_unavailable", "read failed: " + failure.getMessage(), -1, -1));
+                    }
+                });
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRetentionTick() {
+        storage.retentionOf().apply(id.name()).ifPresent(retention -> {
+            int deleted = log.applyRetention(storage.clock().getAsLong(), retention.time(), retention.bytes());
+            if (deleted > 0) {
+                storage.metrics().retentionDeleted(deleted);
+                context.getLog().info("topic partition {}: retention deleted {} log files; earliest offset now {}", id,
+                        deleted, log.logStartOffset());
+            }
+        });
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDrop(Drop drop) {
+        BusLog dropping = log;
+        context.pipeToSelf(CompletableFuture.runAsync(dropping::delete, storage.blockingIo()),
+                (ok, failure) -> new Deleted(drop.replyTo, failure));
+        return Behaviors.receive(Command.class)
+                .onMessage(Deleted.class, deleted -> {
+                    if (deleted.failure != null) {
+                        context.getLog().error("topic partition {}: could not delete its log", id, deleted.failure);
+                    }
+                    deleted.replyTo.tell(new Dropped());
+                    return Behaviors.stopped();
+                })
+                .onAnyMessage(other -> {
+                    reject(other, "storage_unavailable", "partition " + id + " is being deleted");
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private static void reject(Command command, String code, String why) {
+        ActorRef<Reply> replyTo = null;
+        if (command instanceof Append c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Read c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Info c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Drop c) {
+            replyTo = c.replyTo;
+        }
+        if (replyTo != null) {
+            replyTo.tell(new Rejected(code, why, -1, -1));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.strata.node.storage;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * A small durable catalog of named items (keyspaces, topics, ...) kept as a JSON array in one
+ * file, rewritten atomically on every change.
+ *
+ * <p>Thread-safe: reads are lock-free; changes are serialized and on disk before they are visible.
+ *
+ * @param <T> an immutable item type Jackson can read and write (a record)
+ */
+public final class JsonCatalog<T> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Function<T, String> nameOf;
+    private final Map<String, T> items = new ConcurrentHashMap<>();
+
+    private JsonCatalog(Path file, Function<T, String> nameOf) {
+        this.file = file;
+        this.nameOf = nameOf;
+    }
+
+    /** Loads the catalog in {@code file}, empty when the file does not exist yet. */
+    public static <T> JsonCatalog<T> load(Path file, Class<T> type, Function<T, String> nameOf) {
+        JsonCatalog<T> catalog = new JsonCatalog<>(file, nameOf);
+        if (Files.exists(file)) {
+            JavaType listType = JSON.getTypeFactory().constructCollectionType(List.class, type);
+            try {
+                List<T> stored = JSON.readValue(file.toFile(), listType);
+                stored.forEach(item -> catalog.items.put(nameOf.apply(item), item));
+            } catch (IOException e) {
+                throw new UncheckedIOException("catalog " + file + " is unreadable", e);
+            }
+        }
+        return catalog;
+    }
+
+    public Optional<T> get(String name) {
+        return Optional.ofNullable(items.get(name));
+    }
+
+    /** All items, by name. */
+    public List<T> list() {
+        List<T> all = new ArrayList<>(items.values());
+        all.sort(Comparator.comparing(nameOf));
+        return all;
+    }
+
+    /** Adds {@code item} unless one of its name exists; returns the item now in the catalog. */
+    public synchronized T putIfAbsent(T item) {
+        T existing = items.get(nameOf.apply(item));
+        if (existing != null) {
+            return existing;
+        }
+        List<T> all = list();
+        all.add(item);
+        persist(all);
+        items.put(nameOf.apply(item), item);
+        return item;
+    }
+
+    /** Removes the item called {@code name}; returns whether there was one. */
+    public synchronized boolean remove(String name) {
+        if (!items.containsKey(name)) {
+            return false;
+        }
+        List<T> all = list();
+        all.removeIf(item -> nameOf.apply(item).equals(name));
+        persist(all);
+        items.remove(name);
+        return true;
+    }
+
+    private void persist(List<T> all) {
+        try {
+            AtomicFiles.writeJson(file, all);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write catalog " + file, e);
+        }
+    }
+}
