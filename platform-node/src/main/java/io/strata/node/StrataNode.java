@@ -136,7 +136,7 @@ public final class StrataNode implements AutoCloseable {
             CompletableFuture<Long> recovered = new CompletableFuture<>();
             HttpGateway gateway = new HttpGateway(
                     List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(), new ClusterRoutes(system, askTimeout).routes()),
-                    metrics, authToken, () -> health(system, recovered));
+                    metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);

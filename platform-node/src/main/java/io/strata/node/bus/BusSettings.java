@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.strata.node.bus.internal.BusLog;
 import io.strata.node.kv.KvSettings;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
 
 import java.time.Duration;
 
@@ -46,7 +45,7 @@ public record BusSettings(
                 bus.getInt("max-read-records"),
                 bus.getBytes("max-read-bytes"),
                 KvSettings.parseEnum(KvSettings.Durability.class, bus.getString("durability"), "strata.bus.durability"),
-                KvSettings.parseEnum(RollCycles.class, bus.getString("roll-cycle"), "strata.bus.roll-cycle"),
+                KvSettings.parseRollCycle(bus.getString("roll-cycle"), "strata.bus.roll-cycle"),
                 bus.getDuration("retention-check-interval"),
                 bus.getBoolean("auto-create-topics"));
     }

@@ -28,19 +28,22 @@ public final class HttpGateway extends AllDirectives {
     private final HttpMetrics httpMetrics;
     private final Optional<String> authToken;
     private final Supplier<Map<String, Object>> health;
+    private final long maxBodyBytes;
 
     /**
      * @param areaRoutes the routes of each area, tried in order
      * @param authToken  when present, every request but {@code GET /health} needs {@code Authorization: Bearer <token>}
      * @param health     the body of {@code GET /health}; its {@code "status"} is {@code "ok"} when the node serves
+     * @param maxBodyBytes the largest request body accepted
      */
     public HttpGateway(List<Route> areaRoutes, NodeMetrics metrics, Optional<String> authToken,
-                       Supplier<Map<String, Object>> health) {
+                       Supplier<Map<String, Object>> health, long maxBodyBytes) {
         this.areaRoutes = areaRoutes;
         this.metrics = metrics;
         this.httpMetrics = new HttpMetrics(metrics.registry());
         this.authToken = authToken;
         this.health = health;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public Route route() {
@@ -50,7 +53,7 @@ public final class HttpGateway extends AllDirectives {
         return timed(() -> handleExceptions(ErrorHandling.exceptionHandler(), () ->
                 handleRejections(ErrorHandling.rejectionHandler(), () -> concat(
                         path("health", () -> get(this::healthRoute)),
-                        authenticated(() -> endpoints)))));
+                        authenticated(() -> bodyWithinLimit(() -> endpoints))))));
     }
 
     private Route healthRoute() {
@@ -67,6 +70,23 @@ public final class HttpGateway extends AllDirectives {
                 ? inner.get()
                 : complete(Json.error(StatusCodes.UNAUTHORIZED, "unauthorized",
                         "this node requires 'Authorization: Bearer <token>' (strata.http.auth-token)")));
+    }
+
+    /**
+     * Refuses a body whose declared length is over the limit before reading any of it. Bodies
+     * without a declared length are still limited while read (pekko.http max-content-length); an
+     * early answer avoids failing the entity stream mid-way, which can close the connection before
+     * the 413 is written.
+     */
+    private Route bodyWithinLimit(Supplier<Route> inner) {
+        return extractRequest(request -> {
+            var length = request.entity().getContentLengthOption();
+            if (length.isPresent() && length.getAsLong() > maxBodyBytes) {
+                return complete(Json.error(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", "the request body of "
+                        + length.getAsLong() + " bytes exceeds the limit of " + maxBodyBytes + " bytes"));
+            }
+            return inner.get();
+        });
     }
 
     private Route timed(Supplier<Route> inner) {

@@ -55,10 +55,22 @@ public record KvSettings(
                 kv.getInt("max-mget-keys"),
                 kv.getDuration("expiry-sweep-interval"),
                 parseEnum(Durability.class, kv.getString("durability"), "strata.kv.durability"),
-                parseEnum(RollCycles.class, kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),
+                parseRollCycle(kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),
                 kv.getLong("snapshot.every-writes"),
                 kv.getDuration("snapshot.interval"),
                 root.getBytes("strata.http.max-body-bytes"));
+    }
+
+    /**
+     * Parses a Chronicle roll cycle name; besides {@link RollCycles}, the secondly test cycles
+     * ({@code TEST_SECONDLY}, ...) are accepted so tests can exercise rolling and retention quickly.
+     */
+    public static RollCycle parseRollCycle(String value, String key) {
+        try {
+            return net.openhft.chronicle.queue.rollcycles.TestRollCycles.valueOf(value.trim().toUpperCase());
+        } catch (IllegalArgumentException notATestCycle) {
+            return parseEnum(RollCycles.class, value, key);
+        }
     }
 
     /** Parses an enum setting case-insensitively, naming the key and the choices when it is not one. */

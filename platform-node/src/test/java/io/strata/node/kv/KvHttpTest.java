@@ -5,6 +5,9 @@ import io.strata.node.http.Json;
 import io.strata.node.kv.api.MultiGetRequest;
 import io.strata.node.kv.api.MultiGetResponse;
 import io.strata.node.testing.TestNode;
+
+import static io.strata.node.testing.TestNode.assertError;
+import static io.strata.node.testing.TestNode.json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,19 +42,6 @@ class KvHttpTest {
     @AfterAll
     static void stop() {
         node.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.parse(response.body().getBytes());
-    }
-
-    /** Asserts the status and the error shape with its code. */
-    private static void assertError(int status, String code, HttpResponse<String> response) {
-        assertEquals(status, response.statusCode(), response.body());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
-        JsonNode error = json(response).get("error");
-        assertEquals(code, error.get("code").asText(), response.body());
-        assertTrue(error.get("message").asText().length() > 5, "the message says what and why");
     }
 
     @Test

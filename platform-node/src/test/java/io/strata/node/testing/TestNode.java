@@ -80,6 +80,21 @@ public final class TestNode implements AutoCloseable {
         return send(request(path).DELETE());
     }
 
+    /** The response body as JSON. */
+    public static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) {
+        return io.strata.node.http.Json.parse(response.body().getBytes());
+    }
+
+    /** Asserts the status and the JSON error shape with its code and a message that says something. */
+    public static void assertError(int status, String code, HttpResponse<String> response) {
+        org.junit.jupiter.api.Assertions.assertEquals(status, response.statusCode(), response.body());
+        org.junit.jupiter.api.Assertions.assertEquals("application/json",
+                response.headers().firstValue("Content-Type").orElse(""), response.body());
+        var error = json(response).get("error");
+        org.junit.jupiter.api.Assertions.assertEquals(code, error.get("code").asText(), response.body());
+        org.junit.jupiter.api.Assertions.assertTrue(error.get("message").asText().length() > 5, "the message says what and why");
+    }
+
     @Override
     public void close() {
         node.close();

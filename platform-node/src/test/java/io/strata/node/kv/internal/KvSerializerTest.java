@@ -1,13 +1,8 @@
 package io.strata.node.kv.internal;
 
-import com.typesafe.config.ConfigFactory;
 import io.strata.node.kv.KvPartition;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
+import io.strata.node.testing.SerializationRoundTrip;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,30 +16,25 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** Every message of the partition protocol crosses nodes as Protobuf through {@link KvSerializer}. */
 class KvSerializerTest {
 
-    private static ActorTestKit testKit;
-    private static Serialization serialization;
+    private static SerializationRoundTrip serialization;
 
     @BeforeAll
     static void start() {
-        testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
-        serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+        serialization = new SerializationRoundTrip();
     }
 
     @AfterAll
     static void stop() {
-        testKit.shutdownTestKit();
+        serialization.close();
     }
 
     private static Object roundTrip(Object message) {
-        var serializer = serialization.findSerializerFor(message);
-        assertInstanceOf(KvSerializer.class, serializer, "bound to the Protobuf serializer, never Java serialization");
-        byte[] bytes = serializer.toBinary(message);
-        return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
+        return serialization.roundTrip(message, KvSerializer.class);
     }
 
     @Test
     void commandsRoundTrip() {
-        ActorRef<KvPartition.Reply> probe = testKit.<KvPartition.Reply>createTestProbe().getRef();
+        ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
         var put = (KvPartition.Put) roundTrip(new KvPartition.Put("k", new byte[]{1, 2, 0}, 5000, 42, probe));
         assertEquals("k", put.key());
         assertArrayEquals(new byte[]{1, 2, 0}, put.value());
