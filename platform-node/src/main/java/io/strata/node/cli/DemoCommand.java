@@ -3,6 +3,7 @@ package io.strata.node.cli;
 import io.strata.node.demo.DemoChapter;
 import io.strata.node.demo.DemoFailure;
 import io.strata.node.demo.DemoTour;
+import io.strata.node.demo.BusChapter;
 import io.strata.node.demo.KvChapter;
 import io.strata.node.launch.NodeProcess;
 import picocli.CommandLine;
@@ -112,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
-        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter()));
+        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new BusChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
     }

@@ -1,0 +1,87 @@
+package io.strata.node.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The message bus: a topic with partitions, a keyed batch with dense offsets, reading and
+ * resuming from an offset, an all-or-nothing batch refusal; after the crash, every record at its
+ * offset and new records continuing with no gap.
+ */
+public final class BusChapter implements DemoChapter {
+
+    private static final String TOPIC = "/topics/clicks";
+    private static final int PARTITIONS = 2;
+
+    /** Each partition's records as the tour left them, compared again after the crash. */
+    private final List<String> partitionContents = new ArrayList<>();
+    private final long[] endOffsets = new long[PARTITIONS];
+
+    @Override
+    public String title() {
+        return "Message bus";
+    }
+
+    @Override
+    public void tour(DemoTour tour) throws Exception {
+        tour.step("Create a topic with two partitions");
+        tour.put(TOPIC, "{\"partitions\": " + PARTITIONS + ", \"retention\": \"7d\"}").expect(201);
+
+        tour.step("Produce a batch: a record's partition is murmur3(key) mod 2");
+        tour.say("The reply gives every record its partition and its offset: 0, 1, 2, ... per partition.");
+        JsonNode offsets = tour.post(TOPIC + "/records", "["
+                + "{\"key\":\"alice\",\"value\":{\"page\":\"/home\"}},"
+                + "{\"key\":\"bob\",\"value\":{\"page\":\"/cart\"}},"
+                + "{\"key\":\"alice\",\"value\":{\"page\":\"/checkout\"}},"
+                + "{\"key\":\"carol\",\"value\":\"plain text\",\"headers\":{\"source\":\"demo\"}}]").expect(200).json().get("offsets");
+        tour.check(offsets != null && offsets.size() == 4, "four positions, one per record");
+        tour.check(offsets.get(0).get("partition").asInt() == offsets.get(2).get("partition").asInt(),
+                "both of alice's records to land in the same partition");
+        tour.check(offsets.get(2).get("offset").asLong() == offsets.get(0).get("offset").asLong() + 1,
+                "alice's second record to get the next offset after her first");
+
+        int alice = offsets.get(0).get("partition").asInt();
+        tour.step("Read a partition from offset 0");
+        JsonNode read = tour.get(TOPIC + "/partitions/" + alice + "/records?offset=0&max=100").expect(200).json();
+        long next = read.get("next_offset").asLong();
+        tour.check(read.get("records").size() == next, "offsets to be dense: records 0.." + (next - 1));
+
+        tour.step("Resume from next_offset: only what is new");
+        tour.post(TOPIC + "/records", "[{\"key\":\"alice\",\"value\":{\"page\":\"/thanks\"}}]").expect(200);
+        JsonNode resumed = tour.get(TOPIC + "/partitions/" + alice + "/records?offset=" + next).expect(200).json();
+        tour.check(resumed.get("records").size() == 1 && resumed.get("records").get(0).get("offset").asLong() == next,
+                "exactly the one new record, at offset " + next);
+
+        tour.step("A bad record refuses its whole batch");
+        tour.post(TOPIC + "/records", "[{\"key\":\"dave\",\"value\":1},{\"key\":\"erin\",\"vaule\":2}]")
+                .expectError(400, "invalid_record");
+        JsonNode described = tour.get(TOPIC).expect(200).json();
+        long total = 0;
+        for (JsonNode p : described.get("offsets")) {
+            total += p.get("next_offset").asLong();
+        }
+        tour.check(total == 5, "nothing of the refused batch to be appended (5 records in all)");
+
+        for (int p = 0; p < PARTITIONS; p++) {
+            JsonNode all = tour.get(TOPIC + "/partitions/" + p + "/records?offset=earliest&max=1000").json();
+            partitionContents.add(all.get("records").toString());
+            endOffsets[p] = all.get("next_offset").asLong();
+        }
+    }
+
+    @Override
+    public void afterCrash(DemoTour tour) throws Exception {
+        tour.step("Every acknowledged record is back at its offset");
+        for (int p = 0; p < PARTITIONS; p++) {
+            JsonNode all = tour.get(TOPIC + "/partitions/" + p + "/records?offset=earliest&max=1000").expect(200).json();
+            tour.check(all.get("records").toString().equals(partitionContents.get(p)),
+                    "partition " + p + " to hold the same records as before the crash");
+        }
+        tour.step("Offsets continue where they stopped: no gap, no duplicate");
+        JsonNode offsets = tour.post(TOPIC + "/records", "[{\"value\":\"after the crash\",\"partition\":0}]").expect(200).json();
+        tour.check(offsets.get("offsets").get(0).get("offset").asLong() == endOffsets[0],
+                "the next record of partition 0 to get offset " + endOffsets[0]);
+    }
+}
