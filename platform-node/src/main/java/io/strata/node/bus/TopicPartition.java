@@ -89,6 +89,8 @@ public final class TopicPartition {
 
     private enum RetentionTick implements Internal { INSTANCE }
 
+    private record RetentionApplied(int deleted, Throwable failure) implements Internal {}
+
     // ---- Behaviour ----------------------------------------------------------------------------
 
     private static final int STASH_CAPACITY = 10_000;
@@ -103,6 +105,7 @@ public final class TopicPartition {
     private BusLog log;
     /** The end of what readers may see: every record in mmap mode, fsynced records in fsync mode. */
     private volatile long visibleEnd;
+    private boolean retentionRunning;
 
     public static Behavior<Command> create(PartitionId id, BusSettings settings, BusStorage storage) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
@@ -164,6 +167,7 @@ public final class TopicPartition {
                 })
                 .onMessage(Synced.class, this::onSynced)
                 .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
+                .onMessage(RetentionApplied.class, this::onRetentionApplied)
                 .onMessage(Drop.class, this::onDrop)
                 .onSignal(PostStop.class, signal -> {
                     log.close();
@@ -231,14 +235,29 @@ public final class TopicPartition {
     }
 
     private Behavior<Command> onRetentionTick() {
-        storage.retentionOf().apply(id.name()).ifPresent(retention -> {
-            int deleted = log.applyRetention(storage.clock().getAsLong(), retention.time(), retention.bytes());
-            if (deleted > 0) {
-                storage.metrics().retentionDeleted(deleted);
-                context.getLog().info("topic partition {}: retention deleted {} log files; earliest offset now {}", id,
-                        deleted, log.logStartOffset());
-            }
-        });
+        var retention = storage.retentionOf().apply(id.name());
+        if (retention.isEmpty() || retentionRunning) {
+            return Behaviors.same();
+        }
+        retentionRunning = true;
+        BusLog applying = log;
+        long now = storage.clock().getAsLong();
+        // File deletion is blocking I/O; BusLog allows it beside appends (its offset table is concurrent).
+        context.pipeToSelf(CompletableFuture.supplyAsync(
+                        () -> applying.applyRetention(now, retention.get().time(), retention.get().bytes()), storage.blockingIo()),
+                (deleted, failure) -> new RetentionApplied(deleted == null ? 0 : deleted, failure));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRetentionApplied(RetentionApplied applied) {
+        retentionRunning = false;
+        if (applied.failure != null) {
+            context.getLog().warn("topic partition {}: retention failed; it is tried again at the next check", id, applied.failure);
+        } else if (applied.deleted > 0) {
+            storage.metrics().retentionDeleted(applied.deleted);
+            context.getLog().info("topic partition {}: retention deleted {} log files; earliest offset now {}", id,
+                    applied.deleted, log.logStartOffset());
+        }
         return Behaviors.same();
     }
 

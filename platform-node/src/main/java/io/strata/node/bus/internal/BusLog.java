@@ -31,9 +31,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * table is rebuilt on open from the first record of each cycle; offsets therefore continue across
  * restarts and roll cycles with no gaps.
  *
- * <p>Threading: one writer (the partition actor) calls {@link #append}, {@link #applyRetention}
- * and {@link #close}; any thread may call {@link #read} concurrently (each read uses its own
- * tailer on the calling thread) and the offset accessors.
+ * <p>Threading: one writer (the partition actor) calls {@link #append} and {@link #close}; one
+ * retention task at a time may run {@link #applyRetention} beside it (it only removes the oldest
+ * cycles, never the active one); any thread may call {@link #read} concurrently (each read uses
+ * its own tailer on the calling thread) and the offset accessors.
  */
 public final class BusLog implements AutoCloseable {
 
@@ -265,7 +266,7 @@ public final class BusLog implements AutoCloseable {
     /**
      * Deletes whole cycle files, oldest first, that are older than {@code retention} (end of the
      * cycle before {@code nowMillis - retention}) or that push the log over {@code retentionBytes};
-     * the active (newest) cycle is never deleted. Zero disables either limit. Writer thread only.
+     * the active (newest) cycle is never deleted. Zero disables either limit. One call at a time.
      * Returns the number of files deleted.
      */
     public int applyRetention(long nowMillis, Duration retention, long retentionBytes) {
