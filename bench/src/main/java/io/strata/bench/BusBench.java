@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The bus benchmark. On a fresh node (mmap durability) in a temporary directory, each figure in
@@ -29,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code bus.append.http.json}, {@code bus.append.http.protobuf}: {@code POST /topics/bench/records}
  *       of batches on C keep-alive connections, vs the same anchor;</li>
  *   <li>{@code bus.consume.inproc}: one consumer's {@link BusStore#read}s of {@value #READ_MAX} records
- *       from a pre-filled partition, vs {@value RawChronicle#TAIL}.</li>
+ *       from a pre-filled partition, vs {@value RawChronicle#TAIL};</li>
+ *   <li>{@code bus.e2e.inproc}: produce-to-visible latency, one record at a time to a reader polling
+ *       the partition ({@link EndToEnd}), vs {@value RawChronicle#E2E}.</li>
  * </ul>
  * Then on a fresh node in fsync durability: {@code bus.append.fsync}, single-record POSTs on as many
  * connections as there are producers, vs {@link RedisAnchor} (skipped, with a note, when redis
@@ -41,6 +45,8 @@ final class BusBench {
     static final String TOPIC = "bench";
     /** The pre-filled topic the consumer reads. */
     static final String READ_TOPIC = "bench-read";
+    /** The topic of the produce-to-visible figure: one producer, one reader. */
+    static final String E2E_TOPIC = "bench-e2e";
     /** Records per read, of the bus and of the raw tailer. */
     static final int READ_MAX = 1000;
 
@@ -98,6 +104,7 @@ final class BusBench {
                 BusStore bus = node.bus();
                 bus.createTopic(TOPIC, settings.partitions(), Retention.FOREVER);
                 bus.createTopic(READ_TOPIC, 1, Retention.FOREVER);
+                bus.createTopic(E2E_TOPIC, 1, Retention.FOREVER);
                 rounds.report("[mmap] node up on 127.0.0.1:%d (data in %s); pre-filling %,d records of %d B to read",
                         node.httpPort(), dir.path(), consumeRecords, value.length);
                 prefill(bus, consumeRecords);
@@ -114,14 +121,17 @@ final class BusBench {
                 Step appendProtobuf = new Step("bus.append.http.protobuf", window -> protobuf.run(window).perRecord(batch));
                 Step consume = new Step("bus.consume.inproc", window -> consume(bus, consumeRecords, window));
                 Step rawTail = new Step(RawChronicle.TAIL, window -> raw.tail(window, READ_MAX));
+                Step endToEnd = new Step("bus.e2e.inproc", window -> endToEnd(bus, window));
+                Step rawEndToEnd = new Step(RawChronicle.E2E, raw::endToEnd);
 
                 Map<String, List<RunResult>> results = rounds.run("mmap", List.of(appendInProcess, rawAppend,
-                        appendJson, rawAppend, appendProtobuf, rawAppend, consume, rawTail));
+                        appendJson, rawAppend, appendProtobuf, rawAppend, consume, rawTail, endToEnd, rawEndToEnd));
                 return List.of(
                         Rounds.figure(appendInProcess, rawAppend, results),
                         Rounds.figure(appendJson, rawAppend, results),
                         Rounds.figure(appendProtobuf, rawAppend, results),
-                        Rounds.figure(consume, rawTail, results));
+                        Rounds.figure(consume, rawTail, results),
+                        Rounds.figure(endToEnd, rawEndToEnd, results));
             }
         }
     }
@@ -176,6 +186,27 @@ final class BusBench {
             return read;
         }), reply -> reply instanceof TopicPartition.Records read && read.records().size() == READ_MAX, 1)
                 .run(window).perRecord(READ_MAX);
+    }
+
+    /**
+     * Produce-to-visible latency: one record produced at a time (its acknowledgement not awaited),
+     * until a reader polling the partition from its end at the start of the run has seen it.
+     */
+    private RunResult endToEnd(BusStore bus, Window window) throws Exception {
+        long start = bus.partitionInfo(E2E_TOPIC, 0).toCompletableFuture().get(PREFILL_TIMEOUT_SECONDS, TimeUnit.SECONDS).logEndOffset();
+        List<BusRecord> one = List.of(record());
+        AtomicLong next = new AtomicLong(start);
+        AtomicReference<CompletableFuture<?>> lastProduce = new AtomicReference<>(CompletableFuture.completedFuture(null));
+        return EndToEnd.run(window, "bench-bus-e2e", sequence -> {
+            // A failed append fails the run when the next one starts.
+            lastProduce.get().getNow(null);
+            lastProduce.set(bus.produce(E2E_TOPIC, one).toCompletableFuture());
+        }, () -> {
+            TopicPartition.Records read = bus.read(E2E_TOPIC, 0, next.get(), READ_MAX).toCompletableFuture()
+                    .get(PREFILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            next.set(read.nextOffset());
+            return read.nextOffset() - start;
+        });
     }
 
     private void prefill(BusStore bus, int records) throws Exception {

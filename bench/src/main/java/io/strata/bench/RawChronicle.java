@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@value #APPEND}: one appender writing batches of the payload, one document each;</li>
  *   <li>{@value #TAIL}: one tailer reading a pre-filled queue in batches, copying each payload
- *       out, from the start again when it reaches the end.</li>
+ *       out, from the start again when it reaches the end;</li>
+ *   <li>{@value #E2E}: one payload at a time from an appender to a tailer polling on another thread.</li>
  * </ul>
  * Not thread-safe: one run at a time.
  */
@@ -26,6 +27,7 @@ final class RawChronicle implements AutoCloseable {
 
     static final String APPEND = "chronicle-raw";
     static final String TAIL = "chronicle-raw-tail";
+    static final String E2E = "chronicle-raw-e2e";
 
     private static final long BLOCK_SIZE = 16L << 20;
 
@@ -83,6 +85,31 @@ final class RawChronicle implements AutoCloseable {
                     tailer.toStart();
                 }
             }).perRecord(batch);
+        }
+    }
+
+    /**
+     * Produce-to-visible latency ({@value #E2E}): an appender writes one payload, a tailer on
+     * another thread polling the queue sees it, then the next; in a fresh queue per run.
+     */
+    RunResult endToEnd(Window window) throws Exception {
+        Path runDir = Files.createTempDirectory(dir, "e2e-");
+        try (SingleChronicleQueue queue = open(runDir); ExcerptAppender appender = queue.createAppender();
+             ExcerptTailer tailer = queue.createTailer()) {
+            appender.singleThreadedCheckDisabled(true);
+            tailer.singleThreadedCheckDisabled(true);
+            long[] read = {0};
+            return EndToEnd.run(window, "bench-chronicle-e2e", sequence -> write(appender), () -> {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (dc.isPresent()) {
+                        dc.wire().bytes().read(readBuffer);
+                        read[0]++;
+                    }
+                }
+                return read[0];
+            });
+        } finally {
+            ScratchDir.deleteTree(runDir);
         }
     }
 
