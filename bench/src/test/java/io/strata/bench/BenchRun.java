@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -83,6 +84,16 @@ final class BenchRun {
             assertTrue(figure.get("ratio").asDouble() > 0, name);
             assertEquals(1, figure.get("runs").size(), name);
         }
+    }
+
+    /**
+     * No entry of the temporary directory starting with {@code prefix} is there that was not
+     * {@code before} the run (others may have gone: another build on the machine may run the same benchmark).
+     */
+    static void assertNoneLeft(Set<Path> before, String prefix) throws IOException {
+        Set<Path> left = new HashSet<>(scratchDirs(prefix));
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "temporary directories left behind");
     }
 
     /** The entries of the temporary directory whose names start with {@code prefix}. */

@@ -53,6 +53,6 @@ class BusBenchSmokeTest {
                 assertEquals(3, figure.get("anchor_runs").size(), name + ": the append anchor runs after each append figure");
             }
         }
-        assertEquals(scratchBefore, BenchRun.scratchDirs(SCRATCH), "the temporary directories are deleted");
+        BenchRun.assertNoneLeft(scratchBefore, SCRATCH);
     }
 }

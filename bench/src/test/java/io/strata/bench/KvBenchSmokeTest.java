@@ -43,6 +43,6 @@ class KvBenchSmokeTest {
             assertEquals(name.endsWith(".http") ? HelloServer.NAME : EchoActor.NAME, figure.get("anchor").asText());
             assertEquals(2, figure.get("anchor_runs").size(), name);
         }
-        assertEquals(scratchBefore, BenchRun.scratchDirs(SCRATCH), "the node's temporary data directory is deleted");
+        BenchRun.assertNoneLeft(scratchBefore, SCRATCH);
     }
 }

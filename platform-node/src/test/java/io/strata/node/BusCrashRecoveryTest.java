@@ -24,19 +24,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,8 +61,7 @@ class BusCrashRecoveryTest {
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<NodeProcess> started = new ArrayList<>();
-    private ExecutorService pool;
+    private final ChildNodes nodes = new ChildNodes();
 
     /** Where a record is, or was acknowledged to be. */
     private record Position(int partition, long offset) {}
@@ -77,17 +71,7 @@ class BusCrashRecoveryTest {
 
     @AfterEach
     void killWhatWasStarted() throws InterruptedException {
-        if (pool != null) {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "producers did not stop");
-        }
-        for (NodeProcess node : started) {
-            if (node.isAlive()) {
-                node.kill9();
-            }
-            assertFalse(ProcessHandle.of(node.pid()).map(ProcessHandle::isAlive).orElse(false),
-                    "node process " + node.pid() + " is still running");
-        }
+        nodes.killAll();
     }
 
     @ParameterizedTest(name = "durability {0}, {1} acknowledged records or 5 s")
@@ -101,16 +85,14 @@ class BusCrashRecoveryTest {
         Reply created = client.put("/topics/" + TOPIC, "{\"partitions\":" + PARTITIONS + ",\"retention\":\"7d\"}");
         assertEquals(201, created.status(), created.body());
 
-        Load load = new Load(targetAcks);
-        pool = Executors.newFixedThreadPool(PRODUCERS);
+        KillLoad load = new KillLoad(targetAcks);
+        ExecutorService pool = nodes.pool(Executors.newFixedThreadPool(PRODUCERS));
         List<Future<Producer>> futures = new ArrayList<>();
         long produceStart = System.nanoTime();
         for (int p = 0; p < PRODUCERS; p++) {
             futures.add(pool.submit(new Producer(p, client, load)));
         }
-        load.targetReached.await(PRODUCE_PHASE.toMillis(), TimeUnit.MILLISECONDS);
-        load.minimumReached.await(SLOW_MACHINE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        int inFlightBeforeKill = awaitRequestsInFlight(load);
+        int inFlightBeforeKill = load.awaitKillPoint(PRODUCE_PHASE, SLOW_MACHINE_LIMIT);
         load.killed.set(true);
         node.kill9();
         long produceMillis = millisSince(produceStart);
@@ -182,9 +164,7 @@ class BusCrashRecoveryTest {
     }
 
     private NodeProcess start(NodeProcess.Builder builder) {
-        NodeProcess node = builder.start();
-        started.add(node);
-        return node;
+        return nodes.start(builder);
     }
 
     /** Appends {@code values} (unkeyed) to one partition in one request; returns where they went. */
@@ -214,16 +194,6 @@ class BusCrashRecoveryTest {
             described = client.get("/topics/" + TOPIC);
         }
         return described;
-    }
-
-    /** The number of requests in flight, once there is one (producers are rarely between two requests). */
-    private static int awaitRequestsInFlight(Load load) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int inFlight;
-        while ((inFlight = load.inFlight.get()) == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        return inFlight;
     }
 
     /** Every record of every partition, read from offset 0 to the end; offsets must be dense. */
@@ -380,39 +350,6 @@ class BusCrashRecoveryTest {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
-    /** What all producers share: the acknowledgement count, the kill switch, errors. */
-    private static final class Load {
-        final int target;
-        final int minimum;
-        final AtomicInteger acked = new AtomicInteger();
-        final CountDownLatch targetReached = new CountDownLatch(1);
-        final CountDownLatch minimumReached = new CountDownLatch(1);
-        final AtomicBoolean killed = new AtomicBoolean();
-        final AtomicInteger inFlight = new AtomicInteger();
-        final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-
-        Load(int target) {
-            this.target = target;
-            this.minimum = target / 4;
-        }
-
-        void ack(int records) {
-            int before = acked.getAndAdd(records);
-            if (before < minimum && before + records >= minimum) {
-                minimumReached.countDown();
-            }
-            if (before < target && before + records >= target) {
-                targetReached.countDown();
-            }
-        }
-
-        void error(String message) {
-            errors.add(message);
-            minimumReached.countDown();
-            targetReached.countDown();
-        }
-    }
-
     /** A record a producer sent and was told the position of. */
     private record Acked(Position position, String key) {}
 
@@ -424,7 +361,7 @@ class BusCrashRecoveryTest {
     private static final class Producer implements Callable<Producer> {
         final int id;
         private final KvTestClient client;
-        private final Load load;
+        private final KillLoad load;
         private final SplittableRandom random;
         /** Value → where it was acknowledged to be, with its key. */
         final Map<String, Acked> acked = new HashMap<>();
@@ -433,7 +370,7 @@ class BusCrashRecoveryTest {
         long requests;
         private long sequence;
 
-        Producer(int id, KvTestClient client, Load load) {
+        Producer(int id, KvTestClient client, KillLoad load) {
             this.id = id;
             this.client = client;
             this.load = load;
