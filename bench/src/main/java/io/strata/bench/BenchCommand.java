@@ -6,8 +6,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./strata bench}: the benchmarks of a Strata node, one subcommand per area ({@code kv}
- * now; the bus, tables and streams join as subcommands of their own). Every benchmark prints one
+ * {@code ./strata bench}: the benchmarks of a Strata node, one subcommand per area ({@code kv},
+ * {@code bus}; tables and streams join as subcommands of their own). Every benchmark prints one
  * {@code BENCH} line per figure, a table for people, and the same figures as JSON under
  * {@code target/bench/}; each figure is a ratio to an anchor measured in the same run.
  */
@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "depend on the machine and on what else runs on it.",
                 ""},
         commandListHeading = "%nBenchmarks:%n",
-        subcommands = {KvBenchCommand.class})
+        subcommands = {KvBenchCommand.class, BusBenchCommand.class})
 public final class BenchCommand implements StrataSubcommand {
 
     @Spec

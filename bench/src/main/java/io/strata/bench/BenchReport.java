@@ -15,9 +15,15 @@ import java.util.stream.Collectors;
 
 /**
  * The results of one benchmark: its figures with the machine and settings they were measured
- * on. Prints the {@code BENCH} lines and a table, and writes the same as {@code <benchmark>.json}.
+ * on, and notes on what it could not measure. Prints the {@code BENCH} lines and a table, and
+ * writes the same as {@code <benchmark>.json}.
  */
-record BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures) {
+record BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures,
+                   List<String> notes) {
+
+    BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures) {
+        this(benchmark, startedAt, machine, settings, figures, List.of());
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -35,12 +41,13 @@ record BenchReport(String benchmark, String startedAt, Machine machine, Map<Stri
         out.printf(Locale.ROOT, "settings: %s%n", settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" ")));
         out.printf(Locale.ROOT, "ratio = ops/s / anchor ops/s, runs alternating with the anchor's on the same node%n%n");
-        String row = "%-22s %10s %9s %9s   %-18s %12s %7s%n";
+        String row = "%-26s %10s %9s %9s   %-24s %12s %7s%n";
         out.printf(Locale.ROOT, row, "figure", "ops/s", "p50 µs", "p99 µs", "anchor", "anchor ops/s", "ratio");
         for (Figure f : figures) {
             out.printf(Locale.ROOT, row, f.name(), grouped(f.opsPerS()), grouped(f.p50Us()), grouped(f.p99Us()),
                     f.anchor(), grouped(f.anchorOpsPerS()), f.ratioText());
         }
+        notes.forEach(note -> out.printf(Locale.ROOT, "note: %s%n", note));
         out.flush();
     }
 

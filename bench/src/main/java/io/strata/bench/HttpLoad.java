@@ -22,9 +22,19 @@ final class HttpLoad {
 
     /**
      * The requests of a run: {@code METHOD pathPrefix<n> HTTP/1.1}, with {@code n} uniform in
-     * {@code [0, keys)} per request, and the same body every time (none when empty).
+     * {@code [0, keys)} per request (no {@code n} when {@code keys} is 0), and the same body every
+     * time (none when empty), of {@code contentType} when not null.
      */
-    record Requests(String method, String pathPrefix, int keys, byte[] body) {}
+    record Requests(String method, String pathPrefix, int keys, String contentType, byte[] body) {
+        Requests(String method, String pathPrefix, int keys, byte[] body) {
+            this(method, pathPrefix, keys, null, body);
+        }
+
+        /** The same request every time: {@code METHOD path}, with this body and content type. */
+        static Requests fixed(String method, String path, String contentType, byte[] body) {
+            return new Requests(method, path, 0, contentType, body);
+        }
+    }
 
     private final InetSocketAddress server;
     private final int connections;
@@ -40,6 +50,7 @@ final class HttpLoad {
         this.expectedStatus = expectedStatus;
         this.headPrefix = requests.method() + " " + requests.pathPrefix();
         this.headSuffix = " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort() + "\r\n"
+                + (requests.contentType() != null ? "Content-Type: " + requests.contentType() + "\r\n" : "")
                 + (requests.body().length > 0 ? "Content-Length: " + requests.body().length + "\r\n" : "") + "\r\n";
     }
 
@@ -93,7 +104,8 @@ final class HttpLoad {
     }
 
     private byte[] head(SplittableRandom random) {
-        return (headPrefix + random.nextInt(requests.keys()) + headSuffix).getBytes(StandardCharsets.US_ASCII);
+        String key = requests.keys() > 0 ? Integer.toString(random.nextInt(requests.keys())) : "";
+        return (headPrefix + key + headSuffix).getBytes(StandardCharsets.US_ASCII);
     }
 
     private void exchange(HttpConnection connection, byte[] head) throws IOException {

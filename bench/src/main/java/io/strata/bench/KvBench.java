@@ -1,7 +1,6 @@
 package io.strata.bench;
 
-import com.typesafe.config.Config;
-import io.strata.node.NodeConfig;
+import io.strata.bench.Rounds.Step;
 import io.strata.node.StrataNode;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
@@ -9,12 +8,8 @@ import io.strata.node.kv.KvStore;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,23 +44,15 @@ final class KvBench {
      */
     record Settings(Window window, int rounds, int concurrency, int valueSize, int keyspaceSize, List<String> durabilities) {}
 
-    /** One run of a round: the figure or anchor it measures, and how. */
-    private record Step(String name, Run run) {}
-
-    /** A closed-loop run over a window. */
-    private interface Run {
-        RunResult over(Window window) throws Exception;
-    }
-
     private final Settings settings;
-    private final PrintWriter progress;
+    private final Rounds rounds;
     private final String[] keys;
     private final byte[] value;
 
     /** @param progress where a line per run goes as the benchmark proceeds */
     KvBench(Settings settings, PrintWriter progress) {
         this.settings = settings;
-        this.progress = progress;
+        this.rounds = new Rounds(settings.window(), settings.rounds(), progress);
         this.keys = new String[settings.keyspaceSize()];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = "k" + i;
@@ -85,7 +72,7 @@ final class KvBench {
     private List<Figure> runOn(String durability) throws Exception {
         String suffix = durability.equals("mmap") ? "" : "." + durability;
         try (ScratchDir dir = ScratchDir.create("strata-bench-kv-")) {
-            StrataNode node = StrataNode.start(nodeConfig(dir, durability));
+            StrataNode node = StrataNode.start(Rounds.nodeConfig(dir, Map.of("strata.kv.durability", durability)));
             dir.deleteAfter(node.system().getWhenTerminated());
             try (node; HelloServer hello = HelloServer.start(node.system())) {
                 report("[%s] node up on 127.0.0.1:%d (data in %s); writing %,d keys of %d B", durability,
@@ -113,7 +100,7 @@ final class KvBench {
                 Step getHttp = new Step("kv.get.http" + suffix, getLoad::run);
                 Step helloAnchor = new Step(HelloServer.NAME, helloLoad::run);
 
-                Map<String, List<RunResult>> results = runRounds(durability,
+                Map<String, List<RunResult>> results = rounds.run(durability,
                         List.of(putInProcess, echoAnchor, getInProcess, echoAnchor, putHttp, helloAnchor, getHttp, helloAnchor));
                 return List.of(
                         figure(putInProcess, echoAnchor, results),
@@ -122,44 +109,6 @@ final class KvBench {
                         figure(getHttp, helloAnchor, results));
             }
         }
-    }
-
-    /**
-     * Runs every step of {@code round}, in order, once per round; returns the results by step name.
-     * A first pass, not counted, runs each step for the warm-up time alone: the JIT compiles the
-     * code that every step shares, so the first round is not slower than the others for that.
-     */
-    private Map<String, List<RunResult>> runRounds(String durability, List<Step> round) throws Exception {
-        if (!settings.window().warmup().isZero()) {
-            report("[%s] warming up", durability);
-            for (Step step : new LinkedHashSet<>(round)) {
-                step.run().over(new Window(Duration.ZERO, settings.window().warmup()));
-            }
-        }
-        Map<String, List<RunResult>> results = new LinkedHashMap<>();
-        for (int r = 1; r <= settings.rounds(); r++) {
-            for (Step step : round) {
-                RunResult result = step.run().over(settings.window());
-                results.computeIfAbsent(step.name(), name -> new ArrayList<>()).add(result);
-                report("[%s] round %d/%d %-22s %,9d ops/s  p50 %,6d µs  p99 %,7d µs", durability, r, settings.rounds(),
-                        step.name(), result.opsPerS(), result.p50Us(), result.p99Us());
-            }
-        }
-        return results;
-    }
-
-    private static Config nodeConfig(ScratchDir dir, String durability) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("strata.data-dir", dir.path().toString());
-        overrides.put("strata.kv.durability", durability);
-        // Loopback and free ports whatever the environment's configuration says: the benchmark
-        // must neither collide with a running node nor reach beyond this machine.
-        overrides.put("strata.http.host", "127.0.0.1");
-        overrides.put("strata.http.port", "0");
-        overrides.put("strata.cluster.host", "127.0.0.1");
-        overrides.put("strata.cluster.port", "0");
-        overrides.put("strata.http.auth-token", "");
-        return NodeConfig.load(Optional.empty(), overrides);
     }
 
     /** Writes every key once, so that every get finds its key. */
@@ -188,11 +137,10 @@ final class KvBench {
     }
 
     private static Figure figure(Step measured, Step anchor, Map<String, List<RunResult>> results) {
-        return Figure.of(measured.name(), results.get(measured.name()), anchor.name(), results.get(anchor.name()));
+        return Rounds.figure(measured, anchor, results);
     }
 
     private void report(String format, Object... args) {
-        progress.println(String.format(Locale.ROOT, format, args));
-        progress.flush();
+        rounds.report(format, args);
     }
 }

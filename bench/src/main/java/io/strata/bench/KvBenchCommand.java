@@ -77,7 +77,7 @@ final class KvBenchCommand implements Callable<Integer> {
      * The node's INFO lines (startup, partition recovery, shutdown) would interleave with the
      * report; warnings still show. An explicit {@code -Dstrata.log.level} wins.
      */
-    private static void quietNodeLogs() {
+    static void quietNodeLogs() {
         if (System.getProperty("strata.log.level") == null && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
         }

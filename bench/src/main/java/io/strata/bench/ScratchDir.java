@@ -68,6 +68,11 @@ final class ScratchDir implements AutoCloseable {
     }
 
     private void delete() {
+        deleteTree(path);
+    }
+
+    /** Deletes {@code path} and everything below it, if it exists. */
+    static void deleteTree(Path path) {
         if (!Files.exists(path)) {
             return;
         }

@@ -19,19 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,22 +52,11 @@ class CrashRecoveryTest {
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<NodeProcess> started = new ArrayList<>();
-    private ExecutorService pool;
+    private final ChildNodes nodes = new ChildNodes();
 
     @AfterEach
     void killWhatWasStarted() throws InterruptedException {
-        if (pool != null) {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "writers did not stop");
-        }
-        for (NodeProcess node : started) {
-            if (node.isAlive()) {
-                node.kill9();
-            }
-            assertFalse(ProcessHandle.of(node.pid()).map(ProcessHandle::isAlive).orElse(false),
-                    "node process " + node.pid() + " is still running");
-        }
+        nodes.killAll();
     }
 
     @ParameterizedTest(name = "durability {0}, {1} acknowledged writes or 5 s")
@@ -87,15 +72,13 @@ class CrashRecoveryTest {
         assertEquals(201, kv.put(path(SHARED), "0", "If-None-Match", "*").status());
 
         Load load = new Load(targetAcks);
-        pool = Executors.newFixedThreadPool(WRITERS);
+        ExecutorService pool = nodes.pool(Executors.newFixedThreadPool(WRITERS));
         List<Future<Writer>> futures = new ArrayList<>();
         long writeStart = System.nanoTime();
         for (int w = 0; w < WRITERS; w++) {
             futures.add(pool.submit(new Writer(w, kv, load)));
         }
-        load.targetReached.await(WRITE_PHASE.toMillis(), TimeUnit.MILLISECONDS);
-        load.minimumReached.await(SLOW_MACHINE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        int inFlightBeforeKill = awaitWritesInFlight(load);
+        int inFlightBeforeKill = load.awaitKillPoint(WRITE_PHASE, SLOW_MACHINE_LIMIT);
         load.killed.set(true);
         node.kill9();
         long writeMillis = millisSince(writeStart);
@@ -160,20 +143,8 @@ class CrashRecoveryTest {
         return stats;
     }
 
-    /** The number of requests in flight, once there is one (writers are rarely between two requests). */
-    private static int awaitWritesInFlight(Load load) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int inFlight;
-        while ((inFlight = load.inFlight.get()) == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        return inFlight;
-    }
-
     private NodeProcess start(NodeProcess.Builder builder) {
-        NodeProcess node = builder.start();
-        started.add(node);
-        return node;
+        return nodes.start(builder);
     }
 
     /** Every key the writers touched, as GET answers it now. */
@@ -228,40 +199,15 @@ class CrashRecoveryTest {
         return writers.stream().mapToLong(count).sum();
     }
 
-    /** What all writers share: the acknowledgement count, the kill switch, the shared CAS key's ledger, errors. */
-    private static final class Load {
-        final int target;
-        final int minimum;
-        final AtomicInteger acked = new AtomicInteger();
-        final CountDownLatch targetReached = new CountDownLatch(1);
-        final CountDownLatch minimumReached = new CountDownLatch(1);
-        final AtomicBoolean killed = new AtomicBoolean();
-        final AtomicInteger inFlight = new AtomicInteger();
+    /** What all writers share besides the {@link KillLoad}: the shared CAS key's ledger and the unanswered requests. */
+    private static final class Load extends KillLoad {
         final AtomicInteger unanswered = new AtomicInteger();
         final Set<Long> sharedAcked = ConcurrentHashMap.newKeySet();
         final Set<Long> sharedUnknown = ConcurrentHashMap.newKeySet();
         final AtomicInteger sharedConflicts = new AtomicInteger();
-        final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
 
         Load(int target) {
-            this.target = target;
-            this.minimum = target / 4;
-        }
-
-        void ack() {
-            int n = acked.incrementAndGet();
-            if (n == minimum) {
-                minimumReached.countDown();
-            }
-            if (n == target) {
-                targetReached.countDown();
-            }
-        }
-
-        void error(String message) {
-            errors.add(message);
-            minimumReached.countDown();
-            targetReached.countDown();
+            super(target);
         }
     }
 
