@@ -10,6 +10,7 @@ import io.strata.node.bus.BusStore;
 import io.strata.node.bus.GroupRoutes;
 import io.strata.node.bus.GroupSettings;
 import io.strata.node.bus.GroupStore;
+import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
 import io.strata.node.gateway.HttpGateway;
@@ -142,7 +143,8 @@ public final class StrataNode implements AutoCloseable {
             CompletableFuture<Long> recovered = new CompletableFuture<>();
             HttpGateway gateway = new HttpGateway(
                     List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(),
-                            new GroupRoutes(groups).routes(), new ClusterRoutes(system, askTimeout).routes()),
+                            new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
+                            new ClusterRoutes(system, askTimeout).routes()),
                     metrics, authToken, () -> health(system, recovered));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

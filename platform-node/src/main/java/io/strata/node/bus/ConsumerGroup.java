@@ -78,8 +78,10 @@ public final class ConsumerGroup {
     /** Records for the member (each with its {@code partition} set) and the member's current assignment. */
     public record Polled(long generation, List<Integer> assignment, List<BusRecord> records) implements Reply {}
 
+    /** The offsets are durable. */
     public record Committed(long generation) implements Reply {}
 
+    /** The member is no longer a consumer of the topic (or never was). */
     public record Left(long generation) implements Reply {}
 
     /** One topic the group consumes or has offsets for: members with their partitions, committed offsets. */
@@ -253,10 +255,12 @@ public final class ConsumerGroup {
         long reset = poll.resetToLatest ? TopicPartition.LATEST : TopicPartition.EARLIEST;
         Map<Integer, Long> topicCommitted = committed.getOrDefault(poll.topic, Map.of());
         List<CompletableFuture<PartitionRead>> reads = new ArrayList<>();
+        // Each partition's share of the poll, so one poll never holds partitions x max records.
+        int share = (poll.maxRecords + assigned.size() - 1) / assigned.size();
         for (int partition : assigned) {
             Fetch fetch = consumers.fetch.get(partition);
             long from = fetch != null ? fetch.offset : topicCommitted.getOrDefault(partition, reset);
-            reads.add(read(poll.topic, partition, from, reset, poll.maxRecords)
+            reads.add(read(poll.topic, partition, from, reset, share)
                     .thenApply(records -> new PartitionRead(partition, fetch, records)));
         }
         context.pipeToSelf(CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
