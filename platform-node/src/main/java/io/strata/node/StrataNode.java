@@ -7,6 +7,10 @@ import io.strata.node.bus.BusRoutes;
 import io.strata.node.bus.BusSettings;
 import io.strata.node.bus.BusStorage;
 import io.strata.node.bus.BusStore;
+import io.strata.node.bus.GroupRoutes;
+import io.strata.node.bus.GroupSettings;
+import io.strata.node.bus.GroupStore;
+import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
 import io.strata.node.gateway.HttpGateway;
@@ -80,6 +84,7 @@ public final class StrataNode implements AutoCloseable {
         Path dataDir = Paths.get(config.getString("strata.data-dir")).toAbsolutePath().normalize();
         KvSettings kvSettings = KvSettings.from(config);
         BusSettings busSettings = BusSettings.from(config);
+        GroupSettings groupSettings = GroupSettings.from(config);
         String host = config.getString("strata.http.host");
         int port = config.getInt("strata.http.port");
         Duration askTimeout = config.getDuration("strata.http.ask-timeout");
@@ -118,6 +123,8 @@ public final class StrataNode implements AutoCloseable {
                     new BusMetrics(metrics.registry()), name -> topics.get(name).map(TopicCatalog.Topic::retention),
                     System::currentTimeMillis);
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
+            GroupStore groups = GroupStore.start(system, bus, groupSettings, dataDir.resolve("bus").resolve("groups"),
+                    blockingIo, askTimeout);
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -135,7 +142,9 @@ public final class StrataNode implements AutoCloseable {
 
             CompletableFuture<Long> recovered = new CompletableFuture<>();
             HttpGateway gateway = new HttpGateway(
-                    List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(), new ClusterRoutes(system, askTimeout).routes()),
+                    List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(),
+                            new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
+                            new ClusterRoutes(system, askTimeout).routes()),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -1,0 +1,433 @@
+package io.strata.node.bus;
+
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.StrataException;
+import io.strata.node.storage.AtomicFiles;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The Cluster Sharding entity of one consumer group (entity id = group name): its members per
+ * topic, which member owns which partition, each owner's fetch position, and the group's committed
+ * offsets.
+ *
+ * <p>Members join by polling and stay while they poll or commit within the session timeout. Every
+ * change of membership raises the group's generation and reassigns the topic's partitions in
+ * ranges over the sorted member names. A member's fetch position starts at the committed offset
+ * (else at the log start or end, per its {@code auto_offset_reset}) and advances in memory as it
+ * polls; a partition that changes owner starts again from the committed offset, so records polled
+ * but not committed are delivered again (at least once, never skipped).
+ *
+ * <p>Committed offsets are Kafka's: the next offset to consume. They are written atomically to
+ * {@code <groups-dir>/<group>.json} on the blocking-I/O executor before the commit is
+ * acknowledged. Membership and fetch positions are soft state: after a restart members rejoin
+ * with their next poll. Reads run on the bus (asynchronously, piped back), never on this actor.
+ */
+public final class ConsumerGroup {
+
+    /** The sharding entity type of consumer groups. */
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "bus-group");
+
+    /** Messages a group accepts. Public ones cross nodes (Protobuf, see GroupSerializer). */
+    public sealed interface Command permits Poll, Leave, Commit, Describe, Internal {}
+
+    /**
+     * Joins {@code member} to the group's consumers of {@code topic} (which has {@code partitions}
+     * partitions) if it is new, counts as its heartbeat, and reads up to {@code maxRecords} records
+     * from the partitions assigned to it. Replies {@link Polled} or {@link Rejected}.
+     */
+    public record Poll(String topic, int partitions, String member, int maxRecords, boolean resetToLatest,
+                       ActorRef<Reply> replyTo) implements Command {}
+
+    /** Removes {@code member} from the consumers of {@code topic}. Replies {@link Left}. */
+    public record Leave(String topic, String member, ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Commits, for each partition, the next offset to consume; every partition must be assigned to
+     * {@code member}. Replies {@link Committed} once durable, or {@link Rejected}
+     * ({@code not_assigned}, {@code storage_unavailable}).
+     */
+    public record Commit(String topic, String member, Map<Integer, Long> offsets, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Asks for the group's generation, members, assignments and committed offsets. Replies {@link Description}. */
+    public record Describe(ActorRef<Reply> replyTo) implements Command {}
+
+    /** Replies of a group. */
+    public sealed interface Reply permits Polled, Committed, Left, Description, Rejected {}
+
+    /** Records for the member (each with its {@code partition} set) and the member's current assignment. */
+    public record Polled(long generation, List<Integer> assignment, List<BusRecord> records) implements Reply {}
+
+    /** The offsets are durable. */
+    public record Committed(long generation) implements Reply {}
+
+    /** The member is no longer a consumer of the topic (or never was). */
+    public record Left(long generation) implements Reply {}
+
+    /** One topic the group consumes or has offsets for: members with their partitions, committed offsets. */
+    public record TopicState(String topic, int partitions, Map<String, List<Integer>> assignment,
+                             Map<Integer, Long> committed) {}
+
+    /** The group; {@code known} is false when it has neither members nor committed offsets. */
+    public record Description(boolean known, long generation, List<TopicState> topics) implements Reply {}
+
+    /** Refused, changing nothing. Codes: {@code not_assigned}, {@code storage_unavailable}, and read failures. */
+    public record Rejected(String code, String message) implements Reply {}
+
+    sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
+
+    private record Loaded(Map<String, Map<Integer, Long>> committed, Throwable failure) implements Internal {}
+
+    private record PartitionRead(int partition, Fetch startedAt, TopicPartition.Records records) {}
+
+    private record PollRead(Poll poll, List<PartitionRead> reads, Throwable failure) implements Internal {}
+
+    private record CommitWritten(Commit commit, Throwable failure) implements Internal {}
+
+    private enum SessionTick implements Internal { INSTANCE }
+
+    /** What a committed-offsets file holds. */
+    record StoredOffsets(Map<String, Map<Integer, Long>> offsets) {}
+
+    /** A partition's fetch position, owned by one member. */
+    private record Fetch(String member, long offset) {}
+
+    /** The group's consumers of one topic. */
+    private static final class Consumers {
+        int partitions;
+        final TreeMap<String, Long> lastSeen = new TreeMap<>();
+        final Map<String, List<Integer>> assignment = new TreeMap<>();
+        final Map<Integer, Fetch> fetch = new HashMap<>();
+
+        Consumers(int partitions) {
+            this.partitions = partitions;
+        }
+
+        String owner(int partition) {
+            for (var e : assignment.entrySet()) {
+                if (e.getValue().contains(partition)) {
+                    return e.getKey();
+                }
+            }
+            return null;
+        }
+
+        /** Range assignment: sorted members each get a contiguous run, the first ones one more. */
+        void reassign() {
+            assignment.clear();
+            List<String> members = new ArrayList<>(lastSeen.keySet());
+            int n = members.size();
+            int next = 0;
+            for (int i = 0; i < n; i++) {
+                int count = partitions / n + (i < partitions % n ? 1 : 0);
+                List<Integer> mine = new ArrayList<>(count);
+                for (int j = 0; j < count; j++) {
+                    mine.add(next++);
+                }
+                assignment.put(members.get(i), List.copyOf(mine));
+            }
+            fetch.entrySet().removeIf(e -> !e.getValue().member().equals(owner(e.getKey())));
+        }
+    }
+
+    // ---- Behaviour ----------------------------------------------------------------------------
+
+    private static final int STASH_CAPACITY = 10_000;
+
+    private final String group;
+    private final BusStore bus;
+    private final GroupSettings settings;
+    private final Path file;
+    private final Executor blockingIo;
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final Map<String, Consumers> topics = new TreeMap<>();
+    private final Map<String, Map<Integer, Long>> committed = new TreeMap<>();
+    private long generation;
+    /** The last write of the offsets file: each write waits for the one before, so files never go back in time. */
+    private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
+
+    public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, Path groupsDir,
+                                           Executor blockingIo) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
+                new ConsumerGroup(group, bus, settings, groupsDir, blockingIo, ctx, stash).loading(timers))));
+    }
+
+    /** The file holding {@code group}'s committed offsets. */
+    public static Path offsetsFile(Path groupsDir, String group) {
+        return groupsDir.resolve(group + ".json");
+    }
+
+    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, Path groupsDir, Executor blockingIo,
+                          ActorContext<Command> context, StashBuffer<Command> stash) {
+        this.group = group;
+        this.bus = bus;
+        this.settings = settings;
+        this.file = offsetsFile(groupsDir, group);
+        this.blockingIo = blockingIo;
+        this.context = context;
+        this.stash = stash;
+    }
+
+    private Behavior<Command> loading(TimerScheduler<Command> timers) {
+        context.pipeToSelf(CompletableFuture.supplyAsync(this::readOffsets, blockingIo),
+                (offsets, failure) -> new Loaded(offsets, failure));
+        return Behaviors.receive(Command.class)
+                .onMessage(Loaded.class, loaded -> {
+                    if (loaded.failure != null) {
+                        context.getLog().error("consumer group {} cannot read its offsets {}", group, file, loaded.failure);
+                        stash.forEach(c -> reject(c, "storage_unavailable", "group '" + group
+                                + "' cannot read its committed offsets: " + loaded.failure.getMessage()));
+                        return Behaviors.stopped();
+                    }
+                    loaded.committed.forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
+                    Duration tick = settings.sessionTimeout().dividedBy(4);
+                    timers.startTimerWithFixedDelay(SessionTick.INSTANCE, tick);
+                    return stash.unstashAll(running());
+                })
+                .onAnyMessage(command -> {
+                    if (stash.isFull()) {
+                        reject(command, "storage_unavailable", "group '" + group + "' is still loading");
+                    } else {
+                        stash.stash(command);
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Map<String, Map<Integer, Long>> readOffsets() {
+        try {
+            return Files.exists(file) ? AtomicFiles.readJson(file, StoredOffsets.class).offsets() : Map.of();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Behavior<Command> running() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Poll.class, this::onPoll)
+                .onMessage(PollRead.class, this::onPollRead)
+                .onMessage(Commit.class, this::onCommit)
+                .onMessage(CommitWritten.class, this::onCommitWritten)
+                .onMessage(Leave.class, this::onLeave)
+                .onMessage(Describe.class, this::onDescribe)
+                .onMessageEquals(SessionTick.INSTANCE, this::onSessionTick)
+                .build();
+    }
+
+    private static long now() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    private Behavior<Command> onPoll(Poll poll) {
+        Consumers consumers = topics.computeIfAbsent(poll.topic, t -> new Consumers(poll.partitions));
+        boolean joined = consumers.lastSeen.put(poll.member, now()) == null;
+        if (joined || consumers.partitions != poll.partitions) {
+            consumers.partitions = poll.partitions;
+            rebalance(poll.topic, consumers, joined ? "member " + poll.member + " joined" : "partition count changed");
+        }
+        List<Integer> assigned = consumers.assignment.getOrDefault(poll.member, List.of());
+        if (assigned.isEmpty()) {
+            poll.replyTo.tell(new Polled(generation, assigned, List.of()));
+            return Behaviors.same();
+        }
+        long reset = poll.resetToLatest ? TopicPartition.LATEST : TopicPartition.EARLIEST;
+        Map<Integer, Long> topicCommitted = committed.getOrDefault(poll.topic, Map.of());
+        List<CompletableFuture<PartitionRead>> reads = new ArrayList<>();
+        // Each partition's share of the poll, so one poll never holds partitions x max records.
+        int share = (poll.maxRecords + assigned.size() - 1) / assigned.size();
+        for (int partition : assigned) {
+            Fetch fetch = consumers.fetch.get(partition);
+            long from = fetch != null ? fetch.offset : topicCommitted.getOrDefault(partition, reset);
+            reads.add(read(poll.topic, partition, from, reset, share)
+                    .thenApply(records -> new PartitionRead(partition, fetch, records)));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> reads.stream().map(CompletableFuture::join).toList()),
+                (done, failure) -> new PollRead(poll, done, failure));
+        return Behaviors.same();
+    }
+
+    /** Reads from {@code from}; an offset retention has deleted (or never existed) falls back to {@code reset}. */
+    private CompletableFuture<TopicPartition.Records> read(String topic, int partition, long from, long reset, int max) {
+        return start(() -> bus.read(topic, partition, from, max)).exceptionallyCompose(failure -> {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            if (from >= 0 && cause instanceof StrataException e && e.code().equals("offset_out_of_range")) {
+                return start(() -> bus.read(topic, partition, reset, max));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private static <T> CompletableFuture<T> start(java.util.function.Supplier<CompletionStage<T>> call) {
+        try {
+            return call.get().toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private Behavior<Command> onPollRead(PollRead read) {
+        Poll poll = read.poll;
+        if (read.failure != null) {
+            Throwable cause = read.failure.getCause() != null ? read.failure.getCause() : read.failure;
+            String code = cause instanceof StrataException e ? e.code() : "storage_unavailable";
+            poll.replyTo.tell(new Rejected(code, "poll of '" + poll.topic + "' failed: " + cause.getMessage()));
+            return Behaviors.same();
+        }
+        Consumers consumers = topics.get(poll.topic);
+        List<BusRecord> records = new ArrayList<>();
+        int room = poll.maxRecords;
+        for (PartitionRead partitionRead : read.reads) {
+            int partition = partitionRead.partition;
+            // Records of a partition that moved meanwhile go to its new owner, from the committed offset.
+            if (consumers == null || !poll.member.equals(consumers.owner(partition))) {
+                continue;
+            }
+            TopicPartition.Records slice = partitionRead.records;
+            int taken = Math.min(room, slice.records().size());
+            for (int i = 0; i < taken; i++) {
+                records.add(slice.records().get(i).toBuilder().setPartition(partition).build());
+            }
+            room -= taken;
+            long next = taken == slice.records().size() ? slice.nextOffset() : slice.records().get(taken).getOffset();
+            // Advance only from where this read started: a concurrent poll that moved the position
+            // already delivered these records, and moving it back would be pointless, forward a skip.
+            if (Objects.equals(consumers.fetch.get(partition), partitionRead.startedAt)) {
+                consumers.fetch.put(partition, new Fetch(poll.member, next));
+            }
+        }
+        List<Integer> assignment = consumers == null ? List.of() : consumers.assignment.getOrDefault(poll.member, List.of());
+        poll.replyTo.tell(new Polled(generation, assignment, records));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onCommit(Commit commit) {
+        Consumers consumers = topics.get(commit.topic);
+        if (consumers == null || !consumers.lastSeen.containsKey(commit.member)) {
+            commit.replyTo.tell(new Rejected("not_assigned", "member '" + commit.member + "' is not a consumer of '"
+                    + commit.topic + "' in group '" + group + "' (generation " + generation + "); poll to join"));
+            return Behaviors.same();
+        }
+        for (int partition : commit.offsets.keySet()) {
+            if (!commit.member.equals(consumers.owner(partition))) {
+                commit.replyTo.tell(new Rejected("not_assigned", "partition " + partition + " of '" + commit.topic
+                        + "' is not assigned to member '" + commit.member + "' in generation " + generation
+                        + " (its assignment: " + consumers.assignment.getOrDefault(commit.member, List.of()) + ")"));
+                return Behaviors.same();
+            }
+        }
+        consumers.lastSeen.put(commit.member, now());
+        committed.computeIfAbsent(commit.topic, t -> new TreeMap<>()).putAll(commit.offsets);
+        StoredOffsets snapshot = snapshot();
+        writes = writes.handle((ok, failure) -> null)
+                .thenRunAsync(() -> {
+                    try {
+                        AtomicFiles.writeJson(file, snapshot);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, blockingIo);
+        context.pipeToSelf(writes, (ok, failure) -> new CommitWritten(commit, failure));
+        return Behaviors.same();
+    }
+
+    private StoredOffsets snapshot() {
+        Map<String, Map<Integer, Long>> copy = new TreeMap<>();
+        committed.forEach((topic, offsets) -> copy.put(topic, new TreeMap<>(offsets)));
+        return new StoredOffsets(copy);
+    }
+
+    private Behavior<Command> onCommitWritten(CommitWritten written) {
+        if (written.failure != null) {
+            context.getLog().error("consumer group {} cannot write its offsets {}", group, file, written.failure);
+            written.commit.replyTo.tell(new Rejected("storage_unavailable",
+                    "the commit could not be made durable: " + written.failure.getMessage()));
+        } else {
+            written.commit.replyTo.tell(new Committed(generation));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onLeave(Leave leave) {
+        Consumers consumers = topics.get(leave.topic);
+        if (consumers != null && consumers.lastSeen.remove(leave.member) != null) {
+            rebalance(leave.topic, consumers, "member " + leave.member + " left");
+        }
+        leave.replyTo.tell(new Left(generation));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSessionTick() {
+        long deadline = now() - settings.sessionTimeout().toMillis();
+        topics.forEach((topic, consumers) -> {
+            List<String> expired = consumers.lastSeen.entrySet().stream()
+                    .filter(e -> e.getValue() < deadline).map(Map.Entry::getKey).toList();
+            if (!expired.isEmpty()) {
+                expired.forEach(consumers.lastSeen::remove);
+                rebalance(topic, consumers, "session timeout of " + expired);
+            }
+        });
+        return Behaviors.same();
+    }
+
+    private void rebalance(String topic, Consumers consumers, String why) {
+        generation++;
+        consumers.reassign();
+        context.getLog().info("consumer group {} topic {}: generation {} ({}): {}", group, topic, generation, why,
+                consumers.assignment);
+    }
+
+    private Behavior<Command> onDescribe(Describe describe) {
+        TreeSet<String> names = new TreeSet<>(topics.keySet());
+        names.addAll(committed.keySet());
+        List<TopicState> states = new ArrayList<>();
+        boolean hasMembers = false;
+        for (String topic : names) {
+            Consumers consumers = topics.get(topic);
+            Map<String, List<Integer>> assignment = consumers == null ? Map.of() : new TreeMap<>(consumers.assignment);
+            hasMembers |= !assignment.isEmpty();
+            states.add(new TopicState(topic, consumers == null ? 0 : consumers.partitions, assignment,
+                    new TreeMap<>(committed.getOrDefault(topic, Map.of()))));
+        }
+        describe.replyTo.tell(new Description(hasMembers || !committed.isEmpty(), generation, states));
+        return Behaviors.same();
+    }
+
+    private static void reject(Command command, String code, String why) {
+        ActorRef<Reply> replyTo = null;
+        if (command instanceof Poll c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Leave c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Commit c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Describe c) {
+            replyTo = c.replyTo;
+        }
+        if (replyTo != null) {
+            replyTo.tell(new Rejected(code, why));
+        }
+    }
+}

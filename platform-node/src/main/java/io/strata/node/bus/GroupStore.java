@@ -1,0 +1,243 @@
+package io.strata.node.bus;
+
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.Futures;
+import io.strata.node.common.Names;
+import io.strata.node.common.StrataException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * Consumer groups and dead-letter topics as the rest of the node sees them. Validates input
+ * (failing with a {@link StrataException} before any group is asked), then asks the group's
+ * {@link ConsumerGroup} entity. Thread-safe.
+ */
+public final class GroupStore {
+
+    /** One partition's consumer lag: {@code committed} is null when the group has committed nothing there. */
+    public record PartitionLag(int partition, Long committed, long logStartOffset, long endOffset, long lag) {}
+
+    /** A topic's lag: the sum of its partitions' lags. */
+    public record TopicLag(String topic, long lag, List<PartitionLag> partitions) {}
+
+    private final ClusterSharding sharding;
+    private final BusStore bus;
+    private final Duration askTimeout;
+
+    private GroupStore(ClusterSharding sharding, BusStore bus, Duration askTimeout) {
+        this.sharding = sharding;
+        this.bus = bus;
+        this.askTimeout = askTimeout;
+    }
+
+    /** Registers the consumer group entity with Cluster Sharding and returns the store. */
+    public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, Path groupsDir,
+                                   Executor blockingIo, Duration askTimeout) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        sharding.init(Entity.of(ConsumerGroup.TYPE_KEY,
+                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, blockingIo))
+                .withEntityProps(DispatcherSelector.fromConfig("strata.kv.dispatcher")));
+        return new GroupStore(sharding, bus, askTimeout);
+    }
+
+    /** Group names: 1-120 letters, digits, '_', '.', '-', starting with a letter or digit. */
+    public static void validateGroup(String group) {
+        Names.validate("group", group, 120);
+    }
+
+    /** Member ids: as group names, up to 200 characters. */
+    public static void validateMember(String member) {
+        Names.validate("member", member, 200);
+    }
+
+    /**
+     * Joins (or heartbeats) {@code member} and reads up to {@code maxRecords} records from its partitions.
+     * Where the group has no committed offset a new owner starts at the log's end when
+     * {@code resetToLatest}, else at its start.
+     */
+    public CompletionStage<ConsumerGroup.Polled> poll(String group, String topic, String member, int maxRecords,
+                                                      boolean resetToLatest) {
+        validateGroup(group);
+        validateMember(member);
+        TopicCatalog.Topic t = bus.topic(topic);
+        if (maxRecords < 1) {
+            throw StrataException.invalid("invalid_max", "max must be at least 1, got " + maxRecords);
+        }
+        int max = Math.min(maxRecords, bus.settings().maxReadRecords());
+        return ask(group, r -> new ConsumerGroup.Poll(t.name(), t.partitions(), member, max, resetToLatest, r))
+                .thenApply(reply -> expect(reply, ConsumerGroup.Polled.class));
+    }
+
+    /** Removes {@code member} from the group's consumers of {@code topic}; its partitions go to the others. */
+    public CompletionStage<ConsumerGroup.Left> leave(String group, String topic, String member) {
+        validateGroup(group);
+        validateMember(member);
+        TopicCatalog.validateName(topic);
+        return ask(group, r -> new ConsumerGroup.Leave(topic, member, r))
+                .thenApply(reply -> expect(reply, ConsumerGroup.Left.class));
+    }
+
+    /**
+     * Commits, per partition, the next offset to consume (Kafka semantics). Offsets must lie between 0
+     * and the partition's end ({@code offset_out_of_range} otherwise); every partition must be
+     * assigned to {@code member} ({@code not_assigned}). Completes once the offsets are durable.
+     */
+    public CompletionStage<ConsumerGroup.Committed> commit(String group, String topic, String member, Map<Integer, Long> offsets) {
+        validateGroup(group);
+        validateMember(member);
+        TopicCatalog.Topic t = bus.topic(topic);
+        if (offsets.isEmpty()) {
+            throw StrataException.invalid("invalid_offsets", "offsets must name at least one partition");
+        }
+        List<CompletableFuture<Void>> checks = new ArrayList<>();
+        offsets.forEach((partition, offset) -> {
+            if (partition < 0 || partition >= t.partitions()) {
+                throw StrataException.invalid("invalid_partition", "partition " + partition + " does not exist; topic '"
+                        + t.name() + "' has partitions 0.." + (t.partitions() - 1));
+            }
+            if (offset < 0) {
+                throw StrataException.invalid("invalid_offset", "offset of partition " + partition
+                        + " must be 0 or more (the next offset to consume), got " + offset);
+            }
+            checks.add(bus.partitionInfo(t.name(), partition).toCompletableFuture().thenAccept(info -> {
+                if (offset > info.logEndOffset()) {
+                    throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", "offset " + offset
+                            + " of partition " + partition + " is beyond its end " + info.logEndOffset()
+                            + " (commit the next offset to consume: at most the end)");
+                }
+            }));
+        });
+        Map<Integer, Long> copy = Map.copyOf(offsets);
+        return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+                .thenCompose(ok -> ask(group, r -> new ConsumerGroup.Commit(t.name(), member, copy, r)))
+                .thenApply(reply -> expect(reply, ConsumerGroup.Committed.class));
+    }
+
+    /** The group's generation, members and offsets, or {@code group_not_found}. */
+    public CompletionStage<ConsumerGroup.Description> describe(String group) {
+        validateGroup(group);
+        return ask(group, ConsumerGroup.Describe::new).thenApply(reply -> {
+            ConsumerGroup.Description description = expect(reply, ConsumerGroup.Description.class);
+            if (!description.known()) {
+                throw new StrataException(StrataException.Kind.NOT_FOUND, "group_not_found", "group '" + group
+                        + "' has no members and no committed offsets");
+            }
+            return description;
+        });
+    }
+
+    /**
+     * Per topic and partition: the committed offset, the end offset and the lag between them (from the
+     * log start where nothing is committed). Topics deleted since are left out.
+     */
+    public CompletionStage<List<TopicLag>> lag(String group) {
+        return describe(group).thenCompose(description -> {
+            List<CompletableFuture<TopicLag>> topics = new ArrayList<>();
+            for (ConsumerGroup.TopicState state : description.topics()) {
+                TopicCatalog.Topic topic;
+                try {
+                    topic = bus.topic(state.topic());
+                } catch (StrataException gone) {
+                    continue;
+                }
+                List<CompletableFuture<PartitionLag>> partitions = new ArrayList<>();
+                for (int p = 0; p < topic.partitions(); p++) {
+                    int partition = p;
+                    Long committed = state.committed().get(p);
+                    partitions.add(bus.partitionInfo(topic.name(), p).toCompletableFuture().thenApply(info -> {
+                        long from = committed == null ? info.logStartOffset() : Math.max(committed, info.logStartOffset());
+                        return new PartitionLag(partition, committed, info.logStartOffset(), info.logEndOffset(),
+                                Math.max(0, info.logEndOffset() - from));
+                    }));
+                }
+                topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                    List<PartitionLag> lags = partitions.stream().map(CompletableFuture::join).toList();
+                    return new TopicLag(topic.name(), lags.stream().mapToLong(PartitionLag::lag).sum(), lags);
+                }));
+            }
+            return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> topics.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
+    /** The dead-letter topic of {@code topic}. */
+    public static String deadLetterTopic(String topic) {
+        return topic + ".dlq";
+    }
+
+    /**
+     * Copies the record at {@code offset} of {@code topic}'s {@code partition} to {@code <topic>.dlq}
+     * (created on demand with the default partitions and retention), keeping its key, value, format
+     * and headers and adding {@code dlq.reason}, {@code dlq.topic}, {@code dlq.partition},
+     * {@code dlq.offset} and {@code dlq.group}. Completes with where the copy went.
+     */
+    public CompletionStage<BusStore.Position> deadLetter(String group, String topic, int partition, long offset, String reason) {
+        validateGroup(group);
+        TopicCatalog.Topic source = bus.topic(topic);
+        String dlq = deadLetterTopic(source.name());
+        TopicCatalog.validateName(dlq);
+        return bus.read(source.name(), partition, offset, 1).thenCompose(read -> {
+            if (read.records().isEmpty() || read.records().get(0).getOffset() != offset) {
+                throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", "partition " + partition
+                        + " of '" + source.name() + "' has no record at offset " + offset + " (offsets "
+                        + read.logStartOffset() + ".." + (read.logEndOffset() - 1) + ")");
+            }
+            BusRecord copy = read.records().get(0).toBuilder().clearOffset().clearTimestampMs().clearPartition()
+                    .putHeaders("dlq.reason", reason)
+                    .putHeaders("dlq.topic", source.name())
+                    .putHeaders("dlq.partition", Integer.toString(partition))
+                    .putHeaders("dlq.offset", Long.toString(offset))
+                    .putHeaders("dlq.group", group)
+                    .build();
+            ensureTopic(dlq);
+            return bus.produce(dlq, List.of(copy));
+        }).thenApply(positions -> positions.get(0));
+    }
+
+    private void ensureTopic(String name) {
+        if (bus.topics().stream().noneMatch(t -> t.name().equals(name))) {
+            try {
+                bus.createTopic(name, bus.settings().defaultPartitions(), bus.settings().defaultRetention());
+            } catch (StrataException e) {
+                // Created meanwhile with other settings: dead letters go to the topic as it is.
+                if (!e.code().equals("topic_exists")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<ConsumerGroup.Reply> ask(String group,
+                                                       Function<ActorRef<ConsumerGroup.Reply>, ConsumerGroup.Command> message) {
+        return Futures.direct(sharding.entityRefFor(ConsumerGroup.TYPE_KEY, group).ask(message::apply, askTimeout));
+    }
+
+    private static <T extends ConsumerGroup.Reply> T expect(ConsumerGroup.Reply reply, Class<T> type) {
+        if (type.isInstance(reply)) {
+            return type.cast(reply);
+        }
+        if (reply instanceof ConsumerGroup.Rejected r) {
+            StrataException.Kind kind = switch (r.code()) {
+                case "not_assigned" -> StrataException.Kind.CONFLICT;
+                case "topic_not_found", "invalid_partition" -> StrataException.Kind.NOT_FOUND;
+                case "offset_out_of_range" -> StrataException.Kind.RANGE;
+                default -> StrataException.Kind.UNAVAILABLE;
+            };
+            throw new StrataException(kind, r.code(), r.message());
+        }
+        throw new IllegalStateException("unexpected reply " + reply);
+    }
+}
