@@ -11,11 +11,8 @@ import io.strata.node.bus.proto.InfoCommand;
 import io.strata.node.bus.proto.InfoReply;
 import io.strata.node.bus.proto.ReadCommand;
 import io.strata.node.bus.proto.ReadResponse;
+import io.strata.node.common.ProtobufSerializer;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 import java.io.NotSerializableException;
 import java.util.List;
@@ -24,7 +21,7 @@ import java.util.List;
  * Serializes the {@link TopicPartition} protocol as the Protobuf messages of {@code bus.proto}.
  * Bound to {@code TopicPartition$Command} and {@code TopicPartition$Reply} in reference.conf.
  */
-public final class BusSerializer extends SerializerWithStringManifest {
+public final class BusSerializer extends ProtobufSerializer {
 
     private static final String APPEND = "A";
     private static final String READ = "R";
@@ -36,10 +33,8 @@ public final class BusSerializer extends SerializerWithStringManifest {
     private static final String DROPPED = "d";
     private static final String REJECTED = "x";
 
-    private final ActorRefResolver resolver;
-
     public BusSerializer(ExtendedActorSystem system) {
-        this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+        super(system);
     }
 
     @Override
@@ -58,7 +53,7 @@ public final class BusSerializer extends SerializerWithStringManifest {
         if (o instanceof TopicPartition.PartitionInfo) return PARTITION_INFO;
         if (o instanceof TopicPartition.Dropped) return DROPPED;
         if (o instanceof TopicPartition.Rejected) return REJECTED;
-        throw new IllegalArgumentException("BusSerializer cannot serialize " + o.getClass().getName());
+        throw cannotSerialize(o);
     }
 
     @Override
@@ -86,12 +81,12 @@ public final class BusSerializer extends SerializerWithStringManifest {
             return BusRejectedReply.newBuilder().setCode(m.code()).setMessage(m.message())
                     .setEarliest(m.earliest()).setLatest(m.latest()).build().toByteArray();
         }
-        throw new IllegalArgumentException("BusSerializer cannot serialize " + o.getClass().getName());
+        throw cannotSerialize(o);
     }
 
     @Override
-    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-        try {
+    protected Object decode(byte[] bytes, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
+        {
             switch (manifest) {
                 case APPEND: {
                     AppendCommand m = AppendCommand.parseFrom(bytes);
@@ -127,18 +122,8 @@ public final class BusSerializer extends SerializerWithStringManifest {
                 default:
                     throw new NotSerializableException("unknown bus manifest '" + manifest + "'");
             }
-        } catch (InvalidProtocolBufferException e) {
-            NotSerializableException failure = new NotSerializableException("corrupt bus message " + manifest);
-            failure.initCause(e);
-            throw failure;
         }
     }
 
-    private String ref(ActorRef<?> ref) {
-        return resolver.toSerializationFormat(ref);
-    }
 
-    private <T> ActorRef<T> resolve(String ref) {
-        return resolver.resolveActorRef(ref);
-    }
 }

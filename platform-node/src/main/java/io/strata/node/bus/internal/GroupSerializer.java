@@ -13,11 +13,8 @@ import io.strata.node.bus.proto.GroupPollCommand;
 import io.strata.node.bus.proto.GroupPolledReply;
 import io.strata.node.bus.proto.GroupRejectedReply;
 import io.strata.node.bus.proto.GroupTopicState;
+import io.strata.node.common.ProtobufSerializer;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 import java.io.NotSerializableException;
 import java.util.ArrayList;
@@ -30,7 +27,7 @@ import java.util.TreeMap;
  * Serializes the {@link ConsumerGroup} protocol as the Protobuf messages of {@code group.proto}.
  * Bound to {@code ConsumerGroup$Command} and {@code ConsumerGroup$Reply} in reference.conf.
  */
-public final class GroupSerializer extends SerializerWithStringManifest {
+public final class GroupSerializer extends ProtobufSerializer {
 
     private static final String POLL = "P";
     private static final String LEAVE = "L";
@@ -42,10 +39,8 @@ public final class GroupSerializer extends SerializerWithStringManifest {
     private static final String DESCRIPTION = "d";
     private static final String REJECTED = "x";
 
-    private final ActorRefResolver resolver;
-
     public GroupSerializer(ExtendedActorSystem system) {
-        this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+        super(system);
     }
 
     @Override
@@ -64,7 +59,7 @@ public final class GroupSerializer extends SerializerWithStringManifest {
         if (o instanceof ConsumerGroup.Left) return LEFT;
         if (o instanceof ConsumerGroup.Description) return DESCRIPTION;
         if (o instanceof ConsumerGroup.Rejected) return REJECTED;
-        throw new IllegalArgumentException("GroupSerializer cannot serialize " + o.getClass().getName());
+        throw cannotSerialize(o);
     }
 
     @Override
@@ -101,12 +96,12 @@ public final class GroupSerializer extends SerializerWithStringManifest {
         } else if (o instanceof ConsumerGroup.Rejected m) {
             return GroupRejectedReply.newBuilder().setCode(m.code()).setMessage(m.message()).build().toByteArray();
         }
-        throw new IllegalArgumentException("GroupSerializer cannot serialize " + o.getClass().getName());
+        throw cannotSerialize(o);
     }
 
     @Override
-    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-        try {
+    protected Object decode(byte[] bytes, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
+        {
             switch (manifest) {
                 case POLL: {
                     GroupPollCommand m = GroupPollCommand.parseFrom(bytes);
@@ -151,18 +146,8 @@ public final class GroupSerializer extends SerializerWithStringManifest {
                 default:
                     throw new NotSerializableException("unknown group manifest '" + manifest + "'");
             }
-        } catch (InvalidProtocolBufferException e) {
-            NotSerializableException failure = new NotSerializableException("corrupt group message " + manifest);
-            failure.initCause(e);
-            throw failure;
         }
     }
 
-    private String ref(ActorRef<?> ref) {
-        return resolver.toSerializationFormat(ref);
-    }
 
-    private <T> ActorRef<T> resolve(String ref) {
-        return resolver.resolveActorRef(ref);
-    }
 }

@@ -18,11 +18,8 @@ import io.strata.node.kv.proto.StatsCommand;
 import io.strata.node.kv.proto.StatsReply;
 import io.strata.node.kv.proto.WakeCommand;
 import io.strata.node.kv.proto.WrittenReply;
+import io.strata.node.common.ProtobufSerializer;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 import java.io.NotSerializableException;
 
@@ -31,7 +28,7 @@ import java.io.NotSerializableException;
  * partition commands and replies can cross nodes without Java serialization. Bound to
  * {@code KvPartition$Command} and {@code KvPartition$Reply} in reference.conf.
  */
-public final class KvSerializer extends SerializerWithStringManifest {
+public final class KvSerializer extends ProtobufSerializer {
 
     private static final String PUT = "P";
     private static final String GET = "G";
@@ -49,10 +46,8 @@ public final class KvSerializer extends SerializerWithStringManifest {
     private static final String PARTITION_STATS = "s";
     private static final String REJECTED = "r";
 
-    private final ActorRefResolver resolver;
-
     public KvSerializer(ExtendedActorSystem system) {
-        this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+        super(system);
     }
 
     @Override
@@ -77,7 +72,7 @@ public final class KvSerializer extends SerializerWithStringManifest {
         if (o instanceof KvPartition.MultiGetResult) return MULTI_GET_RESULT;
         if (o instanceof KvPartition.PartitionStats) return PARTITION_STATS;
         if (o instanceof KvPartition.Rejected) return REJECTED;
-        throw new IllegalArgumentException("KvSerializer cannot serialize " + o.getClass().getName());
+        throw cannotSerialize(o);
     }
 
     @Override
@@ -119,12 +114,12 @@ public final class KvSerializer extends SerializerWithStringManifest {
         } else if (o instanceof KvPartition.Rejected m) {
             return RejectedReply.newBuilder().setCode(m.code()).setMessage(m.message()).build().toByteArray();
         }
-        throw new IllegalArgumentException("KvSerializer cannot serialize " + o.getClass().getName());
+        throw cannotSerialize(o);
     }
 
     @Override
-    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-        try {
+    protected Object decode(byte[] bytes, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
+        {
             switch (manifest) {
                 case PUT: {
                     PutCommand m = PutCommand.parseFrom(bytes);
@@ -179,10 +174,6 @@ public final class KvSerializer extends SerializerWithStringManifest {
                 default:
                     throw new NotSerializableException("unknown KV manifest '" + manifest + "'");
             }
-        } catch (InvalidProtocolBufferException e) {
-            NotSerializableException failure = new NotSerializableException("corrupt KV message " + manifest);
-            failure.initCause(e);
-            throw failure;
         }
     }
 
@@ -195,11 +186,5 @@ public final class KvSerializer extends SerializerWithStringManifest {
         return new KvPartition.Found(f.getKey(), f.getValue().toByteArray(), f.getVersion(), f.getExpiresAtMs());
     }
 
-    private String ref(ActorRef<?> ref) {
-        return resolver.toSerializationFormat(ref);
-    }
 
-    private <T> ActorRef<T> resolve(String ref) {
-        return resolver.resolveActorRef(ref);
-    }
 }
