@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * The message bus: a topic with partitions, a keyed batch with dense offsets, reading and
- * resuming from an offset, an all-or-nothing batch refusal; after the crash, every record at its
- * offset and new records continuing with no gap.
+ * resuming from an offset, an all-or-nothing batch refusal, two consumer groups at different
+ * speeds (an outage becomes lag, then catches up), replay from offset 0; after the crash, every
+ * record at its offset, committed offsets intact, and new records continuing with no gap.
  */
 public final class BusChapter implements DemoChapter {
 
@@ -18,6 +19,8 @@ public final class BusChapter implements DemoChapter {
     /** Each partition's records as the tour left them, compared again after the crash. */
     private final List<String> partitionContents = new ArrayList<>();
     private final long[] endOffsets = new long[PARTITIONS];
+    private long fastLag;
+    private long slowLag;
 
     @Override
     public String title() {
@@ -64,11 +67,60 @@ public final class BusChapter implements DemoChapter {
         }
         tour.check(total == 5, "nothing of the refused batch to be appended (5 records in all)");
 
+        consumerGroups(tour);
+
         for (int p = 0; p < PARTITIONS; p++) {
             JsonNode all = tour.get(TOPIC + "/partitions/" + p + "/records?offset=earliest&max=1000").json();
             partitionContents.add(all.get("records").toString());
             endOffsets[p] = all.get("next_offset").asLong();
         }
+        fastLag = tour.get("/groups/fast/lag").expect(200).json().get("lag").asLong();
+        slowLag = tour.get("/groups/slow/lag").expect(200).json().get("lag").asLong();
+    }
+
+    private void consumerGroups(DemoTour tour) throws Exception {
+        tour.step("Two consumer groups read the same topic at their own pace");
+        tour.say("A group's members share the partitions; each group keeps its own committed offsets.");
+        int fastRead = pollAndCommit(tour, "fast", "f1", 100);
+        int slowRead = pollAndCommit(tour, "slow", "s1", 1);
+        tour.check(fastRead == 5 && slowRead < fastRead, "the fast group to take all 5 records, the slow one fewer");
+        long slowBehind = tour.get("/groups/slow/lag").expect(200).json().get("lag").asLong();
+        tour.check(tour.get("/groups/fast/lag").expect(200).json().get("lag").asLong() == 0, "the fast group to have no lag");
+
+        tour.step("The slow consumer shuts down; producers go on: its lag grows");
+        tour.post("/groups/slow/leave", "{\"topic\":\"clicks\",\"member\":\"s1\"}").expect(200);
+        tour.post(TOPIC + "/records", "[{\"key\":\"alice\",\"value\":1},{\"key\":\"bob\",\"value\":2},"
+                + "{\"key\":\"carol\",\"value\":3},{\"key\":\"dave\",\"value\":4}]").expect(200);
+        pollAndCommit(tour, "fast", "f1", 100);
+        long grown = tour.get("/groups/slow/lag").expect(200).json().get("lag").asLong();
+        tour.check(grown == slowBehind + 4, "the slow group's lag to grow by the 4 new records (" + slowBehind + " -> " + grown + ")");
+        tour.say("Nothing failed: the outage became lag, and the records wait in the log.");
+
+        tour.step("A consumer starts again: it resumes from the group's committed offsets and catches up");
+        int caughtUp = pollAndCommit(tour, "slow", "s2", 100);
+        tour.check(caughtUp == grown, "the returning consumer to receive exactly the " + grown + " records it had not committed");
+        tour.check(tour.get("/groups/slow/lag").expect(200).json().get("lag").asLong() == 0, "the slow group to have caught up");
+
+        tour.step("Replay: history is still there, from offset 0");
+        JsonNode replay = tour.get(TOPIC + "/partitions/0/records?offset=0&max=1000").expect(200).json();
+        tour.check(replay.get("records").get(0).get("offset").asLong() == 0, "a read from offset 0 to start at the first record");
+    }
+
+    /** One poll of up to {@code max} records, then a commit of what it returned; returns how many it got. */
+    private static int pollAndCommit(DemoTour tour, String group, String member, int max) throws Exception {
+        JsonNode polled = tour.post("/groups/" + group + "/poll", "{\"topic\":\"clicks\",\"member\":\"" + member
+                + "\",\"max\":" + max + ",\"auto_offset_reset\":\"earliest\"}").expect(200).json();
+        java.util.Map<Integer, Long> next = new java.util.TreeMap<>();
+        for (JsonNode r : polled.get("records")) {
+            next.merge(r.get("partition").asInt(), r.get("offset").asLong() + 1, Math::max);
+        }
+        if (!next.isEmpty()) {
+            StringBuilder offsets = new StringBuilder();
+            next.forEach((p, o) -> offsets.append(offsets.length() == 0 ? "" : ",").append('"').append(p).append("\":").append(o));
+            tour.post("/groups/" + group + "/commit", "{\"topic\":\"clicks\",\"member\":\"" + member
+                    + "\",\"offsets\":{" + offsets + "}}").expect(200);
+        }
+        return polled.get("records").size();
     }
 
     @Override
@@ -79,6 +131,10 @@ public final class BusChapter implements DemoChapter {
             tour.check(all.get("records").toString().equals(partitionContents.get(p)),
                     "partition " + p + " to hold the same records as before the crash");
         }
+        tour.step("Consumer groups' committed offsets came back too");
+        tour.check(tour.get("/groups/fast/lag").expect(200).json().get("lag").asLong() == fastLag
+                        && tour.get("/groups/slow/lag").expect(200).json().get("lag").asLong() == slowLag,
+                "each group's lag to be what it was before the crash");
         tour.step("Offsets continue where they stopped: no gap, no duplicate");
         JsonNode offsets = tour.post(TOPIC + "/records", "[{\"value\":\"after the crash\",\"partition\":0}]").expect(200).json();
         tour.check(offsets.get("offsets").get(0).get("offset").asLong() == endOffsets[0],
