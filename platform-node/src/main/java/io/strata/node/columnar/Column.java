@@ -1,0 +1,4 @@
+package io.strata.node.columnar;
+
+/** A column of a table schema. */
+public record Column(String name, ColumnType type, boolean nullable) {}
