@@ -1,0 +1,340 @@
+package io.strata.node.columnar.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.strata.node.columnar.Column;
+import io.strata.node.columnar.ColumnBuilder;
+import io.strata.node.columnar.ColumnType;
+import io.strata.node.columnar.ColumnVector;
+import io.strata.node.columnar.Schema;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.Json;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns an ingest batch (JSON array, NDJSON or CSV with a header) into columns, enforcing the
+ * table's schema on every row: a row with an unknown column, a missing or null non-null column,
+ * a value of the wrong type or an unparsable timestamp is rejected with its index (0-based, in
+ * batch order) and the reason; the other rows become the batch's columns.
+ *
+ * <p>Value rules: int64 takes whole JSON numbers in 64-bit range; float64 any JSON number;
+ * string a JSON string; bool a JSON boolean; timestamp an ISO-8601 instant or offset date-time
+ * string, or whole epoch milliseconds. In CSV every field is text parsed by the same rules, and
+ * an empty field is null. Stateless and thread-safe.
+ */
+public final class RowParser {
+
+    /** A rejected row: its index in the batch and why. */
+    public record Rejection(int row, String reason) {}
+
+    /** The accepted rows as columns (in schema order), and the rejected ones. */
+    public record Parsed(ColumnVector[] columns, int accepted, List<Rejection> rejections) {}
+
+    private static final CsvMapper CSV = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+
+    private RowParser() {}
+
+    /** A JSON array of row objects, or a single row object. */
+    public static Parsed parseJson(byte[] body, Schema schema) {
+        JsonNode json = Json.parse(body);
+        Batch batch = new Batch(schema);
+        if (json.isArray()) {
+            for (JsonNode row : json) {
+                batch.addJson(row);
+            }
+        } else {
+            batch.addJson(json);
+        }
+        return batch.finish();
+    }
+
+    /** One JSON row object per line; blank lines are skipped, a line that is not JSON is a rejected row. */
+    public static Parsed parseNdjson(byte[] body, Schema schema) {
+        Batch batch = new Batch(schema);
+        for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode row;
+            try {
+                row = Json.MAPPER.readTree(line);
+            } catch (IOException e) {
+                batch.reject("not valid JSON");
+                continue;
+            }
+            batch.addJson(row);
+        }
+        return batch.finish();
+    }
+
+    /**
+     * CSV whose first line names the columns (any order, a subset when the others are nullable).
+     *
+     * @throws StrataException {@code invalid_csv} when the header names an unknown or repeated column
+     */
+    public static Parsed parseCsv(byte[] body, Schema schema) {
+        Batch batch = new Batch(schema);
+        try (MappingIterator<List<String>> lines = CSV.readerForListOf(String.class)
+                .with(CsvSchema.emptySchema()).readValues(body)) {
+            if (!lines.hasNext()) {
+                throw StrataException.invalid("invalid_csv", "the CSV body is empty; its first line must name the columns");
+            }
+            List<String> header = lines.next();
+            int[] columnOf = new int[header.size()];
+            boolean[] seen = new boolean[schema.size()];
+            for (int i = 0; i < header.size(); i++) {
+                String name = header.get(i).trim();
+                int index = schema.indexOf(name).orElseThrow(() -> StrataException.invalid("invalid_csv",
+                        "the CSV header names column '" + name + "', which is not in the schema"));
+                if (seen[index]) {
+                    throw StrataException.invalid("invalid_csv", "the CSV header names column '" + name + "' twice");
+                }
+                seen[index] = true;
+                columnOf[i] = index;
+            }
+            while (lines.hasNext()) {
+                List<String> fields = lines.next();
+                if (fields.size() == 1 && fields.get(0).isEmpty() && header.size() > 1) {
+                    continue;
+                }
+                if (fields.size() != header.size()) {
+                    batch.reject("has " + fields.size() + " fields; the header has " + header.size());
+                    continue;
+                }
+                batch.addCsv(fields, columnOf);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StrataException s) {
+                throw s;
+            }
+            throw StrataException.invalid("invalid_csv", "the CSV body cannot be read: " + e.getMessage());
+        }
+        return batch.finish();
+    }
+
+    /** The rows of one batch as they are validated. */
+    private static final class Batch {
+        private final Schema schema;
+        private final ColumnBuilder[] builders;
+        private final List<Rejection> rejections = new ArrayList<>();
+        private final Object[] values;
+        private int row;
+        private int accepted;
+
+        Batch(Schema schema) {
+            this.schema = schema;
+            this.builders = schema.columns().stream().map(c -> ColumnBuilder.of(c.type())).toArray(ColumnBuilder[]::new);
+            this.values = new Object[schema.size()];
+        }
+
+        void reject(String reason) {
+            rejections.add(new Rejection(row, "row " + row + ": " + reason));
+            row++;
+        }
+
+        void addJson(JsonNode json) {
+            if (json == null || !json.isObject()) {
+                reject("must be a JSON object");
+                return;
+            }
+            java.util.Arrays.fill(values, null);
+            for (Iterator<Map.Entry<String, JsonNode>> fields = json.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                var index = schema.indexOf(field.getKey());
+                if (index.isEmpty()) {
+                    reject("unknown column '" + field.getKey() + "'");
+                    return;
+                }
+                Column column = schema.columns().get(index.get());
+                JsonNode value = field.getValue();
+                if (value.isNull()) {
+                    continue;
+                }
+                String problem = convertJson(column, value, index.get());
+                if (problem != null) {
+                    reject(problem);
+                    return;
+                }
+            }
+            accept();
+        }
+
+        void addCsv(List<String> fields, int[] columnOf) {
+            java.util.Arrays.fill(values, null);
+            for (int i = 0; i < fields.size(); i++) {
+                String text = fields.get(i);
+                if (text.isEmpty()) {
+                    continue;
+                }
+                Column column = schema.columns().get(columnOf[i]);
+                String problem = convertText(column, text, columnOf[i]);
+                if (problem != null) {
+                    reject(problem);
+                    return;
+                }
+            }
+            accept();
+        }
+
+        private String convertJson(Column column, JsonNode value, int index) {
+            switch (column.type()) {
+                case INT64 -> {
+                    if (!value.isIntegralNumber() || !fitsLong(value)) {
+                        return wrongType(column, value);
+                    }
+                    values[index] = value.longValue();
+                }
+                case FLOAT64 -> {
+                    if (!value.isNumber()) {
+                        return wrongType(column, value);
+                    }
+                    values[index] = value.doubleValue();
+                }
+                case STRING -> {
+                    if (!value.isTextual()) {
+                        return wrongType(column, value);
+                    }
+                    values[index] = value.textValue();
+                }
+                case BOOL -> {
+                    if (!value.isBoolean()) {
+                        return wrongType(column, value);
+                    }
+                    values[index] = value.booleanValue();
+                }
+                case TIMESTAMP -> {
+                    if (value.isIntegralNumber() && fitsLong(value)) {
+                        values[index] = value.longValue();
+                    } else if (value.isTextual()) {
+                        return convertTimestamp(column, value.textValue(), index);
+                    } else {
+                        return wrongType(column, value);
+                    }
+                }
+            }
+            return null;
+        }
+
+        private String convertText(Column column, String text, int index) {
+            try {
+                switch (column.type()) {
+                    case INT64 -> values[index] = Long.parseLong(text.trim());
+                    case FLOAT64 -> values[index] = Double.parseDouble(text.trim());
+                    case STRING -> values[index] = text;
+                    case BOOL -> {
+                        String t = text.trim();
+                        if (t.equalsIgnoreCase("true")) {
+                            values[index] = true;
+                        } else if (t.equalsIgnoreCase("false")) {
+                            values[index] = false;
+                        } else {
+                            return "column '" + column.name() + "' must be a bool (true or false), got '" + text + "'";
+                        }
+                    }
+                    case TIMESTAMP -> {
+                        String t = text.trim();
+                        if (t.matches("-?[0-9]+")) {
+                            values[index] = Long.parseLong(t);
+                        } else {
+                            return convertTimestamp(column, t, index);
+                        }
+                    }
+                }
+            } catch (NumberFormatException e) {
+                return "column '" + column.name() + "' must be " + article(column.type()) + ", got '" + text + "'";
+            }
+            return null;
+        }
+
+        private String convertTimestamp(Column column, String text, int index) {
+            try {
+                values[index] = Instant.parse(text).toEpochMilli();
+                return null;
+            } catch (DateTimeParseException notAnInstant) {
+                try {
+                    values[index] = OffsetDateTime.parse(text).toInstant().toEpochMilli();
+                    return null;
+                } catch (DateTimeParseException e) {
+                    return "column '" + column.name() + "': '" + text
+                            + "' is not an ISO-8601 timestamp (such as 2026-01-01T00:00:00Z) or epoch milliseconds";
+                }
+            }
+        }
+
+        private void accept() {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == null && !schema.columns().get(i).nullable()) {
+                    reject("missing non-null column '" + schema.columns().get(i).name() + "'");
+                    return;
+                }
+            }
+            for (int i = 0; i < values.length; i++) {
+                Object v = values[i];
+                ColumnBuilder b = builders[i];
+                if (v == null) {
+                    b.appendNull();
+                } else if (b instanceof ColumnBuilder.Longs longs) {
+                    longs.append((Long) v);
+                } else if (b instanceof ColumnBuilder.Doubles doubles) {
+                    doubles.append((Double) v);
+                } else if (b instanceof ColumnBuilder.Strings strings) {
+                    strings.append((String) v);
+                } else if (b instanceof ColumnBuilder.Bools bools) {
+                    bools.append((Boolean) v);
+                }
+            }
+            accepted++;
+            row++;
+        }
+
+        Parsed finish() {
+            ColumnVector[] columns = new ColumnVector[builders.length];
+            for (int i = 0; i < builders.length; i++) {
+                columns[i] = builders[i].build();
+            }
+            return new Parsed(columns, accepted, List.copyOf(rejections));
+        }
+
+        private static boolean fitsLong(JsonNode value) {
+            BigInteger big = value.bigIntegerValue();
+            return big.bitLength() < 64;
+        }
+
+        private static String wrongType(Column column, JsonNode value) {
+            return "column '" + column.name() + "' must be " + article(column.type()) + ", got " + describe(value);
+        }
+
+        private static String article(ColumnType type) {
+            return switch (type) {
+                case INT64 -> "an int64 (a whole number in 64-bit range)";
+                case FLOAT64 -> "a float64 (a number)";
+                case STRING -> "a string";
+                case BOOL -> "a bool";
+                case TIMESTAMP -> "a timestamp (ISO-8601 or epoch milliseconds)";
+            };
+        }
+
+        private static String describe(JsonNode value) {
+            if (value.isTextual()) {
+                return "the string \"" + value.textValue() + "\"";
+            }
+            if (value.isNumber()) {
+                return "the number " + value;
+            }
+            return value.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + value;
+        }
+    }
+}
