@@ -78,13 +78,16 @@ public final class BusStore {
 
     /** The topic, or {@code topic_not_found}. */
     public Topic topic(String name) {
-        TopicCatalog.validateName(name);
-        return catalog.get(name).orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND,
-                "topic_not_found", "topic '" + name + "' does not exist"));
+        return catalog.require(name);
+    }
+
+    /** Checks a topic name, or {@code invalid_topic}. */
+    public void validateTopicName(String name) {
+        catalog.validateName(name);
     }
 
     private Topic topicForProduce(String name) {
-        TopicCatalog.validateName(name);
+        catalog.validateName(name);
         return catalog.get(name).orElseGet(() -> {
             if (!settings.autoCreateTopics()) {
                 throw new StrataException(StrataException.Kind.NOT_FOUND, "topic_not_found",

@@ -85,7 +85,7 @@ public final class GroupStore {
     public CompletionStage<ConsumerGroup.Left> leave(String group, String topic, String member) {
         validateGroup(group);
         validateMember(member);
-        TopicCatalog.validateName(topic);
+        bus.validateTopicName(topic);
         return ask(group, r -> new ConsumerGroup.Leave(topic, member, r))
                 .thenApply(reply -> expect(reply, ConsumerGroup.Left.class));
     }
@@ -188,7 +188,7 @@ public final class GroupStore {
         validateGroup(group);
         TopicCatalog.Topic source = bus.topic(topic);
         String dlq = deadLetterTopic(source.name());
-        TopicCatalog.validateName(dlq);
+        bus.validateTopicName(dlq);
         return bus.read(source.name(), partition, offset, 1).thenCompose(read -> {
             if (read.records().isEmpty() || read.records().get(0).getOffset() != offset) {
                 throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", "partition " + partition

@@ -1,47 +1,27 @@
 package io.strata.node.kv;
 
-import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
-import io.strata.node.storage.JsonCatalog;
+import io.strata.node.storage.NamedCatalog;
 
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The keyspaces of this node and their partition counts, kept durably in
  * {@code <data-dir>/kv/keyspaces.json}. A keyspace's partition count never changes: keys are
  * placed by {@code murmur3(key) mod partitions}. Thread-safe.
  */
-public final class KeyspaceCatalog {
+public final class KeyspaceCatalog extends NamedCatalog<KeyspaceCatalog.Keyspace> {
 
     /** A keyspace: its name and fixed number of partitions. */
     public record Keyspace(String name, int partitions) {}
 
-    private final JsonCatalog<Keyspace> catalog;
-
-    private KeyspaceCatalog(JsonCatalog<Keyspace> catalog) {
-        this.catalog = catalog;
+    private KeyspaceCatalog(Path kvDir) {
+        super(kvDir.resolve("keyspaces.json"), Keyspace.class, Keyspace::name, "keyspace", 64);
     }
 
     /** Loads the catalog of {@code kvDir}, empty when there is none yet. */
     public static KeyspaceCatalog load(Path kvDir) {
-        return new KeyspaceCatalog(JsonCatalog.load(kvDir.resolve("keyspaces.json"), Keyspace.class, Keyspace::name));
-    }
-
-    /** Checks a keyspace name: 1-64 characters of letters, digits, '_', '.', '-', starting with a letter or digit. */
-    public static void validateName(String name) {
-        Names.validate("keyspace", name, 64);
-    }
-
-    public Optional<Keyspace> get(String name) {
-        return catalog.get(name);
-    }
-
-    /** All keyspaces, by name. */
-    public List<Keyspace> list() {
-        return catalog.list();
+        return new KeyspaceCatalog(kvDir);
     }
 
     /**
@@ -55,16 +35,7 @@ public final class KeyspaceCatalog {
             throw StrataException.invalid("invalid_partitions",
                     "partitions must be 1.." + KvSettings.MAX_PARTITIONS + ", got " + partitions);
         }
-        Keyspace stored;
-        try {
-            stored = catalog.putIfAbsent(new Keyspace(name, partitions));
-        } catch (UncheckedIOException e) {
-            throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", e.getMessage());
-        }
-        if (stored.partitions() != partitions) {
-            throw new StrataException(StrataException.Kind.CONFLICT, "keyspace_exists", "keyspace '" + name
-                    + "' exists with " + stored.partitions() + " partitions; partition counts never change");
-        }
-        return stored;
+        return createOrGet(name, new Keyspace(name, partitions),
+                existing -> existing.partitions() + " partitions; partition counts never change");
     }
 }

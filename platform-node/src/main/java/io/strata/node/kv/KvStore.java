@@ -70,14 +70,12 @@ public final class KvStore {
 
     /** The keyspace, or {@code keyspace_not_found}. */
     public Keyspace keyspace(String name) {
-        KeyspaceCatalog.validateName(name);
-        return catalog.get(name).orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND,
-                "keyspace_not_found", "keyspace '" + name + "' does not exist"));
+        return catalog.require(name);
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
     private Keyspace keyspaceForWrite(String name) {
-        KeyspaceCatalog.validateName(name);
+        catalog.validateName(name);
         return catalog.get(name).orElseGet(() -> {
             if (!settings.autoCreateKeyspaces()) {
                 throw new StrataException(StrataException.Kind.NOT_FOUND, "keyspace_not_found", "keyspace '" + name

@@ -31,8 +31,8 @@ class TableCatalogTest {
         assertEquals("invalid_shards", assertThrows(StrataException.class, () -> catalog.create("t", SCHEMA, 0)).code());
 
         TableCatalog reloaded = TableCatalog.load(dir);
-        assertEquals(new TableCatalog.Table("events", SCHEMA, 4), reloaded.table("events"));
-        assertEquals("table_not_found", assertThrows(StrataException.class, () -> reloaded.table("nope")).code());
+        assertEquals(new TableCatalog.Table("events", SCHEMA, 4), reloaded.require("events"));
+        assertEquals("table_not_found", assertThrows(StrataException.class, () -> reloaded.require("nope")).code());
         assertTrue(reloaded.remove("events"));
         assertEquals(List.of(), TableCatalog.load(dir).list());
     }

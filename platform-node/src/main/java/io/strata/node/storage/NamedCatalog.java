@@ -1,0 +1,80 @@
+package io.strata.node.storage;
+
+import io.strata.node.common.Names;
+import io.strata.node.common.StrataException;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A durable catalog of named things of one kind (keyspaces, topics, tables), with the refusals
+ * every such catalog gives: invalid names ({@code invalid_<kind>}), unknown names
+ * ({@code <kind>_not_found}), different settings under an existing name ({@code <kind>_exists}),
+ * and storage failures ({@code storage_unavailable}). Thread-safe.
+ *
+ * @param <T> an immutable item type Jackson can read and write (a record)
+ */
+public class NamedCatalog<T> {
+
+    private final JsonCatalog<T> catalog;
+    private final String kind;
+    private final int maxNameLength;
+
+    protected NamedCatalog(Path file, Class<T> type, Function<T, String> nameOf, String kind, int maxNameLength) {
+        this.catalog = JsonCatalog.load(file, type, nameOf);
+        this.kind = kind;
+        this.maxNameLength = maxNameLength;
+    }
+
+    /** Checks a name: 1..max letters, digits, '_', '.', '-', starting with a letter or digit. */
+    public void validateName(String name) {
+        Names.validate(kind, name, maxNameLength);
+    }
+
+    public Optional<T> get(String name) {
+        return catalog.get(name);
+    }
+
+    /** The item called {@code name}, or {@code <kind>_not_found} (404). */
+    public T require(String name) {
+        validateName(name);
+        return get(name).orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND, kind + "_not_found",
+                kind + " '" + name + "' does not exist"));
+    }
+
+    /** All items, by name. */
+    public List<T> list() {
+        return catalog.list();
+    }
+
+    /**
+     * Adds {@code wanted}, or returns the existing item of its name when it equals it.
+     *
+     * @throws StrataException {@code <kind>_exists} (409) when an item of that name exists with other settings
+     */
+    protected T createOrGet(String name, T wanted, Function<T, String> describeExisting) {
+        T stored;
+        try {
+            stored = catalog.putIfAbsent(wanted);
+        } catch (UncheckedIOException e) {
+            throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", e.getMessage());
+        }
+        if (!stored.equals(wanted)) {
+            throw new StrataException(StrataException.Kind.CONFLICT, kind + "_exists",
+                    kind + " '" + name + "' exists with other settings (" + describeExisting.apply(stored) + ")");
+        }
+        return stored;
+    }
+
+    /** Removes an item; returns whether it existed. */
+    public boolean remove(String name) {
+        try {
+            return catalog.remove(name);
+        } catch (UncheckedIOException e) {
+            throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", e.getMessage());
+        }
+    }
+}
