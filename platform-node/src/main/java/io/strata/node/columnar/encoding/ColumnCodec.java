@@ -28,7 +28,7 @@ import java.util.zip.CRC32C;
  * byte   magic 0x53 ('S')
  * byte   format version (1)
  * byte   column type: 1 INT64, 2 FLOAT64, 3 STRING, 4 BOOL, 5 TIMESTAMP
- * byte   encoding: 1 LONGS, 2 DOUBLE_PLAIN, 3 DOUBLE_INTEGRAL, 4 DICTIONARY
+ * byte   encoding: 1 LONGS, 2 DOUBLE_PLAIN, 3 DOUBLE_INTEGRAL, 4 DICTIONARY, 5 DOUBLE_DECIMAL
  * byte   flags: bit 0 has nulls, bit 1 payload LZ4-compressed; other bits zero
  * int    row count
  * [has nulls]  int length, RoaringBitmap portable serialization of the null rows
@@ -43,6 +43,9 @@ import java.util.zip.CRC32C;
  * <li>DOUBLE_PLAIN: row count x 8-byte raw IEEE bits (NaN payloads, infinities and -0.0 exact).</li>
  * <li>DOUBLE_INTEGRAL, when every value is a whole number that converts to a long and back to the
  *     identical bits (so never NaN, infinite or -0.0): one long stream of the values as longs.</li>
+ * <li>DOUBLE_DECIMAL, when not integral but every value is exactly {@code m / 10^d} (IEEE
+ *     division of the long converted to double) for one {@code d} in 1..6, as decimal data such as
+ *     prices is: byte d, then one long stream of the {@code m}s.</li>
  * <li>DICTIONARY (STRING): int entry count, byte charset (0 UTF-8, 1 UTF-16LE chars, used only
  *     when some entry holds an unpaired surrogate, which UTF-8 cannot carry), a long stream of the
  *     entries' byte lengths, the entries' bytes back to back, then a long stream of the codes.
@@ -73,6 +76,9 @@ public final class ColumnCodec {
     static final int DOUBLE_PLAIN = 2;
     static final int DOUBLE_INTEGRAL = 3;
     static final int DICTIONARY = 4;
+    static final int DOUBLE_DECIMAL = 5;
+    private static final int MAX_DECIMAL_DIGITS = 6;
+    private static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
     static final int FLAG_NULLS = 1;
     static final int FLAG_LZ4 = 2;
     private static final int HEADER = 9;
@@ -130,9 +136,9 @@ public final class ColumnCodec {
                     bits[i] = Double.doubleToRawLongBits(doubles[i]);
                 }
                 NullRows.fill(bits, isNull);
-                int kind = encodeDoubles(bits, n, payload);
-                encoding = kind < 0 ? DOUBLE_PLAIN : DOUBLE_INTEGRAL;
-                name = kind < 0 ? "PLAIN" : "INTEGRAL+" + LongStreams.name(kind);
+                DoubleChoice choice = encodeDoubles(bits, n, payload);
+                encoding = choice.encoding();
+                name = choice.name();
                 raw = 8L * n;
             }
             case STRING -> {
@@ -230,7 +236,7 @@ public final class ColumnCodec {
         }
         ColumnVector vector = switch (encoding) {
             case LONGS -> decodeLongs(type, in, n, nulls);
-            case DOUBLE_PLAIN, DOUBLE_INTEGRAL -> decodeDoubles(type, encoding, in, n, nulls);
+            case DOUBLE_PLAIN, DOUBLE_INTEGRAL, DOUBLE_DECIMAL -> decodeDoubles(type, encoding, in, n, nulls);
             case DICTIONARY -> decodeStrings(type, in, n, nulls);
             default -> throw new CorruptBlockException("unknown encoding " + encoding);
         };
@@ -274,27 +280,57 @@ public final class ColumnCodec {
         }
     }
 
-    /** Writes the doubles as a long stream and returns its kind, or plain and returns -1. */
-    private static int encodeDoubles(long[] bits, int n, ByteWriter payload) {
-        long[] whole = new long[n];
-        boolean integral = true;
-        for (int i = 0; i < n && integral; i++) {
-            double d = Double.longBitsToDouble(bits[i]);
-            whole[i] = (long) d;
-            integral = Double.doubleToRawLongBits((double) whole[i]) == bits[i];
-        }
-        if (integral) {
-            ByteWriter trial = new ByteWriter(64);
-            int kind = LongStreams.encode(whole, n, trial);
-            if (kind != LongStreams.PLAIN) {
+    /** The encoding chosen for a block of doubles and its readable name. */
+    private record DoubleChoice(int encoding, String name) {
+    }
+
+    private static DoubleChoice encodeDoubles(long[] bits, int n, ByteWriter payload) {
+        long[] scaled = new long[n];
+        for (int digits = 0; digits <= MAX_DECIMAL_DIGITS; digits++) {
+            if (scale(bits, n, digits, scaled)) {
+                ByteWriter trial = new ByteWriter(64);
+                if (digits > 0) {
+                    trial.put(digits);
+                }
+                int kind = LongStreams.encode(scaled, n, trial);
+                if (kind == LongStreams.PLAIN) {
+                    break;
+                }
                 payload.putBytes(trial.array(), 0, trial.position());
-                return kind;
+                return digits == 0 ? new DoubleChoice(DOUBLE_INTEGRAL, "INTEGRAL+" + LongStreams.name(kind))
+                        : new DoubleChoice(DOUBLE_DECIMAL, "DECIMAL" + digits + "+" + LongStreams.name(kind));
             }
         }
         for (int i = 0; i < n; i++) {
             payload.putLong(bits[i]);
         }
-        return -1;
+        return new DoubleChoice(DOUBLE_PLAIN, "PLAIN");
+    }
+
+    /**
+     * Whether every value is exactly {@code m / 10^digits} for a long {@code m} (for 0 digits: a
+     * long cast back), filling {@code out} with the {@code m}s. The check is bit for bit on what
+     * the decoder will compute, so NaN, infinities and -0.0 never qualify.
+     */
+    private static boolean scale(long[] bits, int n, int digits, long[] out) {
+        double pow = POWERS_OF_TEN[digits];
+        for (int i = 0; i < n; i++) {
+            double d = Double.longBitsToDouble(bits[i]);
+            long m;
+            double back;
+            if (digits == 0) {
+                m = (long) d;
+                back = (double) m;
+            } else {
+                m = Math.round(d * pow);
+                back = m / pow;
+            }
+            if (Double.doubleToRawLongBits(back) != bits[i]) {
+                return false;
+            }
+            out[i] = m;
+        }
+        return true;
     }
 
     private static ColumnVector decodeDoubles(ColumnType type, int encoding, ByteReader in, int n,
@@ -309,11 +345,23 @@ public final class ColumnCodec {
             for (int i = 0; i < n; i++) {
                 values[i] = Double.longBitsToDouble((long) ByteWriter.LONG.get(src, at + 8 * i));
             }
-        } else {
+        } else if (encoding == DOUBLE_INTEGRAL) {
             long[] whole = new long[n];
             LongStreams.decode(in, n, whole);
             for (int i = 0; i < n; i++) {
                 values[i] = whole[i];
+            }
+        } else {
+            int digits = in.get();
+            if (digits < 1 || digits > MAX_DECIMAL_DIGITS) {
+                throw new CorruptBlockException("decimal digits " + digits + " out of range");
+            }
+            double pow = POWERS_OF_TEN[digits];
+            long[] scaled = new long[n];
+            LongStreams.decode(in, n, scaled);
+            for (int i = 0; i < n; i++) {
+                // Division, not multiplication by 10^-digits: only it rounds to the same double as the encoder checked.
+                values[i] = scaled[i] / pow;
             }
         }
         return new DoubleVector(values, nulls, n);

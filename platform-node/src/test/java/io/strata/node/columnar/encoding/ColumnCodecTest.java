@@ -56,7 +56,8 @@ class ColumnCodecTest {
             seen.add(ColumnCodec.encode(ColumnType.FLOAT64, v).encodingName().replace("+LZ4", ""));
             roundTrip(ColumnType.FLOAT64, v, "round " + round);
         }
-        assertTrue(seen.contains("PLAIN") && seen.stream().anyMatch(s -> s.startsWith("INTEGRAL+")), "seen: " + seen);
+        assertTrue(seen.contains("PLAIN") && seen.stream().anyMatch(s -> s.startsWith("INTEGRAL+"))
+                && seen.stream().anyMatch(s -> s.startsWith("DECIMAL")), "seen: " + seen);
     }
 
     @Test
@@ -161,6 +162,14 @@ class ColumnCodecTest {
         }
         EncodedBlock integral = ColumnCodec.encode(ColumnType.FLOAT64, new DoubleVector(whole, null, n));
         assertTrue(integral.encodingName().startsWith("INTEGRAL+FOR"), integral.encodingName());
+        double[] prices = new double[n];
+        for (int i = 0; i < n; i++) {
+            prices[i] = Math.round(r.nextDouble() * 100_000) / 100.0;
+        }
+        EncodedBlock decimal = ColumnCodec.encode(ColumnType.FLOAT64, new DoubleVector(prices, null, n));
+        assertEquals("DECIMAL2+FOR", decimal.encodingName());
+        assertTrue(decimal.bytesPerRow(n) < 3.2, "prices " + decimal.bytesPerRow(n));
+        roundTrip(ColumnType.FLOAT64, new DoubleVector(prices, null, n), "prices");
     }
 
     @Test

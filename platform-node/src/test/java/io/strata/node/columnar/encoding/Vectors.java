@@ -88,8 +88,9 @@ final class Vectors {
 
     static double[] doubles(Random r, int n) {
         double[] v = new double[n];
-        int shape = r.nextInt(7);
+        int shape = r.nextInt(9);
         double c = r.nextGaussian();
+        double pow = Math.pow(10, 1 + r.nextInt(6));
         for (int i = 0; i < n; i++) {
             v[i] = switch (shape) {
                 case 0 -> r.nextGaussian() * 1e6;
@@ -98,6 +99,8 @@ final class Vectors {
                 case 3 -> c;
                 case 4 -> r.nextInt(100) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextInt(100);
                 case 5 -> Double.NaN;
+                case 6 -> Math.round(r.nextGaussian() * 1e6) / pow;
+                case 7 -> r.nextInt(200) == 0 ? -0.0 : Math.round(r.nextDouble() * 1e5) / 100.0;
                 default -> Double.longBitsToDouble(r.nextLong());
             };
         }
