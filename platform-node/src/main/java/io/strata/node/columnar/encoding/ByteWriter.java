@@ -57,8 +57,9 @@ final class ByteWriter {
         return pos;
     }
 
+    /** The written bytes; the buffer itself when it was sized exactly. */
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, pos);
+        return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
     }
 
     private void ensure(int extra) {

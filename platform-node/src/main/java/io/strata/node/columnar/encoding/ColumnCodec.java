@@ -77,11 +77,11 @@ public final class ColumnCodec {
     static final int DOUBLE_INTEGRAL = 3;
     static final int DICTIONARY = 4;
     static final int DOUBLE_DECIMAL = 5;
-    private static final int MAX_DECIMAL_DIGITS = 6;
-    private static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
     static final int FLAG_NULLS = 1;
     static final int FLAG_LZ4 = 2;
     private static final int HEADER = 9;
+    private static final int MAX_DECIMAL_DIGITS = 6;
+    private static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
     private static final int UTF8 = 0;
     private static final int UTF16 = 1;
 
@@ -111,7 +111,9 @@ public final class ColumnCodec {
         long raw;
         switch (type) {
             case INT64, TIMESTAMP -> {
-                long[] values = Arrays.copyOf(as(LongVector.class, type, vector).values(), n);
+                long[] given = as(LongVector.class, type, vector).values();
+                requireLength(vector, given.length);
+                long[] values = Arrays.copyOf(given, n);
                 NullRows.fill(values, isNull);
                 encoding = LONGS;
                 name = LongStreams.name(LongStreams.encode(values, n, payload));
@@ -119,6 +121,7 @@ public final class ColumnCodec {
             }
             case BOOL -> {
                 boolean[] bools = as(BoolVector.class, type, vector).values();
+                requireLength(vector, bools.length);
                 long[] values = new long[n];
                 for (int i = 0; i < n; i++) {
                     values[i] = bools[i] ? 1 : 0;
@@ -131,6 +134,7 @@ public final class ColumnCodec {
             }
             case FLOAT64 -> {
                 double[] doubles = as(DoubleVector.class, type, vector).values();
+                requireLength(vector, doubles.length);
                 long[] bits = new long[n];
                 for (int i = 0; i < n; i++) {
                     bits[i] = Double.doubleToRawLongBits(doubles[i]);
@@ -143,6 +147,7 @@ public final class ColumnCodec {
             }
             case STRING -> {
                 StringVector strings = as(StringVector.class, type, vector);
+                requireLength(vector, strings.codes().length);
                 encoding = DICTIONARY;
                 name = "DICT+" + LongStreams.name(encodeStrings(strings, isNull, payload));
                 raw = rawStringBytes(strings, isNull);
@@ -187,7 +192,12 @@ public final class ColumnCodec {
         return typeOf(block[2] & 0xFF);
     }
 
-    /** Decodes a block made by {@link #encode} into an equal vector (null slots unspecified). */
+    /**
+     * Decodes a block made by {@link #encode} into an equal vector (null slots unspecified). A
+     * decoded STRING vector's dictionary is sorted and distinct, so code order is string order.
+     *
+     * @throws CorruptBlockException when the bytes are not a valid block
+     */
     public static ColumnVector decode(byte[] block) {
         try {
             return decodeChecked(block);
@@ -560,6 +570,12 @@ public final class ColumnCodec {
 
     private static CorruptBlockException mismatch(ColumnType type, int encoding) {
         return new CorruptBlockException("encoding " + encoding + " does not apply to column type " + type);
+    }
+
+    private static void requireLength(ColumnVector vector, int length) {
+        if (length < vector.size()) {
+            throw new IllegalArgumentException("a vector of " + vector.size() + " rows holds only " + length + " values");
+        }
     }
 
     static Class<? extends ColumnVector> vectorClass(ColumnType type) {

@@ -194,6 +194,10 @@ class ColumnCodecTest {
                 () -> ColumnCodec.encode(ColumnType.STRING, new StringVector(new int[]{3}, new String[]{"a"}, null, 1)));
         assertThrows(IllegalArgumentException.class,
                 () -> ColumnCodec.encode(ColumnType.INT64, new LongVector(new long[2], RoaringBitmap.bitmapOf(5), 2)));
+        assertThrows(IllegalArgumentException.class,
+                () -> ColumnCodec.encode(ColumnType.BOOL, new BoolVector(new boolean[2], null, 3)));
+        assertThrows(IllegalArgumentException.class,
+                () -> ColumnCodec.encode(ColumnType.TIMESTAMP, new LongVector(new long[2], null, 3)));
     }
 
     @Test
