@@ -97,6 +97,12 @@ class ColumnCodecTest {
     }
 
     @Test
+    void unpairedSurrogatesSurvive() {
+        String[] dict = {"ok", "\uD83D", "\uDE00x", "😀"};
+        roundTrip(ColumnType.STRING, new StringVector(new int[]{0, 1, 2, 3, 1}, dict, null, 5), "surrogates");
+    }
+
+    @Test
     void arraysLongerThanSizeAreCut() {
         roundTrip(ColumnType.INT64, new LongVector(new long[]{5, 6, 7, 99}, null, 3), "long array");
         roundTrip(ColumnType.STRING, new StringVector(new int[]{1, 0, 9}, new String[]{"a", "b"}, null, 2), "codes");
@@ -154,6 +160,12 @@ class ColumnCodecTest {
         assertTrue(dict.encodingName().startsWith("DICT+FOR"), dict.encodingName());
         assertTrue(dict.bytesPerRow(n) < 0.3, "2-bit codes " + dict.bytesPerRow(n));
         assertTrue(dict.compressionRatio() > 20, "ratio " + dict.compressionRatio());
+        int[] runCodes = new int[n];
+        for (int i = 0; i < n; i++) {
+            runCodes[i] = i / 3000 % levels.length;
+        }
+        EncodedBlock dictRuns = ColumnCodec.encode(ColumnType.STRING, new StringVector(runCodes, levels, null, n));
+        assertTrue(dictRuns.encodingName().startsWith("DICT+RLE"), dictRuns.encodingName());
         EncodedBlock bits = ColumnCodec.encode(ColumnType.BOOL, new BoolVector(flags, null, n));
         assertTrue(bits.bytesPerRow(n) < 0.13, "bool " + bits.bytesPerRow(n));
         double[] whole = new double[n];
