@@ -80,7 +80,7 @@ final class Reference {
             }
         }
         List<int[]> order = new ArrayList<>();
-        q.path("order_by").forEach(k -> order.add(new int[] {outputs.indexOf(k.get("column").asText()),
+        q.path("order_by").forEach(k -> order.add(new int[] {outputs.indexOf(k.isTextual() ? k.asText() : k.get("column").asText()),
                 k.path("desc").asBoolean() ? 1 : 0}));
         boolean sorted = !order.isEmpty() || !aggs.isEmpty() || !groupBy.isEmpty();
         if (sorted) {
