@@ -4,11 +4,12 @@ import io.strata.node.columnar.ColumnVector;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * One block being processed: the vectors by schema index (null for columns the query does not
- * need) and, per column, a null mask materialised once so hot loops test a boolean instead of
- * probing a bitmap. Single-threaded, lives for one block.
+ * One block being processed, as {@link Filter}s and aggregates see it: the vectors by schema index
+ * (null for columns the query does not need) and, per column, a null mask and dictionary-code map
+ * built once, so hot loops test a boolean instead of probing a bitmap. Made by {@link Partial};
+ * single-threaded, lives for one block.
  */
-final class Block {
+public final class Block {
 
     final ColumnVector[] vectors;
     final int size;
@@ -38,7 +39,10 @@ final class Block {
                 }
             }
         }
-        this.size = Math.max(n, 0);
+        if (n < 0) {
+            throw new IllegalArgumentException("a block needs at least one vector to tell its row count");
+        }
+        this.size = n;
         this.nullMasks = new boolean[vectors.length][];
         this.maskBuilt = new boolean[vectors.length];
         this.codeMaps = new int[vectors.length][];

@@ -56,7 +56,11 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
         return true;
     }
 
-    /** Adds every matching row of a decoded block. */
+    /**
+     * Adds every matching row of a decoded block: vectors by schema index, all of the same size,
+     * with at least the needed columns (a query that needs none, a bare count, takes its row
+     * count from any one vector).
+     */
     public void add(ColumnVector[] vectors) {
         long start = System.nanoTime();
         Block block = new Block(vectors, query.needed());
