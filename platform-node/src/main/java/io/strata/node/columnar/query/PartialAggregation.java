@@ -20,7 +20,8 @@ import java.util.function.LongUnaryOperator;
  *
  * <p>Aggregates ignore null values; sum, avg, min and max of no values are null. INT64 sums are
  * exact or fail with {@code sum_overflow} (422); FLOAT64 sums are IEEE doubles whose last bits
- * may depend on block and merge order. count_distinct is exact (a hash set per group). Memory is
+ * may depend on block and merge order. count_distinct is exact (a hash set per group) and, like
+ * grouping, counts all NaNs as one value and {@code -0.0} as {@code 0.0}. Memory is
  * linear in the number of groups (plus distinct values). Not thread-safe.
  */
 public final class PartialAggregation extends Partial {

@@ -61,11 +61,6 @@ final class Rows {
             this.heap = new PriorityQueue<>(Math.min(limit, 1024) + 1, order.reversed());
         }
 
-        /** Whether a row would be kept; lets callers skip materialising losers. */
-        boolean accepts(Object[] row) {
-            return heap.size() < limit || order.compare(row, heap.peek()) < 0;
-        }
-
         void offer(Object[] row) {
             if (limit == 0) {
                 return;
