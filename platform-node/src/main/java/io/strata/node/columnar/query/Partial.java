@@ -79,6 +79,9 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
 
     /** Merges another partial of the same query into this one. */
     public void merge(Partial other) {
+        if (other == this) {
+            throw new IllegalArgumentException("a partial cannot merge into itself");
+        }
         if (!other.getClass().equals(getClass()) || !other.query.outputNames().equals(query.outputNames())) {
             throw new IllegalArgumentException("partials of different queries cannot merge");
         }
