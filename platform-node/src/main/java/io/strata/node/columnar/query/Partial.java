@@ -1,0 +1,114 @@
+package io.strata.node.columnar.query;
+
+import io.strata.node.columnar.ColumnVector;
+import io.strata.node.columnar.ZoneMap;
+
+import java.util.function.Supplier;
+
+/**
+ * The partial answer of one query over some blocks: what a shard computes over its own blocks and
+ * the gateway merges across shards (scatter-gather).
+ *
+ * <p>A shard makes one with {@link #of(Query)}, feeds it every block through {@link #offer} (zone
+ * maps first, so blocks that cannot match are skipped before decoding) or {@link #add}, and
+ * ships it; the gateway {@link #merge}s the partials in any order and calls {@link #finish} once,
+ * which applies ORDER BY (nulls last) and LIMIT. Blocks are given as {@code ColumnVector[]}
+ * indexed by schema position, with at least {@link Query#neededColumns()} present (others may be
+ * null).
+ *
+ * <p>Not thread-safe: one thread feeds a partial at a time. {@code merge} takes over the other
+ * partial's state; do not use the other afterwards. Cost per block is linear in its rows, with one
+ * primitive loop per filter predicate and aggregate.
+ */
+public abstract sealed class Partial permits PartialAggregation, PartialScan {
+
+    protected final Query query;
+    protected final QueryStats stats = new QueryStats();
+
+    Partial(Query query) {
+        this.query = query;
+    }
+
+    /** An empty partial for {@code query}: an aggregation or a row scan as the query asks. */
+    public static Partial of(Query query) {
+        return query.aggregating() ? new PartialAggregation(query) : new PartialScan(query);
+    }
+
+    public Query query() {
+        return query;
+    }
+
+    public QueryStats stats() {
+        return stats;
+    }
+
+    /**
+     * Offers a block by its zone maps (schema-indexed, null where unknown): skips it when the
+     * where clause cannot match or the answer is already complete, else decodes it with
+     * {@code decode} and adds it. Returns whether the block was scanned.
+     */
+    public boolean offer(ZoneMap[] zones, Supplier<ColumnVector[]> decode) {
+        if (complete() || !query.mayMatch(zones)) {
+            stats.blocksSkipped++;
+            return false;
+        }
+        add(decode.get());
+        return true;
+    }
+
+    /**
+     * Adds every matching row of a decoded block: vectors by schema index, all of the same size,
+     * with at least the needed columns (a query that needs none, a bare count, takes its row
+     * count from any one vector).
+     */
+    public void add(ColumnVector[] vectors) {
+        long start = System.nanoTime();
+        Block block = new Block(vectors, query.needed());
+        stats.blocksScanned++;
+        stats.rowsScanned += block.size;
+        int[] sel = block.allRows();
+        int n = sel.length;
+        if (query.where() != null && n > 0) {
+            n = query.where().select(block, sel, n, sel);
+        }
+        if (n > 0) {
+            consume(block, sel, n);
+        }
+        stats.nanos += System.nanoTime() - start;
+    }
+
+    /** Merges another partial of the same query into this one. */
+    public void merge(Partial other) {
+        if (other == this) {
+            throw new IllegalArgumentException("a partial cannot merge into itself");
+        }
+        if (!other.getClass().equals(getClass()) || !other.query.outputNames().equals(query.outputNames())) {
+            throw new IllegalArgumentException("partials of different queries cannot merge");
+        }
+        long start = System.nanoTime();
+        mergeFrom(other);
+        stats.add(other.stats);
+        stats.nanos += System.nanoTime() - start;
+    }
+
+    /** The answer: ordered, limited, JSON-ready. */
+    public QueryResult finish() {
+        long start = System.nanoTime();
+        var rows = finishRows();
+        stats.nanos += System.nanoTime() - start;
+        QueryStats copy = new QueryStats();
+        copy.add(stats);
+        return new QueryResult(query.outputNames(), rows, copy);
+    }
+
+    /** Whether more rows cannot change the answer (a LIMIT without ORDER BY is filled). */
+    public boolean complete() {
+        return false;
+    }
+
+    abstract void consume(Block block, int[] sel, int n);
+
+    abstract void mergeFrom(Partial other);
+
+    abstract java.util.List<java.util.List<Object>> finishRows();
+}

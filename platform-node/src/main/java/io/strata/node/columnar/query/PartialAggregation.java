@@ -1,0 +1,232 @@
+package io.strata.node.columnar.query;
+
+import io.strata.node.columnar.ColumnType;
+import io.strata.node.columnar.ColumnVector;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * The partial of an aggregating query: per group, the state of every aggregate.
+ *
+ * <p>Grouping maps each selected row to a dense group id: a single dictionary-coded STRING key
+ * resolves once per dictionary code per block; a single INT64/TIMESTAMP/FLOAT64/BOOL key probes a
+ * primitive hash table; composite keys probe a table of fixed-width long keys (one word per
+ * column plus a null mask). Nulls form their own group. FLOAT64 keys group NaNs together and
+ * {@code -0.0} with {@code 0.0}. Without GROUP BY there is exactly one group, present even when
+ * no row matched (count 0, other aggregates null).
+ *
+ * <p>Aggregates ignore null values; sum, avg, min and max of no values are null. INT64 sums are
+ * exact or fail with {@code sum_overflow} (422); FLOAT64 sums are IEEE doubles whose last bits
+ * may depend on block and merge order. count_distinct is exact (a hash set per group) and, like
+ * grouping, counts all NaNs as one value and {@code -0.0} as {@code 0.0}. Memory is
+ * linear in the number of groups (plus distinct values). Not thread-safe.
+ */
+public final class PartialAggregation extends Partial {
+
+    private final int[] keys;
+    private final ColumnType[] keyTypes;
+    private final boolean composite;
+    private final GroupTable table;
+    private int nullGroup = -1;
+    private int groups;
+    private final StringPool pool = new StringPool();
+    private final List<Query.Aggregate> aggregates;
+    private final AggState[] states;
+
+    PartialAggregation(Query query) {
+        super(query);
+        this.keys = query.groupByInternal();
+        this.keyTypes = new ColumnType[keys.length];
+        for (int j = 0; j < keys.length; j++) {
+            keyTypes[j] = query.schema().columns().get(keys[j]).type();
+        }
+        this.composite = keys.length > 1;
+        this.table = keys.length == 0 ? null : new GroupTable(composite ? keys.length + 1 : 1);
+        this.groups = keys.length == 0 ? 1 : 0;
+        this.aggregates = query.aggregates();
+        this.states = new AggState[aggregates.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = AggState.of(aggregates.get(i), pool);
+            states[i].ensure(groups);
+        }
+    }
+
+    /** Number of groups so far. */
+    public int groupCount() {
+        return groups;
+    }
+
+    @Override
+    void consume(Block block, int[] sel, int n) {
+        int[] g = new int[n];
+        if (keys.length == 1) {
+            resolveSingle(block, sel, n, g);
+        } else if (composite) {
+            resolveComposite(block, sel, n, g);
+        }
+        if (table != null) {
+            groups = table.count();
+        }
+        for (AggState s : states) {
+            s.ensure(groups);
+            s.update(block, sel, n, g);
+        }
+    }
+
+    private int nullGroup() {
+        if (nullGroup < 0) {
+            nullGroup = table.allocate();
+        }
+        return nullGroup;
+    }
+
+    private void resolveSingle(Block block, int[] sel, int n, int[] g) {
+        int column = keys[0];
+        boolean[] nulls = block.nulls(column);
+        ColumnVector v = block.vectors[column];
+        if (v instanceof ColumnVector.StringVector sv) {
+            int[] codeGroup = new int[sv.dictionary().length];
+            Arrays.fill(codeGroup, -1);
+            int[] codes = sv.codes();
+            for (int i = 0; i < n; i++) {
+                int r = sel[i];
+                if (nulls != null && nulls[r]) {
+                    g[i] = nullGroup();
+                } else {
+                    int code = codes[r];
+                    int group = codeGroup[code];
+                    if (group < 0) {
+                        group = table.findOrInsert(block.poolId(column, code, pool));
+                        codeGroup[code] = group;
+                    }
+                    g[i] = group;
+                }
+            }
+        } else if (v instanceof ColumnVector.LongVector lv && nulls == null) {
+            long[] a = lv.values();
+            for (int i = 0; i < n; i++) {
+                g[i] = table.findOrInsert(a[sel[i]]);
+            }
+        } else {
+            long[] k = block.keys(column, sel, n, pool);
+            for (int i = 0; i < n; i++) {
+                g[i] = nulls != null && nulls[sel[i]] ? nullGroup() : table.findOrInsert(k[i]);
+            }
+        }
+    }
+
+    private void resolveComposite(Block block, int[] sel, int n, int[] g) {
+        int width = keys.length;
+        long[][] cols = new long[width][];
+        boolean[][] nulls = new boolean[width][];
+        for (int j = 0; j < width; j++) {
+            cols[j] = block.keys(keys[j], sel, n, pool);
+            nulls[j] = block.nulls(keys[j]);
+        }
+        long[] scratch = new long[width + 1];
+        for (int i = 0; i < n; i++) {
+            int r = sel[i];
+            long mask = 0;
+            for (int j = 0; j < width; j++) {
+                scratch[j] = cols[j][i];
+                if (nulls[j] != null && nulls[j][r]) {
+                    mask |= 1L << j;
+                }
+            }
+            scratch[width] = mask;
+            g[i] = table.findOrInsert(scratch);
+        }
+    }
+
+    @Override
+    void mergeFrom(Partial other) {
+        PartialAggregation o = (PartialAggregation) other;
+        int[] map = new int[o.groups];
+        if (keys.length == 1) {
+            for (int og = 0; og < o.groups; og++) {
+                map[og] = og == o.nullGroup ? nullGroup()
+                        : table.findOrInsert(translate(o, 0, o.table.key(og, 0)));
+            }
+        } else if (composite) {
+            long[] scratch = new long[keys.length + 1];
+            for (int og = 0; og < o.groups; og++) {
+                long mask = o.table.key(og, keys.length);
+                for (int j = 0; j < keys.length; j++) {
+                    scratch[j] = (mask & (1L << j)) != 0 ? 0 : translate(o, j, o.table.key(og, j));
+                }
+                scratch[keys.length] = mask;
+                map[og] = table.findOrInsert(scratch);
+            }
+        }
+        if (table != null) {
+            groups = table.count();
+        }
+        for (int i = 0; i < states.length; i++) {
+            states[i].ensure(groups);
+            int column = aggregates.get(i).column();
+            boolean strings = column >= 0 && query.schema().columns().get(column).type() == ColumnType.STRING;
+            LongUnaryOperator translate = strings ? id -> pool.id(o.pool.get((int) id)) : LongUnaryOperator.identity();
+            states[i].merge(o.states[i], map, translate);
+        }
+    }
+
+    private long translate(PartialAggregation o, int keyIndex, long word) {
+        return keyTypes[keyIndex] == ColumnType.STRING ? pool.id(o.pool.get((int) word)) : word;
+    }
+
+    /** The raw value of key column {@code j} of group {@code g}. */
+    private Object keyValue(int g, int j) {
+        long word;
+        if (composite) {
+            if ((table.key(g, keys.length) & (1L << j)) != 0) {
+                return null;
+            }
+            word = table.key(g, j);
+        } else {
+            if (g == nullGroup) {
+                return null;
+            }
+            word = table.key(g, 0);
+        }
+        return switch (keyTypes[j]) {
+            case INT64, TIMESTAMP -> word;
+            case FLOAT64 -> Double.longBitsToDouble(word);
+            case BOOL -> word != 0;
+            case STRING -> pool.get((int) word);
+        };
+    }
+
+    @Override
+    List<List<Object>> finishRows() {
+        int[] select = query.selectInternal();
+        int[] keyPos = new int[select.length];
+        for (int s = 0; s < select.length; s++) {
+            for (int j = 0; j < keys.length; j++) {
+                if (keys[j] == select[s]) {
+                    keyPos[s] = j;
+                }
+            }
+        }
+        long limit = query.limit();
+        Rows.TopK top = limit >= 0 && limit < groups ? new Rows.TopK(Rows.comparator(query), (int) limit) : null;
+        List<Object[]> rows = new ArrayList<>(top == null ? groups : 0);
+        for (int g = 0; g < groups; g++) {
+            Object[] row = new Object[select.length + states.length];
+            for (int s = 0; s < select.length; s++) {
+                row[s] = keyValue(g, keyPos[s]);
+            }
+            for (int a = 0; a < states.length; a++) {
+                row[select.length + a] = states[a].value(g);
+            }
+            if (top != null) {
+                top.offer(row);
+            } else {
+                rows.add(row);
+            }
+        }
+        return Rows.finish(query, top != null ? top.rows() : rows, true);
+    }
+}
