@@ -112,7 +112,8 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
      * nulls listed, strings through a string table) and aggregate state (counts, sums, min/max
      * with presence, distinct sets); for a scan, the kept rows column-major. The query is not
      * included. Size is linear in groups times aggregates plus distinct values and strings, or in
-     * kept rows times columns; this partial is unchanged and usable afterwards.
+     * kept rows times columns; this partial is unchanged and usable afterwards. The message is
+     * immutable, so any thread may serialize or send it.
      */
     public PartialMsg toProto() {
         PartialMsg.Builder b = PartialMsg.newBuilder()

@@ -219,6 +219,13 @@ public final class PartialAggregation extends Partial {
                 || n < 0 || (keys.length == 0 && n != 1)) {
             throw new IllegalArgumentException("the partial does not fit the query's group keys and aggregates");
         }
+        // Checked before allocating per group, so a corrupt group count cannot exhaust memory.
+        for (int j = 0; j < keys.length; j++) {
+            int count = keyCount(msg.getKeys(j), keyTypes[j]);
+            if (count != n) {
+                throw new IllegalArgumentException("expected " + n + " group keys, got " + count);
+            }
+        }
         for (int id = 0; id < msg.getStringsCount(); id++) {
             if (pool.id(msg.getStrings(id)) != id) {
                 throw new IllegalArgumentException("the partial's string table repeats a string");
@@ -262,17 +269,17 @@ public final class PartialAggregation extends Partial {
         }
     }
 
-    /** The key words of column {@code j} as the engine keys them, 0 at null groups. */
-    private static long[] keyWords(ValuesMsg v, ColumnType type, int n, long[] masks, int j, int strings) {
-        int count = switch (type) {
+    private static int keyCount(ValuesMsg v, ColumnType type) {
+        return switch (type) {
             case INT64, TIMESTAMP -> v.getLongsCount();
             case FLOAT64 -> v.getDoublesCount();
             case BOOL -> v.getBoolsCount();
             case STRING -> v.getStringIdsCount();
         };
-        if (count != n) {
-            throw new IllegalArgumentException("expected " + n + " group keys, got " + count);
-        }
+    }
+
+    /** The key words of column {@code j} as the engine keys them, 0 at null groups. */
+    private static long[] keyWords(ValuesMsg v, ColumnType type, int n, long[] masks, int j, int strings) {
         long[] out = new long[n];
         for (int g = 0; g < n; g++) {
             if ((masks[g] & (1L << j)) != 0) {

@@ -97,12 +97,16 @@ class PartialProtoTest {
     void aMessageOfAnotherQueryIsRefused() {
         Query agg = Query.parse(parse("{\"aggregates\": [{\"fn\": \"count\", \"as\": \"n\"}]}"), SCHEMA);
         Query other = Query.parse(parse("{\"aggregates\": [{\"fn\": \"count\", \"as\": \"m\"}]}"), SCHEMA);
-        Query scan = Query.parse(parse("{\"select\": [\"n\"]}".replace("\"n\"", "\"k\"")), SCHEMA);
+        Query scan = Query.parse(parse("{\"select\": [\"k\"]}"), SCHEMA);
         PartialMsg msg = Partial.of(agg).toProto();
         assertThrows(IllegalArgumentException.class, () -> Partial.fromProto(msg, other));
         assertThrows(IllegalArgumentException.class, () -> Partial.fromProto(msg, scan));
         PartialMsg broken = msg.toBuilder().setAggregation(msg.getAggregation().toBuilder().setGroups(2)).build();
         assertThrows(IllegalArgumentException.class, () -> Partial.fromProto(broken, agg));
+        Query grouped = Query.parse(parse("{\"select\": [\"s\"], \"group_by\": [\"s\"]}"), SCHEMA);
+        PartialMsg empty = Partial.of(grouped).toProto();
+        PartialMsg huge = empty.toBuilder().setAggregation(empty.getAggregation().toBuilder().setGroups(Integer.MAX_VALUE)).build();
+        assertThrows(IllegalArgumentException.class, () -> Partial.fromProto(huge, grouped));
     }
 
     private static Object[] row(String s, Boolean b) {
