@@ -2,6 +2,9 @@ package io.strata.node.columnar.query;
 
 import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.ColumnVector;
+import io.strata.node.columnar.query.proto.AggStateMsg;
+import io.strata.node.columnar.query.proto.DistinctSetMsg;
+import io.strata.node.columnar.query.proto.ValuesMsg;
 import io.strata.node.common.StrataException;
 
 import java.util.Arrays;
@@ -48,6 +51,18 @@ abstract class AggState {
     /** The raw value for a group: Long, Double, String, Boolean, or null when no value was seen. */
     abstract Object value(int group);
 
+    /** The state of groups 0 .. groups-1 (see {@code query.proto} for which fields each kind sets). */
+    abstract AggStateMsg write(int groups);
+
+    /** Restores groups 0 .. groups-1 from {@link #write}'s message; call {@link #ensure} first. */
+    abstract void read(AggStateMsg msg, int groups);
+
+    static void checkSize(String what, int actual, int groups) {
+        if (actual != groups) {
+            throw new IllegalArgumentException("expected " + groups + " " + what + ", got " + actual);
+        }
+    }
+
     static int grown(int length, int needed) {
         return Math.max(needed, Math.max(16, length * 2));
     }
@@ -86,6 +101,21 @@ abstract class AggState {
             long[] o = ((Count) other).counts;
             for (int g = 0; g < map.length; g++) {
                 counts[map[g]] += o[g];
+            }
+        }
+
+        AggStateMsg write(int groups) {
+            AggStateMsg.Builder b = AggStateMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                b.addCounts(counts[g]);
+            }
+            return b.build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            checkSize("counts", msg.getCountsCount(), groups);
+            for (int g = 0; g < groups; g++) {
+                counts[g] = msg.getCounts(g);
             }
         }
 
@@ -134,6 +164,32 @@ abstract class AggState {
             for (int g = 0; g < map.length; g++) {
                 if (o[g] != null) {
                     set(map[g]).addAll(o[g], translate);
+                }
+            }
+        }
+
+        AggStateMsg write(int groups) {
+            AggStateMsg.Builder b = AggStateMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                DistinctSetMsg.Builder set = DistinctSetMsg.newBuilder();
+                if (sets[g] != null) {
+                    // Sorted, so equal states encode to equal bytes whatever their insertion order.
+                    long[] keys = sets[g].toArray();
+                    Arrays.sort(keys);
+                    for (long k : keys) {
+                        set.addKeys(k);
+                    }
+                }
+                b.addDistinct(set);
+            }
+            return b.build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            checkSize("distinct sets", msg.getDistinctCount(), groups);
+            for (int g = 0; g < groups; g++) {
+                for (long k : msg.getDistinct(g).getKeysList()) {
+                    set(g).add(k);
                 }
             }
         }
@@ -203,6 +259,25 @@ abstract class AggState {
                     "'" + name + "' overflows a 64-bit integer");
         }
 
+        AggStateMsg write(int groups) {
+            AggStateMsg.Builder b = AggStateMsg.newBuilder();
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                b.addCounts(counts[g]);
+                v.addLongs(sums[g]);
+            }
+            return b.setValues(v).build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            checkSize("counts", msg.getCountsCount(), groups);
+            checkSize("sums", msg.getValues().getLongsCount(), groups);
+            for (int g = 0; g < groups; g++) {
+                counts[g] = msg.getCounts(g);
+                sums[g] = msg.getValues().getLongs(g);
+            }
+        }
+
         Object value(int group) {
             if (counts[group] == 0) {
                 return null;
@@ -250,6 +325,25 @@ abstract class AggState {
             for (int g = 0; g < map.length; g++) {
                 sums[map[g]] += o.sums[g];
                 counts[map[g]] += o.counts[g];
+            }
+        }
+
+        AggStateMsg write(int groups) {
+            AggStateMsg.Builder b = AggStateMsg.newBuilder();
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                b.addCounts(counts[g]);
+                v.addDoubles(sums[g]);
+            }
+            return b.setValues(v).build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            checkSize("counts", msg.getCountsCount(), groups);
+            checkSize("sums", msg.getValues().getDoublesCount(), groups);
+            for (int g = 0; g < groups; g++) {
+                counts[g] = msg.getCounts(g);
+                sums[g] = msg.getValues().getDoubles(g);
             }
         }
 
@@ -306,6 +400,23 @@ abstract class AggState {
             for (int g = 0; g < map.length; g++) {
                 if (o.has[g]) {
                     accept(map[g], o.vals[g]);
+                }
+            }
+        }
+
+        AggStateMsg write(int groups) {
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                ProtoValues.add(v, ColumnType.INT64, g, has[g] ? vals[g] : null);
+            }
+            return AggStateMsg.newBuilder().setValues(v).build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            Object[] v = ProtoValues.get(msg.getValues(), ColumnType.INT64, groups);
+            for (int g = 0; g < groups; g++) {
+                if (v[g] != null) {
+                    accept(g, (Long) v[g]);
                 }
             }
         }
@@ -369,6 +480,23 @@ abstract class AggState {
             }
         }
 
+        AggStateMsg write(int groups) {
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                ProtoValues.add(v, ColumnType.FLOAT64, g, has[g] ? vals[g] : null);
+            }
+            return AggStateMsg.newBuilder().setValues(v).build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            Object[] v = ProtoValues.get(msg.getValues(), ColumnType.FLOAT64, groups);
+            for (int g = 0; g < groups; g++) {
+                if (v[g] != null) {
+                    accept(g, (Double) v[g]);
+                }
+            }
+        }
+
         Object value(int group) {
             return has[group] ? vals[group] : null;
         }
@@ -416,6 +544,21 @@ abstract class AggState {
                 if (o[g] != null) {
                     accept(map[g], o[g]);
                 }
+            }
+        }
+
+        AggStateMsg write(int groups) {
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                ProtoValues.add(v, ColumnType.STRING, g, vals[g]);
+            }
+            return AggStateMsg.newBuilder().setValues(v).build();
+        }
+
+        void read(AggStateMsg msg, int groups) {
+            Object[] v = ProtoValues.get(msg.getValues(), ColumnType.STRING, groups);
+            for (int g = 0; g < groups; g++) {
+                vals[g] = (String) v[g];
             }
         }
 

@@ -38,6 +38,17 @@ final class LongHashSet {
         }
     }
 
+    long[] toArray() {
+        long[] out = new long[size];
+        int n = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (used[i]) {
+                out[n++] = keys[i];
+            }
+        }
+        return out;
+    }
+
     private void grow() {
         long[] oldKeys = keys;
         boolean[] oldUsed = used;

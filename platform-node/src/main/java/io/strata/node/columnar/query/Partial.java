@@ -2,6 +2,8 @@ package io.strata.node.columnar.query;
 
 import io.strata.node.columnar.ColumnVector;
 import io.strata.node.columnar.ZoneMap;
+import io.strata.node.columnar.query.proto.PartialMsg;
+import io.strata.node.columnar.query.proto.QueryStatsMsg;
 
 import java.util.function.Supplier;
 
@@ -19,6 +21,10 @@ import java.util.function.Supplier;
  * <p>Not thread-safe: one thread feeds a partial at a time. {@code merge} takes over the other
  * partial's state; do not use the other afterwards. Cost per block is linear in its rows, with one
  * primitive loop per filter predicate and aggregate.
+ *
+ * <p>To cross nodes a partial travels as a {@link PartialMsg} ({@code query.proto}):
+ * {@link #toProto} on the shard, {@link #fromProto} with the same query on the gateway. The
+ * decoded partial merges and finishes exactly as the original would, bit for bit.
  */
 public abstract sealed class Partial permits PartialAggregation, PartialScan {
 
@@ -99,6 +105,60 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
         QueryStats copy = new QueryStats();
         copy.add(stats);
         return new QueryResult(query.outputNames(), rows, copy);
+    }
+
+    /**
+     * This partial as a message: the stats and, for an aggregation, every group's key (typed,
+     * nulls listed, strings through a string table) and aggregate state (counts, sums, min/max
+     * with presence, distinct sets); for a scan, the kept rows column-major. The query is not
+     * included. Size is linear in groups times aggregates plus distinct values and strings, or in
+     * kept rows times columns; this partial is unchanged and usable afterwards. The message is
+     * immutable, so any thread may serialize or send it.
+     */
+    public PartialMsg toProto() {
+        PartialMsg.Builder b = PartialMsg.newBuilder()
+                .addAllColumns(query.outputNames())
+                .setStats(QueryStatsMsg.newBuilder()
+                        .setSegmentsScanned(stats.segmentsScanned)
+                        .setSegmentsSkipped(stats.segmentsSkipped)
+                        .setBlocksScanned(stats.blocksScanned)
+                        .setBlocksSkipped(stats.blocksSkipped)
+                        .setRowsScanned(stats.rowsScanned)
+                        .setBytesRead(stats.bytesRead)
+                        .setNanos(stats.nanos));
+        if (this instanceof PartialAggregation a) {
+            b.setAggregation(a.write());
+        } else {
+            b.setScan(((PartialScan) this).write());
+        }
+        return b.build();
+    }
+
+    /**
+     * The partial {@link #toProto} wrote, for {@code query}: the same query (JSON and schema)
+     * the shard ran. A message of another query or a malformed one is an
+     * {@link IllegalArgumentException}. Costs time linear in the message's size.
+     */
+    public static Partial fromProto(PartialMsg msg, Query query) {
+        if (!msg.getColumnsList().equals(query.outputNames())
+                || msg.hasAggregation() != query.aggregating() || msg.hasScan() == query.aggregating()) {
+            throw new IllegalArgumentException("the partial is not one of this query");
+        }
+        Partial p = of(query);
+        if (p instanceof PartialAggregation a) {
+            a.read(msg.getAggregation());
+        } else {
+            ((PartialScan) p).read(msg.getScan());
+        }
+        QueryStatsMsg s = msg.getStats();
+        p.stats.segmentsScanned = s.getSegmentsScanned();
+        p.stats.segmentsSkipped = s.getSegmentsSkipped();
+        p.stats.blocksScanned = s.getBlocksScanned();
+        p.stats.blocksSkipped = s.getBlocksSkipped();
+        p.stats.rowsScanned = s.getRowsScanned();
+        p.stats.bytesRead = s.getBytesRead();
+        p.stats.nanos = s.getNanos();
+        return p;
     }
 
     /** Whether more rows cannot change the answer (a LIMIT without ORDER BY is filled). */

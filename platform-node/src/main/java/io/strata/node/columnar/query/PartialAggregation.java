@@ -2,6 +2,8 @@ package io.strata.node.columnar.query;
 
 import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.ColumnVector;
+import io.strata.node.columnar.query.proto.AggregationMsg;
+import io.strata.node.columnar.query.proto.ValuesMsg;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -175,6 +177,125 @@ public final class PartialAggregation extends Partial {
 
     private long translate(PartialAggregation o, int keyIndex, long word) {
         return keyTypes[keyIndex] == ColumnType.STRING ? pool.id(o.pool.get((int) word)) : word;
+    }
+
+    /** This partial's state as a message: groups in id order, the string pool as its string table. */
+    AggregationMsg write() {
+        AggregationMsg.Builder b = AggregationMsg.newBuilder().setGroups(groups);
+        for (int id = 0; id < pool.size(); id++) {
+            b.addStrings(pool.get(id));
+        }
+        for (int j = 0; j < keys.length; j++) {
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int g = 0; g < groups; g++) {
+                boolean isNull = composite ? (table.key(g, keys.length) & (1L << j)) != 0 : g == nullGroup;
+                long word = table.key(g, composite ? j : 0);
+                if (isNull) {
+                    v.addNulls(g);
+                    word = 0;
+                }
+                switch (keyTypes[j]) {
+                    case INT64, TIMESTAMP -> v.addLongs(word);
+                    case FLOAT64 -> v.addDoubles(Double.longBitsToDouble(word));
+                    case BOOL -> v.addBools(word != 0);
+                    case STRING -> v.addStringIds((int) word);
+                }
+            }
+            b.addKeys(v);
+        }
+        for (AggState s : states) {
+            b.addAggregates(s.write(groups));
+        }
+        return b.build();
+    }
+
+    /**
+     * Restores the state {@link #write} gave into this empty partial, recreating groups in the
+     * same order with the same ids so the result is the one the original would give.
+     */
+    void read(AggregationMsg msg) {
+        int n = msg.getGroups();
+        if (msg.getKeysCount() != keys.length || msg.getAggregatesCount() != states.length
+                || n < 0 || (keys.length == 0 && n != 1)) {
+            throw new IllegalArgumentException("the partial does not fit the query's group keys and aggregates");
+        }
+        // Checked before allocating per group, so a corrupt group count cannot exhaust memory.
+        for (int j = 0; j < keys.length; j++) {
+            int count = keyCount(msg.getKeys(j), keyTypes[j]);
+            if (count != n) {
+                throw new IllegalArgumentException("expected " + n + " group keys, got " + count);
+            }
+        }
+        for (int id = 0; id < msg.getStringsCount(); id++) {
+            if (pool.id(msg.getStrings(id)) != id) {
+                throw new IllegalArgumentException("the partial's string table repeats a string");
+            }
+        }
+        long[][] words = new long[keys.length][];
+        long[] masks = new long[n];
+        for (int j = 0; j < keys.length; j++) {
+            for (int g : msg.getKeys(j).getNullsList()) {
+                if (g >= n) {
+                    throw new IllegalArgumentException("null group " + g + " out of " + n);
+                }
+                masks[g] |= 1L << j;
+            }
+            words[j] = keyWords(msg.getKeys(j), keyTypes[j], n, masks, j, msg.getStringsCount());
+        }
+        long[] scratch = new long[keys.length + 1];
+        for (int g = 0; g < n && keys.length > 0; g++) {
+            int got;
+            if (composite) {
+                for (int j = 0; j < keys.length; j++) {
+                    scratch[j] = words[j][g];
+                }
+                scratch[keys.length] = masks[g];
+                got = table.findOrInsert(scratch);
+            } else if (masks[g] != 0) {
+                got = nullGroup < 0 ? nullGroup() : -1;
+            } else {
+                got = table.findOrInsert(words[0][g]);
+            }
+            if (got != g) {
+                throw new IllegalArgumentException("the partial repeats group key " + g);
+            }
+        }
+        if (table != null) {
+            groups = table.count();
+        }
+        for (int i = 0; i < states.length; i++) {
+            states[i].ensure(groups);
+            states[i].read(msg.getAggregates(i), groups);
+        }
+    }
+
+    private static int keyCount(ValuesMsg v, ColumnType type) {
+        return switch (type) {
+            case INT64, TIMESTAMP -> v.getLongsCount();
+            case FLOAT64 -> v.getDoublesCount();
+            case BOOL -> v.getBoolsCount();
+            case STRING -> v.getStringIdsCount();
+        };
+    }
+
+    /** The key words of column {@code j} as the engine keys them, 0 at null groups. */
+    private static long[] keyWords(ValuesMsg v, ColumnType type, int n, long[] masks, int j, int strings) {
+        long[] out = new long[n];
+        for (int g = 0; g < n; g++) {
+            if ((masks[g] & (1L << j)) != 0) {
+                continue;
+            }
+            out[g] = switch (type) {
+                case INT64, TIMESTAMP -> v.getLongs(g);
+                case FLOAT64 -> Values.doubleKey(v.getDoubles(g));
+                case BOOL -> v.getBools(g) ? 1 : 0;
+                case STRING -> v.getStringIds(g);
+            };
+            if (type == ColumnType.STRING && (out[g] < 0 || out[g] >= strings)) {
+                throw new IllegalArgumentException("string id " + out[g] + " out of " + strings);
+            }
+        }
+        return out;
     }
 
     /** The raw value of key column {@code j} of group {@code g}. */

@@ -1,6 +1,9 @@
 package io.strata.node.columnar.query;
 
+import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.ColumnVector;
+import io.strata.node.columnar.query.proto.ScanMsg;
+import io.strata.node.columnar.query.proto.ValuesMsg;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,6 +77,41 @@ public final class PartialScan extends Partial {
     void mergeFrom(Partial other) {
         PartialScan o = (PartialScan) other;
         for (Object[] row : o.top != null ? o.top.rows() : o.rows) {
+            add(row);
+        }
+    }
+
+    /** The kept rows as a message, column-major, in the order a merge would take them. */
+    ScanMsg write() {
+        List<Object[]> kept = top != null ? top.rows() : rows;
+        List<ColumnType> types = query.outputTypes();
+        ScanMsg.Builder b = ScanMsg.newBuilder().setRows(kept.size());
+        for (int j = 0; j < select.length; j++) {
+            ValuesMsg.Builder v = ValuesMsg.newBuilder();
+            for (int i = 0; i < kept.size(); i++) {
+                ProtoValues.add(v, types.get(j), i, kept.get(i)[j]);
+            }
+            b.addColumns(v);
+        }
+        return b.build();
+    }
+
+    /** Adds the rows {@link #write} gave to this empty partial, as a merge would. */
+    void read(ScanMsg msg) {
+        int n = msg.getRows();
+        if (msg.getColumnsCount() != select.length || n < 0) {
+            throw new IllegalArgumentException("the partial does not fit the query's columns");
+        }
+        List<ColumnType> types = query.outputTypes();
+        Object[][] columns = new Object[select.length][];
+        for (int j = 0; j < select.length; j++) {
+            columns[j] = ProtoValues.get(msg.getColumns(j), types.get(j), n);
+        }
+        for (int i = 0; i < n; i++) {
+            Object[] row = new Object[select.length];
+            for (int j = 0; j < select.length; j++) {
+                row[j] = columns[j][i];
+            }
             add(row);
         }
     }

@@ -25,6 +25,10 @@ final class StringPool {
         return id;
     }
 
+    int size() {
+        return strings.size();
+    }
+
     String get(int id) {
         return strings.get(id);
     }

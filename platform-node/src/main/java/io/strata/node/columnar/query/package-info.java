@@ -8,6 +8,7 @@
  * WHERE clause cannot match are skipped undecoded and counted) and returns the partial. The
  * gateway merges the shards' partials in any order ({@code a.merge(b)}) and calls {@code
  * finish()}, which applies ORDER BY (nulls last) and LIMIT and yields {@code {"columns", "rows",
- * "stats"}}.
+ * "stats"}}. Between nodes a partial travels as Protobuf: {@code partial.toProto()} on the
+ * shard, {@code Partial.fromProto(message, query)} on the gateway ({@code query.proto}).
  */
 package io.strata.node.columnar.query;

@@ -178,7 +178,7 @@ class RandomizedQueryTest {
 
     // ---- random queries ----
 
-    private static JsonNode randomQuery(Random r) {
+    static JsonNode randomQuery(Random r) {
         ObjectNode q = Json.MAPPER.createObjectNode();
         List<String> outputs = new ArrayList<>();
         if (r.nextInt(10) < 7) {
