@@ -69,9 +69,11 @@ public final class BenchOptions {
     }
 
     Path outputDir() {
-        if (outDir != null) {
-            return outDir;
-        }
+        return outDir != null ? outDir : defaultOutputDir();
+    }
+
+    /** {@code target/bench} under the Strata home, or under the working directory. */
+    static Path defaultOutputDir() {
         String home = System.getProperty("strata.home");
         return (home != null ? Paths.get(home) : Paths.get("").toAbsolutePath()).resolve("target").resolve("bench");
     }

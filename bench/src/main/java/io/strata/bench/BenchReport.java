@@ -1,5 +1,6 @@
 package io.strata.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,14 +16,20 @@ import java.util.stream.Collectors;
 
 /**
  * The results of one benchmark: its figures with the machine and settings they were measured
- * on, and notes on what it could not measure. Prints the {@code BENCH} lines and a table, and
+ * on, notes on what it could not measure, and details that are not throughput figures (sizes
+ * on disk, blocks skipped), JSON only and left out when empty. Prints the {@code BENCH} lines and a table, and
  * writes the same as {@code <benchmark>.json}.
  */
 record BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures,
-                   List<String> notes) {
+                   List<String> notes, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details) {
 
     BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures) {
         this(benchmark, startedAt, machine, settings, figures, List.of());
+    }
+
+    BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures,
+                List<String> notes) {
+        this(benchmark, startedAt, machine, settings, figures, notes, Map.of());
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()

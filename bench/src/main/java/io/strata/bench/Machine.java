@@ -16,9 +16,14 @@ record Machine(int nproc, String loadavgBefore, String loadavgAfter, String java
     /** The first half: cores and load average now; {@link #finish} adds the load average after. */
     static Machine start() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new Machine(cores, loadavg(), null, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                "the load generator runs in the server's JVM and shares its " + cores + " cores with it");
+        return start("the load generator runs in the server's JVM and shares its " + cores + " cores with it");
+    }
+
+    /** As {@link #start()}, with the caveat of a benchmark that has no separate load generator. */
+    static Machine start(String note) {
+        return new Machine(Runtime.getRuntime().availableProcessors(), loadavg(), null,
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), note);
     }
 
     Machine finish() {
