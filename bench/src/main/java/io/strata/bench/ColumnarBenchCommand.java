@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "a temporary directory; then runs the same queries on both:",
                 "  columnar.groupby      count, sum, avg, min, max of v by k",
                 "  columnar.filter_agg   sum(v) where k < 100",
-                "  columnar.time_range   count, avg(v) where ts covers ~1% of the rows",
+                "  columnar.time_range   count, avg(v) where ts covers ~1%% of the rows",
                 "  columnar.ingest       build + encode + write, against the DuckDB load",
                 "Anchor duckdb (SET threads TO 1). Engine level: no node, no HTTP.",
                 "Answers must agree, else the run fails. Figures are rows/s (table",

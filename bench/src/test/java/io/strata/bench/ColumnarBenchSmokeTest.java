@@ -43,7 +43,7 @@ class ColumnarBenchSmokeTest {
         assertTrue(json.at("/details/sizes/strata_segment_bytes_per_row").asDouble() > 0);
         assertTrue(json.at("/details/sizes/duckdb_file_bytes_per_row").asDouble() > 0);
         assertTrue(json.at("/details/sizes/csv_bytes_per_row").asDouble() > 0);
-        // Two blocks of 65,536 rows; the 1% time range lies in the second, so zone maps skip the first.
+        // Two blocks of 65,536 rows; the 1% time range lies in the first, so zone maps skip the second.
         assertEquals(1, json.at("/details/time_range/blocks_skipped").asInt());
         assertEquals(1, json.at("/details/time_range/blocks_scanned").asInt());
         JsonNode figures = json.get("figures");
