@@ -244,6 +244,8 @@ final class ColumnarBench {
 
     /** Runs {@code action} until {@code window}'s duration is spent, at least once; the result is the last run's. */
     private RunResult timed(Window window, Action action) throws Exception {
+        // An ingest leaves tens of MB of garbage per run: collected here, the next run does not pay for it.
+        System.gc();
         long deadline = System.nanoTime() + window.duration().toNanos();
         long nanos;
         do {
