@@ -80,7 +80,7 @@ final class KvBench {
                 preload(node.kv());
 
                 KvStore kv = node.kv();
-                EchoActor echo = EchoActor.start(node.system(), "strata.kv.dispatcher", ASK_TIMEOUT);
+                EchoActor echo = EchoActor.start(node.system(), "strata.entity-dispatcher", ASK_TIMEOUT);
                 Step putInProcess = new Step("kv.put.inproc" + suffix, window -> inProcess(window,
                         () -> kv.put(SPACE, randomKey(), value, 0, KvPartition.ANY_VERSION), KvPartition.Written.class::isInstance));
                 Step getInProcess = new Step("kv.get.inproc" + suffix, window -> inProcess(window,

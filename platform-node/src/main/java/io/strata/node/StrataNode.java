@@ -1,5 +1,6 @@
 package io.strata.node;
 
+import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.Timer;
 import io.strata.node.bus.BusMetrics;
@@ -105,8 +106,8 @@ public final class StrataNode implements AutoCloseable {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            boolean kvFsync = kvSettings.durability() == KvSettings.Durability.FSYNC;
-            boolean busFsync = busSettings.durability() == KvSettings.Durability.FSYNC;
+            boolean kvFsync = kvSettings.durability() == Durability.FSYNC;
+            boolean busFsync = busSettings.durability() == Durability.FSYNC;
             // One committer for the whole node, so writers of every store share fsyncs.
             Timer fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability)")
                     .register(metrics.registry());

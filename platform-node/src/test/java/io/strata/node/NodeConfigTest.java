@@ -1,5 +1,6 @@
 package io.strata.node;
 
+import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
 import io.strata.node.kv.KvSettings;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class NodeConfigTest {
         assertEquals("127.0.0.1", config.getString("strata.http.host"), "binds loopback by default");
         assertEquals(8080, config.getInt("strata.http.port"));
         assertEquals("data", config.getString("strata.data-dir"));
-        assertEquals(KvSettings.Durability.MMAP, KvSettings.from(config).durability());
+        assertEquals(Durability.MMAP, KvSettings.from(config).durability());
     }
 
     @Test

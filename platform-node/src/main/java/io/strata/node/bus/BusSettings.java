@@ -2,7 +2,8 @@ package io.strata.node.bus;
 
 import com.typesafe.config.Config;
 import io.strata.node.bus.internal.BusLog;
-import io.strata.node.kv.KvSettings;
+import io.strata.node.storage.Durability;
+import io.strata.node.storage.StorageConfig;
 import net.openhft.chronicle.queue.RollCycle;
 
 import java.time.Duration;
@@ -15,7 +16,7 @@ public record BusSettings(
         int maxBatchRecords,
         int maxReadRecords,
         long maxReadBytes,
-        KvSettings.Durability durability,
+        Durability durability,
         RollCycle rollCycle,
         Duration retentionCheckInterval,
         boolean autoCreateTopics) {
@@ -44,8 +45,8 @@ public record BusSettings(
                 bus.getInt("max-batch-records"),
                 bus.getInt("max-read-records"),
                 bus.getBytes("max-read-bytes"),
-                KvSettings.parseEnum(KvSettings.Durability.class, bus.getString("durability"), "strata.bus.durability"),
-                KvSettings.parseRollCycle(bus.getString("roll-cycle"), "strata.bus.roll-cycle"),
+                StorageConfig.durability(bus.getString("durability"), "strata.bus.durability"),
+                StorageConfig.rollCycle(bus.getString("roll-cycle"), "strata.bus.roll-cycle"),
                 bus.getDuration("retention-check-interval"),
                 bus.getBoolean("auto-create-topics"));
     }

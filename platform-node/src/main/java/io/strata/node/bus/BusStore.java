@@ -58,7 +58,7 @@ public final class BusStore {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(TopicPartition.TYPE_KEY,
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
-                .withEntityProps(DispatcherSelector.fromConfig("strata.kv.dispatcher")));
+                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
         return new BusStore(sharding, settings, catalog, askTimeout);
     }
 

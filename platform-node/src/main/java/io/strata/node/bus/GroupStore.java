@@ -49,7 +49,7 @@ public final class GroupStore {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(ConsumerGroup.TYPE_KEY,
                         ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, blockingIo))
-                .withEntityProps(DispatcherSelector.fromConfig("strata.kv.dispatcher")));
+                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
         return new GroupStore(sharding, bus, askTimeout);
     }
 

@@ -2,11 +2,11 @@ package io.strata.node.kv;
 
 import com.typesafe.config.Config;
 import io.strata.node.kv.internal.PartitionLog;
+import io.strata.node.storage.Durability;
+import io.strata.node.storage.StorageConfig;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
 
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * The {@code strata.kv} configuration, parsed and validated once at startup.
@@ -24,9 +24,6 @@ public record KvSettings(
         long snapshotEveryWrites,
         Duration snapshotInterval,
         long maxValueBytes) {
-
-    /** When a write is acknowledged; see {@code strata.kv.durability} in reference.conf. */
-    public enum Durability { MMAP, FSYNC }
 
     /** Most partitions a keyspace may have. */
     public static final int MAX_PARTITIONS = 1024;
@@ -54,36 +51,14 @@ public record KvSettings(
                 kv.getInt("max-key-bytes"),
                 kv.getInt("max-mget-keys"),
                 kv.getDuration("expiry-sweep-interval"),
-                parseEnum(Durability.class, kv.getString("durability"), "strata.kv.durability"),
-                parseRollCycle(kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),
+                StorageConfig.durability(kv.getString("durability"), "strata.kv.durability"),
+                StorageConfig.rollCycle(kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),
                 kv.getLong("snapshot.every-writes"),
                 kv.getDuration("snapshot.interval"),
                 root.getBytes("strata.http.max-body-bytes"));
     }
 
-    /**
-     * Parses a Chronicle roll cycle name; besides {@link RollCycles}, the secondly test cycles
-     * ({@code TEST_SECONDLY}, ...) are accepted so tests can exercise rolling and retention quickly.
-     */
-    public static RollCycle parseRollCycle(String value, String key) {
-        try {
-            return net.openhft.chronicle.queue.rollcycles.TestRollCycles.valueOf(value.trim().toUpperCase());
-        } catch (IllegalArgumentException notATestCycle) {
-            return parseEnum(RollCycles.class, value, key);
-        }
-    }
-
-    /** Parses an enum setting case-insensitively, naming the key and the choices when it is not one. */
-    public static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key) {
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be one of "
-                    + Arrays.toString(type.getEnumConstants()).toLowerCase() + ", got '" + value + "'");
-        }
-    }
-
-    static void require(boolean condition, String message) {
+    private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException(message);
         }

@@ -47,7 +47,7 @@ public final class KvStore {
     /** Registers the partition entity with Cluster Sharding on this node and returns the store. */
     public static KvStore start(ActorSystem<?> system, KvSettings settings, KvStorage storage, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        Props dispatcher = DispatcherSelector.fromConfig("strata.kv.dispatcher");
+        Props dispatcher = DispatcherSelector.fromConfig("strata.entity-dispatcher");
         sharding.init(Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(dispatcher));

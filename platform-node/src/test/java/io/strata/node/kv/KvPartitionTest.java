@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.storage.Durability;
 import io.strata.node.common.PartitionId;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,7 +59,7 @@ class KvPartitionTest {
         testKit.shutdownTestKit();
     }
 
-    private KvSettings settings(long snapshotEvery, RollCycle rollCycle, KvSettings.Durability durability) {
+    private KvSettings settings(long snapshotEvery, RollCycle rollCycle, Durability durability) {
         return new KvSettings(8, true, 1024, 1000, Duration.ofMillis(50), durability,
                 rollCycle, snapshotEvery, Duration.ZERO, 1 << 20);
     }
@@ -70,7 +71,7 @@ class KvPartitionTest {
     }
 
     private ActorRef<KvPartition.Command> spawn() {
-        return spawn(settings(1_000_000, RollCycles.FAST_HOURLY, KvSettings.Durability.MMAP), Optional.empty());
+        return spawn(settings(1_000_000, RollCycles.FAST_HOURLY, Durability.MMAP), Optional.empty());
     }
 
     private static byte[] bytes(String s) {
@@ -211,7 +212,7 @@ class KvPartitionTest {
     @Test
     void recoversFromSnapshotPlusLogTailAndCompactsOldCycles() throws Exception {
         // Secondly roll cycles so that the test produces several log files; a snapshot every 10 writes.
-        KvSettings settings = settings(10, TestRollCycles.TEST_SECONDLY, KvSettings.Durability.MMAP);
+        KvSettings settings = settings(10, TestRollCycles.TEST_SECONDLY, Durability.MMAP);
         var p = spawn(settings, Optional.empty());
         Path partitionDir = dir.resolve("users").resolve("3");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -277,7 +278,7 @@ class KvPartitionTest {
     @Test
     void fsyncModeAcknowledgesAfterGroupCommit() {
         try (GroupCommitter committer = new GroupCommitter(Duration.ZERO, nanos -> { })) {
-            var p = spawn(settings(1_000_000, RollCycles.FAST_HOURLY, KvSettings.Durability.FSYNC), Optional.of(committer));
+            var p = spawn(settings(1_000_000, RollCycles.FAST_HOURLY, Durability.FSYNC), Optional.of(committer));
             TestProbe<KvPartition.Reply> probe = testKit.createTestProbe();
             for (int i = 0; i < 50; i++) {
                 p.tell(new KvPartition.Put("k" + i, bytes("v" + i), 0, KvPartition.ANY_VERSION, probe.getRef()));
