@@ -14,6 +14,12 @@ import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.columnar.ColumnarMetrics;
+import io.strata.node.columnar.ColumnarSettings;
+import io.strata.node.columnar.ColumnarStorage;
+import io.strata.node.columnar.TableCatalog;
+import io.strata.node.columnar.TableRoutes;
+import io.strata.node.columnar.TableStore;
 import io.strata.node.gateway.HttpGateway;
 import io.strata.node.kv.KvMetrics;
 import io.strata.node.kv.KvRoutes;
@@ -66,15 +72,17 @@ public final class StrataNode implements AutoCloseable {
     private final ServerBinding binding;
     private final KvStore kv;
     private final BusStore bus;
+    private final TableStore tables;
     private final Path dataDir;
     private final CompletableFuture<Long> recovered;
 
-    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, Path dataDir,
-                       CompletableFuture<Long> recovered) {
+    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, TableStore tables,
+                       Path dataDir, CompletableFuture<Long> recovered) {
         this.system = system;
         this.binding = binding;
         this.kv = kv;
         this.bus = bus;
+        this.tables = tables;
         this.dataDir = dataDir;
         this.recovered = recovered;
     }
@@ -86,6 +94,7 @@ public final class StrataNode implements AutoCloseable {
         KvSettings kvSettings = KvSettings.from(config);
         BusSettings busSettings = BusSettings.from(config);
         GroupSettings groupSettings = GroupSettings.from(config);
+        ColumnarSettings columnarSettings = ColumnarSettings.from(config);
         String host = config.getString("strata.http.host");
         int port = config.getInt("strata.http.port");
         Duration askTimeout = config.getDuration("strata.http.ask-timeout");
@@ -108,10 +117,11 @@ public final class StrataNode implements AutoCloseable {
             }
             boolean kvFsync = kvSettings.durability() == Durability.FSYNC;
             boolean busFsync = busSettings.durability() == Durability.FSYNC;
+            boolean tablesFsync = columnarSettings.durability() == Durability.FSYNC;
             // One committer for the whole node, so writers of every store share fsyncs.
             Timer fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability)")
                     .register(metrics.registry());
-            Optional<GroupCommitter> committer = kvFsync || busFsync
+            Optional<GroupCommitter> committer = kvFsync || busFsync || tablesFsync
                     ? Optional.of(new GroupCommitter(config.getDuration("strata.storage.fsync-commit-delay"),
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
@@ -126,6 +136,11 @@ public final class StrataNode implements AutoCloseable {
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
             GroupStore groups = GroupStore.start(system, bus, groupSettings, dataDir.resolve("bus").resolve("groups"),
                     blockingIo, askTimeout);
+            TableCatalog tableCatalog = TableCatalog.load(dataDir.resolve("tables"));
+            ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), committer.filter(c -> tablesFsync),
+                    blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
+                    new ColumnarMetrics(metrics.registry()), tableCatalog::get);
+            TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, bus, askTimeout);
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -145,6 +160,7 @@ public final class StrataNode implements AutoCloseable {
             HttpGateway gateway = new HttpGateway(
                     List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(),
                             new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
+                            new TableRoutes(tables, system).routes(),
                             new ClusterRoutes(system, askTimeout).routes()),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
@@ -171,7 +187,7 @@ public final class StrataNode implements AutoCloseable {
             });
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, binding, kv, bus, dataDir, recovered);
+            return new StrataNode(system, binding, kv, bus, tables, dataDir, recovered);
         } catch (Exception e) {
             system.terminate();
             try {
@@ -214,6 +230,10 @@ public final class StrataNode implements AutoCloseable {
 
     public BusStore bus() {
         return bus;
+    }
+
+    public TableStore tables() {
+        return tables;
     }
 
     /** Completes with the KV recovery time in milliseconds once every partition has recovered. */

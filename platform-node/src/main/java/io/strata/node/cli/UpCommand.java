@@ -35,7 +35,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--cluster-port", paramLabel = "N", description = "Cluster (Artery) port (default 17355; 0 picks a free one).")
     Integer clusterPort;
 
-    @Option(names = "--durability", paramLabel = "MODE", description = "mmap (default: survives kill -9) or fsync (survives power loss), for the KV store and the bus.")
+    @Option(names = "--durability", paramLabel = "MODE", description = "mmap (default: survives kill -9) or fsync (survives power loss), for the KV store, the bus and tables.")
     String durability;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file with settings (see reference.conf).")
@@ -89,6 +89,7 @@ public final class UpCommand implements Callable<Integer> {
         if (durability != null) {
             overrides.put("strata.kv.durability", durability);
             overrides.put("strata.bus.durability", durability);
+            overrides.put("strata.columnar.durability", durability);
         }
         return overrides;
     }

@@ -23,7 +23,9 @@ public class StrataException extends RuntimeException {
         /** The request is well-formed but cannot be processed as asked (422). */
         UNPROCESSABLE,
         /** The store cannot serve the request now; retrying later may work (503). */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The request ran past its time limit and was cancelled (504). */
+        TIMEOUT
     }
 
     private final Kind kind;

@@ -1,7 +1,7 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
-import io.strata.node.kv.internal.PartitionLog;
+import io.strata.node.storage.EntryLog;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.internal.SnapshotStore;
 import io.strata.node.kv.proto.DeleteOp;
@@ -116,7 +116,7 @@ public final class KvPartition {
     /** Messages the partition sends itself; they never leave the node. */
     sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-    private record Recovered(PartitionLog log, PartitionState state, long lastLogIndex, long nanos) implements Internal {}
+    private record Recovered(EntryLog<LogEntry> log, PartitionState state, long lastLogIndex, long nanos) implements Internal {}
 
     private record RecoveryFailed(Throwable cause) implements Internal {}
 
@@ -140,7 +140,7 @@ public final class KvPartition {
     private final TimerScheduler<Command> timers;
     private final SnapshotStore snapshots;
 
-    private PartitionLog log;
+    private EntryLog<LogEntry> log;
     private PartitionState state;
     private long lastLogIndex;
     private long writesSinceSnapshot;
@@ -192,7 +192,7 @@ public final class KvPartition {
         var loaded = snapshots.loadLatest(now);
         PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
         long afterIndex = loaded.map(l -> l.header().getLogIndex()).orElse(-1L);
-        PartitionLog opened = PartitionLog.open(storage.partitionDir(id).resolve("log"), settings.rollCycle());
+        EntryLog<LogEntry> opened = EntryLog.open(storage.partitionDir(id).resolve("log"), settings.rollCycle(), LogEntry.parser());
         try {
             long last = opened.replayAfter(afterIndex, entry -> recovered.apply(entry, now));
             return new Recovered(opened, recovered, last, System.nanoTime() - start);
@@ -442,7 +442,7 @@ public final class KvPartition {
                 .setSeq(state.seq()).setLogIndex(lastLogIndex).setTakenAtMs(now).build();
         Map<String, PartitionState.Entry> copy = state.copyLive(now);
         File logFile = log.currentFile();
-        PartitionLog partitionLog = log;
+        EntryLog<LogEntry> partitionLog = log;
         writesSinceSnapshot = 0;
         CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
             long bytes = snapshots.write(header, copy);

@@ -1,7 +1,7 @@
 package io.strata.node.kv;
 
 import com.typesafe.config.Config;
-import io.strata.node.kv.internal.PartitionLog;
+import io.strata.node.storage.EntryLog;
 import io.strata.node.storage.Durability;
 import io.strata.node.storage.StorageConfig;
 import net.openhft.chronicle.queue.RollCycle;
@@ -37,8 +37,8 @@ public record KvSettings(
                 "strata.kv.expiry-sweep-interval must be positive");
         require(snapshotEveryWrites >= 1, "strata.kv.snapshot.every-writes must be positive");
         require(!snapshotInterval.isNegative(), "strata.kv.snapshot.interval must not be negative");
-        require(maxValueBytes >= 1 && maxValueBytes <= PartitionLog.maxEntryBytes() - maxKeyBytes - 64,
-                "strata.http.max-body-bytes must be 1.." + (PartitionLog.maxEntryBytes() - maxKeyBytes - 64)
+        require(maxValueBytes >= 1 && maxValueBytes <= EntryLog.maxEntryBytes() - maxKeyBytes - 64,
+                "strata.http.max-body-bytes must be 1.." + (EntryLog.maxEntryBytes() - maxKeyBytes - 64)
                         + " bytes (a value must fit in one log entry), got " + maxValueBytes);
     }
 

@@ -2,6 +2,12 @@ package io.strata.node.columnar.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -10,6 +16,9 @@ import io.strata.node.columnar.ColumnBuilder;
 import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.ColumnVector;
 import io.strata.node.columnar.Schema;
+import io.strata.node.columnar.proto.IngestRow;
+import io.strata.node.columnar.proto.IngestRows;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.common.StrataException;
 import io.strata.node.http.Json;
 
@@ -25,7 +34,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns an ingest batch (JSON array, NDJSON or CSV with a header) into columns, enforcing the
+ * Turns an ingest batch (JSON array, NDJSON, CSV with a header, or Protobuf) into columns, enforcing the
  * table's schema on every row: a row with an unknown column, a missing or null non-null column,
  * a value of the wrong type or an unparsable timestamp is rejected with its index (0-based, in
  * batch order) and the reason; the other rows become the batch's columns.
@@ -76,6 +85,36 @@ public final class RowParser {
                 continue;
             }
             batch.addJson(row);
+        }
+        return batch.finish();
+    }
+
+    /**
+     * An {@code IngestRows} message ({@code columnar.proto}): each row's values are checked exactly
+     * as a JSON row's are (an {@code int64_value} is a whole number, a {@code timestamp_ms} a whole
+     * epoch-millisecond number, {@code null_value} a null).
+     *
+     * @throws StrataException {@code invalid_protobuf} when the body is not an {@code IngestRows}
+     */
+    public static Parsed parseProtobuf(byte[] body, Schema schema) {
+        IngestRows rows;
+        try {
+            rows = IngestRows.parseFrom(body);
+        } catch (InvalidProtocolBufferException e) {
+            throw StrataException.invalid("invalid_protobuf", "the body is not an IngestRows message: " + e.getMessage());
+        }
+        Batch batch = new Batch(schema);
+        for (IngestRow row : rows.getRowsList()) {
+            ObjectNode json = Json.MAPPER.createObjectNode();
+            row.getValuesMap().forEach((name, value) -> json.set(name, switch (value.getKindCase()) {
+                case INT64_VALUE -> LongNode.valueOf(value.getInt64Value());
+                case FLOAT64_VALUE -> DoubleNode.valueOf(value.getFloat64Value());
+                case STRING_VALUE -> TextNode.valueOf(value.getStringValue());
+                case BOOL_VALUE -> BooleanNode.valueOf(value.getBoolValue());
+                case TIMESTAMP_MS -> LongNode.valueOf(value.getTimestampMs());
+                case NULL_VALUE, KIND_NOT_SET -> NullNode.getInstance();
+            }));
+            batch.addJson(json);
         }
         return batch.finish();
     }

@@ -161,6 +161,11 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
         return p;
     }
 
+    /** Groups (an aggregation) or kept rows (a scan) this partial holds: what its answer's size grows with. */
+    public long held() {
+        return this instanceof PartialAggregation a ? a.groupCount() : ((PartialScan) this).rowCount();
+    }
+
     /** Whether more rows cannot change the answer (a LIMIT without ORDER BY is filled). */
     public boolean complete() {
         return false;

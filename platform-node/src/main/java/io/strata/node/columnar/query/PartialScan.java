@@ -32,6 +32,11 @@ public final class PartialScan extends Partial {
         this.top = ordered && query.limit() >= 0 ? new Rows.TopK(order, cap) : null;
     }
 
+    /** Rows kept so far. */
+    int rowCount() {
+        return top != null ? top.size() : rows.size();
+    }
+
     @Override
     public boolean complete() {
         return !ordered && query.limit() >= 0 && rows.size() >= query.limit();

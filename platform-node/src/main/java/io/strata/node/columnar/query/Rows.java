@@ -61,6 +61,10 @@ final class Rows {
             this.heap = new PriorityQueue<>(Math.min(limit, 1024) + 1, order.reversed());
         }
 
+        int size() {
+            return heap.size();
+        }
+
         void offer(Object[] row) {
             if (limit == 0) {
                 return;

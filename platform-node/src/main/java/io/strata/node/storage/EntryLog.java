@@ -1,7 +1,8 @@
-package io.strata.node.kv.internal;
+package io.strata.node.storage;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.strata.node.kv.proto.LogEntry;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -18,8 +19,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The write-ahead log of one KV partition: a Chronicle Queue in its own directory, one
- * {@link LogEntry} per excerpt.
+ * A write-ahead log of Protobuf entries: a Chronicle Queue in its own directory, one entry per
+ * excerpt. A KV partition logs its mutations in one; a table shard its row batches.
  *
  * <p>Threading: NOT thread-safe. One owner at a time (the partition actor, or the recovery task
  * before it hands the log over); the owner's mailbox orders all calls, so Chronicle's
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  * survives the death of the process; {@link #currentFile()} is what a caller fsyncs to survive
  * power loss.
  */
-public final class PartitionLog implements AutoCloseable {
+public final class EntryLog<T extends MessageLite> implements AutoCloseable {
 
     /** Chronicle chunks are mapped this many bytes at a time; an entry must fit well within one. */
     private static final long BLOCK_SIZE = 16L << 20;
@@ -38,16 +39,18 @@ public final class PartitionLog implements AutoCloseable {
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final Parser<T> parser;
 
-    private PartitionLog(Path dir, SingleChronicleQueue queue) {
+    private EntryLog(Path dir, SingleChronicleQueue queue, Parser<T> parser) {
         this.dir = dir;
         this.queue = queue;
+        this.parser = parser;
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
     }
 
-    /** Opens (creating if needed) the log in {@code dir}. */
-    public static PartitionLog open(Path dir, RollCycle rollCycle) {
+    /** Opens (creating if needed) the log in {@code dir}, whose entries {@code parser} reads. */
+    public static <T extends MessageLite> EntryLog<T> open(Path dir, RollCycle rollCycle, Parser<T> parser) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -58,7 +61,7 @@ public final class PartitionLog implements AutoCloseable {
                 .blockSize(BLOCK_SIZE)
                 .build();
         queue.singleThreadedCheckDisabled(true);
-        return new PartitionLog(dir, queue);
+        return new EntryLog<>(dir, queue, parser);
     }
 
     /** Largest entry, in bytes, that the log accepts. */
@@ -67,7 +70,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Appends an entry and returns its Chronicle index. */
-    public long append(LogEntry entry) {
+    public long append(T entry) {
         byte[] bytes = entry.toByteArray();
         try (DocumentContext dc = appender.writingDocument()) {
             dc.wire().bytes().write(bytes);
@@ -88,7 +91,7 @@ public final class PartitionLog implements AutoCloseable {
      * @throws IllegalStateException when {@code afterIndex} is not in the log or an entry is unreadable:
      *     starting with a silent gap would lose acknowledged writes
      */
-    public long replayAfter(long afterIndex, Consumer<LogEntry> consumer) {
+    public long replayAfter(long afterIndex, Consumer<T> consumer) {
         try (ExcerptTailer tailer = queue.createTailer()) {
             tailer.singleThreadedCheckDisabled(true);
             if (afterIndex >= 0 && !tailer.moveToIndex(afterIndex)) {
@@ -107,7 +110,7 @@ public final class PartitionLog implements AutoCloseable {
                     }
                     byte[] bytes = dc.wire().bytes().toByteArray();
                     try {
-                        consumer.accept(LogEntry.parseFrom(bytes));
+                        consumer.accept(parser.parseFrom(bytes));
                     } catch (InvalidProtocolBufferException e) {
                         throw new IllegalStateException("log " + dir + " entry at index " + index + " is unreadable", e);
                     }

@@ -1,0 +1,272 @@
+package io.strata.node.columnar;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.node.columnar.ingest.RowParser;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.ErrorHandling;
+import io.strata.node.http.Json;
+import io.strata.node.http.StrataRoutes;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The table HTTP API:
+ * <pre>
+ * GET    /tables                              tables and their schemas
+ * PUT    /tables/{t}                          {"columns": [{"name", "type", "nullable"}], "shards": N}
+ * GET    /tables/{t}                          schema, rows, segments, bytes, compression per column
+ * DELETE /tables/{t}
+ * POST   /tables/{t}/rows[?atomic=true][&amp;dead_letter=TOPIC]
+ *                                             JSON array or object | NDJSON | CSV | Protobuf → accepted, rejected
+ * POST   /tables/{t}/query[?format=csv|ndjson] a JSON query → {"columns", "rows", "stats"}, or the rows streamed
+ * GET    /tables/{t}/export?format=csv|ndjson[&amp;columns=a,b]   every row, streamed
+ * </pre>
+ * CSV and NDJSON answers are also chosen by {@code Accept: text/csv} or {@code application/x-ndjson}.
+ */
+public final class TableRoutes extends StrataRoutes {
+
+    private static final Set<String> TABLE_FIELDS = Set.of("columns", "shards");
+    private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable");
+    private static final ContentType NDJSON = ContentTypes.create(MediaTypes.applicationWithOpenCharset("x-ndjson"), HttpCharsets.UTF_8);
+
+    /** Formats a query answer or an export can be streamed in. */
+    private enum Format { JSON, CSV, NDJSON }
+
+    private final TableStore store;
+    private final ActorSystem<?> system;
+
+    public TableRoutes(TableStore store, ActorSystem<?> system) {
+        this.store = store;
+        this.system = system;
+    }
+
+    @Override
+    public Route routes() {
+        return pathPrefix("tables", () -> concat(
+                pathEndOrSingleSlash(() -> get(() -> complete(Json.ok(Map.of("tables", store.tables()))))),
+                pathPrefix(PathMatchers.segment(), table -> concat(
+                        pathEnd(() -> concat(
+                                put(() -> createTable(table)),
+                                get(() -> respond(store.describe(table), Json::ok)),
+                                delete(() -> respond(store.drop(table), done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
+                        path("rows", () -> post(() -> ingest(table))),
+                        path("query", () -> post(() -> query(table))),
+                        path("export", () -> get(() -> export(table)))))));
+    }
+
+    // ---- Tables -------------------------------------------------------------------------------
+
+    private Route createTable(String table) {
+        return entity(Unmarshaller.entityToByteArray(), body -> {
+            store.validateName(table);
+            JsonNode json = Json.parse(body);
+            if (!json.isObject()) {
+                throw StrataException.invalid("invalid_schema", "a table is a JSON object: {\"columns\": [...], \"shards\": N}");
+            }
+            checkFields(json, TABLE_FIELDS, "table", "invalid_schema");
+            int shards = store.settings().defaultShards();
+            JsonNode s = json.get("shards");
+            if (s != null) {
+                if (!s.isIntegralNumber() || !s.canConvertToInt()) {
+                    throw StrataException.invalid("invalid_shards", "shards must be a whole number");
+                }
+                shards = s.intValue();
+            }
+            Schema schema = parseSchema(json.get("columns"));
+            boolean existed = store.tables().stream().anyMatch(t -> t.name().equals(table));
+            TableCatalog.Table created = store.create(table, schema, shards);
+            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, created));
+        });
+    }
+
+    private static Schema parseSchema(JsonNode columns) {
+        if (columns == null || !columns.isArray()) {
+            throw StrataException.invalid("invalid_schema", "columns must be an array of {\"name\", \"type\", \"nullable\"}");
+        }
+        List<Column> parsed = new ArrayList<>();
+        for (JsonNode c : columns) {
+            if (!c.isObject()) {
+                throw StrataException.invalid("invalid_schema", "each column is an object {\"name\", \"type\", \"nullable\"}");
+            }
+            checkFields(c, COLUMN_FIELDS, "column", "invalid_schema");
+            JsonNode name = c.get("name");
+            JsonNode type = c.get("type");
+            JsonNode nullable = c.get("nullable");
+            if (name == null || !name.isTextual() || type == null || !type.isTextual()) {
+                throw StrataException.invalid("invalid_schema", "each column needs a \"name\" and a \"type\" (strings)");
+            }
+            if (nullable != null && !nullable.isBoolean()) {
+                throw StrataException.invalid("invalid_schema", "column '" + name.textValue() + "': nullable must be true or false");
+            }
+            parsed.add(new Column(name.textValue(), ColumnType.fromJson(type.textValue()), nullable != null && nullable.booleanValue()));
+        }
+        return new Schema(parsed);
+    }
+
+    private static void checkFields(JsonNode json, Set<String> allowed, String what, String code) {
+        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw StrataException.invalid(code, "unknown " + what + " field '" + name + "' (fields: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    // ---- Ingest -------------------------------------------------------------------------------
+
+    private Route ingest(String table) {
+        return extractRequest(request -> parameterOptional("atomic", atomic -> parameterOptional("dead_letter", deadLetter ->
+                entity(Unmarshaller.entityToByteArray(), body -> {
+                    Schema schema = store.table(table).schema();
+                    String mediaType = request.entity().getContentType().mediaType().toString();
+                    RowParser.Parsed parsed = switch (mediaType) {
+                        case "application/x-protobuf" -> RowParser.parseProtobuf(body, schema);
+                        case "application/x-ndjson", "application/jsonl", "application/x-jsonlines" -> RowParser.parseNdjson(body, schema);
+                        case "text/csv" -> RowParser.parseCsv(body, schema);
+                        default -> RowParser.parseJson(body, schema);
+                    };
+                    return respond(store.insert(table, parsed, flag(atomic, "atomic"), deadLetter.filter(t -> !t.isEmpty())),
+                            Json::ok);
+                }))));
+    }
+
+    private static boolean flag(Optional<String> value, String name) {
+        if (value.isEmpty() || value.get().equals("false")) {
+            return false;
+        }
+        if (value.get().equals("true") || value.get().isEmpty()) {
+            return true;
+        }
+        throw StrataException.invalid("invalid_parameter", name + " must be true or false, got '" + value.get() + "'");
+    }
+
+    // ---- Queries and exports ------------------------------------------------------------------
+
+    private Route query(String table) {
+        return extractRequest(request -> parameterOptional("format", format -> entity(Unmarshaller.entityToByteArray(), body -> {
+            TableStore.PreparedQuery prepared = store.prepare(table, Json.parse(body));
+            Format out = format(format, request);
+            if (out == Format.JSON) {
+                return respond(store.query(prepared), result -> Json.ok(result.toMap()));
+            }
+            return stream(prepared, out);
+        })));
+    }
+
+    private Route export(String table) {
+        return extractRequest(request -> parameterOptional("format", format -> parameterOptional("columns", columns -> {
+            Format out = format(format, request);
+            ObjectNode query = Json.MAPPER.createObjectNode();
+            var select = query.putArray("select");
+            if (columns.isPresent()) {
+                for (String c : columns.get().split(",")) {
+                    select.add(c.trim());
+                }
+            } else {
+                store.table(table).schema().columns().forEach(c -> select.add(c.name()));
+            }
+            return stream(store.prepare(table, query), out == Format.JSON ? Format.NDJSON : out);
+        })));
+    }
+
+    private static Format format(Optional<String> format, HttpRequest request) {
+        if (format.isPresent()) {
+            return switch (format.get()) {
+                case "csv" -> Format.CSV;
+                case "ndjson" -> Format.NDJSON;
+                case "json" -> Format.JSON;
+                default -> throw StrataException.invalid("invalid_format", "format must be csv, ndjson or json, got '" + format.get() + "'");
+            };
+        }
+        String accept = request.getHeader("Accept").map(h -> h.value()).orElse("");
+        if (accept.contains("text/csv")) {
+            return Format.CSV;
+        }
+        if (accept.contains("application/x-ndjson")) {
+            return Format.NDJSON;
+        }
+        return Format.JSON;
+    }
+
+    /**
+     * Streams a query's rows as CSV (a header line, then one line per row) or NDJSON (one object
+     * per row). The response starts once the first page is in, so an error there (a timeout, a
+     * shard that cannot open) still gets its status and error shape; a failure later cuts the
+     * stream short.
+     */
+    private Route stream(TableStore.PreparedQuery prepared, Format format) {
+        List<String> columns = prepared.query().outputNames();
+        Source<ByteString, NotUsed> lines = store.export(prepared).mapConcat(rows -> {
+            List<ByteString> out = new ArrayList<>(rows.size());
+            for (List<Object> row : rows) {
+                out.add(ByteString.fromString(format == Format.CSV ? csvLine(row) : jsonLine(columns, row)));
+            }
+            return out;
+        });
+        Source<ByteString, NotUsed> body = format == Format.CSV
+                ? Source.single(ByteString.fromString(csvLine(new ArrayList<>(columns)))).concat(lines)
+                : lines;
+        ContentType type = format == Format.CSV ? ContentTypes.TEXT_CSV_UTF8 : NDJSON;
+        var started = body.prefixAndTail(1).runWith(Sink.head(), system).thenApply(split ->
+                HttpResponse.create().withEntity(HttpEntities.create(type,
+                        Source.from(split.first()).concat(split.second()))));
+        return completeWithFuture(started.exceptionally(ErrorHandling::toResponse));
+    }
+
+    private static String csvLine(List<Object> row) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < row.size(); i++) {
+            if (i > 0) {
+                line.append(',');
+            }
+            Object v = row.get(i);
+            if (v == null) {
+                continue;
+            }
+            String text = v.toString();
+            if (text.isEmpty() || text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0
+                    || text.indexOf('\r') >= 0 || !text.equals(text.strip())) {
+                line.append('"').append(text.replace("\"", "\"\"")).append('"');
+            } else {
+                line.append(text);
+            }
+        }
+        return line.append('\n').toString();
+    }
+
+    private static String jsonLine(List<String> columns, List<Object> row) {
+        ObjectNode object = Json.MAPPER.createObjectNode();
+        for (int i = 0; i < columns.size(); i++) {
+            object.set(columns.get(i), Json.MAPPER.valueToTree(row.get(i)));
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(object) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a row cannot be written as JSON", e);
+        }
+    }
+}

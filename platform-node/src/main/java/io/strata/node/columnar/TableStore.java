@@ -1,0 +1,422 @@
+package io.strata.node.columnar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.strata.node.bus.BusStore;
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.bus.proto.ValueFormat;
+import io.strata.node.columnar.TableCatalog.Table;
+import io.strata.node.columnar.ingest.RowParser;
+import io.strata.node.columnar.proto.RowBatch;
+import io.strata.node.columnar.query.Partial;
+import io.strata.node.columnar.query.Query;
+import io.strata.node.columnar.query.QueryResult;
+import io.strata.node.columnar.shard.ShardState;
+import io.strata.node.common.Futures;
+import io.strata.node.common.PartitionId;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.Json;
+import io.strata.node.storage.EntryLog;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The columnar store as the rest of the node sees it: tables, ingest (spreading validated rows
+ * over shards), queries (scatter to every shard, gather and merge the partial answers) and
+ * streamed exports. Thread-safe; bad input fails with a {@link StrataException} before anything
+ * is stored.
+ */
+public final class TableStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TableStore.class);
+
+    /** Rows per logged batch at most; an insert of more rows is logged as several batches. */
+    private static final int CHUNK_ROWS = 16_384;
+    /** Serialized size a logged batch must stay under (a Chronicle entry must fit well within a block). */
+    private static final long MAX_CHUNK_BYTES = EntryLog.maxEntryBytes() - 64 * 1024;
+    /** Rejections listed in an ingest answer at most; the count is always exact. */
+    private static final int MAX_LISTED_REJECTIONS = 100;
+    /** Time a shard's answer may take beyond the query's own limit (messaging, merging). */
+    private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
+
+    /** What an ingest did: rows appended, rows rejected (the first ones listed), and where the rejected went. */
+    public record IngestResult(long accepted, long rejected, List<RowParser.Rejection> rejections, String deadLetterTopic) {}
+
+    /** One shard's size in a describe. */
+    public record ShardDescription(int shard, long rows, long memoryRows, int segments, long segmentBytes, long logBytes,
+                                   long memoryBytes) {}
+
+    /** One column's bytes in segments, before and after encoding. */
+    public record ColumnDescription(String name, String type, boolean nullable, long rawBytes, long encodedBytes,
+                                    Double compressionRatio) {}
+
+    /** A table with its size. */
+    public record TableDescription(String name, int shards, long rows, long memoryRows, int segments, long segmentBytes,
+                                   long logBytes, long memoryBytes, List<ColumnDescription> columns,
+                                   List<ShardDescription> shardSizes) {}
+
+    private final ClusterSharding sharding;
+    private final ColumnarSettings settings;
+    private final TableCatalog catalog;
+    private final BusStore bus;
+    private final Duration askTimeout;
+    private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+
+    private TableStore(ClusterSharding sharding, ColumnarSettings settings, TableCatalog catalog, BusStore bus,
+                       Duration askTimeout) {
+        this.sharding = sharding;
+        this.settings = settings;
+        this.catalog = catalog;
+        this.bus = bus;
+        this.askTimeout = askTimeout;
+    }
+
+    /**
+     * Registers the table shard entity with Cluster Sharding and returns the store. Files of
+     * tables no longer in the catalog (a drop cut short by a crash) are removed first.
+     */
+    public static TableStore start(ActorSystem<?> system, ColumnarSettings settings, ColumnarStorage storage,
+                                   TableCatalog catalog, BusStore bus, Duration askTimeout) {
+        removeDroppedTables(storage.tablesDir(), catalog);
+        ClusterSharding sharding = ClusterSharding.get(system);
+        sharding.init(Entity.of(TableShard.TYPE_KEY,
+                        ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
+                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
+        return new TableStore(sharding, settings, catalog, bus, askTimeout);
+    }
+
+    private static void removeDroppedTables(Path tablesDir, TableCatalog catalog) {
+        if (!Files.isDirectory(tablesDir)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(tablesDir)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                if (catalog.get(dir.getFileName().toString()).isEmpty()) {
+                    LOG.info("removing the files of dropped table '{}'", dir.getFileName());
+                    ShardState.deleteFiles(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + tablesDir, e);
+        }
+    }
+
+    public ColumnarSettings settings() {
+        return settings;
+    }
+
+    // ---- Tables -------------------------------------------------------------------------------
+
+    public Table create(String name, Schema schema, int shards) {
+        return catalog.create(name, schema, shards);
+    }
+
+    public List<Table> tables() {
+        return catalog.list();
+    }
+
+    /** The table, or {@code table_not_found}. */
+    public Table table(String name) {
+        return catalog.require(name);
+    }
+
+    /** Checks a table name, or {@code invalid_table}. */
+    public void validateName(String name) {
+        catalog.validateName(name);
+    }
+
+    /** The table with its rows, segments, bytes and compression per column. */
+    public CompletionStage<TableDescription> describe(String name) {
+        Table table = table(name);
+        List<CompletableFuture<TableShard.Reply>> infos = new ArrayList<>();
+        for (int s = 0; s < table.shards(); s++) {
+            infos.add(ask(name, s, TableShard.Describe::new, askTimeout));
+        }
+        return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<ShardDescription> shards = new ArrayList<>();
+            long[] raw = new long[table.schema().size()];
+            long[] encoded = new long[raw.length];
+            long rows = 0, memoryRows = 0, segmentBytes = 0, logBytes = 0, memoryBytes = 0;
+            int segments = 0;
+            for (int s = 0; s < infos.size(); s++) {
+                TableShard.ShardInfo info = expect(infos.get(s).join(), TableShard.ShardInfo.class);
+                shards.add(new ShardDescription(s, info.rows(), info.tailRows(), info.segments(), info.segmentBytes(),
+                        info.logBytes(), info.memoryBytes()));
+                rows += info.rows();
+                memoryRows += info.tailRows();
+                segments += info.segments();
+                segmentBytes += info.segmentBytes();
+                logBytes += info.logBytes();
+                memoryBytes += info.memoryBytes();
+                for (int c = 0; c < raw.length && c < info.columns().size(); c++) {
+                    raw[c] += info.columns().get(c).raw();
+                    encoded[c] += info.columns().get(c).encoded();
+                }
+            }
+            List<ColumnDescription> columns = new ArrayList<>();
+            for (int c = 0; c < raw.length; c++) {
+                Column column = table.schema().columns().get(c);
+                Double ratio = encoded[c] == 0 ? null : Math.round(100.0 * raw[c] / encoded[c]) / 100.0;
+                columns.add(new ColumnDescription(column.name(), column.type().jsonName(), column.nullable(), raw[c],
+                        encoded[c], ratio));
+            }
+            return new TableDescription(name, table.shards(), rows, memoryRows, segments, segmentBytes, logBytes,
+                    memoryBytes, columns, shards);
+        });
+    }
+
+    /** Drops a table: it leaves the catalog, then every shard deletes its files. */
+    public CompletionStage<Void> drop(String name) {
+        Table table = table(name);
+        catalog.remove(name);
+        roundRobin.remove(name);
+        List<CompletableFuture<TableShard.Reply>> drops = new ArrayList<>();
+        for (int s = 0; s < table.shards(); s++) {
+            drops.add(ask(name, s, TableShard.Drop::new, askTimeout));
+        }
+        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new));
+    }
+
+    // ---- Ingest -------------------------------------------------------------------------------
+
+    /**
+     * Appends the accepted rows of a validated batch. Rows are spread over the shards in
+     * contiguous runs (a small batch, or an atomic one, goes whole to one shard, round-robin);
+     * each shard appends its run atomically. With {@code atomic} a batch with any rejected row
+     * is refused whole ({@code rows_rejected}, 422) and nothing is stored. With a
+     * {@code deadLetterTopic} (created if absent) every rejected row is first produced to it as
+     * {@code {"table", "row", "reason"}}.
+     */
+    public CompletionStage<IngestResult> insert(String name, RowParser.Parsed parsed, boolean atomic,
+                                                Optional<String> deadLetterTopic) {
+        Table table = table(name);
+        int accepted = parsed.accepted();
+        List<RowParser.Rejection> rejections = parsed.rejections();
+        if (accepted + rejections.size() > settings.maxBatchRows()) {
+            throw StrataException.invalid("batch_too_large", (accepted + rejections.size())
+                    + " rows exceed the batch limit of " + settings.maxBatchRows());
+        }
+        if (atomic && !rejections.isEmpty()) {
+            throw new StrataException(StrataException.Kind.UNPROCESSABLE, "rows_rejected", rejections.size()
+                    + " of " + (accepted + rejections.size()) + " rows break the table's contract, so none was stored (atomic batch); first: "
+                    + rejections.get(0).reason());
+        }
+        deadLetterTopic.ifPresent(bus::validateTopicName);
+        CompletionStage<Void> deadLettered = deadLetterTopic.isPresent() && !rejections.isEmpty()
+                ? deadLetter(name, deadLetterTopic.get(), rejections)
+                : CompletableFuture.completedFuture(null);
+        List<RowParser.Rejection> listed = rejections.subList(0, Math.min(rejections.size(), MAX_LISTED_REJECTIONS));
+        IngestResult result = new IngestResult(accepted, rejections.size(), listed, deadLetterTopic.orElse(null));
+        return deadLettered.thenCompose(done -> append(table, parsed.columns(), accepted, atomic)).thenApply(done -> result);
+    }
+
+    private CompletionStage<Void> append(Table table, ColumnVector[] columns, int rows, boolean atomic) {
+        if (rows == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int runs = atomic || rows < settings.blockRows() ? 1 : Math.min(table.shards(), (rows + settings.blockRows() - 1) / settings.blockRows());
+        int first = Math.floorMod(roundRobin.computeIfAbsent(table.name(), t -> new AtomicInteger()).getAndAdd(runs), table.shards());
+        int perRun = (rows + runs - 1) / runs;
+        List<CompletableFuture<TableShard.Reply>> inserts = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            int from = run * perRun;
+            int to = Math.min(rows, from + perRun);
+            List<RowBatch> chunks = new ArrayList<>();
+            for (int start = from; start < to; start += CHUNK_ROWS) {
+                addChunks(columns, start, Math.min(to, start + CHUNK_ROWS), chunks);
+            }
+            int shard = (first + run) % table.shards();
+            inserts.add(ask(table.name(), shard, replyTo -> new TableShard.Insert(List.copyOf(chunks), replyTo), askTimeout));
+        }
+        return CompletableFuture.allOf(inserts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            inserts.forEach(i -> expect(i.join(), TableShard.Inserted.class));
+            return null;
+        });
+    }
+
+    private static void addChunks(ColumnVector[] columns, int from, int to, List<RowBatch> chunks) {
+        RowBatch batch = RowBatches.toProto(columns, from, to);
+        if (batch.getSerializedSize() <= MAX_CHUNK_BYTES) {
+            chunks.add(batch);
+        } else if (to - from == 1) {
+            throw new StrataException(StrataException.Kind.TOO_LARGE, "row_too_large", "a row takes "
+                    + batch.getSerializedSize() + " bytes; the limit is " + MAX_CHUNK_BYTES);
+        } else {
+            int middle = from + (to - from) / 2;
+            addChunks(columns, from, middle, chunks);
+            addChunks(columns, middle, to, chunks);
+        }
+    }
+
+    private CompletionStage<Void> deadLetter(String table, String topic, List<RowParser.Rejection> rejections) {
+        if (bus.topics().stream().noneMatch(t -> t.name().equals(topic))) {
+            bus.createTopic(topic, bus.settings().defaultPartitions(), bus.settings().defaultRetention());
+        }
+        List<BusRecord> records = new ArrayList<>(rejections.size());
+        for (RowParser.Rejection r : rejections) {
+            Map<String, Object> value = new LinkedHashMap<>();
+            value.put("table", table);
+            value.put("row", r.row());
+            value.put("reason", r.reason());
+            records.add(BusRecord.newBuilder().setKey(table).setFormat(ValueFormat.JSON)
+                    .setValue(ByteString.copyFrom(Json.MAPPER.valueToTree(value).toString(), StandardCharsets.UTF_8)).build());
+        }
+        CompletionStage<Void> produced = CompletableFuture.completedFuture(null);
+        int batch = bus.settings().maxBatchRecords();
+        for (int from = 0; from < records.size(); from += batch) {
+            List<BusRecord> slice = records.subList(from, Math.min(records.size(), from + batch));
+            produced = produced.thenCompose(done -> bus.produce(topic, slice).thenApply(positions -> null));
+        }
+        return produced;
+    }
+
+    // ---- Queries ------------------------------------------------------------------------------
+
+    /** A parsed query with its table. */
+    public record PreparedQuery(Table table, Query query, String json, long timeoutMillis) {}
+
+    /**
+     * Parses a query against the table's schema ({@code invalid_query} and the other 400 codes of
+     * {@link Query#parse}). {@code timeout_ms}, when present, lowers the configured time limit.
+     */
+    public PreparedQuery prepare(String name, JsonNode json) {
+        Table table = table(name);
+        long timeout = settings.queryTimeout().toMillis();
+        if (json != null && json.isObject() && json.has("timeout_ms")) {
+            JsonNode t = json.get("timeout_ms");
+            if (!t.isIntegralNumber() || t.longValue() < 1) {
+                throw StrataException.invalid("invalid_timeout", "timeout_ms must be a positive whole number of milliseconds");
+            }
+            timeout = Math.min(timeout, t.longValue());
+            json = ((com.fasterxml.jackson.databind.node.ObjectNode) json.deepCopy()).without("timeout_ms");
+        }
+        return new PreparedQuery(table, Query.parse(json, table.schema()), json.toString(), timeout);
+    }
+
+    /**
+     * Runs a query on every shard at once and merges their partial answers. Fails with
+     * {@code query_timeout} (504) past the time limit and {@code result_too_large} (422) when
+     * the answer would exceed {@code max-result-rows}.
+     */
+    public CompletionStage<QueryResult> query(PreparedQuery prepared) {
+        long start = System.nanoTime();
+        Duration timeout = Duration.ofMillis(prepared.timeoutMillis).plus(ASK_MARGIN);
+        List<CompletableFuture<TableShard.Reply>> scans = new ArrayList<>();
+        for (int s = 0; s < prepared.table.shards(); s++) {
+            scans.add(ask(prepared.table.name(), s, r -> new TableShard.Scan(prepared.json, prepared.timeoutMillis, r), timeout));
+        }
+        return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Partial merged = null;
+            long shardsScanned = 0;
+            for (CompletableFuture<TableShard.Reply> scan : scans) {
+                Partial partial = Partial.fromProto(expect(scan.join(), TableShard.Scanned.class).partial(), prepared.query);
+                shardsScanned += partial.stats().blocksScanned > 0 ? 1 : 0;
+                if (merged == null) {
+                    merged = partial;
+                } else {
+                    merged.merge(partial);
+                }
+                if (merged.held() > settings.maxResultRows()) {
+                    throw tooLarge();
+                }
+            }
+            QueryResult result = merged.finish();
+            result.stats().shardsScanned = shardsScanned;
+            result.stats().shardsSkipped = scans.size() - shardsScanned;
+            result.stats().nanos = System.nanoTime() - start;
+            return result;
+        });
+    }
+
+    private StrataException tooLarge() {
+        return new StrataException(StrataException.Kind.UNPROCESSABLE, "result_too_large", "the answer would hold more than "
+                + settings.maxResultRows() + " rows or groups; add a limit or filter, or export the result as CSV or NDJSON");
+    }
+
+    /**
+     * The answer of a query as a stream of row pages, for export. A plain scan (no aggregate, no
+     * ORDER BY) is read shard by shard, page by page ({@code export-page-rows} at a time, each
+     * page asked for only when the stream wants more), so it has no size limit and holds one page
+     * at a time; its rows are those visible when each shard's first page is read. Any other query
+     * is answered whole first (within {@code max-result-rows}).
+     */
+    public Source<List<List<Object>>, NotUsed> export(PreparedQuery prepared) {
+        if (prepared.query.aggregating() || !prepared.query.orderBy().isEmpty()) {
+            return Source.completionStage(query(prepared)).map(QueryResult::rows);
+        }
+        long limit = prepared.query.limit();
+        Duration timeout = Duration.ofMillis(prepared.timeoutMillis).plus(ASK_MARGIN);
+        record Cursor(int shard, long fromRow, long untilRow, long emitted) {}
+        return Source.unfoldAsync(new Cursor(0, 0, -1, 0), cursor -> {
+            if (cursor.shard >= prepared.table.shards() || (limit >= 0 && cursor.emitted >= limit)) {
+                return CompletableFuture.completedFuture(Optional.<Pair<Cursor, List<List<Object>>>>empty());
+            }
+            return ask(prepared.table.name(), cursor.shard, r -> new TableShard.Page(prepared.json, cursor.fromRow,
+                    cursor.untilRow, settings.exportPageRows(), prepared.timeoutMillis, r), timeout).thenApply(reply -> {
+                TableShard.PageRead page = expect(reply, TableShard.PageRead.class);
+                List<List<Object>> rows = Partial.fromProto(page.partial(), prepared.query).finish().rows();
+                if (limit >= 0 && cursor.emitted + rows.size() > limit) {
+                    rows = rows.subList(0, (int) (limit - cursor.emitted));
+                }
+                Cursor next = page.nextRow() >= page.untilRow()
+                        ? new Cursor(cursor.shard + 1, 0, -1, cursor.emitted + rows.size())
+                        : new Cursor(cursor.shard, page.nextRow(), page.untilRow(), cursor.emitted + rows.size());
+                return Optional.of(Pair.create(next, rows));
+            });
+        });
+    }
+
+    // ---- Asking shards ------------------------------------------------------------------------
+
+    private CompletableFuture<TableShard.Reply> ask(String table, int shard,
+                                                    Function<ActorRef<TableShard.Reply>, TableShard.Command> message,
+                                                    Duration timeout) {
+        return Futures.direct(sharding.entityRefFor(TableShard.TYPE_KEY, new PartitionId(table, shard).entityId())
+                .ask(message::apply, timeout));
+    }
+
+    private static <T extends TableShard.Reply> T expect(TableShard.Reply reply, Class<T> type) {
+        if (type.isInstance(reply)) {
+            return type.cast(reply);
+        }
+        if (reply instanceof TableShard.Rejected r) {
+            throw new StrataException(kindOf(r.code()), r.code(), r.message());
+        }
+        throw new IllegalStateException("unexpected reply " + reply);
+    }
+
+    private static StrataException.Kind kindOf(String code) {
+        return switch (code) {
+            case "query_timeout" -> StrataException.Kind.TIMEOUT;
+            case "result_too_large", "sum_overflow" -> StrataException.Kind.UNPROCESSABLE;
+            case "table_not_found" -> StrataException.Kind.NOT_FOUND;
+            case "storage_unavailable" -> StrataException.Kind.UNAVAILABLE;
+            default -> StrataException.Kind.INVALID;
+        };
+    }
+}

@@ -1,0 +1,364 @@
+package io.strata.node.columnar.shard;
+
+import io.strata.node.columnar.ColumnarSettings;
+import io.strata.node.columnar.Schema;
+import io.strata.node.columnar.TableShard;
+import io.strata.node.columnar.proto.ColumnData;
+import io.strata.node.columnar.proto.RowBatch;
+import io.strata.node.columnar.query.Partial;
+import io.strata.node.columnar.query.Query;
+import io.strata.node.columnar.segment.Segment;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.Json;
+import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.Durability;
+import io.strata.node.storage.EntryLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a table shard holds: its sealed segments, the blocks being sealed, its in-memory
+ * tail and the log generation that new rows go to (the files are laid out by
+ * {@link ShardFiles}).
+ *
+ * <p>Not thread-safe: owned by the shard actor. The exceptions are the {@link Seal} task, which
+ * writes a segment from blocks nobody changes, and {@link ShardSnapshot}s, which are immutable.
+ */
+public final class ShardState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShardState.class);
+
+    /** The work of sealing, handed to the blocking-I/O pool: write the segment and the manifest, drop the old logs. */
+    public final class Seal {
+        private final List<MemoryBlock> blocks;
+        private final String segmentName;
+        private final List<String> segmentNames;
+        private final long generation;
+        private final long nextSegment;
+        private final long rows;
+
+        private Seal(List<MemoryBlock> blocks, String segmentName, List<String> segmentNames, long generation,
+                     long nextSegment, long rows) {
+            this.blocks = blocks;
+            this.segmentName = segmentName;
+            this.segmentNames = segmentNames;
+            this.generation = generation;
+            this.nextSegment = nextSegment;
+            this.rows = rows;
+        }
+
+        /** Writes the segment durably, then the manifest naming it, then deletes the sealed log generations. */
+        public SealResult write() {
+            long start = System.nanoTime();
+            try {
+                Path file = files.segment(segmentName);
+                Segment.write(file, schema, blocks.stream().map(MemoryBlock::vectors).toList());
+                Segment segment = Segment.open(file);
+                files.writeManifest(new ShardFiles.Manifest(segmentNames, generation, nextSegment));
+                files.deleteLogsBefore(generation);
+                return new SealResult(segment, segmentName, generation, rows, System.nanoTime() - start);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot seal " + rows + " rows into " + segmentName, e);
+            }
+        }
+    }
+
+    /** A finished seal: the new segment, and the first log generation not sealed. */
+    public record SealResult(Segment segment, String segmentName, long generation, long rows, long nanos) {}
+
+    private final ShardFiles files;
+    private final Schema schema;
+    private final ColumnarSettings settings;
+    private final List<Segment> segments = new ArrayList<>();
+    private final List<String> segmentNames = new ArrayList<>();
+    private final ShardTail tail;
+    private long segmentRows;
+    private List<MemoryBlock> sealingBlocks = List.of();
+    private long sealingRows;
+    private boolean sealing;
+    private EntryLog<RowBatch> log;
+    private long generation;
+    private long nextSegment;
+    /** Bytes logged since the last finished seal. */
+    private long logBytes;
+    private long sealingLogBytes;
+
+    private ShardState(ShardFiles files, Schema schema, ColumnarSettings settings) {
+        this.files = files;
+        this.schema = schema;
+        this.settings = settings;
+        this.tail = new ShardTail(schema, settings.blockRows());
+    }
+
+    /**
+     * Opens a shard's files: the manifest's segments, then every unsealed log generation replayed
+     * into the tail (an insert whose last batch never reached the log is left out: it was never
+     * acknowledged). New rows go to the newest generation.
+     */
+    public static ShardState recover(Path dir, Schema schema, ColumnarSettings settings) {
+        ShardState state = new ShardState(new ShardFiles(dir), schema, settings);
+        try {
+            state.open();
+            return state;
+        } catch (IOException e) {
+            state.close();
+            throw new UncheckedIOException("cannot recover table shard " + dir, e);
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
+    }
+
+    private void open() throws IOException {
+        ShardFiles.Manifest manifest = files.readManifest();
+        files.removeLeftovers(manifest);
+        nextSegment = manifest.nextSegment();
+        for (String name : manifest.segments()) {
+            Segment segment = Segment.open(files.segment(name));
+            segments.add(segment);
+            if (!segment.schema().equals(schema)) {
+                throw new IllegalStateException("segment " + files.segment(name) + " has schema " + segment.schema()
+                        + ", not the table's " + schema);
+            }
+            segmentNames.add(name);
+            segmentRows += segment.rows();
+        }
+        List<Long> generations = files.logGenerationsFrom(manifest.logGeneration());
+        boolean incomplete = false;
+        for (long g : generations) {
+            EntryLog<RowBatch> replaying = EntryLog.open(files.logDir(g), settings.rollCycle(), RowBatch.parser());
+            List<RowBatch> pending = new ArrayList<>();
+            try {
+                replaying.replayAfter(-1, batch -> {
+                    logBytes += batch.getSerializedSize();
+                    pending.add(batch);
+                    if (!batch.getContinued()) {
+                        pending.forEach(tail::append);
+                        pending.clear();
+                    }
+                });
+            } finally {
+                replaying.close();
+            }
+            if (!pending.isEmpty()) {
+                LOG.warn("table shard {}: log generation {} ends with {} batches of an insert that never completed; "
+                        + "they were not acknowledged and are left out", files.dir(), g, pending.size());
+            }
+            incomplete = !pending.isEmpty();
+        }
+        // An unfinished insert stays at the end of its generation: new rows start a new one, so it is never completed by them.
+        generation = generations.isEmpty() ? manifest.logGeneration()
+                : generations.get(generations.size() - 1) + (incomplete ? 1 : 0);
+        openLog();
+    }
+
+    private void openLog() throws IOException {
+        log = EntryLog.open(files.logDir(generation), settings.rollCycle(), RowBatch.parser());
+        if (settings.durability() == Durability.FSYNC) {
+            AtomicFiles.fsync(files.dir());
+        }
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    public long rows() {
+        return segmentRows + sealingRows + tail.rows();
+    }
+
+    public long segmentRows() {
+        return segmentRows;
+    }
+
+    /** Rows not in segment files yet: being sealed, or in the tail. */
+    public long memoryRows() {
+        return sealingRows + tail.rows();
+    }
+
+    public long tailRows() {
+        return tail.rows();
+    }
+
+    public boolean sealing() {
+        return sealing;
+    }
+
+    /** The log file the last append went to: the one to fsync. */
+    public File logFile() {
+        return log.currentFile();
+    }
+
+    /**
+     * Appends one insert: every batch to the log (all but the last marked continued), then to the
+     * tail. Returns the bytes logged.
+     *
+     * @throws StrataException {@code invalid_batch} when a batch does not fit the schema (nothing is logged)
+     */
+    public long append(List<RowBatch> chunks) {
+        for (RowBatch chunk : chunks) {
+            check(chunk);
+        }
+        long bytes = 0;
+        List<RowBatch> logged = new ArrayList<>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            RowBatch chunk = chunks.get(i);
+            boolean continued = i < chunks.size() - 1;
+            if (chunk.getContinued() != continued) {
+                chunk = chunk.toBuilder().setContinued(continued).build();
+            }
+            log.append(chunk);
+            bytes += chunk.getSerializedSize();
+            logged.add(chunk);
+        }
+        logged.forEach(tail::append);
+        logBytes += bytes;
+        return bytes;
+    }
+
+    private void check(RowBatch chunk) {
+        if (chunk.getColumnsCount() != schema.size()) {
+            throw StrataException.invalid("invalid_batch", "a batch has " + chunk.getColumnsCount()
+                    + " columns; the table has " + schema.size());
+        }
+        for (int c = 0; c < schema.size(); c++) {
+            ColumnData data = chunk.getColumns(c);
+            int values = switch (schema.columns().get(c).type()) {
+                case INT64, TIMESTAMP -> data.getLongsCount();
+                case FLOAT64 -> data.getDoublesCount();
+                case STRING -> data.getStringsCount();
+                case BOOL -> data.getBoolsCount();
+            };
+            if (values != chunk.getRows()) {
+                throw StrataException.invalid("invalid_batch", "column '" + schema.columns().get(c).name() + "' has "
+                        + values + " values for " + chunk.getRows() + " rows");
+            }
+            if (!schema.columns().get(c).nullable() && data.getNullRowsCount() > 0) {
+                throw StrataException.invalid("invalid_batch", "column '" + schema.columns().get(c).name()
+                        + "' is not nullable but the batch has nulls in it");
+            }
+            for (int row : data.getNullRowsList()) {
+                if (row >= chunk.getRows()) {
+                    throw StrataException.invalid("invalid_batch", "null row " + row + " is outside the batch");
+                }
+            }
+        }
+    }
+
+    /**
+     * Begins a seal: new rows go to a fresh log generation, and the tail's rows become the blocks
+     * being sealed (still visible to snapshots). Run the returned task, then {@link #finishSeal}.
+     */
+    public Seal startSeal() {
+        if (sealing) {
+            throw new IllegalStateException("a seal is already running");
+        }
+        EntryLog<RowBatch> sealed = log;
+        generation++;
+        try {
+            openLog();
+        } catch (IOException | RuntimeException e) {
+            generation--;
+            log = sealed;
+            throw new IllegalStateException("cannot open log generation " + (generation + 1), e);
+        }
+        sealed.close();
+        sealing = true;
+        sealingRows = tail.rows();
+        sealingBlocks = tail.drain();
+        sealingLogBytes = logBytes;
+        String name = ShardFiles.segmentName(nextSegment++);
+        List<String> names = new ArrayList<>(segmentNames);
+        names.add(name);
+        return new Seal(sealingBlocks, name, List.copyOf(names), generation, nextSegment, sealingRows);
+    }
+
+    /** Makes a written seal's segment part of the shard. */
+    public void finishSeal(SealResult result) {
+        segments.add(result.segment());
+        segmentNames.add(result.segmentName());
+        segmentRows += result.rows();
+        sealingBlocks = List.of();
+        sealingRows = 0;
+        sealing = false;
+        logBytes -= sealingLogBytes;
+        sealingLogBytes = 0;
+    }
+
+    /** The rows visible now (the first {@code visibleRows}) as an immutable snapshot. */
+    public ShardSnapshot snapshot(long visibleRows) {
+        List<MemoryBlock> memory = new ArrayList<>(sealingBlocks);
+        memory.addAll(tail.snapshot(visibleRows - segmentRows - sealingRows));
+        long rows = segmentRows;
+        for (MemoryBlock block : memory) {
+            rows += block.rows();
+        }
+        return new ShardSnapshot(List.copyOf(segments), memory, rows);
+    }
+
+    /** The shard's size for a describe. */
+    public TableShard.ShardInfo info() {
+        long segmentBytes = 0;
+        for (Segment s : segments) {
+            segmentBytes += s.bytesOnDisk();
+        }
+        List<TableShard.ColumnBytes> columns = new ArrayList<>();
+        for (int c = 0; c < schema.size(); c++) {
+            long raw = 0;
+            long encoded = 0;
+            for (Segment s : segments) {
+                long[] bytes = s.columnBytes(c);
+                raw += bytes[0];
+                encoded += bytes[1];
+            }
+            columns.add(new TableShard.ColumnBytes(raw, encoded));
+        }
+        long memoryBytes = tail.memoryBytes();
+        for (MemoryBlock block : sealingBlocks) {
+            memoryBytes += block.memoryBytes();
+        }
+        return new TableShard.ShardInfo(rows(), memoryRows(), segments.size(), segmentRows, segmentBytes, logBytes,
+                memoryBytes, columns);
+    }
+
+    /** A partial for a query given as JSON text, parsed against {@code schema}. */
+    public static Partial newPartial(String queryJson, Schema schema) {
+        return Partial.of(Query.parse(Json.parse(queryJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)), schema));
+    }
+
+    /** Closes the log and the segments. */
+    public void close() {
+        if (log != null) {
+            log.close();
+        }
+        for (Segment s : segments) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.warn("cannot close segment {}", s.file(), e);
+            }
+        }
+    }
+
+    /** Closes the shard and deletes its files. */
+    public void delete() {
+        close();
+        deleteFiles(files.dir());
+    }
+
+    /** Deletes the files of the shard in {@code dir}. */
+    public static void deleteFiles(Path dir) {
+        try {
+            new ShardFiles(dir).deleteAll();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete table shard " + dir, e);
+        }
+    }
+}
