@@ -220,20 +220,20 @@ public final class TableRoutes extends StrataRoutes {
      */
     private Route stream(TableStore.PreparedQuery prepared, Format format) {
         List<String> columns = prepared.query().outputNames();
-        Source<ByteString, NotUsed> lines = store.export(prepared).mapConcat(rows -> {
-            List<ByteString> out = new ArrayList<>(rows.size());
-            for (List<Object> row : rows) {
-                out.add(ByteString.fromString(format == Format.CSV ? csvLine(row) : jsonLine(columns, row)));
-            }
-            return out;
-        });
-        Source<ByteString, NotUsed> body = format == Format.CSV
-                ? Source.single(ByteString.fromString(csvLine(new ArrayList<>(columns)))).concat(lines)
-                : lines;
         ContentType type = format == Format.CSV ? ContentTypes.TEXT_CSV_UTF8 : NDJSON;
-        var started = body.prefixAndTail(1).runWith(Sink.head(), system).thenApply(split ->
-                HttpResponse.create().withEntity(HttpEntities.create(type,
-                        Source.from(split.first()).concat(split.second()))));
+        var started = store.export(prepared).prefixAndTail(1).runWith(Sink.head(), system).thenApply(split -> {
+            Source<ByteString, NotUsed> lines = Source.from(split.first()).concat(split.second()).mapConcat(rows -> {
+                List<ByteString> out = new ArrayList<>(rows.size());
+                for (List<Object> row : rows) {
+                    out.add(ByteString.fromString(format == Format.CSV ? csvLine(row) : jsonLine(columns, row)));
+                }
+                return out;
+            });
+            Source<ByteString, NotUsed> body = format == Format.CSV
+                    ? Source.single(ByteString.fromString(csvLine(new ArrayList<>(columns)))).concat(lines)
+                    : lines;
+            return HttpResponse.create().withEntity(HttpEntities.create(type, body));
+        });
         return completeWithFuture(started.exceptionally(ErrorHandling::toResponse));
     }
 

@@ -292,7 +292,8 @@ public final class TableShard {
     private Behavior<Command> onPage(Page page) {
         var snapshot = state.snapshot(visibleRows);
         long until = page.untilRow < 0 ? snapshot.rows() : Math.min(page.untilRow, snapshot.rows());
-        var limits = limits(page.timeoutMillis);
+        // A page is bounded by its own row count, not by the answer limit: exports have none.
+        var limits = new ShardSnapshot.Limits(limits(page.timeoutMillis).deadlineNanos(), Long.MAX_VALUE);
         CompletableFuture.supplyAsync(() -> {
                     var partial = ShardState.newPartial(page.queryJson, state.schema());
                     var read = snapshot.page(partial, page.fromRow, until, page.maxRows, MAX_PAGE_BLOCKS, limits);

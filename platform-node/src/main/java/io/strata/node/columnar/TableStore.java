@@ -83,15 +83,17 @@ public final class TableStore {
     private final ClusterSharding sharding;
     private final ColumnarSettings settings;
     private final TableCatalog catalog;
+    private final Path tablesDir;
     private final BusStore bus;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
-    private TableStore(ClusterSharding sharding, ColumnarSettings settings, TableCatalog catalog, BusStore bus,
-                       Duration askTimeout) {
+    private TableStore(ClusterSharding sharding, ColumnarSettings settings, TableCatalog catalog, Path tablesDir,
+                       BusStore bus, Duration askTimeout) {
         this.sharding = sharding;
         this.settings = settings;
         this.catalog = catalog;
+        this.tablesDir = tablesDir;
         this.bus = bus;
         this.askTimeout = askTimeout;
     }
@@ -107,7 +109,7 @@ public final class TableStore {
         sharding.init(Entity.of(TableShard.TYPE_KEY,
                         ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
-        return new TableStore(sharding, settings, catalog, bus, askTimeout);
+        return new TableStore(sharding, settings, catalog, storage.tablesDir(), bus, askTimeout);
     }
 
     private static void removeDroppedTables(Path tablesDir, TableCatalog catalog) {
@@ -199,7 +201,13 @@ public final class TableStore {
         for (int s = 0; s < table.shards(); s++) {
             drops.add(ask(name, s, TableShard.Drop::new, askTimeout));
         }
-        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            for (CompletableFuture<TableShard.Reply> drop : drops) {
+                expect(drop.join(), TableShard.Dropped.class);
+            }
+            // The shards removed their own directories; what is left is the table's, now empty.
+            ShardState.deleteFiles(tablesDir.resolve(name));
+        });
     }
 
     // ---- Ingest -------------------------------------------------------------------------------

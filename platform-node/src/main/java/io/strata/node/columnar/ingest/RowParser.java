@@ -42,7 +42,7 @@ import java.util.Map;
  * <p>Value rules: int64 takes whole JSON numbers in 64-bit range; float64 any JSON number;
  * string a JSON string; bool a JSON boolean; timestamp an ISO-8601 instant or offset date-time
  * string, or whole epoch milliseconds. In CSV every field is text parsed by the same rules, and
- * an empty field is null. Stateless and thread-safe.
+ * an empty field is null, except in a string column that is not nullable, where it is "". Stateless and thread-safe.
  */
 public final class RowParser {
 
@@ -215,10 +215,14 @@ public final class RowParser {
             java.util.Arrays.fill(values, null);
             for (int i = 0; i < fields.size(); i++) {
                 String text = fields.get(i);
+                Column column = schema.columns().get(columnOf[i]);
                 if (text.isEmpty()) {
+                    // CSV cannot tell an empty string from a null: only a column that can hold no null takes it as "".
+                    if (column.type() == ColumnType.STRING && !column.nullable()) {
+                        values[columnOf[i]] = "";
+                    }
                     continue;
                 }
-                Column column = schema.columns().get(columnOf[i]);
                 String problem = convertText(column, text, columnOf[i]);
                 if (problem != null) {
                     reject(problem);

@@ -120,7 +120,7 @@ class RandomizedQueryTest {
     }
 
     /** Scans without ORDER BY come in block order: compare as multisets (or containment under LIMIT). */
-    private static void compare(JsonNode json, List<List<Object>> expected, List<List<Object>> actual, List<Object[]> rows, int seed) {
+    static void compare(JsonNode json, List<List<Object>> expected, List<List<Object>> actual, List<Object[]> rows, int seed) {
         boolean unordered = !json.has("aggregates") && !json.has("group_by") && !json.has("order_by");
         String where = "seed " + seed + " query " + json;
         if (!unordered) {
