@@ -232,7 +232,7 @@ public final class TableStore {
         if (atomic && !rejections.isEmpty()) {
             throw new StrataException(StrataException.Kind.UNPROCESSABLE, "rows_rejected", rejections.size()
                     + " of " + (accepted + rejections.size()) + " rows break the table's contract, so none was stored (atomic batch); first: "
-                    + rejections.get(0).reason());
+                    + rejections.get(0).describe());
         }
         deadLetterTopic.ifPresent(bus::validateTopicName);
         CompletionStage<Void> deadLettered = deadLetterTopic.isPresent() && !rejections.isEmpty()

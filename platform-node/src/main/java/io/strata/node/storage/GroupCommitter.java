@@ -116,10 +116,6 @@ public final class GroupCommitter implements AutoCloseable {
         // of the file is fsynced.
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (java.nio.file.NoSuchFileException removed) {
-            // Logs are only deleted once what they held is durable elsewhere (a snapshot, a sealed
-            // segment) or expired by retention: nothing is left to sync.
-            return;
         }
         // A log file new to its directory (a new roll cycle) needs the directory entry made durable too.
         File dir = file.getAbsoluteFile().getParentFile();

@@ -47,7 +47,13 @@ import java.util.Map;
 public final class RowParser {
 
     /** A rejected row: its index in the batch and why. */
-    public record Rejection(int row, String reason) {}
+    public record Rejection(int row, String reason) {
+
+        /** "row N: reason", for messages. */
+        public String describe() {
+            return "row " + row + ": " + reason;
+        }
+    }
 
     /** The accepted rows as columns (in schema order), and the rejected ones. */
     public record Parsed(ColumnVector[] columns, int accepted, List<Rejection> rejections) {}
@@ -180,7 +186,7 @@ public final class RowParser {
         }
 
         void reject(String reason) {
-            rejections.add(new Rejection(row, "row " + row + ": " + reason));
+            rejections.add(new Rejection(row, reason));
             row++;
         }
 

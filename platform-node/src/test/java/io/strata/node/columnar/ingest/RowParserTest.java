@@ -76,7 +76,7 @@ class RowParserTest {
                  {"k": 2, "ts": 0}]
                 """), SCHEMA);
         assertEquals(2, parsed.accepted());
-        List<String> reasons = parsed.rejections().stream().map(RowParser.Rejection::reason).toList();
+        List<String> reasons = parsed.rejections().stream().map(RowParser.Rejection::describe).toList();
         assertEquals(List.of(
                 "row 1: missing non-null column 'k'",
                 "row 2: missing non-null column 'k'",
