@@ -5,6 +5,7 @@ import io.strata.node.demo.DemoFailure;
 import io.strata.node.demo.DemoTour;
 import io.strata.node.demo.BusChapter;
 import io.strata.node.demo.KvChapter;
+import io.strata.node.demo.TableChapter;
 import io.strata.node.launch.NodeProcess;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +32,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A guided, self-checking tour on a fresh node in a temporary directory.",
-                "Shows the KV API as curl commands with the real answers, then kill -9",
+                "Shows the KV, bus and table APIs as curl commands with the real answers, then kill -9",
                 "and a restart that shows the data came back.",
                 "Exits non-zero if any answer is not as expected."})
 public final class DemoCommand implements Callable<Integer> {
@@ -113,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
-        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new BusChapter()));
+        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new BusChapter(), new TableChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
     }

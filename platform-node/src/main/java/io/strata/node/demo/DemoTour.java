@@ -108,18 +108,32 @@ public final class DemoTour {
         return send("POST", path, body, headers);
     }
 
-    private Exchange send(String method, String path, String body, String... headers) throws IOException, InterruptedException {
-        String url = base + path;
-        shell(curl(method, url, body, headers));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+    /**
+     * {@code POST path} with a body too long to print: the command shows it as {@code --data-binary @file},
+     * then the answer as usual; headers as name, value pairs.
+     */
+    public Exchange postFile(String path, String file, String body, String... headers) throws IOException, InterruptedException {
+        shell(curl("POST", base + path, "@" + file, headers));
+        return quietly("POST", path, body, headers).print();
+    }
+
+    /**
+     * A request that prints neither its command nor its answer, for bulk loads and timed calls
+     * whose first call was shown; {@link Exchange}'s checks still count.
+     */
+    public Exchange quietly(String method, String path, String body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        Exchange exchange = new Exchange(this, method + " " + path, response);
-        exchange.print(out);
-        return exchange;
+        return new Exchange(this, method + " " + path, response);
+    }
+
+    private Exchange send(String method, String path, String body, String... headers) throws IOException, InterruptedException {
+        shell(curl(method, base + path, body, headers));
+        return quietly(method, path, body, headers).print();
     }
 
     static String curl(String method, String url, String body, String... headers) {
@@ -206,7 +220,8 @@ public final class DemoTour {
             return this;
         }
 
-        private void print(PrintWriter out) {
+        private Exchange print() {
+            PrintWriter out = tour.out;
             out.println("HTTP/1.1 " + status() + reason(status()));
             for (String name : SHOWN_HEADERS) {
                 header(name).ifPresent(value -> out.println(name + ": " + value));
@@ -215,6 +230,7 @@ public final class DemoTour {
                 out.println(body());
             }
             out.flush();
+            return this;
         }
 
         private static String reason(int status) {
@@ -225,6 +241,7 @@ public final class DemoTour {
                 case 400 -> " Bad Request";
                 case 404 -> " Not Found";
                 case 412 -> " Precondition Failed";
+                case 422 -> " Unprocessable Entity";
                 case 503 -> " Service Unavailable";
                 default -> "";
             };

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DemoCommandTest {
 
     @Test
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void demoPassesEveryCheckAndLeavesNothingBehind() throws Exception {
         Set<Long> childrenBefore = children();
         Set<Path> demoDirsBefore = demoDirs();
@@ -32,6 +32,9 @@ class DemoCommandTest {
         assertEquals(0, exit, "demo failed:\n" + err + "\noutput:\n" + out);
         assertTrue(out.toString().contains("=== 1. Key-value store ==="), out.toString());
         assertTrue(out.toString().contains("$ curl -i -X PUT --data-binary 'hello, strata' http://127.0.0.1:"), out.toString());
+        assertTrue(out.toString().contains("=== 3. Columnar tables ==="), out.toString());
+        assertTrue(out.toString().contains("--data-binary @events-001.csv http://127.0.0.1:"), out.toString());
+        assertTrue(out.toString().contains("--- 4.7 The table came back"), out.toString());
         assertTrue(out.toString().contains("$ kill -9 "), out.toString());
         assertTrue(out.toString().contains("Demo complete: "), out.toString());
         assertEquals(childrenBefore, children(), "the demo left a child process running");
