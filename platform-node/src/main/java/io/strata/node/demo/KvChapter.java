@@ -35,9 +35,9 @@ public final class KvChapter implements DemoChapter {
         tour.check(tour.get(SPACE + "/greeting").expect(200, "hello, strata").version() == created,
                 "GET to return the version the PUT answered (" + created + ")");
 
-        tour.step("Expiry: a key with a one-second TTL");
-        JsonNode session = tour.put(SPACE + "/session?ttl=1", "short-lived").expect(201).json();
-        tour.check(session.has("expires_at"), "the PUT with ?ttl=1 to answer expires_at");
+        tour.step("Expiry: a key with a three-second TTL");
+        JsonNode session = tour.put(SPACE + "/session?ttl=3", "short-lived").expect(201).json();
+        tour.check(session.has("expires_at"), "the PUT with ?ttl=3 to answer expires_at");
         tour.get(SPACE + "/session").expect(200, "short-lived");
         Instant expiresAt = Instant.parse(session.get("expires_at").asText());
         tour.say("Waiting until " + expiresAt + " has passed...");
