@@ -100,7 +100,7 @@ class RowParserTest {
     void ndjsonRejectsLinesThatAreNotJson() {
         var parsed = RowParser.parseNdjson(bytes("{\"k\":1,\"ts\":0}\n\nnot json\n{\"k\":2,\"ts\":5}\n"), SCHEMA);
         assertEquals(2, parsed.accepted());
-        assertEquals(List.of(new RowParser.Rejection(1, "row 1: not valid JSON")), parsed.rejections());
+        assertEquals(List.of(new RowParser.Rejection(1, "not valid JSON")), parsed.rejections());
     }
 
     @Test
