@@ -24,9 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,24 +84,15 @@ class BusCrashRecoveryTest {
         assertEquals(201, created.status(), created.body());
 
         KillLoad load = new KillLoad(targetAcks);
-        ExecutorService pool = nodes.pool(Executors.newFixedThreadPool(PRODUCERS));
-        List<Future<Producer>> futures = new ArrayList<>();
-        long produceStart = System.nanoTime();
+        List<Producer> threads = new ArrayList<>();
         for (int p = 0; p < PRODUCERS; p++) {
-            futures.add(pool.submit(new Producer(p, client, load)));
+            threads.add(new Producer(p, client, load));
         }
-        int inFlightBeforeKill = load.awaitKillPoint(PRODUCE_PHASE, SLOW_MACHINE_LIMIT);
-        load.killed.set(true);
-        node.kill9();
-        long produceMillis = millisSince(produceStart);
-        List<Producer> producers = new ArrayList<>();
-        for (Future<Producer> f : futures) {
-            producers.add(f.get(60, TimeUnit.SECONDS));
-        }
-        assertTrue(load.errors.isEmpty(), "errors before the kill:\n" + String.join("\n", load.errors));
-        assertTrue(load.acked.get() >= load.minimum, "only " + load.acked.get() + " records were acknowledged in "
-                + produceMillis + " ms\nnode log tail:\n" + node.logTail());
-        assertTrue(inFlightBeforeKill > 0, "no request was in flight when the node was killed");
+        KillLoad.Killed<Producer> run = load.runUntilKill(nodes.pool(Executors.newFixedThreadPool(PRODUCERS)), threads,
+                node, PRODUCE_PHASE, SLOW_MACHINE_LIMIT, "records");
+        List<Producer> producers = run.workers();
+        long produceMillis = run.loadMillis();
+        int inFlightBeforeKill = run.inFlightBeforeKill();
 
         long restartStart = System.nanoTime();
         NodeProcess restarted = start(builder);

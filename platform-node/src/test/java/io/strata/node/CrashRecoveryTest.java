@@ -19,9 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -72,24 +70,15 @@ class CrashRecoveryTest {
         assertEquals(201, kv.put(path(SHARED), "0", "If-None-Match", "*").status());
 
         Load load = new Load(targetAcks);
-        ExecutorService pool = nodes.pool(Executors.newFixedThreadPool(WRITERS));
-        List<Future<Writer>> futures = new ArrayList<>();
-        long writeStart = System.nanoTime();
+        List<Writer> threads = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
-            futures.add(pool.submit(new Writer(w, kv, load)));
+            threads.add(new Writer(w, kv, load));
         }
-        int inFlightBeforeKill = load.awaitKillPoint(WRITE_PHASE, SLOW_MACHINE_LIMIT);
-        load.killed.set(true);
-        node.kill9();
-        long writeMillis = millisSince(writeStart);
-        List<Writer> writers = new ArrayList<>();
-        for (Future<Writer> f : futures) {
-            writers.add(f.get(60, TimeUnit.SECONDS));
-        }
-        assertTrue(load.errors.isEmpty(), "errors before the kill:\n" + String.join("\n", load.errors));
-        assertTrue(load.acked.get() >= load.minimum, "only " + load.acked.get() + " writes were acknowledged in "
-                + writeMillis + " ms\nnode log tail:\n" + node.logTail());
-        assertTrue(inFlightBeforeKill > 0, "no request was in flight when the node was killed");
+        KillLoad.Killed<Writer> run = load.runUntilKill(nodes.pool(Executors.newFixedThreadPool(WRITERS)), threads, node,
+                WRITE_PHASE, SLOW_MACHINE_LIMIT, "writes");
+        List<Writer> writers = run.workers();
+        long writeMillis = run.loadMillis();
+        int inFlightBeforeKill = run.inFlightBeforeKill();
 
         long restartStart = System.nanoTime();
         NodeProcess restarted = start(builder);

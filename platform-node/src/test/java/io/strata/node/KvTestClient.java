@@ -34,22 +34,21 @@ final class KvTestClient {
     }
 
     Reply put(String path, String body, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = request(path).PUT(HttpRequest.BodyPublishers.ofString(body));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return send(request);
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofString(body)), headers);
     }
 
-    Reply post(String path, String body) throws IOException, InterruptedException {
-        return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)));
+    Reply post(String path, String body, String... headers) throws IOException, InterruptedException {
+        return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
     }
 
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
     }
 
-    private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    private Reply send(HttpRequest.Builder request, String... headers) throws IOException, InterruptedException {
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         OptionalLong version = response.headers().firstValue("ETag")
                 .map(etag -> OptionalLong.of(Long.parseLong(etag.replace("\"", ""))))
