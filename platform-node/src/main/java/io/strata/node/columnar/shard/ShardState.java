@@ -131,12 +131,13 @@ public final class ShardState {
             segmentRows += segment.rows();
         }
         List<Long> generations = files.logGenerationsFrom(manifest.logGeneration());
-        boolean incomplete = false;
         for (long g : generations) {
             EntryLog<RowBatch> replaying = EntryLog.open(files.logDir(g), settings.rollCycle(), RowBatch.parser());
             List<RowBatch> pending = new ArrayList<>();
+            long[] entries = {0};
             try {
                 replaying.replayAfter(-1, batch -> {
+                    entries[0]++;
                     logBytes += batch.getSerializedSize();
                     pending.add(batch);
                     if (!batch.getContinued()) {
@@ -151,11 +152,14 @@ public final class ShardState {
                 LOG.warn("table shard {}: log generation {} ends with {} batches of an insert that never completed; "
                         + "they were not acknowledged and are left out", files.dir(), g, pending.size());
             }
-            incomplete = !pending.isEmpty();
+            if (entries[0] == 0) {
+                ShardFiles.deleteTree(files.logDir(g));
+            }
         }
-        // An unfinished insert stays at the end of its generation: new rows start a new one, so it is never completed by them.
-        generation = generations.isEmpty() ? manifest.logGeneration()
-                : generations.get(generations.size() - 1) + (incomplete ? 1 : 0);
+        // New rows go to a new generation: never appended after what a crash may have cut short
+        // (an unfinished insert, or a log file whose header was never written, which Chronicle
+        // would wait on before appending).
+        generation = generations.isEmpty() ? manifest.logGeneration() : generations.get(generations.size() - 1) + 1;
         openLog();
     }
 
