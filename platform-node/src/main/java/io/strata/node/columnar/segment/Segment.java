@@ -58,9 +58,11 @@ public final class Segment implements AutoCloseable {
 
     /**
      * Writes {@code blocks} (each an array of vectors in schema order, all of one size) as a segment
-     * file, atomically and durably (temporary file, fsync, rename).
+     * file, atomically and durably (temporary file, fsync, rename). Blocks are iterated once and
+     * each is encoded and written before the next is asked for, so a lazy {@link Iterable} keeps
+     * only one block in memory at a time (plus the footer, which grows with the block count).
      */
-    public static void write(Path file, Schema schema, List<ColumnVector[]> blocks) throws IOException {
+    public static void write(Path file, Schema schema, Iterable<? extends ColumnVector[]> blocks) throws IOException {
         SegmentFooter.Builder footer = SegmentFooter.newBuilder();
         for (Column c : schema.columns()) {
             footer.addColumns(SegmentColumn.newBuilder().setName(c.name()).setType(c.type().jsonName()).setNullable(c.nullable()));
