@@ -351,10 +351,8 @@ public final class ColumnCodec {
         double[] values = new double[n];
         if (encoding == DOUBLE_PLAIN) {
             int at = in.skip(8L * n);
-            byte[] src = in.array();
-            for (int i = 0; i < n; i++) {
-                values[i] = Double.longBitsToDouble((long) ByteWriter.LONG.get(src, at + 8 * i));
-            }
+            // A bulk copy (raw bits, so NaN payloads survive), not a load per value.
+            ByteBuffer.wrap(in.array(), at, 8 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(values, 0, n);
         } else if (encoding == DOUBLE_INTEGRAL) {
             long[] whole = new long[n];
             LongStreams.decode(in, n, whole);
