@@ -58,7 +58,20 @@ final class BitPacking {
         long mask = mask(width);
         int end = off + (int) bytesFor(n, width);
         long bitPos = 0;
-        for (int i = to, stop = to + n; i < stop; i++) {
+        int i = to;
+        int stop = to + n;
+        if (width <= 57) {
+            // Values that start at least 8 bytes before the end and, being at most 57 bits wide,
+            // fit in the word read at their first byte: one load, shift and mask each.
+            long room = end - off - 8;
+            int fast = room < 0 ? 0 : (int) Math.min(n, (room * 8 + 7) / width + 1);
+            for (int stopFast = to + fast; i < stopFast; i++) {
+                long word = (long) ByteWriter.LONG.get(src, off + (int) (bitPos >>> 3));
+                dst[i] = (word >>> (bitPos & 7) & mask) + base;
+                bitPos += width;
+            }
+        }
+        for (; i < stop; i++) {
             int at = off + (int) (bitPos >>> 3);
             int shift = (int) (bitPos & 7);
             long word = at + 8 <= end ? (long) ByteWriter.LONG.get(src, at) : tail(src, at, end);

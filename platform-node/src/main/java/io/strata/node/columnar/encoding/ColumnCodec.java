@@ -199,8 +199,24 @@ public final class ColumnCodec {
      * @throws CorruptBlockException when the bytes are not a valid block
      */
     public static ColumnVector decode(byte[] block) {
+        return decode(block, block.length, null);
+    }
+
+    /**
+     * Decodes the block in {@code buffer[0 .. length)} as {@link #decode(byte[])} does, reusing the
+     * value array of {@code recycle} (a vector an earlier decode returned, which the caller no longer
+     * uses; may be null) when it has the right type and room: a scan that decodes block after block
+     * then allocates no new value arrays. The returned vector may share that array, so
+     * {@code recycle} must not be read afterwards.
+     *
+     * @throws CorruptBlockException when the bytes are not a valid block
+     */
+    public static ColumnVector decode(byte[] buffer, int length, ColumnVector recycle) {
+        if (length < 0 || length > buffer.length) {
+            throw new IllegalArgumentException("length " + length + " outside a buffer of " + buffer.length);
+        }
         try {
-            return decodeChecked(block);
+            return decodeChecked(buffer, length, recycle);
         } catch (CorruptBlockException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -208,9 +224,9 @@ public final class ColumnCodec {
         }
     }
 
-    private static ColumnVector decodeChecked(byte[] block) {
-        if (block.length < HEADER + 4) {
-            throw new CorruptBlockException("truncated block: " + block.length + " bytes, a block has at least "
+    private static ColumnVector decodeChecked(byte[] block, int length, ColumnVector recycle) {
+        if (length < HEADER + 4) {
+            throw new CorruptBlockException("truncated block: " + length + " bytes, a block has at least "
                     + (HEADER + 4));
         }
         if ((block[0] & 0xFF) != MAGIC) {
@@ -219,7 +235,7 @@ public final class ColumnCodec {
         if ((block[1] & 0xFF) != VERSION) {
             throw new CorruptBlockException("unsupported block format version " + (block[1] & 0xFF));
         }
-        int end = block.length - 4;
+        int end = length - 4;
         int stored = (int) ByteWriter.INT.get(block, end);
         if (stored != crc(block, end)) {
             throw new CorruptBlockException("block checksum mismatch: the block is damaged or truncated");
@@ -236,17 +252,17 @@ public final class ColumnCodec {
         ByteReader in = header;
         if ((flags & FLAG_LZ4) != 0) {
             // LZ4 expands at most 255-fold; the bound keeps a damaged length from allocating wildly.
-            int length = header.getCount("payload length", Math.min(Integer.MAX_VALUE - 8, 255L * header.remaining() + 64));
-            byte[] body = new byte[length];
-            int got = UNLZ4.decompress(block, header.position(), header.remaining(), body, 0, length);
-            if (got != length) {
-                throw new CorruptBlockException("LZ4 payload holds " + got + " bytes, header says " + length);
+            int bodyLength = header.getCount("payload length", Math.min(Integer.MAX_VALUE - 8, 255L * header.remaining() + 64));
+            byte[] body = new byte[bodyLength];
+            int got = UNLZ4.decompress(block, header.position(), header.remaining(), body, 0, bodyLength);
+            if (got != bodyLength) {
+                throw new CorruptBlockException("LZ4 payload holds " + got + " bytes, header says " + bodyLength);
             }
-            in = new ByteReader(body, 0, length);
+            in = new ByteReader(body, 0, bodyLength);
         }
         ColumnVector vector = switch (encoding) {
-            case LONGS -> decodeLongs(type, in, n, nulls);
-            case DOUBLE_PLAIN, DOUBLE_INTEGRAL, DOUBLE_DECIMAL -> decodeDoubles(type, encoding, in, n, nulls);
+            case LONGS -> decodeLongs(type, in, n, nulls, recycle);
+            case DOUBLE_PLAIN, DOUBLE_INTEGRAL, DOUBLE_DECIMAL -> decodeDoubles(type, encoding, in, n, nulls, recycle);
             case DICTIONARY -> decodeStrings(type, in, n, nulls);
             default -> throw new CorruptBlockException("unknown encoding " + encoding);
         };
@@ -271,8 +287,8 @@ public final class ColumnCodec {
         return nulls;
     }
 
-    private static ColumnVector decodeLongs(ColumnType type, ByteReader in, int n, RoaringBitmap nulls) {
-        long[] values = new long[n];
+    private static ColumnVector decodeLongs(ColumnType type, ByteReader in, int n, RoaringBitmap nulls, ColumnVector recycle) {
+        long[] values = recycle instanceof LongVector old && old.values().length >= n ? old.values() : new long[n];
         switch (type) {
             case INT64, TIMESTAMP -> {
                 LongStreams.decode(in, n, values);
@@ -344,17 +360,15 @@ public final class ColumnCodec {
     }
 
     private static ColumnVector decodeDoubles(ColumnType type, int encoding, ByteReader in, int n,
-                                              RoaringBitmap nulls) {
+                                              RoaringBitmap nulls, ColumnVector recycle) {
         if (type != ColumnType.FLOAT64) {
             throw mismatch(type, encoding);
         }
-        double[] values = new double[n];
+        double[] values = recycle instanceof DoubleVector old && old.values().length >= n ? old.values() : new double[n];
         if (encoding == DOUBLE_PLAIN) {
             int at = in.skip(8L * n);
-            byte[] src = in.array();
-            for (int i = 0; i < n; i++) {
-                values[i] = Double.longBitsToDouble((long) ByteWriter.LONG.get(src, at + 8 * i));
-            }
+            // A bulk copy (raw bits, so NaN payloads survive), not a load per value.
+            ByteBuffer.wrap(in.array(), at, 8 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(values, 0, n);
         } else if (encoding == DOUBLE_INTEGRAL) {
             long[] whole = new long[n];
             LongStreams.decode(in, n, whole);

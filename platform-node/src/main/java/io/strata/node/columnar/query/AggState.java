@@ -12,8 +12,9 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * The state of one aggregate for every group of a partial, in primitive arrays indexed by group
- * id. Updates take the selected rows and their group ids and run one tight loop; merges fold in
- * another partial's state through a group id map. Single-threaded.
+ * id. Updates take the selected rows and their group ids and run one tight loop (specialised for
+ * a single group, for columns without nulls and for a block whose rows are all selected); merges
+ * fold in another partial's state through a group id map. Single-threaded.
  */
 abstract class AggState {
 
@@ -40,7 +41,17 @@ abstract class AggState {
     /** Makes room for group ids below {@code groups}. */
     abstract void ensure(int groups);
 
+    /**
+     * Adds the values of rows {@code sel[0 .. n)} (ascending; {@code n == block.size} means every
+     * row, {@code sel[i] == i}) to groups {@code groups[0 .. n)}, or all to group 0 when
+     * {@code groups} is null.
+     */
     abstract void update(Block block, int[] sel, int n, int[] groups);
+
+    /** The group of the {@code i}th selected row. */
+    static int group(int[] groups, int i) {
+        return groups == null ? 0 : groups[i];
+    }
 
     /**
      * Folds in {@code other}'s groups: other's group {@code g} becomes {@code map[g]};
@@ -84,7 +95,15 @@ abstract class AggState {
         void update(Block block, int[] sel, int n, int[] groups) {
             long[] c = counts;
             boolean[] nulls = column < 0 ? null : block.nulls(column);
-            if (nulls == null) {
+            if (groups == null) {
+                long m = n;
+                if (nulls != null) {
+                    for (int i = 0; i < n; i++) {
+                        m -= nulls[sel[i]] ? 1 : 0;
+                    }
+                }
+                c[0] += m;
+            } else if (nulls == null) {
                 for (int i = 0; i < n; i++) {
                     c[groups[i]]++;
                 }
@@ -154,7 +173,7 @@ abstract class AggState {
             boolean[] nulls = block.nulls(column);
             for (int i = 0; i < n; i++) {
                 if (nulls == null || !nulls[sel[i]]) {
-                    set(groups[i]).add(keys[i]);
+                    set(group(groups, i)).add(keys[i]);
                 }
             }
         }
@@ -232,7 +251,7 @@ abstract class AggState {
                 for (int i = 0; i < n; i++) {
                     int r = sel[i];
                     if (nulls == null || !nulls[r]) {
-                        int g = groups[i];
+                        int g = group(groups, i);
                         s[g] = Math.addExact(s[g], v[r]);
                         c[g]++;
                     }
@@ -310,12 +329,45 @@ abstract class AggState {
             boolean[] nulls = block.nulls(column);
             double[] s = sums;
             long[] c = counts;
-            for (int i = 0; i < n; i++) {
-                int r = sel[i];
-                if (nulls == null || !nulls[r]) {
+            if (groups == null) {
+                // One running sum, started from the group's, adds in the same order as the general loop.
+                double sum = s[0];
+                long count = 0;
+                if (nulls != null) {
+                    for (int i = 0; i < n; i++) {
+                        int r = sel[i];
+                        if (!nulls[r]) {
+                            sum += v[r];
+                            count++;
+                        }
+                    }
+                } else if (n == block.size) {
+                    for (int i = 0; i < n; i++) {
+                        sum += v[i];
+                    }
+                    count = n;
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        sum += v[sel[i]];
+                    }
+                    count = n;
+                }
+                s[0] = sum;
+                c[0] += count;
+            } else if (nulls == null && n == block.size) {
+                for (int i = 0; i < n; i++) {
                     int g = groups[i];
-                    s[g] += v[r];
+                    s[g] += v[i];
                     c[g]++;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    int r = sel[i];
+                    if (nulls == null || !nulls[r]) {
+                        int g = groups[i];
+                        s[g] += v[r];
+                        c[g]++;
+                    }
                 }
             }
         }
@@ -383,7 +435,7 @@ abstract class AggState {
             for (int i = 0; i < n; i++) {
                 int r = sel[i];
                 if (nulls == null || !nulls[r]) {
-                    accept(groups[i], bool ? (bv[r] ? 1 : 0) : v[r]);
+                    accept(group(groups, i), bool ? (bv[r] ? 1 : 0) : v[r]);
                 }
             }
         }
@@ -451,10 +503,26 @@ abstract class AggState {
         void update(Block block, int[] sel, int n, int[] groups) {
             double[] v = ((ColumnVector.DoubleVector) block.vectors[column]).values();
             boolean[] nulls = block.nulls(column);
+            if (nulls == null && n == block.size && groups != null) {
+                double[] best = vals;
+                boolean[] seen = has;
+                int better = max ? 1 : -1;
+                for (int i = 0; i < n; i++) {
+                    int g = groups[i];
+                    double x = v[i];
+                    if (!seen[g]) {
+                        best[g] = x;
+                        seen[g] = true;
+                    } else if (Double.compare(x, best[g]) == better) {
+                        best[g] = x;
+                    }
+                }
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 int r = sel[i];
                 if (nulls == null || !nulls[r]) {
-                    accept(groups[i], v[r]);
+                    accept(group(groups, i), v[r]);
                 }
             }
         }
@@ -526,7 +594,7 @@ abstract class AggState {
             for (int i = 0; i < n; i++) {
                 int r = sel[i];
                 if (nulls == null || !nulls[r]) {
-                    accept(groups[i], dict[codes[r]]);
+                    accept(group(groups, i), dict[codes[r]]);
                 }
             }
         }

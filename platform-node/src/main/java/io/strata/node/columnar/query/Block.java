@@ -128,13 +128,4 @@ public final class Block {
         }
         return nullMasks[column];
     }
-
-    /** The identity selection: every row of the block. */
-    int[] allRows() {
-        int[] sel = new int[size];
-        for (int i = 0; i < size; i++) {
-            sel[i] = i;
-        }
-        return sel;
-    }
 }

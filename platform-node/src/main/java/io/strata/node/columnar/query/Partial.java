@@ -30,6 +30,11 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
 
     protected final Query query;
     protected final QueryStats stats = new QueryStats();
+    /** Reused across blocks (a partial is single-threaded): 0, 1, 2, ... and the selection the filter narrows. */
+    private int[] identity = new int[0];
+    private int[] selection = new int[0];
+    /** The zone maps of the block {@link #offer} is adding, else null: hints for {@link #consume}. */
+    ZoneMap[] offeredZones;
 
     Partial(Query query) {
         this.query = query;
@@ -58,7 +63,13 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
             stats.blocksSkipped++;
             return false;
         }
-        add(decode.get());
+        ColumnVector[] vectors = decode.get();
+        offeredZones = zones;
+        try {
+            add(vectors);
+        } finally {
+            offeredZones = null;
+        }
         return true;
     }
 
@@ -72,8 +83,8 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
         Block block = new Block(vectors, query.needed());
         stats.blocksScanned++;
         stats.rowsScanned += block.size;
-        int[] sel = block.allRows();
-        int n = sel.length;
+        int n = block.size;
+        int[] sel = allRows(n);
         if (query.where() != null && n > 0) {
             n = query.where().select(block, sel, n, sel);
         }
@@ -81,6 +92,19 @@ public abstract sealed class Partial permits PartialAggregation, PartialScan {
             consume(block, sel, n);
         }
         stats.nanos += System.nanoTime() - start;
+    }
+
+    /** A selection of rows 0 .. n-1, in a buffer this partial reuses for the next block. */
+    private int[] allRows(int n) {
+        if (identity.length < n) {
+            identity = new int[n];
+            for (int i = 0; i < n; i++) {
+                identity[i] = i;
+            }
+            selection = new int[n];
+        }
+        System.arraycopy(identity, 0, selection, 0, n);
+        return selection;
     }
 
     /** Merges another partial of the same query into this one. */

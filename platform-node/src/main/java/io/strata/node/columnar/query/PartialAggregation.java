@@ -2,6 +2,7 @@ package io.strata.node.columnar.query;
 
 import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.ColumnVector;
+import io.strata.node.columnar.ZoneMap;
 import io.strata.node.columnar.query.proto.AggregationMsg;
 import io.strata.node.columnar.query.proto.ValuesMsg;
 
@@ -16,7 +17,10 @@ import java.util.function.LongUnaryOperator;
  * <p>Grouping maps each selected row to a dense group id: a single dictionary-coded STRING key
  * resolves once per dictionary code per block; a single INT64/TIMESTAMP/FLOAT64/BOOL key probes a
  * primitive hash table; composite keys probe a table of fixed-width long keys (one word per
- * column plus a null mask). Nulls form their own group. FLOAT64 keys group NaNs together and
+ * column plus a null mask). A single INT64/TIMESTAMP key whose values in a block span fewer than
+ * {@value #DENSE_SPAN} (as small, dense keys do) also goes through a direct-indexed array of group
+ * ids by {@code key - base}, a cache of the hash table, so it probes the table once per distinct
+ * key rather than once per row. Nulls form their own group. FLOAT64 keys group NaNs together and
  * {@code -0.0} with {@code 0.0}. Without GROUP BY there is exactly one group, present even when
  * no row matched (count 0, other aggregates null).
  *
@@ -37,6 +41,17 @@ public final class PartialAggregation extends Partial {
     private final StringPool pool = new StringPool();
     private final List<Query.Aggregate> aggregates;
     private final AggState[] states;
+    /** Each row's group id, reused from block to block. */
+    private int[] rowGroups = new int[0];
+    /**
+     * For a single INT64/TIMESTAMP key: group id + 1 of key {@code denseBase + i} at {@code i}, 0
+     * while not looked up; a window of at most {@link #DENSE_SPAN} keys, empty until a block fits.
+     */
+    private int[] dense = new int[0];
+    private long denseBase;
+
+    /** Most keys the direct-indexed cache covers (256 KiB of ints). */
+    static final int DENSE_SPAN = 1 << 16;
 
     PartialAggregation(Query query) {
         super(query);
@@ -63,13 +78,18 @@ public final class PartialAggregation extends Partial {
 
     @Override
     void consume(Block block, int[] sel, int n) {
-        int[] g = new int[n];
-        if (keys.length == 1) {
-            resolveSingle(block, sel, n, g);
-        } else if (composite) {
-            resolveComposite(block, sel, n, g);
-        }
-        if (table != null) {
+        // Without GROUP BY every row is in group 0, which aggregates take as no group array at all.
+        int[] g = null;
+        if (keys.length > 0) {
+            if (rowGroups.length < n) {
+                rowGroups = new int[Math.max(n, block.size)];
+            }
+            g = rowGroups;
+            if (keys.length == 1) {
+                resolveSingle(block, sel, n, g);
+            } else {
+                resolveComposite(block, sel, n, g);
+            }
             groups = table.count();
         }
         for (AggState s : states) {
@@ -107,17 +127,91 @@ public final class PartialAggregation extends Partial {
                     g[i] = group;
                 }
             }
-        } else if (v instanceof ColumnVector.LongVector lv && nulls == null) {
-            long[] a = lv.values();
-            for (int i = 0; i < n; i++) {
-                g[i] = table.findOrInsert(a[sel[i]]);
-            }
+        } else if (v instanceof ColumnVector.LongVector lv) {
+            resolveLongs(lv.values(), nulls, sel, n, g);
         } else {
             long[] k = block.keys(column, sel, n, pool);
             for (int i = 0; i < n; i++) {
                 g[i] = nulls != null && nulls[sel[i]] ? nullGroup() : table.findOrInsert(k[i]);
             }
         }
+    }
+
+    /**
+     * Group ids of INT64/TIMESTAMP keys. Keys inside the dense window take their group from it
+     * (the table on first sight); others probe the table. The window widens to the block's key
+     * range, from its zone map when offered (else a pass over the keys), when the two together
+     * span at most {@link #DENSE_SPAN} keys. Each key is checked against the window, so a zone
+     * map that understates the range costs speed, never correctness.
+     */
+    private void resolveLongs(long[] a, boolean[] nulls, int[] sel, int n, int[] g) {
+        ZoneMap zone = offeredZones == null ? null : offeredZones[keys[0]];
+        long min;
+        long max;
+        if (zone != null && !zone.allNull()) {
+            min = zone.minLong();
+            max = zone.maxLong();
+        } else {
+            min = Long.MAX_VALUE;
+            max = Long.MIN_VALUE;
+            for (int i = 0; i < n; i++) {
+                int r = sel[i];
+                if (nulls == null || !nulls[r]) {
+                    min = Math.min(min, a[r]);
+                    max = Math.max(max, a[r]);
+                }
+            }
+        }
+        if (min <= max) {
+            widenDense(min, max);
+        }
+        int[] map = dense;
+        long base = denseBase;
+        // The window's last key, computed without overflow: the window only ever covers real keys.
+        long last = base + (map.length - 1);
+        for (int i = 0; i < n; i++) {
+            int r = sel[i];
+            if (nulls != null && nulls[r]) {
+                g[i] = nullGroup();
+                continue;
+            }
+            long k = a[r];
+            if (k >= base & k <= last) {
+                int slot = (int) (k - base);
+                int group = map[slot] - 1;
+                if (group < 0) {
+                    group = table.findOrInsert(k);
+                    map[slot] = group + 1;
+                }
+                g[i] = group;
+            } else {
+                g[i] = table.findOrInsert(k);
+            }
+        }
+    }
+
+    /**
+     * Widens the dense window to cover keys {@code min .. max} too, when together they span at
+     * most {@link #DENSE_SPAN} keys; else leaves it. Differences wrap: a span of 2^63 or more
+     * comes out negative and is refused, so extreme keys are exact too.
+     */
+    private void widenDense(long min, long max) {
+        long lo = min;
+        long hi = max;
+        if (dense.length > 0) {
+            lo = Math.min(lo, denseBase);
+            hi = Math.max(hi, denseBase + (dense.length - 1));
+        }
+        long span = hi - lo;
+        if (span < 0 || span >= DENSE_SPAN || (lo == denseBase && span < dense.length)) {
+            return;
+        }
+        int[] grown = new int[(int) span + 1];
+        if (dense.length > 0) {
+            System.arraycopy(dense, 0, grown, (int) (denseBase - lo), dense.length);
+        }
+        dense = grown;
+        denseBase = lo;
     }
 
     private void resolveComposite(Block block, int[] sel, int n, int[] g) {

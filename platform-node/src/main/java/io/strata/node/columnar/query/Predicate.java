@@ -167,15 +167,21 @@ public final class Predicate implements Filter {
             src = out;
         }
         ColumnVector v = block.vectors[column];
+        // A selection as long as the block is every row in order: the range loops then skip it.
+        boolean all = m == block.size;
         if (v instanceof ColumnVector.LongVector lv) {
-            return selectLong(lv.values(), src, m, out);
+            return all && op != Op.NE && op != Op.IN ? selectLongRange(lv.values(), m, out) : selectLong(lv.values(), src, m, out);
         } else if (v instanceof ColumnVector.DoubleVector dv) {
-            return selectDouble(dv.values(), src, m, out);
+            return all && op != Op.NE && op != Op.IN ? selectDoubleRange(dv.values(), m, out) : selectDouble(dv.values(), src, m, out);
         } else if (v instanceof ColumnVector.StringVector sv) {
             return selectCodes(sv, src, m, out);
         }
         return selectBool(((ColumnVector.BoolVector) v).values(), src, m, out);
     }
+
+    // The range loops below are branch-free: every row is written and the count advances only on a
+    // match, so a selectivity the CPU cannot predict costs no mispredictions. Safe when out == in,
+    // as the write position never passes the read position.
 
     private int selectLong(long[] v, int[] in, int n, int[] out) {
         int m = 0;
@@ -201,10 +207,35 @@ public final class Predicate implements Filter {
             for (int i = 0; i < n; i++) {
                 int r = in[i];
                 long x = v[r];
-                if (x >= l & x <= h) {
-                    out[m++] = r;
-                }
+                out[m] = r;
+                m += x >= l & x <= h ? 1 : 0;
             }
+        }
+        return m;
+    }
+
+    /** {@link #selectLong}'s range case over rows 0 .. n-1. */
+    private int selectLongRange(long[] v, int n, int[] out) {
+        long l = lo;
+        long h = hi;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            long x = v[i];
+            out[m] = i;
+            m += x >= l & x <= h ? 1 : 0;
+        }
+        return m;
+    }
+
+    /** {@link #selectDouble}'s range case over rows 0 .. n-1. */
+    private int selectDoubleRange(double[] v, int n, int[] out) {
+        double l = dlo;
+        double h = dhi;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            double x = v[i];
+            out[m] = i;
+            m += x >= l & x <= h ? 1 : 0;
         }
         return m;
     }
@@ -235,9 +266,8 @@ public final class Predicate implements Filter {
             for (int i = 0; i < n; i++) {
                 int r = in[i];
                 double x = v[r];
-                if (x >= l & x <= h) {
-                    out[m++] = r;
-                }
+                out[m] = r;
+                m += x >= l & x <= h ? 1 : 0;
             }
         }
         return m;

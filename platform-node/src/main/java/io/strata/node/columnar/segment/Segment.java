@@ -58,9 +58,11 @@ public final class Segment implements AutoCloseable {
 
     /**
      * Writes {@code blocks} (each an array of vectors in schema order, all of one size) as a segment
-     * file, atomically and durably (temporary file, fsync, rename).
+     * file, atomically and durably (temporary file, fsync, rename). Blocks are iterated once and
+     * each is encoded and written before the next is asked for, so a lazy {@link Iterable} keeps
+     * only one block in memory at a time (plus the footer, which grows with the block count).
      */
-    public static void write(Path file, Schema schema, List<ColumnVector[]> blocks) throws IOException {
+    public static void write(Path file, Schema schema, Iterable<? extends ColumnVector[]> blocks) throws IOException {
         SegmentFooter.Builder footer = SegmentFooter.newBuilder();
         for (Column c : schema.columns()) {
             footer.addColumns(SegmentColumn.newBuilder().setName(c.name()).setType(c.type().jsonName()).setNullable(c.nullable()));
@@ -210,21 +212,57 @@ public final class Segment implements AutoCloseable {
     }
 
     /**
+     * What one scan reuses from block to block, per column: the buffer chunks are read into and
+     * the vector last handed to the partial, whose arrays the next decode fills (the partial is
+     * done with a block's vectors once it returns).
+     */
+    private final class ScanBuffers {
+        private final byte[][] chunks = new byte[schema.size()][];
+        private final ColumnVector[] previous = new ColumnVector[schema.size()];
+
+        ColumnVector read(int block, int column) {
+            ColumnChunk chunk = footer.getBlocks(block).getChunks(column);
+            int length = chunk.getLength();
+            byte[] buffer = chunks[column];
+            if (buffer == null || buffer.length < length) {
+                buffer = new byte[length];
+                chunks[column] = buffer;
+            }
+            try {
+                ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
+                long position = chunk.getOffset();
+                while (target.hasRemaining()) {
+                    if (channel.read(target, position + target.position()) < 0) {
+                        throw new IOException("unexpected end of segment at " + (position + target.position()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + " block " + block + " column " + column, e);
+            }
+            ColumnVector vector = ColumnCodec.decode(buffer, length, previous[column]);
+            previous[column] = vector;
+            return vector;
+        }
+    }
+
+    /**
      * Feeds this segment to {@code partial}: every block is offered by its zone maps and, when it
-     * may match, only the columns the query needs are read and decoded. Counts the segment and the
-     * bytes read in the partial's statistics.
+     * may match, only the columns the query needs are read and decoded, into buffers and arrays
+     * reused from block to block (so a block's vectors are valid only while the partial takes it).
+     * Counts the segment and the bytes read in the partial's statistics.
      */
     public void scan(Partial partial) {
         int[] needed = partial.query().neededColumns();
         // A bare count needs no column, but a block is handed over as vectors: the smallest one carries its size.
         int[] toRead = needed.length > 0 ? needed : new int[]{smallestColumn()};
         boolean scannedAny = false;
+        ScanBuffers buffers = new ScanBuffers();
         for (int b = 0; b < blocks() && !partial.complete(); b++) {
             int block = b;
             scannedAny |= partial.offer(zoneMaps(block), () -> {
                 ColumnVector[] vectors = new ColumnVector[schema.size()];
                 for (int c : toRead) {
-                    vectors[c] = read(block, c);
+                    vectors[c] = buffers.read(block, c);
                     partial.stats().bytesRead += footer.getBlocks(block).getChunks(c).getLength();
                 }
                 return vectors;

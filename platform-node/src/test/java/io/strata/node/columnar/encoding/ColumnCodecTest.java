@@ -256,6 +256,32 @@ class ColumnCodecTest {
         assertTrue(failures > 100, "structural checks caught " + failures);
     }
 
+    @Test
+    void decodingIntoRecycledArraysAndPartOfABufferGivesTheSameVectors() {
+        Random r = new Random(23);
+        ColumnType[] types = ColumnType.values();
+        ColumnVector[] previous = new ColumnVector[types.length];
+        for (int round = 0; round < ROUNDS; round++) {
+            int t = r.nextInt(types.length);
+            ColumnType type = types[t];
+            ColumnVector vector = randomVector(r, type, Vectors.size(r));
+            byte[] bytes = ColumnCodec.encode(type, vector).bytes();
+            // In a larger buffer with garbage behind, as a scan's reused read buffer holds it.
+            byte[] buffer = java.util.Arrays.copyOf(bytes, bytes.length + r.nextInt(50));
+            for (int i = bytes.length; i < buffer.length; i++) {
+                buffer[i] = (byte) r.nextInt();
+            }
+            // Recycle this type's last vector (larger, smaller or empty arrays), or one of another type.
+            ColumnVector recycle = r.nextInt(5) == 0 ? previous[r.nextInt(types.length)] : previous[t];
+            ColumnVector decoded = ColumnCodec.decode(buffer, bytes.length, recycle);
+            Vectors.assertSame(vector, decoded, "round " + round + " " + type);
+            previous[t] = decoded;
+        }
+        assertThrows(IllegalArgumentException.class, () -> ColumnCodec.decode(new byte[8], 9, null));
+        byte[] block = ColumnCodec.encode(ColumnType.INT64, new LongVector(new long[] {1, 2, 3}, null, 3)).bytes();
+        assertThrows(CorruptBlockException.class, () -> ColumnCodec.decode(block, block.length - 1, null));
+    }
+
     static ColumnVector randomVector(Random r, ColumnType type, int n) {
         RoaringBitmap nulls = Vectors.nulls(r, n);
         return switch (type) {

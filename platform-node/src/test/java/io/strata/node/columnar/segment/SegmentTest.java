@@ -162,6 +162,37 @@ class SegmentTest {
     }
 
     @Test
+    void blocksOfVaryingSizesFromALazyIterableScanAsInMemory() throws IOException {
+        // Sizes that grow and shrink, so a scan's reused buffers and arrays are sometimes larger than the block.
+        int[] sizes = {1000, 7, 2500, 1, 1000, 300};
+        List<ColumnVector[]> blocks = new ArrayList<>();
+        for (int b = 0; b < sizes.length; b++) {
+            blocks.addAll(blocks(1, sizes[b], 10 + b));
+        }
+        Path file = dir.resolve("s3.seg");
+        // An Iterable that is not a List, handing out each block only when asked.
+        Segment.write(file, SCHEMA, () -> blocks.iterator());
+        List<String> queries = List.of(
+                "{\"select\":[\"k\"],\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"},{\"fn\":\"sum\",\"column\":\"v\",\"as\":\"s\"},"
+                        + "{\"fn\":\"min\",\"column\":\"v\",\"as\":\"lo\"},{\"fn\":\"max\",\"column\":\"v\",\"as\":\"hi\"}],"
+                        + "\"group_by\":[\"k\"],\"order_by\":[\"k\"]}",
+                "{\"aggregates\":[{\"fn\":\"sum\",\"column\":\"v\",\"as\":\"s\"},{\"fn\":\"count\",\"as\":\"n\"}],"
+                        + "\"where\":{\"column\":\"k\",\"op\":\"<\",\"value\":100}}",
+                "{\"select\":[\"city\",\"ok\"],\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}],\"group_by\":[\"city\",\"ok\"],"
+                        + "\"order_by\":[\"city\",\"ok\"]}",
+                "{\"select\":[\"k\",\"v\",\"city\"],\"where\":{\"column\":\"v\",\"op\":\">=\",\"value\":99.5},\"order_by\":[\"k\",\"v\"]}");
+        try (Segment segment = Segment.open(file)) {
+            assertEquals(sizes.length, segment.blocks());
+            for (String json : queries) {
+                Query query = query(json);
+                Partial partial = Partial.of(query);
+                segment.scan(partial);
+                assertEquals(inMemory(query, blocks).toJson().get("rows"), partial.finish().toJson().get("rows"), json);
+            }
+        }
+    }
+
+    @Test
     void damagedFilesAreRefused() throws IOException {
         Path file = dir.resolve("s3.seg");
         Segment.write(file, SCHEMA, blocks(1, 100, 3));
