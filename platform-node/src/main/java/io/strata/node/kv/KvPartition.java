@@ -441,7 +441,7 @@ public final class KvPartition {
         SnapshotHeader header = SnapshotHeader.newBuilder().setKeyspace(id.name()).setPartition(id.partition())
                 .setSeq(state.seq()).setLogIndex(lastLogIndex).setTakenAtMs(now).build();
         Map<String, PartitionState.Entry> copy = state.copyLive(now);
-        File logFile = log.currentFile();
+        File logFile = log.lastAppendedFile();
         EntryLog<LogEntry> partitionLog = log;
         writesSinceSnapshot = 0;
         CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {

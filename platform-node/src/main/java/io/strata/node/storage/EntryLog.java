@@ -40,6 +40,7 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final Parser<T> parser;
+    private File lastAppendedFile;
 
     private EntryLog(Path dir, SingleChronicleQueue queue, Parser<T> parser) {
         this.dir = dir;
@@ -75,7 +76,17 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
         try (DocumentContext dc = appender.writingDocument()) {
             dc.wire().bytes().write(bytes);
         }
+        lastAppendedFile = appender.currentFile();
         return appender.lastIndexAppended();
+    }
+
+    /**
+     * The cycle file the last append went to (the current file before any append). Unlike
+     * {@link #currentFile()}, it never moves on to a newer cycle by itself, so it is the file to
+     * keep when everything before the last append is covered by a snapshot.
+     */
+    public File lastAppendedFile() {
+        return lastAppendedFile != null ? lastAppendedFile : appender.currentFile();
     }
 
     /** The file the last append went to: the one to fsync. */
