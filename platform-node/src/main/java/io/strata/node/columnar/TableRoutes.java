@@ -39,7 +39,7 @@ import java.util.Set;
  * PUT    /tables/{t}                          {"columns": [{"name", "type", "nullable"}], "shards": N}
  * GET    /tables/{t}                          schema, rows, segments, bytes, compression per column
  * DELETE /tables/{t}
- * POST   /tables/{t}/rows[?atomic=true][&amp;dead_letter=TOPIC]
+ * POST   /tables/{t}/rows[?atomic=true][&amp;dead_letter=TOPIC][&amp;producer=ID&amp;sequence=N]
  *                                             JSON array or object | NDJSON | CSV | Protobuf → accepted, rejected
  * POST   /tables/{t}/query[?format=csv|ndjson] a JSON query → {"columns", "rows", "stats"}, or the rows streamed
  * GET    /tables/{t}/export?format=csv|ndjson[&amp;columns=a,b]   every row, streamed
@@ -140,7 +140,9 @@ public final class TableRoutes extends StrataRoutes {
 
     private Route ingest(String table) {
         return extractRequest(request -> parameterOptional("atomic", atomic -> parameterOptional("dead_letter", deadLetter ->
+                parameterOptional("producer", producerId -> parameterOptional("sequence", sequence ->
                 entity(Unmarshaller.entityToByteArray(), body -> {
+                    Optional<TableStore.Producer> producer = producer(producerId, sequence);
                     Schema schema = store.table(table).schema();
                     String mediaType = request.entity().getContentType().mediaType().toString();
                     RowParser.Parsed parsed = switch (mediaType) {
@@ -149,9 +151,23 @@ public final class TableRoutes extends StrataRoutes {
                         case "text/csv" -> RowParser.parseCsv(body, schema);
                         default -> RowParser.parseJson(body, schema);
                     };
-                    return respond(store.insert(table, parsed, flag(atomic, "atomic"), deadLetter.filter(t -> !t.isEmpty())),
+                    return respond(store.insert(table, parsed, flag(atomic, "atomic"), deadLetter.filter(t -> !t.isEmpty()), producer),
                             Json::ok);
-                }))));
+                }))))));
+    }
+
+    private static Optional<TableStore.Producer> producer(Optional<String> id, Optional<String> sequence) {
+        if (id.isEmpty() && sequence.isEmpty()) {
+            return Optional.empty();
+        }
+        if (id.isEmpty() || sequence.isEmpty()) {
+            throw StrataException.invalid("invalid_producer", "an idempotent insert names both producer and sequence");
+        }
+        try {
+            return Optional.of(new TableStore.Producer(id.get(), Long.parseLong(sequence.get())));
+        } catch (NumberFormatException e) {
+            throw StrataException.invalid("invalid_producer", "sequence must be a whole number, got '" + sequence.get() + "'");
+        }
     }
 
     private static boolean flag(Optional<String> value, String name) {

@@ -41,7 +41,10 @@ public final class TableShard {
 
     /**
      * Appends validated rows, as one or more batches in schema order, atomically: after a crash
-     * either all of them are there or none. Replies {@link Inserted} or {@link Rejected}.
+     * either all of them are there or none. When the last batch names a producer and sequence
+     * number, the insert is idempotent: one whose sequence is not above the last applied for that
+     * producer changes nothing and replies {@code Inserted(0)}. Replies {@link Inserted} or
+     * {@link Rejected}.
      */
     public record Insert(List<RowBatch> chunks, ActorRef<Reply> replyTo) implements Command {}
 
@@ -218,6 +221,11 @@ public final class TableShard {
             insert.replyTo.tell(new Rejected("storage_unavailable", "the rows could not be made durable: " + e.getMessage()));
             replies.failAll(why -> new Rejected("storage_unavailable", why), "the shard's log failed");
             return Behaviors.stopped();
+        }
+        if (bytes < 0) {
+            // A duplicate of an idempotent insert already applied: acknowledged, nothing added.
+            replies.respond(insert.replyTo, new Inserted(0));
+            return Behaviors.same();
         }
         long rows = insert.chunks.stream().mapToLong(RowBatch::getRows).sum();
         storage.metrics().appended(insert.chunks.size(), bytes);

@@ -64,8 +64,32 @@ public final class TableStore {
     /** Time a shard's answer may take beyond the query's own limit (messaging, merging). */
     private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
 
-    /** What an ingest did: rows appended, rows rejected (the first ones listed), and where the rejected went. */
-    public record IngestResult(long accepted, long rejected, List<RowParser.Rejection> rejections, String deadLetterTopic) {}
+    /**
+     * What an ingest did: rows appended, rows rejected (the first ones listed), where the rejected
+     * went, and whether it was an idempotent insert already applied (then nothing was appended).
+     */
+    public record IngestResult(long accepted, long rejected, List<RowParser.Rejection> rejections, String deadLetterTopic,
+                               boolean duplicate) {}
+
+    /**
+     * Makes an insert idempotent, as Kafka's idempotent producer does: a shard applies an insert
+     * of {@code producer} only if {@code sequence} is above the last one it applied for it, so a
+     * retried insert is never applied twice.
+     */
+    public record Producer(String id, long sequence) {
+
+        /** Longest producer id. */
+        public static final int MAX_ID_LENGTH = 128;
+
+        public Producer {
+            if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+                throw StrataException.invalid("invalid_producer", "a producer id is 1.." + MAX_ID_LENGTH + " characters");
+            }
+            if (sequence < 0) {
+                throw StrataException.invalid("invalid_producer", "a producer sequence is 0 or more, got " + sequence);
+            }
+        }
+    }
 
     /** One shard's size in a describe. */
     public record ShardDescription(int shard, long rows, long memoryRows, int segments, long segmentBytes, long logBytes,
@@ -222,6 +246,16 @@ public final class TableStore {
      */
     public CompletionStage<IngestResult> insert(String name, RowParser.Parsed parsed, boolean atomic,
                                                 Optional<String> deadLetterTopic) {
+        return insert(name, parsed, atomic, deadLetterTopic, Optional.empty());
+    }
+
+    /**
+     * As {@link #insert(String, RowParser.Parsed, boolean, Optional)}; with a {@code producer} the
+     * accepted rows go whole to one shard (chosen by producer and sequence, so a retry finds the
+     * same one) as one idempotent insert.
+     */
+    public CompletionStage<IngestResult> insert(String name, RowParser.Parsed parsed, boolean atomic,
+                                                Optional<String> deadLetterTopic, Optional<Producer> producer) {
         Table table = table(name);
         int accepted = parsed.accepted();
         List<RowParser.Rejection> rejections = parsed.rejections();
@@ -239,16 +273,21 @@ public final class TableStore {
                 ? deadLetter(name, deadLetterTopic.get(), rejections)
                 : CompletableFuture.completedFuture(null);
         List<RowParser.Rejection> listed = rejections.subList(0, Math.min(rejections.size(), MAX_LISTED_REJECTIONS));
-        IngestResult result = new IngestResult(accepted, rejections.size(), listed, deadLetterTopic.orElse(null));
-        return deadLettered.thenCompose(done -> append(table, parsed.columns(), accepted, atomic)).thenApply(done -> result);
+        return deadLettered.thenCompose(done -> append(table, parsed.columns(), accepted, atomic, producer))
+                .thenApply(appended -> new IngestResult(appended, rejections.size(), listed, deadLetterTopic.orElse(null),
+                        appended < accepted));
     }
 
-    private CompletionStage<Void> append(Table table, ColumnVector[] columns, int rows, boolean atomic) {
+    /** Appends the rows and completes with how many were appended (0 for a duplicate idempotent insert). */
+    private CompletionStage<Long> append(Table table, ColumnVector[] columns, int rows, boolean atomic, Optional<Producer> producer) {
         if (rows == 0) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(0L);
         }
-        int runs = atomic || rows < settings.blockRows() ? 1 : Math.min(table.shards(), (rows + settings.blockRows() - 1) / settings.blockRows());
-        int first = Math.floorMod(roundRobin.computeIfAbsent(table.name(), t -> new AtomicInteger()).getAndAdd(runs), table.shards());
+        int runs = atomic || producer.isPresent() || rows < settings.blockRows() ? 1
+                : Math.min(table.shards(), (rows + settings.blockRows() - 1) / settings.blockRows());
+        int first = producer.isPresent()
+                ? Math.floorMod(producer.get().id().hashCode() + producer.get().sequence(), table.shards())
+                : Math.floorMod(roundRobin.computeIfAbsent(table.name(), t -> new AtomicInteger()).getAndAdd(runs), table.shards());
         int perRun = (rows + runs - 1) / runs;
         List<CompletableFuture<TableShard.Reply>> inserts = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
@@ -258,12 +297,20 @@ public final class TableStore {
             for (int start = from; start < to; start += CHUNK_ROWS) {
                 addChunks(columns, start, Math.min(to, start + CHUNK_ROWS), chunks);
             }
+            if (producer.isPresent()) {
+                int last = chunks.size() - 1;
+                chunks.set(last, chunks.get(last).toBuilder()
+                        .setProducer(producer.get().id()).setSequence(producer.get().sequence()).build());
+            }
             int shard = (first + run) % table.shards();
             inserts.add(ask(table.name(), shard, replyTo -> new TableShard.Insert(List.copyOf(chunks), replyTo), askTimeout));
         }
         return CompletableFuture.allOf(inserts.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            inserts.forEach(i -> expect(i.join(), TableShard.Inserted.class));
-            return null;
+            long appended = 0;
+            for (CompletableFuture<TableShard.Reply> insert : inserts) {
+                appended += expect(insert.join(), TableShard.Inserted.class).rows();
+            }
+            return appended;
         });
     }
 

@@ -161,6 +161,24 @@ class TableHttpTest {
     }
 
     @Test
+    void anIdempotentProducerInsertIsAppliedOnce() {
+        create("idempotent");
+        String batch = "[{\"user\":1,\"kind\":\"a\",\"ts\":1},{\"user\":2,\"kind\":\"a\",\"ts\":1}]";
+        JsonNode first = json(node.post("/tables/idempotent/rows?producer=loader-1&sequence=7", batch));
+        assertEquals(2, first.get("accepted").asInt(), first.toString());
+        assertFalse(first.get("duplicate").asBoolean());
+        JsonNode retried = json(node.post("/tables/idempotent/rows?producer=loader-1&sequence=7", batch));
+        assertEquals(0, retried.get("accepted").asInt(), retried.toString());
+        assertTrue(retried.get("duplicate").asBoolean(), retried.toString());
+        assertEquals(2, count("idempotent"));
+        assertEquals(2, json(node.post("/tables/idempotent/rows?producer=loader-1&sequence=8", batch)).get("accepted").asInt());
+        assertEquals(4, count("idempotent"));
+        assertError(400, "invalid_producer", node.post("/tables/idempotent/rows?producer=loader-1", batch));
+        assertError(400, "invalid_producer", node.post("/tables/idempotent/rows?producer=loader-1&sequence=x", batch));
+        assertError(400, "invalid_producer", node.post("/tables/idempotent/rows?producer=loader-1&sequence=-1", batch));
+    }
+
+    @Test
     void badQueriesGetA400ThatNamesTheProblem() {
         create("queries");
         node.post("/tables/queries/rows", "[{\"user\":1,\"kind\":\"a\",\"ts\":1}]");

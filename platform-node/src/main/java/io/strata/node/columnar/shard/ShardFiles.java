@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -26,8 +27,17 @@ import java.util.stream.Stream;
  */
 final class ShardFiles {
 
-    /** What is sealed: the segment files in row order, the first unsealed log generation, and the next segment number. */
-    record Manifest(List<String> segments, long logGeneration, long nextSegment) {}
+    /**
+     * What is sealed: the segment files in row order, the first unsealed log generation, the next
+     * segment number, and the last sequence number applied per idempotent producer in the sealed rows.
+     */
+    record Manifest(List<String> segments, long logGeneration, long nextSegment, Map<String, Long> producers) {
+
+        Manifest {
+            // Manifests written before producers existed have none.
+            producers = producers == null ? Map.of() : Map.copyOf(producers);
+        }
+    }
 
     private static final String MANIFEST = "manifest.json";
     private static final String LOG_PREFIX = "log-";
@@ -49,7 +59,7 @@ final class ShardFiles {
         Files.createDirectories(dir);
         Path file = dir.resolve(MANIFEST);
         if (!Files.exists(file)) {
-            return new Manifest(List.of(), 1, 1);
+            return new Manifest(List.of(), 1, 1, Map.of());
         }
         return AtomicFiles.readJson(file, Manifest.class);
     }

@@ -21,7 +21,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a table shard holds: its sealed segments, the blocks being sealed, its in-memory
@@ -43,15 +45,17 @@ public final class ShardState {
         private final long generation;
         private final long nextSegment;
         private final long rows;
+        private final Map<String, Long> producers;
 
         private Seal(List<MemoryBlock> blocks, String segmentName, List<String> segmentNames, long generation,
-                     long nextSegment, long rows) {
+                     long nextSegment, long rows, Map<String, Long> producers) {
             this.blocks = blocks;
             this.segmentName = segmentName;
             this.segmentNames = segmentNames;
             this.generation = generation;
             this.nextSegment = nextSegment;
             this.rows = rows;
+            this.producers = producers;
         }
 
         /** Writes the segment durably, then the manifest naming it, then deletes the sealed log generations. */
@@ -61,7 +65,7 @@ public final class ShardState {
                 Path file = files.segment(segmentName);
                 Segment.write(file, schema, blocks.stream().map(MemoryBlock::vectors).toList());
                 Segment segment = Segment.open(file);
-                files.writeManifest(new ShardFiles.Manifest(segmentNames, generation, nextSegment));
+                files.writeManifest(new ShardFiles.Manifest(segmentNames, generation, nextSegment, producers));
                 files.deleteLogsBefore(generation);
                 return new SealResult(segment, segmentName, generation, rows, System.nanoTime() - start);
             } catch (IOException e) {
@@ -89,6 +93,8 @@ public final class ShardState {
     /** Bytes logged since the last finished seal. */
     private long logBytes;
     private long sealingLogBytes;
+    /** The last sequence number applied per idempotent producer. */
+    private final Map<String, Long> producers = new HashMap<>();
 
     private ShardState(ShardFiles files, Schema schema, ColumnarSettings settings) {
         this.files = files;
@@ -120,6 +126,7 @@ public final class ShardState {
         ShardFiles.Manifest manifest = files.readManifest();
         files.removeLeftovers(manifest);
         nextSegment = manifest.nextSegment();
+        producers.putAll(manifest.producers());
         for (String name : manifest.segments()) {
             Segment segment = Segment.open(files.segment(name));
             segments.add(segment);
@@ -141,7 +148,10 @@ public final class ShardState {
                     logBytes += batch.getSerializedSize();
                     pending.add(batch);
                     if (!batch.getContinued()) {
-                        pending.forEach(tail::append);
+                        if (isNew(batch)) {
+                            pending.forEach(tail::append);
+                            applied(batch);
+                        }
                         pending.clear();
                     }
                 });
@@ -202,13 +212,18 @@ public final class ShardState {
 
     /**
      * Appends one insert: every batch to the log (all but the last marked continued), then to the
-     * tail. Returns the bytes logged.
+     * tail. Returns the bytes logged, or -1 when the insert is a duplicate: its last batch names a
+     * producer whose sequence number is not above the last one applied (nothing is logged).
      *
      * @throws StrataException {@code invalid_batch} when a batch does not fit the schema (nothing is logged)
      */
     public long append(List<RowBatch> chunks) {
         for (RowBatch chunk : chunks) {
             check(chunk);
+        }
+        RowBatch last = chunks.get(chunks.size() - 1);
+        if (!isNew(last)) {
+            return -1;
         }
         long bytes = 0;
         List<RowBatch> logged = new ArrayList<>(chunks.size());
@@ -223,8 +238,20 @@ public final class ShardState {
             logged.add(chunk);
         }
         logged.forEach(tail::append);
+        applied(last);
         logBytes += bytes;
         return bytes;
+    }
+
+    /** Whether an insert ending with {@code last} is to be applied: not idempotent, or above its producer's last sequence. */
+    private boolean isNew(RowBatch last) {
+        return last.getProducer().isEmpty() || last.getSequence() > producers.getOrDefault(last.getProducer(), Long.MIN_VALUE);
+    }
+
+    private void applied(RowBatch last) {
+        if (!last.getProducer().isEmpty()) {
+            producers.put(last.getProducer(), last.getSequence());
+        }
     }
 
     private void check(RowBatch chunk) {
@@ -281,7 +308,7 @@ public final class ShardState {
         String name = ShardFiles.segmentName(nextSegment++);
         List<String> names = new ArrayList<>(segmentNames);
         names.add(name);
-        return new Seal(sealingBlocks, name, List.copyOf(names), generation, nextSegment, sealingRows);
+        return new Seal(sealingBlocks, name, List.copyOf(names), generation, nextSegment, sealingRows, Map.copyOf(producers));
     }
 
     /** Makes a written seal's segment part of the shard. */

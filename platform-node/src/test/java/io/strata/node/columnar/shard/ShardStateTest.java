@@ -208,6 +208,30 @@ class ShardStateTest {
         afterManifest.close();
     }
 
+    private static RowBatch idempotent(RowBatch batch, String producer, long sequence) {
+        return batch.toBuilder().setProducer(producer).setSequence(sequence).build();
+    }
+
+    @Test
+    void anIdempotentInsertIsAppliedOnceAcrossRestartsAndSeals(@TempDir Path dir) {
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        assertTrue(state.append(List.of(rows(0, 2), idempotent(rows(2, 4), "job", 1))) > 0);
+        assertEquals(-1, state.append(List.of(idempotent(rows(2, 4), "job", 1))), "the same sequence again");
+        assertTrue(state.append(List.of(idempotent(rows(4, 5), "other", 1))) > 0, "sequences are per producer");
+        state.close();
+
+        ShardState replayed = ShardState.recover(dir, SCHEMA, SETTINGS);
+        assertEquals(-1, replayed.append(List.of(idempotent(rows(0, 4), "job", 0))), "an older sequence, after replay");
+        assertTrue(replayed.append(List.of(idempotent(rows(5, 7), "job", 2))) > 0);
+        seal(replayed);
+        replayed.close();
+
+        ShardState sealed = ShardState.recover(dir, SCHEMA, SETTINGS);
+        assertEquals(-1, sealed.append(List.of(idempotent(rows(5, 7), "job", 2))), "after a seal, from the manifest");
+        assertEquals(range(0, 7), ids(sealed.snapshot(sealed.rows())));
+        sealed.close();
+    }
+
     @Test
     void aScanPastItsDeadlineIsCancelledWithQueryTimeout(@TempDir Path dir) {
         ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
