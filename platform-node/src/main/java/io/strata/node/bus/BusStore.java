@@ -188,6 +188,20 @@ public final class BusStore {
         });
     }
 
+    /**
+     * Produces any number of records, in batches of at most {@code max-batch-records}, one batch
+     * after another (so per partition they keep their order). Not atomic as a whole.
+     */
+    public CompletionStage<Void> produceInBatches(String topicName, List<BusRecord> records) {
+        CompletionStage<Void> produced = CompletableFuture.completedFuture(null);
+        int batch = settings.maxBatchRecords();
+        for (int from = 0; from < records.size(); from += batch) {
+            List<BusRecord> slice = records.subList(from, Math.min(records.size(), from + batch));
+            produced = produced.thenCompose(done -> produce(topicName, slice).thenApply(positions -> null));
+        }
+        return produced;
+    }
+
     private int partitionFor(Topic topic, BusRecord record) {
         if (record.hasPartition()) {
             return record.getPartition();

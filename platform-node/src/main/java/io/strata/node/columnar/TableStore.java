@@ -341,13 +341,7 @@ public final class TableStore {
             records.add(BusRecord.newBuilder().setKey(table).setFormat(ValueFormat.JSON)
                     .setValue(ByteString.copyFrom(Json.MAPPER.valueToTree(value).toString(), StandardCharsets.UTF_8)).build());
         }
-        CompletionStage<Void> produced = CompletableFuture.completedFuture(null);
-        int batch = bus.settings().maxBatchRecords();
-        for (int from = 0; from < records.size(); from += batch) {
-            List<BusRecord> slice = records.subList(from, Math.min(records.size(), from + batch));
-            produced = produced.thenCompose(done -> bus.produce(topic, slice).thenApply(positions -> null));
-        }
-        return produced;
+        return bus.produceInBatches(topic, records);
     }
 
     // ---- Queries ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.strata.node.bus.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.storage.Directories;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -310,12 +310,6 @@ public final class BusLog implements AutoCloseable {
     /** Closes the log and deletes its directory. */
     public void delete() {
         close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
+        Directories.deleteTree(dir);
     }
 }

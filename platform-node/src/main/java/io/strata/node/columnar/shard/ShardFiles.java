@@ -1,6 +1,7 @@
 package io.strata.node.columnar.shard;
 
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.Directories;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,24 +113,14 @@ final class ShardFiles {
         for (Path p : list()) {
             String name = p.getFileName().toString();
             if (name.startsWith(LOG_PREFIX) && Long.parseLong(name.substring(LOG_PREFIX.length())) < generation) {
-                deleteTree(p);
+                Directories.deleteTree(p);
             }
         }
     }
 
     /** Deletes the shard's directory and everything in it. */
-    void deleteAll() throws IOException {
-        if (Files.exists(dir)) {
-            deleteTree(dir);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+    void deleteAll() {
+        Directories.deleteTree(dir);
     }
 
     private List<Path> list() throws IOException {

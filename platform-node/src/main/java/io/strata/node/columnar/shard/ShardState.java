@@ -11,6 +11,7 @@ import io.strata.node.columnar.segment.Segment;
 import io.strata.node.common.StrataException;
 import io.strata.node.http.Json;
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.Directories;
 import io.strata.node.storage.Durability;
 import io.strata.node.storage.EntryLog;
 import org.slf4j.Logger;
@@ -163,7 +164,7 @@ public final class ShardState {
                         + "they were not acknowledged and are left out", files.dir(), g, pending.size());
             }
             if (entries[0] == 0) {
-                ShardFiles.deleteTree(files.logDir(g));
+                Directories.deleteTree(files.logDir(g));
             }
         }
         // New rows go to a new generation: never appended after what a crash may have cut short
@@ -386,10 +387,6 @@ public final class ShardState {
 
     /** Deletes the files of the shard in {@code dir}. */
     public static void deleteFiles(Path dir) {
-        try {
-            new ShardFiles(dir).deleteAll();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete table shard " + dir, e);
-        }
+        new ShardFiles(dir).deleteAll();
     }
 }

@@ -1,0 +1,30 @@
+package io.strata.node.stream.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.node.http.Json;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A window's result as the sinks take it: the key, the window [start, end) in epoch milliseconds,
+ * and the aggregates' values by their names, in the job's aggregate order.
+ */
+public record WindowOutput(String key, long windowStart, long windowEnd, LinkedHashMap<String, Object> values) {
+
+    /**
+     * The result as a JSON object: {@code {<keyField>: key, "window_start": ISO, "window_end": ISO,
+     * <as>: value, ...}} — what the KV and topic sinks store.
+     */
+    public ObjectNode toJson(String keyField) {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        json.put(keyField, key);
+        json.put("window_start", Instant.ofEpochMilli(windowStart).toString());
+        json.put("window_end", Instant.ofEpochMilli(windowEnd).toString());
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            json.set(v.getKey(), Json.MAPPER.valueToTree(v.getValue()));
+        }
+        return json;
+    }
+}
