@@ -511,7 +511,7 @@ public final class Expression {
                 pos = start;
                 String wanted = fn.minArgs == fn.maxArgs ? String.valueOf(fn.minArgs)
                         : fn.maxArgs == Integer.MAX_VALUE ? "at least " + fn.minArgs : fn.minArgs + " or " + fn.maxArgs;
-                throw error(name + " takes " + wanted + " argument" + (wanted.equals("1") ? "" : "s") + ", got " + args.size());
+                throw error(name + " takes " + wanted + " argument" + (wanted.matches("(at least )?1") ? "" : "s") + ", got " + args.size());
             }
             return new Call(fn, List.copyOf(args));
         }

@@ -55,7 +55,8 @@ import static io.strata.node.stream.spec.SpecJson.fail;
  * dead_letter), {@code invalid_window}, {@code invalid_duration}, {@code invalid_aggregate},
  * {@code invalid_sink}, {@code invalid_filter}, {@code invalid_transform}. {@link #toJson()} renders
  * a spec canonically, every default spelled out, so that {@code parse(spec.toJson())} equals
- * {@code spec}. Immutable and thread-safe.
+ * {@code spec}. A spec built with the constructor (the Java API) is not checked; passing it through
+ * {@code parse(spec.toJson())} checks it. Immutable and thread-safe.
  */
 public record JobSpec(
         String name,
