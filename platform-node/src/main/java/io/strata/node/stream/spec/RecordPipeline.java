@@ -1,0 +1,103 @@
+package io.strata.node.stream.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.node.stream.window.StreamEvent;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Turns a bus record into a {@link StreamEvent} by a job's spec: parse the value as a JSON object,
+ * apply the filter, then the transforms in order, then read the key and the event time.
+ *
+ * <p>The key is the key field's value as text (a string as it is, a number or boolean as its JSON
+ * text); a missing, null or empty key, or an object or array, makes the record bad. The event time
+ * is a number (epoch milliseconds; a fraction is rounded down) or an ISO-8601 string; anything else
+ * makes the record bad. So does a value that is not a JSON object, and a transform that fails
+ * ({@link RecordException}). A bad record's reason is meant for the job's dead-letter topic.
+ *
+ * <p>Pure and thread-safe: every call works on its own copy of the record.
+ */
+public final class RecordPipeline {
+
+    // Thread-safe once configured; trailing tokens would otherwise be ignored silently.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** What became of one record. */
+    public sealed interface Outcome permits Event, Skipped, Bad {}
+
+    /** The record passed the filter and became this event. */
+    public record Event(StreamEvent event) implements Outcome {}
+
+    /** The filter left the record out. */
+    public enum Skipped implements Outcome { INSTANCE }
+
+    /** The record cannot be processed, for {@code reason}. */
+    public record Bad(String reason) implements Outcome {}
+
+    private final RecordFilter filter;
+    private final List<Transform> transforms;
+    private final FieldPath key;
+    private final FieldPath eventTime;
+
+    private RecordPipeline(JobSpec spec) {
+        this.filter = spec.filter().orElse(null);
+        this.transforms = spec.transforms();
+        this.key = FieldPath.of(spec.key());
+        this.eventTime = FieldPath.of(spec.eventTime());
+    }
+
+    public static RecordPipeline create(JobSpec spec) {
+        return new RecordPipeline(spec);
+    }
+
+    /** Runs one record, the value at {@code offset} of source {@code partition}, through the pipeline. */
+    public Outcome apply(int partition, long offset, byte[] value) {
+        JsonNode json;
+        try {
+            json = JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            return new Bad("value is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Bad("value cannot be read: " + e.getMessage());
+        }
+        if (!(json instanceof ObjectNode record)) {
+            return new Bad("value is not a JSON object: " + JsonValues.show(json));
+        }
+        if (filter != null && !filter.test(record)) {
+            return Skipped.INSTANCE;
+        }
+        try {
+            for (Transform t : transforms) {
+                t.apply(record);
+            }
+        } catch (RecordException e) {
+            return new Bad(e.getMessage());
+        }
+        JsonNode k = key.get(record);
+        if (JsonValues.isNull(k)) {
+            return new Bad("missing key field '" + key + "'");
+        }
+        if (k.isContainerNode()) {
+            return new Bad("key field '" + key + "' is " + JsonValues.show(k) + ", not a string, number or boolean");
+        }
+        String keyText = k.asText();
+        if (keyText.isEmpty()) {
+            return new Bad("key field '" + key + "' is empty");
+        }
+        JsonNode t = eventTime.get(record);
+        if (JsonValues.isNull(t)) {
+            return new Bad("missing event time field '" + eventTime + "'");
+        }
+        Long time = JsonValues.timestamp(t);
+        if (time == null) {
+            return new Bad("event time field '" + eventTime + "' is " + JsonValues.show(t)
+                    + ", not epoch milliseconds or an ISO-8601 timestamp");
+        }
+        return new Event(new StreamEvent(partition, offset, keyText, time, record));
+    }
+}
