@@ -10,6 +10,9 @@ import io.strata.node.stream.proto.DistinctState;
 import io.strata.node.stream.proto.ExtremeState;
 import io.strata.node.stream.proto.LastState;
 import io.strata.node.stream.proto.SumState;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.TreeSet;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -376,7 +379,33 @@ abstract sealed class Accumulator {
 
         @Override
         AggregateState toProto() {
-            return AggregateState.newBuilder().setHll(ByteString.copyFrom(sketch.toCompactByteArray())).build();
+            return AggregateState.newBuilder().setHll(ByteString.copyFrom(canonicalBytes(sketch))).build();
+        }
+
+        /**
+         * The compact image with its coupons sorted. Below a few hundred values the sketch is a
+         * list or hash set of coupons whose order follows its insertion history, so a restored
+         * sketch would serialize the same coupons in another order; sorted, equal sketches give
+         * equal bytes. Image layout (DataSketches HLL format): byte 0 is the preamble length in
+         * ints, the low two bits of byte 7 the mode (0 list, 1 set, 2 HLL); in list and set mode
+         * the coupons follow the preamble as little-endian ints.
+         */
+        private static byte[] canonicalBytes(HllSketch sketch) {
+            byte[] image = sketch.toCompactByteArray();
+            if ((image[7] & 3) == 2) {
+                return image;
+            }
+            int start = (image[0] & 0xFF) * Integer.BYTES;
+            ByteBuffer buffer = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+            int[] coupons = new int[(image.length - start) / Integer.BYTES];
+            for (int i = 0; i < coupons.length; i++) {
+                coupons[i] = buffer.getInt(start + i * Integer.BYTES);
+            }
+            Arrays.sort(coupons);
+            for (int i = 0; i < coupons.length; i++) {
+                buffer.putInt(start + i * Integer.BYTES, coupons[i]);
+            }
+            return image;
         }
 
         @Override
