@@ -19,9 +19,9 @@ import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
 
 /**
- * The running state of one aggregate over one window. An event whose field is missing or JSON
- * null is skipped by every aggregate but a field-less count; see {@link WindowResult} for the
- * value types. Not thread-safe: a window operator owns its accumulators.
+ * The running state of one aggregate over one window. An event whose field is missing, JSON
+ * null, or a NaN or infinite number is skipped by every aggregate but a field-less count; see
+ * {@link WindowResult} for the value types. Not thread-safe: a window operator owns its accumulators.
  */
 abstract sealed class Accumulator {
 
@@ -57,11 +57,16 @@ abstract sealed class Accumulator {
     /** Adds the event's value of the field, if it has one (count without a field: every event). */
     final void add(StreamEvent event) {
         JsonNode value = field == null || event.fields() == null ? null : event.fields().get(field);
-        if (value != null && !value.isNull()) {
+        if (value != null && !value.isNull() && !isNonFinite(value)) {
             addValue(value, event);
         } else if (field == null) {
             addValue(null, event);
         }
+    }
+
+    /** NaN and infinities cannot be written as JSON, but a computed field could hold one. */
+    private static boolean isNonFinite(JsonNode value) {
+        return value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()) && !value.isBigDecimal();
     }
 
     abstract void addValue(JsonNode value, StreamEvent event);

@@ -18,6 +18,8 @@ import java.util.Map;
  * {@link Kind#ON_TIME}, then any number of {@link Kind#LATE_UPDATE}, then exactly one
  * {@link Kind#FINAL}. Each carries the full values as of then, so a sink that upserts by key and
  * window always holds the latest; a sink that wants one row per key and window writes the FINAL.
+ * (A session window that merges into a larger one ends there, without a FINAL: the merged window's
+ * results replace it.)
  */
 public record WindowResult(String key, long windowStart, long windowEnd, Kind kind, Map<String, Object> values)
         implements WindowOutput {

@@ -55,6 +55,10 @@ class AccumulatorTest {
         }
         assertEquals(0L, aggregate(AggregateFn.COUNT_DISTINCT, "v", none));
         assertEquals(0L, aggregate(AggregateFn.APPROX_COUNT_DISTINCT, "v", none));
+        // A computed NaN is skipped like a null.
+        var nan = new StreamEvent(0, 2, "k", 3, JsonNodeFactory.instance.objectNode().put("v", Double.NaN));
+        assertEquals(1.0, aggregate(AggregateFn.SUM, "v", List.of(nan, event(0, 3, "k", 4, "{\"v\":1.0}"))));
+        assertEquals(0L, aggregate(AggregateFn.COUNT_DISTINCT, "v", List.of(nan)));
         // A string is no number: sum and avg skip it.
         List<StreamEvent> text = List.of(event(0, 0, "k", 1, "{\"v\":\"7\"}"));
         assertEquals(null, aggregate(AggregateFn.SUM, "v", text));
