@@ -39,17 +39,17 @@ final class KvSink {
     }
 
     /** Writes the newest result per key among {@code outputs}, skipping any older than what was written. */
-    CompletionStage<Void> write(List<WindowOutput> outputs) {
-        Map<String, WindowOutput> newest = new LinkedHashMap<>();
-        for (WindowOutput o : outputs) {
-            WindowOutput seen = newest.get(o.key());
+    CompletionStage<Void> write(List<ResultRow> outputs) {
+        Map<String, ResultRow> newest = new LinkedHashMap<>();
+        for (ResultRow o : outputs) {
+            ResultRow seen = newest.get(o.key());
             if (o.windowEnd() >= latestEnd.getOrDefault(o.key(), Long.MIN_VALUE)
                     && (seen == null || o.windowEnd() >= seen.windowEnd())) {
                 newest.put(o.key(), o);
             }
         }
         List<CompletableFuture<KvPartition.Reply>> puts = new ArrayList<>(newest.size());
-        for (WindowOutput o : newest.values()) {
+        for (ResultRow o : newest.values()) {
             latestEnd.put(o.key(), o.windowEnd());
             byte[] value = o.toJson(keyField).toString().getBytes(StandardCharsets.UTF_8);
             puts.add(kv.put(space, o.key(), value, ttlMillis, KvPartition.ANY_VERSION).toCompletableFuture());

@@ -77,12 +77,12 @@ final class TableSink {
     }
 
     /** Inserts the rows of one checkpoint epoch, idempotently. */
-    CompletionStage<Void> write(List<WindowOutput> rows, long epoch) {
+    CompletionStage<Void> write(List<ResultRow> rows, long epoch) {
         if (rows.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         StringBuilder ndjson = new StringBuilder();
-        for (WindowOutput row : rows) {
+        for (ResultRow row : rows) {
             var json = row.toJson(keyField);
             for (AggregateSpec a : aggregates) {
                 JsonNode v = json.get(a.as());

@@ -29,7 +29,7 @@ final class TopicSink {
     }
 
     /** Produces {@code outputs} with their kinds, in batches the bus accepts. */
-    CompletionStage<Void> write(List<WindowOutput> outputs, List<String> kinds) {
+    CompletionStage<Void> write(List<ResultRow> outputs, List<String> kinds) {
         List<BusRecord> records = new ArrayList<>(outputs.size());
         for (int i = 0; i < outputs.size(); i++) {
             var json = outputs.get(i).toJson(keyField);

@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A window's result as the sinks take it: the key, the window [start, end) in epoch milliseconds,
+ * A window's result as the sinks write it: the key, the window [start, end) in epoch milliseconds,
  * and the aggregates' values by their names, in the job's aggregate order.
  */
-public record WindowOutput(String key, long windowStart, long windowEnd, LinkedHashMap<String, Object> values) {
+public record ResultRow(String key, long windowStart, long windowEnd, LinkedHashMap<String, Object> values) {
 
     /**
      * The result as a JSON object: {@code {<keyField>: key, "window_start": ISO, "window_end": ISO,
