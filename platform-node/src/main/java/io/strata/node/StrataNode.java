@@ -20,6 +20,8 @@ import io.strata.node.columnar.ColumnarStorage;
 import io.strata.node.columnar.TableCatalog;
 import io.strata.node.columnar.TableRoutes;
 import io.strata.node.columnar.TableStore;
+import io.strata.node.stream.job.JobRoutes;
+import io.strata.node.stream.job.JobStore;
 import io.strata.node.gateway.HttpGateway;
 import io.strata.node.kv.KvMetrics;
 import io.strata.node.kv.KvRoutes;
@@ -141,6 +143,10 @@ public final class StrataNode implements AutoCloseable {
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
                     new ColumnarMetrics(metrics.registry()), tableCatalog::get);
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, bus, askTimeout);
+            JobStore jobs = new JobStore(dataDir.resolve("jobs"), bus, kv, tables, blockingIo, system, new JobStore.Settings(
+                    config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
+                    config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
+                    config.getDuration("strata.stream.poll-interval"), config.getInt("strata.stream.table-shards")));
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -161,6 +167,7 @@ public final class StrataNode implements AutoCloseable {
                     List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(),
                             new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
                             new TableRoutes(tables, system).routes(),
+                            new JobRoutes(jobs).routes(),
                             new ClusterRoutes(system, askTimeout).routes()),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
@@ -175,6 +182,15 @@ public final class StrataNode implements AutoCloseable {
                     LOG.info("bus opened: {} topic partitions", partitions);
                 }
             });
+            int jobsStarted = jobs.startAll();
+            if (jobsStarted > 0) {
+                LOG.info("stream jobs started: {}", jobsStarted);
+            }
+            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
+                    "strata-stop-jobs", () -> {
+                        jobs.stopAll();
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
             kv.recoverAll().whenComplete((stats, failure) -> {
                 long millis = (System.nanoTime() - recoveryStart) / 1_000_000;
                 if (failure != null) {

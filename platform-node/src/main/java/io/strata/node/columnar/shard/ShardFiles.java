@@ -96,6 +96,27 @@ final class ShardFiles {
         return generations;
     }
 
+    /**
+     * Whether a log generation never got past its creation: every file in it is empty or starts
+     * with a zero header. A kill while Chronicle creates a queue leaves such files, which it then
+     * waits on (or fails on) when opening; they cannot hold an entry, so the generation can go.
+     */
+    boolean neverWritten(long generation) throws IOException {
+        try (Stream<Path> files = Files.list(logDir(generation))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                try (var in = Files.newInputStream(file)) {
+                    byte[] header = in.readNBytes(4);
+                    for (byte b : header) {
+                        if (b != 0) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     Path logDir(long generation) {
         return dir.resolve(String.format("%s%06d", LOG_PREFIX, generation));
     }

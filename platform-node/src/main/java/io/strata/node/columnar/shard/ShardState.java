@@ -138,7 +138,15 @@ public final class ShardState {
             segmentNames.add(name);
             segmentRows += segment.rows();
         }
-        List<Long> generations = files.logGenerationsFrom(manifest.logGeneration());
+        List<Long> generations = new ArrayList<>(files.logGenerationsFrom(manifest.logGeneration()));
+        for (long g : List.copyOf(generations)) {
+            if (files.neverWritten(g)) {
+                LOG.warn("table shard {}: log generation {} was cut short while being created; it holds nothing and is removed",
+                        files.dir(), g);
+                Directories.deleteTree(files.logDir(g));
+                generations.remove(g);
+            }
+        }
         for (long g : generations) {
             EntryLog<RowBatch> replaying = EntryLog.open(files.logDir(g), settings.rollCycle(), RowBatch.parser());
             List<RowBatch> pending = new ArrayList<>();

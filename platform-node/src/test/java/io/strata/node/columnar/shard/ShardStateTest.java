@@ -233,6 +233,27 @@ class ShardStateTest {
     }
 
     @Test
+    void aLogGenerationCutShortWhileBeingCreatedIsRemoved(@TempDir Path dir) throws IOException {
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        state.append(List.of(rows(0, 3)));
+        state.close();
+        // What a kill during Chronicle's creation of a queue leaves: files allocated, headers never written.
+        Path cut = new ShardFiles(dir).logDir(2);
+        Files.createDirectories(cut);
+        Files.write(cut.resolve("metadata.cq4t"), new byte[65536]);
+        Files.write(cut.resolve("20261121F.cq4"), new byte[65536]);
+        long start = System.nanoTime();
+        ShardState recovered = ShardState.recover(dir, SCHEMA, SETTINGS);
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "recovery does not wait on the broken files");
+        assertEquals(range(0, 3), ids(recovered.snapshot(recovered.rows())));
+        recovered.append(List.of(rows(3, 4)));
+        recovered.close();
+        ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS);
+        assertEquals(range(0, 4), ids(again.snapshot(again.rows())));
+        again.close();
+    }
+
+    @Test
     void aScanPastItsDeadlineIsCancelledWithQueryTimeout(@TempDir Path dir) {
         ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
         state.append(List.of(rows(0, 20)));

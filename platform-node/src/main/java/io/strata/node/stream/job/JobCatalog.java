@@ -1,0 +1,24 @@
+package io.strata.node.stream.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.node.storage.NamedCatalog;
+
+import java.nio.file.Path;
+
+/**
+ * The stream jobs of this node, kept durably in {@code <data-dir>/jobs/jobs.json}: each job's
+ * spec as submitted (canonical JSON), so a job survives restarts. Thread-safe.
+ */
+final class JobCatalog extends NamedCatalog<JobCatalog.Job> {
+
+    /** A submitted job: its name and canonical spec. */
+    record Job(String name, JsonNode spec) {}
+
+    JobCatalog(Path jobsDir) {
+        super(jobsDir.resolve("jobs.json"), Job.class, Job::name, "job", 64);
+    }
+
+    Job create(String name, JsonNode spec) {
+        return createOrGet(name, new Job(name, spec), existing -> "another spec; delete the job first to change it");
+    }
+}

@@ -1,0 +1,93 @@
+package io.strata.node.stream.job;
+
+import io.strata.node.http.Json;
+import io.strata.node.http.StrataRoutes;
+import io.strata.node.stream.spec.JobSpec;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The stream job HTTP API:
+ * <pre>
+ * POST   /jobs          a job spec → 201 {"id", "spec"} (200 when the same job exists)
+ * GET    /jobs          the submitted specs
+ * GET    /jobs/{id}     spec, state, watermark, per-partition offsets and lag, counters, last error
+ * DELETE /jobs/{id}     stops the job and forgets it (204); its sinks' data stays
+ * </pre>
+ */
+public final class JobRoutes extends StrataRoutes {
+
+    private final JobStore store;
+
+    public JobRoutes(JobStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Route routes() {
+        return pathPrefix("jobs", () -> concat(
+                pathEndOrSingleSlash(() -> concat(
+                        post(() -> entity(Unmarshaller.entityToByteArray(), body -> {
+                            boolean existed = store.list().stream().anyMatch(j -> j.path("name").asText().equals(
+                                    Json.parse(body).path("name").asText()));
+                            JobSpec spec = store.submit(Json.parse(body));
+                            Map<String, Object> answer = new LinkedHashMap<>();
+                            answer.put("id", spec.name());
+                            answer.put("spec", spec.toJson());
+                            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, answer));
+                        })),
+                        get(() -> complete(Json.ok(Map.of("jobs", store.list())))))),
+                path(PathMatchers.segment(), id -> concat(
+                        get(() -> describe(id)),
+                        delete(() -> {
+                            store.delete(id);
+                            return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+                        })))));
+    }
+
+    private Route describe(String id) {
+        var job = store.get(id);
+        JobSpec spec = job.first();
+        JobStatus status = job.second();
+        return respond(store.endOffsets(spec), ends -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", spec.name());
+            body.put("state", status.state().name().toLowerCase(java.util.Locale.ROOT));
+            body.put("watermark", status.watermark() == Long.MIN_VALUE ? null : Instant.ofEpochMilli(status.watermark()).toString());
+            body.put("checkpoint_epoch", status.epoch());
+            long lag = 0;
+            Map<Integer, Object> partitions = new TreeMap<>();
+            for (Map.Entry<Integer, Long> end : ends.entrySet()) {
+                long committed = status.committed().getOrDefault(end.getKey(), 0L);
+                long consumed = status.consumed().getOrDefault(end.getKey(), committed);
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("consumed", consumed);
+                p.put("committed", committed);
+                p.put("end_offset", end.getValue());
+                p.put("lag", Math.max(0, end.getValue() - consumed));
+                partitions.put(end.getKey(), p);
+                lag += Math.max(0, end.getValue() - consumed);
+            }
+            body.put("lag", lag);
+            body.put("partitions", partitions);
+            body.put("events_in", status.eventsIn());
+            body.put("results_out", status.resultsOut());
+            body.put("late_events", status.lateEvents());
+            body.put("bad_records", status.badRecords());
+            body.put("skipped", status.skipped());
+            body.put("windows_open", status.openWindows());
+            body.put("restarts", status.restarts());
+            body.put("last_error", status.lastError());
+            body.put("spec", spec.toJson());
+            return Json.ok(body);
+        });
+    }
+}

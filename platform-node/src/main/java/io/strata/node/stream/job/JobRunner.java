@@ -1,0 +1,341 @@
+package io.strata.node.stream.job;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.bus.BusStore;
+import io.strata.node.bus.PartitionStream;
+import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.bus.proto.ValueFormat;
+import io.strata.node.http.Json;
+import io.strata.node.stream.proto.FinalResult;
+import io.strata.node.stream.proto.JobCheckpoint;
+import io.strata.node.stream.proto.WindowOperatorState;
+import io.strata.node.stream.spec.JobSpec;
+import io.strata.node.stream.spec.RecordPipeline;
+import io.strata.node.stream.window.LateEvent;
+import io.strata.node.stream.window.WindowOperator;
+import io.strata.node.stream.window.WindowOutput;
+import io.strata.node.stream.window.WindowResult;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+/**
+ * One run of a stream job: a Pekko Streams graph from the source topic's partitions through the
+ * record pipeline and the window operator to the sinks, with checkpoints.
+ *
+ * <pre>
+ * partitions (PartitionStream each, read on demand) ─┐
+ * ticks (processing time) ───────────────────────────┴► operator stage ─► grouped ─► writer (one batch at a time)
+ * </pre>
+ *
+ * <p>The operator stage owns the {@link WindowOperator}: it turns records into events (bad ones go
+ * to the dead-letter topic, late ones to the late topic), and on every checkpoint interval emits a
+ * barrier holding the offsets read so far, the operator's snapshot and the final results of the
+ * epoch. The writer writes results in order and handles a barrier only after everything before it
+ * is written: it saves the checkpoint durably, then writes the epoch's final rows to the table
+ * sinks as idempotent inserts. A restart resumes from the last checkpoint: the same offsets, the
+ * same window state, and the table rows of that checkpoint written again (the table drops repeats).
+ * So final results in tables are exactly once; the KV sink converges to the same values; topics get
+ * at-least-once results.
+ *
+ * <p>Backpressure: the writer takes one batch at a time and the partitions are read only on demand,
+ * so a slow sink slows the reads; memory is bounded by the batch size and the operator's
+ * {@code maxOpenWindows}.
+ */
+final class JobRunner {
+
+    /** Everything a run needs from its node. */
+    record Context(BusStore bus, Sinks sinks, CheckpointStore checkpoints, Executor blockingIo, ActorSystem<?> system,
+                   Duration checkpointInterval, Duration tickInterval, int maxOpenWindows, int readBatch,
+                   Duration pollInterval, LongSupplier clock) {}
+
+    /** The job's sinks, built from its spec. */
+    record Sinks(List<KvSink> kv, List<TableSink> tables, List<TopicSink> topics) {}
+
+    private sealed interface Input permits Read, Tick {}
+
+    private record Read(int partition, BusRecord record) implements Input {}
+
+    private enum Tick implements Input { INSTANCE }
+
+    private sealed interface Step permits Writes, Barrier {}
+
+    private record Bad(int partition, long offset, ByteString value, String reason) {}
+
+    private record Writes(List<WindowResult> results, List<LateEvent> late, List<Bad> bad) implements Step {}
+
+    private record Barrier(JobCheckpoint checkpoint, List<ResultRow> finalRows) implements Step {}
+
+    private static final int WRITE_BATCH = 512;
+    private static final Duration WRITE_WAIT = Duration.ofMillis(20);
+
+    private JobRunner() {}
+
+    /**
+     * Starts a run from the job's last checkpoint (or from offset 0 and empty windows). Returns the
+     * kill switch that stops it and the stage that completes when it ends (exceptionally on failure).
+     */
+    static Pair<UniqueKillSwitch, CompletionStage<Done>> start(JobSpec spec, int partitions, Context ctx, JobStatus status) {
+        Optional<JobCheckpoint> last = ctx.checkpoints().load();
+        Set<Integer> all = new TreeSet<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(p);
+        }
+        WindowOperator.Settings settings = new WindowOperator.Settings(spec.window(), spec.aggregates(), spec.outOfOrderness(),
+                spec.allowedLateness(), spec.idleTimeout(), spec.earlyEvery(), ctx.maxOpenWindows());
+        WindowOperator operator;
+        Map<Integer, Long> offsets = new HashMap<>();
+        long epoch;
+        CompletionStage<Void> replayed;
+        if (last.isPresent()) {
+            JobCheckpoint c = last.get();
+            try {
+                operator = WindowOperator.restore(settings, WindowOperatorState.parseFrom(c.getOperatorState()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("job '" + spec.name() + "': its checkpoint's window state is unreadable", e);
+            }
+            offsets.putAll(c.getOffsetsMap());
+            epoch = c.getEpoch();
+            ctx.sinks().kv().forEach(k -> k.restore(c.getKvLatestEndMap()));
+            // The checkpoint's table rows may not all have been written before the job stopped.
+            replayed = writeTables(ctx.sinks(), rows(c), c.getEpoch());
+        } else {
+            operator = new WindowOperator(settings, all, ctx.clock().getAsLong());
+            epoch = 0;
+            replayed = CompletableFuture.completedFuture(null);
+        }
+        all.forEach(p -> offsets.putIfAbsent(p, 0L));
+        status.committed.putAll(offsets);
+        status.consumed.putAll(offsets);
+        status.epoch = epoch;
+
+        Source<Input, NotUsed> reads = Source.from(new ArrayList<>(all)).flatMapMerge(Math.max(1, all.size()), p ->
+                PartitionStream.create((from, max) -> ctx.bus().read(spec.source().topic(), p, from, max),
+                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system()).map(r -> (Input) new Read(p, r)));
+        Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
+        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, ctx, status);
+        Writer writer = new Writer(spec, ctx, status);
+
+        return Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
+                .flatMapConcat(ready -> reads.merge(ticks))
+                .viaMat(KillSwitches.single(), Keep.right())
+                .mapConcat(stage::apply)
+                .groupedWithin(WRITE_BATCH, WRITE_WAIT)
+                .mapAsync(1, writer::write)
+                .toMat(Sink.ignore(), Keep.both())
+                .run(ctx.system());
+    }
+
+    private static List<ResultRow> rows(JobCheckpoint c) {
+        List<ResultRow> rows = new ArrayList<>(c.getTableRowsCount());
+        for (FinalResult r : c.getTableRowsList()) {
+            LinkedHashMap<String, Object> values = Json.MAPPER.convertValue(Json.parse(r.getValuesJson().getBytes(StandardCharsets.UTF_8)),
+                    Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+            rows.add(new ResultRow(r.getKey(), r.getWindowStart(), r.getWindowEnd(), values));
+        }
+        return rows;
+    }
+
+    private static CompletionStage<Void> writeTables(Sinks sinks, List<ResultRow> rows, long epoch) {
+        CompletionStage<Void> done = CompletableFuture.completedFuture(null);
+        for (TableSink table : sinks.tables()) {
+            done = done.thenCompose(previous -> table.write(rows, epoch));
+        }
+        return done;
+    }
+
+    /**
+     * The stage that owns the window operator: records in, steps out. Runs on one stream stage at a
+     * time, so it needs no locks; it publishes its progress to the {@link JobStatus}.
+     */
+    private static final class OperatorStage {
+        private final RecordPipeline pipeline;
+        private final WindowOperator operator;
+        private final Map<Integer, Long> offsets;
+        private final Context ctx;
+        private final JobStatus status;
+        private final List<ResultRow> finalRows = new ArrayList<>();
+        private long epoch;
+        private long lastCheckpoint;
+
+        OperatorStage(JobSpec spec, WindowOperator operator, Map<Integer, Long> offsets, long epoch, Context ctx, JobStatus status) {
+            this.pipeline = RecordPipeline.create(spec);
+            this.operator = operator;
+            this.offsets = offsets;
+            this.epoch = epoch;
+            this.ctx = ctx;
+            this.status = status;
+            this.lastCheckpoint = ctx.clock().getAsLong();
+        }
+
+        List<Step> apply(Input input) {
+            long now = ctx.clock().getAsLong();
+            List<WindowResult> results = new ArrayList<>();
+            List<LateEvent> late = new ArrayList<>();
+            List<Bad> bad = new ArrayList<>();
+            List<Step> steps = new ArrayList<>(2);
+            if (input instanceof Read read) {
+                BusRecord r = read.record();
+                RecordPipeline.Outcome outcome = pipeline.apply(read.partition(), r.getOffset(), r.getValue().toByteArray());
+                if (outcome instanceof RecordPipeline.Event e) {
+                    status.eventsIn.incrementAndGet();
+                    collect(operator.onEvent(e.event(), now), results, late);
+                } else if (outcome instanceof RecordPipeline.Bad b) {
+                    status.badRecords.incrementAndGet();
+                    bad.add(new Bad(read.partition(), r.getOffset(), r.getValue(), b.reason()));
+                } else {
+                    status.skipped.incrementAndGet();
+                }
+                offsets.put(read.partition(), r.getOffset() + 1);
+                status.consumed.put(read.partition(), r.getOffset() + 1);
+            } else {
+                collect(operator.advance(now), results, late);
+            }
+            status.watermark = operator.watermark();
+            status.openWindows = operator.openWindows();
+            if (!results.isEmpty() || !late.isEmpty() || !bad.isEmpty()) {
+                steps.add(new Writes(results, late, bad));
+            }
+            if (input == Tick.INSTANCE && now - lastCheckpoint >= ctx.checkpointInterval().toMillis()) {
+                steps.add(barrier(now));
+            }
+            return steps;
+        }
+
+        private void collect(List<WindowOutput> outputs, List<WindowResult> results, List<LateEvent> late) {
+            for (WindowOutput o : outputs) {
+                if (o instanceof LateEvent l) {
+                    status.lateEvents.incrementAndGet();
+                    late.add(l);
+                } else {
+                    WindowResult w = (WindowResult) o;
+                    if (w.kind() == WindowResult.Kind.FINAL) {
+                        finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                    } else {
+                        results.add(w);
+                    }
+                }
+            }
+        }
+
+        private Barrier barrier(long now) {
+            lastCheckpoint = now;
+            epoch++;
+            JobCheckpoint.Builder c = JobCheckpoint.newBuilder().setEpoch(epoch).putAllOffsets(offsets)
+                    .setOperatorState(operator.snapshot().toByteString()).setTakenAtMs(now);
+            for (ResultRow row : finalRows) {
+                c.addTableRows(FinalResult.newBuilder().setKey(row.key()).setWindowStart(row.windowStart())
+                        .setWindowEnd(row.windowEnd()).setValuesJson(Json.MAPPER.valueToTree(row.values()).toString()));
+            }
+            Barrier barrier = new Barrier(c.build(), List.copyOf(finalRows));
+            finalRows.clear();
+            return barrier;
+        }
+    }
+
+    /** Writes the steps of one batch in order: results as they come, checkpoints after what precedes them. */
+    private static final class Writer {
+        private final JobSpec spec;
+        private final Context ctx;
+        private final JobStatus status;
+
+        Writer(JobSpec spec, Context ctx, JobStatus status) {
+            this.spec = spec;
+            this.ctx = ctx;
+            this.status = status;
+        }
+
+        CompletionStage<Done> write(List<Step> batch) {
+            CompletionStage<Void> done = CompletableFuture.completedFuture(null);
+            List<Writes> pending = new ArrayList<>();
+            for (Step step : batch) {
+                if (step instanceof Writes w) {
+                    pending.add(w);
+                } else {
+                    List<Writes> before = List.copyOf(pending);
+                    pending.clear();
+                    Barrier barrier = (Barrier) step;
+                    done = done.thenCompose(previous -> writeAll(before)).thenCompose(previous -> checkpoint(barrier));
+                }
+            }
+            List<Writes> rest = List.copyOf(pending);
+            return done.thenCompose(previous -> writeAll(rest)).thenApply(previous -> Done.getInstance());
+        }
+
+        private CompletionStage<Void> writeAll(List<Writes> writes) {
+            if (writes.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<ResultRow> rows = new ArrayList<>();
+            List<String> kinds = new ArrayList<>();
+            List<BusRecord> late = new ArrayList<>();
+            List<BusRecord> bad = new ArrayList<>();
+            for (Writes w : writes) {
+                for (WindowResult r : w.results()) {
+                    rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), new LinkedHashMap<>(r.values())));
+                    kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                for (LateEvent l : w.late()) {
+                    late.add(BusRecord.newBuilder().setKey(l.event().key()).setFormat(ValueFormat.JSON)
+                            .setValue(ByteString.copyFrom(l.event().fields().toString(), StandardCharsets.UTF_8))
+                            .putHeaders("late.reason", l.reason())
+                            .putHeaders("late.partition", Integer.toString(l.event().partition()))
+                            .putHeaders("late.offset", Long.toString(l.event().offset())).build());
+                }
+                for (Bad b : w.bad()) {
+                    bad.add(BusRecord.newBuilder().setValue(b.value()).putHeaders("dlq.reason", b.reason())
+                            .putHeaders("dlq.job", spec.name()).putHeaders("dlq.topic", spec.source().topic())
+                            .putHeaders("dlq.partition", Integer.toString(b.partition()))
+                            .putHeaders("dlq.offset", Long.toString(b.offset())).build());
+                }
+            }
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            if (!rows.isEmpty()) {
+                ctx.sinks().kv().forEach(k -> all.add(k.write(rows).toCompletableFuture()));
+                ctx.sinks().topics().forEach(t -> all.add(t.write(rows, kinds).toCompletableFuture()));
+            }
+            if (!late.isEmpty()) {
+                all.add(ctx.bus().produceInBatches(spec.lateTopic(), late).toCompletableFuture());
+            }
+            if (!bad.isEmpty()) {
+                all.add(ctx.bus().produceInBatches(spec.deadLetterTopic(), bad).toCompletableFuture());
+            }
+            status.resultsOut.addAndGet(rows.size());
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        }
+
+        private CompletionStage<Void> checkpoint(Barrier barrier) {
+            JobCheckpoint.Builder c = barrier.checkpoint().toBuilder();
+            ctx.sinks().kv().forEach(k -> c.putAllKvLatestEnd(k.latestEnds()));
+            JobCheckpoint checkpoint = c.build();
+            return CompletableFuture.runAsync(() -> ctx.checkpoints().save(checkpoint), ctx.blockingIo())
+                    .thenCompose(saved -> writeTables(ctx.sinks(), barrier.finalRows(), checkpoint.getEpoch()))
+                    .thenRun(() -> {
+                        status.epoch = checkpoint.getEpoch();
+                        status.committed.putAll(checkpoint.getOffsetsMap());
+                    });
+        }
+    }
+}
