@@ -40,15 +40,25 @@ public final class PartitionStream {
     /** The stream of what {@code reader} reads from {@code offset}, {@code batch} records at a time. */
     public static Source<BusRecord, NotUsed> create(Reader reader, long offset, int batch, Duration pollInterval,
                                                     ActorSystem<?> system) {
+        return batches(reader, offset, batch, pollInterval, system).mapConcat(TopicPartition.Records::records);
+    }
+
+    /**
+     * The reads themselves, one element per read: a batch of records with the partition's offsets
+     * at that moment, so a reader can tell whether it has caught up; an empty batch comes after
+     * {@code pollInterval} when there was nothing new.
+     */
+    public static Source<TopicPartition.Records, NotUsed> batches(Reader reader, long offset, int batch, Duration pollInterval,
+                                                                 ActorSystem<?> system) {
         return Source.unfoldAsync(offset, from -> readOrRestart(reader, from, batch).thenCompose(records -> {
-            Optional<Pair<Long, List<BusRecord>>> next = Optional.of(Pair.create(records.nextOffset(), records.records()));
+            Optional<Pair<Long, TopicPartition.Records>> next = Optional.of(Pair.create(records.nextOffset(), records));
             if (!records.records().isEmpty()) {
                 return CompletableFuture.completedFuture(next);
             }
-            CompletableFuture<Optional<Pair<Long, List<BusRecord>>>> later = new CompletableFuture<>();
+            CompletableFuture<Optional<Pair<Long, TopicPartition.Records>>> later = new CompletableFuture<>();
             system.scheduler().scheduleOnce(pollInterval, () -> later.complete(next), system.executionContext());
             return later;
-        })).mapConcat(records -> records);
+        }));
     }
 
     private static CompletionStage<TopicPartition.Records> readOrRestart(Reader reader, long from, int batch) {

@@ -74,9 +74,12 @@ final class JobRunner {
     /** The job's sinks, built from its spec. */
     record Sinks(List<KvSink> kv, List<TableSink> tables, List<TopicSink> topics) {}
 
-    private sealed interface Input permits Read, Tick {}
+    private sealed interface Input permits Read, Progress, Tick {}
 
     private record Read(int partition, BusRecord record) implements Input {}
+
+    /** After each read of a partition: whether it has caught up with the partition's end. */
+    private record Progress(int partition, boolean caughtUp) implements Input {}
 
     private enum Tick implements Input { INSTANCE }
 
@@ -132,8 +135,13 @@ final class JobRunner {
         status.epoch = epoch;
 
         Source<Input, NotUsed> reads = Source.from(new ArrayList<>(all)).flatMapMerge(Math.max(1, all.size()), p ->
-                PartitionStream.create((from, max) -> ctx.bus().read(spec.source().topic(), p, from, max),
-                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system()).map(r -> (Input) new Read(p, r)));
+                PartitionStream.batches((from, max) -> ctx.bus().read(spec.source().topic(), p, from, max),
+                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system()).mapConcat(batch -> {
+                    List<Input> inputs = new ArrayList<>(batch.records().size() + 1);
+                    batch.records().forEach(r -> inputs.add(new Read(p, r)));
+                    inputs.add(new Progress(p, batch.nextOffset() >= batch.logEndOffset()));
+                    return inputs;
+                }));
         Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
         OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, ctx, status);
         Writer writer = new Writer(spec, ctx, status);
@@ -177,6 +185,8 @@ final class JobRunner {
         private final Context ctx;
         private final JobStatus status;
         private final List<ResultRow> finalRows = new ArrayList<>();
+        /** Partitions with records still to read (or not read yet): never idle, whatever the idle timeout. */
+        private final Set<Integer> behind;
         private long epoch;
         private long lastCheckpoint;
 
@@ -188,6 +198,7 @@ final class JobRunner {
             this.ctx = ctx;
             this.status = status;
             this.lastCheckpoint = ctx.clock().getAsLong();
+            this.behind = new TreeSet<>(offsets.keySet());
         }
 
         List<Step> apply(Input input) {
@@ -210,7 +221,14 @@ final class JobRunner {
                 }
                 offsets.put(read.partition(), r.getOffset() + 1);
                 status.consumed.put(read.partition(), r.getOffset() + 1);
+            } else if (input instanceof Progress progress) {
+                if (progress.caughtUp()) {
+                    behind.remove(progress.partition());
+                } else {
+                    behind.add(progress.partition());
+                }
             } else {
+                behind.forEach(p -> operator.markActive(p, now));
                 collect(operator.advance(now), results, late);
             }
             status.watermark = operator.watermark();

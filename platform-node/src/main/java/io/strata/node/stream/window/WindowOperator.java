@@ -196,6 +196,19 @@ public final class WindowOperator {
     }
 
     /**
+     * Counts {@code partition} as active now although it brought no event: its source still has
+     * records to deliver (the caller is behind on it), so it must not be taken for idle.
+     */
+    public void markActive(int partition, long processingTime) {
+        Partition p = partitions.get(partition);
+        if (p == null) {
+            throw new IllegalArgumentException("partition " + partition + " is not one this operator reads");
+        }
+        tick(processingTime);
+        p.lastActivity = this.processingTime;
+    }
+
+    /**
      * Lets processing time pass: partitions that have been quiet for the idle timeout stop holding
      * the watermark back (which may fire windows), and early results are emitted when due.
      */

@@ -300,4 +300,20 @@ class WindowOperatorTest {
         assertEquals(5, op.watermark());
     }
 
+    @Test
+    void aPartitionMarkedActiveIsNeverIdle() {
+        WindowOperator op = new WindowOperator(WindowTestKit.settings(new WindowSpec.Tumbling(WindowTestKit.ms(10)), 0, 0, 100,
+                java.util.List.of(WindowTestKit.COUNT)), java.util.Set.of(0, 1), 0);
+        op.onEvent(WindowTestKit.event(0, 0, "a", 50, "{}"), 0);
+        for (long now = 50; now <= 500; now += 50) {
+            // Partition 1 still has records to deliver: the runner keeps marking it active.
+            op.markActive(1, now);
+            op.advance(now);
+            org.junit.jupiter.api.Assertions.assertEquals(Long.MIN_VALUE, op.watermark(), "partition 1, behind, holds the watermark");
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of(0), op.idlePartitions(), "only the quiet partition is idle");
+        op.advance(650);
+        org.junit.jupiter.api.Assertions.assertEquals(50, op.watermark(), "once it stops being marked, it goes idle");
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of(0, 1), op.idlePartitions());
+    }
 }
