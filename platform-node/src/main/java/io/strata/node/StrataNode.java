@@ -75,16 +75,18 @@ public final class StrataNode implements AutoCloseable {
     private final KvStore kv;
     private final BusStore bus;
     private final TableStore tables;
+    private final JobStore jobs;
     private final Path dataDir;
     private final CompletableFuture<Long> recovered;
 
     private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, TableStore tables,
-                       Path dataDir, CompletableFuture<Long> recovered) {
+                       JobStore jobs, Path dataDir, CompletableFuture<Long> recovered) {
         this.system = system;
         this.binding = binding;
         this.kv = kv;
         this.bus = bus;
         this.tables = tables;
+        this.jobs = jobs;
         this.dataDir = dataDir;
         this.recovered = recovered;
     }
@@ -203,7 +205,7 @@ public final class StrataNode implements AutoCloseable {
             });
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, binding, kv, bus, tables, dataDir, recovered);
+            return new StrataNode(system, binding, kv, bus, tables, jobs, dataDir, recovered);
         } catch (Exception e) {
             system.terminate();
             try {
@@ -250,6 +252,10 @@ public final class StrataNode implements AutoCloseable {
 
     public TableStore tables() {
         return tables;
+    }
+
+    public JobStore jobs() {
+        return jobs;
     }
 
     /** Completes with the KV recovery time in milliseconds once every partition has recovered. */

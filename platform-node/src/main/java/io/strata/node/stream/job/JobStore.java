@@ -95,6 +95,11 @@ public final class JobStore {
         return spec;
     }
 
+    /** Submits a job built in Java (see {@link io.strata.node.stream.spec.JobSpecBuilder}). */
+    public JobSpec submit(JobSpec spec) {
+        return submit(spec.toJson());
+    }
+
     private void prepare(JobSpec spec, TopicCatalog.Topic source) {
         for (String topic : List.of(spec.lateTopic(), spec.deadLetterTopic())) {
             if (bus.topics().stream().noneMatch(t -> t.name().equals(topic))) {
