@@ -36,6 +36,15 @@ record BenchReport(String benchmark, String startedAt, Machine machine, Map<Stri
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Prints the BENCH lines and the table to {@code out}, writes the JSON under {@code dir}, and says where. */
+    void publish(PrintWriter out, Path dir) throws IOException {
+        printBenchLines(out);
+        printTable(out);
+        Path json = writeJson(dir);
+        out.printf("%nwrote %s%n", json);
+        out.flush();
+    }
+
     void printBenchLines(PrintWriter out) {
         figures.forEach(f -> out.println(f.benchLine()));
         out.flush();

@@ -8,7 +8,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -91,11 +90,7 @@ final class BusBenchCommand implements Callable<Integer> {
         described.put("read_max", BusBench.READ_MAX);
         described.put("fsync_producers", fsyncProducers);
         BenchReport report = new BenchReport("bus", startedAt, machine.finish(), described, figures, bench.notes());
-        report.printBenchLines(out);
-        report.printTable(out);
-        Path json = report.writeJson(options.outputDir());
-        out.printf("%nwrote %s%n", json);
-        out.flush();
+        report.publish(out, options.outputDir());
         return 0;
     }
 

@@ -87,11 +87,7 @@ final class ColumnarBenchCommand implements Callable<Integer> {
         settings.put("threads", 1);
         BenchReport report = new BenchReport("columnar", startedAt, machine.finish(), settings, outcome.figures(),
                 outcome.notes(), outcome.details());
-        report.printBenchLines(out);
-        report.printTable(out);
-        Path json = report.writeJson(outDir != null ? outDir : BenchOptions.defaultOutputDir());
-        out.printf("%nwrote %s%n", json);
-        out.flush();
+        report.publish(out, outDir != null ? outDir : BenchOptions.defaultOutputDir());
         return 0;
     }
 }

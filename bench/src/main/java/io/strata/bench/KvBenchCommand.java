@@ -12,7 +12,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -65,11 +64,7 @@ final class KvBenchCommand implements Callable<Integer> {
         Map<String, Object> described = options.describe();
         described.put("durability", String.join(",", durabilities));
         BenchReport report = new BenchReport("kv", startedAt, machine.finish(), described, figures);
-        report.printBenchLines(out);
-        report.printTable(out);
-        Path json = report.writeJson(options.outputDir());
-        out.printf("%nwrote %s%n", json);
-        out.flush();
+        report.publish(out, options.outputDir());
         return 0;
     }
 
