@@ -22,8 +22,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Not thread-safe: one stream stage uses it. The latest window end per key is kept in memory
  * and in the job's checkpoint ({@link #latestEnds}).
+ *
+ * <p>Not final so that a test can stand in a sink whose writes stall (the backpressure tests).
  */
-final class KvSink {
+class KvSink {
 
     private final KvStore kv;
     private final String space;
