@@ -129,7 +129,6 @@ public final class StreamChapter implements DemoChapter {
         tour.say("and is final after that: only final windows go to the table. A partition quiet for idle_timeout (3 s) stops");
         tour.say("holding the watermark back; once all are, the watermark is the greatest: the data there is, is all there is.");
         for (Job job : jobs) {
-            tour.say("");
             tour.say(job.name() + ": " + job.what() + ".");
             tour.say("Why: " + job.why());
             JsonNode answer = tour.post("/jobs", job.spec()).expect(201).json();
@@ -183,6 +182,8 @@ public final class StreamChapter implements DemoChapter {
         }
         tour.say(String.format("spend_1m: %d rows, spend_5m: %d rows, sessions: %d rows, as computed from the generator's events.",
                 tableRows.get("spend_1m"), tableRows.get("spend_5m"), tableRows.get("sessions")));
+        tour.say("Windows ending after the watermark - 30 s (for spend_1m " + HH_MM_SS.format(Instant.ofEpochMilli(jobs.get(0).expected().watermark - LATENESS))
+                + ") are not final: event time stops at the last event, and no later one has come to close them (KV has the fired ones).");
         for (Job job : jobs) {
             List<Window> expected = job.expected().finals(user);
             String select = "\"window_start\",\"window_end\",\"" + String.join("\",\"", job.aggregates()) + "\"";
@@ -214,7 +215,6 @@ public final class StreamChapter implements DemoChapter {
 
     /** One user's spend per minute: the 1-minute window and the 5-minute window ending with it, side by side. */
     private void summary(DemoTour tour) {
-        tour.say("");
         tour.say("Spend of " + user + " by window end, from the tables (final windows; checked against the generator):");
         tour.say("  minute        1m: n  spend     5m: n  spend");
         Map<Long, Window> tumbling = new TreeMap<>();
