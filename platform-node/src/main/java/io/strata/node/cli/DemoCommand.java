@@ -5,6 +5,7 @@ import io.strata.node.demo.DemoFailure;
 import io.strata.node.demo.DemoTour;
 import io.strata.node.demo.BusChapter;
 import io.strata.node.demo.KvChapter;
+import io.strata.node.demo.StreamChapter;
 import io.strata.node.demo.TableChapter;
 import io.strata.node.launch.NodeProcess;
 import picocli.CommandLine;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A guided, self-checking tour on a fresh node in a temporary directory.",
-                "Shows the KV, bus and table APIs as curl commands with the real answers, then kill -9",
+                "Shows the KV, bus, table and stream job APIs as curl commands with the real answers, then kill -9",
                 "and a restart that shows the data came back.",
                 "Exits non-zero if any answer is not as expected."})
 public final class DemoCommand implements Callable<Integer> {
@@ -114,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
-        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new BusChapter(), new TableChapter()));
+        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new BusChapter(), new TableChapter(), new StreamChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
     }

@@ -34,7 +34,13 @@ class DemoCommandTest {
         assertTrue(out.toString().contains("$ curl -i -X PUT --data-binary 'hello, strata' http://127.0.0.1:"), out.toString());
         assertTrue(out.toString().contains("=== 3. Columnar tables ==="), out.toString());
         assertTrue(out.toString().contains("--data-binary @events-001.csv http://127.0.0.1:"), out.toString());
-        assertTrue(out.toString().contains("--- 4.7 The table came back"), out.toString());
+        assertTrue(out.toString().contains("=== 4. Stream jobs ==="), out.toString());
+        assertTrue(out.toString().contains("$ curl -i --data-binary @clickstream.json http://127.0.0.1:"), out.toString());
+        assertTrue(out.toString().contains("\"window\":{\"type\":\"sliding\",\"size\":\"5m\",\"slide\":\"1m\"}"), out.toString());
+        assertTrue(out.toString().contains("late.reason: event time "), out.toString());
+        assertTrue(out.toString().contains("dlq.job: spend_1m  dlq.reason: missing event time field 'ts'"), out.toString());
+        assertTrue(out.toString().contains("--- 5.7 The table came back"), out.toString());
+        assertTrue(out.toString().contains("--- 5.8 The jobs came back"), out.toString());
         assertTrue(out.toString().contains("$ kill -9 "), out.toString());
         assertTrue(out.toString().contains("Demo complete: "), out.toString());
         assertEquals(childrenBefore, children(), "the demo left a child process running");
