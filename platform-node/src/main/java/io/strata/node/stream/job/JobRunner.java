@@ -319,6 +319,7 @@ final class JobRunner {
                     late.add(BusRecord.newBuilder().setKey(l.event().key()).setFormat(ValueFormat.JSON)
                             .setValue(ByteString.copyFrom(l.event().fields().toString(), StandardCharsets.UTF_8))
                             .putHeaders("late.reason", l.reason())
+                            .putHeaders("late.job", spec.name())
                             .putHeaders("late.partition", Integer.toString(l.event().partition()))
                             .putHeaders("late.offset", Long.toString(l.event().offset())).build());
                 }
