@@ -282,7 +282,9 @@ class StreamJobCrashRecoveryTest {
             Thread.sleep(100);
             rows = exportTable(client);
         }
-        Thread.sleep(500);
+        // Two more checkpoints write whatever final rows were still pending, twice over if a row were written twice.
+        long epoch = awaitJob(client, node, status -> true).get("checkpoint_epoch").asLong();
+        awaitJob(client, node, status -> status.get("checkpoint_epoch").asLong() >= epoch + 2);
         rows = exportTable(client);
         Map<WindowKey, Values> table = new TreeMap<>((a, b) -> a.user().equals(b.user())
                 ? Long.compare(a.start(), b.start()) : a.user().compareTo(b.user()));

@@ -1,6 +1,7 @@
 package io.strata.node.columnar;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,7 +220,7 @@ class TableHttpTest {
     }
 
     @Test
-    void anExportedTableLoadsBackIntoAnotherTableUnchanged() throws InterruptedException {
+    void anExportedTableLoadsBackIntoAnotherTableUnchanged() {
         create("source");
         create("copy");
         StringBuilder rows = new StringBuilder("[");
@@ -247,12 +248,8 @@ class TableHttpTest {
         assertError(400, "unknown_column", node.get("/tables/source/export?columns=user,nope"));
 
         // Seals run in the background and may lag behind ingest on a busy machine.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JsonNode described = json(node.get("/tables/source"));
-        while (described.get("memory_rows").asLong() >= 2 * 64 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            described = json(node.get("/tables/source"));
-        }
+        JsonNode described = Await.until(java.time.Duration.ofSeconds(60), () -> json(node.get("/tables/source")),
+                d -> d.get("memory_rows").asLong() < 2 * 64, d -> "the seals did not catch up: " + d);
         assertEquals(300, described.get("rows").asLong());
         assertTrue(described.get("segments").asInt() >= 2, described.toString());
         assertTrue(described.at("/columns/3/compression_ratio").asDouble() > 2, "timestamps compress: " + described);

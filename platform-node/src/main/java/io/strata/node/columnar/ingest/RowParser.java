@@ -20,14 +20,12 @@ import io.strata.node.columnar.proto.IngestRow;
 import io.strata.node.columnar.proto.IngestRows;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.common.StrataException;
+import io.strata.node.common.Timestamps;
 import io.strata.node.http.Json;
 
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -309,18 +307,13 @@ public final class RowParser {
         }
 
         private String convertTimestamp(Column column, String text, int index) {
-            try {
-                values[index] = Instant.parse(text).toEpochMilli();
-                return null;
-            } catch (DateTimeParseException notAnInstant) {
-                try {
-                    values[index] = OffsetDateTime.parse(text).toInstant().toEpochMilli();
-                    return null;
-                } catch (DateTimeParseException e) {
-                    return "column '" + column.name() + "': '" + text
-                            + "' is not an ISO-8601 timestamp (such as 2026-01-01T00:00:00Z) or epoch milliseconds";
-                }
+            var millis = Timestamps.parseIso(text);
+            if (millis.isEmpty()) {
+                return "column '" + column.name() + "': '" + text
+                        + "' is not an ISO-8601 timestamp (such as 2026-01-01T00:00:00Z) or epoch milliseconds";
             }
+            values[index] = millis.getAsLong();
+            return null;
         }
 
         private void accept() {

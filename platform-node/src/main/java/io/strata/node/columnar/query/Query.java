@@ -6,10 +6,8 @@ import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.Schema;
 import io.strata.node.columnar.ZoneMap;
 import io.strata.node.common.StrataException;
+import io.strata.node.common.Timestamps;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -498,17 +496,8 @@ public final class Query {
     }
 
     private static long parseTimestamp(String text, String what) {
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            try {
-                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e2) {
-                throw invalid("invalid_timestamp", what + "needs an ISO-8601 instant like 2026-01-01T00:00:00Z, got '" + text + "'");
-            }
-        } catch (ArithmeticException e) {
-            throw invalid("invalid_timestamp", what + "timestamp '" + text + "' is out of range");
-        }
+        return Timestamps.parseIso(text).orElseThrow(() -> invalid("invalid_timestamp",
+                what + "needs an ISO-8601 instant like 2026-01-01T00:00:00Z, got '" + text + "'"));
     }
 
     private static int columnIndex(Schema schema, String name) {

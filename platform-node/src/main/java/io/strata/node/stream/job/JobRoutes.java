@@ -36,9 +36,9 @@ public final class JobRoutes extends StrataRoutes {
         return pathPrefix("jobs", () -> concat(
                 pathEndOrSingleSlash(() -> concat(
                         post(() -> entity(Unmarshaller.entityToByteArray(), body -> {
-                            boolean existed = store.list().stream().anyMatch(j -> j.path("name").asText().equals(
-                                    Json.parse(body).path("name").asText()));
-                            JobSpec spec = store.submit(Json.parse(body));
+                            var json = Json.parse(body);
+                            boolean existed = store.list().stream().anyMatch(j -> j.path("name").equals(json.path("name")));
+                            JobSpec spec = store.submit(json);
                             Map<String, Object> answer = new LinkedHashMap<>();
                             answer.put("id", spec.name());
                             answer.put("spec", spec.toJson());

@@ -156,7 +156,8 @@ public final class JobStore {
             status.restarts.incrementAndGet();
             LOG.warn("stream job '{}' failed; restarting from its last checkpoint in {} ms", spec.name(), backoff.toMillis(), cause);
             Duration next = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            system.scheduler().scheduleOnce(backoff, () -> {
+            // A restart reads the checkpoint file: blocking I/O, so it runs on the blocking pool.
+            system.scheduler().scheduleOnce(backoff, () -> blockingIo.execute(() -> {
                 if (running.get(spec.name()) == current) {
                     try {
                         run(spec, status, next);
@@ -166,7 +167,7 @@ public final class JobStore {
                         LOG.error("stream job '{}' cannot restart", spec.name(), e);
                     }
                 }
-            }, system.executionContext());
+            }), system.executionContext());
         });
     }
 

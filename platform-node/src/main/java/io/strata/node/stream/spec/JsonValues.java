@@ -1,10 +1,8 @@
 package io.strata.node.stream.spec;
 
+import io.strata.node.common.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 
 /** Comparing JSON scalars and reading timestamps, the same way in filters and expressions. */
 final class JsonValues {
@@ -39,17 +37,8 @@ final class JsonValues {
 
     /** Epoch milliseconds of an ISO-8601 instant ({@code 2026-01-01T00:00:00Z} or with an offset), or null. */
     static Long instant(String text) {
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            try {
-                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e2) {
-                return null;
-            }
-        } catch (ArithmeticException e) {
-            return null;
-        }
+        var millis = Timestamps.parseIso(text);
+        return millis.isPresent() ? millis.getAsLong() : null;
     }
 
     /**

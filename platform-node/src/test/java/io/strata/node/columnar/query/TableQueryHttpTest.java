@@ -7,6 +7,7 @@ import io.strata.node.columnar.proto.IngestRow;
 import io.strata.node.columnar.proto.IngestRows;
 import io.strata.node.columnar.proto.IngestValue;
 import io.strata.node.http.Json;
+import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,15 +98,10 @@ class TableQueryHttpTest {
      * Waits until every shard's tail is below the segment size: seals run in the background, one
      * at a time per shard, so on a busy machine they lag behind ingest for a while.
      */
-    private static void awaitSealed(TestNode node, String table, int shards) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JsonNode described = TestNode.json(node.get("/tables/" + table));
-        while (!sealed(described) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            described = TestNode.json(node.get("/tables/" + table));
-        }
+    private static void awaitSealed(TestNode node, String table, int shards) {
+        JsonNode described = Await.until(Duration.ofSeconds(60), () -> TestNode.json(node.get("/tables/" + table)),
+                TableQueryHttpTest::sealed, d -> "the seals did not catch up: " + d);
         assertEquals(shards, described.get("shard_sizes").size());
-        assertTrue(sealed(described), "the seals caught up: " + described);
     }
 
     private static boolean sealed(JsonNode described) {

@@ -2,6 +2,7 @@ package io.strata.node.stream.job;
 
 import io.strata.node.http.Json;
 import io.strata.node.stream.spec.JobSpec;
+import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
 import org.apache.pekko.Done;
 import org.apache.pekko.japi.Pair;
@@ -162,12 +163,8 @@ class JobBackpressureTest {
         throw new AssertionError("the stalled job kept reading: " + last + " records read");
     }
 
-    private static void await(BooleanSupplier done, String what, JobStatus status) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waited in vain for " + what + ": consumed " + status.consumed()
-                    + ", committed " + status.committed() + ", epoch " + status.epoch());
-            Thread.sleep(20);
-        }
+    private static void await(BooleanSupplier done, String what, JobStatus status) {
+        Await.until(LIMIT, done::getAsBoolean, reached -> reached, reached -> what + ": consumed " + status.consumed()
+                + ", committed " + status.committed() + ", epoch " + status.epoch());
     }
 }

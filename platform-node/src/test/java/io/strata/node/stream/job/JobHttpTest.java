@@ -1,6 +1,7 @@
 package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -38,20 +40,12 @@ class JobHttpTest {
                 + ",\"ts\":\"2026-01-01T" + ts + "Z\"}}";
     }
 
-    private static JsonNode await(TestNode node, String path, String body, Predicate<JsonNode> done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> reply = body == null ? node.get(path) : node.post(path, body);
-            if (reply.statusCode() == 200) {
-                last = json(reply);
-                if (done.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not reached in time: " + path + " → " + last + "\njob: " + node.get("/jobs/spend").body());
+    private static JsonNode await(TestNode node, String path, String body, Predicate<JsonNode> done) {
+        HttpResponse<String> reply = Await.until(Duration.ofSeconds(30),
+                () -> body == null ? node.get(path) : node.post(path, body),
+                r -> r.statusCode() == 200 && done.test(json(r)),
+                r -> path + " → " + r.statusCode() + " " + r.body() + "\njob: " + node.get("/jobs/spend").body());
+        return json(reply);
     }
 
     @Test
