@@ -1,0 +1,115 @@
+package io.strata.dataflow.chain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The db mode's hand-over through the shared store, the classic "queue table" in a KV store: the
+ * service that writes stage {@code k} stores each record under {@code RUN.qK.r.ID}, takes the next
+ * sequence number from the counter {@code RUN.qK.n} and writes the record's id under
+ * {@code RUN.qK.i.SEQ}; the service that reads the stage polls the counter and multi-gets the
+ * index entries and records it has not seen.
+ *
+ * <p>A writer that took a sequence number but has not yet written its index entry leaves a gap;
+ * the reader keeps gaps and looks again at its next polls (writers finish in milliseconds), giving
+ * up on one after {@link #GAP_PATIENCE_NANOS}, so a writer that died between its two writes
+ * cannot stall the stage. One reader per stage: the reader's cursor lives in its memory.
+ */
+final class DbQueue {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BATCH = 500;
+    private static final long GAP_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ChainService service;
+    private final String prefix;
+    private long cursor;
+    private volatile long lastCount;
+    private final Map<Long, Long> gaps = new LinkedHashMap<>();
+
+    /** The queue of stage {@code stage}, used by {@code service} (for its store faults). */
+    DbQueue(ChainService service, int stage) {
+        this.service = service;
+        this.prefix = service.settings.runId() + ".q" + stage + ".";
+    }
+
+    /** Appends a record; completes once the record and its index entry are stored. */
+    CompletableFuture<Void> append(long id, ObjectNode record) {
+        return service.storeCall(id, 1, () -> service.store.put(Results.KEYSPACE, prefix + "r." + id, record.toString(), Results.TTL_SECONDS))
+                .thenCompose(stored -> service.storeCall(id, 2, () -> service.store.incr(Results.KEYSPACE, prefix + "n", 1)))
+                .thenCompose(seq -> service.storeCall(id, 3, () ->
+                        service.store.put(Results.KEYSPACE, prefix + "i." + seq, Long.toString(id), Results.TTL_SECONDS)));
+    }
+
+    /** The records appended since the last poll (and those of earlier gaps now filled), in sequence order. Not thread-safe: one reader. */
+    CompletableFuture<List<ObjectNode>> poll(long pollKey) {
+        return service.storeCall(pollKey, 4, () -> service.store.incr(Results.KEYSPACE, prefix + "n", 0)).thenCompose(count -> {
+            lastCount = count;
+            List<Long> seqs = new ArrayList<>(gaps.keySet());
+            long upTo = Math.min(count, cursor + MAX_BATCH);
+            for (long seq = cursor + 1; seq <= upTo; seq++) {
+                gaps.put(seq, System.nanoTime());
+                seqs.add(seq);
+            }
+            cursor = upTo;
+            if (seqs.isEmpty()) {
+                return CompletableFuture.completedFuture(List.<ObjectNode>of());
+            }
+            List<String> indexKeys = seqs.stream().map(seq -> prefix + "i." + seq).toList();
+            return service.storeCall(pollKey, 5, () -> service.store.mget(Results.KEYSPACE, indexKeys)).thenCompose(ids -> {
+                List<String> recordKeys = new ArrayList<>();
+                for (long seq : seqs) {
+                    String id = ids.get(prefix + "i." + seq);
+                    if (id != null) {
+                        gaps.remove(seq);
+                        recordKeys.add(prefix + "r." + id);
+                    }
+                }
+                expireGaps();
+                if (recordKeys.isEmpty()) {
+                    return CompletableFuture.completedFuture(List.<ObjectNode>of());
+                }
+                return service.storeCall(pollKey, 6, () -> service.store.mget(Results.KEYSPACE, recordKeys))
+                        .thenApply(DbQueue::parseAll);
+            });
+        });
+    }
+
+    /** Records written but not yet read, as of the last poll. */
+    long backlog() {
+        return Math.max(0, lastCount - cursor) + gaps.size();
+    }
+
+    private void expireGaps() {
+        long now = System.nanoTime();
+        for (Iterator<Long> since = gaps.values().iterator(); since.hasNext(); ) {
+            if (now - since.next() > GAP_PATIENCE_NANOS) {
+                since.remove();
+            }
+        }
+    }
+
+    private static List<ObjectNode> parseAll(Map<String, String> values) {
+        List<ObjectNode> records = new ArrayList<>();
+        for (String value : values.values()) {
+            if (value != null) {
+                try {
+                    records.add((ObjectNode) JSON.readTree(value));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("a record of the db queue is not JSON: " + value, e);
+                }
+            }
+        }
+        return records;
+    }
+}

@@ -1,0 +1,50 @@
+package io.strata.dataflow.experiment;
+
+import io.strata.dataflow.store.StrataClient;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The bus mode's completions, read from the last service's topic: for each request id, when its
+ * record was appended (the node's timestamp, milliseconds since the epoch), counted once however
+ * often at-least-once delivery repeated it.
+ */
+final class BusCompletions {
+
+    private static final int MAX_READ = 1000;
+
+    private final StrataClient store;
+    private final String topic;
+    private final long[] offsets;
+    private final Map<Long, Long> completedAtMillis = new ConcurrentHashMap<>();
+
+    BusCompletions(StrataClient store, String topic, int partitions) {
+        this.store = store;
+        this.topic = topic;
+        this.offsets = new long[partitions];
+    }
+
+    /** Reads what every partition gained since the last call. Not thread-safe: one caller at a time. */
+    CompletableFuture<Void> catchUp() {
+        CompletableFuture<?>[] reads = new CompletableFuture<?>[offsets.length];
+        for (int p = 0; p < offsets.length; p++) {
+            int partition = p;
+            reads[p] = store.read(topic, partition, offsets[partition], MAX_READ).thenAccept(read -> {
+                read.records().forEach(r -> completedAtMillis.putIfAbsent(Long.parseLong(r.key()), r.timestamp()));
+                offsets[partition] = read.nextOffset();
+            });
+        }
+        return CompletableFuture.allOf(reads);
+    }
+
+    int count() {
+        return completedAtMillis.size();
+    }
+
+    /** When request {@code id} completed, or null. */
+    Long completedAt(long id) {
+        return completedAtMillis.get(id);
+    }
+}
