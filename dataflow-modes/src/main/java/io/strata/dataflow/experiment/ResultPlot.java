@@ -133,7 +133,7 @@ public final class ResultPlot {
                 x = 80;
                 y += 18;
             }
-            rect(svg, x, y - 10, 14, 12, colours.get(i), 1.0, "legend", labels.get(i));
+            rect(svg, x, y - 10, 14, 12, colours.get(i), 1.0, "legend", labels.get(i), labels.get(i));
             text(svg, x + 20, y, "start", "", labels.get(i));
             x += width;
         }
@@ -177,7 +177,8 @@ public final class ResultPlot {
                 double x = centre - 1.5 * bar + k * bar;
                 double top = logY(values[k], low, high, area);
                 rect(svg, x + 1, top, bar - 2, area.bottom() - top, colours.get(i), PERCENTILE_OPACITY[k],
-                        "latency-bar", labels.get(i) + " " + PERCENTILES[k]);
+                        "latency-bar", labels.get(i),
+                        labels.get(i) + " " + PERCENTILES[k] + " " + ResultTable.ms(values[k]) + " ms");
                 valueLabel(svg, x + bar / 2, top - 3, bar, ResultTable.ms(values[k]));
                 text(svg, x + bar / 2, area.bottom() + 12, "middle", "font-size=\"8\" fill=\"#555\"",
                         PERCENTILES[k]);
@@ -228,7 +229,7 @@ public final class ResultPlot {
             double centre = area.left() + group * (i + 0.5);
             double y = linearY(finiteOrZero(r.failureRate()) * 100, top, area);
             rect(svg, centre - bar / 2, y, bar, area.bottom() - y, colours.get(i), 1.0,
-                    "failure-bar", labels.get(i));
+                    "failure-bar", labels.get(i), labels.get(i) + " " + ResultTable.percent(r.failureRate()));
             valueLabel(svg, centre, y - 3, bar, ResultTable.percent(r.failureRate()));
             text(svg, centre, area.bottom() + 14, "middle", "font-weight=\"bold\"", labels.get(i));
             if (r.predictedFailureRate() != null) {
@@ -342,7 +343,7 @@ public final class ResultPlot {
     }
 
     private static void panelTitle(StringBuilder svg, Area area, String title) {
-        text(svg, area.left(), area.top() - 10, "start", "font-size=\"13\" font-weight=\"bold\"", title);
+        text(svg, area.left(), area.top() - 16, "start", "font-size=\"13\" font-weight=\"bold\"", title);
     }
 
     private static void axisTitle(StringBuilder svg, Area area, String title) {
@@ -378,11 +379,11 @@ public final class ResultPlot {
     }
 
     private static void rect(StringBuilder svg, double x, double y, double width, double height, String fill,
-                             double opacity, String cssClass, String mode) {
+                             double opacity, String cssClass, String mode, String tooltip) {
         svg.append(String.format(Locale.ROOT,
                 "<rect class=\"%s\" data-mode=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                         + "fill=\"%s\" fill-opacity=\"%.2f\"><title>%s</title></rect>\n",
-                cssClass, escape(mode), x, y, Math.max(0, width), Math.max(0, height), fill, opacity, escape(mode)));
+                cssClass, escape(mode), x, y, Math.max(0, width), Math.max(0, height), fill, opacity, escape(tooltip)));
     }
 
     private static void text(StringBuilder svg, double x, double y, String anchor, String attributes, String content) {

@@ -35,8 +35,8 @@ public final class ResultTable {
 
     private ResultTable() {}
 
-    /** One figure: its label and one cell per result; text rows are left-aligned, numbers right-aligned. */
-    private record Row(String label, List<String> cells, boolean text) {}
+    /** One figure: its label and one cell per result. */
+    private record Row(String label, List<String> cells) {}
 
     /** Prints one experiment, one figure a line. */
     public static void print(PrintWriter out, ExperimentResult r) {
@@ -57,16 +57,26 @@ public final class ResultTable {
         render(out, header, rows(results, false));
     }
 
-    private static List<Row> rows(List<ExperimentResult> rs, boolean withMode) {
+    /**
+     * The figures of the results. A single experiment shows its mode as a row and the predicted
+     * failure rate beside the measured one; side by side, the mode heads the column and the
+     * predicted rate gets a row of its own, so the rate column stays narrow and comparable.
+     */
+    private static List<Row> rows(List<ExperimentResult> rs, boolean single) {
         List<Row> rows = new ArrayList<>();
-        if (withMode) {
-            rows.add(textRow("mode", rs, r -> text(r.mode())));
+        if (single) {
+            rows.add(row("mode", rs, r -> text(r.mode())));
         }
         rows.add(row("hops", rs, r -> String.valueOf(r.hops())));
         rows.add(row("requests", rs, r -> String.valueOf(r.requests())));
         rows.add(row("succeeded", rs, r -> String.valueOf(r.succeeded())));
         rows.add(row("failed", rs, r -> String.valueOf(r.failed())));
-        rows.add(row("failure rate", rs, ResultTable::failureRate));
+        if (single) {
+            rows.add(row("failure rate", rs, ResultTable::failureRate));
+        } else {
+            rows.add(row("failure rate", rs, r -> percent(r.failureRate())));
+            rows.add(row("predicted failure rate", rs, r -> percent(r.predictedFailureRate())));
+        }
         rows.add(row("completed", rs, r -> count(r.completed())));
         addLatencyRows(rows, rs, "latency", ExperimentResult::latencyMs);
         addLatencyRows(rows, rs, "completion", ExperimentResult::completionMs);
@@ -74,11 +84,11 @@ public final class ResultTable {
         addFailureKindRows(rows, rs);
         rows.add(row("max lag", rs, r -> count(r.maxLag())));
         rows.add(row("drain ms", rs, r -> count(r.drainMs())));
-        rows.add(textRow("lag over time", rs, r -> sparkline(lagSeries(r))));
-        rows.add(textRow("lag samples", rs, r -> samples(lagSeries(r))));
-        rows.add(textRow("failures over time", rs, r -> sparkline(series(r, p -> p.failed()))));
-        rows.add(textRow("faults", rs, r -> r.faults() == null || r.faults().isEmpty() ? NONE : String.join(" ", r.faults())));
-        rows.add(textRow("policies", rs, r -> text(r.policies())));
+        rows.add(row("lag over time", rs, r -> sparkline(lagSeries(r))));
+        rows.add(row("lag samples", rs, r -> samples(lagSeries(r))));
+        rows.add(row("failures over time", rs, r -> sparkline(series(r, p -> p.failed()))));
+        rows.add(row("faults", rs, r -> r.faults() == null || r.faults().isEmpty() ? NONE : String.join(" ", r.faults())));
+        rows.add(row("policies", rs, r -> text(r.policies())));
         rows.add(row("duration s", rs, r -> number(r.durationMs() / 1000.0, 1)));
         rows.add(row("seed", rs, r -> String.valueOf(r.seed())));
         return rows;
@@ -125,12 +135,9 @@ public final class ResultTable {
     }
 
     private static Row row(String label, List<ExperimentResult> rs, Function<ExperimentResult, String> cell) {
-        return new Row(label, rs.stream().map(cell).toList(), false);
+        return new Row(label, rs.stream().map(cell).toList());
     }
 
-    private static Row textRow(String label, List<ExperimentResult> rs, Function<ExperimentResult, String> cell) {
-        return new Row(label, rs.stream().map(cell).toList(), true);
-    }
 
     private static void render(PrintWriter out, List<String> header, List<Row> rows) {
         int columns = rows.get(0).cells().size();
@@ -156,9 +163,8 @@ public final class ResultTable {
         for (Row row : rows) {
             StringBuilder line = new StringBuilder(pad(row.label(), labelWidth, false));
             for (int c = 0; c < columns; c++) {
-                // a single experiment reads as "label  value", so its values start in one column
-                boolean right = header != null && !row.text();
-                line.append("  ").append(pad(row.cells().get(c), widths[c], right));
+                // a single experiment reads as "label  value"; side by side, cells sit under their header
+                line.append("  ").append(pad(row.cells().get(c), widths[c], header != null));
             }
             out.println(line.toString().stripTrailing());
         }

@@ -115,6 +115,8 @@ class ResultReportTest {
         assertTrue(line(text, "max lag").matches("max lag\\s+950\\s+-\\s+1800"), text);
         assertTrue(line(text, "failed: timeout").matches("failed: timeout\\s+10\\s+4\\s+0"), text);
         assertTrue(line(text, "failed: injected_fault").matches("failed: injected_fault\\s+0\\s+35\\s+0"), text);
+        assertTrue(line(text, "failure rate").matches("failure rate\\s+1\\.00%\\s+3\\.90%\\s+0\\.00%"), text);
+        assertTrue(line(text, "predicted failure rate").matches("predicted failure rate\\s+-\\s+3\\.94%\\s+-"), text);
         assertTrue(line(text, "latency p50 ms").matches("latency p50 ms\\s+3\\.00\\s+12\\.5\\s+0\\.80"), text);
     }
 
@@ -148,7 +150,7 @@ class ResultReportTest {
         Document svg = parse(Files.readString(file));
         assertEquals("svg", svg.getDocumentElement().getTagName());
         assertEquals(List.of("db", "rpc", "bus"), modes(svg, "failure-bar"));
-        assertEquals(9, modes(svg, "latency-bar").size());
+        assertEquals(List.of("db", "db", "db", "rpc", "rpc", "rpc", "bus", "bus", "bus"), modes(svg, "latency-bar"));
         assertEquals(1, count(svg, "line", "predicted"), "one predicted marker, for rpc");
         // backlog for db and bus; failures per interval for all three
         assertEquals(5, count(svg, "polyline", "series"));
