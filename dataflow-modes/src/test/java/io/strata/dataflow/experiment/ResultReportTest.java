@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,22 +86,22 @@ class ResultReportTest {
     void tableShowsTheKeyFigures() {
         String rpc = table(rpc());
         assertTrue(rpc.contains("measured 3.90%  predicted 3.94%"), rpc);
-        assertTrue(line(rpc, "latency p99 ms").endsWith("310.0"), rpc);
-        assertTrue(line(rpc, "latency max ms").endsWith("1530"), rpc);
-        assertTrue(line(rpc, "failed: injected_fault").endsWith("35"), rpc);
-        assertTrue(line(rpc, "throughput /s").endsWith("96.1"), rpc);
-        assertTrue(line(rpc, "max lag").endsWith("-"), rpc);
-        assertTrue(line(rpc, "completion p50 ms").endsWith("-"), rpc);
-        assertTrue(line(rpc, "policies").endsWith("timeout=1s retries=2 breaker"), rpc);
+        assertValue(rpc, "latency p99 ms", "310.0");
+        assertValue(rpc, "latency max ms", "1530");
+        assertValue(rpc, "failed: injected_fault", "35");
+        assertValue(rpc, "throughput /s", "96.1");
+        assertValue(rpc, "max lag", "-");
+        assertValue(rpc, "completion p50 ms", "-");
+        assertValue(rpc, "policies", "timeout=1s retries=2 breaker");
 
         String bus = table(bus());
-        assertTrue(line(bus, "failure rate").endsWith("0.00%"), bus);
+        assertValue(bus, "failure rate", "0.00%");
         assertFalse(bus.contains("predicted"), bus);
-        assertTrue(line(bus, "completion p99 ms").endsWith("9800"), bus);
-        assertTrue(line(bus, "max lag").endsWith("1800"), bus);
-        assertTrue(line(bus, "drain ms").endsWith("4200"), bus);
-        assertTrue(line(bus, "lag samples").endsWith("0 0 950 1800 1200 400 0 0"), bus);
-        assertTrue(line(bus, "lag over time").endsWith("__:+@*-___"), bus);
+        assertValue(bus, "completion p99 ms", "9800");
+        assertValue(bus, "max lag", "1800");
+        assertValue(bus, "drain ms", "4200");
+        assertValue(bus, "lag samples", "0 0 950 1800 1200 400 0 0");
+        assertValue(bus, "lag over time", "__:+@*-___");
         assertTrue(bus.chars().allMatch(c -> c < 128), "ASCII only");
     }
 
@@ -112,20 +113,20 @@ class ResultReportTest {
         // the columns line up: each figure sits under its mode's header
         String requests = line(text, "requests");
         assertEquals(header.length(), requests.length(), text);
-        assertTrue(line(text, "max lag").matches("max lag\\s+950\\s+-\\s+1800"), text);
-        assertTrue(line(text, "failed: timeout").matches("failed: timeout\\s+10\\s+4\\s+0"), text);
-        assertTrue(line(text, "failed: injected_fault").matches("failed: injected_fault\\s+0\\s+35\\s+0"), text);
-        assertTrue(line(text, "failure rate").matches("failure rate\\s+1\\.00%\\s+3\\.90%\\s+0\\.00%"), text);
-        assertTrue(line(text, "predicted failure rate").matches("predicted failure rate\\s+-\\s+3\\.94%\\s+-"), text);
-        assertTrue(line(text, "latency p50 ms").matches("latency p50 ms\\s+3\\.00\\s+12\\.5\\s+0\\.80"), text);
+        assertRow(text, "max lag", "950\\s+-\\s+1800");
+        assertRow(text, "failed: timeout", "10\\s+4\\s+0");
+        assertRow(text, "failed: injected_fault", "0\\s+35\\s+0");
+        assertRow(text, "failure rate", "1\\.00%\\s+3\\.90%\\s+0\\.00%");
+        assertRow(text, "predicted failure rate", "-\\s+3\\.94%\\s+-");
+        assertRow(text, "latency p50 ms", "3\\.00\\s+12\\.5\\s+0\\.80");
     }
 
     @Test
     void degenerateResultsPrintDashes() {
         String text = comparison(List.of(empty("rpc")));
-        assertTrue(line(text, "latency p50 ms").matches("latency p50 ms\\s+-"), text);
-        assertTrue(line(text, "lag over time").matches("lag over time\\s+-"), text);
-        assertTrue(line(text, "faults").matches("faults\\s+-"), text);
+        assertRow(text, "latency p50 ms", "-");
+        assertRow(text, "lag over time", "-");
+        assertRow(text, "faults", "-");
         assertEquals("no experiments", comparison(List.of()).trim());
         assertTrue(table(empty(null)).contains("mode"));
     }
@@ -188,6 +189,17 @@ class ResultReportTest {
         assertEquals(4, colours.stream().distinct().count(), colours.toString());
         assertEquals(ResultPlot.colours(List.of(db(), rpc(), bus())),
                 ResultPlot.colours(List.of(db(), rpc(), bus(), rpc())).subList(0, 3));
+    }
+
+    /** Asserts the row's cells, after the label and its padding, match the regex. */
+    private static void assertRow(String text, String label, String cells) {
+        String row = line(text, label);
+        assertTrue(row.matches(Pattern.quote(label) + "\\s+" + cells), "row " + label + " in\n" + text);
+    }
+
+    /** Asserts the row of a single experiment's table holds exactly the value. */
+    private static void assertValue(String text, String label, String value) {
+        assertRow(text, label, Pattern.quote(value));
     }
 
     private static String line(String text, String label) {
