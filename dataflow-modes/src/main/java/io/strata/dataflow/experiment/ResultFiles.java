@@ -1,6 +1,5 @@
 package io.strata.dataflow.experiment;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,10 +21,9 @@ public final class ResultFiles {
 
     private static final String EXPERIMENTS = "experiments";
 
-    // a run with no requests may report a NaN rate; reading it back must not fail on what we wrote
+    // a NaN rate (a run that sent nothing) is written as the string "NaN", which reads back as NaN
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
     private static final TypeReference<List<ExperimentResult>> RESULTS = new TypeReference<>() {};

@@ -70,6 +70,12 @@ class ResultReportTest {
                 null, null, null, null, null, null, 0, 0);
     }
 
+    /** A run that sent nothing and divided zero by zero. */
+    private static ExperimentResult nothingSent() {
+        return new ExperimentResult("db", 0, 0, 0, 0, Double.NaN, null, 0L, null, null,
+                Double.NaN, null, null, Map.of(), List.of(), List.of(), null, 0, 0);
+    }
+
     private static String table(ExperimentResult r) {
         StringWriter text = new StringWriter();
         ResultTable.print(new PrintWriter(text), r);
@@ -129,11 +135,12 @@ class ResultReportTest {
         assertRow(text, "faults", "-");
         assertEquals("no experiments", comparison(List.of()).trim());
         assertTrue(table(empty(null)).contains("mode"));
+        assertValue(table(nothingSent()), "failure rate", "-");
     }
 
     @Test
     void jsonRoundTrips() throws Exception {
-        List<ExperimentResult> results = List.of(db(), rpc(), bus(), empty("rpc"));
+        List<ExperimentResult> results = List.of(db(), rpc(), bus(), empty("rpc"), nothingSent());
         Path file = ResultFiles.writeJson(dir.resolve("out/results.json"), results);
         String json = Files.readString(file);
         assertTrue(json.startsWith("{"), json);
@@ -171,6 +178,7 @@ class ResultReportTest {
                 List.of(empty("bus")),
                 List.of(empty(null), empty("<db & \"x\">\u0001\uD800")),
                 List.of(single),
+                List.of(nothingSent(), bus()),
                 List.of(rpc(), rpc(), rpc()));
         for (List<ExperimentResult> input : inputs) {
             String svg = ResultPlot.render(input, "t <&> \u0000");
