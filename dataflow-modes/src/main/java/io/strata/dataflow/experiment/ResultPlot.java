@@ -4,6 +4,7 @@ import io.strata.dataflow.experiment.ExperimentResult.Latency;
 import io.strata.dataflow.experiment.ExperimentResult.TimePoint;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -339,7 +340,7 @@ public final class ResultPlot {
 
     /** A number without trailing zeros or exponent: 0.1, 2.5, 10000. */
     private static String plain(double v) {
-        return BigDecimal.valueOf(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     private static void panelTitle(StringBuilder svg, Area area, String title) {
