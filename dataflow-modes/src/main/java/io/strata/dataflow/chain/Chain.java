@@ -60,11 +60,11 @@ public final class Chain implements AutoCloseable {
         try {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor)
                     .connectTimeout(Duration.ofSeconds(10)).build();
-            StrataClient store = new StrataClient(settings.nodeBase(), http);
-            prepare(settings, store).join();
+            prepare(settings, new StrataClient(settings.nodeBase(), http)).join();
             String next = null;
             for (int i = settings.hops() - 1; i >= 0; i--) {
-                ChainService service = create(settings, i, store, next, http, system);
+                // Each service has its own client, as separate services each have their own connection pool.
+                ChainService service = create(settings, i, new StrataClient(settings.nodeBase(), http), next, http, system);
                 int port = basePort == 0 ? 0 : basePort + i;
                 service.start(system, port).toCompletableFuture().join();
                 started.add(service);
@@ -98,7 +98,7 @@ public final class Chain implements AutoCloseable {
     private static ChainService create(ChainSettings settings, int index, StrataClient store, String next, HttpClient http,
                                        ActorSystem<Void> system) {
         return switch (settings.mode()) {
-            case RPC -> new RpcService(settings, index, store, next, http, system.classicSystem().scheduler(), system.executionContext());
+            case RPC -> new RpcService(settings, index, store, next, http, system.classicSystem().scheduler());
             case DB -> new DbService(settings, index, store);
             case BUS -> new BusService(settings, index, store);
         };

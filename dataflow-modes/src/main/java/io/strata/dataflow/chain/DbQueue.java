@@ -15,10 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The db mode's hand-over through the shared store, the classic "queue table" in a KV store: the
- * service that writes stage {@code k} stores each record under {@code RUN.qK.r.ID}, takes the next
- * sequence number from the counter {@code RUN.qK.n} and writes the record's id under
- * {@code RUN.qK.i.SEQ}; the service that reads the stage polls the counter and multi-gets the
- * index entries and records it has not seen.
+ * service that writes stage {@code k} takes the next sequence number from the counter
+ * {@code RUN.qK.n} and stores the record under {@code RUN.qK.i.SEQ}; the service that reads the
+ * stage polls the counter and multi-gets the entries it has not seen.
  *
  * <p>A writer that took a sequence number but has not yet written its index entry leaves a gap;
  * the reader keeps gaps and looks again at its next polls (writers finish in milliseconds), giving
@@ -43,12 +42,12 @@ final class DbQueue {
         this.prefix = service.settings.runId() + ".q" + stage + ".";
     }
 
-    /** Appends a record; completes once the record and its index entry are stored. */
+    /** Appends a record; completes once it is stored. */
     CompletableFuture<Void> append(long id, ObjectNode record) {
-        return service.storeCall(id, 1, () -> service.store.put(Results.KEYSPACE, prefix + "r." + id, record.toString(), Results.TTL_SECONDS))
-                .thenCompose(stored -> service.storeCall(id, 2, () -> service.store.incr(Results.KEYSPACE, prefix + "n", 1)))
-                .thenCompose(seq -> service.storeCall(id, 3, () ->
-                        service.store.put(Results.KEYSPACE, prefix + "i." + seq, Long.toString(id), Results.TTL_SECONDS)));
+        String value = record.toString();
+        return service.storeCall(id, 1, () -> service.store.incr(Results.KEYSPACE, prefix + "n", 1))
+                .thenCompose(seq -> service.storeCall(id, 2, () ->
+                        service.store.put(Results.KEYSPACE, prefix + "i." + seq, value, Results.TTL_SECONDS)));
     }
 
     /** The records appended since the last poll (and those of earlier gaps now filled), in sequence order. Not thread-safe: one reader. */
@@ -65,22 +64,18 @@ final class DbQueue {
             if (seqs.isEmpty()) {
                 return CompletableFuture.completedFuture(List.<ObjectNode>of());
             }
-            List<String> indexKeys = seqs.stream().map(seq -> prefix + "i." + seq).toList();
-            return service.storeCall(pollKey, 5, () -> service.store.mget(Results.KEYSPACE, indexKeys)).thenCompose(ids -> {
-                List<String> recordKeys = new ArrayList<>();
+            List<String> keys = seqs.stream().map(seq -> prefix + "i." + seq).toList();
+            return service.storeCall(pollKey, 5, () -> service.store.mget(Results.KEYSPACE, keys)).thenApply(values -> {
+                List<ObjectNode> records = new ArrayList<>();
                 for (long seq : seqs) {
-                    String id = ids.get(prefix + "i." + seq);
-                    if (id != null) {
+                    String value = values.get(prefix + "i." + seq);
+                    if (value != null) {
                         gaps.remove(seq);
-                        recordKeys.add(prefix + "r." + id);
+                        records.add(parse(value));
                     }
                 }
                 expireGaps();
-                if (recordKeys.isEmpty()) {
-                    return CompletableFuture.completedFuture(List.<ObjectNode>of());
-                }
-                return service.storeCall(pollKey, 6, () -> service.store.mget(Results.KEYSPACE, recordKeys))
-                        .thenApply(DbQueue::parseAll);
+                return records;
             });
         });
     }
@@ -99,17 +94,11 @@ final class DbQueue {
         }
     }
 
-    private static List<ObjectNode> parseAll(Map<String, String> values) {
-        List<ObjectNode> records = new ArrayList<>();
-        for (String value : values.values()) {
-            if (value != null) {
-                try {
-                    records.add((ObjectNode) JSON.readTree(value));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("a record of the db queue is not JSON: " + value, e);
-                }
-            }
+    private static ObjectNode parse(String value) {
+        try {
+            return (ObjectNode) JSON.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a record of the db queue is not JSON: " + value, e);
         }
-        return records;
     }
 }

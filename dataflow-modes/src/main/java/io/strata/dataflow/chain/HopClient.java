@@ -49,7 +49,7 @@ final class HopClient {
     private final LongAdder opened = new LongAdder();
 
     HopClient(String from, String to, String nextUrl, RpcPolicies policies, HttpClient http,
-              org.apache.pekko.actor.Scheduler scheduler, java.util.concurrent.Executor executor) {
+              org.apache.pekko.actor.Scheduler scheduler) {
         this.from = from;
         this.to = to;
         this.target = URI.create(nextUrl + "/process");

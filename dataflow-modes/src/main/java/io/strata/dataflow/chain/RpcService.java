@@ -16,10 +16,10 @@ final class RpcService extends ChainService {
     private final HopClient next;
 
     RpcService(ChainSettings settings, int index, StrataClient store, String nextUrl, HttpClient http,
-               org.apache.pekko.actor.Scheduler scheduler, java.util.concurrent.Executor executor) {
+               org.apache.pekko.actor.Scheduler scheduler) {
         super(settings, index, store);
         this.next = nextUrl == null ? null
-                : new HopClient(name, ChainSettings.serviceName(index + 1), nextUrl, settings.rpc(), http, scheduler, executor);
+                : new HopClient(name, ChainSettings.serviceName(index + 1), nextUrl, settings.rpc(), http, scheduler);
     }
 
     @Override

@@ -32,6 +32,7 @@ import java.util.function.Consumer;
  */
 public final class Experiment {
 
+    private static final int WARMUP_MAX_REQUESTS = 2000;
     private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final String nodeBase;
@@ -43,8 +44,22 @@ public final class Experiment {
         this.progress = progress;
     }
 
-    /** Runs {@code spec} and returns what it measured. */
+    /**
+     * Runs {@code spec} and returns what it measured. A short warm-up run without faults goes
+     * first, on a chain of its own, so the JIT has compiled the hot paths and the node has opened
+     * the keyspace's partitions before anything is measured.
+     */
     public ExperimentResult run(ExperimentSpec spec) throws InterruptedException {
+        if (!spec.warmup().isZero()) {
+            int warmupRequests = (int) Math.max(1, Math.min(WARMUP_MAX_REQUESTS, spec.rate() * spec.warmup().toMillis() / 1000));
+            progress.accept(spec.mode().cliName() + ": warming up with " + warmupRequests + " requests, no faults");
+            measure(new ExperimentSpec(spec.mode(), spec.hops(), warmupRequests, spec.rate(), 0, List.of(), spec.seed(), spec.rpc(),
+                    spec.entryTimeout(), spec.pollInterval(), Duration.ofSeconds(10), Duration.ZERO), false);
+        }
+        return measure(spec, true);
+    }
+
+    private ExperimentResult measure(ExperimentSpec spec, boolean report) throws InterruptedException {
         String runId = spec.mode().cliName() + "-" + Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
         ChainSettings settings = new ChainSettings(runId, spec.mode(), spec.hops(), nodeBase, spec.seed(), spec.allFaults(),
@@ -54,8 +69,10 @@ public final class Experiment {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         try (Chain chain = Chain.start(settings, 0)) {
-            progress.accept(String.format(java.util.Locale.ROOT, "%s: %d hops, %d requests at %.0f/s, entry %s",
-                    spec.mode().cliName(), spec.hops(), spec.requests(), spec.rate(), chain.entryUrl()));
+            if (report) {
+                progress.accept(String.format(java.util.Locale.ROOT, "%s: %d hops, %d requests at %.0f/s, entry %s",
+                        spec.mode().cliName(), spec.hops(), spec.requests(), spec.rate(), chain.entryUrl()));
+            }
             StrataClient store = new StrataClient(nodeBase, http);
             BusCompletions completions = spec.mode() == Mode.BUS
                     ? new BusCompletions(store, chain.completionTopic(), BusService.PARTITIONS) : null;
@@ -71,7 +88,9 @@ public final class Experiment {
             long accepted = java.util.stream.IntStream.range(0, outcomes.size()).filter(outcomes::succeeded).count();
             Long drainNanos = null;
             if (spec.mode() != Mode.RPC) {
-                progress.accept(spec.mode().cliName() + ": load sent; waiting for the backlog to drain");
+                if (report) {
+                    progress.accept(spec.mode().cliName() + ": load sent; waiting for the backlog to drain");
+                }
                 drainNanos = drain(spec, chain, samples, completions, accepted, start, loadEnd);
             }
             sampler.shutdownNow();

@@ -23,9 +23,11 @@ import java.util.List;
  * @param entryTimeout the db mode's wait for a result to appear in the store
  * @param pollInterval the db and bus modes' pause between polls when idle
  * @param drainLimit   the db and bus modes' longest wait, after the load, for the backlog to drain
+ * @param warmup       how long a fault-free warm-up run lasts before the measured one (0: none)
  */
 public record ExperimentSpec(Mode mode, int hops, int requests, double rate, double errorRate, List<ScheduledFault> faults,
-                             long seed, RpcPolicies rpc, Duration entryTimeout, Duration pollInterval, Duration drainLimit) {
+                             long seed, RpcPolicies rpc, Duration entryTimeout, Duration pollInterval, Duration drainLimit,
+                             Duration warmup) {
 
     public static final int MAX_REQUESTS = 10_000_000;
     public static final double MAX_RATE = 50_000;
@@ -55,35 +57,39 @@ public record ExperimentSpec(Mode mode, int hops, int requests, double rate, dou
     /** A plain experiment: 1 s rpc timeout, no other policies, 5 s db entry timeout, 10 ms polls, 60 s drain limit. */
     public static ExperimentSpec of(Mode mode, int hops, int requests, double rate) {
         return new ExperimentSpec(mode, hops, requests, rate, 0, List.of(), 1, RpcPolicies.PLAIN,
-                Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofSeconds(60));
+                Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofSeconds(60), Duration.ofSeconds(5));
     }
 
     public ExperimentSpec withMode(Mode m) {
-        return new ExperimentSpec(m, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, drainLimit);
+        return new ExperimentSpec(m, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, drainLimit, warmup);
     }
 
     public ExperimentSpec withErrorRate(double p) {
-        return new ExperimentSpec(mode, hops, requests, rate, p, faults, seed, rpc, entryTimeout, pollInterval, drainLimit);
+        return new ExperimentSpec(mode, hops, requests, rate, p, faults, seed, rpc, entryTimeout, pollInterval, drainLimit, warmup);
     }
 
     public ExperimentSpec withFaults(List<ScheduledFault> more) {
-        return new ExperimentSpec(mode, hops, requests, rate, errorRate, more, seed, rpc, entryTimeout, pollInterval, drainLimit);
+        return new ExperimentSpec(mode, hops, requests, rate, errorRate, more, seed, rpc, entryTimeout, pollInterval, drainLimit, warmup);
     }
 
     public ExperimentSpec withSeed(long s) {
-        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, s, rpc, entryTimeout, pollInterval, drainLimit);
+        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, s, rpc, entryTimeout, pollInterval, drainLimit, warmup);
     }
 
     public ExperimentSpec withRpc(RpcPolicies policies) {
-        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, policies, entryTimeout, pollInterval, drainLimit);
+        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, policies, entryTimeout, pollInterval, drainLimit, warmup);
     }
 
     public ExperimentSpec withEntryTimeout(Duration timeout) {
-        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, timeout, pollInterval, drainLimit);
+        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, timeout, pollInterval, drainLimit, warmup);
     }
 
     public ExperimentSpec withDrainLimit(Duration limit) {
-        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, limit);
+        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, limit, warmup);
+    }
+
+    public ExperimentSpec withWarmup(Duration w) {
+        return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, drainLimit, w);
     }
 
     /** Every fault of the run: {@code --error-rate} on each hop, then the others. */

@@ -26,7 +26,9 @@ public final class FaultInjector {
     private final long serviceSeed;
     private final List<ScheduledFault> schedule;
     private volatile FaultSpec admin = FaultSpec.NONE;
-    private volatile long startNanos = System.nanoTime();
+    /** Until {@link #startClock}, the schedule has not begun and none of its faults hold. */
+    private volatile long startNanos = Long.MAX_VALUE;
+    private volatile boolean started;
     /** The capacity fault's single-server queue: when the next request may start. */
     private final AtomicLong nextSlotNanos = new AtomicLong();
 
@@ -44,6 +46,7 @@ public final class FaultInjector {
     /** Starts the schedule's clock: scheduled faults are timed from {@code nanos} ({@link System#nanoTime()}). */
     public void startClock(long nanos) {
         startNanos = nanos;
+        started = true;
     }
 
     /** Replaces the faults set through the admin API. */
@@ -62,6 +65,9 @@ public final class FaultInjector {
     /** The faults in force at {@code nowNanos}. */
     public FaultSpec effective(long nowNanos) {
         FaultSpec faults = admin;
+        if (!started) {
+            return faults;
+        }
         Duration elapsed = Duration.ofNanos(nowNanos - startNanos);
         for (ScheduledFault fault : schedule) {
             if (fault.holdsAt(elapsed)) {
