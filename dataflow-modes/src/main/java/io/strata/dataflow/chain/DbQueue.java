@@ -2,6 +2,7 @@ package io.strata.dataflow.chain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.dataflow.store.StrataClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,28 +32,36 @@ final class DbQueue {
     private static final long GAP_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ChainService service;
+    private final StrataClient client;
     private final String prefix;
     private long cursor;
     private volatile long lastCount;
     private final Map<Long, Long> gaps = new LinkedHashMap<>();
 
-    /** The queue of stage {@code stage}, used by {@code service} (for its store faults). */
-    DbQueue(ChainService service, int stage) {
+    /** The queue of stage {@code stage}, used by {@code service} (for its store faults) through {@code client}. */
+    DbQueue(ChainService service, StrataClient client, int stage) {
         this.service = service;
+        this.client = client;
         this.prefix = service.settings.runId() + ".q" + stage + ".";
     }
 
-    /** Appends a record; completes once it is stored. */
-    CompletableFuture<Void> append(long id, ObjectNode record) {
+    /**
+     * Appends a record; completes once it is stored. Gives up before its first write when
+     * {@code caller} is already done: work its caller stopped waiting for would only delay the
+     * work of those still waiting, and an overloaded store would never catch up.
+     */
+    CompletableFuture<Void> append(long id, ObjectNode record, CompletableFuture<?> caller) {
         String value = record.toString();
-        return service.storeCall(id, 1, () -> service.store.incr(Results.KEYSPACE, prefix + "n", 1))
+        return service.storeCall(id, 1, () -> caller.isDone()
+                        ? CompletableFuture.failedFuture(new HopFailure(504, "timeout", service.name() + ": abandoned, its caller gave up"))
+                        : client.incr(Results.KEYSPACE, prefix + "n", 1))
                 .thenCompose(seq -> service.storeCall(id, 2, () ->
-                        service.store.put(Results.KEYSPACE, prefix + "i." + seq, value, Results.TTL_SECONDS)));
+                        client.put(Results.KEYSPACE, prefix + "i." + seq, value, Results.TTL_SECONDS)));
     }
 
     /** The records appended since the last poll (and those of earlier gaps now filled), in sequence order. Not thread-safe: one reader. */
     CompletableFuture<List<ObjectNode>> poll(long pollKey) {
-        return service.storeCall(pollKey, 4, () -> service.store.incr(Results.KEYSPACE, prefix + "n", 0)).thenCompose(count -> {
+        return service.storeCall(pollKey, 4, () -> client.incr(Results.KEYSPACE, prefix + "n", 0)).thenCompose(count -> {
             lastCount = count;
             List<Long> seqs = new ArrayList<>(gaps.keySet());
             long upTo = Math.min(count, cursor + MAX_BATCH);
@@ -65,7 +74,7 @@ final class DbQueue {
                 return CompletableFuture.completedFuture(List.<ObjectNode>of());
             }
             List<String> keys = seqs.stream().map(seq -> prefix + "i." + seq).toList();
-            return service.storeCall(pollKey, 5, () -> service.store.mget(Results.KEYSPACE, keys)).thenApply(values -> {
+            return service.storeCall(pollKey, 5, () -> client.mget(Results.KEYSPACE, keys)).thenApply(values -> {
                 List<ObjectNode> records = new ArrayList<>();
                 for (long seq : seqs) {
                     String value = values.get(prefix + "i." + seq);

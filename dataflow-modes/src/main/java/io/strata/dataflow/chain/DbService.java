@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class DbService extends ChainService {
 
+    /** Workers never abandon a record: the entry may have stopped waiting, but the result still counts as completed. */
+    private static final CompletableFuture<Void> NOT_ABANDONED = new CompletableFuture<>();
+
     private final DbQueue input;
     private final DbQueue output;
     /** The entry only: the last stage, where results appear. */
@@ -31,9 +34,10 @@ final class DbService extends ChainService {
 
     DbService(ChainSettings settings, int index, StrataClient store) {
         super(settings, index, store);
-        this.input = index == 0 ? null : new DbQueue(this, index - 1);
-        this.output = new DbQueue(this, index);
-        this.results = index == 0 ? new DbQueue(this, settings.hops() - 1) : null;
+        this.input = index == 0 ? null : new DbQueue(this, store, index - 1);
+        this.output = new DbQueue(this, store, index);
+        // The entry watches for results through a pool of its own, so the watch never waits behind its writes.
+        this.results = index == 0 ? new DbQueue(this, store.separatePool(), settings.hops() - 1) : null;
     }
 
     @Override
@@ -56,7 +60,7 @@ final class DbService extends ChainService {
             request.put("status", "ok");
             CompletableFuture<ObjectNode> result = new CompletableFuture<>();
             waiting.put(id, result);
-            output.append(id, request).whenComplete((stored, failure) -> {
+            output.append(id, request, result).whenComplete((stored, failure) -> {
                 if (failure != null) {
                     result.completeExceptionally(failure);
                 }
@@ -97,7 +101,7 @@ final class DbService extends ChainService {
         handled.increment();
         if (!"ok".equals(record.path("status").asText())) {
             record.withArray("trail").add(name);
-            return output.append(id, record);
+            return output.append(id, record, NOT_ABANDONED);
         }
         return pass(id, 1).thenCompose(fails -> {
             if (fails) {
@@ -106,7 +110,7 @@ final class DbService extends ChainService {
             } else {
                 Work.apply(record, index, settings.hops(), name);
             }
-            return output.append(id, record);
+            return output.append(id, record, NOT_ABANDONED);
         });
     }
 

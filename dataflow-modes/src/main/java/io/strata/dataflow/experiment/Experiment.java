@@ -214,7 +214,8 @@ public final class Experiment {
                 spec.mode() == Mode.RPC ? predictedFailureRate(chain, start) : null, completed, summary(latency),
                 completions != null && completion.getTotalCount() > 0 ? summary(completion) : null,
                 succeeded / loadSeconds, hasBacklog ? samples.maxBacklog() : null,
-                drainNanos == null ? null : drainNanos / 1_000_000, failuresByKind, points, spec.faultDescriptions(),
+                drainNanos == null ? null : drainNanos / 1_000_000,
+                spec.mode() == Mode.RPC && spec.rpc().breaker() ? Long.valueOf(chain.breakerOpenMillis()) : null, failuresByKind, points, spec.faultDescriptions(),
                 spec.mode() == Mode.RPC ? spec.rpc().describe() : null, (end - start) / 1_000_000, spec.seed());
     }
 

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param throughputPerS       successful answers per second of the load phase
  * @param maxLag               bus and db: the largest backlog seen (records not yet processed, over all services)
  * @param drainMs              bus and db: from the end of the last outage (or of the load phase) until the backlog was empty
+ * @param breakerOpenMs        rpc with a circuit breaker: how long breakers were open, summed over the services
  * @param failuresByKind       failed requests by cause, such as {@code injected_fault}, {@code timeout}, {@code circuit_open}
  * @param timeline             per interval of the run: answers, failures, latency and backlog
  * @param faults               the faults as given, such as {@code C:down=10s@5s}
@@ -48,6 +49,7 @@ public record ExperimentResult(
         double throughputPerS,
         Long maxLag,
         Long drainMs,
+        Long breakerOpenMs,
         Map<String, Long> failuresByKind,
         List<TimePoint> timeline,
         List<String> faults,

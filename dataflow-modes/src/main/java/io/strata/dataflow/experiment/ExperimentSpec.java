@@ -88,6 +88,10 @@ public record ExperimentSpec(Mode mode, int hops, int requests, double rate, dou
         return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, limit, warmup);
     }
 
+    public ExperimentSpec withRequests(int n) {
+        return new ExperimentSpec(mode, hops, n, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, drainLimit, warmup);
+    }
+
     public ExperimentSpec withWarmup(Duration w) {
         return new ExperimentSpec(mode, hops, requests, rate, errorRate, faults, seed, rpc, entryTimeout, pollInterval, drainLimit, w);
     }

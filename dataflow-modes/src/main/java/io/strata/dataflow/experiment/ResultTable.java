@@ -84,6 +84,7 @@ public final class ResultTable {
         addFailureKindRows(rows, rs);
         rows.add(row("max lag", rs, r -> count(r.maxLag())));
         rows.add(row("drain ms", rs, r -> count(r.drainMs())));
+        rows.add(row("breaker open ms", rs, r -> count(r.breakerOpenMs())));
         rows.add(row("lag over time", rs, r -> sparkline(lagSeries(r))));
         rows.add(row("lag samples", rs, r -> samples(lagSeries(r))));
         rows.add(row("failures over time", rs, r -> sparkline(series(r, p -> p.failed()))));

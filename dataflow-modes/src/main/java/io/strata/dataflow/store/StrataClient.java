@@ -48,6 +48,11 @@ public final class StrataClient {
         return base;
     }
 
+    /** A client of the same node with a pool of its own, so its calls never wait behind this one's. */
+    public StrataClient separatePool() {
+        return new StrataClient(base, http);
+    }
+
     /** A record read from the bus. */
     public record BusRecord(int partition, long offset, long timestamp, String key, JsonNode value) {}
 

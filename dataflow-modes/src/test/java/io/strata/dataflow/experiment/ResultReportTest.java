@@ -36,7 +36,7 @@ class ResultReportTest {
         kinds.put("injected_fault", 35L);
         kinds.put("timeout", 4L);
         return new ExperimentResult("rpc", 4, 1000, 961, 39, 0.039, 0.0394, null,
-                new Latency(12.5, 48.25, 310.0, 1530.0, 20.0, 961), null, 96.1, null, null, kinds,
+                new Latency(12.5, 48.25, 310.0, 1530.0, 20.0, 961), null, 96.1, null, null, 2500L, kinds,
                 timeline(false), List.of("B:error=0.01", "C:down=10s@5s"), "timeout=1s retries=2 breaker",
                 10_000, 42);
     }
@@ -44,13 +44,13 @@ class ResultReportTest {
     private static ExperimentResult bus() {
         return new ExperimentResult("bus", 4, 1000, 1000, 0, 0.0, null, 1000L,
                 new Latency(0.8, 1.9, 3.2, 9.0, 1.0, 1000), new Latency(40.0, 2200.0, 9800.0, 11000.0, 500.0, 1000),
-                100.0, 1800L, 4200L, Map.of(), timeline(true), List.of("C:down=10s@5s"), null, 14_200, 42);
+                100.0, 1800L, 4200L, null, Map.of(), timeline(true), List.of("C:down=10s@5s"), null, 14_200, 42);
     }
 
     private static ExperimentResult db() {
         return new ExperimentResult("db", 4, 1000, 990, 10, 0.01, null, 990L,
                 new Latency(3.0, 7.5, 20.0, 80.0, 4.0, 990), null,
-                99.0, 950L, 2100L, Map.of("timeout", 10L), timeline(true), List.of("C:down=10s@5s"), null, 12_100, 42);
+                99.0, 950L, 2100L, null, Map.of("timeout", 10L), timeline(true), List.of("C:down=10s@5s"), null, 12_100, 42);
     }
 
     /** Ten one-second intervals: a backlog builds while C is down and drains after. */
@@ -67,13 +67,13 @@ class ResultReportTest {
     /** Every optional field null, nothing sent. */
     private static ExperimentResult empty(String mode) {
         return new ExperimentResult(mode, 0, 0, 0, 0, 0.0, null, null, null, null, 0.0,
-                null, null, null, null, null, null, 0, 0);
+                null, null, null, null, null, null, null, 0, 0);
     }
 
     /** A run that sent nothing and divided zero by zero. */
     private static ExperimentResult nothingSent() {
         return new ExperimentResult("db", 0, 0, 0, 0, Double.NaN, null, 0L, null, null,
-                Double.NaN, null, null, Map.of(), List.of(), List.of(), null, 0, 0);
+                Double.NaN, null, null, null, Map.of(), List.of(), List.of(), null, 0, 0);
     }
 
     private static String table(ExperimentResult r) {
@@ -171,7 +171,7 @@ class ResultReportTest {
     @Test
     void plotIsWellFormedForDegenerateInput() throws Exception {
         ExperimentResult single = new ExperimentResult("rpc", 1, 5, 5, 0, 0.0, 0.0, null,
-                new Latency(0.0, 0.0, 0.0, 0.0, 0.0, 5), null, 0.0, null, null, Map.of(),
+                new Latency(0.0, 0.0, 0.0, 0.0, 0.0, 5), null, 0.0, null, null, null, Map.of(),
                 List.of(new TimePoint(0, 5, 5, 0, 0.0, null, null)), List.of(), "", 0, 0);
         List<List<ExperimentResult>> inputs = List.of(
                 List.of(),

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A guided, self-checking tour on a fresh node in a temporary directory.",
                 "Shows the KV, bus, table and stream job APIs as curl commands with the real answers, then kill -9",
-                "and a restart that shows the data came back.",
+                "and a restart that shows the data came back; with the dataflow-modes module built, a finale",
+                "runs the same services through a database, by RPC and over the bus, side by side.",
                 "Exits non-zero if any answer is not as expected."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -62,7 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
             node = builder.start();
             out.println("Node up at " + node.httpBase() + " (pid " + node.pid() + ").");
             DemoTour tour = new DemoTour(out, node.httpBase());
-            List<DemoChapter> chapters = chapters();
+            List<DemoChapter> chapters = chapters().stream().filter(c -> !c.isFinale()).toList();
+            List<DemoChapter> finales = chapters().stream().filter(DemoChapter::isFinale).toList();
             for (DemoChapter chapter : chapters) {
                 tour.chapter(chapter.title());
                 chapter.tour(tour);
@@ -82,6 +84,10 @@ public final class DemoCommand implements Callable<Integer> {
                     + (System.nanoTime() - restart) / 1_000_000 + " ms; it recovered from its snapshots and logs.");
             for (DemoChapter chapter : chapters) {
                 chapter.afterCrash(tour);
+            }
+            for (DemoChapter finale : finales) {
+                tour.chapter(finale.title());
+                finale.tour(tour);
             }
             tour.step("Stop the node cleanly");
             tour.shell("kill " + node.pid());

@@ -9,6 +9,8 @@ package io.strata.node.demo;
  * shows that what the chapter wrote came back. A chapter object lives for one demo run, so it may
  * keep what its tour wrote in fields for the check after the crash.
  *
+ * <p>A finale chapter ({@link #isFinale}) instead runs once at the end, on the restarted node.
+ *
  * <p>Chapters of this module are listed in {@code DemoCommand}; another module adds one as a
  * service: a public class with a no-argument constructor named in
  * {@code META-INF/services/io.strata.node.demo.DemoChapter} of its jar.
@@ -23,4 +25,12 @@ public interface DemoChapter {
 
     /** Shows that the chapter's data survived {@code kill -9} and a restart. */
     void afterCrash(DemoTour tour) throws Exception;
+
+    /**
+     * Whether the chapter is a finale: it runs once, after the crash and recovery, on the
+     * restarted node ({@link #tour} only; {@link #afterCrash} is not called).
+     */
+    default boolean isFinale() {
+        return false;
+    }
 }

@@ -53,6 +53,11 @@ public final class DemoTour {
         this.base = newBase;
     }
 
+    /** Where the tour prints, for chapters that show a table of their own. */
+    public PrintWriter out() {
+        return out;
+    }
+
     /** The number of checks that passed so far. */
     public int checks() {
         return checks;
