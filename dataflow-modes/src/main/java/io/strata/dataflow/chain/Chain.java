@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
  * A running chain of services, all in this JVM, each on its own loopback port, sharing one
  * ActorSystem for their HTTP endpoints. Start one with {@link #start}; close it to stop them.
  */
-public final class Chain implements AutoCloseable {
+public final class Chain implements ChainHandle {
 
     private static final Config SERVICES_CONFIG = ConfigFactory.parseString(String.join("\n",
             "pekko.actor.provider = local",
@@ -80,6 +80,31 @@ public final class Chain implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts only service {@code index} of the chain, for a chain whose services run in separate
+     * processes: {@code next} is the address of the service after it (rpc mode), or null.
+     */
+    public static Chain startOne(ChainSettings settings, int index, String next, int port) {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dataflow", SERVICES_CONFIG.withFallback(ConfigFactory.load()));
+        ExecutorService httpExecutor = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "strata-dataflow-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            prepare(settings, new StrataClient(settings.nodeBase(), http)).join();
+            ChainService service = create(settings, index, new StrataClient(settings.nodeBase(), http), next, http, system);
+            service.start(system, port).toCompletableFuture().join();
+            return new Chain(settings, system, httpExecutor, List.of(service));
+        } catch (RuntimeException e) {
+            system.terminate();
+            httpExecutor.shutdownNow();
+            throw e;
+        }
+    }
+
     private static CompletableFuture<Void> prepare(ChainSettings settings, StrataClient store) {
         // Reading a few dozen keys opens every partition of the keyspace before the first request needs one.
         List<String> spread = java.util.stream.IntStream.range(0, 8 * Results.PARTITIONS).mapToObj(i -> settings.runId() + ".warm." + i).toList();
@@ -104,6 +129,7 @@ public final class Chain implements AutoCloseable {
         };
     }
 
+    @Override
     public ChainSettings settings() {
         return settings;
     }
@@ -118,17 +144,17 @@ public final class Chain implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("the chain has no service " + name));
     }
 
-    /** Where requests go: the first service's {@code /process}. */
+    @Override
     public String entryUrl() {
         return services.get(0).url() + "/process";
     }
 
-    /** Starts every service's fault schedule at {@code nanos}. */
+    @Override
     public void startClock(long nanos) {
         services.forEach(s -> s.faults().startClock(nanos));
     }
 
-    /** The backlog over all services (db and bus modes), -1 where a mode has none. */
+    @Override
     public CompletableFuture<Long> backlog() {
         if (settings.mode() == Mode.RPC) {
             return CompletableFuture.completedFuture(-1L);
@@ -138,19 +164,14 @@ public final class Chain implements AutoCloseable {
                 .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).filter(b -> b > 0).sum());
     }
 
-    /** Results the db mode's entry has seen appear in the store (-1 in the other modes). */
+    @Override
     public long dbCompleted() {
         return services.get(0) instanceof DbService entry ? entry.completed() : -1;
     }
 
-    /** The rpc mode's total breaker open time over all services, in milliseconds. */
+    @Override
     public long breakerOpenMillis() {
         return services.stream().filter(s -> s instanceof RpcService).mapToLong(s -> ((RpcService) s).breakerOpenMillis()).sum();
-    }
-
-    /** The topic where the bus mode's completions appear. */
-    public String completionTopic() {
-        return BusService.topic(settings, settings.hops() - 1);
     }
 
     @Override

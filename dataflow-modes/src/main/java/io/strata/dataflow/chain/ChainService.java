@@ -50,6 +50,9 @@ import java.util.function.Supplier;
  */
 public abstract class ChainService implements AutoCloseable {
 
+    /** What a service started on its own prints once it serves: this, then its address. */
+    public static final String READY_LINE_PREFIX = "Strata service up: ";
+
     /** The longest a down service holds a request before answering 503. */
     static final Duration MAX_HOLD = Duration.ofSeconds(30);
 
@@ -211,7 +214,8 @@ public abstract class ChainService implements AutoCloseable {
                                     faults.setAdmin(FaultSpec.NONE);
                                     return d.complete(faultsView());
                                 }))),
-                        d.path("stats", () -> d.get(() -> d.completeWithFuture(stats()))))),
+                        d.path("stats", () -> d.get(() -> d.completeWithFuture(stats()))),
+                        d.path("clock", () -> d.post(() -> d.entity(Unmarshaller.entityToByteArray(), body -> d.complete(startClock(body))))))),
                 d.path("health", () -> d.get(() -> d.complete(Json.ok(Map.of("status", "up", "service", name))))))));
     }
 
@@ -237,6 +241,16 @@ public abstract class ChainService implements AutoCloseable {
             HopFailure f = HopFailure.of(failure);
             return Json.error(StatusCodes.get(f.status()), f.code(), f.getMessage());
         });
+    }
+
+    /** {@code POST /admin/clock {"start_in_ms": N}}: the run's fault schedule begins N ms from now. */
+    private HttpResponse startClock(byte[] body) {
+        JsonNode json = Json.parse(body);
+        if (!json.path("start_in_ms").canConvertToLong()) {
+            return Json.error(StatusCodes.BAD_REQUEST, "invalid_clock", "the clock takes {\"start_in_ms\": N}, N a whole number of milliseconds");
+        }
+        faults.startClock(System.nanoTime() + json.get("start_in_ms").asLong() * 1_000_000);
+        return Json.ok(Map.of("service", name, "started", true));
     }
 
     private HttpResponse setFaults(byte[] body) {

@@ -1,5 +1,6 @@
 package io.strata.dataflow.chain;
 
+import io.strata.dataflow.fault.Durations;
 import io.strata.dataflow.fault.ScheduledFault;
 
 import java.time.Duration;
@@ -45,6 +46,28 @@ public record ChainSettings(String runId, Mode mode, int hops, String nodeBase, 
     /** The index of the service named {@code name}, or -1 when no chain has one. */
     public static int serviceIndex(String name) {
         return name.length() == 1 && name.charAt(0) >= 'A' && name.charAt(0) < 'A' + MAX_HOPS ? name.charAt(0) - 'A' : -1;
+    }
+
+    /**
+     * These settings as {@code ./strata service} options, for starting one service of the chain
+     * in a process of its own.
+     */
+    public List<String> serviceArgs() {
+        List<String> args = new java.util.ArrayList<>(List.of("--mode", mode.cliName(), "--hops", Integer.toString(hops),
+                "--seed", Long.toString(seed), "--run", runId, "--node", nodeBase,
+                "--timeout", Durations.format(rpc.timeout()), "--retries", Integer.toString(rpc.retries()),
+                "--backoff", Durations.format(rpc.backoff()), "--retry-budget", Double.toString(rpc.retryBudget()),
+                "--breaker-failures", Integer.toString(rpc.breakerFailures()), "--breaker-reset", Durations.format(rpc.breakerReset()),
+                "--bulkhead", Integer.toString(rpc.bulkhead()), "--entry-timeout", Durations.format(entryTimeout),
+                "--poll-interval", Durations.format(pollInterval)));
+        if (rpc.breaker()) {
+            args.add("--breaker");
+        }
+        for (ScheduledFault fault : faults) {
+            args.add("--fault");
+            args.add(fault.toString());
+        }
+        return args;
     }
 
     /** The services' names, in order. */

@@ -67,6 +67,11 @@ public final class ExperimentCommand implements StrataSubcommand {
                 out.println(line);
                 out.flush();
             });
+            if (options.processes) {
+                java.nio.file.Files.createDirectories(defaultDir());
+                experiment = experiment.inProcesses(defaultDir());
+                out.println("services run in JVMs of their own; their logs go to " + defaultDir().toAbsolutePath() + "/service-*.log");
+            }
             List<ExperimentResult> results = new ArrayList<>();
             for (ExperimentSpec s : specs) {
                 results.add(experiment.run(s));

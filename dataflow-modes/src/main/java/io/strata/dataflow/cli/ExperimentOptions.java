@@ -79,6 +79,9 @@ public final class ExperimentOptions {
     @Option(names = "--drain-limit", paramLabel = "DURATION", defaultValue = "60s", description = "db and bus: longest wait for the backlog to drain (default: ${DEFAULT-VALUE})")
     String drainLimit;
 
+    @Option(names = "--processes", description = "Run every service in a JVM of its own (default: all in this JVM)")
+    boolean processes;
+
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", description = "A fault-free warm-up run before each measured one (default: ${DEFAULT-VALUE}; 0s: none)")
     String warmup;
 

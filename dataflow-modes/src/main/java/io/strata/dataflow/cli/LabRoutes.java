@@ -73,8 +73,8 @@ final class LabRoutes {
 
     private HttpResponse start(byte[] body) {
         List<ExperimentSpec> specs;
+        ExperimentOptions options = new ExperimentOptions();
         try {
-            ExperimentOptions options = new ExperimentOptions();
             new CommandLine(options).parseArgs(toArgs(Json.parse(body)));
             specs = options.specs();
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
@@ -90,6 +90,9 @@ final class LabRoutes {
         runner.execute(() -> {
             try {
                 Experiment experiment = new Experiment(nodeBase, line -> {});
+                if (options.processes) {
+                    experiment = experiment.inProcesses(java.nio.file.Files.createDirectories(ExperimentCommand.defaultDir()));
+                }
                 List<ExperimentResult> results = new ArrayList<>();
                 for (ExperimentSpec spec : specs) {
                     results.add(experiment.run(spec));

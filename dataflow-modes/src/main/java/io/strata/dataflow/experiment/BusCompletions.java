@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The bus mode's completions, read from the last service's topic: for each request id, when its
  * record was appended (the node's timestamp, milliseconds since the epoch), counted once however
- * often at-least-once delivery repeated it.
+ * often at-least-once delivery repeated it. Warm-up requests (ids below zero) are not counted.
  */
 final class BusCompletions {
 
@@ -32,7 +32,12 @@ final class BusCompletions {
         for (int p = 0; p < offsets.length; p++) {
             int partition = p;
             reads[p] = store.read(topic, partition, offsets[partition], MAX_READ).thenAccept(read -> {
-                read.records().forEach(r -> completedAtMillis.putIfAbsent(Long.parseLong(r.key()), r.timestamp()));
+                read.records().forEach(r -> {
+                    long id = Long.parseLong(r.key());
+                    if (id >= 0) {
+                        completedAtMillis.putIfAbsent(id, r.timestamp());
+                    }
+                });
                 offsets[partition] = read.nextOffset();
             });
         }

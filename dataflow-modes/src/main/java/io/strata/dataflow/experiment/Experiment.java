@@ -2,18 +2,19 @@ package io.strata.dataflow.experiment;
 
 import io.strata.dataflow.chain.BusService;
 import io.strata.dataflow.chain.Chain;
-import io.strata.dataflow.chain.ChainService;
+import io.strata.dataflow.chain.ChainHandle;
 import io.strata.dataflow.chain.ChainSettings;
 import io.strata.dataflow.chain.Mode;
+import io.strata.dataflow.chain.ProcessChain;
 import io.strata.dataflow.fault.FaultInjector;
 import io.strata.dataflow.fault.ScheduledFault;
 import io.strata.dataflow.store.StrataClient;
 import org.HdrHistogram.Histogram;
 
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs one {@link ExperimentSpec} against a Strata node: starts the chain, sends the workload to
@@ -33,33 +35,36 @@ import java.util.function.Consumer;
 public final class Experiment {
 
     private static final int WARMUP_MAX_REQUESTS = 2000;
+    private static final Duration WARMUP_DRAIN = Duration.ofSeconds(10);
     private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final String nodeBase;
     private final Consumer<String> progress;
+    private final Function<ChainSettings, ChainHandle> launcher;
 
-    /** Experiments against the node at {@code nodeBase}, telling {@code progress} what they are doing. */
+    /** Experiments against the node at {@code nodeBase}, telling {@code progress} what they are doing; services run in this JVM. */
     public Experiment(String nodeBase, Consumer<String> progress) {
+        this(nodeBase, progress, settings -> Chain.start(settings, 0));
+    }
+
+    private Experiment(String nodeBase, Consumer<String> progress, Function<ChainSettings, ChainHandle> launcher) {
         this.nodeBase = nodeBase;
         this.progress = progress;
+        this.launcher = launcher;
+    }
+
+    /** The same experiments with every service in a JVM of its own, logging to {@code logDir}. */
+    public Experiment inProcesses(Path logDir) {
+        return new Experiment(nodeBase, progress, settings -> ProcessChain.start(settings, logDir));
     }
 
     /**
-     * Runs {@code spec} and returns what it measured. A short warm-up run without faults goes
-     * first, on a chain of its own, so the JIT has compiled the hot paths and the node has opened
-     * the keyspace's partitions before anything is measured.
+     * Runs {@code spec} and returns what it measured. A warm-up without faults goes first, on the
+     * same chain (its fault schedule has not begun yet) with request ids below zero that no count
+     * includes, so the JIT has compiled the hot paths, connections are open and the node has
+     * opened the partitions before anything is measured.
      */
     public ExperimentResult run(ExperimentSpec spec) throws InterruptedException {
-        if (!spec.warmup().isZero()) {
-            int warmupRequests = (int) Math.max(1, Math.min(WARMUP_MAX_REQUESTS, spec.rate() * spec.warmup().toMillis() / 1000));
-            progress.accept(spec.mode().cliName() + ": warming up with " + warmupRequests + " requests, no faults");
-            measure(new ExperimentSpec(spec.mode(), spec.hops(), warmupRequests, spec.rate(), 0, List.of(), spec.seed(), spec.rpc(),
-                    spec.entryTimeout(), spec.pollInterval(), Duration.ofSeconds(10), Duration.ZERO), false);
-        }
-        return measure(spec, true);
-    }
-
-    private ExperimentResult measure(ExperimentSpec spec, boolean report) throws InterruptedException {
         String runId = spec.mode().cliName() + "-" + Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
         ChainSettings settings = new ChainSettings(runId, spec.mode(), spec.hops(), nodeBase, spec.seed(), spec.allFaults(),
@@ -68,37 +73,56 @@ public final class Experiment {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("strata-experiment-sampler"));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        try (Chain chain = Chain.start(settings, 0)) {
-            if (report) {
-                progress.accept(String.format(java.util.Locale.ROOT, "%s: %d hops, %d requests at %.0f/s, entry %s",
-                        spec.mode().cliName(), spec.hops(), spec.requests(), spec.rate(), chain.entryUrl()));
-            }
+        try (ChainHandle chain = launcher.apply(settings)) {
+            LoadDriver driver = new LoadDriver(chain.entryUrl(), http, clientTimeout(spec), spec.seed());
+            warmUp(spec, chain, driver);
+            progress.accept(String.format(java.util.Locale.ROOT, "%s: %d hops, %d requests at %.0f/s, entry %s",
+                    spec.mode().cliName(), spec.hops(), spec.requests(), spec.rate(), chain.entryUrl()));
             StrataClient store = new StrataClient(nodeBase, http);
             BusCompletions completions = spec.mode() == Mode.BUS
                     ? new BusCompletions(store, chain.completionTopic(), BusService.PARTITIONS) : null;
+            long completedBefore = chain.dbCompleted();
             Samples samples = new Samples();
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             long startMillis = System.currentTimeMillis() + 50;
             chain.startClock(start);
             sampler.scheduleWithFixedDelay(() -> samples.take(chain, completions, start), 0, SAMPLE_NANOS, TimeUnit.NANOSECONDS);
 
-            LoadDriver driver = new LoadDriver(chain.entryUrl(), http, clientTimeout(spec), spec.seed());
-            LoadDriver.Outcomes outcomes = driver.run(spec.requests(), spec.rate(), start);
+            LoadDriver.Outcomes outcomes = driver.run(0, spec.requests(), spec.rate(), start);
             long loadEnd = System.nanoTime();
             long accepted = java.util.stream.IntStream.range(0, outcomes.size()).filter(outcomes::succeeded).count();
             Long drainNanos = null;
             if (spec.mode() != Mode.RPC) {
-                if (report) {
-                    progress.accept(spec.mode().cliName() + ": load sent; waiting for the backlog to drain");
-                }
+                progress.accept(spec.mode().cliName() + ": load sent; waiting for the backlog to drain");
                 drainNanos = drain(spec, chain, samples, completions, accepted, start, loadEnd);
             }
             sampler.shutdownNow();
             long end = System.nanoTime();
-            return result(spec, chain, outcomes, samples, completions, startMillis, start, loadEnd, end, drainNanos);
+            return result(spec, chain, outcomes, samples, completions, completedBefore, startMillis, start, loadEnd, end, drainNanos);
         } finally {
             sampler.shutdownNow();
             clientThreads.shutdownNow();
+        }
+    }
+
+    /** Sends the warm-up's requests (ids below zero) at the run's rate, then waits for the backlog to empty. */
+    private void warmUp(ExperimentSpec spec, ChainHandle chain, LoadDriver driver) throws InterruptedException {
+        if (spec.warmup().isZero()) {
+            return;
+        }
+        int n = (int) Math.max(1, Math.min(WARMUP_MAX_REQUESTS, spec.rate() * spec.warmup().toMillis() / 1000));
+        progress.accept(spec.mode().cliName() + ": warming up with " + n + " requests, no faults");
+        driver.run(-WARMUP_MAX_REQUESTS - 1L, n, spec.rate(), System.nanoTime());
+        long deadline = System.nanoTime() + WARMUP_DRAIN.toNanos();
+        while (spec.mode() != Mode.RPC && System.nanoTime() < deadline) {
+            try {
+                if (chain.backlog().get(2, TimeUnit.SECONDS) == 0) {
+                    return;
+                }
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // The node was too busy to answer; look again.
+            }
+            Thread.sleep(100);
         }
     }
 
@@ -116,7 +140,7 @@ public final class Experiment {
      * passes; returns how long the backlog took to drain after the last outage ended (or after the
      * load, without one), or null if it did not drain.
      */
-    private Long drain(ExperimentSpec spec, Chain chain, Samples samples, BusCompletions completions, long accepted,
+    private Long drain(ExperimentSpec spec, ChainHandle chain, Samples samples, BusCompletions completions, long accepted,
                        long start, long loadEnd) throws InterruptedException {
         long drainFrom = Math.max(loadEnd, start + lastOutageEnd(spec).toNanos());
         long deadline = loadEnd + spec.drainLimit().toNanos();
@@ -157,8 +181,9 @@ public final class Experiment {
                 .map(f -> f.end() == null ? Duration.ZERO : f.end()).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    private ExperimentResult result(ExperimentSpec spec, Chain chain, LoadDriver.Outcomes outcomes, Samples samples,
-                                    BusCompletions completions, long startMillis, long start, long loadEnd, long end, Long drainNanos) {
+    private ExperimentResult result(ExperimentSpec spec, ChainHandle chain, LoadDriver.Outcomes outcomes, Samples samples,
+                                    BusCompletions completions, long completedBefore, long startMillis, long start, long loadEnd, long end,
+                                    Long drainNanos) {
         int n = outcomes.size();
         Histogram latency = new Histogram(3);
         Histogram completion = new Histogram(3);
@@ -207,11 +232,11 @@ public final class Experiment {
         double loadSeconds = Math.max(1e-9, (lastAnswer - start) / 1e9);
         Long completed = switch (spec.mode()) {
             case BUS -> (long) completions.count();
-            case DB -> chain.dbCompleted();
+            case DB -> chain.dbCompleted() - completedBefore;
             case RPC -> null;
         };
         return new ExperimentResult(spec.mode().cliName(), spec.hops(), n, succeeded, failed, (double) failed / n,
-                spec.mode() == Mode.RPC ? predictedFailureRate(chain, start) : null, completed, summary(latency),
+                spec.mode() == Mode.RPC ? predictedFailureRate(chain.settings()) : null, completed, summary(latency),
                 completions != null && completion.getTotalCount() > 0 ? summary(completion) : null,
                 succeeded / loadSeconds, hasBacklog ? samples.maxBacklog() : null,
                 drainNanos == null ? null : drainNanos / 1_000_000,
@@ -220,11 +245,12 @@ public final class Experiment {
     }
 
     /** 1 - product over the services of (1 - their error rate at the start of the run): what independent failures compound to. */
-    private static double predictedFailureRate(Chain chain, long start) {
+    private static double predictedFailureRate(ChainSettings settings) {
         double allPass = 1;
-        for (ChainService service : chain.services()) {
-            FaultInjector faults = service.faults();
-            allPass *= 1 - faults.effective(start).errorRate();
+        for (String service : settings.serviceNames()) {
+            FaultInjector faults = new FaultInjector(service, settings.seed(), settings.faults());
+            faults.startClock(0);
+            allPass *= 1 - faults.effective(0).errorRate();
         }
         return 1 - allPass;
     }
@@ -271,7 +297,7 @@ public final class Experiment {
 
         private final List<Sample> samples = new ArrayList<>();
 
-        void take(Chain chain, BusCompletions completions, long start) {
+        void take(ChainHandle chain, BusCompletions completions, long start) {
             try {
                 long backlog = chain.backlog().get(2, TimeUnit.SECONDS);
                 if (completions != null) {

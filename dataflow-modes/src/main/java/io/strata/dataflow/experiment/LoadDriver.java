@@ -61,8 +61,11 @@ final class LoadDriver {
         this.seed = seed;
     }
 
-    /** Sends {@code n} requests at {@code rate} per second from {@code startNanos}; returns once every one is answered or timed out. */
-    Outcomes run(int n, double rate, long startNanos) throws InterruptedException {
+    /**
+     * Sends {@code n} requests, ids {@code firstId} on, at {@code rate} per second from
+     * {@code startNanos}; returns once every one is answered or timed out.
+     */
+    Outcomes run(long firstId, int n, double rate, long startNanos) throws InterruptedException {
         Outcomes outcomes = new Outcomes(n);
         CountDownLatch answered = new CountDownLatch(n);
         double periodNanos = 1e9 / rate;
@@ -76,7 +79,7 @@ final class LoadDriver {
             outcomes.scheduledNanos[i] = due;
             int index = i;
             String body = String.format(Locale.ROOT, "{\"id\":%d,\"user\":\"u-%d\",\"amount\":%.2f}",
-                    i, random.nextInt(5000), 1 + random.nextDouble() * 499);
+                    firstId + i, random.nextInt(5000), 1 + random.nextDouble() * 499);
             HttpRequest request = HttpRequest.newBuilder(entry).timeout(clientTimeout).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             CompletableFuture<HttpResponse<String>> sent = http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -64,18 +64,33 @@ public final class NodeProcess implements AutoCloseable {
 
     private final Process process;
     private final Path dataDir;
+    private final String readyLinePrefix;
     private final OutputSink output;
     private final List<Thread> pumps;
     private final Thread shutdownHook;
     private volatile String httpHost;
     private volatile int httpPort;
 
-    private NodeProcess(Process process, Path dataDir, OutputSink output, List<Thread> pumps) {
+    private NodeProcess(Process process, Path dataDir, String readyLinePrefix, OutputSink output, List<Thread> pumps) {
         this.process = process;
         this.dataDir = dataDir;
+        this.readyLinePrefix = readyLinePrefix;
         this.output = output;
         this.pumps = pumps;
         this.shutdownHook = new Thread(process::destroy, "strata-node-" + process.pid() + "-shutdown");
+    }
+
+    /**
+     * A builder for another Strata command run as a child JVM, such as one service of a dataflow
+     * chain: {@code mainArgs} replace {@code up ...}, and the child is ready when it prints a line
+     * that starts with {@code readyLinePrefix} followed by its {@code http://host:port}. The data
+     * directory only names the child in messages.
+     */
+    public static Builder command(Path workDir, String readyLinePrefix, String... mainArgs) {
+        Builder builder = new Builder(workDir);
+        builder.mainArgs = List.of(mainArgs);
+        builder.readyLinePrefix = readyLinePrefix;
+        return builder;
     }
 
     /** A builder for nodes that keep their state in {@code dataDir}. */
@@ -199,7 +214,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void parseReadyLine(String line) {
-        String address = line.substring(UpCommand.READY_LINE_PREFIX.length()).split(" ", 2)[0];
+        String address = line.substring(readyLinePrefix.length()).split(" ", 2)[0];
         int colon = address.lastIndexOf(':');
         if (!address.startsWith("http://") || colon < "http://".length()) {
             throw new IllegalArgumentException("cannot parse the ready line: " + line);
@@ -219,6 +234,8 @@ public final class NodeProcess implements AutoCloseable {
      */
     public static final class Builder {
         private final Path dataDir;
+        private List<String> mainArgs;
+        private String readyLinePrefix = UpCommand.READY_LINE_PREFIX;
         private final List<String> args = new ArrayList<>();
         private final List<String> extraJvmFlags = new ArrayList<>();
         private Path logFile;
@@ -297,7 +314,7 @@ public final class NodeProcess implements AutoCloseable {
             command.add("-cp");
             command.add(classpath != null ? classpath : System.getProperty("java.class.path"));
             command.add(MAIN_CLASS);
-            command.addAll(List.of("up", "--data-dir", dataDir.toString(),
+            command.addAll(mainArgs != null ? mainArgs : List.of("up", "--data-dir", dataDir.toString(),
                     "--http-port", Integer.toString(httpPort), "--cluster-port", Integer.toString(clusterPort)));
             command.addAll(args);
             return command;
@@ -321,9 +338,9 @@ public final class NodeProcess implements AutoCloseable {
             }
             CompletableFuture<String> readyLine = new CompletableFuture<>();
             List<Thread> pumps = List.of(
-                    pump(process, "stdout", process.getInputStream(), output, readyLine),
-                    pump(process, "stderr", process.getErrorStream(), output, null));
-            NodeProcess node = new NodeProcess(process, dataDir, output, pumps);
+                    pump(process, "stdout", process.getInputStream(), output, readyLine, readyLinePrefix),
+                    pump(process, "stderr", process.getErrorStream(), output, null, readyLinePrefix));
+            NodeProcess node = new NodeProcess(process, dataDir, readyLinePrefix, output, pumps);
             pumps.forEach(Thread::start);
             return node.awaitReady(readyLine, startTimeout);
         }
@@ -340,13 +357,13 @@ public final class NodeProcess implements AutoCloseable {
 
         /** A daemon thread copying one of the child's streams to the sink; the stdout one also watches for the ready line. */
         private static Thread pump(Process process, String name, InputStream in, OutputSink output,
-                                   CompletableFuture<String> readyLine) {
+                                   CompletableFuture<String> readyLine, String readyLinePrefix) {
             Thread thread = new Thread(() -> {
                 try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = reader.readLine()) != null) {
                         output.line(line);
-                        if (readyLine != null && line.startsWith(UpCommand.READY_LINE_PREFIX)) {
+                        if (readyLine != null && line.startsWith(readyLinePrefix)) {
                             readyLine.complete(line);
                         }
                     }
