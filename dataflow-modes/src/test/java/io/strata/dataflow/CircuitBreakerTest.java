@@ -43,7 +43,10 @@ class CircuitBreakerTest extends NodeTest {
         ExperimentResult r = run(OUTAGE.withRpc(RpcPolicies.PLAIN.withTimeout(TIMEOUT)));
 
         long timeouts = r.failuresByKind().getOrDefault("timeout", 0L);
-        assertEquals(r.failed(), timeouts, "every failure is a timeout: " + r.failuresByKind());
+        long released = r.failuresByKind().getOrDefault("service_down", 0L);
+        // The only other failures are the calls D still held when it came back, answered service_down then.
+        assertEquals(r.failed(), timeouts + released, "failures: " + r.failuresByKind());
+        assertTrue(timeouts >= 0.85 * r.failed(), timeouts + " of " + r.failed() + " failures are timeouts");
         // 5 s of 7 s at 50/s: about 250 requests meet the outage.
         assertTrue(timeouts >= 200, timeouts + " timeouts");
         // A request stuck behind the outage fails when the first hop's timeout fires, not before

@@ -102,6 +102,8 @@ class FaultParsingTest {
     void faultOnAServiceTheChainDoesNotHave() {
         refused(() -> chain(4, "E:down=1s"), "service E", "A to D");
         refused(() -> chain(4, "AB:down=1s"), "service AB");
+        // The spec refuses it too, before an experiment spends its warm-up on a chain it cannot build.
+        refused(() -> ExperimentSpec.of(Mode.RPC, 4, 100, 100).withFaults(List.of(ScheduledFault.parse("E:down=1s"))), "service E", "A to D");
         assertEquals(2, chain(4, "D:down=1s", "*:latency=5ms").faults().size());
     }
 

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,13 +31,7 @@ class RpcCompoundingTest extends NodeTest {
         ExperimentResult r = run(spec);
 
         assertEquals(PREDICTED, r.predictedFailureRate(), 1e-9);
-        assertEquals(Map.of("injected_fault", r.failed()), r.failuresByKind(), "every failure is an injected fault, no timeouts");
-        // 99% confidence interval of a binomial proportion around 3.94% at n = 3000: +-2.576 sigma, sigma = 0.36%.
-        double sigma = Math.sqrt(PREDICTED * (1 - PREDICTED) / spec.requests());
-        assertEquals(PREDICTED, r.failureRate(), 2.576 * sigma, "end-to-end failure rate");
-        // The decisions are seeded hashes, so the run must fail exactly the requests the injectors pick.
-        assertEquals(ExpectedFailures.count(spec), r.failed(), "failed requests");
-        assertEquals(spec.requests(), r.succeeded() + r.failed());
+        ExpectedFailures.assertCompounds(spec, r);
     }
 
     @Test
