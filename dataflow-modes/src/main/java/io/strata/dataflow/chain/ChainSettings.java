@@ -28,6 +28,12 @@ public record ChainSettings(String runId, Mode mode, int hops, String nodeBase, 
         if (hops < 1 || hops > MAX_HOPS) {
             throw new IllegalArgumentException("hops must be between 1 and " + MAX_HOPS + ", got " + hops);
         }
+        requireServicesExist(faults, hops);
+        faults = List.copyOf(faults);
+    }
+
+    /** Refuses, with an {@link IllegalArgumentException}, a fault that names a service a chain of {@code hops} does not have. */
+    public static void requireServicesExist(List<ScheduledFault> faults, int hops) {
         for (ScheduledFault fault : faults) {
             int index = serviceIndex(fault.service());
             if (!fault.service().equals("*") && (index < 0 || index >= hops)) {
@@ -35,7 +41,6 @@ public record ChainSettings(String runId, Mode mode, int hops, String nodeBase, 
                         + ", but a chain of " + hops + " hops has services " + serviceName(0) + " to " + serviceName(hops - 1));
             }
         }
-        faults = List.copyOf(faults);
     }
 
     /** The name of service {@code index}: A, B, C, ... */

@@ -51,6 +51,8 @@ public record ExperimentSpec(Mode mode, int hops, int requests, double rate, dou
         if (!(errorRate >= 0 && errorRate <= 1)) {
             throw new IllegalArgumentException("an error rate is a fraction in [0, 1], got " + errorRate);
         }
+        // Checked here, not only when the chain starts: a bad fault must not cost a warm-up run first.
+        ChainSettings.requireServicesExist(faults, hops);
         faults = List.copyOf(faults);
     }
 
