@@ -89,6 +89,9 @@ public final class DemoCommand implements Callable<Integer> {
                 tour.chapter(finale.title());
                 finale.tour(tour);
             }
+            if (!finales.isEmpty()) {
+                tour.chapter("Shutdown");
+            }
             tour.step("Stop the node cleanly");
             tour.shell("kill " + node.pid());
             int exit = node.stop();
