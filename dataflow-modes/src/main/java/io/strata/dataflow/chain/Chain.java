@@ -49,35 +49,24 @@ public final class Chain implements ChainHandle {
      * {@code basePort} is 0, else on {@code basePort}, {@code basePort + 1}, ...
      */
     public static Chain start(ChainSettings settings, int basePort) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dataflow",
-                SERVICES_CONFIG.withFallback(ConfigFactory.load()));
-        ExecutorService httpExecutor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "strata-dataflow-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        List<ChainService> started = new ArrayList<>();
-        try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            prepare(settings, new StrataClient(settings.nodeBase(), http)).join();
-            String next = null;
-            for (int i = settings.hops() - 1; i >= 0; i--) {
-                // Each service has its own client, as separate services each have their own connection pool.
-                ChainService service = create(settings, i, new StrataClient(settings.nodeBase(), http), next, http, system);
-                int port = basePort == 0 ? 0 : basePort + i;
-                service.start(system, port).toCompletableFuture().join();
-                started.add(service);
-                next = service.url();
+        return launch(settings, (system, http) -> {
+            List<ChainService> started = new ArrayList<>();
+            try {
+                String next = null;
+                for (int i = settings.hops() - 1; i >= 0; i--) {
+                    // Each service has its own client, as separate services each have their own connection pool.
+                    ChainService service = create(settings, i, new StrataClient(settings.nodeBase(), http), next, http, system);
+                    service.start(system, basePort == 0 ? 0 : basePort + i).toCompletableFuture().join();
+                    started.add(service);
+                    next = service.url();
+                }
+            } catch (RuntimeException e) {
+                started.forEach(ChainService::close);
+                throw e;
             }
             Collections.reverse(started);
-            return new Chain(settings, system, httpExecutor, List.copyOf(started));
-        } catch (RuntimeException e) {
-            started.forEach(ChainService::close);
-            system.terminate();
-            httpExecutor.shutdownNow();
-            throw e;
-        }
+            return started;
+        });
     }
 
     /**
@@ -85,6 +74,15 @@ public final class Chain implements ChainHandle {
      * processes: {@code next} is the address of the service after it (rpc mode), or null.
      */
     public static Chain startOne(ChainSettings settings, int index, String next, int port) {
+        return launch(settings, (system, http) -> {
+            ChainService service = create(settings, index, new StrataClient(settings.nodeBase(), http), next, http, system);
+            service.start(system, port).toCompletableFuture().join();
+            return List.of(service);
+        });
+    }
+
+    /** Starts the services {@code starter} creates, on a new ActorSystem and HTTP client, after preparing the node. */
+    private static Chain launch(ChainSettings settings, java.util.function.BiFunction<ActorSystem<Void>, HttpClient, List<ChainService>> starter) {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dataflow", SERVICES_CONFIG.withFallback(ConfigFactory.load()));
         ExecutorService httpExecutor = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "strata-dataflow-http");
@@ -95,9 +93,7 @@ public final class Chain implements ChainHandle {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor)
                     .connectTimeout(Duration.ofSeconds(10)).build();
             prepare(settings, new StrataClient(settings.nodeBase(), http)).join();
-            ChainService service = create(settings, index, new StrataClient(settings.nodeBase(), http), next, http, system);
-            service.start(system, port).toCompletableFuture().join();
-            return new Chain(settings, system, httpExecutor, List.of(service));
+            return new Chain(settings, system, httpExecutor, List.copyOf(starter.apply(system, http)));
         } catch (RuntimeException e) {
             system.terminate();
             httpExecutor.shutdownNow();
