@@ -34,8 +34,8 @@ final class DbQueue {
     private final ChainService service;
     private final StrataClient client;
     private final String prefix;
-    private long cursor;
-    private volatile long lastCount;
+    /** Written by the one reader's polls, read by monitoring. */
+    private volatile long cursor;
     private final Map<Long, Long> gaps = new LinkedHashMap<>();
 
     /** The queue of stage {@code stage}, used by {@code service} (for its store faults) through {@code client}. */
@@ -62,7 +62,6 @@ final class DbQueue {
     /** The records appended since the last poll (and those of earlier gaps now filled), in sequence order. Not thread-safe: one reader. */
     CompletableFuture<List<ObjectNode>> poll(long pollKey) {
         return service.storeCall(pollKey, 4, () -> client.incr(Results.KEYSPACE, prefix + "n", 0)).thenCompose(count -> {
-            lastCount = count;
             List<Long> seqs = new ArrayList<>(gaps.keySet());
             long upTo = Math.min(count, cursor + MAX_BATCH);
             for (long seq = cursor + 1; seq <= upTo; seq++) {
@@ -89,9 +88,13 @@ final class DbQueue {
         });
     }
 
-    /** Records written but not yet read, as of the last poll. */
-    long backlog() {
-        return Math.max(0, lastCount - cursor) + gaps.size();
+    /**
+     * Records written but not yet read: read from the store's counter, not from the reader's last
+     * poll, so the backlog of a reader that stopped polling (a down service) keeps growing.
+     */
+    CompletableFuture<Long> backlog() {
+        long read = cursor;
+        return client.incr(Results.KEYSPACE, prefix + "n", 0).thenApply(count -> Math.max(0, count - read));
     }
 
     private void expireGaps() {

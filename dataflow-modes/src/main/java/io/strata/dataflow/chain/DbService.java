@@ -135,7 +135,7 @@ final class DbService extends ChainService {
 
     @Override
     public CompletableFuture<Long> backlog() {
-        return CompletableFuture.completedFuture(input == null ? results.backlog() : input.backlog());
+        return input == null ? results.backlog() : input.backlog();
     }
 
     @Override

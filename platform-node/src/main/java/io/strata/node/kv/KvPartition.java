@@ -144,7 +144,10 @@ public final class KvPartition {
     private PartitionState state;
     private long lastLogIndex;
     private long writesSinceSnapshot;
+    private static final long SNAPSHOT_STOP_WAIT_SECONDS = 10;
     private boolean snapshotRunning;
+    /** The snapshot being written on the blocking pool, if any: a stop waits for it before closing the log. */
+    private CompletableFuture<Long> snapshotInFlight = CompletableFuture.completedFuture(0L);
 
     private final DurableReplies<Reply> replies;
 
@@ -237,6 +240,12 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
+                    // A snapshot still writing would delete log cycles under the next incarnation's recovery.
+                    try {
+                        snapshotInFlight.get(SNAPSHOT_STOP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        context.getLog().warn("partition {}: stopping without its snapshot: {}", id, e.toString());
+                    }
                     log.close();
                     return Behaviors.same();
                 })
@@ -450,6 +459,7 @@ public final class KvPartition {
             partitionLog.deleteCyclesBefore(logFile);
             return bytes;
         }, storage.blockingIo());
+        snapshotInFlight = write;
         long start = System.nanoTime();
         context.pipeToSelf(write, (bytes, failure) ->
                 new SnapshotDone(header.getSeq(), bytes == null ? 0 : bytes, System.nanoTime() - start, failure));

@@ -94,7 +94,7 @@ class KvPartitionTest {
     }
 
     private static String value(KvPartition.Reply reply) {
-        return new String(assertInstanceOf(KvPartition.Found.class, reply).value(), StandardCharsets.UTF_8);
+        return new String(assertInstanceOf(KvPartition.Found.class, reply, () -> "got " + reply).value(), StandardCharsets.UTF_8);
     }
 
     @Test
