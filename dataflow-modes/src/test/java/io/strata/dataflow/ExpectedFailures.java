@@ -1,6 +1,7 @@
 package io.strata.dataflow;
 
 import io.strata.dataflow.chain.ChainSettings;
+import io.strata.dataflow.chain.Mode;
 import io.strata.dataflow.experiment.ExperimentResult;
 import io.strata.dataflow.experiment.ExperimentSpec;
 import io.strata.dataflow.fault.FaultInjector;
@@ -20,6 +21,19 @@ final class ExpectedFailures {
 
     private ExpectedFailures() {}
 
+    /**
+     * The attempt number a request's first try carries at service {@code index}: 1 at the entry and
+     * in the db mode; in the rpc mode each hop calls the next with its own attempt times 16 plus
+     * the call's (see HopClient), so a retry anywhere up the chain draws afresh below.
+     */
+    static long firstAttempt(Mode mode, int index) {
+        long attempt = 1;
+        for (int hop = 0; mode == Mode.RPC && hop < index; hop++) {
+            attempt = attempt * 16 + 1;
+        }
+        return attempt;
+    }
+
     /** Requests (ids 0 to n-1, first attempts, at the start of the run) that fail at {@code services}, any of them. */
     static long count(ExperimentSpec spec, List<String> services) {
         List<FaultInjector> injectors = services.stream()
@@ -31,7 +45,8 @@ final class ExpectedFailures {
         long failing = 0;
         for (long id = 0; id < spec.requests(); id++) {
             for (int s = 0; s < injectors.size(); s++) {
-                if (injectors.get(s).fails(faults.get(s), id, 1)) {
+                long attempt = firstAttempt(spec.mode(), ChainSettings.serviceIndex(services.get(s)));
+                if (injectors.get(s).fails(faults.get(s), id, attempt)) {
                     failing++;
                     break;
                 }

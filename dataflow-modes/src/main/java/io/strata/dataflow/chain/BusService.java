@@ -50,7 +50,7 @@ public final class BusService extends ChainService {
     }
 
     @Override
-    protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, int attempt) {
+    protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt) {
         if (index != 0) {
             return CompletableFuture.failedFuture(new HopFailure(404, "not_the_entry",
                     name + " consumes its work from the bus; send requests to service A"));
@@ -98,7 +98,7 @@ public final class BusService extends ChainService {
     }
 
     /** Retries a record until an attempt passes the faults; completes with the number of attempts. */
-    private CompletableFuture<Integer> passEventually(long id, int attempt) {
+    private CompletableFuture<Long> passEventually(long id, long attempt) {
         return pass(id, attempt).thenCompose(fails -> !fails ? CompletableFuture.completedFuture(attempt)
                 : Delays.after(settings.pollInterval().toNanos()).thenCompose(ignored -> passEventually(id, attempt + 1)));
     }

@@ -108,7 +108,7 @@ public abstract class ChainService implements AutoCloseable {
     protected void startWork() {}
 
     /** Handles one request that reached {@code POST /process}; completes with the answer's body or fails with a {@link HopFailure}. */
-    protected abstract CompletableFuture<ObjectNode> process(ObjectNode request, long id, int attempt);
+    protected abstract CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt);
 
     /** The service's backlog: db and bus modes, work waiting for it in the store or on the bus; -1 where there is none. */
     public CompletableFuture<Long> backlog() {
@@ -123,7 +123,7 @@ public abstract class ChainService implements AutoCloseable {
      * under a capacity limit, delays it by the added latency, then fails it with 500
      * {@code injected_fault} if the error rate says so.
      */
-    protected CompletableFuture<Void> admit(long key, int attempt) {
+    protected CompletableFuture<Void> admit(long key, long attempt) {
         long now = System.nanoTime();
         FaultSpec in = faults.effective(now);
         if (in.down()) {
@@ -145,7 +145,7 @@ public abstract class ChainService implements AutoCloseable {
      * working, it does not fail), queues and delays the record as the faults say, then completes
      * with true when the error rate fails this attempt.
      */
-    protected CompletableFuture<Boolean> pass(long key, int attempt) {
+    protected CompletableFuture<Boolean> pass(long key, long attempt) {
         long now = System.nanoTime();
         FaultSpec in = faults.effective(now);
         if (in.down()) {
@@ -221,10 +221,10 @@ public abstract class ChainService implements AutoCloseable {
 
     private CompletionStage<HttpResponse> handle(byte[] body, String attemptHeader) {
         JsonNode json;
-        int attempt;
+        long attempt;
         try {
             json = Json.parse(body);
-            attempt = Integer.parseInt(attemptHeader);
+            attempt = Long.parseLong(attemptHeader);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(ErrorHandling.toResponse(e));
         }

@@ -50,7 +50,7 @@ final class DbService extends ChainService {
     }
 
     @Override
-    protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, int attempt) {
+    protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt) {
         if (index != 0) {
             return CompletableFuture.failedFuture(new HopFailure(404, "not_the_entry",
                     name + " takes its work from the store; send requests to service A"));

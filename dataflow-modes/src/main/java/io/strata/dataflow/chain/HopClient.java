@@ -32,6 +32,8 @@ final class HopClient {
     /** Retries the budget allows before any first attempt has earned some, as Finagle's reserve. */
     private static final double BUDGET_RESERVE = 10;
     private static final double BUDGET_CAP = 100;
+    /** Above the most attempts a call can make (1 + at most 10 retries). */
+    private static final long ATTEMPT_RADIX = 16;
 
     private final String from;
     private final String to;
@@ -74,8 +76,13 @@ final class HopClient {
         }
     }
 
-    /** Sends {@code request} to the next service and completes with its answer. */
-    CompletableFuture<JsonNode> call(ObjectNode request, long id) {
+    /**
+     * Sends {@code request}, which reached this service as attempt {@code incomingAttempt}, to the
+     * next service and completes with its answer. Each call carries an attempt number unique to its
+     * path (the incoming one times 16, plus this call's), so a retry anywhere up the chain meets
+     * fresh, still reproducible, fault draws all the way down.
+     */
+    CompletableFuture<JsonNode> call(ObjectNode request, long id, long incomingAttempt) {
         if (policies.bulkhead() > 0 && inFlight.incrementAndGet() > policies.bulkhead()) {
             inFlight.decrementAndGet();
             return CompletableFuture.failedFuture(new HopFailure(503, "bulkhead_full",
@@ -86,11 +93,11 @@ final class HopClient {
         }
         earnBudget();
         byte[] body = request.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return attempt(body, id, 1).whenComplete((answer, failure) -> inFlight.decrementAndGet());
+        return attempt(body, incomingAttempt * ATTEMPT_RADIX, 1).whenComplete((answer, failure) -> inFlight.decrementAndGet());
     }
 
-    private CompletableFuture<JsonNode> attempt(byte[] body, long id, int attempt) {
-        return guarded(body, attempt).handle((answer, failure) -> {
+    private CompletableFuture<JsonNode> attempt(byte[] body, long pathAttempt, int attempt) {
+        return guarded(body, pathAttempt + attempt).handle((answer, failure) -> {
             if (failure == null) {
                 return CompletableFuture.completedFuture(answer);
             }
@@ -106,11 +113,11 @@ final class HopClient {
             long backoff = policies.backoff().toNanos() << Math.min(attempt - 1, 10);
             // Jitter spreads retries that failed together; it may be any value, it injects no fault.
             long jittered = backoff / 2 + (long) (Math.random() * backoff / 2);
-            return Delays.after(jittered).thenCompose(ignored -> attempt(body, id, attempt + 1));
+            return Delays.after(jittered).thenCompose(ignored -> attempt(body, pathAttempt, attempt + 1));
         }).thenCompose(next -> next);
     }
 
-    private CompletableFuture<JsonNode> guarded(byte[] body, int attempt) {
+    private CompletableFuture<JsonNode> guarded(byte[] body, long attempt) {
         if (breaker == null) {
             return send(body, attempt);
         }
@@ -126,7 +133,7 @@ final class HopClient {
         });
     }
 
-    private CompletableFuture<JsonNode> send(byte[] body, int attempt) {
+    private CompletableFuture<JsonNode> send(byte[] body, long attempt) {
         HttpRequest request = HttpRequest.newBuilder(target).timeout(policies.timeout())
                 .header("Content-Type", "application/json").header("X-Strata-Attempt", String.valueOf(attempt))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();

@@ -23,13 +23,13 @@ final class RpcService extends ChainService {
     }
 
     @Override
-    protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, int attempt) {
+    protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt) {
         return admit(id, attempt).thenCompose(ignored -> {
             Work.apply(request, index, settings.hops(), name);
             if (next == null) {
                 return Results.store(this, request, id).thenApply(stored -> request);
             }
-            return next.call(request, id).thenApply(answer -> (ObjectNode) answer);
+            return next.call(request, id, attempt).thenApply(answer -> (ObjectNode) answer);
         });
     }
 

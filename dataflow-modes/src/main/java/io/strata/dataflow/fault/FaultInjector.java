@@ -83,12 +83,12 @@ public final class FaultInjector {
     }
 
     /** Whether attempt {@code attempt} of the request {@code key} fails under {@code faults}. */
-    public boolean fails(FaultSpec faults, long key, int attempt) {
+    public boolean fails(FaultSpec faults, long key, long attempt) {
         return faults.errorRate() > 0 && uniform(key, attempt, ERROR, 0) < faults.errorRate();
     }
 
     /** The latency added to attempt {@code attempt} of request {@code key}. */
-    public long addedLatencyNanos(FaultSpec faults, long key, int attempt) {
+    public long addedLatencyNanos(FaultSpec faults, long key, long attempt) {
         LatencySpec latency = faults.latency();
         return latency == null ? 0 : latency.sampleNanos(uniform(key, attempt, LATENCY, 0), uniform(key, attempt, LATENCY, 1));
     }
@@ -113,7 +113,7 @@ public final class FaultInjector {
     }
 
     /** A uniform draw in [0, 1) that depends only on the seed, the service and the arguments. */
-    double uniform(long key, int attempt, int purpose, int draw) {
+    double uniform(long key, long attempt, int purpose, int draw) {
         long h = mix(serviceSeed ^ mix(key * 0x9E3779B97F4A7C15L + attempt));
         h = mix(h ^ ((long) purpose << 32 | draw));
         return (h >>> 11) * 0x1.0p-53;
