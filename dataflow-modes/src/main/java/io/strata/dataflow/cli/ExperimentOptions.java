@@ -98,9 +98,6 @@ public final class ExperimentOptions {
             ExperimentSpec spec = new ExperimentSpec(m, hops, requests, rate, errorRate, parsed, seed, rpc,
                     Durations.parse("--entry-timeout", entryTimeout), Durations.parse("--poll-interval", pollInterval),
                     Durations.parse("--drain-limit", drainLimit), Durations.parse("--warmup", warmup));
-            // Checks the faults name services of the chain now, before a node or a chain is started.
-            new io.strata.dataflow.chain.ChainSettings("check", m, hops, "http://127.0.0.1", seed, spec.allFaults(), rpc,
-                    spec.entryTimeout(), spec.pollInterval());
             specs.add(spec);
         }
         return specs;
