@@ -31,6 +31,11 @@ public final class NodeConfig {
             }
             fileLayer = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         }
+        return load(fileLayer, overrides);
+    }
+
+    /** The same layers with {@code fileLayer} in the file's place, such as one node's layer of a cluster file. */
+    public static Config load(Config fileLayer, Map<String, String> overrides) {
         ConfigFactory.invalidateCaches();
         return ConfigFactory.parseMap(overrides, "command line")
                 .withFallback(ConfigFactory.defaultOverrides())

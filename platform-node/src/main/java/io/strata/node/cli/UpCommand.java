@@ -2,6 +2,7 @@ package io.strata.node.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.strata.node.cluster.ClusterSpec;
 import io.strata.node.NodeConfig;
 import io.strata.node.StrataNode;
 import picocli.CommandLine.Command;
@@ -38,8 +39,11 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--durability", paramLabel = "MODE", description = "mmap (default: survives kill -9) or fsync (survives power loss), for the KV store, the bus and tables.")
     String durability;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file with settings (see reference.conf).")
+    @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file with settings (see reference.conf), or with --node a cluster file (cluster-config/).")
     Path configFile;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "Start node NAME of the cluster file given with --config.")
+    String node;
 
     @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "", description = "Set any configuration key, e.g. -Dstrata.kv.default-partitions=16.")
     Map<String, String> properties = new HashMap<>();
@@ -48,7 +52,8 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() {
         Config config;
         try {
-            config = NodeConfig.load(Optional.ofNullable(configFile), overrides());
+            config = node == null ? NodeConfig.load(Optional.ofNullable(configFile), overrides())
+                    : NodeConfig.load(clusterNodeLayer(), overrides());
         } catch (IllegalArgumentException | ConfigException e) {
             System.err.println("strata up: invalid configuration: " + e.getMessage());
             return 2;
@@ -70,6 +75,14 @@ public final class UpCommand implements Callable<Integer> {
         System.out.flush();
         node.system().getWhenTerminated().toCompletableFuture().join();
         return 0;
+    }
+
+    /** Node {@code --node} of the cluster file {@code --config}. */
+    private Config clusterNodeLayer() {
+        if (configFile == null) {
+            throw new IllegalArgumentException("--node names a node of a cluster file: give the file with --config, such as --config cluster-config/local-3.conf");
+        }
+        return ClusterSpec.parse(configFile).nodeLayer(node);
     }
 
     private Map<String, String> overrides() {

@@ -1,0 +1,233 @@
+package io.strata.node.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster as a file describes it (see {@code cluster-config/local-3.conf}): its name, its nodes
+ * (host, cluster port, HTTP port, data directory, roles, settings of their own), the seed nodes,
+ * the downing strategy and the settings every node shares.
+ *
+ * <pre>
+ * strata-cluster {
+ *   name = local-3
+ *   seed-nodes = [n1, n2]
+ *   downing = keep-majority
+ *   settings { strata.kv.default-partitions = 12 }
+ *   nodes {
+ *     n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = data/local-3/n1 }
+ *     ...
+ *   }
+ * }
+ * </pre>
+ *
+ * <p>{@link #parse} checks everything a node needs before one starts, and refuses a file with a
+ * message that names the problem: malformed HOCON, a missing field, a port out of range or used
+ * twice on a host, a data directory shared by two nodes, seeds that name no node of the file, an
+ * unknown downing strategy.
+ *
+ * @param name      the cluster's name
+ * @param file      the file it was read from
+ * @param seedNodes names of the nodes that new nodes contact to join; the first forms the cluster
+ * @param downing   the split-brain resolver's strategy, or {@code off}
+ * @param settings  settings every node gets (any {@code strata.*} or {@code pekko.*} key)
+ * @param nodes     the nodes, in the file's order
+ */
+public record ClusterSpec(String name, Path file, List<String> seedNodes, String downing, Config settings, List<Node> nodes) {
+
+    /** The root key of a cluster file. */
+    public static final String ROOT = "strata-cluster";
+
+    /** The actor system every node runs; a seed's address is {@code pekko://strata@host:port}. */
+    public static final String SYSTEM_NAME = "strata";
+
+    /** The role that carries a node's name in the cluster: {@code node:<name>}. */
+    public static final String NODE_ROLE_PREFIX = "node:";
+
+    static final List<String> DOWNING = List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "off");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+
+    /**
+     * One node of the cluster.
+     *
+     * @param name        unique in the file; names the node in commands ({@code --node n1}) and in the cluster
+     * @param host        the address other nodes reach it on; its HTTP gateway binds {@code httpHost}
+     * @param clusterPort its Pekko cluster (Artery) port
+     * @param httpHost    where its HTTP gateway binds (default: {@code host})
+     * @param httpPort    its HTTP gateway's port
+     * @param dataDir     its data directory (relative paths are relative to the working directory)
+     * @param roles       its roles (default {@code [data]})
+     * @param settings    settings of this node only, over the cluster's
+     */
+    public record Node(String name, String host, int clusterPort, String httpHost, int httpPort, Path dataDir,
+                       List<String> roles, Config settings) {
+
+        /** The node's HTTP base address, such as {@code http://127.0.0.1:8081}. */
+        public String httpBase() {
+            String h = httpHost.equals("0.0.0.0") ? host : httpHost;
+            return "http://" + h + ":" + httpPort;
+        }
+
+        /** The node's cluster address, such as {@code pekko://strata@127.0.0.1:25521}. */
+        public String clusterAddress() {
+            return "pekko://" + SYSTEM_NAME + "@" + host + ":" + clusterPort;
+        }
+    }
+
+    /** Reads and checks a cluster file; an {@link IllegalArgumentException} says what is wrong with it. */
+    public static ClusterSpec parse(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("cluster file " + file + " does not exist");
+        }
+        Config root;
+        try {
+            root = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("cluster file " + file + " is not valid HOCON: " + e.getMessage(), e);
+        }
+        if (!root.hasPath(ROOT)) {
+            throw new IllegalArgumentException("cluster file " + file + " has no '" + ROOT + " { ... }' block; see cluster-config/local-3.conf");
+        }
+        try {
+            return fromConfig(root.getConfig(ROOT), file);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("cluster file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ClusterSpec fromConfig(Config c, Path file) {
+        String name = c.getString("name");
+        requireName("the cluster's name", name);
+        String downing = c.hasPath("downing") ? c.getString("downing") : "keep-majority";
+        if (!DOWNING.contains(downing)) {
+            throw new IllegalArgumentException("downing must be one of " + DOWNING + ", got '" + downing + "'");
+        }
+        Config shared = c.hasPath("settings") ? c.getConfig("settings") : ConfigFactory.empty();
+        Config nodesBlock = c.getConfig("nodes");
+        List<Node> nodes = new ArrayList<>();
+        for (String nodeName : nodesBlock.root().keySet()) {
+            nodes.add(node(nodeName, nodesBlock.getConfig(quoted(nodeName))));
+        }
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("the cluster has no nodes: list them under nodes { n1 { ... } }");
+        }
+        nodes.sort(java.util.Comparator.comparing(Node::name));
+        checkUnique(nodes);
+        List<String> seeds = c.hasPath("seed-nodes") ? c.getStringList("seed-nodes") : List.of(nodes.get(0).name());
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("seed-nodes is empty: name at least one node of the file, such as [" + nodes.get(0).name() + "]");
+        }
+        Set<String> names = new java.util.LinkedHashSet<>(nodes.stream().map(Node::name).toList());
+        for (String seed : seeds) {
+            if (!names.contains(seed)) {
+                throw new IllegalArgumentException("seed node '" + seed + "' is not a node of the file; its nodes are " + names);
+            }
+        }
+        return new ClusterSpec(name, file, List.copyOf(seeds), downing, shared, List.copyOf(nodes));
+    }
+
+    private static Node node(String name, Config n) {
+        requireName("a node's name", name);
+        String host = n.getString("host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("node " + name + ": host is empty");
+        }
+        int clusterPort = port(name, "cluster-port", n);
+        int httpPort = port(name, "http-port", n);
+        String httpHost = n.hasPath("http-host") ? n.getString("http-host") : host;
+        Path dataDir = Path.of(n.getString("data-dir"));
+        List<String> roles = n.hasPath("roles") ? n.getStringList("roles") : List.of("data");
+        for (String role : roles) {
+            if (role.startsWith(NODE_ROLE_PREFIX)) {
+                throw new IllegalArgumentException("node " + name + ": the role " + role + " is reserved (every node gets node:<its name>)");
+            }
+        }
+        Config settings = n.hasPath("settings") ? n.getConfig("settings") : ConfigFactory.empty();
+        return new Node(name, host, clusterPort, httpHost, httpPort, dataDir, List.copyOf(roles), settings);
+    }
+
+    private static int port(String node, String key, Config n) {
+        int port = n.getInt(key);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("node " + node + ": " + key + " must be a port between 1 and 65535, got " + port);
+        }
+        return port;
+    }
+
+    /** Two nodes on one host (by its name in the file) cannot share a port or a data directory. */
+    private static void checkUnique(List<Node> nodes) {
+        Map<String, String> ports = new HashMap<>();
+        Map<String, String> dirs = new HashMap<>();
+        for (Node node : nodes) {
+            claim(ports, node.host(), Integer.toString(node.clusterPort()), node.name() + "'s cluster-port");
+            claim(ports, node.host(), Integer.toString(node.httpPort()), node.name() + "'s http-port");
+            claim(dirs, node.host(), node.dataDir().toAbsolutePath().normalize().toString(), node.name());
+        }
+    }
+
+    private static void claim(Map<String, String> taken, String host, String what, String by) {
+        String other = taken.putIfAbsent(host + " " + what, by);
+        if (other != null) {
+            throw new IllegalArgumentException(other + " and " + by + " both use " + what + " on " + host
+                    + "; each node on a host needs its own ports and data directory");
+        }
+    }
+
+    private static void requireName(String what, String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " must be letters, digits, '-' or '_' (at most 63), got '" + name + "'");
+        }
+    }
+
+    private static String quoted(String key) {
+        return ConfigValueFactory.fromAnyRef(key).render();
+    }
+
+    /** The node named {@code name}; an {@link IllegalArgumentException} listing the file's nodes if there is none. */
+    public Node node(String nodeName) {
+        return nodes.stream().filter(n -> n.name().equals(nodeName)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                "cluster file " + file + " has no node '" + nodeName + "'; its nodes are " + nodes.stream().map(Node::name).toList()));
+    }
+
+    /**
+     * The configuration layer of node {@code nodeName}: its settings over the cluster's, under the
+     * keys the file fixes (ports, hosts, data directory, roles with {@code node:<name>}, seeds,
+     * downing). Command-line flags and {@code -D} still override it.
+     */
+    public Config nodeLayer(String nodeName) {
+        Node node = node(nodeName);
+        Map<String, Object> fixed = new LinkedHashMap<>();
+        fixed.put("strata.cluster.name", name);
+        fixed.put("strata.cluster.node", node.name());
+        fixed.put("strata.cluster.host", node.host());
+        fixed.put("strata.cluster.port", node.clusterPort());
+        fixed.put("strata.http.host", node.httpHost());
+        fixed.put("strata.http.port", node.httpPort());
+        fixed.put("strata.data-dir", node.dataDir().toString());
+        List<String> roles = new ArrayList<>(node.roles());
+        roles.add(NODE_ROLE_PREFIX + node.name());
+        fixed.put("strata.cluster.roles", roles);
+        fixed.put("pekko.cluster.seed-nodes", seedNodes.stream().map(seed -> node(seed).clusterAddress()).toList());
+        if (downing.equals("off")) {
+            fixed.put("pekko.cluster.downing-provider-class", "");
+        } else {
+            fixed.put("pekko.cluster.split-brain-resolver.active-strategy", downing);
+        }
+        return ConfigFactory.parseMap(fixed, "cluster file " + file + ", node " + node.name())
+                .withFallback(node.settings())
+                .withFallback(settings);
+    }
+}
