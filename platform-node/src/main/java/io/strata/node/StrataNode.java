@@ -14,6 +14,7 @@ import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.cluster.NodeIdentity;
 import io.strata.node.columnar.ColumnarMetrics;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.columnar.ColumnarStorage;
@@ -105,6 +106,12 @@ public final class StrataNode implements AutoCloseable {
         Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
+        try {
+            NodeIdentity.claim(dataDir, config.getString("strata.cluster.name"), config.getString("strata.cluster.node"));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         NodeMetrics metrics = new NodeMetrics();
         ActorSystem<Void> system;
         try {
