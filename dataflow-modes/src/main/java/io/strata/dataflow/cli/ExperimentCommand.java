@@ -25,7 +25,9 @@ import java.util.List;
  * prints what it measured; writes the same as JSON and an SVG plot.
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs a chain of services A -> B -> C -> D through a shared store (db), by RPC (rpc) or over",
+        description = {"Dataflow experiments: a service chain through a store, by RPC or over the bus, with faults.",
+                "",
+                "Runs a chain of services A -> B -> C -> D through a shared store (db), by RPC (rpc) or over",
                 "the bus (bus), with injected faults, and measures how failures cascade.",
                 "",
                 "Example: ./strata experiment --mode rpc --hops 4 --error-rate 0.01 --requests 20000 --rate 500",

@@ -16,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
  * (Ctrl-C), against the node given with {@code --node} or a fresh one it starts.
  */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = {"Serves the dataflow experiments over HTTP on 127.0.0.1 until stopped (Ctrl-C):",
+        description = {"Dataflow experiments over HTTP, until stopped.",
+                "",
+                "Serves the dataflow experiments over HTTP on 127.0.0.1 until stopped (Ctrl-C):",
                 "  POST /experiments   {\"mode\":\"rpc\",\"hops\":4,\"error_rate\":0.01,\"fault\":[\"C:down=10s@5s\"],...}",
                 "                      (the fields are ./strata experiment's options) -> 202 {\"id\":1}",
                 "  GET  /experiments/ID  -> {\"status\":\"running\"|\"done\"|\"failed\", \"experiments\":[...]}",

@@ -21,7 +21,9 @@ import java.util.concurrent.CountDownLatch;
  * the service's place in the chain.
  */
 @Command(name = "service", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs one service of a dataflow chain in this process until stopped. Start the last first:",
+        description = {"One service of a dataflow chain, in this process, until stopped.",
+                "",
+                "Runs one service of a dataflow chain in this process until stopped. Start the last first:",
                 "  ./strata service --mode rpc --hops 2 --name B --run r1 --node http://127.0.0.1:8080 --port 9002",
                 "  ./strata service --mode rpc --hops 2 --name A --run r1 --node http://127.0.0.1:8080 --port 9001 --next http://127.0.0.1:9002",
                 "  curl -d '{\"id\":1,\"user\":\"u-1\",\"amount\":12.5}' http://127.0.0.1:9001/process",
