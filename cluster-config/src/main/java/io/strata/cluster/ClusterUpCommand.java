@@ -68,6 +68,16 @@ final class ClusterUpCommand implements Callable<Integer> {
             (LocalNodes.isLocal(node.host()) ? local : remote).add(node);
         }
 
+        // A node we would start could only fail to bind, while the HTTP checks below talked to the stranger.
+        for (ClusterSpec.Node node : local) {
+            if (LocalNodes.running(node).isEmpty() && http.health(node.httpBase()).isPresent()) {
+                err.println("strata cluster: something already answers on " + node.httpBase() + ", but no " + LocalNodes.pidFile(node)
+                        + " names a live process of node " + node.name() + "; stop it, or start the node by hand with"
+                        + " ./strata up --config " + file + " --node " + node.name());
+                err.flush();
+                return 1;
+            }
+        }
         Map<ClusterSpec.Node, ProcessHandle> processes = new LinkedHashMap<>();
         Map<ClusterSpec.Node, Process> started = new LinkedHashMap<>();
         // Ctrl-C while waiting: the nodes run in sessions of their own, so stop the ones this run started.

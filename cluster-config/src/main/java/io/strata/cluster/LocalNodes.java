@@ -84,16 +84,34 @@ final class LocalNodes {
 
     /** Whether the process's command line holds {@code --node NAME}. */
     static boolean runsNode(ProcessHandle process, String nodeName) {
-        ProcessHandle.Info info = process.info();
-        List<String> args = info.arguments().map(Arrays::asList)
-                .or(() -> info.commandLine().map(line -> Arrays.asList(line.split("\\s+"))))
-                .orElse(List.of());
+        List<String> args = arguments(process);
         for (int i = 0; i + 1 < args.size(); i++) {
             if (args.get(i).equals("--node") && args.get(i + 1).equals(nodeName)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The process's command line. On Linux the JDK reads only the first 4 KB of it (and then gives
+     * no argument list), which a node's classpath alone exceeds, so read {@code /proc} there.
+     */
+    private static List<String> arguments(ProcessHandle process) {
+        Path procCmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+        if (Files.isReadable(procCmdline)) {
+            try {
+                return Arrays.asList(new String(Files.readAllBytes(procCmdline), StandardCharsets.UTF_8).split("\0"));
+            } catch (IOException e) {
+                // Gone meanwhile or not ours to read: fall back to what the JDK knows.
+            }
+        }
+        ProcessHandle.Info info = process.info();
+        return info.arguments().map(args -> {
+            List<String> all = new ArrayList<>(Arrays.asList(args));
+            all.add(0, info.command().orElse(""));
+            return all;
+        }).or(() -> info.commandLine().map(line -> Arrays.asList(line.split("\\s+")))).orElse(List.of());
     }
 
     static void removePidFile(ClusterSpec.Node node) {

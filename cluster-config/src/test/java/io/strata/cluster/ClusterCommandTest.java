@@ -77,7 +77,8 @@ class ClusterCommandTest {
         Result up = run("up", file.toString());
         assertEquals(0, up.exit, up::describe);
         List<Long> pids = new ArrayList<>();
-        for (int i = 1; i <= NODES; i++) {
+        for (int n = 1; n <= NODES; n++) {
+            int i = n;
             Matcher m = Pattern.compile("^node n" + i + " up http://127\\.0\\.0\\.1:" + ports[2 * i - 1] + " pid (\\d+)$",
                     Pattern.MULTILINE).matcher(up.out);
             assertTrue(m.find(), () -> "no up line for n" + i + ": " + up.describe());
