@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
  * node is removed without signalling anything.
  */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = {"Stop the nodes of FILE that run on this machine (SIGTERM by the PIDs in their",
-                "<data-dir>/node.pid; each leaves the cluster gracefully) and remove their PID files."})
+        description = {"Stop the nodes of FILE that run on this machine.",
+                "SIGTERM by the PIDs in their <data-dir>/node.pid (each node leaves the cluster",
+                "gracefully), then the PID files are removed. A stale PID file is only removed."})
 final class ClusterDownCommand implements Callable<Integer> {
 
     private static final long STOP_TIMEOUT_SECONDS = 30;

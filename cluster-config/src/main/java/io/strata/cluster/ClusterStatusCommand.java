@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
  * code 0 when every node of the file is an Up member, 1 otherwise.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the nodes of FILE (process, HTTP, member status), the members and",
-                "leader of the cluster and where the KV shards live. Exit code 0 when every node is Up."})
+        description = {"Show the nodes of FILE, the cluster's members, leader and KV shards.",
+                "Per node: its PID and process (nodes of this machine), whether HTTP answers,",
+                "its member status. Exit code 0 when every node is Up, 1 otherwise."})
 final class ClusterStatusCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The cluster file, such as cluster-config/local-3.conf.")
