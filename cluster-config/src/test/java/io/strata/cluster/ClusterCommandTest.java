@@ -147,6 +147,45 @@ class ClusterCommandTest {
         assertFalse(Files.exists(dir.resolve("a")) || Files.exists(dir.resolve("c")), "nothing started");
     }
 
+    @Test
+    void upStopsWhatItStartedWhenANodeDies() throws Exception {
+        int[] ports = freePorts(4);
+        Path n1 = dir.resolve("n1");
+        Path n2 = dir.resolve("n2");
+        pidFiles.add(n1.resolve(LocalNodes.PID_FILE));
+        pidFiles.add(n2.resolve(LocalNodes.PID_FILE));
+        // n2 asks for a setting the node refuses, so it exits while n1 starts.
+        Path file = write("dies.conf", """
+                    n1 { host = 127.0.0.1, cluster-port = %d, http-port = %d, data-dir = "%s" }
+                    n2 { host = 127.0.0.1, cluster-port = %d, http-port = %d, data-dir = "%s"
+                         settings { strata.http.max-body-bytes = 4m } }
+                """.formatted(ports[0], ports[1], n1, ports[2], ports[3], n2), "[n1]");
+        Result up = run("up", file.toString());
+        assertEquals(1, up.exit, up::describe);
+        assertTrue(up.err.contains("node n2 exited with code 2 while starting"), up::describe);
+        assertTrue(up.err.contains("max-body-bytes"), () -> "the log tail says why: " + up.describe());
+        Matcher started = Pattern.compile("^node n1 starting \\(pid (\\d+),", Pattern.MULTILINE).matcher(up.out);
+        assertTrue(started.find(), up::describe);
+        assertFalse(ProcessHandle.of(Long.parseLong(started.group(1))).map(ProcessHandle::isAlive).orElse(false), "n1 was stopped");
+        assertTrue(up.out.contains("node n1 stopped"), up::describe);
+        assertFalse(Files.exists(pidFiles.get(0)) || Files.exists(pidFiles.get(1)), "no pid file left");
+    }
+
+    @Test
+    void downOnlyRemovesAPidFileThatNamesAnotherProcess() throws Exception {
+        Path n1 = dir.resolve("n1");
+        Files.createDirectories(n1);
+        // This test's own JVM: alive, but not node n1, so down must not signal it.
+        Files.writeString(n1.resolve(LocalNodes.PID_FILE), ProcessHandle.current().pid() + "\n");
+        Path file = write("stale.conf", """
+                    n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = "%s" }
+                """.formatted(n1), "[n1]");
+        Result down = run("down", file.toString());
+        assertEquals(0, down.exit, down::describe);
+        assertTrue(down.out.contains("removed stale"), down::describe);
+        assertFalse(Files.exists(n1.resolve(LocalNodes.PID_FILE)));
+    }
+
     private Path write(String name, String nodes, String seeds) throws IOException {
         return Files.writeString(dir.resolve(name), """
                 strata-cluster {
