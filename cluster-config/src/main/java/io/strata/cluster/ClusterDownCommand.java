@@ -39,9 +39,9 @@ final class ClusterDownCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ClusterSpec cluster = ClusterFileOption.parse(file, err);
+        ClusterSpec cluster = ClusterFile.parse(file, err);
         if (cluster == null) {
-            return ClusterFileOption.BAD_FILE;
+            return ClusterFile.BAD_FILE;
         }
         Map<ClusterSpec.Node, ProcessHandle> stopping = new LinkedHashMap<>();
         for (ClusterSpec.Node node : cluster.nodes()) {

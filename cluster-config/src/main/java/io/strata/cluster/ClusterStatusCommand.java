@@ -37,9 +37,9 @@ final class ClusterStatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ClusterSpec cluster = ClusterFileOption.parse(file, spec.commandLine().getErr());
+        ClusterSpec cluster = ClusterFile.parse(file, spec.commandLine().getErr());
         if (cluster == null) {
-            return ClusterFileOption.BAD_FILE;
+            return ClusterFile.BAD_FILE;
         }
         List<String[]> health = new ArrayList<>();
         ClusterState state = null;

@@ -51,9 +51,9 @@ final class ClusterUpCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ClusterSpec cluster = ClusterFileOption.parse(file, err);
+        ClusterSpec cluster = ClusterFile.parse(file, err);
         if (cluster == null) {
-            return ClusterFileOption.BAD_FILE;
+            return ClusterFile.BAD_FILE;
         }
         try {
             LocalNodes.jvmFlags();
