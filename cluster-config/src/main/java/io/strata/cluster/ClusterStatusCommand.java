@@ -1,0 +1,132 @@
+package io.strata.cluster;
+
+import io.strata.node.cluster.ClusterSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ./strata cluster status FILE}: each node of the file (its PID and whether that process is
+ * alive, for nodes of this machine; whether its HTTP gateway answers; its member status), then what
+ * the first node that answers says of the cluster: members, leader, and KV shards per node. Exit
+ * code 0 when every node of the file is an Up member, 1 otherwise.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show the nodes of FILE, the cluster's members, leader and KV shards.",
+                "Per node: its PID and process (nodes of this machine), whether HTTP answers,",
+                "its member status. Exit code 0 when every node is Up, 1 otherwise."})
+final class ClusterStatusCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The cluster file, such as cluster-config/local-3.conf.")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ClusterHttp http = new ClusterHttp();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ClusterSpec cluster = ClusterFile.parse(file, spec.commandLine().getErr());
+        if (cluster == null) {
+            return ClusterFile.BAD_FILE;
+        }
+        List<String[]> health = new ArrayList<>();
+        ClusterState state = null;
+        String stateFrom = null;
+        for (ClusterSpec.Node node : cluster.nodes()) {
+            Optional<Integer> code = http.health(node.httpBase());
+            if (state == null && code.isPresent()) {
+                state = http.cluster(node.httpBase()).map(ClusterState::of).orElse(null);
+                stateFrom = state == null ? null : node.name();
+            }
+            health.add(new String[] {node.name(), node.httpBase(), pid(node), process(node),
+                    code.map(c -> "reachable (" + c + ")").orElse("unreachable"), ""});
+        }
+        boolean allUp = true;
+        for (int i = 0; i < cluster.nodes().size(); i++) {
+            String name = cluster.nodes().get(i).name();
+            boolean up = state != null && state.isUp(name);
+            allUp &= up;
+            health.get(i)[5] = state == null ? "unknown" : state.member(name).map(ClusterState.Member::status).orElse("not a member");
+        }
+        out.println("Cluster " + cluster.name() + " (" + cluster.file() + ")");
+        out.println();
+        printTable(out, new String[] {"NODE", "HTTP", "PID", "PROCESS", "HTTP STATUS", "MEMBER"}, health);
+        out.println();
+        if (state == null) {
+            out.println("No node answers GET /cluster: the cluster is down or unreachable from here.");
+        } else {
+            out.println("Members (as node " + stateFrom + " sees them):");
+            List<String[]> members = new ArrayList<>();
+            for (ClusterState.Member m : state.members()) {
+                members.add(new String[] {m.node() == null ? "?" : m.node(), m.address(), m.status(), String.join(",", m.roles())});
+            }
+            printTable(out, new String[] {"NODE", "ADDRESS", "STATUS", "ROLES"}, members);
+            out.println();
+            out.println("Leader: " + (state.leader() == null ? "none" : state.nodeAt(state.leader()) + " (" + state.leader() + ")"));
+            out.println();
+            out.println("KV shards by node:");
+            List<String[]> shards = new ArrayList<>();
+            for (Map.Entry<String, int[]> e : state.shards().entrySet()) {
+                shards.add(new String[] {state.nodeAt(e.getKey()), Integer.toString(e.getValue()[0]), Integer.toString(e.getValue()[1])});
+            }
+            if (shards.isEmpty()) {
+                out.println("  (none yet: shards start with the first key written)");
+            } else {
+                printTable(out, new String[] {"NODE", "SHARDS", "PARTITIONS"}, shards);
+            }
+        }
+        out.println();
+        out.println(allUp ? "All " + cluster.nodes().size() + " nodes are Up." : "Not every node is Up.");
+        out.flush();
+        return allUp ? 0 : 1;
+    }
+
+    private static String pid(ClusterSpec.Node node) {
+        if (!LocalNodes.isLocal(node.host())) {
+            return "-";
+        }
+        return LocalNodes.recordedPid(node).map(String::valueOf).orElse("-");
+    }
+
+    private static String process(ClusterSpec.Node node) {
+        if (!LocalNodes.isLocal(node.host())) {
+            return "on " + node.host();
+        }
+        if (LocalNodes.recordedPid(node).isEmpty()) {
+            return "no pid file";
+        }
+        return LocalNodes.running(node).isPresent() ? "alive" : "not running (stale pid file)";
+    }
+
+    private static void printTable(PrintWriter out, String[] header, List<String[]> rows) {
+        int[] widths = new int[header.length];
+        for (int i = 0; i < header.length; i++) {
+            widths[i] = header[i].length();
+            for (String[] row : rows) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        printRow(out, header, widths);
+        rows.forEach(row -> printRow(out, row, widths));
+    }
+
+    private static void printRow(PrintWriter out, String[] cells, int[] widths) {
+        StringBuilder line = new StringBuilder("  ");
+        for (int i = 0; i < cells.length; i++) {
+            line.append(i == cells.length - 1 ? cells[i] : String.format("%-" + (widths[i] + 2) + "s", cells[i]));
+        }
+        out.println(line.toString().stripTrailing());
+    }
+}

@@ -1,0 +1,238 @@
+package io.strata.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code strata cluster up|status|down} against three real node JVMs on loopback ports: the nodes
+ * form one cluster, serve a KV write, and are all gone (no PID files left) after {@code down}.
+ */
+class ClusterCommandTest {
+
+    private static final int NODES = 3;
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Path> pidFiles = new ArrayList<>();
+
+    /** Whatever happens in a test, no node outlives it: SIGTERM, then SIGKILL after 30 s. */
+    @AfterEach
+    void killLeftovers() throws IOException {
+        List<ProcessHandle> left = new ArrayList<>();
+        for (Path pidFile : pidFiles) {
+            if (Files.isRegularFile(pidFile)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(left::add);
+            }
+        }
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle process : left) {
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception stillRunning) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void upStatusAndDownThreeLocalNodes() throws Exception {
+        int[] ports = freePorts(2 * NODES);
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 1; i <= NODES; i++) {
+            Path dataDir = dir.resolve("n" + i);
+            pidFiles.add(dataDir.resolve(LocalNodes.PID_FILE));
+            nodes.append("    n").append(i).append(" { host = 127.0.0.1, cluster-port = ").append(ports[2 * i - 2])
+                    .append(", http-port = ").append(ports[2 * i - 1]).append(", data-dir = \"").append(dataDir).append("\" }\n");
+        }
+        Path file = write("test-3.conf", nodes.toString(), "[n1, n2]");
+
+        Result up = run("up", file.toString());
+        assertEquals(0, up.exit, up::describe);
+        List<Long> pids = new ArrayList<>();
+        for (int n = 1; n <= NODES; n++) {
+            int i = n;
+            Matcher m = Pattern.compile("^node n" + i + " up http://127\\.0\\.0\\.1:" + ports[2 * i - 1] + " pid (\\d+)$",
+                    Pattern.MULTILINE).matcher(up.out);
+            assertTrue(m.find(), () -> "no up line for n" + i + ": " + up.describe());
+            long pid = Long.parseLong(m.group(1));
+            pids.add(pid);
+            assertEquals(pid, Long.parseLong(Files.readString(pidFiles.get(i - 1)).trim()));
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "node n" + i + " runs after up returns");
+        }
+
+        JsonNode cluster = new ObjectMapper().readTree(get("http://127.0.0.1:" + ports[3] + "/cluster").body());
+        assertEquals(NODES, cluster.path("members").size(), cluster::toString);
+        for (JsonNode member : cluster.path("members")) {
+            assertEquals("Up", member.path("status").asText(), cluster::toString);
+        }
+
+        Result status = run("status", file.toString());
+        assertEquals(0, status.exit, status::describe);
+        for (int i = 1; i <= NODES; i++) {
+            assertTrue(Pattern.compile("^\\s+n" + i + "\\s+pekko://strata@127\\.0\\.0\\.1:" + ports[2 * i - 2] + "\\s+Up\\s",
+                    Pattern.MULTILINE).matcher(status.out).find(), status::describe);
+        }
+        assertTrue(status.out.contains("All 3 nodes are Up."), status::describe);
+
+        // A second up finds every node running and starts nothing.
+        Result again = run("up", file.toString());
+        assertEquals(0, again.exit, again::describe);
+        assertTrue(again.out.contains("node n1 already running (pid " + pids.get(0) + ")"), again::describe);
+
+        String node1 = "http://127.0.0.1:" + ports[1];
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(node1 + "/kv/demo/k1"))
+                .PUT(HttpRequest.BodyPublishers.ofString("v")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(put.statusCode() / 100 == 2, () -> "PUT: " + put.statusCode() + " " + put.body());
+        HttpResponse<String> read = get(node1 + "/kv/demo/k1");
+        assertEquals(200, read.statusCode(), read::body);
+        assertTrue(read.body().contains("v"), read::body);
+
+        Result down = run("down", file.toString());
+        assertEquals(0, down.exit, down::describe);
+        for (int i = 1; i <= NODES; i++) {
+            assertTrue(down.out.contains("node n" + i + " stopped (pid " + pids.get(i - 1) + ")"), down::describe);
+            assertFalse(ProcessHandle.of(pids.get(i - 1)).map(ProcessHandle::isAlive).orElse(false), "pid " + pids.get(i - 1) + " is gone");
+            assertFalse(Files.exists(pidFiles.get(i - 1)), "pid file of n" + i + " removed");
+        }
+
+        Result statusDown = run("status", file.toString());
+        assertEquals(1, statusDown.exit, statusDown::describe);
+    }
+
+    @Test
+    void upRefusesABadFile() throws Exception {
+        Path duplicatePort = write("dup.conf", """
+                    n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = "%s" }
+                    n2 { host = 127.0.0.1, cluster-port = 25521, http-port = 8082, data-dir = "%s" }
+                """.formatted(dir.resolve("a"), dir.resolve("b")), "[n1]");
+        Result dup = run("up", duplicatePort.toString());
+        assertEquals(2, dup.exit, dup::describe);
+        assertTrue(dup.err.startsWith("strata cluster: ") && dup.err.contains("both use 25521"), dup::describe);
+        assertFalse(dup.err.contains("\tat "), "no stack trace: " + dup.err);
+
+        Path unknownSeed = write("seed.conf", """
+                    n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = "%s" }
+                """.formatted(dir.resolve("c")), "[n9]");
+        Result seed = run("up", unknownSeed.toString());
+        assertEquals(2, seed.exit, seed::describe);
+        assertTrue(seed.err.contains("seed node 'n9' is not a node of the file"), seed::describe);
+        assertFalse(Files.exists(dir.resolve("a")) || Files.exists(dir.resolve("c")), "nothing started");
+    }
+
+    @Test
+    void upStopsWhatItStartedWhenANodeDies() throws Exception {
+        int[] ports = freePorts(4);
+        Path n1 = dir.resolve("n1");
+        Path n2 = dir.resolve("n2");
+        pidFiles.add(n1.resolve(LocalNodes.PID_FILE));
+        pidFiles.add(n2.resolve(LocalNodes.PID_FILE));
+        // n2 asks for a setting the node refuses, so it exits while n1 starts.
+        Path file = write("dies.conf", """
+                    n1 { host = 127.0.0.1, cluster-port = %d, http-port = %d, data-dir = "%s" }
+                    n2 { host = 127.0.0.1, cluster-port = %d, http-port = %d, data-dir = "%s"
+                         settings { strata.http.max-body-bytes = 4m } }
+                """.formatted(ports[0], ports[1], n1, ports[2], ports[3], n2), "[n1]");
+        Result up = run("up", file.toString());
+        assertEquals(1, up.exit, up::describe);
+        assertTrue(up.err.contains("node n2 exited with code 2 while starting"), up::describe);
+        assertTrue(up.err.contains("max-body-bytes"), () -> "the log tail says why: " + up.describe());
+        Matcher started = Pattern.compile("^node n1 starting \\(pid (\\d+),", Pattern.MULTILINE).matcher(up.out);
+        assertTrue(started.find(), up::describe);
+        assertFalse(ProcessHandle.of(Long.parseLong(started.group(1))).map(ProcessHandle::isAlive).orElse(false), "n1 was stopped");
+        assertTrue(up.out.contains("node n1 stopped"), up::describe);
+        assertFalse(Files.exists(pidFiles.get(0)) || Files.exists(pidFiles.get(1)), "no pid file left");
+    }
+
+    @Test
+    void downOnlyRemovesAPidFileThatNamesAnotherProcess() throws Exception {
+        Path n1 = dir.resolve("n1");
+        Files.createDirectories(n1);
+        // This test's own JVM: alive, but not node n1, so down must not signal it.
+        Files.writeString(n1.resolve(LocalNodes.PID_FILE), ProcessHandle.current().pid() + "\n");
+        Path file = write("stale.conf", """
+                    n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = "%s" }
+                """.formatted(n1), "[n1]");
+        Result down = run("down", file.toString());
+        assertEquals(0, down.exit, down::describe);
+        assertTrue(down.out.contains("removed stale"), down::describe);
+        assertFalse(Files.exists(n1.resolve(LocalNodes.PID_FILE)));
+    }
+
+    private Path write(String name, String nodes, String seeds) throws IOException {
+        return Files.writeString(dir.resolve(name), """
+                strata-cluster {
+                  name = test
+                  seed-nodes = %s
+                  nodes {
+                %s  }
+                }
+                """.formatted(seeds, nodes));
+    }
+
+    private record Result(int exit, String out, String err) {
+        String describe() {
+            return "exit " + exit + "\n--- out:\n" + out + "--- err:\n" + err;
+        }
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new ClusterCommand());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exit = commandLine.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private HttpResponse<String> get(String uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Distinct free ports: all sockets stay open until every port is picked. */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}
