@@ -53,7 +53,7 @@ class ClusterSpecTest {
         assertEquals(List.of("pekko://strata@127.0.0.1:25521", "pekko://strata@127.0.0.1:25522"), n3.getStringList("pekko.cluster.seed-nodes"));
         assertEquals("keep-majority", n3.getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals(12, n3.getInt("strata.kv.default-partitions"), "the cluster's settings");
-        assertEquals("4m", n3.getString("strata.http.max-body-bytes"), "the node's own settings");
+        assertEquals("2m", n3.getString("strata.http.max-body-bytes"), "the node's own settings");
         assertEquals("n3", n3.getString("strata.cluster.node"));
     }
 
