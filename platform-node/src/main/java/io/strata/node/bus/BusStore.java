@@ -1,5 +1,6 @@
 package io.strata.node.bus;
 
+import io.strata.node.cluster.Placement;
 import io.strata.node.bus.TopicCatalog.Topic;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
@@ -56,9 +57,9 @@ public final class BusStore {
     public static BusStore start(ActorSystem<?> system, BusSettings settings, BusStorage storage, TopicCatalog catalog,
                                  Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TopicPartition.TYPE_KEY,
+        sharding.init(Placement.applyTo(system, Entity.of(TopicPartition.TYPE_KEY,
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
-                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
+                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new BusStore(sharding, settings, catalog, askTimeout);
     }
 

@@ -1,5 +1,6 @@
 package io.strata.node.bus;
 
+import io.strata.node.cluster.Placement;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
 import io.strata.node.common.Names;
@@ -47,9 +48,9 @@ public final class GroupStore {
     public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, Path groupsDir,
                                    Executor blockingIo, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(ConsumerGroup.TYPE_KEY,
+        sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
                         ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, blockingIo))
-                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
+                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new GroupStore(sharding, bus, askTimeout);
     }
 

@@ -220,6 +220,7 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         List<String> roles = new ArrayList<>(node.roles());
         roles.add(NODE_ROLE_PREFIX + node.name());
         fixed.put("strata.cluster.roles", roles);
+        fixed.put("strata.cluster.nodes", nodes.stream().filter(n -> n.roles().contains("data")).map(Node::name).toList());
         fixed.put("pekko.cluster.seed-nodes", seedNodes.stream().map(seed -> node(seed).clusterAddress()).toList());
         if (downing.equals("off")) {
             fixed.put("pekko.cluster.downing-provider-class", "");

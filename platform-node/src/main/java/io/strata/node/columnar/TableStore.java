@@ -1,5 +1,6 @@
 package io.strata.node.columnar;
 
+import io.strata.node.cluster.Placement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.strata.node.bus.BusStore;
@@ -130,9 +131,9 @@ public final class TableStore {
                                    TableCatalog catalog, BusStore bus, Duration askTimeout) {
         removeDroppedTables(storage.tablesDir(), catalog);
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TableShard.TYPE_KEY,
+        sharding.init(Placement.applyTo(system, Entity.of(TableShard.TYPE_KEY,
                         ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
-                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher")));
+                .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new TableStore(sharding, settings, catalog, storage.tablesDir(), bus, askTimeout);
     }
 

@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.cluster.Placement;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Futures;
 import io.strata.node.common.Partitioner;
@@ -48,9 +49,9 @@ public final class KvStore {
     public static KvStore start(ActorSystem<?> system, KvSettings settings, KvStorage storage, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Props dispatcher = DispatcherSelector.fromConfig("strata.entity-dispatcher");
-        sharding.init(Entity.of(KvPartition.TYPE_KEY,
+        sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
-                .withEntityProps(dispatcher));
+                .withEntityProps(dispatcher)));
         return new KvStore(sharding, settings, KeyspaceCatalog.load(storage.kvDir()), askTimeout);
     }
 

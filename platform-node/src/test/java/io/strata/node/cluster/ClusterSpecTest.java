@@ -55,6 +55,7 @@ class ClusterSpecTest {
         assertEquals(12, n3.getInt("strata.kv.default-partitions"), "the cluster's settings");
         assertEquals("2m", n3.getString("strata.http.max-body-bytes"), "the node's own settings");
         assertEquals("n3", n3.getString("strata.cluster.node"));
+        assertEquals(List.of("n1", "n2", "n3"), n3.getStringList("strata.cluster.nodes"), "the data nodes partitions live on");
     }
 
     @Test
