@@ -63,6 +63,12 @@ class ClusterPlacementTest {
             assertEquals(201, send("n1", "PUT", "/kv/demo/" + key, "v" + i).statusCode(), key);
             written.put(key, "v" + i);
         }
+        // A value of 1 MiB crosses from n1's gateway to its partition's home in one remote message.
+        String big = "x".repeat(1 << 20);
+        String bigKey = elsewhereThan("n1", file);
+        assertEquals(201, send("n1", "PUT", "/kv/demo/" + bigKey, big).statusCode(), "a 1 MiB value to another node");
+        assertEquals(big, send("n1", "GET", "/kv/demo/" + bigKey, null).body());
+        written.put(bigKey, big);
         String cluster = send("n1", "GET", "/cluster", null).body();
         for (String node : NODES) {
             assertTrue(cluster.contains("node:" + node), cluster);
@@ -96,6 +102,17 @@ class ClusterPlacementTest {
             HttpResponse<String> read = readWithin(Duration.ofSeconds(60), "n1", entry.getKey());
             assertEquals(200, read.statusCode(), entry.getKey() + " after n3 came back: " + read.body());
             assertEquals(entry.getValue(), read.body());
+        }
+    }
+
+    /** A key whose partition lives on another node than {@code node}. */
+    private static String elsewhereThan(String node, Path file) {
+        Placement placement = Placement.from(ClusterSpec.parse(file).nodeLayer(node)).orElseThrow();
+        for (int i = 0; ; i++) {
+            String key = "big-" + i;
+            if (!placement.homeOf("demo-" + Partitioner.partitionFor(key, PARTITIONS)).equals(node)) {
+                return key;
+            }
         }
     }
 
