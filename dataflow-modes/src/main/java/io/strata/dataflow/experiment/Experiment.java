@@ -142,7 +142,8 @@ public final class Experiment {
      */
     private Long drain(ExperimentSpec spec, ChainHandle chain, Samples samples, BusCompletions completions, long accepted,
                        long start, long loadEnd) throws InterruptedException {
-        long drainFrom = Math.max(loadEnd, start + lastOutageEnd(spec).toNanos());
+        // After an outage the drain is timed from its end, even when the load went on after it.
+        long drainFrom = hasOutage(spec) ? start + lastOutageEnd(spec).toNanos() : loadEnd;
         long deadline = loadEnd + spec.drainLimit().toNanos();
         long baseline = samples.maxBacklogBefore(start + firstOutageStart(spec).toNanos());
         Long drainedAt = null;
