@@ -144,10 +144,8 @@ public final class KvPartition {
     private PartitionState state;
     private long lastLogIndex;
     private long writesSinceSnapshot;
-    private static final long SNAPSHOT_STOP_WAIT_SECONDS = 10;
+    private static final java.time.Duration PREVIOUS_SNAPSHOT_WAIT = java.time.Duration.ofSeconds(10);
     private boolean snapshotRunning;
-    /** The snapshot being written on the blocking pool, if any: a stop waits for it before closing the log. */
-    private CompletableFuture<Long> snapshotInFlight = CompletableFuture.completedFuture(0L);
 
     private final DurableReplies<Reply> replies;
 
@@ -191,6 +189,7 @@ public final class KvPartition {
     /** Runs on the blocking-I/O executor: builds the state from the snapshot and the log tail. */
     private Recovered recover() {
         long start = System.nanoTime();
+        storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
         long now = storage.clock().getAsLong();
         var loaded = snapshots.loadLatest(now);
         PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
@@ -240,12 +239,6 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
-                    // A snapshot still writing would delete log cycles under the next incarnation's recovery.
-                    try {
-                        snapshotInFlight.get(SNAPSHOT_STOP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        context.getLog().warn("partition {}: stopping without its snapshot: {}", id, e.toString());
-                    }
                     log.close();
                     return Behaviors.same();
                 })
@@ -459,7 +452,7 @@ public final class KvPartition {
             partitionLog.deleteCyclesBefore(logFile);
             return bytes;
         }, storage.blockingIo());
-        snapshotInFlight = write;
+        storage.snapshotStarted(id, write);
         long start = System.nanoTime();
         context.pipeToSelf(write, (bytes, failure) ->
                 new SnapshotDone(header.getSeq(), bytes == null ? 0 : bytes, System.nanoTime() - start, failure));

@@ -4,8 +4,13 @@ import io.strata.node.common.PartitionId;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,9 +19,36 @@ import java.util.function.LongSupplier;
  *
  * @param kvDir      directory under which each partition keeps {@code <keyspace>/<partition>/}
  * @param clock      epoch milliseconds; injectable so tests can move time
+ * @param snapshotsInFlight each partition's snapshot still being written, if any
  */
 public record KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor blockingIo,
-                        KvMetrics metrics, LongSupplier clock) {
+                        KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight) {
+
+    public KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics, LongSupplier clock) {
+        this(kvDir, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
+    }
+
+    /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */
+    public void snapshotStarted(PartitionId id, CompletableFuture<?> write) {
+        snapshotsInFlight.put(id, write);
+        write.whenComplete((done, failure) -> snapshotsInFlight.remove(id, write));
+    }
+
+    /**
+     * Waits (on the blocking pool, where recovery runs) for a snapshot that an earlier incarnation
+     * of partition {@code id} is still writing: it deletes the log cycles it covers, which must not
+     * happen under a recovery reading them.
+     */
+    public void awaitSnapshot(PartitionId id, Duration limit) {
+        CompletableFuture<?> write = snapshotsInFlight.get(id);
+        if (write != null) {
+            try {
+                write.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // A failed or stuck snapshot deleted nothing it should not have; recovery reads what is there.
+            }
+        }
+    }
 
     public Path partitionDir(PartitionId id) {
         return kvDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
