@@ -51,10 +51,6 @@ public final class BusService extends ChainService {
 
     @Override
     protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt) {
-        if (index != 0) {
-            return CompletableFuture.failedFuture(new HopFailure(404, "not_the_entry",
-                    name + " consumes its work from the bus; send requests to service A"));
-        }
         return admit(id, attempt).thenCompose(ignored -> {
             Work.apply(request, index, settings.hops(), name);
             CompletableFuture<Void> stored = isLast() ? Results.store(this, request, id) : CompletableFuture.completedFuture(null);

@@ -110,6 +110,11 @@ public abstract class ChainService implements AutoCloseable {
     /** Handles one request that reached {@code POST /process}; completes with the answer's body or fails with a {@link HopFailure}. */
     protected abstract CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt);
 
+    /** Whether every service takes requests on {@code /process} (rpc), or only the entry (db and bus, whose others take work from the store or the bus). */
+    protected boolean takesRequestsFromCallers() {
+        return false;
+    }
+
     /** The service's backlog: db and bus modes, work waiting for it in the store or on the bus; -1 where there is none. */
     public CompletableFuture<Long> backlog() {
         return CompletableFuture.completedFuture(-1L);
@@ -231,6 +236,10 @@ public abstract class ChainService implements AutoCloseable {
         if (!json.isObject() || !json.path("id").canConvertToLong()) {
             return CompletableFuture.completedFuture(Json.error(StatusCodes.BAD_REQUEST, "invalid_request",
                     "a request is a JSON object with a whole-number \"id\", such as {\"id\":1,\"user\":\"u-1\",\"amount\":12.5}"));
+        }
+        if (index != 0 && !takesRequestsFromCallers()) {
+            return CompletableFuture.completedFuture(Json.error(StatusCodes.NOT_FOUND, "not_the_entry",
+                    name + " takes its work from the " + (settings.mode() == Mode.DB ? "store" : "bus") + "; send requests to service A"));
         }
         handled.increment();
         ObjectNode request = (ObjectNode) json;

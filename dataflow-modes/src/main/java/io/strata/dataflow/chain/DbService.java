@@ -51,10 +51,6 @@ final class DbService extends ChainService {
 
     @Override
     protected CompletableFuture<ObjectNode> process(ObjectNode request, long id, long attempt) {
-        if (index != 0) {
-            return CompletableFuture.failedFuture(new HopFailure(404, "not_the_entry",
-                    name + " takes its work from the store; send requests to service A"));
-        }
         return admit(id, attempt).thenCompose(ignored -> {
             Work.apply(request, index, settings.hops(), name);
             request.put("status", "ok");

@@ -88,7 +88,9 @@ public final class ProcessChain implements ChainHandle {
         if (settings.mode() == Mode.RPC) {
             return CompletableFuture.completedFuture(-1L);
         }
-        return CompletableFuture.supplyAsync(() -> stats().stream().mapToLong(s -> Math.max(0, s.path("backlog").asLong())).sum());
+        List<CompletableFuture<JsonNode>> stats = processes.stream().map(p -> callAsync(p, "GET", "/admin/stats", null)).toList();
+        return CompletableFuture.allOf(stats.toArray(CompletableFuture[]::new))
+                .thenApply(all -> stats.stream().mapToLong(s -> Math.max(0, s.join().path("backlog").asLong())).sum());
     }
 
     @Override
@@ -106,21 +108,30 @@ public final class ProcessChain implements ChainHandle {
     }
 
     private JsonNode call(NodeProcess process, String method, String path, String body) {
+        try {
+            return callAsync(process, method, path, body).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private CompletableFuture<JsonNode> callAsync(NodeProcess process, String method, String path, String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(process.httpBase() + path)).timeout(Duration.ofSeconds(5))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() / 100 != 2) {
                 throw new IllegalStateException(method + " " + path + " of service pid " + process.pid() + " answered "
                         + response.statusCode() + ": " + response.body());
             }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " of service pid " + process.pid() + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+            try {
+                return JSON.readTree(response.body());
+            } catch (IOException e) {
+                throw new IllegalStateException(method + " " + path + " of service pid " + process.pid() + " is not JSON", e);
+            }
+        });
     }
 
     @Override

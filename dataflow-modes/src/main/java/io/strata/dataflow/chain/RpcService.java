@@ -34,6 +34,11 @@ final class RpcService extends ChainService {
     }
 
     @Override
+    protected boolean takesRequestsFromCallers() {
+        return true;
+    }
+
+    @Override
     protected void addStats(ObjectNode stats) {
         if (next != null) {
             next.addStats(stats);

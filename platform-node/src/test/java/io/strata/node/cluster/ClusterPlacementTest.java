@@ -3,6 +3,7 @@ package io.strata.node.cluster;
 import io.strata.node.cli.UpCommand;
 import io.strata.node.common.Partitioner;
 import io.strata.node.launch.NodeProcess;
+import io.strata.node.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,7 +100,8 @@ class ClusterPlacementTest {
 
         running.put("n3", start(file, "n3"));
         for (Map.Entry<String, String> entry : written.entrySet()) {
-            HttpResponse<String> read = readWithin(Duration.ofSeconds(60), "n1", entry.getKey());
+            HttpResponse<String> read = Await.until(Duration.ofSeconds(60), () -> send("n1", "GET", "/kv/demo/" + entry.getKey(), null),
+                    r -> r.statusCode() != 503, r -> "still unavailable: " + r.body());
             assertEquals(200, read.statusCode(), entry.getKey() + " after n3 came back: " + read.body());
             assertEquals(entry.getValue(), read.body());
         }
@@ -114,16 +116,6 @@ class ClusterPlacementTest {
                 return key;
             }
         }
-    }
-
-    private HttpResponse<String> readWithin(Duration limit, String node, String key) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        HttpResponse<String> read = send(node, "GET", "/kv/demo/" + key, null);
-        while (read.statusCode() == 503 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            read = send(node, "GET", "/kv/demo/" + key, null);
-        }
-        return read;
     }
 
     private NodeProcess start(Path file, String node) {
