@@ -64,9 +64,13 @@ class KvPartitionTest {
                 rollCycle, snapshotEvery, Duration.ZERO, 1 << 20);
     }
 
+    /** One per test, as a node has one: incarnations of a partition share it (its snapshots in flight). */
+    private KvStorage storage;
+
     private ActorRef<KvPartition.Command> spawn(KvSettings settings, Optional<GroupCommitter> committer) {
-        KvStorage storage = new KvStorage(dir, committer, testKit.system().executionContext(),
-                new KvMetrics(meters), clock::get);
+        if (storage == null || !storage.committer().equals(committer)) {
+            storage = new KvStorage(dir, committer, testKit.system().executionContext(), new KvMetrics(meters), clock::get);
+        }
         return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage));
     }
 
