@@ -15,6 +15,10 @@ import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
 import io.strata.node.cluster.NodeIdentity;
+import io.strata.node.cluster.Placement;
+import io.strata.node.cluster.ReplicatedCatalogs;
+import io.strata.node.kv.KeyspaceCatalog;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.columnar.ColumnarMetrics;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.columnar.ColumnarStorage;
@@ -139,19 +143,26 @@ public final class StrataNode implements AutoCloseable {
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
             KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), committer.filter(c -> kvFsync), blockingIo,
                     new KvMetrics(metrics.registry()), System::currentTimeMillis);
-            KvStore kv = KvStore.start(system, kvSettings, kvStorage, askTimeout);
-            TopicCatalog topics = TopicCatalog.load(dataDir.resolve("bus"));
+            // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
+            CatalogStores catalogs = Placement.from(config).isPresent()
+                    ? ReplicatedCatalogs.start(system, config.getDuration("strata.cluster.catalog-timeout"))
+                    : CatalogStores.LOCAL;
+            KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, dataDir.resolve("kv")),
+                    askTimeout);
+            TopicCatalog topics = TopicCatalog.load(catalogs, dataDir.resolve("bus"));
             BusStorage busStorage = new BusStorage(dataDir.resolve("bus"), committer.filter(c -> busFsync), blockingIo,
-                    new BusMetrics(metrics.registry()), name -> topics.get(name).map(TopicCatalog.Topic::retention),
+                    new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
                     System::currentTimeMillis);
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
             GroupStore groups = GroupStore.start(system, bus, groupSettings, dataDir.resolve("bus").resolve("groups"),
                     blockingIo, askTimeout);
-            TableCatalog tableCatalog = TableCatalog.load(dataDir.resolve("tables"));
+            TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
             ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
                     new ColumnarMetrics(metrics.registry()), tableCatalog::get);
-            TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, bus, askTimeout);
+            CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
+            TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
+                    askTimeout);
             JobStore jobs = new JobStore(dataDir.resolve("jobs"), bus, kv, tables, blockingIo, system, new JobStore.Settings(
                     config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
                     config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
@@ -184,6 +195,7 @@ public final class StrataNode implements AutoCloseable {
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
 
             long recoveryStart = System.nanoTime();
+            awaitCatalogs(catalogs, catalogsReady);
             bus.openAll().whenComplete((partitions, failure) -> {
                 if (failure != null) {
                     LOG.error("opening topic partitions failed; affected partitions refuse requests until they open", failure);
@@ -221,6 +233,22 @@ public final class StrataNode implements AutoCloseable {
                 // Reporting the startup failure matters more than a slow termination.
             }
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits (bounded) for the catalogs to be read from a majority, so the partitions this node
+     * recovers at startup are those of the whole cluster's catalog; a node that cannot reach a
+     * majority starts anyway and recovers its partitions on their first request.
+     */
+    private static void awaitCatalogs(CatalogStores catalogs, CompletableFuture<Void> ready) {
+        try {
+            catalogs.ready().toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            ready.complete(null);
+        } catch (Exception e) {
+            LOG.warn("catalogs not confirmed by a majority of the nodes at startup ({}); partitions recover on first use",
+                    e.getMessage());
+            ready.completeExceptionally(e);
         }
     }
 

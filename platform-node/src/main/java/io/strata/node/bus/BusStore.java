@@ -1,5 +1,6 @@
 package io.strata.node.bus;
 
+import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.bus.TopicCatalog.Topic;
 import io.strata.node.bus.proto.BusRecord;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,13 +43,16 @@ public final class BusStore {
                                    List<PartitionDescription> offsets) {}
 
     private final ClusterSharding sharding;
+    private final PartitionHomes homes;
     private final BusSettings settings;
     private final TopicCatalog catalog;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
-    private BusStore(ClusterSharding sharding, BusSettings settings, TopicCatalog catalog, Duration askTimeout) {
+    private BusStore(ClusterSharding sharding, PartitionHomes homes, BusSettings settings, TopicCatalog catalog,
+                     Duration askTimeout) {
         this.sharding = sharding;
+        this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.askTimeout = askTimeout;
@@ -60,7 +65,7 @@ public final class BusStore {
         sharding.init(Placement.applyTo(system, Entity.of(TopicPartition.TYPE_KEY,
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new BusStore(sharding, settings, catalog, askTimeout);
+        return new BusStore(sharding, PartitionHomes.of(system), settings, catalog, askTimeout);
     }
 
     public BusSettings settings() {
@@ -129,12 +134,17 @@ public final class BusStore {
         return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new));
     }
 
-    /** Opens every partition of every topic (so retention runs) and completes with their number. */
+    /**
+     * Opens every partition of every topic that lives on this node (so retention runs) and
+     * completes with their number; in a cluster, other nodes open theirs.
+     */
     public CompletionStage<Integer> openAll() {
         List<CompletableFuture<TopicPartition.Reply>> infos = new ArrayList<>();
         for (Topic topic : catalog.list()) {
             for (int p = 0; p < topic.partitions(); p++) {
-                infos.add(ask(topic.name(), p, TopicPartition.Info::new));
+                if (homes.isHere(new PartitionId(topic.name(), p).entityId())) {
+                    infos.add(ask(topic.name(), p, TopicPartition.Info::new));
+                }
             }
         }
         return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new)).thenApply(done -> infos.size());
@@ -249,8 +259,12 @@ public final class BusStore {
 
     private CompletableFuture<TopicPartition.Reply> ask(String topic, int partition,
                                                         java.util.function.Function<ActorRef<TopicPartition.Reply>, TopicPartition.Command> message) {
-        return Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, new PartitionId(topic, partition).entityId())
-                .ask(message::apply, askTimeout));
+        String entityId = new PartitionId(topic, partition).entityId();
+        Optional<StrataException> homeDown = homes.unavailable(entityId);
+        if (homeDown.isPresent()) {
+            return CompletableFuture.failedFuture(homeDown.get());
+        }
+        return Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, entityId).ask(message::apply, askTimeout));
     }
 
     private static <T extends TopicPartition.Reply> T expect(TopicPartition.Reply reply, Class<T> type) {

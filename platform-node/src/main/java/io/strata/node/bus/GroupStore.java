@@ -1,5 +1,6 @@
 package io.strata.node.bus;
 
+import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,11 +37,13 @@ public final class GroupStore {
     public record TopicLag(String topic, long lag, List<PartitionLag> partitions) {}
 
     private final ClusterSharding sharding;
+    private final PartitionHomes homes;
     private final BusStore bus;
     private final Duration askTimeout;
 
-    private GroupStore(ClusterSharding sharding, BusStore bus, Duration askTimeout) {
+    private GroupStore(ClusterSharding sharding, PartitionHomes homes, BusStore bus, Duration askTimeout) {
         this.sharding = sharding;
+        this.homes = homes;
         this.bus = bus;
         this.askTimeout = askTimeout;
     }
@@ -51,7 +55,7 @@ public final class GroupStore {
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
                         ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, blockingIo))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new GroupStore(sharding, bus, askTimeout);
+        return new GroupStore(sharding, PartitionHomes.of(system), bus, askTimeout);
     }
 
     /** Group names: 1-120 letters, digits, '_', '.', '-', starting with a letter or digit. */
@@ -223,6 +227,10 @@ public final class GroupStore {
 
     private CompletableFuture<ConsumerGroup.Reply> ask(String group,
                                                        Function<ActorRef<ConsumerGroup.Reply>, ConsumerGroup.Command> message) {
+        Optional<StrataException> homeDown = homes.unavailable(group);
+        if (homeDown.isPresent()) {
+            return CompletableFuture.failedFuture(homeDown.get());
+        }
         return Futures.direct(sharding.entityRefFor(ConsumerGroup.TYPE_KEY, group).ask(message::apply, askTimeout));
     }
 

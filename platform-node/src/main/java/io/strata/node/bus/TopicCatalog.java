@@ -1,12 +1,14 @@
 package io.strata.node.bus;
 
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.NamedCatalog;
 
 import java.nio.file.Path;
 
 /**
- * The topics of this node, kept durably in {@code <data-dir>/bus/topics.json}. A topic's
+ * The topics, kept durably in {@code <data-dir>/bus/topics.json} (replicated over the nodes in a
+ * cluster). A topic's
  * partition count never changes (records are placed by {@code murmur3(key) mod partitions});
  * its retention is fixed at creation. Thread-safe.
  */
@@ -19,12 +21,13 @@ public final class TopicCatalog extends NamedCatalog<TopicCatalog.Topic> {
         }
     }
 
-    private TopicCatalog(Path busDir) {
-        super(busDir.resolve("topics.json"), Topic.class, Topic::name, "topic", 120);
+    private TopicCatalog(CatalogStores stores, Path busDir) {
+        super(stores, busDir.resolve("topics.json"), Topic.class, Topic::name, "topic", 120);
     }
 
-    public static TopicCatalog load(Path busDir) {
-        return new TopicCatalog(busDir);
+    /** Opens the topic catalog from {@code stores} ({@code busDir} holds it on a node on its own). */
+    public static TopicCatalog load(CatalogStores stores, Path busDir) {
+        return new TopicCatalog(stores, busDir);
     }
 
     /**

@@ -221,6 +221,9 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         roles.add(NODE_ROLE_PREFIX + node.name());
         fixed.put("strata.cluster.roles", roles);
         fixed.put("strata.cluster.nodes", nodes.stream().filter(n -> n.roles().contains("data")).map(Node::name).toList());
+        // The catalogs are replicated maps (see ReplicatedCatalogs), kept on each node's disk.
+        fixed.put("pekko.cluster.distributed-data.durable.keys", List.of(CatalogWriter.DURABLE_KEYS));
+        fixed.put("pekko.cluster.distributed-data.durable.lmdb.dir", node.dataDir().resolve("ddata").toString());
         fixed.put("pekko.cluster.seed-nodes", seedNodes.stream().map(seed -> node(seed).clusterAddress()).toList());
         if (downing.equals("off")) {
             fixed.put("pekko.cluster.downing-provider-class", "");

@@ -4,8 +4,6 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import scala.collection.immutable.IndexedSeq;
 import org.apache.pekko.dispatch.Futures;
@@ -39,7 +37,7 @@ final class HomeAllocationStrategy extends ShardCoordinator.AbstractShardAllocat
     @Override
     public Future<ActorRef> allocateShard(ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> current) {
         String home = placement.homeOf(shardId);
-        Optional<Address> homeAddress = upMember(home);
+        Optional<Address> homeAddress = PartitionHomes.upAddress(cluster, home);
         if (homeAddress.isPresent()) {
             for (ActorRef region : current.keySet()) {
                 if (addressOf(region).equals(homeAddress.get())) {
@@ -54,16 +52,6 @@ final class HomeAllocationStrategy extends ShardCoordinator.AbstractShardAllocat
     @Override
     public Future<Set<String>> rebalance(Map<ActorRef, IndexedSeq<String>> current, Set<String> rebalanceInProgress) {
         return Futures.successful(Set.of());
-    }
-
-    private Optional<Address> upMember(String node) {
-        String role = ClusterSpec.NODE_ROLE_PREFIX + node;
-        for (Member member : cluster.state().getMembers()) {
-            if (member.status() == MemberStatus.up() && member.hasRole(role)) {
-                return Optional.of(member.address());
-            }
-        }
-        return Optional.empty();
     }
 
     /** A region's node address; a local region's path has no host, so it is this node's. */

@@ -1,12 +1,14 @@
 package io.strata.node.columnar;
 
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.NamedCatalog;
 
 import java.nio.file.Path;
 
 /**
- * The tables of this node, kept durably in {@code <data-dir>/tables/tables.json}: each table's
+ * The tables, kept durably in {@code <data-dir>/tables/tables.json} (replicated over the nodes in a
+ * cluster): each table's
  * schema (its data contract) and number of shards, both fixed at creation. Thread-safe.
  */
 public final class TableCatalog extends NamedCatalog<TableCatalog.Table> {
@@ -17,12 +19,17 @@ public final class TableCatalog extends NamedCatalog<TableCatalog.Table> {
     /** A table: name, schema and shard count. */
     public record Table(String name, Schema schema, int shards) {}
 
-    private TableCatalog(Path tablesDir) {
-        super(tablesDir.resolve("tables.json"), Table.class, Table::name, "table", 64);
+    private TableCatalog(CatalogStores stores, Path tablesDir) {
+        super(stores, tablesDir.resolve("tables.json"), Table.class, Table::name, "table", 64);
     }
 
     public static TableCatalog load(Path tablesDir) {
-        return new TableCatalog(tablesDir);
+        return load(CatalogStores.LOCAL, tablesDir);
+    }
+
+    /** Opens the table catalog from {@code stores} ({@code tablesDir} holds it on a node on its own). */
+    public static TableCatalog load(CatalogStores stores, Path tablesDir) {
+        return new TableCatalog(stores, tablesDir);
     }
 
     /**

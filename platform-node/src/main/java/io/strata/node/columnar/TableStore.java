@@ -1,5 +1,6 @@
 package io.strata.node.columnar;
 
+import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
@@ -106,6 +107,7 @@ public final class TableStore {
                                    List<ShardDescription> shardSizes) {}
 
     private final ClusterSharding sharding;
+    private final PartitionHomes homes;
     private final ColumnarSettings settings;
     private final TableCatalog catalog;
     private final Path tablesDir;
@@ -113,9 +115,10 @@ public final class TableStore {
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
-    private TableStore(ClusterSharding sharding, ColumnarSettings settings, TableCatalog catalog, Path tablesDir,
+    private TableStore(ClusterSharding sharding, PartitionHomes homes, ColumnarSettings settings, TableCatalog catalog, Path tablesDir,
                        BusStore bus, Duration askTimeout) {
         this.sharding = sharding;
+        this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.tablesDir = tablesDir;
@@ -125,16 +128,27 @@ public final class TableStore {
 
     /**
      * Registers the table shard entity with Cluster Sharding and returns the store. Files of
-     * tables no longer in the catalog (a drop cut short by a crash) are removed first.
+     * tables no longer in the catalog (a drop cut short by a crash, or made while this node was
+     * down) are removed once the catalog is ready: at once on a node on its own, in a cluster once
+     * it has been read from a majority of the nodes.
      */
     public static TableStore start(ActorSystem<?> system, ColumnarSettings settings, ColumnarStorage storage,
-                                   TableCatalog catalog, BusStore bus, Duration askTimeout) {
-        removeDroppedTables(storage.tablesDir(), catalog);
+                                   TableCatalog catalog, CompletionStage<Void> catalogReady, BusStore bus, Duration askTimeout) {
+        CompletableFuture<Void> ready = catalogReady.toCompletableFuture();
+        if (ready.isDone() && !ready.isCompletedExceptionally()) {
+            removeDroppedTables(storage.tablesDir(), catalog);
+        } else {
+            ready.thenRunAsync(() -> removeDroppedTables(storage.tablesDir(), catalog), storage.blockingIo())
+                    .exceptionally(failure -> {
+                        LOG.warn("files of dropped tables are kept until a later start: {}", failure.getMessage());
+                        return null;
+                    });
+        }
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(TableShard.TYPE_KEY,
                         ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new TableStore(sharding, settings, catalog, storage.tablesDir(), bus, askTimeout);
+        return new TableStore(sharding, PartitionHomes.of(system), settings, catalog, storage.tablesDir(), bus, askTimeout);
     }
 
     private static void removeDroppedTables(Path tablesDir, TableCatalog catalog) {
@@ -446,8 +460,12 @@ public final class TableStore {
     private CompletableFuture<TableShard.Reply> ask(String table, int shard,
                                                     Function<ActorRef<TableShard.Reply>, TableShard.Command> message,
                                                     Duration timeout) {
-        return Futures.direct(sharding.entityRefFor(TableShard.TYPE_KEY, new PartitionId(table, shard).entityId())
-                .ask(message::apply, timeout));
+        String entityId = new PartitionId(table, shard).entityId();
+        Optional<StrataException> homeDown = homes.unavailable(entityId);
+        if (homeDown.isPresent()) {
+            return CompletableFuture.failedFuture(homeDown.get());
+        }
+        return Futures.direct(sharding.entityRefFor(TableShard.TYPE_KEY, entityId).ask(message::apply, timeout));
     }
 
     private static <T extends TableShard.Reply> T expect(TableShard.Reply reply, Class<T> type) {

@@ -1,13 +1,14 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.NamedCatalog;
 
 import java.nio.file.Path;
 
 /**
- * The keyspaces of this node and their partition counts, kept durably in
- * {@code <data-dir>/kv/keyspaces.json}. A keyspace's partition count never changes: keys are
+ * The keyspaces and their partition counts, kept durably in {@code <data-dir>/kv/keyspaces.json}
+ * (replicated over the nodes in a cluster). A keyspace's partition count never changes: keys are
  * placed by {@code murmur3(key) mod partitions}. Thread-safe.
  */
 public final class KeyspaceCatalog extends NamedCatalog<KeyspaceCatalog.Keyspace> {
@@ -15,13 +16,13 @@ public final class KeyspaceCatalog extends NamedCatalog<KeyspaceCatalog.Keyspace
     /** A keyspace: its name and fixed number of partitions. */
     public record Keyspace(String name, int partitions) {}
 
-    private KeyspaceCatalog(Path kvDir) {
-        super(kvDir.resolve("keyspaces.json"), Keyspace.class, Keyspace::name, "keyspace", 64);
+    private KeyspaceCatalog(CatalogStores stores, Path kvDir) {
+        super(stores, kvDir.resolve("keyspaces.json"), Keyspace.class, Keyspace::name, "keyspace", 64);
     }
 
-    /** Loads the catalog of {@code kvDir}, empty when there is none yet. */
-    public static KeyspaceCatalog load(Path kvDir) {
-        return new KeyspaceCatalog(kvDir);
+    /** Opens the keyspace catalog from {@code stores} ({@code kvDir} holds it on a node on its own). */
+    public static KeyspaceCatalog load(CatalogStores stores, Path kvDir) {
+        return new KeyspaceCatalog(stores, kvDir);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Futures;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,25 +36,29 @@ import java.util.concurrent.CompletionStage;
 public final class KvStore {
 
     private final ClusterSharding sharding;
+    private final PartitionHomes homes;
     private final KvSettings settings;
     private final KeyspaceCatalog catalog;
     private final Duration askTimeout;
 
-    private KvStore(ClusterSharding sharding, KvSettings settings, KeyspaceCatalog catalog, Duration askTimeout) {
+    private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
+                    Duration askTimeout) {
         this.sharding = sharding;
+        this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.askTimeout = askTimeout;
     }
 
     /** Registers the partition entity with Cluster Sharding on this node and returns the store. */
-    public static KvStore start(ActorSystem<?> system, KvSettings settings, KvStorage storage, Duration askTimeout) {
+    public static KvStore start(ActorSystem<?> system, KvSettings settings, KvStorage storage, KeyspaceCatalog catalog,
+                                Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Props dispatcher = DispatcherSelector.fromConfig("strata.entity-dispatcher");
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, settings, KeyspaceCatalog.load(storage.kvDir()), askTimeout);
+        return new KvStore(sharding, PartitionHomes.of(system), settings, catalog, askTimeout);
     }
 
     public KvSettings settings() {
@@ -112,20 +118,31 @@ public final class KvStore {
     /** A keyspace's size. */
     public record KeyspaceStats(String name, int partitions, long keys, long valueBytes) {}
 
-    /** Starts every partition of every keyspace (recovering them) and completes when all answer. */
+    /**
+     * Starts every partition of every keyspace that lives on this node (recovering them) and
+     * completes when all answer; in a cluster, other nodes recover theirs.
+     */
     public CompletionStage<KeyspaceStats> recoverAll() {
-        List<CompletableFuture<KeyspaceStats>> all = keyspaces().stream()
-                .map(k -> stats(k.name()).toCompletableFuture()).toList();
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        List<CompletableFuture<KvPartition.Reply>> asks = new ArrayList<>();
+        for (Keyspace keyspace : keyspaces()) {
+            for (int p = 0; p < keyspace.partitions(); p++) {
+                PartitionId partition = new PartitionId(keyspace.name(), p);
+                if (homes.isHere(partition.entityId())) {
+                    asks.add(ask(partition, KvPartition.Stats::new).toCompletableFuture());
+                }
+            }
+        }
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
             long keys = 0;
             long bytes = 0;
-            int partitions = 0;
-            for (var s : all) {
-                keys += s.join().keys();
-                bytes += s.join().valueBytes();
-                partitions += s.join().partitions();
+            for (var ask : asks) {
+                if (!(ask.join() instanceof KvPartition.PartitionStats stats)) {
+                    throw unavailable(ask.join());
+                }
+                keys += stats.keys();
+                bytes += stats.valueBytes();
             }
-            return new KeyspaceStats("*", partitions, keys, bytes);
+            return new KeyspaceStats("*", asks.size(), keys, bytes);
         });
     }
 
@@ -211,6 +228,10 @@ public final class KvStore {
 
     private CompletionStage<KvPartition.Reply> ask(PartitionId partition,
                                                    org.apache.pekko.japi.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>, KvPartition.Command> message) {
+        Optional<StrataException> homeDown = homes.unavailable(partition.entityId());
+        if (homeDown.isPresent()) {
+            return CompletableFuture.failedFuture(homeDown.get());
+        }
         EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
         return Futures.direct(ref.ask(message, askTimeout));
     }

@@ -23,7 +23,7 @@ import java.util.function.Function;
  *
  * @param <T> an immutable item type Jackson can read and write (a record)
  */
-public final class JsonCatalog<T> {
+public final class JsonCatalog<T> implements CatalogStore<T> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,18 +51,19 @@ public final class JsonCatalog<T> {
         return catalog;
     }
 
+    @Override
     public Optional<T> get(String name) {
         return Optional.ofNullable(items.get(name));
     }
 
-    /** All items, by name. */
+    @Override
     public List<T> list() {
         List<T> all = new ArrayList<>(items.values());
         all.sort(Comparator.comparing(nameOf));
         return all;
     }
 
-    /** Adds {@code item} unless one of its name exists; returns the item now in the catalog. */
+    @Override
     public synchronized T putIfAbsent(T item) {
         T existing = items.get(nameOf.apply(item));
         if (existing != null) {
@@ -75,7 +76,7 @@ public final class JsonCatalog<T> {
         return item;
     }
 
-    /** Removes the item called {@code name}; returns whether there was one. */
+    @Override
     public synchronized boolean remove(String name) {
         if (!items.containsKey(name)) {
             return false;

@@ -19,12 +19,13 @@ import java.util.function.Function;
  */
 public class NamedCatalog<T> {
 
-    private final JsonCatalog<T> catalog;
+    private final CatalogStore<T> catalog;
     private final String kind;
     private final int maxNameLength;
 
-    protected NamedCatalog(Path file, Class<T> type, Function<T, String> nameOf, String kind, int maxNameLength) {
-        this.catalog = JsonCatalog.load(file, type, nameOf);
+    protected NamedCatalog(CatalogStores stores, Path localFile, Class<T> type, Function<T, String> nameOf, String kind,
+                           int maxNameLength) {
+        this.catalog = stores.open(kind, localFile, type, nameOf);
         this.kind = kind;
         this.maxNameLength = maxNameLength;
     }
@@ -36,6 +37,11 @@ public class NamedCatalog<T> {
 
     public Optional<T> get(String name) {
         return catalog.get(name);
+    }
+
+    /** The item called {@code name} as this node knows it, without waiting on other nodes (see {@link CatalogStore#peek}). */
+    public Optional<T> peek(String name) {
+        return catalog.peek(name);
     }
 
     /** The item called {@code name}, or {@code <kind>_not_found} (404). */

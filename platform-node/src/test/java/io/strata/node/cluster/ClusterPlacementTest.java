@@ -1,20 +1,12 @@
 package io.strata.node.cluster;
 
-import io.strata.node.cli.UpCommand;
 import io.strata.node.common.Partitioner;
-import io.strata.node.launch.NodeProcess;
 import io.strata.node.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three nodes of a cluster file, each a child JVM: every KV partition runs on its home node,
  * requests through any gateway reach it, and when a node is killed with {@code kill -9} the
  * others keep serving their partitions while its own are unavailable (never recovered empty
- * elsewhere); restarted on its data directory, it serves every acknowledged write again.
- *
- * <p>Catalogs are still per node, so the test creates the keyspace on every node.
+ * elsewhere, and refused at once with {@code partition_unavailable} once the cluster sees the
+ * node gone); restarted on its data directory, it serves every acknowledged write again.
  */
 class ClusterPlacementTest {
 
@@ -41,46 +32,44 @@ class ClusterPlacementTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, NodeProcess> running = new LinkedHashMap<>();
+    private TestCluster cluster;
 
     @AfterEach
     void stopAll() {
-        running.values().forEach(NodeProcess::close);
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
     void partitionsLiveOnTheirHomeAndComeBackWithIt() throws Exception {
-        Path file = clusterFile();
-        for (String node : NODES) {
-            running.put(node, start(file, node));
-        }
-        for (String node : NODES) {
-            assertEquals(201, send(node, "PUT", "/kv/demo", "{\"partitions\":" + PARTITIONS + "}").statusCode());
-        }
+        cluster = TestCluster.create(dir, "placement-test", NODES);
+        NODES.forEach(cluster::start);
+        // The keyspace is created through n1 only: the catalog is the cluster's.
+        assertEquals(201, cluster.send("n1", "PUT", "/kv/demo", "{\"partitions\":" + PARTITIONS + "}").statusCode());
         Map<String, String> written = new LinkedHashMap<>();
         for (int i = 0; i < 60; i++) {
             String key = "key-" + i;
-            assertEquals(201, send("n1", "PUT", "/kv/demo/" + key, "v" + i).statusCode(), key);
+            assertEquals(201, cluster.send("n1", "PUT", "/kv/demo/" + key, "v" + i).statusCode(), key);
             written.put(key, "v" + i);
         }
         // A value of 1 MiB crosses from n1's gateway to its partition's home in one remote message.
         String big = "x".repeat(1 << 20);
-        String bigKey = elsewhereThan("n1", file);
-        assertEquals(201, send("n1", "PUT", "/kv/demo/" + bigKey, big).statusCode(), "a 1 MiB value to another node");
-        assertEquals(big, send("n1", "GET", "/kv/demo/" + bigKey, null).body());
+        String bigKey = elsewhereThan("n1");
+        assertEquals(201, cluster.send("n1", "PUT", "/kv/demo/" + bigKey, big).statusCode(), "a 1 MiB value to another node");
+        assertEquals(big, cluster.send("n1", "GET", "/kv/demo/" + bigKey, null).body());
         written.put(bigKey, big);
-        String cluster = send("n1", "GET", "/cluster", null).body();
+        String members = cluster.send("n1", "GET", "/cluster", null).body();
         for (String node : NODES) {
-            assertTrue(cluster.contains("node:" + node), cluster);
+            assertTrue(members.contains("node:" + node), members);
         }
         for (Map.Entry<String, String> entry : written.entrySet()) {
-            HttpResponse<String> read = send("n2", "GET", "/kv/demo/" + entry.getKey(), null);
+            HttpResponse<String> read = cluster.send("n2", "GET", "/kv/demo/" + entry.getKey(), null);
             assertEquals(200, read.statusCode(), "read through n2: " + read.body());
             assertEquals(entry.getValue(), read.body());
         }
 
-        Placement placement = Placement.from(ClusterSpec.parse(file).nodeLayer("n1")).orElseThrow();
+        Placement placement = cluster.placement();
         List<String> onN3 = new ArrayList<>();
         List<String> elsewhere = new ArrayList<>();
         for (String key : written.keySet()) {
@@ -89,18 +78,25 @@ class ClusterPlacementTest {
         }
         assertTrue(!onN3.isEmpty() && !elsewhere.isEmpty(), "keys on n3: " + onN3);
 
-        assertEquals(137, running.get("n3").kill9());
+        assertEquals(137, cluster.process("n3").kill9());
         for (String key : elsewhere) {
-            HttpResponse<String> read = send("n1", "GET", "/kv/demo/" + key, null);
+            HttpResponse<String> read = cluster.send("n1", "GET", "/kv/demo/" + key, null);
             assertEquals(200, read.statusCode(), key + " lives on a node still up: " + read.body());
             assertEquals(written.get(key), read.body());
         }
-        HttpResponse<String> unavailable = send("n1", "GET", "/kv/demo/" + onN3.get(0), null);
-        assertEquals(503, unavailable.statusCode(), "a partition of the dead node is unavailable: " + unavailable.body());
+        // Once the failure detector marks n3 unreachable, its partitions are refused without waiting.
+        HttpResponse<String> unavailable = Await.until(Duration.ofSeconds(30),
+                () -> cluster.send("n1", "GET", "/kv/demo/" + onN3.get(0), null),
+                r -> r.body().contains("partition_unavailable"), r -> "not refused as unavailable: " + r.statusCode() + " " + r.body());
+        assertEquals(503, unavailable.statusCode(), unavailable.body());
+        assertTrue(unavailable.body().contains("node n3"), unavailable.body());
+        // Writes to the dead node's partitions are refused too, and never land elsewhere.
+        assertEquals(503, cluster.send("n2", "PUT", "/kv/demo/" + onN3.get(0), "lost?").statusCode());
 
-        running.put("n3", start(file, "n3"));
+        cluster.start("n3");
         for (Map.Entry<String, String> entry : written.entrySet()) {
-            HttpResponse<String> read = Await.until(Duration.ofSeconds(60), () -> send("n1", "GET", "/kv/demo/" + entry.getKey(), null),
+            HttpResponse<String> read = Await.until(Duration.ofSeconds(60),
+                    () -> cluster.send("n1", "GET", "/kv/demo/" + entry.getKey(), null),
                     r -> r.statusCode() != 503, r -> "still unavailable: " + r.body());
             assertEquals(200, read.statusCode(), entry.getKey() + " after n3 came back: " + read.body());
             assertEquals(entry.getValue(), read.body());
@@ -108,43 +104,13 @@ class ClusterPlacementTest {
     }
 
     /** A key whose partition lives on another node than {@code node}. */
-    private static String elsewhereThan(String node, Path file) {
-        Placement placement = Placement.from(ClusterSpec.parse(file).nodeLayer(node)).orElseThrow();
+    private String elsewhereThan(String node) {
+        Placement placement = cluster.placement();
         for (int i = 0; ; i++) {
             String key = "big-" + i;
             if (!placement.homeOf("demo-" + Partitioner.partitionFor(key, PARTITIONS)).equals(node)) {
                 return key;
             }
-        }
-    }
-
-    private NodeProcess start(Path file, String node) {
-        return NodeProcess.command(dir.resolve(node), UpCommand.READY_LINE_PREFIX, "up", "--config", file.toString(), "--node", node)
-                .logFile(dir.resolve(node + ".log")).start();
-    }
-
-    private HttpResponse<String> send(String node, String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(running.get(node).httpBase() + path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Three nodes on free loopback ports, quick to notice a dead node and to give up on asks. */
-    private Path clusterFile() throws IOException {
-        StringBuilder nodes = new StringBuilder();
-        for (String node : NODES) {
-            nodes.append("    ").append(node).append(" { host = 127.0.0.1, cluster-port = ").append(freePort())
-                    .append(", http-port = ").append(freePort()).append(", data-dir = \"").append(dir.resolve(node + "-data")).append("\" }\n");
-        }
-        String text = "strata-cluster {\n  name = placement-test\n  seed-nodes = [n1]\n  settings {\n"
-                + "    strata.http.ask-timeout = 3s\n    pekko.loglevel = WARNING\n"
-                + "    pekko.cluster.split-brain-resolver.stable-after = 5s\n  }\n  nodes {\n" + nodes + "  }\n}\n";
-        return Files.writeString(dir.resolve("cluster.conf"), text);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

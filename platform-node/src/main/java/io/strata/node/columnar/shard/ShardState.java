@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -387,10 +388,21 @@ public final class ShardState {
         }
     }
 
-    /** Closes the shard and deletes its files. */
+    /**
+     * Closes the shard and deletes its files, and its table's directory once no other shard of the
+     * table has files on this node (in a cluster, each node holds the directories of its own shards).
+     */
     public void delete() {
         close();
-        deleteFiles(files.dir());
+        // One shard at a time, so the last shard of the table on this node finds the directory empty.
+        synchronized (ShardState.class) {
+            deleteFiles(files.dir());
+            try {
+                Files.deleteIfExists(files.dir().getParent());
+            } catch (IOException stillInUse) {
+                // Another shard of the table on this node still has its files; the last one removes the directory.
+            }
+        }
     }
 
     /** Deletes the files of the shard in {@code dir}. */

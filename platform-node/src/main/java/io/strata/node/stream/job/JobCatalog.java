@@ -1,6 +1,7 @@
 package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.NamedCatalog;
 
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ final class JobCatalog extends NamedCatalog<JobCatalog.Job> {
     record Job(String name, JsonNode spec) {}
 
     JobCatalog(Path jobsDir) {
-        super(jobsDir.resolve("jobs.json"), Job.class, Job::name, "job", 64);
+        super(CatalogStores.LOCAL, jobsDir.resolve("jobs.json"), Job.class, Job::name, "job", 64);
     }
 
     Job create(String name, JsonNode spec) {

@@ -1,0 +1,90 @@
+package io.strata.node.cluster;
+
+import io.strata.node.cli.UpCommand;
+import io.strata.node.launch.NodeProcess;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Nodes of a cluster file on free loopback ports, each a child JVM started with
+ * {@code ./strata up --config FILE --node NAME}; quick to notice a dead node (whose partitions are
+ * then refused at once, whatever the ask timeout). Closing it stops every node it started.
+ */
+final class TestCluster implements AutoCloseable {
+
+    private final Path dir;
+    private final Path file;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, NodeProcess> running = new LinkedHashMap<>();
+
+    private TestCluster(Path dir, Path file) {
+        this.dir = dir;
+        this.file = file;
+    }
+
+    /** Writes a cluster file of {@code nodes} (seeded by the first) under {@code dir}; starts none. */
+    static TestCluster create(Path dir, String name, List<String> nodes) throws IOException {
+        StringBuilder entries = new StringBuilder();
+        for (String node : nodes) {
+            entries.append("    ").append(node).append(" { host = 127.0.0.1, cluster-port = ").append(freePort())
+                    .append(", http-port = ").append(freePort()).append(", data-dir = \"").append(dir.resolve(node + "-data"))
+                    .append("\" }\n");
+        }
+        String text = "strata-cluster {\n  name = " + name + "\n  seed-nodes = [" + nodes.get(0) + "]\n  settings {\n"
+                + "    strata.http.ask-timeout = 10s\n    pekko.loglevel = WARNING\n"
+                + "    pekko.cluster.split-brain-resolver.stable-after = 5s\n  }\n  nodes {\n" + entries + "  }\n}\n";
+        return new TestCluster(dir, Files.writeString(dir.resolve("cluster.conf"), text));
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** The placement every node of the file computes. */
+    Placement placement() {
+        ClusterSpec spec = ClusterSpec.parse(file);
+        return Placement.from(spec.nodeLayer(spec.nodes().get(0).name())).orElseThrow();
+    }
+
+    Path dataDir(String node) {
+        return dir.resolve(node + "-data");
+    }
+
+    /** Starts {@code node} (again, after a kill) and waits until its gateway answers. */
+    void start(String node) {
+        running.put(node, NodeProcess.command(dir.resolve(node), UpCommand.READY_LINE_PREFIX,
+                "up", "--config", file.toString(), "--node", node).logFile(dir.resolve(node + ".log")).start());
+    }
+
+    NodeProcess process(String node) {
+        return running.get(node);
+    }
+
+    HttpResponse<String> send(String node, String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(running.get(node).httpBase() + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        running.values().forEach(NodeProcess::close);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
