@@ -107,7 +107,7 @@ public final class ClusterChapter implements DemoChapter {
         tour.shell("cat " + file);
         tour.out().print(Files.readString(file));
         tour.shell("./strata cluster up " + file);
-        String up = runCluster(tour, true, "up", file.toString());
+        String up = runCluster(tour, "up", file.toString());
         Matcher lines = UP_LINE.matcher(up);
         while (lines.find()) {
             ProcessHandle.of(Long.parseLong(lines.group(3))).ifPresent(p -> started.put(lines.group(1), p));
@@ -224,7 +224,7 @@ public final class ClusterChapter implements DemoChapter {
         tour.say("cluster up leaves running nodes alone and starts the missing one.");
         tour.shell("./strata cluster up " + file);
         long restart = System.nanoTime();
-        String up = runCluster(tour, true, "up", file.toString());
+        String up = runCluster(tour, "up", file.toString());
         String restartedPid = upLinePid(up, VICTIM);
         tour.check(restartedPid != null, "an 'up' line for " + VICTIM);
         ProcessHandle.of(Long.parseLong(restartedPid)).ifPresent(p -> started.put(VICTIM, p));
@@ -246,7 +246,7 @@ public final class ClusterChapter implements DemoChapter {
     private void stopCluster(DemoTour tour, Path file, ClusterSpec cluster) {
         tour.step("Stop the cluster");
         tour.shell("./strata cluster down " + file);
-        runCluster(tour, true, "down", file.toString());
+        runCluster(tour, "down", file.toString());
         for (Map.Entry<String, ProcessHandle> node : started.entrySet()) {
             tour.check(!node.getValue().isAlive(), node.getKey() + " (pid " + node.getValue().pid() + ") to have exited");
         }
@@ -259,7 +259,7 @@ public final class ClusterChapter implements DemoChapter {
 
     /** After a failure: {@code cluster down} for what the PID files name, then SIGKILL for any node still alive. */
     private void stopLeftovers(Path file) {
-        runCluster(null, false, "down", file.toString());
+        ClusterRun.of("down", file.toString());
         for (ProcessHandle process : started.values()) {
             process.destroyForcibly();
         }
@@ -272,24 +272,27 @@ public final class ClusterChapter implements DemoChapter {
         }
     }
 
+    /** Runs {@code ./strata cluster ARGS}, prints its output as a shell would, checks it exits 0; returns the output. */
+    private static String runCluster(DemoTour tour, String... args) {
+        ClusterRun run = ClusterRun.of(args);
+        tour.out().print(run.out());
+        tour.out().flush();
+        tour.check(run.exit() == 0, "cluster " + String.join(" ", args) + " to exit 0, got " + run.exit() + ": " + run.err());
+        return run.out();
+    }
+
     /**
-     * Runs {@code ./strata cluster ARGS} in this JVM (the nodes it starts run detached, as from the
-     * shell), prints its output when {@code show}, checks its exit code when given a tour, and
-     * returns its output.
+     * One {@code ./strata cluster} command run in this JVM; the nodes it starts run detached, as
+     * from the shell.
      */
-    private static String runCluster(DemoTour tour, boolean show, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = new CommandLine(new ClusterCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute(args);
-        if (show && tour != null) {
-            tour.out().print(out);
-            tour.out().flush();
+    private record ClusterRun(int exit, String out, String err) {
+        static ClusterRun of(String... args) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = new CommandLine(new ClusterCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                    .execute(args);
+            return new ClusterRun(exit, out.toString(), err.toString());
         }
-        if (tour != null) {
-            tour.check(exit == 0, "cluster " + String.join(" ", args) + " to exit 0, got " + exit + ": " + err + out);
-        }
-        return out.toString();
     }
 
     private static String upLineBase(String upOutput, String node) {
