@@ -36,11 +36,12 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A guided, self-checking tour on a fresh node in a temporary directory.",
-                "Shows the KV, bus, table and stream job APIs as curl commands with the real answers, then kill -9",
-                "and a restart that shows the data came back; with the dataflow-modes module built, a finale",
-                "runs the same services through a database, by RPC and over the bus, side by side; with the",
-                "cluster-config module built, three nodes of a cluster file show where keys live and what a",
-                "killed node takes away until it returns (only that: --cluster).",
+                "Shows the KV, bus, table and stream job APIs as curl commands with the real",
+                "answers, then kill -9 and a restart that shows the data came back. With the",
+                "dataflow-modes module built, a finale runs the same services through a",
+                "database, by RPC and over the bus, side by side. With the cluster-config",
+                "module built, three nodes of a cluster file show where keys live and what a",
+                "node killed with kill -9 takes away until it returns (that alone: --cluster).",
                 "Exits non-zero if any answer is not as expected."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -48,8 +49,8 @@ public final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Option(names = "--cluster",
-            description = "Only the cluster chapter: three nodes of a cluster file, one killed with kill -9 and restarted"
-                    + " (needs the cluster-config module built).")
+            description = "Only the cluster chapter: three nodes, one killed with kill -9 and restarted"
+                    + " (needs the cluster-config module).")
     boolean clusterOnly;
 
     /** The demo's node while one runs (the restarted one after the crash), so a failure still stops it. */
