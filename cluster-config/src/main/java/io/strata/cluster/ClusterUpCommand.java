@@ -93,7 +93,7 @@ final class ClusterUpCommand implements Callable<Integer> {
                 }
                 if (LocalNodes.recordedPid(node).isPresent()) {
                     out.println("node " + node.name() + ": removing stale " + LocalNodes.pidFile(node)
-                            + " (pid " + LocalNodes.recordedPid(node).get() + " is not this node)");
+                            + " (pid " + LocalNodes.recordedPid(node).get() + " is gone or is not this node)");
                     LocalNodes.removePidFile(node);
                 }
                 Process process;

@@ -10,7 +10,6 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,7 +63,7 @@ class ClusterCommandTest {
 
     @Test
     void upStatusAndDownThreeLocalNodes() throws Exception {
-        int[] ports = freePorts(2 * NODES);
+        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
         StringBuilder nodes = new StringBuilder();
         for (int i = 1; i <= NODES; i++) {
             Path dataDir = dir.resolve("n" + i);
@@ -149,7 +148,7 @@ class ClusterCommandTest {
 
     @Test
     void upStopsWhatItStartedWhenANodeDies() throws Exception {
-        int[] ports = freePorts(4);
+        int[] ports = LocalNodes.freeLoopbackPorts(4);
         Path n1 = dir.resolve("n1");
         Path n2 = dir.resolve("n2");
         pidFiles.add(n1.resolve(LocalNodes.PID_FILE));
@@ -216,23 +215,5 @@ class ClusterCommandTest {
     private HttpResponse<String> get(String uri) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Distinct free ports: all sockets stay open until every port is picked. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 }

@@ -9,7 +9,9 @@ package io.strata.node.demo;
  * shows that what the chapter wrote came back. A chapter object lives for one demo run, so it may
  * keep what its tour wrote in fields for the check after the crash.
  *
- * <p>A finale chapter ({@link #isFinale}) instead runs once at the end, on the restarted node.
+ * <p>A finale chapter ({@link #isFinale}) instead runs once at the end, on the restarted node. A
+ * chapter that starts a cluster of its own ({@link #startsOwnCluster}) runs after the demo's node
+ * has stopped, and alone with {@code ./strata demo --cluster}.
  *
  * <p>Chapters of this module are listed in {@code DemoCommand}; another module adds one as a
  * service: a public class with a no-argument constructor named in
@@ -31,6 +33,17 @@ public interface DemoChapter {
      * restarted node ({@link #tour} only; {@link #afterCrash} is not called).
      */
     default boolean isFinale() {
+        return false;
+    }
+
+    /**
+     * Whether the chapter starts nodes of its own instead of using the demo's node: it runs once
+     * ({@link #tour} only), after the demo's node has stopped so the machine is not shared with it,
+     * and it is what {@code ./strata demo --cluster} runs. Its tour has no node address until the
+     * chapter points it at one ({@link DemoTour#moveTo}); it keeps its files under
+     * {@link DemoTour#workDir} and stops every process it started before it returns, failed or not.
+     */
+    default boolean startsOwnCluster() {
         return false;
     }
 }

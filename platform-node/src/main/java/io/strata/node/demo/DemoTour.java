@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class DemoTour {
     private static final List<String> SHOWN_HEADERS = List.of("ETag", "X-Expires-At");
 
     private final PrintWriter out;
+    private final Path workDir;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     private String base;
@@ -37,10 +39,15 @@ public final class DemoTour {
     private int step;
     private int checks;
 
-    /** A tour printing to {@code out} and talking to the node at {@code base}, such as {@code http://127.0.0.1:41235}. */
-    public DemoTour(PrintWriter out, String base) {
+    /**
+     * A tour printing to {@code out} and talking to the node at {@code base}, such as
+     * {@code http://127.0.0.1:41235} (null until a chapter that starts its own nodes points it at
+     * one); {@code workDir} is the demo's directory, deleted when the demo ends.
+     */
+    public DemoTour(PrintWriter out, String base, Path workDir) {
         this.out = out;
         this.base = base;
+        this.workDir = workDir;
     }
 
     /** The node's HTTP base address. */
@@ -48,7 +55,12 @@ public final class DemoTour {
         return base;
     }
 
-    /** Points the tour at a restarted node. */
+    /** The demo's directory, deleted when the demo ends: where a chapter keeps files of its own. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Points the tour at a restarted node, or at another node of a cluster. */
     public void moveTo(String newBase) {
         this.base = newBase;
     }

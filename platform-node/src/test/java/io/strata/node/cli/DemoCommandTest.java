@@ -50,6 +50,19 @@ class DemoCommandTest {
         assertEquals(Set.of(), left, "the demo left its temporary directory behind");
     }
 
+    @Test
+    void clusterOnlyNeedsTheClusterChapter() {
+        // platform-node alone has no chapter that starts a cluster: cluster-config adds it.
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute("demo", "--cluster");
+
+        assertEquals(1, exit, out.toString());
+        assertTrue(err.toString().contains("no cluster chapter on the classpath"), err.toString());
+        assertEquals("", out.toString(), "no node started");
+    }
+
     private static Set<Long> children() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
     }
