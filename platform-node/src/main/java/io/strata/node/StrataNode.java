@@ -14,6 +14,7 @@ import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.cluster.NodeDirectory;
 import io.strata.node.cluster.NodeIdentity;
 import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
@@ -144,9 +145,14 @@ public final class StrataNode implements AutoCloseable {
             KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), committer.filter(c -> kvFsync), blockingIo,
                     new KvMetrics(metrics.registry()), System::currentTimeMillis);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
-            CatalogStores catalogs = Placement.from(config).isPresent()
-                    ? ReplicatedCatalogs.start(system, config.getDuration("strata.cluster.catalog-timeout"))
-                    : CatalogStores.LOCAL;
+            boolean clustered = Placement.from(config).isPresent();
+            Duration catalogTimeout = config.getDuration("strata.cluster.catalog-timeout");
+            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.LOCAL;
+            // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
+            Optional<NodeDirectory> directory = clustered
+                    ? Optional.of(NodeDirectory.start(system, config.getString("strata.cluster.node"),
+                            "http://" + advertisedHost(host, config) + ":" + port, catalogTimeout))
+                    : Optional.empty();
             KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, dataDir.resolve("kv")),
                     askTimeout);
             TopicCatalog topics = TopicCatalog.load(catalogs, dataDir.resolve("bus"));
@@ -250,6 +256,11 @@ public final class StrataNode implements AutoCloseable {
                     e.getMessage());
             ready.completeExceptionally(e);
         }
+    }
+
+    /** The host other nodes reach this gateway at: its bind address, or the cluster host when it binds every interface. */
+    private static String advertisedHost(String httpHost, Config config) {
+        return httpHost.equals("0.0.0.0") || httpHost.equals("::") ? config.getString("strata.cluster.host") : httpHost;
     }
 
     private static Map<String, Object> health(ActorSystem<?> system, CompletableFuture<Long> recovered) {
