@@ -14,7 +14,16 @@ import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.bus.ConsumerGroup;
+import io.strata.node.bus.TopicPartition;
 import io.strata.node.cluster.NodeDirectory;
+import io.strata.node.cluster.PartitionKind;
+import io.strata.node.cluster.PartitionMover;
+import io.strata.node.cluster.PartitionTransferRoutes;
+import io.strata.node.cluster.PlacementTable;
+import io.strata.node.columnar.TableShard;
+import io.strata.node.common.PartitionId;
+import io.strata.node.kv.KvPartition;
 import io.strata.node.cluster.NodeIdentity;
 import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
@@ -165,7 +174,7 @@ public final class StrataNode implements AutoCloseable {
             TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
             ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
-                    new ColumnarMetrics(metrics.registry()), tableCatalog::get);
+                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
@@ -183,6 +192,16 @@ public final class StrataNode implements AutoCloseable {
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
 
+            Map<String, PartitionKind> partitionKinds =
+                    partitionKinds(kvStorage, busStorage, columnarStorage, dataDir.resolve("bus").resolve("groups"));
+            Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, dataDir,
+                    config.getString("strata.cluster.node"), authToken, blockingIo));
+            mover.ifPresent(m -> CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                    CoordinatedShutdown.PhaseBeforeServiceUnbind(), "strata-stop-moves", () -> {
+                        m.close();
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    }));
+
             CompletableFuture<Done> memberUp = new CompletableFuture<>();
             org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
                     .registerOnMemberUp(() -> memberUp.complete(Done.getInstance()));
@@ -194,14 +213,16 @@ public final class StrataNode implements AutoCloseable {
                             new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
                             new TableRoutes(tables, system).routes(),
                             new JobRoutes(jobs).routes(),
-                            new ClusterRoutes(system, askTimeout).routes()),
+                            clusterRoutes(system, askTimeout, directory, mover, config),
+                            transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
 
             long recoveryStart = System.nanoTime();
-            awaitCatalogs(catalogs, catalogsReady);
+            awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
+            mover.ifPresent(PartitionMover::start);
             bus.openAll().whenComplete((partitions, failure) -> {
                 if (failure != null) {
                     LOG.error("opening topic partitions failed; affected partitions refuse requests until they open", failure);
@@ -247,15 +268,46 @@ public final class StrataNode implements AutoCloseable {
      * recovers at startup are those of the whole cluster's catalog; a node that cannot reach a
      * majority starts anyway and recovers its partitions on their first request.
      */
-    private static void awaitCatalogs(CatalogStores catalogs, CompletableFuture<Void> ready) {
+    private static void awaitCatalogs(CatalogStores catalogs, CompletableFuture<Void> ready, Optional<PlacementTable> placement) {
         try {
             catalogs.ready().toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            if (placement.isPresent()) {
+                placement.get().refresh().toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
             ready.complete(null);
         } catch (Exception e) {
             LOG.warn("catalogs not confirmed by a majority of the nodes at startup ({}); partitions recover on first use",
                     e.getMessage());
             ready.completeExceptionally(e);
         }
+    }
+
+    /** Where each kind of partition keeps its files on this node, for moves between nodes. */
+    private static Map<String, PartitionKind> partitionKinds(KvStorage kv, BusStorage bus, ColumnarStorage tables, Path groupsDir) {
+        Map<String, PartitionKind> kinds = new LinkedHashMap<>();
+        for (PartitionKind kind : List.of(
+                new PartitionKind(KvPartition.TYPE_KEY, id -> kv.partitionDir(PartitionId.fromEntityId(id)),
+                        id -> kv.awaitSnapshot(PartitionId.fromEntityId(id), Duration.ofSeconds(30))),
+                new PartitionKind(TopicPartition.TYPE_KEY, id -> bus.partitionDir(PartitionId.fromEntityId(id)), id -> { }),
+                new PartitionKind(TableShard.TYPE_KEY, id -> tables.shardDir(PartitionId.fromEntityId(id)), id -> { }),
+                new PartitionKind(ConsumerGroup.TYPE_KEY, id -> ConsumerGroup.offsetsFile(groupsDir, id), id -> { }))) {
+            kinds.put(kind.name(), kind);
+        }
+        return kinds;
+    }
+
+    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system, Duration askTimeout,
+            Optional<NodeDirectory> directory, Optional<PartitionMover> mover, Config config) {
+        return new ClusterRoutes(system, askTimeout, directory, mover, config.getDuration("strata.cluster.handover-timeout")).routes();
+    }
+
+    /** The node-to-node routes of partition moves, in a cluster; none on a node on its own. */
+    private static org.apache.pekko.http.javadsl.server.Route transferRoutes(ActorSystem<?> system, Optional<PartitionMover> mover,
+            Map<String, PartitionKind> kinds, Path dataDir, Executor blockingIo, Config config) {
+        if (mover.isEmpty()) {
+            return org.apache.pekko.http.javadsl.server.Directives.reject();
+        }
+        return new PartitionTransferRoutes(system, kinds, dataDir, config.getString("strata.cluster.node"), blockingIo, config.getDuration("strata.http.ask-timeout")).routes();
     }
 
     /** The host other nodes reach this gateway at: its bind address, or the cluster host when it binds every interface. */

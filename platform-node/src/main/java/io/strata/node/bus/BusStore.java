@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -65,7 +64,7 @@ public final class BusStore {
         sharding.init(Placement.applyTo(system, Entity.of(TopicPartition.TYPE_KEY,
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new BusStore(sharding, PartitionHomes.of(system), settings, catalog, askTimeout);
+        return new BusStore(sharding, PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog, askTimeout);
     }
 
     public BusSettings settings() {
@@ -260,11 +259,8 @@ public final class BusStore {
     private CompletableFuture<TopicPartition.Reply> ask(String topic, int partition,
                                                         java.util.function.Function<ActorRef<TopicPartition.Reply>, TopicPartition.Command> message) {
         String entityId = new PartitionId(topic, partition).entityId();
-        Optional<StrataException> homeDown = homes.unavailable(entityId);
-        if (homeDown.isPresent()) {
-            return CompletableFuture.failedFuture(homeDown.get());
-        }
-        return Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, entityId).ask(message::apply, askTimeout));
+        return homes.whenAvailable(entityId).thenCompose(available ->
+                Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, entityId).ask(message::apply, askTimeout))).toCompletableFuture();
     }
 
     private static <T extends TopicPartition.Reply> T expect(TopicPartition.Reply reply, Class<T> type) {

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,7 +54,7 @@ public final class GroupStore {
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
                         ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, blockingIo))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new GroupStore(sharding, PartitionHomes.of(system), bus, askTimeout);
+        return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
     }
 
     /** Group names: 1-120 letters, digits, '_', '.', '-', starting with a letter or digit. */
@@ -227,11 +226,8 @@ public final class GroupStore {
 
     private CompletableFuture<ConsumerGroup.Reply> ask(String group,
                                                        Function<ActorRef<ConsumerGroup.Reply>, ConsumerGroup.Command> message) {
-        Optional<StrataException> homeDown = homes.unavailable(group);
-        if (homeDown.isPresent()) {
-            return CompletableFuture.failedFuture(homeDown.get());
-        }
-        return Futures.direct(sharding.entityRefFor(ConsumerGroup.TYPE_KEY, group).ask(message::apply, askTimeout));
+        return homes.whenAvailable(group).thenCompose(available ->
+                Futures.direct(sharding.entityRefFor(ConsumerGroup.TYPE_KEY, group).ask(message::apply, askTimeout))).toCompletableFuture();
     }
 
     private static <T extends ConsumerGroup.Reply> T expect(ConsumerGroup.Reply reply, Class<T> type) {

@@ -10,6 +10,8 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where this node's stores find a partition's home in a cluster of a cluster file
@@ -21,29 +23,54 @@ import java.util.Optional;
 public final class PartitionHomes {
 
     private final Optional<Placement> placement;
+    private final Optional<String> type;
+    private final Optional<PlacementTable> table;
     private final String self;
     private final Cluster cluster;
 
-    private PartitionHomes(Optional<Placement> placement, String self, Cluster cluster) {
+    private PartitionHomes(Optional<Placement> placement, Optional<String> type, Optional<PlacementTable> table, String self,
+                           Cluster cluster) {
         this.placement = placement;
+        this.type = type;
+        this.table = table;
         this.self = self;
         this.cluster = cluster;
     }
 
-    /** The partition homes of {@code system}'s configuration. */
+    /** Homes by the rendezvous hash over the cluster file's data nodes, for things the placement table does not record (stream jobs). */
     public static PartitionHomes of(ActorSystem<?> system) {
-        return new PartitionHomes(Placement.from(system.settings().config()),
+        return new PartitionHomes(Placement.from(system.settings().config()), Optional.empty(), Optional.empty(),
                 system.settings().config().getString("strata.cluster.node"), Cluster.get(Adapter.toClassic(system)));
     }
 
-    /** Whether the partition (or group) {@code entityId} lives on this node. */
-    public boolean isHere(String entityId) {
-        return placement.map(p -> p.homeOf(entityId).equals(self)).orElse(true);
+    /** Homes of the partitions of sharded entity type {@code type}, as the {@link PlacementTable} records them. */
+    public static PartitionHomes of(ActorSystem<?> system, String type) {
+        Optional<Placement> placement = Placement.from(system.settings().config());
+        return new PartitionHomes(placement, Optional.of(type), placement.map(p -> PlacementTable.get(system)),
+                system.settings().config().getString("strata.cluster.node"), Cluster.get(Adapter.toClassic(system)));
     }
 
-    /** The home node of {@code entityId}, empty on a node on its own. */
+    /** Whether the partition (or group) {@code entityId} lives on this node (recorded here and not moving). */
+    public boolean isHere(String entityId) {
+        if (placement.isEmpty()) {
+            return true;
+        }
+        if (table.isPresent()) {
+            return recorded(entityId).filter(e -> !e.isMoving()).map(e -> e.home().equals(self)).orElse(false);
+        }
+        return placement.get().homeOf(entityId).equals(self);
+    }
+
+    /** The home node of {@code entityId}, empty on a node on its own or while it is not placed yet. */
     public Optional<String> homeOf(String entityId) {
+        if (table.isPresent()) {
+            return recorded(entityId).map(PlacementTable.Entry::home);
+        }
         return placement.map(p -> p.homeOf(entityId));
+    }
+
+    private Optional<PlacementTable.Entry> recorded(String entityId) {
+        return table.get().entry(PlacementTable.keyOf(type.orElseThrow(), entityId));
     }
 
     /** Why {@code entityId} cannot be served now ({@code partition_unavailable}), empty when its home is up and reachable. */
@@ -51,7 +78,21 @@ public final class PartitionHomes {
         if (placement.isEmpty()) {
             return Optional.empty();
         }
-        String home = placement.get().homeOf(entityId);
+        String home;
+        if (table.isPresent()) {
+            Optional<PlacementTable.Entry> entry = recorded(entityId);
+            if (entry.isEmpty()) {
+                return Optional.empty();  // placed on first use
+            }
+            if (entry.get().isMoving()) {
+                return Optional.of(new StrataException(StrataException.Kind.UNAVAILABLE, "partition_moving",
+                        "partition " + entityId + " is moving to node " + entry.get().home() + " from node "
+                                + entry.get().movingFrom().get() + "; try again shortly"));
+            }
+            home = entry.get().home();
+        } else {
+            home = placement.get().homeOf(entityId);
+        }
         ClusterEvent.CurrentClusterState state = cluster.state();
         Optional<Member> member = memberOf(state, home);
         String why;
@@ -67,6 +108,23 @@ public final class PartitionHomes {
         return Optional.of(new StrataException(StrataException.Kind.UNAVAILABLE, "partition_unavailable",
                 "partition " + entityId + " lives on node " + home + ", which " + why
                         + "; it is back when that node is (its data is on that node's disk)"));
+    }
+
+    /**
+     * Completes when {@code entityId} can be asked for now; fails at once with
+     * {@code partition_unavailable} or {@code partition_moving} otherwise. This node's copy of the
+     * placement table may lag a move, so before refusing it reads the table from a majority.
+     */
+    public CompletionStage<Void> whenAvailable(String entityId) {
+        if (unavailable(entityId).isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (table.isEmpty()) {
+            return CompletableFuture.failedFuture(unavailable(entityId).get());
+        }
+        return table.get().refresh().exceptionally(unread -> null).thenCompose(read -> unavailable(entityId)
+                .<CompletionStage<Void>>map(CompletableFuture::failedFuture)
+                .orElseGet(() -> CompletableFuture.completedFuture(null)));
     }
 
     /** The address of node {@code name} when it is an Up member. */

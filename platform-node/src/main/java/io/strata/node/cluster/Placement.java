@@ -10,12 +10,12 @@ import java.util.List;
 
 /**
  * Where partitions live in a cluster of a cluster file: each partition (KV partition, topic
- * partition, table shard, consumer group) is its own shard, and has a home node, the same on
- * every node: the highest-scoring node name for the partition's id (rendezvous hashing over the
- * file's data nodes). A partition's logs are on its home's disk, so it only ever runs there: while
- * its home is down it is unavailable, never recovered empty elsewhere; when the home returns, its
- * partitions come back from its disk. The partition's directory is the unit a later step would
- * ship to move it.
+ * partition, table shard, consumer group) is its own shard with a home node recorded in the
+ * {@link PlacementTable} when it is first placed (the rendezvous hash's pick among the Up data
+ * nodes). A partition's logs are on its home's disk, so it only ever runs there: while its home is
+ * down it is unavailable, never recovered empty elsewhere; when the home returns, its partitions
+ * come back from its disk. A partition moves (a node joined, or its home leaves gracefully) by
+ * stopping, its new home pulling its directory from the old one, and the table changing.
  *
  * <p>A node started on its own (no cluster file) has no placement: Pekko's default strategy puts
  * every shard on it.
@@ -34,8 +34,16 @@ public final class Placement {
         return nodes.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new Placement(nodes));
     }
 
-    /** The home node of the partition (or group) {@code id}. */
+    /**
+     * The node the rendezvous hash picks for {@code id} among the file's data nodes: where a
+     * partition not recorded in the {@link PlacementTable} (a stream job) lives.
+     */
     public String homeOf(String id) {
+        return rendezvous(nodes, id);
+    }
+
+    /** The highest-scoring of {@code nodes} for {@code id}: removing any other node never changes it. */
+    public static String rendezvous(List<String> nodes, String id) {
         String best = null;
         long bestScore = Long.MIN_VALUE;
         for (String node : nodes) {
@@ -56,7 +64,8 @@ public final class Placement {
 
     /** Registers {@code entity} with one shard per partition, each allocated to its home. */
     public <M> Entity<M, ShardingEnvelope<M>> apply(Entity<M, ShardingEnvelope<M>> entity) {
-        return entity.withMessageExtractor(new OneShardPerPartition<M>()).withAllocationStrategy(new HomeAllocationStrategy(this));
+        return entity.withMessageExtractor(new OneShardPerPartition<M>())
+                .withAllocationStrategy(new HomeAllocationStrategy(entity.typeKey().name()));
     }
 
     private static long score(String node, String id) {

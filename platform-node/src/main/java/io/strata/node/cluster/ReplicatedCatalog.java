@@ -82,6 +82,12 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
     }
 
     @Override
+    public Optional<T> getConfirmed(String name) {
+        await(refresh(), 2);
+        return Optional.ofNullable(items.get(name));
+    }
+
+    @Override
     public Optional<T> peek(String name) {
         return Optional.ofNullable(items.get(name));
     }

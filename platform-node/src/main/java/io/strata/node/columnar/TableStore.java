@@ -148,7 +148,7 @@ public final class TableStore {
         sharding.init(Placement.applyTo(system, Entity.of(TableShard.TYPE_KEY,
                         ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new TableStore(sharding, PartitionHomes.of(system), settings, catalog, storage.tablesDir(), bus, askTimeout);
+        return new TableStore(sharding, PartitionHomes.of(system, TableShard.TYPE_KEY.name()), settings, catalog, storage.tablesDir(), bus, askTimeout);
     }
 
     private static void removeDroppedTables(Path tablesDir, TableCatalog catalog) {
@@ -461,11 +461,8 @@ public final class TableStore {
                                                     Function<ActorRef<TableShard.Reply>, TableShard.Command> message,
                                                     Duration timeout) {
         String entityId = new PartitionId(table, shard).entityId();
-        Optional<StrataException> homeDown = homes.unavailable(entityId);
-        if (homeDown.isPresent()) {
-            return CompletableFuture.failedFuture(homeDown.get());
-        }
-        return Futures.direct(sharding.entityRefFor(TableShard.TYPE_KEY, entityId).ask(message::apply, timeout));
+        return homes.whenAvailable(entityId).thenCompose(available ->
+                Futures.direct(sharding.entityRefFor(TableShard.TYPE_KEY, entityId).ask(message::apply, timeout))).toCompletableFuture();
     }
 
     private static <T extends TableShard.Reply> T expect(TableShard.Reply reply, Class<T> type) {

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,7 +57,7 @@ public final class KvStore {
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, PartitionHomes.of(system), settings, catalog, askTimeout);
+        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout);
     }
 
     public KvSettings settings() {
@@ -228,12 +227,8 @@ public final class KvStore {
 
     private CompletionStage<KvPartition.Reply> ask(PartitionId partition,
                                                    org.apache.pekko.japi.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>, KvPartition.Command> message) {
-        Optional<StrataException> homeDown = homes.unavailable(partition.entityId());
-        if (homeDown.isPresent()) {
-            return CompletableFuture.failedFuture(homeDown.get());
-        }
         EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
-        return Futures.direct(ref.ask(message, askTimeout));
+        return homes.whenAvailable(partition.entityId()).thenCompose(available -> Futures.direct(ref.ask(message, askTimeout)));
     }
 
     private static StrataException unavailable(KvPartition.Reply reply) {

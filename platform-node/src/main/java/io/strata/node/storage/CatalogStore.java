@@ -23,6 +23,14 @@ public interface CatalogStore<T> {
         return get(name);
     }
 
+    /**
+     * The item called {@code name} as the cluster knows it now, read from a majority of the nodes
+     * (for starting a partition of it, which must not start for a dropped item).
+     */
+    default Optional<T> getConfirmed(String name) {
+        return get(name);
+    }
+
     /** All items, by name. */
     List<T> list();
 

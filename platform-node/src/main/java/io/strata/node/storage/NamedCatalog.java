@@ -44,6 +44,11 @@ public class NamedCatalog<T> {
         return catalog.peek(name);
     }
 
+    /** The item called {@code name} as a majority of the cluster's nodes know it (see {@link CatalogStore#getConfirmed}). */
+    public Optional<T> getConfirmed(String name) {
+        return catalog.getConfirmed(name);
+    }
+
     /** The item called {@code name}, or {@code <kind>_not_found} (404). */
     public T require(String name) {
         validateName(name);

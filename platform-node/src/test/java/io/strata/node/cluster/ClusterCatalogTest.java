@@ -3,16 +3,12 @@ package io.strata.node.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.common.PartitionId;
 import io.strata.node.testing.Await;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 import static io.strata.node.testing.TestNode.json;
@@ -26,25 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * partitions and table shards live on all three nodes, and consumer groups and table queries work
  * through any gateway. A node restarted keeps the catalog from its disk.
  */
-class ClusterCatalogTest {
-
-    private static final List<String> NODES = List.of("n1", "n2", "n3");
-
-    @TempDir
-    Path dir;
-
-    private TestCluster cluster;
-
-    @AfterEach
-    void stopAll() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class ClusterCatalogTest extends ClusterTest {
 
     @Test
     void everyNodeServesWhatAnyNodeCreated() throws Exception {
-        cluster = TestCluster.create(dir, "catalog-test", NODES);
+        createCluster("catalog-test");
         NODES.forEach(cluster::start);
 
         // Keyspaces: created through n1, known to n2 and n3, conflicting settings refused through n3.

@@ -2,12 +2,9 @@ package io.strata.node.cluster;
 
 import io.strata.node.common.Partitioner;
 import io.strata.node.testing.Await;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,26 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * elsewhere, and refused at once with {@code partition_unavailable} once the cluster sees the
  * node gone); restarted on its data directory, it serves every acknowledged write again.
  */
-class ClusterPlacementTest {
+class ClusterPlacementTest extends ClusterTest {
 
     private static final int PARTITIONS = 12;
-    private static final List<String> NODES = List.of("n1", "n2", "n3");
-
-    @TempDir
-    Path dir;
-
-    private TestCluster cluster;
-
-    @AfterEach
-    void stopAll() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void partitionsLiveOnTheirHomeAndComeBackWithIt() throws Exception {
-        cluster = TestCluster.create(dir, "placement-test", NODES);
+        createCluster("placement-test");
         NODES.forEach(cluster::start);
         // The keyspace is created through n1 only: the catalog is the cluster's.
         assertEquals(201, cluster.send("n1", "PUT", "/kv/demo", "{\"partitions\":" + PARTITIONS + "}").statusCode());
