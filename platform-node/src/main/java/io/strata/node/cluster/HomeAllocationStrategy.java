@@ -1,5 +1,6 @@
 package io.strata.node.cluster;
 
+import io.strata.node.cluster.internal.ExpectedAllocationRefusals.PartitionNotPlaceable;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
@@ -70,23 +71,23 @@ final class HomeAllocationStrategy extends ShardCoordinator.AbstractShardAllocat
     private CompletionStage<ActorRef> allocate(String key, Map<ActorRef, IndexedSeq<String>> current) {
         PlacementTable.Entry entry = table.entry(key).orElseThrow();
         if (entry.isMoving()) {
-            return CompletableFuture.failedFuture(new IllegalStateException("partition " + key + " is moving to node "
+            return CompletableFuture.failedFuture(new PartitionNotPlaceable("partition " + key + " is moving to node "
                     + entry.home() + " from node " + entry.movingFrom().get()));
         }
         return regionOf(entry.home(), current).<CompletionStage<ActorRef>>map(CompletableFuture::completedFuture)
-                .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("partition " + key
+                .orElseGet(() -> CompletableFuture.failedFuture(new PartitionNotPlaceable("partition " + key
                         + " lives on node " + entry.home() + ", which is not up with a shard region")));
     }
 
     private CompletionStage<ActorRef> place(String key, String shardId, Map<ActorRef, IndexedSeq<String>> current) {
         List<String> candidates = List.copyOf(DataNodes.upAndReachable(cluster).keySet());
         if (candidates.isEmpty()) {
-            return CompletableFuture.failedFuture(new IllegalStateException("no data node is up to place " + key));
+            return CompletableFuture.failedFuture(new PartitionNotPlaceable("no data node is up to place " + key));
         }
         String home = Placement.rendezvous(candidates, shardId);
         return table.write(key, PlacementTable.Entry.at(home)).thenCompose(confirmed -> confirmed
                 ? allocate(key, current)
-                : CompletableFuture.failedFuture(new IllegalStateException("the placement of " + key
+                : CompletableFuture.failedFuture(new PartitionNotPlaceable("the placement of " + key
                         + " was not confirmed by a majority of the nodes")));
     }
 
