@@ -223,6 +223,14 @@ public final class StrataNode implements AutoCloseable {
             long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
             mover.ifPresent(PartitionMover::start);
+            if (clustered) {
+                // A node that left and comes back takes partitions again.
+                String self = config.getString("strata.cluster.node");
+                PlacementTable placementTable = PlacementTable.get(system);
+                if (placementTable.leavingNodes().contains(self)) {
+                    placementTable.markLeaving(self, false);
+                }
+            }
             bus.openAll().whenComplete((partitions, failure) -> {
                 if (failure != null) {
                     LOG.error("opening topic partitions failed; affected partitions refuse requests until they open", failure);

@@ -35,6 +35,13 @@ final class DataNodes {
         return nodes;
     }
 
+    /** Data nodes a partition may be placed or moved onto now: Up, reachable and not leaving, by name. */
+    static Map<String, Address> placeable(Cluster cluster, PlacementTable table) {
+        Map<String, Address> nodes = upAndReachable(cluster);
+        nodes.keySet().removeAll(table.leavingNodes());
+        return nodes;
+    }
+
     /** The node name of the member at {@code address}. */
     static Optional<String> nameAt(Cluster cluster, Address address) {
         for (Member member : cluster.state().getMembers()) {

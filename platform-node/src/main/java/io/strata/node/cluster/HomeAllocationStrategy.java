@@ -80,7 +80,7 @@ final class HomeAllocationStrategy extends ShardCoordinator.AbstractShardAllocat
     }
 
     private CompletionStage<ActorRef> place(String key, String shardId, Map<ActorRef, IndexedSeq<String>> current) {
-        List<String> candidates = List.copyOf(DataNodes.upAndReachable(cluster).keySet());
+        List<String> candidates = List.copyOf(DataNodes.placeable(cluster, table).keySet());
         if (candidates.isEmpty()) {
             return CompletableFuture.failedFuture(new PartitionNotPlaceable("no data node is up to place " + key));
         }
@@ -94,7 +94,7 @@ final class HomeAllocationStrategy extends ShardCoordinator.AbstractShardAllocat
     @Override
     public Future<Set<String>> rebalance(Map<ActorRef, IndexedSeq<String>> current, Set<String> rebalanceInProgress) {
         Set<String> handOff = new HashSet<>();
-        Map<String, Address> up = DataNodes.upAndReachable(cluster);
+        Map<String, Address> up = DataNodes.placeable(cluster, table);
         int moving = (int) table.entries().entrySet().stream()
                 .filter(e -> e.getKey().startsWith(type + "/") && e.getValue().isMoving()).count();
         for (Map.Entry<ActorRef, IndexedSeq<String>> region : current.entrySet()) {

@@ -172,7 +172,14 @@ public final class PartitionMover implements AutoCloseable {
         stopping = true;
         org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(
                 org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
-        Map<String, org.apache.pekko.actor.Address> others = new java.util.TreeMap<>(DataNodes.upAndReachable(cluster));
+        try {
+            if (!table.markLeaving(self, true).toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+                LOG.warn("no majority confirmed that this node is leaving; handing over anyway");
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("could not mark this node as leaving ({}); handing over anyway", e.toString());
+        }
+        Map<String, org.apache.pekko.actor.Address> others = new java.util.TreeMap<>(DataNodes.placeable(cluster, table));
         others.remove(self);
         if (others.isEmpty()) {
             LOG.warn("no other data node is up: this node's partitions stay on its disk, unavailable until it returns");

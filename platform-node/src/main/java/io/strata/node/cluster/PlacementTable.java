@@ -16,8 +16,10 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,9 @@ public final class PlacementTable implements Extension {
 
     /** The replicated map's key; it starts with {@code catalog-}, so it is kept on disk. */
     static final Key<LWWMap<String, String>> KEY = LWWMapKey.create("catalog-placement");
+
+    /** The nodes handing their partitions over before they leave: node name to "true" or "false". */
+    static final Key<LWWMap<String, String>> LEAVING_KEY = LWWMapKey.create("catalog-leaving");
 
     private static final String MOVING_FROM = "<";
 
@@ -73,6 +78,7 @@ public final class PlacementTable implements Extension {
     private final SelfUniqueAddress self;
     private final Duration timeout;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Set<String> leaving = ConcurrentHashMap.newKeySet();
 
     private PlacementTable(ActorSystem<?> system) {
         this.system = system;
@@ -81,11 +87,25 @@ public final class PlacementTable implements Extension {
         this.timeout = system.settings().config().getDuration("strata.cluster.catalog-timeout");
         Behavior<Replicator.SubscribeResponse<LWWMap<String, String>>> subscriber = Behaviors.receive((context, response) -> {
             if (response instanceof Replicator.Changed<LWWMap<String, String>> changed) {
-                replaceWith(changed.dataValue());
+                if (changed.key().equals(KEY)) {
+                    replaceWith(changed.dataValue());
+                } else {
+                    Set<String> now = new HashSet<>();
+                    changed.dataValue().getEntries().forEach((node, flag) -> {
+                        if (Boolean.parseBoolean(flag)) {
+                            now.add(node);
+                        }
+                    });
+                    leaving.retainAll(now);
+                    leaving.addAll(now);
+                }
             }
             return Behaviors.same();
         });
-        replicator.tell(new Replicator.Subscribe<>(KEY, system.systemActorOf(subscriber, "strata-placement-table", Props.empty())));
+        ActorRef<Replicator.SubscribeResponse<LWWMap<String, String>>> subscriberRef =
+                system.systemActorOf(subscriber, "strata-placement-table", Props.empty());
+        replicator.tell(new Replicator.Subscribe<>(KEY, subscriberRef));
+        replicator.tell(new Replicator.Subscribe<>(LEAVING_KEY, subscriberRef));
     }
 
     /** The table of {@code system}'s cluster. */
@@ -110,17 +130,40 @@ public final class PlacementTable implements Extension {
 
     /** Records {@code entry} for {@code key} on a majority of the nodes. Completes with whether a majority confirmed it. */
     public CompletionStage<Boolean> write(String key, Entry entry) {
+        return put(KEY, key, entry.format()).thenApply(confirmed -> {
+            if (confirmed) {
+                entries.put(key, entry);
+            }
+            return confirmed;
+        });
+    }
+
+    /**
+     * Nodes handing their partitions over before they leave: no partition is placed or moved onto
+     * them. A node clears its mark when it starts.
+     */
+    public Set<String> leavingNodes() {
+        return Set.copyOf(leaving);
+    }
+
+    /** Marks node {@code name} as leaving (or not) on a majority of the nodes. */
+    public CompletionStage<Boolean> markLeaving(String name, boolean isLeaving) {
+        return put(LEAVING_KEY, name, Boolean.toString(isLeaving)).thenApply(confirmed -> {
+            if (confirmed && isLeaving) {
+                leaving.add(name);
+            } else if (confirmed) {
+                leaving.remove(name);
+            }
+            return confirmed;
+        });
+    }
+
+    private CompletionStage<Boolean> put(Key<LWWMap<String, String>> mapKey, String key, String value) {
         return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, String>>>ask(replicator,
-                        replyTo -> new Replicator.Update<>(KEY, LWWMap.create(), new Replicator.WriteMajority(timeout), replyTo,
-                                map -> map.put(self, key, entry.format())),
+                        replyTo -> new Replicator.Update<>(mapKey, LWWMap.create(), new Replicator.WriteMajority(timeout), replyTo,
+                                map -> map.put(self, key, value)),
                         timeout.plusSeconds(1), system.scheduler())
-                .thenApply(response -> {
-                    boolean confirmed = response instanceof Replicator.UpdateSuccess<LWWMap<String, String>>;
-                    if (confirmed) {
-                        entries.put(key, entry);
-                    }
-                    return confirmed;
-                });
+                .thenApply(response -> response instanceof Replicator.UpdateSuccess<LWWMap<String, String>>);
     }
 
     /** Reads the table from a majority of the nodes into this node's copy. */
