@@ -70,7 +70,8 @@ public final class GatewayForwarder {
             if (down.isPresent()) {
                 throw down.get();
             }
-            String home = homes.homeOf(entityId).orElseThrow();
+            String home = homes.homeOf(entityId).orElseThrow(() -> new StrataException(StrataException.Kind.UNAVAILABLE,
+                    "partition_unavailable", entityId + " has no home node yet; try again shortly"));
             String gateway = directory.flatMap(d -> d.gatewayOf(home)).orElseThrow(() -> unavailable(entityId, home,
                     "whose gateway this node does not know yet"));
             return extractRequest(request -> completeWithFuture(forward(request, gateway, body)

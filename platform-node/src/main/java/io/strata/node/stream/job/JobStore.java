@@ -243,7 +243,7 @@ public final class JobStore {
     private void requireHere(String name) {
         if (!homes.isHere(homeId(name))) {
             throw new StrataException(StrataException.Kind.UNAVAILABLE, "not_home", "job '" + name + "' lives on node "
-                    + homes.homeOf(homeId(name)).orElseThrow() + ", not on this one; ask that node's gateway");
+                    + homes.homeOf(homeId(name)).orElse("(not placed yet)") + ", not on this one; ask that node's gateway");
         }
     }
 
