@@ -25,6 +25,7 @@ import io.strata.node.columnar.TableShard;
 import io.strata.node.common.PartitionId;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.cluster.NodeIdentity;
+import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
 import io.strata.node.kv.KeyspaceCatalog;
@@ -178,7 +179,8 @@ public final class StrataNode implements AutoCloseable {
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
-            JobStore jobs = new JobStore(dataDir.resolve("jobs"), bus, kv, tables, blockingIo, system, new JobStore.Settings(
+            JobStore jobs = new JobStore(dataDir.resolve("jobs"), catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
+                    blockingIo, system, new JobStore.Settings(
                     config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
                     config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
                     config.getDuration("strata.stream.poll-interval"), config.getInt("strata.stream.table-shards")));

@@ -7,16 +7,17 @@ import io.strata.node.storage.NamedCatalog;
 import java.nio.file.Path;
 
 /**
- * The stream jobs of this node, kept durably in {@code <data-dir>/jobs/jobs.json}: each job's
- * spec as submitted (canonical JSON), so a job survives restarts. Thread-safe.
+ * The stream jobs, kept durably in {@code <data-dir>/jobs/jobs.json} (replicated over the nodes in
+ * a cluster): each job's spec as submitted (canonical JSON), so a job survives restarts.
+ * Thread-safe.
  */
 final class JobCatalog extends NamedCatalog<JobCatalog.Job> {
 
     /** A submitted job: its name and canonical spec. */
     record Job(String name, JsonNode spec) {}
 
-    JobCatalog(Path jobsDir) {
-        super(CatalogStores.LOCAL, jobsDir.resolve("jobs.json"), Job.class, Job::name, "job", 64);
+    JobCatalog(CatalogStores stores, Path jobsDir) {
+        super(stores, jobsDir.resolve("jobs.json"), Job.class, Job::name, "job", 64);
     }
 
     Job create(String name, JsonNode spec) {

@@ -1,5 +1,7 @@
 package io.strata.node.stream.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.node.cluster.GatewayForwarder;
 import io.strata.node.http.Json;
 import io.strata.node.http.StrataRoutes;
 import io.strata.node.stream.spec.JobSpec;
@@ -22,13 +24,20 @@ import java.util.TreeMap;
  * GET    /jobs/{id}     spec, state, watermark, per-partition offsets and lag, counters, last error
  * DELETE /jobs/{id}     stops the job and forgets it (204); its sinks' data stays
  * </pre>
+ * In a cluster, {@code GET /jobs} answers from this node's copy of the cluster's catalog; the
+ * other requests are served by the job's home node, forwarded there from any other node
+ * ({@link GatewayForwarder}).
  */
 public final class JobRoutes extends StrataRoutes {
 
+    private static final byte[] NO_BODY = new byte[0];
+
     private final JobStore store;
+    private final GatewayForwarder forwarder;
 
     public JobRoutes(JobStore store) {
         this.store = store;
+        this.forwarder = new GatewayForwarder(store.system(), store.homes(), store.directory());
     }
 
     @Override
@@ -36,21 +45,28 @@ public final class JobRoutes extends StrataRoutes {
         return pathPrefix("jobs", () -> concat(
                 pathEndOrSingleSlash(() -> concat(
                         post(() -> entity(Unmarshaller.entityToByteArray(), body -> {
-                            var json = Json.parse(body);
-                            boolean existed = store.list().stream().anyMatch(j -> j.path("name").equals(json.path("name")));
-                            JobSpec spec = store.submit(json);
-                            Map<String, Object> answer = new LinkedHashMap<>();
-                            answer.put("id", spec.name());
-                            answer.put("spec", spec.toJson());
-                            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, answer));
+                            JsonNode json = Json.parse(body);
+                            // A spec without a name is refused here, by the same parse the home would run.
+                            return json.path("name").isTextual()
+                                    ? forwarder.toHome(JobStore.homeId(json.path("name").asText()), body, () -> submit(json))
+                                    : submit(json);
                         })),
                         get(() -> complete(Json.ok(Map.of("jobs", store.list())))))),
                 path(PathMatchers.segment(), id -> concat(
-                        get(() -> describe(id)),
-                        delete(() -> {
+                        get(() -> forwarder.toHome(JobStore.homeId(id), NO_BODY, () -> describe(id))),
+                        delete(() -> forwarder.toHome(JobStore.homeId(id), NO_BODY, () -> {
                             store.delete(id);
                             return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
-                        })))));
+                        }))))));
+    }
+
+    private Route submit(JsonNode json) {
+        boolean existed = store.list().stream().anyMatch(j -> j.path("name").equals(json.path("name")));
+        JobSpec spec = store.submit(json);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("id", spec.name());
+        answer.put("spec", spec.toJson());
+        return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, answer));
     }
 
     private Route describe(String id) {

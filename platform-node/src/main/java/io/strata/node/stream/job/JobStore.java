@@ -3,8 +3,12 @@ package io.strata.node.stream.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.bus.BusStore;
 import io.strata.node.bus.TopicCatalog;
+import io.strata.node.cluster.NodeDirectory;
+import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.columnar.TableStore;
+import io.strata.node.common.StrataException;
 import io.strata.node.kv.KvStore;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.stream.spec.JobSpec;
 import io.strata.node.stream.spec.Sink;
 import org.apache.pekko.Done;
@@ -19,15 +23,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * The stream jobs of this node: submitting (validating the spec and what it names, creating the
+ * The stream jobs: submitting (validating the spec and what it names, creating the
  * late and dead-letter topics, the sink tables and keyspaces), running each job's stream, and
  * restarting it from its last checkpoint when it fails (with backoff) or when the node starts.
- * Thread-safe.
+ *
+ * <p>In a cluster of a cluster file the catalog of jobs is the cluster's, and each job has a home
+ * node ({@link #homeId}): it runs only there, and its checkpoints are on that node's disk. This
+ * store submits, describes and deletes only the jobs homed on this node and refuses the others
+ * ({@code not_home}, 503); its routes forward those to the home. Thread-safe.
  */
 public final class JobStore {
 
@@ -42,6 +51,8 @@ public final class JobStore {
     private record Running(JobSpec spec, JobStatus status, UniqueKillSwitch killSwitch) {}
 
     private final JobCatalog catalog;
+    private final PartitionHomes homes;
+    private final Optional<NodeDirectory> directory;
     private final Path jobsDir;
     private final BusStore bus;
     private final KvStore kv;
@@ -51,9 +62,15 @@ public final class JobStore {
     private final Settings settings;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
-    public JobStore(Path jobsDir, BusStore bus, KvStore kv, TableStore tables, Executor blockingIo, ActorSystem<?> system,
-                    Settings settings) {
-        this.catalog = new JobCatalog(jobsDir);
+    /**
+     * @param catalogs  where the catalog of jobs is kept ({@code jobsDir} holds it on a node on its own)
+     * @param directory the gateways of the cluster's nodes, present in a cluster
+     */
+    public JobStore(Path jobsDir, CatalogStores catalogs, PartitionHomes homes, Optional<NodeDirectory> directory, BusStore bus,
+                    KvStore kv, TableStore tables, Executor blockingIo, ActorSystem<?> system, Settings settings) {
+        this.catalog = new JobCatalog(catalogs, jobsDir);
+        this.homes = homes;
+        this.directory = directory;
         this.jobsDir = jobsDir;
         this.bus = bus;
         this.kv = kv;
@@ -63,10 +80,21 @@ public final class JobStore {
         this.settings = settings;
     }
 
-    /** Starts every job in the catalog (at node start); returns how many. */
+    /**
+     * The id whose home is job {@code name}'s home node. A ':' is in no partition's, group's or
+     * other name, so it never shares an id with a partition ({@code name-3}).
+     */
+    public static String homeId(String name) {
+        return "job:" + name;
+    }
+
+    /** Starts every job in the catalog homed on this node (at node start); returns how many. */
     public int startAll() {
         int started = 0;
         for (JobCatalog.Job job : catalog.list()) {
+            if (!homes.isHere(homeId(job.name()))) {
+                continue;
+            }
             try {
                 run(JobSpec.parse(job.spec()), new JobStatus(), MIN_BACKOFF);
                 started++;
@@ -84,6 +112,7 @@ public final class JobStore {
      */
     public JobSpec submit(JsonNode json) {
         JobSpec spec = JobSpec.parse(json);
+        requireHere(spec.name());
         TopicCatalog.Topic source = bus.topic(spec.source().topic());
         boolean existed = catalog.get(spec.name()).isPresent();
         catalog.create(spec.name(), spec.toJson());
@@ -179,6 +208,7 @@ public final class JobStore {
     /** A job's spec and status, or {@code job_not_found}. */
     public Pair<JobSpec, JobStatus> get(String name) {
         JobCatalog.Job job = catalog.require(name);
+        requireHere(name);
         Running r = running.get(name);
         JobStatus status = r != null ? r.status : new JobStatus();
         if (r == null) {
@@ -199,6 +229,7 @@ public final class JobStore {
     /** Stops and deletes a job: its stream, its catalog entry, its checkpoint. Its sinks' data stays. */
     public void delete(String name) {
         catalog.require(name);
+        requireHere(name);
         catalog.remove(name);
         Running r = running.remove(name);
         if (r != null) {
@@ -206,6 +237,26 @@ public final class JobStore {
             r.status.state = JobStatus.State.STOPPED;
         }
         new CheckpointStore(jobsDir.resolve(name)).delete();
+    }
+
+    /** Refuses a job homed on another node: it runs there, and its checkpoints are on that node's disk. */
+    private void requireHere(String name) {
+        if (!homes.isHere(homeId(name))) {
+            throw new StrataException(StrataException.Kind.UNAVAILABLE, "not_home", "job '" + name + "' lives on node "
+                    + homes.homeOf(homeId(name)).orElse("(not placed yet)") + ", not on this one; ask that node's gateway");
+        }
+    }
+
+    PartitionHomes homes() {
+        return homes;
+    }
+
+    Optional<NodeDirectory> directory() {
+        return directory;
+    }
+
+    ActorSystem<?> system() {
+        return system;
     }
 
     /** Stops every job's stream (at node stop); checkpoints stay for the next start. */
