@@ -38,7 +38,8 @@ import java.util.concurrent.CompletionStage;
  *                          here; in a cluster of a cluster file also each node's gateway and how many
  *                          partitions of each kind live on each node, and the moves in progress
  * GET  /cluster/placement  every partition's home ({@code kind/id}: node, or node (moving from node))
- * POST /cluster/leave      this node hands its partitions over to the other data nodes, then stops (202)
+ * POST /cluster/leave      this node hands its partitions over to the other data nodes, then stops (202);
+ *                          409 last_data_node when it homes partitions and no other data node is Up
  * </pre>
  */
 public final class ClusterRoutes extends AllDirectives {
@@ -88,6 +89,15 @@ public final class ClusterRoutes extends AllDirectives {
             return complete(ErrorHandling.toResponse(StrataException.invalid("not_in_a_cluster",
                     "this node is on its own: there is no other node to hand its partitions to; stop it instead")));
         }
+        long homed = homedHere();
+        boolean othersUp = DataNodes.upAndReachable(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)))
+                .keySet().stream().anyMatch(node -> !node.equals(selfName()));
+        // Leaving anyway would stop the node with its partitions still on its disk: a stop, not a handover.
+        if (homed > 0 && !othersUp && !leaving.get()) {
+            return complete(ErrorHandling.toResponse(new StrataException(StrataException.Kind.CONFLICT, "last_data_node",
+                    "no other data node is Up to take this node's " + homed + " partitions; start another node first,"
+                            + " or stop this one (its partitions stay on its disk until it returns)")));
+        }
         if (leaving.compareAndSet(false, true)) {
             Thread handover = new Thread(() -> {
                 try {
@@ -101,9 +111,11 @@ public final class ClusterRoutes extends AllDirectives {
             }, "strata-handover");
             handover.start();
         }
-        return complete(Json.response(StatusCodes.ACCEPTED, Map.of("leaving", true,
-                "partitions", PlacementTable.get(system).entries().values().stream()
-                        .filter(e -> e.home().equals(selfName())).count())));
+        return complete(Json.response(StatusCodes.ACCEPTED, Map.of("leaving", true, "partitions", homed)));
+    }
+
+    private long homedHere() {
+        return PlacementTable.get(system).entries().values().stream().filter(e -> e.home().equals(selfName())).count();
     }
 
     private String selfName() {
