@@ -4,21 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.cluster.ClusterSpec;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What a node's {@code GET /cluster} says: the members, each with the name of its node (from its
- * {@code node:<name>} role), the leader, and how many KV shards and partitions each member hosts.
+ * {@code node:<name>} role), the leader, how many partitions of each kind each node homes, and the
+ * moves in progress.
  *
- * @param self    the address of the node that answered
- * @param leader  the leader's address, or null while there is none
- * @param members the members, in the order the node listed them
- * @param shards  per member address: {@code [shards, partitions]}
+ * @param self             the address of the node that answered
+ * @param leader           the leader's address, or null while there is none
+ * @param members          the members, in the order the node listed them
+ * @param partitionsByNode per node name: per kind ({@code kv-partition}, {@code table-shard}, ...) how many it homes
+ * @param moving           the moves in progress, such as {@code kv-partition/items-3: n3 (moving from n1)}
  */
-record ClusterState(String self, String leader, List<Member> members, Map<String, int[]> shards) {
+record ClusterState(String self, String leader, List<Member> members, Map<String, Map<String, Integer>> partitionsByNode,
+                    List<String> moving) {
 
     /**
      * One member of the cluster.
@@ -39,11 +42,21 @@ record ClusterState(String self, String leader, List<Member> members, Map<String
                     .map(r -> r.substring(ClusterSpec.NODE_ROLE_PREFIX.length())).findFirst().orElse(null);
             members.add(new Member(node, m.path("address").asText(), m.path("status").asText(), List.copyOf(roles)));
         }
-        Map<String, int[]> shards = new LinkedHashMap<>();
-        body.path("kv_shards").path("by_node").fields().forEachRemaining(e -> shards.put(e.getKey(),
-                new int[] {e.getValue().path("shards").asInt(), e.getValue().path("partitions").asInt()}));
+        Map<String, Map<String, Integer>> partitions = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> node : body.path("partitions_by_node").properties()) {
+            Map<String, Integer> kinds = new TreeMap<>();
+            node.getValue().properties().forEach(kind -> kinds.put(kind.getKey(), kind.getValue().asInt()));
+            partitions.put(node.getKey(), kinds);
+        }
+        List<String> moving = new ArrayList<>();
+        body.path("moving").forEach(m -> moving.add(m.asText()));
         String leader = body.path("leader").isTextual() ? body.path("leader").asText() : null;
-        return new ClusterState(body.path("self").asText(), leader, List.copyOf(members), shards);
+        return new ClusterState(body.path("self").asText(), leader, List.copyOf(members), partitions, List.copyOf(moving));
+    }
+
+    /** How many partitions {@code nodeName} homes, of every kind. */
+    int partitionsOn(String nodeName) {
+        return partitionsByNode.getOrDefault(nodeName, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
     }
 
     Optional<Member> member(String nodeName) {
@@ -56,9 +69,7 @@ record ClusterState(String self, String leader, List<Member> members, Map<String
 
     /** The node name of the member at {@code address}, or the address itself if no member has it. */
     String nodeAt(String address) {
-        // A node lists its own shard region under its local address, which has no host and port.
-        String full = address.contains("@") ? address : self;
-        return members.stream().filter(m -> m.address().equals(full) && m.node() != null)
+        return members.stream().filter(m -> m.address().equals(address) && m.node() != null)
                 .map(Member::node).findFirst().orElse(address);
     }
 }

@@ -10,18 +10,21 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
  * {@code ./strata cluster status FILE}: each node of the file (its PID and whether that process is
  * alive, for nodes of this machine; whether its HTTP gateway answers; its member status), then what
- * the first node that answers says of the cluster: members, leader, and KV shards per node. Exit
- * code 0 when every node of the file is an Up member, 1 otherwise.
+ * the first node that answers says of the cluster: members, leader, how many partitions of each
+ * kind each node homes, and the moves in progress. Exit code 0 when every node of the file is an
+ * Up member, 1 otherwise.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the nodes of FILE, the cluster's members, leader and KV shards.",
+        description = {"Show the nodes of FILE, the cluster's members, leader, partitions by node and moves.",
                 "Per node: its PID and process (nodes of this machine), whether HTTP answers,",
                 "its member status. Exit code 0 when every node is Up, 1 otherwise."})
 final class ClusterStatusCommand implements Callable<Integer> {
@@ -32,8 +35,6 @@ final class ClusterStatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final ClusterHttp http = new ClusterHttp();
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -41,6 +42,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
         if (cluster == null) {
             return ClusterFile.BAD_FILE;
         }
+        ClusterHttp http = ClusterHttp.of(cluster);
         List<String[]> health = new ArrayList<>();
         ClusterState state = null;
         String stateFrom = null;
@@ -76,16 +78,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
             out.println();
             out.println("Leader: " + (state.leader() == null ? "none" : state.nodeAt(state.leader()) + " (" + state.leader() + ")"));
             out.println();
-            out.println("KV shards by node:");
-            List<String[]> shards = new ArrayList<>();
-            for (Map.Entry<String, int[]> e : state.shards().entrySet()) {
-                shards.add(new String[] {state.nodeAt(e.getKey()), Integer.toString(e.getValue()[0]), Integer.toString(e.getValue()[1])});
-            }
-            if (shards.isEmpty()) {
-                out.println("  (none yet: shards start with the first key written)");
-            } else {
-                printTable(out, new String[] {"NODE", "SHARDS", "PARTITIONS"}, shards);
-            }
+            printPartitions(out, state);
         }
         out.println();
         out.println(allUp ? "All " + cluster.nodes().size() + " nodes are Up." : "Not every node is Up.");
@@ -110,7 +103,36 @@ final class ClusterStatusCommand implements Callable<Integer> {
         return LocalNodes.running(node).isPresent() ? "alive" : "not running (stale pid file)";
     }
 
-    private static void printTable(PrintWriter out, String[] header, List<String[]> rows) {
+    /** The table of partitions by node (a column per kind, and their total), then the moves in progress. */
+    static void printPartitions(PrintWriter out, ClusterState state) {
+        out.println("Partitions by node:");
+        Set<String> kinds = new TreeSet<>();
+        state.partitionsByNode().values().forEach(byKind -> kinds.addAll(byKind.keySet()));
+        if (kinds.isEmpty()) {
+            out.println("  (none yet: a partition is placed when it is first used)");
+        } else {
+            List<String> header = new ArrayList<>(List.of("NODE"));
+            kinds.forEach(kind -> header.add(kind.toUpperCase(Locale.ROOT)));
+            header.add("TOTAL");
+            List<String[]> rows = new ArrayList<>();
+            state.partitionsByNode().forEach((node, byKind) -> {
+                List<String> row = new ArrayList<>(List.of(node));
+                kinds.forEach(kind -> row.add(Integer.toString(byKind.getOrDefault(kind, 0))));
+                row.add(Integer.toString(state.partitionsOn(node)));
+                rows.add(row.toArray(String[]::new));
+            });
+            printTable(out, header.toArray(String[]::new), rows);
+        }
+        out.println();
+        if (state.moving().isEmpty()) {
+            out.println("Moves in progress: none");
+        } else {
+            out.println("Moves in progress (" + state.moving().size() + "):");
+            state.moving().forEach(move -> out.println("  " + move));
+        }
+    }
+
+    static void printTable(PrintWriter out, String[] header, List<String[]> rows) {
         int[] widths = new int[header.length];
         for (int i = 0; i < header.length; i++) {
             widths[i] = header[i].length();

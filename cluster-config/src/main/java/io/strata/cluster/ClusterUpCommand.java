@@ -45,7 +45,7 @@ final class ClusterUpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final ClusterHttp http = new ClusterHttp();
+    private ClusterHttp http;
 
     @Override
     public Integer call() {
@@ -55,6 +55,7 @@ final class ClusterUpCommand implements Callable<Integer> {
         if (cluster == null) {
             return ClusterFile.BAD_FILE;
         }
+        http = ClusterHttp.of(cluster);
         try {
             LocalNodes.jvmFlags();
         } catch (IllegalStateException e) {
