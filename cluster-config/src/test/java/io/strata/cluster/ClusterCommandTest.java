@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code strata cluster up|status|down} against three real node JVMs on loopback ports: the nodes
- * form one cluster, serve a KV write, and are all gone (no PID files left) after {@code down}.
+ * {@code strata cluster up|status|leave|down} against three real node JVMs on loopback ports: the
+ * nodes form one cluster, serve KV writes, hand their partitions over when they leave (the last
+ * data node refuses to), and are all gone (no PID files left) after {@code leave} or {@code down}.
  */
 class ClusterCommandTest {
 
@@ -64,14 +65,7 @@ class ClusterCommandTest {
     @Test
     void upStatusAndDownThreeLocalNodes() throws Exception {
         int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
-        StringBuilder nodes = new StringBuilder();
-        for (int i = 1; i <= NODES; i++) {
-            Path dataDir = dir.resolve("n" + i);
-            pidFiles.add(dataDir.resolve(LocalNodes.PID_FILE));
-            nodes.append("    n").append(i).append(" { host = 127.0.0.1, cluster-port = ").append(ports[2 * i - 2])
-                    .append(", http-port = ").append(ports[2 * i - 1]).append(", data-dir = \"").append(dataDir).append("\" }\n");
-        }
-        Path file = write("test-3.conf", nodes.toString(), "[n1, n2]");
+        Path file = threeNodes(ports);
 
         Result up = run("up", file.toString());
         assertEquals(0, up.exit, up::describe);
@@ -107,8 +101,7 @@ class ClusterCommandTest {
         assertTrue(again.out.contains("node n1 already running (pid " + pids.get(0) + ")"), again::describe);
 
         String node1 = "http://127.0.0.1:" + ports[1];
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(node1 + "/kv/demo/k1"))
-                .PUT(HttpRequest.BodyPublishers.ofString("v")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> put = send("PUT", node1 + "/kv/demo/k1", "v");
         assertTrue(put.statusCode() / 100 == 2, () -> "PUT: " + put.statusCode() + " " + put.body());
         HttpResponse<String> read = get(node1 + "/kv/demo/k1");
         assertEquals(200, read.statusCode(), read::body);
@@ -185,6 +178,71 @@ class ClusterCommandTest {
         assertFalse(Files.exists(n1.resolve(LocalNodes.PID_FILE)));
     }
 
+    @Test
+    void leaveHandsEveryPartitionOverThenTheNodeIsGone() throws Exception {
+        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
+        Path file = threeNodes(ports);
+        Result up = run("up", file.toString());
+        assertEquals(0, up.exit, up::describe);
+        String node1 = "http://127.0.0.1:" + ports[1];
+        assertEquals(201, send("PUT", node1 + "/kv/items", "{\"partitions\":12}").statusCode());
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> put = send("PUT", node1 + "/kv/items/k" + i, "v" + i);
+            assertEquals(201, put.statusCode(), put::body);
+        }
+        long n3 = Long.parseLong(Files.readString(pidFiles.get(2)).trim());
+
+        Result leave = run("leave", file.toString(), "n3");
+        assertEquals(0, leave.exit, leave::describe);
+        Matcher left = Pattern.compile("^node n3 left \\(pid " + n3 + "\\): (\\d+) partitions handed over$", Pattern.MULTILINE)
+                .matcher(leave.out);
+        assertTrue(left.find(), leave::describe);
+        assertTrue(Integer.parseInt(left.group(1)) > 0, leave::describe);
+        assertTrue(leave.out.contains("Partitions by node:") && leave.out.contains("Moves in progress: none"), leave::describe);
+        assertFalse(Pattern.compile("^\\s+n3\\s", Pattern.MULTILINE).matcher(leave.out).find(), "nothing left on n3: " + leave.describe());
+        assertFalse(ProcessHandle.of(n3).map(ProcessHandle::isAlive).orElse(false), "n3 (pid " + n3 + ") is gone");
+        assertFalse(Files.exists(pidFiles.get(2)), "pid file of n3 removed");
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> read = get(node1 + "/kv/items/k" + i);
+            assertEquals(200, read.statusCode(), () -> read.body());
+            assertEquals("v" + i, read.body());
+        }
+
+        Result status = run("status", file.toString());
+        assertEquals(1, status.exit, status::describe);
+        assertTrue(Pattern.compile("^\\s+NODE\\s+KV-PARTITION\\s+TOTAL$", Pattern.MULTILINE).matcher(status.out).find(), status::describe);
+        assertTrue(Pattern.compile("^\\s+n1\\s+\\d+\\s+\\d+$", Pattern.MULTILINE).matcher(status.out).find(), status::describe);
+
+        Result again = run("leave", file.toString(), "n3");
+        assertEquals(1, again.exit, again::describe);
+        assertTrue(again.err.contains("node n3 is not running (no " + pidFiles.get(2)), again::describe);
+        Result unknown = run("leave", file.toString(), "n9");
+        assertEquals(2, unknown.exit, unknown::describe);
+        assertTrue(unknown.err.contains("has no node 'n9'; its nodes are [n1, n2, n3]"), unknown::describe);
+
+        // n2 leaves too, so n1 homes everything and is the last data node: it refuses to leave.
+        assertEquals(0, run("leave", file.toString(), "n2").exit);
+        Result last = run("leave", file.toString(), "n1");
+        assertEquals(1, last.exit, last::describe);
+        assertTrue(last.err.contains("node n1 refuses to leave: no other data node is Up"), last::describe);
+        assertTrue(last.err.contains("(409 last_data_node)"), last::describe);
+        assertEquals(200, get(node1 + "/kv/items/k7").statusCode(), "n1 still serves");
+
+        Result down = run("down", file.toString());
+        assertEquals(0, down.exit, down::describe);
+    }
+
+    private Path threeNodes(int[] ports) throws IOException {
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 1; i <= NODES; i++) {
+            Path dataDir = dir.resolve("n" + i);
+            pidFiles.add(dataDir.resolve(LocalNodes.PID_FILE));
+            nodes.append("    n").append(i).append(" { host = 127.0.0.1, cluster-port = ").append(ports[2 * i - 2])
+                    .append(", http-port = ").append(ports[2 * i - 1]).append(", data-dir = \"").append(dataDir).append("\" }\n");
+        }
+        return write("test-3.conf", nodes.toString(), "[n1, n2]");
+    }
+
     private Path write(String name, String nodes, String seeds) throws IOException {
         return Files.writeString(dir.resolve(name), """
                 strata-cluster {
@@ -213,7 +271,12 @@ class ClusterCommandTest {
     }
 
     private HttpResponse<String> get(String uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).GET().build(),
+        return send("GET", uri, null);
+    }
+
+    private HttpResponse<String> send(String method, String uri, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }
