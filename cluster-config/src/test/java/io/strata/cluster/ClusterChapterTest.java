@@ -46,7 +46,7 @@ class ClusterChapterTest {
             assertTrue(Pattern.compile("^node " + node + " up http://127\\.0\\.0\\.1:\\d+ pid \\d+$", Pattern.MULTILINE)
                     .matcher(output).find(), "up line of " + node + ":\n" + output);
         }
-        assertTrue(output.contains("{\"error\":{\"code\":\"timeout\","), "a 503 in the error shape:\n" + output);
+        assertTrue(output.contains("{\"error\":{\"code\":\"partition_unavailable\","), "a 503 in the error shape:\n" + output);
         assertTrue(output.contains("node n1 already running (pid "), "the restart leaves running nodes alone:\n" + output);
         assertTrue(output.contains("All 30 acknowledged keys answer 200 with their values"), output);
         Matcher stopped = Pattern.compile("^node (n\\d) stopped \\(pid (\\d+)\\)$", Pattern.MULTILINE).matcher(output);
