@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * {@code ./strata cluster up} (each its own detached JVM, data under the demo's directory); keys
  * written through one node, each living on its home node; one node killed with {@code kill -9},
  * whose keys answer 503 {@code partition_unavailable} while the others' still answer; the node restarted with
- * {@code cluster up}, and every acknowledged key back; then {@code cluster down}.
+ * {@code cluster up}, and every acknowledged key back; another node leaving gracefully with
+ * {@code cluster leave}, its partitions moved with their data and every key still served by the
+ * two that remain; then {@code cluster down}.
  *
  * <p>The chapter stops every node it started before it returns, failed or not: by
  * {@code cluster down}, then SIGKILL for any that outlived it. It is a service of this module
@@ -49,6 +51,8 @@ public final class ClusterChapter implements DemoChapter {
     private static final List<String> NODES = List.of("n1", "n2", "n3");
     private static final String GATEWAY = "n1";
     private static final String VICTIM = "n3";
+    /** The node that leaves gracefully: neither the gateway nor the node killed earlier. */
+    private static final String LEAVER = "n2";
     private static final String SPACE = "spread";
     private static final int PARTITIONS = 12;
     private static final int KEYS = 30;
@@ -60,6 +64,8 @@ public final class ClusterChapter implements DemoChapter {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
     private static final long KILL_WAIT_SECONDS = 10;
     private static final long POLL_MILLIS = 200;
+    private static final Pattern LEFT_LINE = Pattern.compile("^node " + LEAVER + " left \\(pid (\\d+)\\): (\\d+) partitions handed over$",
+            Pattern.MULTILINE);
     private static final Pattern UP_LINE = Pattern.compile("^node (\\S+) up (\\S+) pid (\\d+)$", Pattern.MULTILINE);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -68,7 +74,7 @@ public final class ClusterChapter implements DemoChapter {
 
     @Override
     public String title() {
-        return "Cluster: three nodes, where keys live, and a node that dies";
+        return "Cluster: three nodes, where keys live, a node that dies and one that leaves";
     }
 
     @Override
@@ -88,6 +94,7 @@ public final class ClusterChapter implements DemoChapter {
             showHomes(tour, cluster, written, homes);
             killVictim(tour, cluster, written, homes);
             restartVictim(tour, file, cluster, written, homes);
+            leave(tour, file, cluster, written, homes);
             stopCluster(tour, file, cluster);
             stopped = true;
         } finally {
@@ -250,6 +257,39 @@ public final class ClusterChapter implements DemoChapter {
             tour.quietly("GET", "/kv/" + SPACE + "/" + entry.getKey(), null).expect(200, entry.getValue());
         }
         tour.say("All " + written.size() + " acknowledged keys answer 200 with their values, read through " + GATEWAY + ".");
+    }
+
+    private void leave(DemoTour tour, Path file, ClusterSpec cluster, Map<String, String> written, Map<String, String> homes)
+            throws IOException, InterruptedException {
+        tour.step(LEAVER + " leaves gracefully: its partitions move, with their data, to the others");
+        tour.moveTo(cluster.node(GATEWAY).httpBase());
+        JsonNode before = tour.quietly("GET", "/cluster", null).expect(200).json().path("partitions_by_node");
+        tour.say("Partitions by node before (GET /cluster, partitions_by_node): " + before);
+        tour.check(before.has(LEAVER), LEAVER + " to home partitions, got " + before);
+        tour.say("cluster leave asks " + LEAVER + " to leave (POST /cluster/leave): the other nodes pull its partitions'"
+                + " files, then it stops; the command waits for its process to end.");
+        tour.shell("./strata cluster leave " + file + " " + LEAVER);
+        String leave = runCluster(tour, "leave", file.toString(), LEAVER);
+        Matcher left = LEFT_LINE.matcher(leave);
+        tour.check(left.find() && Integer.parseInt(left.group(2)) > 0, "a 'node " + LEAVER + " left' line with its partitions");
+        ProcessHandle leaver = started.get(LEAVER);
+        tour.check(!leaver.isAlive(), LEAVER + " (pid " + leaver.pid() + ") to have exited");
+        tour.check(!Files.exists(LocalNodes.pidFile(cluster.node(LEAVER))), "no pid file left for " + LEAVER);
+
+        JsonNode after = tour.quietly("GET", "/cluster", null).expect(200).json().path("partitions_by_node");
+        tour.say("Partitions by node after: " + after);
+        tour.check(!after.has(LEAVER), "no partition left on " + LEAVER + ", got " + after);
+
+        String moved = firstHomedOn(homes, LEAVER);
+        tour.get("/kv/" + SPACE + "/" + moved).expect(200, written.get(moved));
+        for (String gateway : List.of(GATEWAY, VICTIM)) {
+            tour.moveTo(cluster.node(gateway).httpBase());
+            for (Map.Entry<String, String> entry : written.entrySet()) {
+                tour.quietly("GET", "/kv/" + SPACE + "/" + entry.getKey(), null).expect(200, entry.getValue());
+            }
+        }
+        tour.say("All " + written.size() + " keys, " + moved + " and the other keys " + LEAVER + " homed among them, answer 200"
+                + " with their values through " + GATEWAY + " and through " + VICTIM + ".");
     }
 
     private void stopCluster(DemoTour tour, Path file, ClusterSpec cluster) {

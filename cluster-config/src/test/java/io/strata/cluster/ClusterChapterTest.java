@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs {@code ./strata demo --cluster} in-process: three real node JVMs started by
- * {@code cluster up}, a real {@code kill -9}, a restart and {@code cluster down}; every check of
+ * {@code cluster up}, a real {@code kill -9}, a restart, a graceful {@code cluster leave} and
+ * {@code cluster down}; every check of
  * the chapter must pass, and no process or directory may be left behind.
  */
 class ClusterChapterTest {
@@ -41,7 +42,7 @@ class ClusterChapterTest {
         String output = out.toString();
         System.out.println(output);
         assertEquals(0, exit, "demo --cluster failed:\n" + err + "\noutput:\n" + output);
-        assertTrue(output.contains("=== 1. Cluster: three nodes, where keys live, and a node that dies ==="), output);
+        assertTrue(output.contains("=== 1. Cluster: three nodes, where keys live, a node that dies and one that leaves ==="), output);
         for (String node : List.of("n1", "n2", "n3")) {
             assertTrue(Pattern.compile("^node " + node + " up http://127\\.0\\.0\\.1:\\d+ pid \\d+$", Pattern.MULTILINE)
                     .matcher(output).find(), "up line of " + node + ":\n" + output);
@@ -56,7 +57,10 @@ class ClusterChapterTest {
             long pid = Long.parseLong(stopped.group(2));
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), stopped.group(1) + " (pid " + pid + ") is gone");
         }
-        assertEquals(3, stops, "cluster down stopped the three nodes:\n" + output);
+        assertEquals(2, stops, "cluster down stopped the two nodes left:\n" + output);
+        Matcher leaveLine = Pattern.compile("^node n2 left \\(pid (\\d+)\\): \\d+ partitions handed over$", Pattern.MULTILINE).matcher(output);
+        assertTrue(leaveLine.find(), "n2 left gracefully:\n" + output);
+        assertFalse(ProcessHandle.of(Long.parseLong(leaveLine.group(1))).map(ProcessHandle::isAlive).orElse(false), "n2 is gone");
         assertTrue(output.contains("Demo complete: "), output);
 
         assertEquals(childrenBefore, children(), "the demo left a node process running");
