@@ -90,8 +90,9 @@ public final class ClusterRoutes extends AllDirectives {
                     "this node is on its own: there is no other node to hand its partitions to; stop it instead")));
         }
         long homed = homedHere();
-        boolean othersUp = DataNodes.upAndReachable(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)))
-                .keySet().stream().anyMatch(node -> !node.equals(selfName()));
+        // The same nodes the handover would pick from: Up, reachable and not leaving themselves.
+        boolean othersUp = DataNodes.placeable(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)),
+                PlacementTable.get(system)).keySet().stream().anyMatch(node -> !node.equals(selfName()));
         // Leaving anyway would stop the node with its partitions still on its disk: a stop, not a handover.
         if (homed > 0 && !othersUp && !leaving.get()) {
             return complete(ErrorHandling.toResponse(new StrataException(StrataException.Kind.CONFLICT, "last_data_node",
