@@ -1,10 +1,12 @@
 package io.strata.loadtest;
 
+import io.strata.dataflow.chain.BusService;
 import io.strata.dataflow.chain.Chain;
 import io.strata.dataflow.chain.ChainSettings;
 import io.strata.dataflow.chain.Mode;
-import io.strata.dataflow.chain.RpcPolicies;
+import io.strata.dataflow.experiment.BusCompletions;
 import io.strata.dataflow.fault.ScheduledFault;
+import io.strata.dataflow.store.StrataClient;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -62,41 +64,54 @@ public final class LoadTest {
         if (props.getProperty(LoadTestParams.PREFIX + "mode") != null) {
             return List.of(params);
         }
-        return scenario.modes().stream().map(params::withMode).toList();
+        return scenario.variants(params);
     }
 
-    /** Runs {@code params}; the summary says whether its assertions held. */
+    /**
+     * Runs {@code params}; the summary says whether the gate held: Gatling's assertions, and in the
+     * bus mode that every request accepted also completed.
+     */
     public LoadTestSummary run(LoadTestParams params) throws IOException, InterruptedException {
         Scenario scenario = Scenario.parse(params.scenario());
         String runId = "lt-" + params.mode().cliName() + "-" + Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
         ChainSettings settings = new ChainSettings(runId, params.mode(), params.hops(), nodeBase, params.seed(), params.allFaults(),
-                RpcPolicies.PLAIN.withTimeout(params.timeout()), Duration.ofSeconds(5), Duration.ofMillis(10));
+                params.rpc(), Duration.ofSeconds(5), Duration.ofMillis(10));
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("strata-loadtest-sampler"));
+        ExecutorService clientThreads = Executors.newCachedThreadPool(daemon("strata-loadtest-client"));
         try (Chain chain = Chain.start(settings, 0)) {
             params = params.withTarget(chain.entryUrl());
             progress.accept(params.describe() + "; entry " + chain.entryUrl());
-            warmUp(chain, params);
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            warmUp(chain, params, http);
 
+            BusCompletions completions = params.mode() == Mode.BUS
+                    ? new BusCompletions(new StrataClient(nodeBase, http), chain.completionTopic(), BusService.PARTITIONS) : null;
             List<long[]> backlog = new ArrayList<>();
             if (params.mode() != Mode.RPC) {
-                sampler.scheduleWithFixedDelay(() -> sample(chain, backlog), 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                sampler.scheduleWithFixedDelay(() -> sample(chain, completions, backlog), 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
             }
-            Recorder.INSTANCE.reset();
+            // The simulation starts the fault clock as its load begins, so a fault's @START counts from the first request.
+            Recorder.INSTANCE.reset(chain::startClock);
             Set<Path> before = reports();
-            chain.startClock(System.nanoTime());
             int status = gatling(scenario, params);
             Recorder.Snapshot seen = Recorder.INSTANCE.snapshot();
-            Long drainMs = params.mode() == Mode.RPC ? null : drain(backlog, seen.lastAnswerNanos());
+            Long drainMs = null;
+            if (params.mode() != Mode.RPC) {
+                drainMs = drain(params, backlog, completions, seen);
+            }
             sampler.shutdownNow();
             Path report = reports().stream().filter(p -> !before.contains(p)).findFirst().orElse(resultsDir);
-            LoadTestSummary summary = summary(params, seen, backlog, drainMs,
-                    params.mode() == Mode.RPC ? chain.breakerOpenMillis() : null, status, report);
+            LoadTestSummary summary = summary(params, seen, backlog, completions, drainMs,
+                    params.mode() == Mode.RPC && params.breaker() ? chain.breakerOpenMillis() : null, status, report);
             LoadTestSummary.writeJson(report.resolve("strata-summary.json"), List.of(summary));
             LoadTestSummary.writeMarkdown(report.resolve("strata-summary.md"), List.of(summary));
+            progress.accept(summary.scenario() + " " + summary.mode() + (summary.passed() ? ": pass" : ": FAIL " + summary.problems()));
             return summary;
         } finally {
             sampler.shutdownNow();
+            clientThreads.shutdownNow();
         }
     }
 
@@ -160,14 +175,11 @@ public final class LoadTest {
      * fault clock starts, so connections are open and the JIT has compiled the hot paths; then, in
      * the db and bus modes, waits for the backlog to empty.
      */
-    private void warmUp(Chain chain, LoadTestParams params) throws InterruptedException {
+    private void warmUp(Chain chain, LoadTestParams params, HttpClient http) throws InterruptedException {
         int n = (int) Math.min(WARMUP_MAX_REQUESTS, Math.max(50, params.rate() * 3));
         double rate = Math.max(50, params.rate());
         progress.accept("warming up with " + n + " requests, no faults");
-        ExecutorService threads = Executors.newCachedThreadPool(daemon("strata-loadtest-warmup"));
-        try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(threads)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+        {
             List<CompletableFuture<?>> answers = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 1; i <= n; i++) {
@@ -190,8 +202,6 @@ public final class LoadTest {
             while (params.mode() != Mode.RPC && System.nanoTime() < deadline && backlogNow(chain) != 0) {
                 Thread.sleep(100);
             }
-        } finally {
-            threads.shutdownNow();
         }
     }
 
@@ -203,7 +213,14 @@ public final class LoadTest {
         }
     }
 
-    private static void sample(Chain chain, List<long[]> samples) {
+    private static void sample(Chain chain, BusCompletions completions, List<long[]> samples) {
+        if (completions != null) {
+            try {
+                completions.catchUp().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // The node was too busy to answer in time; the next sample reads on from the same offsets.
+            }
+        }
         long b = backlogNow(chain);
         if (b >= 0) {
             synchronized (samples) {
@@ -212,18 +229,38 @@ public final class LoadTest {
         }
     }
 
-    /** Waits until a sample after the last answer shows an empty backlog; the time from that answer, or null past the limit. */
-    private static Long drain(List<long[]> samples, long lastAnswerNanos) throws InterruptedException {
+    /**
+     * Waits (at most {@link #DRAIN_LIMIT}) until a sample after the last answer shows an empty backlog
+     * and, in the bus mode, every accepted request completed. Returns the drain time: after an
+     * outage, from its end until the backlog was back to its peak before the outage; else from the
+     * last answer until the backlog was empty; null if it did not get there.
+     */
+    private static Long drain(LoadTestParams params, List<long[]> samples, BusCompletions completions, Recorder.Snapshot seen)
+            throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
+            boolean allDone = completions == null || completions.count() >= seen.all().succeeded();
             synchronized (samples) {
-                for (long[] s : samples) {
-                    if (s[0] >= lastAnswerNanos && s[1] == 0) {
-                        return (s[0] - lastAnswerNanos) / 1_000_000;
-                    }
+                if (allDone && !samples.isEmpty() && samples.get(samples.size() - 1)[0] > seen.lastAnswerNanos()
+                        && samples.get(samples.size() - 1)[1] == 0) {
+                    break;
                 }
             }
             Thread.sleep(100);
+        }
+        ScheduledFault outage = params.outage();
+        long from = outage != null && outage.end() != null ? seen.loadStartNanos() + outage.end().toNanos() : seen.lastAnswerNanos();
+        long level = 0;
+        synchronized (samples) {
+            if (outage != null) {
+                long outageStart = seen.loadStartNanos() + outage.start().toNanos();
+                level = samples.stream().filter(s -> s[0] < outageStart).mapToLong(s -> s[1]).max().orElse(0);
+            }
+            for (long[] s : samples) {
+                if (s[0] >= from && s[1] <= level) {
+                    return (s[0] - from) / 1_000_000;
+                }
+            }
         }
         return null;
     }
@@ -237,10 +274,10 @@ public final class LoadTest {
         }
     }
 
-    private static LoadTestSummary summary(LoadTestParams params, Recorder.Snapshot seen, List<long[]> backlog, Long drainMs,
-                                           Long breakerOpenMs, int status, Path report) {
-        Histogram h = seen.latencyMicros();
-        long n = seen.requests();
+    private static LoadTestSummary summary(LoadTestParams params, Recorder.Snapshot seen, List<long[]> backlog,
+                                           BusCompletions completions, Long drainMs, Long breakerOpenMs, int status, Path report) {
+        Recorder.Tally all = seen.all();
+        long n = all.requests();
         double seconds = n == 0 ? 1 : Math.max(1e-9, (seen.lastAnswerNanos() - seen.firstSentNanos()) / 1e9);
         boolean rpc = params.mode() == Mode.RPC;
         boolean compounding = Scenario.parse(params.scenario()) == Scenario.COMPOUNDING;
@@ -249,14 +286,29 @@ public final class LoadTest {
         synchronized (backlog) {
             maxLag = rpc ? null : backlog.stream().mapToLong(s -> s[1]).max().orElse(0);
         }
-        return new LoadTestSummary(params.scenario(), params.mode().cliName(), params.hops(), params.rate(),
-                params.duration().toMillis() / 1000.0, params.allFaults().stream().map(ScheduledFault::toString).toList(),
-                params.requests(), n, seen.succeeded(), seen.failed(), n == 0 ? 0 : (double) seen.failed() / n,
+        List<String> problems = new ArrayList<>();
+        if (status != 0) {
+            problems.add("Gatling's assertions failed (status " + status + "; its console output lists them)");
+        }
+        Long completed = completions == null ? null : (long) completions.count();
+        if (completed != null && completed < all.succeeded()) {
+            problems.add((all.succeeded() - completed) + " accepted requests never completed");
+        }
+        Recorder.Tally outage = seen.outage();
+        LoadTestSummary.Outage outageFigures = params.outage() == null ? null : new LoadTestSummary.Outage(params.outage().toString(),
+                outage.requests(), outage.requests() == 0 ? 0 : (double) outage.failed() / outage.requests(), latency(outage));
+        return new LoadTestSummary(params.scenario(), params.mode().cliName(), rpc ? params.rpc().describe() : null, params.hops(),
+                params.rate(), params.duration().toMillis() / 1000.0, params.allFaults().stream().map(ScheduledFault::toString).toList(),
+                params.requests(), n, all.succeeded(), all.failed(), n == 0 ? 0 : (double) all.failed() / n,
                 rpc ? params.predictedFailureRate() : null, compounding ? List.of(allowed.low(), allowed.high()) : null,
-                new LoadTestSummary.Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)),
-                        ms(h.getValueAtPercentile(99)), ms(h.getMaxValue())),
-                seen.succeeded() / seconds, seen.failuresByCode(), maxLag, drainMs, breakerOpenMs, status, status == 0,
-                report.toString());
+                latency(all), all.succeeded() / seconds, all.failuresByCode(), completed, maxLag, drainMs, breakerOpenMs,
+                outageFigures, status, problems.isEmpty(), problems, report.toString());
+    }
+
+    private static LoadTestSummary.Latency latency(Recorder.Tally tally) {
+        Histogram h = tally.latencyMicros();
+        return new LoadTestSummary.Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)),
+                ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()));
     }
 
     private static double ms(long micros) {

@@ -2,7 +2,9 @@ package io.strata.loadtest;
 
 import io.strata.dataflow.chain.ChainSettings;
 import io.strata.dataflow.chain.Mode;
+import io.strata.dataflow.chain.RpcPolicies;
 import io.strata.dataflow.fault.Durations;
+import io.strata.dataflow.fault.FaultInjector;
 import io.strata.dataflow.fault.ScheduledFault;
 
 import java.time.Duration;
@@ -29,10 +31,13 @@ import java.util.function.Function;
  * @param errorRate the fraction of requests every service fails ({@code *:error-rate}), in [0, 1]
  * @param faults    further faults, {@code SERVICE:KIND=VALUE[@START]}, timed from the load's start
  * @param timeout   the rpc mode's timeout per hop
+ * @param retries   the rpc mode's retries per hop (exponential backoff from 20 ms, a 10% retry budget)
+ * @param breaker   whether each rpc hop calls through a circuit breaker (opens after 5 failures, 1 s reset)
  * @param seed      the fault injection's seed: the same seed and ids fail the same requests
  */
 public record LoadTestParams(String scenario, String target, Mode mode, int hops, double rate, Duration duration,
-                             double errorRate, List<ScheduledFault> faults, Duration timeout, long seed) {
+                             double errorRate, List<ScheduledFault> faults, Duration timeout, int retries, boolean breaker,
+                             long seed) {
 
     public static final double MAX_RATE = 1_000;
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
@@ -57,6 +62,7 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
         }
         ChainSettings.requireServicesExist(faults, hops);
         faults = List.copyOf(faults);
+        rpcPolicies(timeout, retries, breaker);
     }
 
     /** The scenario's defaults, each overridden by a {@code loadtest.*} property of {@code props} when present. */
@@ -72,6 +78,8 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
                 get.apply("errorRate") != null ? ScheduledFault.parseRate(get.apply("errorRate")) : d.errorRate(),
                 faults != null ? parseFaults(faults) : d.faults(),
                 get.apply("timeout") != null ? Durations.parse("timeout", get.apply("timeout")) : d.timeout(),
+                get.apply("retries") != null ? Integer.parseInt(get.apply("retries")) : d.retries(),
+                get.apply("breaker") != null ? Boolean.parseBoolean(get.apply("breaker")) : d.breaker(),
                 get.apply("seed") != null ? Long.parseLong(get.apply("seed")) : d.seed());
     }
 
@@ -98,6 +106,8 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
         p.put("errorRate", Double.toString(errorRate));
         p.put("faults", String.join(",", faults.stream().map(ScheduledFault::toString).toList()));
         p.put("timeout", Durations.format(timeout));
+        p.put("retries", Integer.toString(retries));
+        p.put("breaker", Boolean.toString(breaker));
         p.put("seed", Long.toString(seed));
         Map<String, String> prefixed = new LinkedHashMap<>();
         p.forEach((k, v) -> prefixed.put(PREFIX + k, v));
@@ -105,15 +115,31 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
     }
 
     public LoadTestParams withTarget(String url) {
-        return new LoadTestParams(scenario, url, mode, hops, rate, duration, errorRate, faults, timeout, seed);
+        return new LoadTestParams(scenario, url, mode, hops, rate, duration, errorRate, faults, timeout, retries, breaker, seed);
     }
 
     public LoadTestParams withMode(Mode m) {
-        return new LoadTestParams(scenario, target, m, hops, rate, duration, errorRate, faults, timeout, seed);
+        return new LoadTestParams(scenario, target, m, hops, rate, duration, errorRate, faults, timeout, retries, breaker, seed);
     }
 
-    public LoadTestParams withLoad(double r, Duration d) {
-        return new LoadTestParams(scenario, target, mode, hops, r, d, errorRate, faults, timeout, seed);
+    /** rpc with a circuit breaker at every hop and {@code n} retries under a retry budget. */
+    public LoadTestParams withBreakerAndRetries(int n) {
+        return new LoadTestParams(scenario, target, mode, hops, rate, duration, errorRate, faults, timeout, n, true, seed);
+    }
+
+    /** The rpc mode's policies: the hop timeout, and the retries and breaker when asked for. */
+    public RpcPolicies rpc() {
+        return rpcPolicies(timeout, retries, breaker);
+    }
+
+    private static RpcPolicies rpcPolicies(Duration timeout, int retries, boolean breaker) {
+        return RpcPolicies.PLAIN.withTimeout(timeout).withRetries(retries, Duration.ofMillis(20), 0.1)
+                .withBreaker(breaker, 5, Duration.ofSeconds(1));
+    }
+
+    /** The first outage ({@code SERVICE:down=LENGTH@START}) of the faults, or null. */
+    public ScheduledFault outage() {
+        return faults.stream().filter(f -> f.kind() == ScheduledFault.Kind.DOWN).findFirst().orElse(null);
     }
 
     /** How many requests the workload sends: one per user, {@code rate} users a second for {@code duration}. */
@@ -131,16 +157,25 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
         return all;
     }
 
-    /** 1 - (1 - p)^hops: the entry's failure rate if every hop fails independently with the error rate p. */
+    /**
+     * 1 - Π(1 - pᵢ) over the services, pᵢ each one's error rate at the start of the run: the entry's
+     * failure rate if the hops fail independently (1 - (1 - p)^hops for {@code *:error-rate=p}).
+     */
     public double predictedFailureRate() {
-        return 1 - Math.pow(1 - errorRate, hops);
+        double allPass = 1;
+        for (int i = 0; i < hops; i++) {
+            FaultInjector faults = new FaultInjector(ChainSettings.serviceName(i), seed, allFaults());
+            faults.startClock(0);
+            allPass *= 1 - faults.effective(0).errorRate();
+        }
+        return 1 - allPass;
     }
 
     /** A one-line description for the report and the console. */
     public String describe() {
         return String.format(Locale.ROOT, "%s: %s, %d hops, %.0f users/s for %s, faults %s%s", scenario, mode.cliName(), hops, rate,
                 Durations.format(duration), allFaults().isEmpty() ? "none" : allFaults(),
-                mode == Mode.RPC ? ", hop timeout " + Durations.format(timeout) : "");
+                mode == Mode.RPC ? ", " + rpc().describe() : "");
     }
 
     private static List<ScheduledFault> parseFaults(String text) {

@@ -20,6 +20,7 @@ import java.util.function.Function;
  *
  * @param scenario             the scenario's name
  * @param mode                 the chain's mode
+ * @param policies             rpc: the hop timeout and the resilience policies; else null
  * @param hops                 the chain's length
  * @param rate                 users (requests) per second
  * @param durationS            how long users arrived, in seconds
@@ -34,21 +35,35 @@ import java.util.function.Function;
  * @param latencyMs            the requests' latency percentiles, from each request's send to its answer
  * @param throughputPerS       succeeded requests per second over the load
  * @param failuresByCode       failed requests by the error code of the answer ({@code no_code}: none)
+ * @param completed            bus: the requests whose work finished at the last service (read from its topic); else null
  * @param maxLag               db and bus: the largest backlog sampled every 200 ms; else null
  * @param drainMs              db and bus: from the last answer until the backlog was empty; null if it did not empty
  * @param breakerOpenMs        rpc: how long the services' breakers were open, summed
+ * @param outage               the outage scenario: the requests sent while the service was down; else null
  * @param gatlingStatus        Gatling's exit status: 0 when every assertion held
- * @param passed               the verdict: Gatling's assertions held
+ * @param passed               the verdict: Gatling's assertions held and (bus) every accepted request completed
+ * @param problems             why the verdict is a failure; empty when it passed
  * @param report               Gatling's report directory
  */
-public record LoadTestSummary(String scenario, String mode, int hops, double rate, double durationS, List<String> faults,
-                              long expectedRequests, long requests, long succeeded, long failed, double failureRate,
+public record LoadTestSummary(String scenario, String mode, String policies, int hops, double rate, double durationS,
+                              List<String> faults, long expectedRequests, long requests, long succeeded, long failed, double failureRate,
                               Double predictedFailureRate, List<Double> failureInterval, Latency latencyMs, double throughputPerS,
-                              Map<String, Long> failuresByCode, Long maxLag, Long drainMs, Long breakerOpenMs, int gatlingStatus,
-                              boolean passed, String report) {
+                              Map<String, Long> failuresByCode, Long completed, Long maxLag, Long drainMs, Long breakerOpenMs,
+                              Outage outage, int gatlingStatus, boolean passed, List<String> problems, String report) {
 
     /** Latency percentiles in milliseconds. */
     public record Latency(double p50, double p95, double p99, double max) {}
+
+    /**
+     * The requests sent during an outage (in rpc mode, those that would still meet it when their
+     * hop times out).
+     *
+     * @param fault       the outage, as written
+     * @param requests    how many were sent
+     * @param failureRate the fraction that failed
+     * @param latencyMs   their latency percentiles
+     */
+    public record Outage(String fault, long requests, double failureRate, Latency latencyMs) {}
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -70,10 +85,11 @@ public record LoadTestSummary(String scenario, String mode, int hops, double rat
     /** The runs side by side: a row per figure, a column per run. */
     public static String markdown(List<LoadTestSummary> runs) {
         List<String> rows = new ArrayList<>();
-        rows.add(row("", runs, r -> r.scenario() + " " + r.mode()));
+        rows.add(row("", runs, r -> r.scenario() + " " + r.mode() + (r.policies() != null && r.policies().contains("breaker") ? " + breaker" : "")));
         rows.add(row("---", runs, r -> "---"));
-        rows.add(row("verdict", runs, r -> r.passed() ? "**pass**" : "**FAIL** (gatling status " + r.gatlingStatus() + ")"));
+        rows.add(row("verdict", runs, r -> r.passed() ? "**pass**" : "**FAIL**: " + String.join("; ", r.problems())));
         rows.add(row("load", runs, r -> fmt("%d hops, %.0f/s for %.0f s", r.hops(), r.rate(), r.durationS())));
+        rows.add(row("rpc policies", runs, r -> r.policies() == null ? "-" : r.policies()));
         rows.add(row("faults", runs, r -> r.faults().isEmpty() ? "none" : String.join(", ", r.faults())));
         rows.add(row("requests", runs, r -> r.requests() + " of " + r.expectedRequests()));
         rows.add(row("failed", runs, r -> Long.toString(r.failed())));
@@ -85,6 +101,11 @@ public record LoadTestSummary(String scenario, String mode, int hops, double rat
                 r.latencyMs().p50(), r.latencyMs().p95(), r.latencyMs().p99(), r.latencyMs().max())));
         rows.add(row("throughput /s", runs, r -> fmt("%.1f", r.throughputPerS())));
         rows.add(row("failures by code", runs, r -> r.failuresByCode().isEmpty() ? "-" : r.failuresByCode().toString()));
+        rows.add(row("during the outage: requests, failed", runs, r -> r.outage() == null ? "-"
+                : r.outage().requests() + ", " + pct(r.outage().failureRate())));
+        rows.add(row("during the outage: p50 / p99 ms", runs, r -> r.outage() == null ? "-"
+                : fmt("%.1f / %.1f", r.outage().latencyMs().p50(), r.outage().latencyMs().p99())));
+        rows.add(row("completed", runs, r -> r.completed() == null ? "-" : Long.toString(r.completed())));
         rows.add(row("backlog peak", runs, r -> r.maxLag() == null ? "-" : Long.toString(r.maxLag())));
         rows.add(row("drain ms", runs, r -> r.drainMs() == null ? "-" : Long.toString(r.drainMs())));
         rows.add(row("breaker open ms", runs, r -> r.breakerOpenMs() == null ? "-" : Long.toString(r.breakerOpenMs())));

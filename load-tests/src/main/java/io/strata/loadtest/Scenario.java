@@ -1,37 +1,50 @@
 package io.strata.loadtest;
 
 import io.strata.dataflow.chain.Mode;
+import io.strata.dataflow.fault.ScheduledFault;
 import io.strata.loadtest.simulation.CompoundingSimulation;
+import io.strata.loadtest.simulation.OutageSimulation;
 import io.strata.loadtest.simulation.SteadySimulation;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
- * The load-test scenarios: each a Gatling simulation, the modes it runs in by default, and its
- * default parameters (every one overridable by a {@code -Dloadtest.*} property).
+ * The load-test scenarios: each a Gatling simulation, the runs it makes by default (its variants
+ * of the parameters: modes, policies), and its default parameters, every one overridable by a
+ * {@code -Dloadtest.*} property.
  */
 public enum Scenario {
 
     /** Each mode with no faults: the baseline. Gate: no failed request, every request sent. */
-    STEADY(SteadySimulation.class, List.of(Mode.RPC, Mode.DB, Mode.BUS),
-            new LoadTestParams("steady", null, Mode.RPC, 4, 50, Duration.ofSeconds(30), 0, List.of(), Duration.ofSeconds(5), 1)),
+    STEADY(SteadySimulation.class, List.of(p -> p.withMode(Mode.RPC), p -> p.withMode(Mode.DB), p -> p.withMode(Mode.BUS)),
+            new LoadTestParams("steady", null, Mode.RPC, 4, 50, Duration.ofSeconds(30), 0, List.of(), Duration.ofSeconds(5), 0, false, 1)),
     /**
      * rpc, 1% errors at each of 4 hops. Gate: the measured failure rate lies in the 99.9% interval
      * of 1 - 0.99^4 for the number of requests sent.
      */
-    COMPOUNDING(CompoundingSimulation.class, List.of(Mode.RPC),
-            new LoadTestParams("compounding", null, Mode.RPC, 4, 200, Duration.ofSeconds(60), 0.01, List.of(), Duration.ofSeconds(5), 1));
+    COMPOUNDING(CompoundingSimulation.class, List.of(p -> p.withMode(Mode.RPC)),
+            new LoadTestParams("compounding", null, Mode.RPC, 4, 200, Duration.ofSeconds(60), 0.01, List.of(), Duration.ofSeconds(5), 0, false, 1)),
+    /**
+     * The last service down for 10 s in the middle of the run, in plain rpc, rpc with a breaker and
+     * a retry budget, and bus. Gates: plain rpc fails nearly every request sent during the outage,
+     * each after the hop timeout; with the breaker they fail fast; the bus fails none and completes all.
+     */
+    OUTAGE(OutageSimulation.class, List.of(p -> p.withMode(Mode.RPC), p -> p.withMode(Mode.RPC).withBreakerAndRetries(2),
+            p -> p.withMode(Mode.BUS)),
+            new LoadTestParams("outage", null, Mode.RPC, 4, 100, Duration.ofSeconds(30), 0, List.of(ScheduledFault.parse("D:down=10s@10s")),
+                    Duration.ofSeconds(1), 0, false, 1));
 
     private final Class<?> simulation;
-    private final List<Mode> modes;
+    private final List<UnaryOperator<LoadTestParams>> variants;
     private final LoadTestParams defaults;
 
-    Scenario(Class<?> simulation, List<Mode> modes, LoadTestParams defaults) {
+    Scenario(Class<?> simulation, List<UnaryOperator<LoadTestParams>> variants, LoadTestParams defaults) {
         this.simulation = simulation;
-        this.modes = modes;
+        this.variants = variants;
         this.defaults = defaults;
     }
 
@@ -44,9 +57,9 @@ public enum Scenario {
         return simulation;
     }
 
-    /** The modes it runs in when no {@code loadtest.mode} is given. */
-    public List<Mode> modes() {
-        return modes;
+    /** The runs it makes when no {@code loadtest.mode} is given: each a variant of the parameters. */
+    public List<LoadTestParams> variants(LoadTestParams params) {
+        return variants.stream().map(v -> v.apply(params)).toList();
     }
 
     public LoadTestParams defaults() {

@@ -71,6 +71,24 @@ class LoadTestSmokeTest {
     }
 
     @Test
+    void outageCascadesInRpcNotOverTheBus() throws Exception {
+        // D down for 3 s of 8 at a 500 ms hop timeout: plain rpc waits out the timeout, the breaker fails fast, the bus absorbs it.
+        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.OUTAGE,
+                props("rate", "20", "duration", "8s", "faults", "D:down=3s@2s", "timeout", "500ms"));
+        assertEquals(3, runs.size());
+        for (LoadTestParams params : runs) {
+            LoadTestSummary s = run(params);
+            assertTrue(s.passed(), s.mode() + " " + s.policies() + ": " + s);
+            assertEquals(160, s.requests());
+            assertTrue(s.outage().requests() > 0, s.toString());
+            if (params.mode() == Mode.BUS) {
+                assertEquals(0, s.failed());
+                assertEquals(160, s.completed());
+            }
+        }
+    }
+
+    @Test
     void aBrokenClaimFailsTheGate() throws Exception {
         // Steady claims no failures; a service failing 30% of its requests must make Gatling's assertions fail.
         LoadTestSummary s = run(LoadTest.runsOf(Scenario.STEADY,

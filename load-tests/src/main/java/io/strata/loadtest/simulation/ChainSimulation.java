@@ -3,8 +3,11 @@ package io.strata.loadtest.simulation;
 import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.strata.dataflow.chain.Mode;
+import io.strata.dataflow.fault.ScheduledFault;
 import io.strata.loadtest.LoadTestParams;
 import io.strata.loadtest.Recorder;
 
@@ -26,16 +29,45 @@ import static io.gatling.javaapi.http.HttpDsl.http;
  * The base of the simulations that drive a dataflow chain's entry: an open workload of
  * {@code loadtest.rate} new users a second for {@code loadtest.duration}, each sending one request
  * with the next id (0, 1, 2, ...: the ids the faults' seeded decisions hash), recorded in
- * {@link Recorder} as well as in Gatling's own statistics. A subclass's constructor calls
+ * {@link Recorder} as well as in Gatling's own statistics. A request sent while the outage of the
+ * faults (if any) will still hold when its hop times out is named {@link #DURING_OUTAGE}, the
+ * others {@link #PROCESS}, so assertions can address either. A subclass's constructor calls
  * {@link #run} with its assertions: they are the pass/fail gate.
  */
 public abstract class ChainSimulation extends Simulation {
+
+    /** The name of the requests sent outside the outage. */
+    public static final String PROCESS = "process";
+    /** The name of the requests sent during the outage. */
+    public static final String DURING_OUTAGE = "process during outage";
 
     /** How long past the load's end the simulation may last: requests still in flight, at most. */
     private static final Duration GRACE = Duration.ofSeconds(40);
     private static final String ERROR_CODE = "\"code\"\\s*:\\s*\"([a-z0-9_]+)\"";
 
     protected final LoadTestParams params = LoadTestParams.fromSystemProperties();
+    private final long outageFromNanos;
+    private final long outageToNanos;
+    private volatile long loadStartNanos;
+
+    protected ChainSimulation() {
+        ScheduledFault outage = params.outage();
+        if (outage == null) {
+            outageFromNanos = Long.MAX_VALUE;
+            outageToNanos = Long.MAX_VALUE;
+        } else {
+            // In rpc mode a request sent in the outage's last hop timeout may wait out the outage and succeed.
+            Duration end = outage.end() == null ? params.duration() : outage.end();
+            Duration lastSure = params.mode() == Mode.RPC ? end.minus(params.timeout()) : end;
+            outageFromNanos = outage.start().toNanos();
+            outageToNanos = Math.max(outageFromNanos, lastSure.toNanos());
+        }
+    }
+
+    @Override
+    public void before() {
+        loadStartNanos = Recorder.INSTANCE.loadStarts();
+    }
 
     /** Sets the simulation up: the open workload against {@code loadtest.target}, gated by {@code assertions}. */
     protected final void run(Assertion... assertions) {
@@ -54,15 +86,23 @@ public abstract class ChainSimulation extends Simulation {
 
     /** One request to the chain's entry, timed and recorded whatever its outcome. */
     private ChainBuilder process() {
-        return exec(session -> session.set("sentAt", System.nanoTime()))
-                .exec(http("process").post(params.target())
+        return exec(session -> {
+            long now = System.nanoTime();
+            long sinceStart = now - loadStartNanos;
+            return session.set("sentAt", now).set("outage", sinceStart >= outageFromNanos && sinceStart < outageToNanos);
+        })
+                .exec(http(session -> session.getBoolean("outage") ? DURING_OUTAGE : PROCESS).post(params.target())
                         .body(StringBody(session -> body(session.getLong("id"))))
                         .check(regex(ERROR_CODE).optional().saveAs("code")))
                 .exec(session -> {
-                    Recorder.INSTANCE.record(session.getLong("sentAt"), System.nanoTime(), !session.isFailed(),
-                            session.contains("code") ? session.getString("code") : null);
+                    Recorder.INSTANCE.record(session.getLong("sentAt"), System.nanoTime(), !session.isFailed(), code(session),
+                            session.getBoolean("outage"));
                     return session;
                 });
+    }
+
+    private static String code(Session session) {
+        return session.contains("code") ? session.getString("code") : null;
     }
 
     private static String body(long id) {
