@@ -55,8 +55,8 @@ public record LoadTestSummary(String scenario, String mode, String policies, int
     public record Latency(double p50, double p95, double p99, double max) {}
 
     /**
-     * The requests sent during an outage (in rpc mode, those that would still meet it when their
-     * hop times out).
+     * The requests sent during an outage (in rpc mode, those sent early enough to meet it still down
+     * when their hop times out: up to two hop timeouts before its end).
      *
      * @param fault       the outage, as written
      * @param requests    how many were sent

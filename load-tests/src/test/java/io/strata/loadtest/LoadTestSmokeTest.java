@@ -51,7 +51,7 @@ class LoadTestSmokeTest {
 
     @Test
     void steadyPassesInEveryMode() throws Exception {
-        for (LoadTestParams params : LoadTest.runsOf(Scenario.STEADY, props("rate", "20", "duration", "3s"))) {
+        for (LoadTestParams params : LoadTest.runsOf(Scenario.STEADY, Scenario.STEADY.smokeProperties())) {
             LoadTestSummary s = run(params);
             assertTrue(s.passed(), "steady " + s.mode() + ": " + s);
             assertEquals(60, s.requests(), s.mode());
@@ -61,7 +61,7 @@ class LoadTestSmokeTest {
 
     @Test
     void compoundingLandsInItsInterval() throws Exception {
-        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.COMPOUNDING, props("rate", "50", "duration", "4s"));
+        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.COMPOUNDING, Scenario.COMPOUNDING.smokeProperties());
         assertEquals(List.of(Mode.RPC), runs.stream().map(LoadTestParams::mode).toList());
         LoadTestSummary s = run(runs.get(0));
         assertTrue(s.passed(), s.toString());
@@ -73,8 +73,7 @@ class LoadTestSmokeTest {
     @Test
     void outageCascadesInRpcNotOverTheBus() throws Exception {
         // D down for 3 s of 8 at a 500 ms hop timeout: plain rpc waits out the timeout, the breaker fails fast, the bus absorbs it.
-        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.OUTAGE,
-                props("rate", "20", "duration", "8s", "faults", "D:down=3s@2s", "timeout", "500ms"));
+        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.OUTAGE, Scenario.OUTAGE.smokeProperties());
         assertEquals(3, runs.size());
         for (LoadTestParams params : runs) {
             LoadTestSummary s = run(params);

@@ -30,7 +30,7 @@ import static io.gatling.javaapi.http.HttpDsl.http;
  * {@code loadtest.rate} new users a second for {@code loadtest.duration}, each sending one request
  * with the next id (0, 1, 2, ...: the ids the faults' seeded decisions hash), recorded in
  * {@link Recorder} as well as in Gatling's own statistics. A request sent while the outage of the
- * faults (if any) will still hold when its hop times out is named {@link #DURING_OUTAGE}, the
+ * faults (if any) will surely still hold when its hop times out is named {@link #DURING_OUTAGE}, the
  * others {@link #PROCESS}, so assertions can address either. A subclass's constructor calls
  * {@link #run} with its assertions: they are the pass/fail gate.
  */
@@ -56,9 +56,10 @@ public abstract class ChainSimulation extends Simulation {
             outageFromNanos = Long.MAX_VALUE;
             outageToNanos = Long.MAX_VALUE;
         } else {
-            // In rpc mode a request sent in the outage's last hop timeout may wait out the outage and succeed.
+            // In rpc mode a request sent in the outage's last hop timeout may wait out the outage and succeed;
+            // a second timeout of margin keeps a slow machine's late arrivals at D out of the outage's requests.
             Duration end = outage.end() == null ? params.duration() : outage.end();
-            Duration lastSure = params.mode() == Mode.RPC ? end.minus(params.timeout()) : end;
+            Duration lastSure = params.mode() == Mode.RPC ? end.minus(params.timeout().multipliedBy(2)) : end;
             outageFromNanos = outage.start().toNanos();
             outageToNanos = Math.max(outageFromNanos, lastSure.toNanos());
         }
