@@ -300,7 +300,7 @@ public final class LoadTest {
         return new LoadTestSummary(params.scenario(), params.mode().cliName(), rpc ? params.rpc().describe() : null, params.hops(),
                 params.rate(), params.duration().toMillis() / 1000.0, params.allFaults().stream().map(ScheduledFault::toString).toList(),
                 params.requests(), n, all.succeeded(), all.failed(), n == 0 ? 0 : (double) all.failed() / n,
-                rpc ? params.predictedFailureRate() : null, compounding ? List.of(allowed.low(), allowed.high()) : null,
+                rpc && params.errorRate() + params.predictedFailureRate() > 0 ? params.predictedFailureRate() : null, compounding ? List.of(allowed.low(), allowed.high()) : null,
                 latency(all), all.succeeded() / seconds, all.failuresByCode(), completed, maxLag, drainMs, breakerOpenMs,
                 outageFigures, status, problems.isEmpty(), problems, report.toString());
     }
