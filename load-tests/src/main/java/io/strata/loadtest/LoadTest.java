@@ -179,29 +179,27 @@ public final class LoadTest {
         int n = (int) Math.min(WARMUP_MAX_REQUESTS, Math.max(50, params.rate() * 3));
         double rate = Math.max(50, params.rate());
         progress.accept("warming up with " + n + " requests, no faults");
-        {
-            List<CompletableFuture<?>> answers = new ArrayList<>();
-            long start = System.nanoTime();
-            for (int i = 1; i <= n; i++) {
-                long due = start + (long) (i * 1e9 / rate);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                HttpRequest request = HttpRequest.newBuilder(URI.create(chain.entryUrl())).timeout(WARMUP_LIMIT)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":" + (-i) + ",\"user\":\"warm\",\"amount\":1.00}")).build();
-                answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+        List<CompletableFuture<?>> answers = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 1; i <= n; i++) {
+            long due = start + (long) (i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
             }
-            try {
-                CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(WARMUP_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                progress.accept("warm-up: not every request was answered (" + e + "); going on");
-            }
-            long deadline = System.nanoTime() + WARMUP_LIMIT.toNanos();
-            while (params.mode() != Mode.RPC && System.nanoTime() < deadline && backlogNow(chain) != 0) {
-                Thread.sleep(100);
-            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create(chain.entryUrl())).timeout(WARMUP_LIMIT)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":" + (-i) + ",\"user\":\"warm\",\"amount\":1.00}")).build();
+            answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+        }
+        try {
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(WARMUP_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            progress.accept("warm-up: not every request was answered (" + e + "); going on");
+        }
+        long deadline = System.nanoTime() + WARMUP_LIMIT.toNanos();
+        while (params.mode() != Mode.RPC && System.nanoTime() < deadline && backlogNow(chain) != 0) {
+            Thread.sleep(100);
         }
     }
 

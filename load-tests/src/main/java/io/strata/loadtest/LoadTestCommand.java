@@ -68,6 +68,9 @@ public final class LoadTestCommand implements StrataSubcommand {
                 Properties props = smoke ? scenario.smokeProperties() : new Properties();
                 System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(LoadTestParams.PREFIX))
                         .forEach(k -> props.setProperty(k, System.getProperty(k)));
+                properties.keySet().stream().filter(k -> !k.startsWith(LoadTestParams.PREFIX)).findFirst().ifPresent(k -> {
+                    throw new IllegalArgumentException("-D" + k + ": parameters are named " + LoadTestParams.PREFIX + "NAME");
+                });
                 props.putAll(properties);
                 runs.addAll(LoadTest.runsOf(scenario, props));
             }
