@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * record was appended (the node's timestamp, milliseconds since the epoch), counted once however
  * often at-least-once delivery repeated it. Warm-up requests (ids below zero) are not counted.
  */
-final class BusCompletions {
+public final class BusCompletions {
 
     private static final int MAX_READ = 1000;
 
@@ -20,14 +20,15 @@ final class BusCompletions {
     private final long[] offsets;
     private final Map<Long, Long> completedAtMillis = new ConcurrentHashMap<>();
 
-    BusCompletions(StrataClient store, String topic, int partitions) {
+    /** Completions of the requests whose results the chain appends to {@code topic}, of {@code partitions} partitions. */
+    public BusCompletions(StrataClient store, String topic, int partitions) {
         this.store = store;
         this.topic = topic;
         this.offsets = new long[partitions];
     }
 
     /** Reads what every partition gained since the last call. Not thread-safe: one caller at a time. */
-    CompletableFuture<Void> catchUp() {
+    public CompletableFuture<Void> catchUp() {
         CompletableFuture<?>[] reads = new CompletableFuture<?>[offsets.length];
         for (int p = 0; p < offsets.length; p++) {
             int partition = p;
@@ -44,12 +45,13 @@ final class BusCompletions {
         return CompletableFuture.allOf(reads);
     }
 
-    int count() {
+    /** The requests (ids 0 and up) seen completed so far. */
+    public int count() {
         return completedAtMillis.size();
     }
 
     /** When request {@code id} completed, or null. */
-    Long completedAt(long id) {
+    public Long completedAt(long id) {
         return completedAtMillis.get(id);
     }
 }
