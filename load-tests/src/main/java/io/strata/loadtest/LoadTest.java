@@ -73,6 +73,9 @@ public final class LoadTest {
      */
     public LoadTestSummary run(LoadTestParams params) throws IOException, InterruptedException {
         Scenario scenario = Scenario.parse(params.scenario());
+        if (!scenario.drivesChain()) {
+            return runOnNode(scenario, params.withTarget(nodeBase));
+        }
         String runId = "lt-" + params.mode().cliName() + "-" + Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
         ChainSettings settings = new ChainSettings(runId, params.mode(), params.hops(), nodeBase, params.seed(), params.allFaults(),
@@ -102,17 +105,34 @@ public final class LoadTest {
                 drainMs = drain(params, backlog, completions, seen);
             }
             sampler.shutdownNow();
-            Path report = reports().stream().filter(p -> !before.contains(p)).findFirst().orElse(resultsDir);
-            LoadTestSummary summary = summary(params, seen, backlog, completions, drainMs,
-                    params.mode() == Mode.RPC && params.breaker() ? chain.breakerOpenMillis() : null, status, report);
-            LoadTestSummary.writeJson(report.resolve("strata-summary.json"), List.of(summary));
-            LoadTestSummary.writeMarkdown(report.resolve("strata-summary.md"), List.of(summary));
-            progress.accept(summary.scenario() + " " + summary.mode() + (summary.passed() ? ": pass" : ": FAIL " + summary.problems()));
-            return summary;
+            Path report = newReport(before);
+            return written(summary(params, seen, backlog, completions, drainMs,
+                    params.mode() == Mode.RPC && params.breaker() ? chain.breakerOpenMillis() : null, status, report), report);
         } finally {
             sampler.shutdownNow();
             clientThreads.shutdownNow();
         }
+    }
+
+    /** A scenario that hits the node's own API: no chain, no warm-up (its simulation sets up what it uses), no backlog. */
+    private LoadTestSummary runOnNode(Scenario scenario, LoadTestParams params) throws IOException {
+        progress.accept(params.describe() + "; node " + nodeBase);
+        Recorder.INSTANCE.reset(nanos -> {});
+        Set<Path> before = reports();
+        int status = gatling(scenario, params);
+        Path report = newReport(before);
+        return written(summary(params, Recorder.INSTANCE.snapshot(), null, null, null, null, status, report), report);
+    }
+
+    private Path newReport(Set<Path> before) throws IOException {
+        return reports().stream().filter(p -> !before.contains(p)).findFirst().orElse(resultsDir);
+    }
+
+    private LoadTestSummary written(LoadTestSummary summary, Path report) throws IOException {
+        LoadTestSummary.writeJson(report.resolve("strata-summary.json"), List.of(summary));
+        LoadTestSummary.writeMarkdown(report.resolve("strata-summary.md"), List.of(summary));
+        progress.accept(summary.scenario() + " " + summary.mode() + (summary.passed() ? ": pass" : ": FAIL " + summary.problems()));
+        return summary;
     }
 
     /**
@@ -277,12 +297,15 @@ public final class LoadTest {
         Recorder.Tally all = seen.all();
         long n = all.requests();
         double seconds = n == 0 ? 1 : Math.max(1e-9, (seen.lastAnswerNanos() - seen.firstSentNanos()) / 1e9);
-        boolean rpc = params.mode() == Mode.RPC;
+        boolean chained = Scenario.parse(params.scenario()).drivesChain();
+        boolean rpc = chained && params.mode() == Mode.RPC;
         boolean compounding = Scenario.parse(params.scenario()) == Scenario.COMPOUNDING;
         Verdicts.Interval allowed = Verdicts.failureInterval(params.predictedFailureRate(), params.requests());
-        Long maxLag;
-        synchronized (backlog) {
-            maxLag = rpc ? null : backlog.stream().mapToLong(s -> s[1]).max().orElse(0);
+        Long maxLag = null;
+        if (backlog != null && !rpc) {
+            synchronized (backlog) {
+                maxLag = backlog.stream().mapToLong(s -> s[1]).max().orElse(0);
+            }
         }
         List<String> problems = new ArrayList<>();
         if (status != 0) {
@@ -295,12 +318,22 @@ public final class LoadTest {
         Recorder.Tally outage = seen.outage();
         LoadTestSummary.Outage outageFigures = params.outage() == null ? null : new LoadTestSummary.Outage(params.outage().toString(),
                 outage.requests(), outage.requests() == 0 ? 0 : (double) outage.failed() / outage.requests(), latency(outage));
-        return new LoadTestSummary(params.scenario(), params.mode().cliName(), rpc ? params.rpc().describe() : null, params.hops(),
+        Map<String, LoadTestSummary.Kind> byKind = null;
+        if (!seen.byKind().isEmpty()) {
+            byKind = new java.util.TreeMap<>();
+            for (Map.Entry<String, Recorder.Tally> kind : seen.byKind().entrySet()) {
+                Recorder.Tally t = kind.getValue();
+                byKind.put(kind.getKey(), new LoadTestSummary.Kind(t.requests(), t.failed(),
+                        t.requests() == 0 ? 0 : (double) t.failed() / t.requests(), latency(t), t.succeeded() / seconds));
+            }
+        }
+        return new LoadTestSummary(params.scenario(), chained ? params.mode().cliName() : "node", rpc ? params.rpc().describe() : null,
+                chained ? params.hops() : 0,
                 params.rate(), params.duration().toMillis() / 1000.0, params.allFaults().stream().map(ScheduledFault::toString).toList(),
                 params.requests(), n, all.succeeded(), all.failed(), n == 0 ? 0 : (double) all.failed() / n,
                 rpc && params.errorRate() + params.predictedFailureRate() > 0 ? params.predictedFailureRate() : null, compounding ? List.of(allowed.low(), allowed.high()) : null,
                 latency(all), all.succeeded() / seconds, all.failuresByCode(), completed, maxLag, drainMs, breakerOpenMs,
-                outageFigures, status, problems.isEmpty(), problems, report.toString());
+                outageFigures, byKind, status, problems.isEmpty(), problems, report.toString());
     }
 
     private static LoadTestSummary.Latency latency(Recorder.Tally tally) {

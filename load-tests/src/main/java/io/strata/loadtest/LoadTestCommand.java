@@ -28,7 +28,8 @@ import java.util.Properties;
         description = {"Load tests: Gatling simulations that drive the dataflow-mode chains under faults, with assertions as the verdict.",
                 "",
                 "Scenarios: steady (each mode, no faults), compounding (rpc, 1%% errors at each of 4 hops),",
-                "outage (D down 10 s mid-run: plain rpc, rpc with breaker and retry budget, bus).",
+                "outage (D down 10 s mid-run: plain rpc, rpc with breaker and retry budget, bus),",
+                "slow-hop (C with a heavy-tailed latency: rpc, db, bus), platform (the node's KV, bus and table API, mixed).",
                 "Parameters: -Dloadtest.NAME=VALUE with NAME one of mode, hops, rate, duration, errorRate,",
                 "faults (SERVICE:KIND=VALUE[@START], comma-separated), timeout, retries, breaker, seed.",
                 "",
@@ -40,7 +41,7 @@ public final class LoadTestCommand implements StrataSubcommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "SCENARIO", arity = "0..*", description = "steady, compounding, outage (default: all)")
+    @Parameters(paramLabel = "SCENARIO", arity = "0..*", description = "steady, compounding, outage, slow-hop, platform (default: all)")
     List<String> scenarios = new ArrayList<>();
 
     @Option(names = "--smoke", description = "The short version: a few seconds per scenario at a small rate (what CI runs)")

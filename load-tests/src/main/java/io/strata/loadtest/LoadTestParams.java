@@ -142,6 +142,11 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
         return faults.stream().filter(f -> f.kind() == ScheduledFault.Kind.DOWN).findFirst().orElse(null);
     }
 
+    /** The first added-latency fault ({@code SERVICE:latency=...}) of the faults, or null. */
+    public ScheduledFault slowHop() {
+        return faults.stream().filter(f -> f.kind() == ScheduledFault.Kind.LATENCY).findFirst().orElse(null);
+    }
+
     /** How many requests the workload sends: one per user, {@code rate} users a second for {@code duration}. */
     public long requests() {
         return Math.round(rate * duration.toNanos() / 1e9);
@@ -173,6 +178,9 @@ public record LoadTestParams(String scenario, String target, Mode mode, int hops
 
     /** A one-line description for the report and the console. */
     public String describe() {
+        if (!Scenario.parse(scenario).drivesChain()) {
+            return String.format(Locale.ROOT, "%s: node API mix, %.0f users/s for %s", scenario, rate, Durations.format(duration));
+        }
         return String.format(Locale.ROOT, "%s: %s, %d hops, %.0f users/s for %s, faults %s%s", scenario, mode.cliName(), hops, rate,
                 Durations.format(duration), allFaults().isEmpty() ? "none" : allFaults(),
                 mode == Mode.RPC ? ", " + rpc().describe() : "");

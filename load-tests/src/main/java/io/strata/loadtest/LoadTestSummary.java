@@ -40,6 +40,7 @@ import java.util.function.Function;
  * @param drainMs              db and bus: from the last answer until the backlog was empty; null if it did not empty
  * @param breakerOpenMs        rpc: how long the services' breakers were open, summed
  * @param outage               the outage scenario: the requests sent while the service was down; else null
+ * @param byKind               the platform scenario: the figures per request kind; else null
  * @param gatlingStatus        Gatling's exit status: 0 when every assertion held
  * @param passed               the verdict: Gatling's assertions held and (bus) every accepted request completed
  * @param problems             why the verdict is a failure; empty when it passed
@@ -49,7 +50,7 @@ public record LoadTestSummary(String scenario, String mode, String policies, int
                               List<String> faults, long expectedRequests, long requests, long succeeded, long failed, double failureRate,
                               Double predictedFailureRate, List<Double> failureInterval, Latency latencyMs, double throughputPerS,
                               Map<String, Long> failuresByCode, Long completed, Long maxLag, Long drainMs, Long breakerOpenMs,
-                              Outage outage, int gatlingStatus, boolean passed, List<String> problems, String report) {
+                              Outage outage, Map<String, Kind> byKind, int gatlingStatus, boolean passed, List<String> problems, String report) {
 
     /** Latency percentiles in milliseconds. */
     public record Latency(double p50, double p95, double p99, double max) {}
@@ -64,6 +65,17 @@ public record LoadTestSummary(String scenario, String mode, String policies, int
      * @param latencyMs   their latency percentiles
      */
     public record Outage(String fault, long requests, double failureRate, Latency latencyMs) {}
+
+    /**
+     * One kind of request of a mixed load.
+     *
+     * @param requests       how many were answered or given up on
+     * @param failed         how many failed
+     * @param failureRate    failed / requests
+     * @param latencyMs      their latency percentiles
+     * @param throughputPerS succeeded requests of this kind per second over the load
+     */
+    public record Kind(long requests, long failed, double failureRate, Latency latencyMs, double throughputPerS) {}
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -88,7 +100,8 @@ public record LoadTestSummary(String scenario, String mode, String policies, int
         rows.add(row("", runs, r -> r.scenario() + " " + r.mode() + (r.policies() != null && r.policies().contains("breaker") ? " + breaker" : "")));
         rows.add(row("---", runs, r -> "---"));
         rows.add(row("verdict", runs, r -> r.passed() ? "**pass**" : "**FAIL**: " + String.join("; ", r.problems())));
-        rows.add(row("load", runs, r -> fmt("%d hops, %.0f/s for %.0f s", r.hops(), r.rate(), r.durationS())));
+        rows.add(row("load", runs, r -> r.hops() == 0 ? fmt("node API mix, %.0f/s for %.0f s", r.rate(), r.durationS())
+                : fmt("%d hops, %.0f/s for %.0f s", r.hops(), r.rate(), r.durationS())));
         rows.add(row("rpc policies", runs, r -> r.policies() == null ? "-" : r.policies()));
         rows.add(row("faults", runs, r -> r.faults().isEmpty() ? "none" : String.join(", ", r.faults())));
         rows.add(row("requests", runs, r -> r.requests() + " of " + r.expectedRequests()));
@@ -109,6 +122,12 @@ public record LoadTestSummary(String scenario, String mode, String policies, int
         rows.add(row("backlog peak", runs, r -> r.maxLag() == null ? "-" : Long.toString(r.maxLag())));
         rows.add(row("drain ms", runs, r -> r.drainMs() == null ? "-" : Long.toString(r.drainMs())));
         rows.add(row("breaker open ms", runs, r -> r.breakerOpenMs() == null ? "-" : Long.toString(r.breakerOpenMs())));
+        runs.stream().filter(r -> r.byKind() != null).flatMap(r -> r.byKind().keySet().stream()).distinct().sorted()
+                .forEach(kind -> rows.add(row(kind + ": requests, failed, p50 / p95 / p99 / max ms, /s", runs, r -> {
+                    Kind k = r.byKind() == null ? null : r.byKind().get(kind);
+                    return k == null ? "-" : fmt("%d, %s, %.1f / %.1f / %.1f / %.1f, %.1f", k.requests(), pct(k.failureRate()),
+                            k.latencyMs().p50(), k.latencyMs().p95(), k.latencyMs().p99(), k.latencyMs().max(), k.throughputPerS());
+                })));
         return String.join("\n", rows) + "\n";
     }
 

@@ -21,6 +21,7 @@ public final class Recorder {
 
     private Tally all = new Tally();
     private Tally outage = new Tally();
+    private Map<String, Tally> byKind = new TreeMap<>();
     private long firstSentNanos = Long.MAX_VALUE;
     private long lastAnswerNanos = Long.MIN_VALUE;
     private long loadStartNanos;
@@ -32,6 +33,7 @@ public final class Recorder {
     public synchronized void reset(LongConsumer onLoadStart) {
         all = new Tally();
         outage = new Tally();
+        byKind = new TreeMap<>();
         firstSentNanos = Long.MAX_VALUE;
         lastAnswerNanos = Long.MIN_VALUE;
         loadStartNanos = 0;
@@ -55,7 +57,15 @@ public final class Recorder {
      * {@code code} is the error code of a failed one ({@code null}: no answer with a code), and
      * {@code duringOutage} whether it was sent while a service was down.
      */
-    public synchronized void record(long sentNanos, long answeredNanos, boolean succeeded, String code, boolean duringOutage) {
+    public void record(long sentNanos, long answeredNanos, boolean succeeded, String code, boolean duringOutage) {
+        record(null, sentNanos, answeredNanos, succeeded, code, duringOutage);
+    }
+
+    /** As {@link #record(long, long, boolean, String, boolean)}, also counted under its request {@code kind} unless null. */
+    public synchronized void record(String kind, long sentNanos, long answeredNanos, boolean succeeded, String code, boolean duringOutage) {
+        if (kind != null) {
+            byKind.computeIfAbsent(kind, k -> new Tally()).add(sentNanos, answeredNanos, succeeded, code);
+        }
         firstSentNanos = Math.min(firstSentNanos, sentNanos);
         lastAnswerNanos = Math.max(lastAnswerNanos, answeredNanos);
         all.add(sentNanos, answeredNanos, succeeded, code);
@@ -66,11 +76,13 @@ public final class Recorder {
 
     /** A copy of what was recorded so far. */
     public synchronized Snapshot snapshot() {
-        return new Snapshot(all.copy(), outage.copy(), firstSentNanos, lastAnswerNanos, loadStartNanos);
+        Map<String, Tally> kinds = new TreeMap<>();
+        byKind.forEach((k, t) -> kinds.put(k, t.copy()));
+        return new Snapshot(all.copy(), outage.copy(), kinds, firstSentNanos, lastAnswerNanos, loadStartNanos);
     }
 
-    /** What a run recorded; the histograms are copies the caller owns. */
-    public record Snapshot(Tally all, Tally outage, long firstSentNanos, long lastAnswerNanos, long loadStartNanos) {}
+    /** What a run recorded, also per request kind (empty when the simulation named none); the histograms are copies the caller owns. */
+    public record Snapshot(Tally all, Tally outage, Map<String, Tally> byKind, long firstSentNanos, long lastAnswerNanos, long loadStartNanos) {}
 
     /** Answers counted: latency in microseconds, successes, failures by error code. */
     public static final class Tally {

@@ -4,6 +4,8 @@ import io.strata.dataflow.chain.Mode;
 import io.strata.dataflow.fault.ScheduledFault;
 import io.strata.loadtest.simulation.CompoundingSimulation;
 import io.strata.loadtest.simulation.OutageSimulation;
+import io.strata.loadtest.simulation.PlatformSimulation;
+import io.strata.loadtest.simulation.SlowHopSimulation;
 import io.strata.loadtest.simulation.SteadySimulation;
 
 import java.time.Duration;
@@ -42,7 +44,23 @@ public enum Scenario {
             new LoadTestParams("outage", null, Mode.RPC, 4, 100, Duration.ofSeconds(30), 0, List.of(ScheduledFault.parse("D:down=10s@10s")),
                     Duration.ofSeconds(1), 0, false, 1),
             // D down for 3 s of 8 at a 500 ms hop timeout.
-            Map.of("rate", "20", "duration", "8s", "faults", "D:down=3s@2s", "timeout", "500ms"));
+            Map.of("rate", "20", "duration", "8s", "faults", "D:down=3s@2s", "timeout", "500ms")),
+    /**
+     * C slowed by a heavy-tailed latency (median 20 ms, p99 400 ms) in rpc, db and bus, with a 5 s hop
+     * timeout so the tail is measured, not cut. Gates: none fails; rpc's and db's entry p99 is at
+     * least the injected tail (the entry waits for the chain); the bus's entry p99 is below half of it.
+     */
+    SLOW_HOP(SlowHopSimulation.class, List.of(p -> p.withMode(Mode.RPC), p -> p.withMode(Mode.DB), p -> p.withMode(Mode.BUS)),
+            new LoadTestParams("slow-hop", null, Mode.RPC, 4, 50, Duration.ofSeconds(30), 0,
+                    List.of(ScheduledFault.parse("C:latency=lognormal:20ms:400ms")), Duration.ofSeconds(5), 0, false, 1),
+            Map.of("rate", "20", "duration", "3s")),
+    /**
+     * The node's own HTTP API, no chain: a mix of KV puts and gets, bus produces and reads, table
+     * inserts and queries, for capacity planning. Gate: every request sent, none failed, every kind answered.
+     */
+    PLATFORM(PlatformSimulation.class, List.of(p -> p),
+            new LoadTestParams("platform", null, Mode.RPC, 1, 100, Duration.ofSeconds(30), 0, List.of(), Duration.ofSeconds(5), 0, false, 1),
+            Map.of("rate", "20", "duration", "3s"));
 
     private final Class<?> simulation;
     private final List<UnaryOperator<LoadTestParams>> variants;
@@ -57,7 +75,12 @@ public enum Scenario {
     }
 
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether it drives a dataflow chain; else it hits the node's own API and has no mode. */
+    public boolean drivesChain() {
+        return this != PLATFORM;
     }
 
     /** The Gatling simulation class that runs it. */

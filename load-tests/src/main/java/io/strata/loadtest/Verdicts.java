@@ -23,4 +23,14 @@ public final class Verdicts {
         double sd = Math.sqrt(p * (1 - p) / Math.max(1, requests));
         return new Interval(Math.max(0, p - Z_999 * sd), Math.min(1, p + Z_999 * sd));
     }
+
+    /**
+     * The level L such that the empirical {@code q}-quantile of {@code n} independent draws lies at or
+     * above the distribution's L-quantile but in one run of a thousand or less: q less 3.29 binomial
+     * standard deviations of the fraction of draws below a quantile (normal approximation), at least 0.5.
+     * A gate "the measured p99 is at least the L-quantile" then holds for a correct claim at any n.
+     */
+    public static double quantileLevelLowBound(double q, long n) {
+        return Math.max(0.5, q - Z_999 * Math.sqrt(q * (1 - q) / Math.max(1, n)));
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,6 +86,34 @@ class LoadTestSmokeTest {
                 assertEquals(160, s.completed());
             }
         }
+    }
+
+    @Test
+    void aSlowHopsTailReachesTheEntryInRpcAndDbNotOverTheBus() throws Exception {
+        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.SLOW_HOP, Scenario.SLOW_HOP.smokeProperties());
+        assertEquals(List.of(Mode.RPC, Mode.DB, Mode.BUS), runs.stream().map(LoadTestParams::mode).toList());
+        for (LoadTestParams params : runs) {
+            LoadTestSummary s = run(params);
+            assertTrue(s.passed(), s.mode() + ": " + s);
+            assertEquals(60, s.requests(), s.mode());
+            assertEquals(0, s.failed(), s.mode());
+            if (params.mode() == Mode.BUS) {
+                assertEquals(60, s.completed());
+            }
+        }
+    }
+
+    @Test
+    void platformAnswersEveryKindOfRequest() throws Exception {
+        List<LoadTestParams> runs = LoadTest.runsOf(Scenario.PLATFORM, Scenario.PLATFORM.smokeProperties());
+        assertEquals(1, runs.size());
+        LoadTestSummary s = run(runs.get(0));
+        assertTrue(s.passed(), s.toString());
+        assertEquals(60, s.requests());
+        assertEquals(0, s.failed());
+        assertEquals(Set.of("kv-put", "kv-get", "bus-produce", "bus-read", "table-insert", "table-query"), s.byKind().keySet());
+        assertEquals(18, s.byKind().get("kv-put").requests());
+        assertEquals(3, s.byKind().get("table-query").requests());
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.strata.loadtest.simulation;
 import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.strata.dataflow.chain.Mode;
@@ -21,7 +20,6 @@ import java.util.stream.Stream;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
-import static io.gatling.javaapi.core.CoreDsl.regex;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
@@ -43,7 +41,6 @@ public abstract class ChainSimulation extends Simulation {
 
     /** How long past the load's end the simulation may last: requests still in flight, at most. */
     private static final Duration GRACE = Duration.ofSeconds(40);
-    private static final String ERROR_CODE = "\"code\"\\s*:\\s*\"([a-z0-9_]+)\"";
 
     protected final LoadTestParams params = LoadTestParams.fromSystemProperties();
     private final long outageFromNanos;
@@ -87,23 +84,14 @@ public abstract class ChainSimulation extends Simulation {
 
     /** One request to the chain's entry, timed and recorded whatever its outcome. */
     private ChainBuilder process() {
-        return exec(session -> {
-            long now = System.nanoTime();
-            long sinceStart = now - loadStartNanos;
-            return session.set("sentAt", now).set("outage", sinceStart >= outageFromNanos && sinceStart < outageToNanos);
-        })
-                .exec(http(session -> session.getBoolean("outage") ? DURING_OUTAGE : PROCESS).post(params.target())
-                        .body(StringBody(session -> body(session.getLong("id"))))
-                        .check(regex(ERROR_CODE).optional().saveAs("code")))
-                .exec(session -> {
-                    Recorder.INSTANCE.record(session.getLong("sentAt"), System.nanoTime(), !session.isFailed(), code(session),
-                            session.getBoolean("outage"));
-                    return session;
-                });
+        return exec(session -> session.set(Timing.DURING_OUTAGE, isDuringOutage(System.nanoTime())))
+                .exec(Timing.timed(http(session -> session.getBoolean(Timing.DURING_OUTAGE) ? DURING_OUTAGE : PROCESS).post(params.target())
+                        .body(StringBody(session -> body(session.getLong("id")))), null));
     }
 
-    private static String code(Session session) {
-        return session.contains("code") ? session.getString("code") : null;
+    private boolean isDuringOutage(long nanos) {
+        long sinceStart = nanos - loadStartNanos;
+        return sinceStart >= outageFromNanos && sinceStart < outageToNanos;
     }
 
     private static String body(long id) {
