@@ -1,6 +1,8 @@
 package io.strata.loadtest;
 
 import io.strata.dataflow.chain.Mode;
+import io.strata.dataflow.fault.LatencySpec;
+import io.strata.loadtest.simulation.PlatformSimulation;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -46,6 +48,38 @@ class LoadTestParamsTest {
         Properties onlyBus = new Properties();
         onlyBus.setProperty("loadtest.mode", "bus");
         assertEquals(1, LoadTest.runsOf(Scenario.STEADY, onlyBus).size());
+    }
+
+    @Test
+    void slowHopAndPlatformHaveTheirRuns() {
+        List<LoadTestParams> slow = LoadTest.runsOf(Scenario.SLOW_HOP, new Properties());
+        assertEquals(List.of(Mode.RPC, Mode.DB, Mode.BUS), slow.stream().map(LoadTestParams::mode).toList());
+        assertEquals("C:latency=lognormal:20ms:400ms", slow.get(0).slowHop().toString());
+        assertEquals(Scenario.SLOW_HOP, Scenario.parse("slow-hop"));
+        assertEquals(1, LoadTest.runsOf(Scenario.PLATFORM, new Properties()).size());
+        assertFalse(Scenario.PLATFORM.drivesChain());
+    }
+
+    @Test
+    void theSlowHopsBarLiesBelowItsP99AndRisesWithTheRequests() {
+        LatencySpec tail = LatencySpec.parse("lognormal:20ms:400ms");
+        assertEquals(400, tail.quantileNanos(0.99) / 1e6, 1);
+        assertEquals(20, tail.quantileNanos(0.5) / 1e6, 0.01);
+        assertEquals(60, LatencySpec.parse("50ms+20ms").quantileNanos(0.5) / 1_000_000);
+        double small = Verdicts.quantileLevelLowBound(0.99, 60);
+        double large = Verdicts.quantileLevelLowBound(0.99, 1500);
+        assertTrue(small < large && large < 0.99 && small >= 0.5, small + " " + large);
+    }
+
+    @Test
+    void thePlatformMixSendsEachKindItsShare() {
+        assertEquals(20, PlatformSimulation.MIX.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(18, PlatformSimulation.expected("kv-put", 60));
+        assertEquals(3, PlatformSimulation.expected("table-query", 60));
+        assertEquals(6, PlatformSimulation.expected("kv-put", 7));
+        assertEquals(1, PlatformSimulation.expected("kv-get", 7));
+        assertEquals(0, PlatformSimulation.expected("table-query", 19));
+        assertEquals(1, PlatformSimulation.expected("table-query", 20));
     }
 
     @Test

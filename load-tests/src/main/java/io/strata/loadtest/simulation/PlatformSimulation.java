@@ -47,7 +47,7 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 public final class PlatformSimulation extends Simulation {
 
     /** The request kinds, as Gatling names them, each with its share of every 20 requests. */
-    static final Map<String, Integer> MIX = Map.of("kv-put", 6, "kv-get", 6, "bus-produce", 3, "bus-read", 2,
+    public static final Map<String, Integer> MIX = Map.of("kv-put", 6, "kv-get", 6, "bus-produce", 3, "bus-read", 2,
             "table-insert", 2, "table-query", 1);
     private static final List<String> ORDER = List.of("kv-put", "kv-get", "bus-produce", "bus-read", "table-insert", "table-query");
     private static final int KEYS = 200;
@@ -75,7 +75,7 @@ public final class PlatformSimulation extends Simulation {
     }
 
     /** How many of the first {@code requests} ids are of {@code kind}. */
-    static long expected(String kind, long requests) {
+    public static long expected(String kind, long requests) {
         int from = 0;
         for (String k : ORDER) {
             if (k.equals(kind)) {
