@@ -21,7 +21,16 @@ import java.util.stream.Collectors;
  * writes the same as {@code <benchmark>.json}.
  */
 record BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures,
-                   List<String> notes, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details) {
+                   List<String> notes, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details,
+                   @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Skipped> skipped) {
+
+    /** A figure the benchmark did not measure (its anchor could not run, or an option turned it off), and why. */
+    record Skipped(String name, String anchor, String reason) {}
+
+    BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures,
+                List<String> notes, Map<String, Object> details) {
+        this(benchmark, startedAt, machine, settings, figures, notes, details, List.of());
+    }
 
     BenchReport(String benchmark, String startedAt, Machine machine, Map<String, Object> settings, List<Figure> figures) {
         this(benchmark, startedAt, machine, settings, figures, List.of());

@@ -68,6 +68,7 @@ final class BusBench {
     private final PrintWriter progress;
     private final byte[] value;
     private final List<String> notes = new ArrayList<>();
+    private final List<BenchReport.Skipped> skipped = new ArrayList<>();
 
     /** @param progress where a line per run goes as the benchmark proceeds */
     BusBench(Settings settings, PrintWriter progress) {
@@ -86,8 +87,15 @@ final class BusBench {
         List<Figure> figures = new ArrayList<>(mmapFigures());
         if (settings.fsync()) {
             figures.addAll(fsyncFigures());
+        } else {
+            skipped.add(new BenchReport.Skipped("bus.append.fsync", RedisAnchor.NAME, "off (--no-fsync)"));
         }
         return figures;
+    }
+
+    /** The figures the run left out (the fsync figure without its redis anchor), and why. */
+    List<BenchReport.Skipped> skipped() {
+        return Collections.unmodifiableList(skipped);
     }
 
     /** What the run could not measure, and why. */
@@ -166,6 +174,7 @@ final class BusBench {
     private List<Figure> skipFsync(String why) {
         String note = "bus.append.fsync not measured: " + why;
         notes.add(note);
+        skipped.add(new BenchReport.Skipped("bus.append.fsync", RedisAnchor.NAME, why));
         rounds.report("[fsync] %s", note);
         return List.of();
     }

@@ -89,7 +89,8 @@ final class BusBenchCommand implements Callable<Integer> {
         described.put("consume_records", consumeRecords);
         described.put("read_max", BusBench.READ_MAX);
         described.put("fsync_producers", fsyncProducers);
-        BenchReport report = new BenchReport("bus", startedAt, machine.finish(), described, figures, bench.notes());
+        BenchReport report = new BenchReport("bus", startedAt, machine.finish(), described, figures, bench.notes(),
+                Map.of(), bench.skipped());
         report.publish(out, options.outputDir());
         return 0;
     }

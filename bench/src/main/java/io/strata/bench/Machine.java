@@ -1,6 +1,7 @@
 package io.strata.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -9,9 +10,12 @@ import java.nio.file.Path;
  * (a busy neighbour makes every figure slower, which the same-run anchor ratios absorb and the
  * absolute figures do not).
  *
+ * @param cpu the CPU model, as {@code /proc/cpuinfo} names it
+ * @param memory the RAM, as {@code /proc/meminfo} gives it ({@code MemTotal})
  * @param note the caveat that goes with every figure
  */
-record Machine(int nproc, String loadavgBefore, String loadavgAfter, String java, String os, String note) {
+record Machine(int nproc, String cpu, String memory, String loadavgBefore, String loadavgAfter, String java, String os,
+               String note) {
 
     /** The first half: cores and load average now; {@link #finish} adds the load average after. */
     static Machine start() {
@@ -21,13 +25,33 @@ record Machine(int nproc, String loadavgBefore, String loadavgAfter, String java
 
     /** As {@link #start()}, with the caveat of a benchmark that has no separate load generator. */
     static Machine start(String note) {
-        return new Machine(Runtime.getRuntime().availableProcessors(), loadavg(), null,
+        return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(), memTotal(), loadavg(), null,
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), note);
     }
 
     Machine finish() {
-        return new Machine(nproc, loadavgBefore, loadavg(), java, os, note);
+        return new Machine(nproc, cpu, memory, loadavgBefore, loadavg(), java, os, note);
+    }
+
+    /** The first {@code model name} of {@code /proc/cpuinfo}, or "unavailable". */
+    static String cpuModel() {
+        return procField(Path.of("/proc/cpuinfo"), "model name");
+    }
+
+    /** {@code MemTotal} of {@code /proc/meminfo} ("24684084 kB"), or "unavailable". */
+    static String memTotal() {
+        return procField(Path.of("/proc/meminfo"), "MemTotal");
+    }
+
+    private static String procField(Path file, String key) {
+        try (var lines = Files.lines(file)) {
+            return lines.filter(line -> line.startsWith(key))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unavailable");
+        } catch (IOException | UncheckedIOException e) {
+            return "unavailable";
+        }
     }
 
     /** {@code /proc/loadavg} as it reads: 1, 5 and 15 minute averages, running/total tasks, last pid. */

@@ -40,6 +40,7 @@ class BusBenchSmokeTest {
         assertEquals("bus", json.get("benchmark").asText());
         assertEquals(BATCH, json.at("/settings/batch_size").asInt());
         assertEquals(1, json.get("notes").size());
+        assertEquals("bus.append.fsync", json.at("/skipped/0/name").asText(), "the summary of bench all shows it as skipped");
         JsonNode figures = json.get("figures");
         run.assertFiguresMatch(figures);
         List<String> anchors = List.of(RawChronicle.APPEND, RawChronicle.APPEND, RawChronicle.APPEND, RawChronicle.TAIL, RawChronicle.E2E);
