@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "RAM, Java) and each benchmark's load average before and after. A skipped",
                 "figure (redis-server missing) or a failed benchmark shows as such.",
                 "With the defaults it takes about ten minutes on a 2-core machine; --quick",
-                "takes a few, to check that everything runs (its figures mean little).",
+                "takes about a minute, to check that everything runs (its figures mean little).",
                 ""})
 final class BenchAllCommand implements Callable<Integer> {
 
