@@ -89,7 +89,8 @@ public final class UpCommand implements Callable<Integer> {
         return ClusterSpec.parse(configFile).nodeLayer(node);
     }
 
-    private Map<String, String> overrides() {
+    /** The flags as configuration keys, above every other layer. */
+    Map<String, String> overrides() {
         Map<String, String> overrides = new LinkedHashMap<>(properties);
         if (dataDir != null) {
             overrides.put("strata.data-dir", dataDir.toString());

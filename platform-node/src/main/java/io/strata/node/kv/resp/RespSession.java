@@ -437,12 +437,7 @@ final class RespSession {
             return type.cast(reply);
         }
         if (reply instanceof KvPartition.Rejected r) {
-            StrataException.Kind kind = switch (r.code()) {
-                case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
-                case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
-                default -> StrataException.Kind.UNAVAILABLE;
-            };
-            throw new StrataException(kind, r.code(), r.message());
+            throw r.toException();
         }
         throw new IllegalStateException("unexpected reply " + reply);
     }
@@ -512,15 +507,7 @@ final class RespSession {
 
     /** A strict decimal 64-bit integer, as Redis parses them; null otherwise. */
     private static Long parseLong(byte[] raw) {
-        String s = ascii(raw);
-        if (!s.matches("-?(0|[1-9][0-9]{0,18})")) {
-            return null;
-        }
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return KvPartition.parseLong(raw);
     }
 
     private static long secondsToMillis(long seconds, String command) {
