@@ -162,11 +162,16 @@ final class RespSession {
         List<CompletableFuture<Long>> deletes = new ArrayList<>();
         for (String key : keys(args, 1)) {
             deletes.add(orAbsent(call(() -> store.delete(db, key, KvPartition.ANY_VERSION)), true)
-                    .thenApply(reply -> reply instanceof KvPartition.NotFound || reply == null ? 0L
-                            : expect(reply, KvPartition.Deleted.class) != null ? 1L : 0L)
+                    .thenApply(reply -> reply == null || reply instanceof KvPartition.NotFound ? 0L
+                            : deletedCount(reply))
                     .toCompletableFuture());
         }
         return allOf(deletes).thenApply(counts -> Resp.integer(counts.stream().mapToLong(Long::longValue).sum()));
+    }
+
+    private static long deletedCount(KvPartition.Reply reply) {
+        expect(reply, KvPartition.Deleted.class);
+        return 1;
     }
 
     /** EXISTS key [key ...]: a key named twice counts twice, as in Redis. */
