@@ -82,6 +82,19 @@ class RespFlowTest {
         assertInstanceOf(RespDecoder.ProtocolError.class, count.feed(ByteString.fromString("*x\r\n")).get(0));
     }
 
+    @Test
+    void refusalsBecomeRedisStyleErrors() {
+        assertEquals("TRYAGAIN storage_unavailable: log failed", RespSession.errorText(
+                new io.strata.node.common.StrataException(io.strata.node.common.StrataException.Kind.UNAVAILABLE,
+                        "storage_unavailable", "log failed")));
+        assertTrue(RespSession.errorText(new java.util.concurrent.CompletionException(
+                new org.apache.pekko.pattern.AskTimeoutException("slow"))).startsWith("TRYAGAIN timeout: "));
+        assertEquals("ERR value is not an integer or out of range",
+                RespSession.errorText(new io.strata.node.kv.KvPartition.Rejected("not_an_integer", "no").toException()));
+        assertEquals("ERR invalid_key: key must not be empty", RespSession.errorText(
+                io.strata.node.common.StrataException.invalid("invalid_key", "key must not be empty")));
+    }
+
     private static List<String> strings(RespDecoder.Frame frame) {
         return ((RespDecoder.Command) frame).args().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
     }
