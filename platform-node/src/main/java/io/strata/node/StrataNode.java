@@ -44,6 +44,8 @@ import io.strata.node.kv.KvRoutes;
 import io.strata.node.kv.KvSettings;
 import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
+import io.strata.node.kv.resp.RespServer;
+import io.strata.node.kv.resp.RespSettings;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.Done;
@@ -94,9 +96,10 @@ public final class StrataNode implements AutoCloseable {
     private final JobStore jobs;
     private final Path dataDir;
     private final CompletableFuture<Long> recovered;
+    private final Optional<RespServer> resp;
 
     private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, TableStore tables,
-                       JobStore jobs, Path dataDir, CompletableFuture<Long> recovered) {
+                       JobStore jobs, Path dataDir, CompletableFuture<Long> recovered, Optional<RespServer> resp) {
         this.system = system;
         this.binding = binding;
         this.kv = kv;
@@ -105,6 +108,7 @@ public final class StrataNode implements AutoCloseable {
         this.jobs = jobs;
         this.dataDir = dataDir;
         this.recovered = recovered;
+        this.resp = resp;
     }
 
     /** Starts a node from a fully resolved configuration (see {@link NodeConfig}). */
@@ -112,6 +116,7 @@ public final class StrataNode implements AutoCloseable {
         long startNanos = System.nanoTime();
         Path dataDir = Paths.get(config.getString("strata.data-dir")).toAbsolutePath().normalize();
         KvSettings kvSettings = KvSettings.from(config);
+        RespSettings respSettings = RespSettings.from(config);
         BusSettings busSettings = BusSettings.from(config);
         GroupSettings groupSettings = GroupSettings.from(config);
         ColumnarSettings columnarSettings = ColumnarSettings.from(config);
@@ -221,6 +226,7 @@ public final class StrataNode implements AutoCloseable {
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+            Optional<RespServer> resp = respSettings.enabled() ? Optional.of(startResp(system, kv, respSettings)) : Optional.empty();
 
             long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
@@ -261,7 +267,7 @@ public final class StrataNode implements AutoCloseable {
             });
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, binding, kv, bus, tables, jobs, dataDir, recovered);
+            return new StrataNode(system, binding, kv, bus, tables, jobs, dataDir, recovered, resp);
         } catch (Exception e) {
             system.terminate();
             try {
@@ -290,6 +296,19 @@ public final class StrataNode implements AutoCloseable {
                     e.getMessage());
             ready.completeExceptionally(e);
         }
+    }
+
+    /**
+     * Binds the RESP listener; on shutdown it stops accepting with the gateway, then lets each
+     * connection finish its current command before the partitions stop.
+     */
+    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings) throws Exception {
+        RespServer server = RespServer.bind(system, kv, settings).toCompletableFuture()
+                .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-resp-unbind", server::unbind);
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "strata-resp-drain", server::drain);
+        return server;
     }
 
     /** Where each kind of partition keeps its files on this node, for moves between nodes. */
@@ -336,6 +355,11 @@ public final class StrataNode implements AutoCloseable {
 
     public InetSocketAddress httpAddress() {
         return binding.localAddress();
+    }
+
+    /** The RESP (Redis protocol) listener's address, when {@code strata.resp.enabled}. */
+    public Optional<InetSocketAddress> respAddress() {
+        return resp.map(RespServer::localAddress);
     }
 
     public int httpPort() {

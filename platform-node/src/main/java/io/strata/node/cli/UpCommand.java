@@ -36,6 +36,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--cluster-port", paramLabel = "N", description = "Cluster (Artery) port (default 17355; 0 picks a free one).")
     Integer clusterPort;
 
+    @Option(names = "--resp-port", paramLabel = "N", description = "Also serve the KV store over the Redis protocol (RESP2) on port N (0 picks a free one; strata.resp.*).")
+    Integer respPort;
+
     @Option(names = "--durability", paramLabel = "MODE", description = "mmap (default: survives kill -9) or fsync (survives power loss), for the KV store, the bus and tables.")
     String durability;
 
@@ -70,6 +73,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         var address = node.httpAddress();
         System.out.println(READY_LINE_PREFIX + "http://" + address.getHostString() + ":" + address.getPort()
+                + node.respAddress().map(resp -> " resp " + resp.getHostString() + ":" + resp.getPort()).orElse("")
                 + " (data " + node.dataDir() + ", cluster " + node.system().address() + ")");
         System.out.println("Ctrl-C to stop.");
         System.out.flush();
@@ -85,7 +89,8 @@ public final class UpCommand implements Callable<Integer> {
         return ClusterSpec.parse(configFile).nodeLayer(node);
     }
 
-    private Map<String, String> overrides() {
+    /** The flags as configuration keys, above every other layer. */
+    Map<String, String> overrides() {
         Map<String, String> overrides = new LinkedHashMap<>(properties);
         if (dataDir != null) {
             overrides.put("strata.data-dir", dataDir.toString());
@@ -98,6 +103,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         if (clusterPort != null) {
             overrides.put("strata.cluster.port", clusterPort.toString());
+        }
+        if (respPort != null) {
+            overrides.put("strata.resp.enabled", "on");
+            overrides.put("strata.resp.port", respPort.toString());
         }
         if (durability != null) {
             overrides.put("strata.kv.durability", durability);

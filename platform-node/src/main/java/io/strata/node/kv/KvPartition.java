@@ -1,6 +1,7 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.common.StrataException;
 import io.strata.node.storage.EntryLog;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.internal.SnapshotStore;
@@ -111,7 +112,18 @@ public final class KvPartition {
      * The command was refused and changed nothing. Codes: {@code version_mismatch},
      * {@code not_an_integer}, {@code integer_overflow}, {@code storage_unavailable}.
      */
-    public record Rejected(String code, String message) implements Reply {}
+    public record Rejected(String code, String message) implements Reply {
+
+        /** This refusal as the exception every door maps to its own error shape (HTTP status, RESP error). */
+        public StrataException toException() {
+            StrataException.Kind kind = switch (code) {
+                case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
+                case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
+                default -> StrataException.Kind.UNAVAILABLE;
+            };
+            return new StrataException(kind, code, message);
+        }
+    }
 
     /** Messages the partition sends itself; they never leave the node. */
     sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
@@ -498,7 +510,7 @@ public final class KvPartition {
     }
 
     /** Parses a strict decimal 64-bit signed integer, as Redis does for INCR; null when it is not one. */
-    static Long parseLong(byte[] value) {
+    public static Long parseLong(byte[] value) {
         if (value.length == 0 || value.length > 20) {
             return null;
         }

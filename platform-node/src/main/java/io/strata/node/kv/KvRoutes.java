@@ -172,17 +172,9 @@ public final class KvRoutes extends StrataRoutes {
         } else if (reply instanceof KvPartition.NotFound n) {
             return Json.error(StatusCodes.NOT_FOUND, "key_not_found", "key '" + n.key() + "' does not exist or has expired");
         } else if (reply instanceof KvPartition.Rejected r) {
-            return Json.error(statusOf(r.code()), r.code(), r.message());
+            return ErrorHandling.toResponse(r.toException());
         }
         throw new IllegalStateException("unexpected reply " + reply);
-    }
-
-    private static org.apache.pekko.http.javadsl.model.StatusCode statusOf(String rejection) {
-        return switch (rejection) {
-            case "version_mismatch" -> StatusCodes.PRECONDITION_FAILED;
-            case "not_an_integer", "integer_overflow" -> StatusCodes.CONFLICT;
-            default -> StatusCodes.SERVICE_UNAVAILABLE;
-        };
     }
 
     private static HttpHeader etag(long version) {

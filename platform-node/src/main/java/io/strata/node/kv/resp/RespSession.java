@@ -1,0 +1,554 @@
+package io.strata.node.kv.resp;
+
+import io.strata.node.common.StrataException;
+import io.strata.node.kv.KvPartition;
+import io.strata.node.kv.KvStore;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One RESP connection's commands: runs each against the {@link KvStore}, as the HTTP routes do,
+ * and encodes the reply. Connection state is the selected database: database N is the keyspace
+ * named {@code N}, so {@code SET k v} in database 0 is {@code PUT /kv/0/k}.
+ *
+ * <p>Not thread-safe: the connection's stream calls {@link #execute} for one command at a time,
+ * in order, so a pipeline's commands apply in the order they were sent. The returned stage never
+ * fails: every refusal becomes a RESP error reply.
+ */
+final class RespSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RespSession.class);
+    /** Compare-and-set attempts of EXPIRE / PERSIST before giving up on a key that keeps changing. */
+    private static final int MAX_CAS_ATTEMPTS = 16;
+    private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+
+    /** A reply and whether the connection closes after it. */
+    record Response(ByteString bytes, boolean close) {}
+
+    private final KvStore store;
+    private final RespServer.Info info;
+    private final long id;
+    private String db = "0";
+    private byte[] clientName;
+
+    RespSession(KvStore store, RespServer.Info info, long id) {
+        this.store = store;
+        this.info = info;
+        this.id = id;
+    }
+
+    CompletionStage<Response> execute(RespDecoder.Frame frame) {
+        if (frame instanceof RespDecoder.ProtocolError error) {
+            return CompletableFuture.completedFuture(new Response(Resp.error("ERR " + error.message()), true));
+        }
+        List<byte[]> args = ((RespDecoder.Command) frame).args();
+        info.commandProcessed();
+        String name = ascii(args.get(0)).toLowerCase(Locale.ROOT);
+        if (name.equals("quit")) {
+            return CompletableFuture.completedFuture(new Response(Resp.OK, true));
+        }
+        RespCommands.Spec spec = RespCommands.spec(name);
+        if (spec == null) {
+            return reply(Resp.error(unknownCommand(args)));
+        }
+        if (spec.arity() > 0 ? args.size() != spec.arity() : args.size() < -spec.arity()) {
+            return reply(Resp.error("ERR wrong number of arguments for '" + name + "' command"));
+        }
+        CompletionStage<ByteString> result;
+        try {
+            result = spec.handler().run(this, args);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)), false));
+    }
+
+    private static CompletionStage<Response> reply(ByteString bytes) {
+        return CompletableFuture.completedFuture(new Response(bytes, false));
+    }
+
+    // ---- Commands (called through RespCommands' table; args include the command name) --------
+
+    CompletionStage<ByteString> ping(List<byte[]> args) {
+        if (args.size() > 2) {
+            return wrongArity("ping");
+        }
+        return done(args.size() == 2 ? Resp.bulk(args.get(1)) : Resp.simple("PONG"));
+    }
+
+    CompletionStage<ByteString> echo(List<byte[]> args) {
+        return done(Resp.bulk(args.get(1)));
+    }
+
+    CompletionStage<ByteString> get(List<byte[]> args) {
+        return find(key(args.get(1))).thenApply(found -> found == null ? Resp.NULL_BULK : Resp.bulk(found.value()));
+    }
+
+    /** SET key value [EX seconds | PX milliseconds] [NX | XX]; KEEPTTL, GET, EXAT and PXAT are not supported. */
+    CompletionStage<ByteString> set(List<byte[]> args) {
+        String key = key(args.get(1));
+        long ttlMillis = 0;
+        boolean nx = false;
+        boolean xx = false;
+        boolean expiry = false;
+        for (int i = 3; i < args.size(); i++) {
+            String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
+            switch (option) {
+                case "NX" -> nx = true;
+                case "XX" -> xx = true;
+                case "EX", "PX" -> {
+                    if (expiry || i + 1 >= args.size()) {
+                        return syntaxError();
+                    }
+                    expiry = true;
+                    Long n = parseLong(args.get(++i));
+                    if (n == null) {
+                        return fail(NOT_INTEGER);
+                    }
+                    ttlMillis = option.equals("EX") ? secondsToMillis(n, "set") : positive(n, "set");
+                }
+                default -> {
+                    return syntaxError();
+                }
+            }
+        }
+        if (nx && xx) {
+            return syntaxError();
+        }
+        long expected = nx ? KvPartition.MUST_NOT_EXIST : xx ? KvPartition.MUST_EXIST : KvPartition.ANY_VERSION;
+        long ttl = ttlMillis;
+        boolean conditional = nx || xx;
+        return orAbsent(call(() -> store.put(db, key, args.get(2), ttl, expected)), xx).thenApply(reply -> {
+            if (reply == null || reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch") && conditional) {
+                return Resp.NULL_BULK;
+            }
+            expect(reply, KvPartition.Written.class);
+            return Resp.OK;
+        });
+    }
+
+    CompletionStage<ByteString> setex(List<byte[]> args) {
+        Long seconds = parseLong(args.get(2));
+        if (seconds == null) {
+            return fail(NOT_INTEGER);
+        }
+        long ttl = secondsToMillis(seconds, "setex");
+        String key = key(args.get(1));
+        return call(() -> store.put(db, key, args.get(3), ttl, KvPartition.ANY_VERSION)).thenApply(reply -> {
+            expect(reply, KvPartition.Written.class);
+            return Resp.OK;
+        });
+    }
+
+    CompletionStage<ByteString> del(List<byte[]> args) {
+        List<CompletableFuture<Long>> deletes = new ArrayList<>();
+        for (String key : keys(args, 1)) {
+            deletes.add(orAbsent(call(() -> store.delete(db, key, KvPartition.ANY_VERSION)), true)
+                    .thenApply(reply -> reply == null || reply instanceof KvPartition.NotFound ? 0L
+                            : deletedCount(reply))
+                    .toCompletableFuture());
+        }
+        return allOf(deletes).thenApply(counts -> Resp.integer(counts.stream().mapToLong(Long::longValue).sum()));
+    }
+
+    private static long deletedCount(KvPartition.Reply reply) {
+        expect(reply, KvPartition.Deleted.class);
+        return 1;
+    }
+
+    /** EXISTS key [key ...]: a key named twice counts twice, as in Redis. */
+    CompletionStage<ByteString> exists(List<byte[]> args) {
+        List<String> keys = keys(args, 1);
+        return multiGet(keys).thenApply(found -> Resp.integer(keys.stream().filter(k -> found.get(k) != null).count()));
+    }
+
+    CompletionStage<ByteString> incr(List<byte[]> args) {
+        return incrBy(args.get(1), 1);
+    }
+
+    CompletionStage<ByteString> decr(List<byte[]> args) {
+        return incrBy(args.get(1), -1);
+    }
+
+    CompletionStage<ByteString> incrby(List<byte[]> args) {
+        Long by = parseLong(args.get(2));
+        return by == null ? fail(NOT_INTEGER) : incrBy(args.get(1), by);
+    }
+
+    CompletionStage<ByteString> decrby(List<byte[]> args) {
+        Long by = parseLong(args.get(2));
+        if (by == null) {
+            return fail(NOT_INTEGER);
+        }
+        if (by == Long.MIN_VALUE) {
+            return fail("ERR decrement would overflow");
+        }
+        return incrBy(args.get(1), -by);
+    }
+
+    private CompletionStage<ByteString> incrBy(byte[] rawKey, long by) {
+        String key = key(rawKey);
+        return call(() -> store.incr(db, key, by))
+                .thenApply(reply -> Resp.integer(expect(reply, KvPartition.Counter.class).value()));
+    }
+
+    CompletionStage<ByteString> mget(List<byte[]> args) {
+        List<String> keys = keys(args, 1);
+        return multiGet(keys).thenApply(found -> {
+            List<ByteString> items = new ArrayList<>(keys.size());
+            keys.forEach(k -> items.add(found.get(k) == null ? Resp.NULL_BULK : Resp.bulk(found.get(k).value())));
+            return Resp.array(items);
+        });
+    }
+
+    /**
+     * MSET key value [key value ...]: one put per distinct key (the last value of a key named
+     * twice), sent together. Not atomic: the keys live in different partitions, so a failure
+     * can leave some keys written; the reply is then the error.
+     */
+    CompletionStage<ByteString> mset(List<byte[]> args) {
+        if (args.size() % 2 != 1) {
+            return wrongArity("mset");
+        }
+        Map<String, byte[]> pairs = new LinkedHashMap<>();
+        for (int i = 1; i < args.size(); i += 2) {
+            pairs.put(key(args.get(i)), args.get(i + 1));
+        }
+        List<CompletableFuture<Long>> puts = new ArrayList<>();
+        pairs.forEach((key, value) -> puts.add(call(() -> store.put(db, key, value, 0, KvPartition.ANY_VERSION))
+                .thenApply(reply -> expect(reply, KvPartition.Written.class).version()).toCompletableFuture()));
+        return allOf(puts).thenApply(versions -> Resp.OK);
+    }
+
+    /**
+     * EXPIRE key seconds: 1 when the key exists and now expires in {@code seconds}, 0 when it
+     * does not exist; {@code seconds <= 0} deletes the key, as in Redis. The store has no
+     * expiry-only write, so this reads the key and writes the same value back with the new TTL as
+     * a compare-and-set on the version it read, retrying when the key changed in between. The
+     * key gets a new version (a new ETag over HTTP), and the write carries the whole value.
+     */
+    CompletionStage<ByteString> expire(List<byte[]> args) {
+        Long seconds = parseLong(args.get(2));
+        if (seconds == null) {
+            return fail(NOT_INTEGER);
+        }
+        if (args.size() > 3) {
+            return fail("ERR EXPIRE options (NX, XX, GT, LT) are not supported");
+        }
+        String key = key(args.get(1));
+        if (seconds <= 0) {
+            return orAbsent(call(() -> store.delete(db, key, KvPartition.ANY_VERSION)), true)
+                    .thenApply(reply -> Resp.integer(reply instanceof KvPartition.Deleted ? 1 : 0));
+        }
+        long ttl = secondsToMillis(seconds, "expire");
+        return rewriteTtl(key, found -> ttl, 1).thenApply(changed -> Resp.integer(changed ? 1 : 0));
+    }
+
+    /** PERSIST key: 1 when a TTL was removed; built like {@link #expire} (read, then compare-and-set). */
+    CompletionStage<ByteString> persist(List<byte[]> args) {
+        return rewriteTtl(key(args.get(1)), found -> found.expiresAtMillis() == 0 ? null : 0L, 1)
+                .thenApply(changed -> Resp.integer(changed ? 1 : 0));
+    }
+
+    /** TTL key: seconds left (rounded), -1 without expiry, -2 when absent, read from the key's expiry time. */
+    CompletionStage<ByteString> ttl(List<byte[]> args) {
+        return remaining(args, 1000);
+    }
+
+    CompletionStage<ByteString> pttl(List<byte[]> args) {
+        return remaining(args, 1);
+    }
+
+    private CompletionStage<ByteString> remaining(List<byte[]> args, long unitMillis) {
+        return find(key(args.get(1))).thenApply(found -> {
+            if (found == null) {
+                return Resp.integer(-2);
+            }
+            if (found.expiresAtMillis() == 0) {
+                return Resp.integer(-1);
+            }
+            long left = Math.max(0, found.expiresAtMillis() - System.currentTimeMillis());
+            return Resp.integer((left + unitMillis / 2) / unitMillis);
+        });
+    }
+
+    CompletionStage<ByteString> dbsize(List<byte[]> args) {
+        return orAbsent(call(() -> store.stats(db)), true)
+                .thenApply(stats -> Resp.integer(stats == null ? 0 : stats.keys()));
+    }
+
+    CompletionStage<ByteString> select(List<byte[]> args) {
+        Long index = parseLong(args.get(1));
+        if (index == null) {
+            return fail(NOT_INTEGER);
+        }
+        if (index < 0 || index >= info.settings().databases()) {
+            return fail("ERR DB index is out of range");
+        }
+        db = Long.toString(index);
+        return done(Resp.OK);
+    }
+
+    /** INFO [section]: server, clients, stats and keyspace (keys per database), a subset of Redis's fields. */
+    CompletionStage<ByteString> info(List<byte[]> args) {
+        String section = args.size() > 1 ? ascii(args.get(1)).toLowerCase(Locale.ROOT) : "default";
+        boolean all = section.equals("default") || section.equals("all") || section.equals("everything");
+        StringBuilder text = new StringBuilder();
+        if (all || section.equals("server")) {
+            text.append("# Server\r\nredis_version:7.0.0\r\nstrata_resp:1\r\nredis_mode:standalone\r\n")
+                    .append("tcp_port:").append(info.port()).append("\r\n")
+                    .append("uptime_in_seconds:").append(info.uptimeSeconds()).append("\r\n\r\n");
+        }
+        if (all || section.equals("clients")) {
+            text.append("# Clients\r\nconnected_clients:").append(info.connectedClients()).append("\r\n\r\n");
+        }
+        if (all || section.equals("stats")) {
+            text.append("# Stats\r\ntotal_connections_received:").append(info.connectionsReceived())
+                    .append("\r\ntotal_commands_processed:").append(info.commandsProcessed()).append("\r\n\r\n");
+        }
+        if (!(all || section.equals("keyspace"))) {
+            return done(Resp.bulk(text.toString()));
+        }
+        List<String> dbs = store.keyspaces().stream().map(k -> k.name())
+                .filter(name -> name.matches("0|[1-9][0-9]{0,3}") && Integer.parseInt(name) < info.settings().databases())
+                .sorted(java.util.Comparator.comparingInt(Integer::parseInt)).toList();
+        List<CompletableFuture<String>> lines = new ArrayList<>();
+        for (String name : dbs) {
+            lines.add(store.stats(name).thenApply(s -> s.keys() == 0 ? "" : "db" + name + ":keys=" + s.keys() + "\r\n")
+                    .toCompletableFuture());
+        }
+        return allOf(lines).thenApply(found -> Resp.bulk(text.append("# Keyspace\r\n").append(String.join("", found)).toString()));
+    }
+
+    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS (empty): what redis-cli and client libraries ask. */
+    CompletionStage<ByteString> command(List<byte[]> args) {
+        if (args.size() == 1) {
+            return done(Resp.array(RespCommands.all().stream().map(RespCommands.Spec::describe).toList()));
+        }
+        String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
+        return switch (sub) {
+            case "count" -> done(Resp.integer(RespCommands.all().size()));
+            case "docs" -> done(Resp.EMPTY_ARRAY);
+            case "info" -> done(Resp.array(args.subList(2, args.size()).stream().map(n -> {
+                RespCommands.Spec spec = RespCommands.spec(ascii(n).toLowerCase(Locale.ROOT));
+                return spec == null ? Resp.NULL_ARRAY : spec.describe();
+            }).toList()));
+            default -> fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try COMMAND HELP.");
+        };
+    }
+
+    /** CLIENT SETNAME / GETNAME / SETINFO (accepted and ignored) / ID: what client libraries send on connect. */
+    CompletionStage<ByteString> client(List<byte[]> args) {
+        String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
+        return switch (sub) {
+            case "setname" -> {
+                if (args.size() != 3) {
+                    yield wrongArity("client|setname");
+                }
+                clientName = args.get(2);
+                yield done(Resp.OK);
+            }
+            case "getname" -> done(clientName == null ? Resp.NULL_BULK : Resp.bulk(clientName));
+            case "setinfo" -> args.size() == 4 ? done(Resp.OK) : wrongArity("client|setinfo");
+            case "id" -> done(Resp.integer(id));
+            default -> fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try CLIENT HELP.");
+        };
+    }
+
+    // ---- Building blocks ----------------------------------------------------------------------
+
+    /** The live key, or null when it is absent, expired, or its database was never written. */
+    private CompletionStage<KvPartition.Found> find(String key) {
+        return orAbsent(call(() -> store.get(db, key)), true).thenApply(reply -> {
+            if (reply == null || reply instanceof KvPartition.NotFound) {
+                return null;
+            }
+            return expect(reply, KvPartition.Found.class);
+        });
+    }
+
+    private CompletionStage<Map<String, KvPartition.Found>> multiGet(List<String> keys) {
+        return orAbsent(call(() -> store.multiGet(db, keys)), true).thenApply(found -> found == null ? Map.of() : found);
+    }
+
+    /**
+     * Writes the key's current value back with the TTL {@code ttlFor} gives (null: leave it), as a
+     * compare-and-set on the version read; true when it wrote. A lost race re-reads and retries.
+     */
+    private CompletionStage<Boolean> rewriteTtl(String key, Function<KvPartition.Found, Long> ttlFor, int attempt) {
+        return find(key).thenCompose(found -> {
+            Long ttl = found == null ? null : ttlFor.apply(found);
+            if (ttl == null) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return call(() -> store.put(db, key, found.value(), ttl, found.version())).thenCompose(reply -> {
+                if (reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch") && attempt < MAX_CAS_ATTEMPTS) {
+                    return rewriteTtl(key, ttlFor, attempt + 1);
+                }
+                expect(reply, KvPartition.Written.class);
+                return CompletableFuture.completedFuture(true);
+            });
+        });
+    }
+
+    /** The stage, with "this database (keyspace) does not exist yet" read as null (absent) when {@code absentOk}. */
+    private static <T> CompletionStage<T> orAbsent(CompletionStage<T> stage, boolean absentOk) {
+        return stage.handle((value, failure) -> {
+            if (failure == null) {
+                return value;
+            }
+            if (absentOk && unwrap(failure) instanceof StrataException e && e.code().equals("keyspace_not_found")) {
+                return null;
+            }
+            throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        });
+    }
+
+    /** Runs a store call, turning its synchronous refusals (bad key, too large) into a failed stage. */
+    private static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> storeCall) {
+        try {
+            return storeCall.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static <T> CompletionStage<List<T>> allOf(List<CompletableFuture<T>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** The reply as {@code type}, or the refusal it carries as an exception. */
+    private static <T extends KvPartition.Reply> T expect(KvPartition.Reply reply, Class<T> type) {
+        if (type.isInstance(reply)) {
+            return type.cast(reply);
+        }
+        if (reply instanceof KvPartition.Rejected r) {
+            throw r.toException();
+        }
+        throw new IllegalStateException("unexpected reply " + reply);
+    }
+
+    /** The RESP error text of a failure, the Redis way where Redis has a fixed wording. */
+    static String errorText(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof RespError e) {
+            return e.getMessage();
+        }
+        if (t instanceof StrataException e) {
+            return switch (e.code()) {
+                case "not_an_integer" -> NOT_INTEGER;
+                case "integer_overflow" -> "ERR increment or decrement would overflow";
+                default -> switch (e.kind()) {
+                    // Retriable: the partition is recovering, moving, or did not answer.
+                    case UNAVAILABLE, TIMEOUT -> "TRYAGAIN " + e.code() + ": " + e.getMessage();
+                    default -> "ERR " + e.code() + ": " + e.getMessage();
+                };
+            };
+        }
+        if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
+            return "TRYAGAIN timeout: the store did not answer in time; the command may or may not have been applied";
+        }
+        LOG.error("RESP command failed", t);
+        return "ERR internal error: " + t;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    static String unknownCommand(List<byte[]> args) {
+        StringBuilder text = new StringBuilder("ERR unknown command '").append(truncate(args.get(0)))
+                .append("', with args beginning with: ");
+        for (byte[] arg : args.subList(1, args.size())) {
+            text.append('\'').append(truncate(arg)).append("' ");
+        }
+        return text.toString();
+    }
+
+    private static String truncate(byte[] arg) {
+        String s = new String(arg, StandardCharsets.UTF_8);
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
+    private static String key(byte[] raw) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            throw new RespError("ERR invalid_key: keys must be UTF-8 text (Strata keys are strings)");
+        }
+    }
+
+    private static List<String> keys(List<byte[]> args, int from) {
+        return args.subList(from, args.size()).stream().map(RespSession::key).toList();
+    }
+
+    private static String ascii(byte[] raw) {
+        return new String(raw, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A strict decimal 64-bit integer, as Redis parses them; null otherwise. */
+    private static Long parseLong(byte[] raw) {
+        return KvPartition.parseLong(raw);
+    }
+
+    private static long secondsToMillis(long seconds, String command) {
+        if (seconds <= 0 || seconds > Long.MAX_VALUE / 1000 / 2) {
+            throw new RespError("ERR invalid expire time in '" + command + "' command");
+        }
+        return seconds * 1000;
+    }
+
+    private static long positive(long millis, String command) {
+        if (millis <= 0 || millis > Long.MAX_VALUE / 2) {
+            throw new RespError("ERR invalid expire time in '" + command + "' command");
+        }
+        return millis;
+    }
+
+    private static CompletionStage<ByteString> done(ByteString reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private static CompletionStage<ByteString> fail(String text) {
+        return CompletableFuture.failedFuture(new RespError(text));
+    }
+
+    private static CompletionStage<ByteString> syntaxError() {
+        return fail("ERR syntax error");
+    }
+
+    private static CompletionStage<ByteString> wrongArity(String name) {
+        return fail("ERR wrong number of arguments for '" + name + "' command");
+    }
+
+    /** A refusal worded for RESP already (kind word first). */
+    static final class RespError extends RuntimeException {
+        RespError(String text) {
+            super(text, null, false, false);
+        }
+    }
+}

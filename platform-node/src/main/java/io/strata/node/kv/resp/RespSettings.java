@@ -1,0 +1,42 @@
+package io.strata.node.kv.resp;
+
+import com.typesafe.config.Config;
+
+/**
+ * The {@code strata.resp} configuration (the Redis-protocol listener of the KV store), parsed and
+ * validated once at startup.
+ *
+ * @param enabled         whether the node listens for RESP2 clients at all
+ * @param host            the interface it binds
+ * @param port            its TCP port (0 picks a free one)
+ * @param maxRequestBytes the largest command (all of its arguments with their framing) a client may send
+ * @param databases       how many databases SELECT accepts (0 .. databases-1); database N is keyspace "N"
+ */
+public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases) {
+
+    /** What {@code max-request-bytes = auto} adds to the largest value: room for the key and the command's framing. */
+    static final long AUTO_SLACK_BYTES = 64 * 1024;
+
+    public RespSettings {
+        require(port >= 0 && port <= 65_535, "strata.resp.port must be 0..65535, got " + port);
+        require(maxRequestBytes >= 1024 && maxRequestBytes <= Integer.MAX_VALUE - 8,
+                "strata.resp.max-request-bytes must be 1k..2g, got " + maxRequestBytes);
+        require(databases >= 1 && databases <= 1024, "strata.resp.databases must be 1..1024, got " + databases);
+    }
+
+    /** Reads the settings from the root configuration. */
+    public static RespSettings from(Config root) {
+        Config resp = root.getConfig("strata.resp");
+        long maxRequest = resp.getString("max-request-bytes").equals("auto")
+                ? root.getBytes("strata.http.max-body-bytes") + AUTO_SLACK_BYTES
+                : resp.getBytes("max-request-bytes");
+        return new RespSettings(resp.getBoolean("enabled"), resp.getString("host"), resp.getInt("port"), maxRequest,
+                resp.getInt("databases"));
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.strata.node.kv.resp;
+
+import io.strata.node.testing.TestNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** redis-cli itself against the RESP listener; skipped where redis-cli is not on the PATH (as on CI). */
+class RespRedisCliTest {
+
+    @TempDir
+    static Path dir;
+
+    private static TestNode node;
+    private static int port;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(redisCli() != null, "redis-cli is not on the PATH");
+        node = TestNode.start(dir, Map.of("strata.resp.enabled", "on", "strata.resp.port", "0"));
+        port = node.node().respAddress().orElseThrow().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void commandsFromTheCommandLine() throws Exception {
+        assertEquals("PONG", cli("PING"));
+        assertEquals("OK", cli("SET", "cli-key", "hello world"));
+        assertEquals("hello world", cli("GET", "cli-key"));
+        assertEquals("OK", cli("-n", "2", "SET", "cli-db", "two"));
+        assertEquals("two", node.get("/kv/2/cli-db").body(), "database 2 is keyspace '2'");
+        assertEquals("5", cli("INCRBY", "cli-counter", "5"));
+        assertEquals("OK", cli("SET", "cli-ttl", "v", "EX", "100"));
+        assertTrue(Long.parseLong(cli("TTL", "cli-ttl")) > 95);
+        assertTrue(cli("FOO").startsWith("ERR unknown command 'FOO'"), cli("FOO"));
+        assertTrue(cli("INFO", "server").contains("redis_mode:standalone"));
+    }
+
+    @Test
+    void pipedCommands() throws Exception {
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            input.append("INCR cli-piped\n");
+        }
+        input.append("GET cli-piped\n");
+        String out = run(input.toString(), "-p", Integer.toString(port));
+        String[] lines = out.strip().split("\n");
+        assertEquals(101, lines.length, out);
+        assertEquals("100", lines[100]);
+    }
+
+    private static String cli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("-p", Integer.toString(port)));
+        command.addAll(List.of(args));
+        return run("", command.toArray(String[]::new)).strip();
+    }
+
+    private static String run(String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(redisCli(), "-h", "127.0.0.1"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().close();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "redis-cli finished");
+            return out;
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static String redisCli() {
+        for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(path, "redis-cli");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,339 @@
+package io.strata.node.kv.resp;
+
+import io.strata.node.testing.TestNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.SetParams;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The RESP2 listener on a real node, through Jedis (a real Redis client) and raw sockets. */
+class RespTest {
+
+    @TempDir
+    static Path dir;
+
+    private static TestNode node;
+    private static int port;
+    private Jedis jedis;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(dir, Map.of("strata.resp.enabled", "on", "strata.resp.port", "0",
+                "strata.http.max-body-bytes", "4096", "strata.kv.max-mget-keys", "50"));
+        port = node.node().respAddress().orElseThrow().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        jedis = new Jedis("127.0.0.1", port, 10_000);
+    }
+
+    @AfterEach
+    void disconnect() {
+        jedis.close();
+    }
+
+    @Test
+    void pingEchoSetGet() {
+        assertEquals("PONG", jedis.ping());
+        assertEquals("hi", jedis.ping("hi"));
+        assertEquals("hello", jedis.echo("hello"));
+        assertEquals("OK", jedis.set("basic", "v1"));
+        assertEquals("v1", jedis.get("basic"));
+        assertNull(jedis.get("basic-absent"));
+        byte[] binary = {0, 1, -2, '\r', '\n', -128, 127};
+        assertEquals("OK", jedis.set("binary".getBytes(StandardCharsets.UTF_8), binary));
+        assertArrayEquals(binary, jedis.get("binary".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("OK", jedis.setex("basic-ex", 100, "v"));
+        assertTrue(jedis.ttl("basic-ex") > 95);
+    }
+
+    @Test
+    void setOptionsNxXxExPx() {
+        assertEquals("OK", jedis.set("nx", "1", SetParams.setParams().nx()));
+        assertNull(jedis.set("nx", "2", SetParams.setParams().nx()), "NX on an existing key does nothing");
+        assertEquals("1", jedis.get("nx"));
+        assertNull(jedis.set("xx", "1", SetParams.setParams().xx()), "XX on an absent key does nothing");
+        assertNull(jedis.get("xx"));
+        assertEquals("OK", jedis.set("nx", "3", SetParams.setParams().xx()));
+        assertEquals("3", jedis.get("nx"));
+        assertEquals("OK", jedis.set("ex", "v", SetParams.setParams().ex(50)));
+        long ttl = jedis.ttl("ex");
+        assertTrue(ttl >= 49 && ttl <= 50, "ttl " + ttl);
+        assertEquals("OK", jedis.set("px", "v", SetParams.setParams().px(50_000)));
+        assertTrue(jedis.pttl("px") > 49_000);
+        assertEquals("OK", jedis.set("ex", "plain"), "SET without EX clears the TTL, as in Redis");
+        assertEquals(-1, jedis.ttl("ex"));
+        assertError("ERR invalid expire time in 'set' command", () -> jedis.set("bad", "v", SetParams.setParams().ex(0)));
+        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "NX", "XX"));
+        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "EX"));
+        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "KEEPTTL"));
+        assertError("ERR value is not an integer or out of range",
+                () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "EX", "ten"));
+        assertNull(jedis.get("bad"));
+    }
+
+    @Test
+    void ttlExpirePersist() throws Exception {
+        assertEquals(-2, jedis.ttl("t-absent"));
+        assertEquals(0, jedis.expire("t-absent", 10));
+        assertEquals(0, jedis.persist("t-absent"));
+        jedis.set("t", "v");
+        assertEquals(-1, jedis.ttl("t"));
+        assertEquals(0, jedis.persist("t"), "nothing to persist");
+        assertEquals(1, jedis.expire("t", 100));
+        assertTrue(jedis.ttl("t") > 95);
+        assertEquals("v", jedis.get("t"), "EXPIRE keeps the value");
+        assertEquals(1, jedis.persist("t"));
+        assertEquals(-1, jedis.ttl("t"));
+        assertEquals(1, jedis.expire("t", 0), "a non-positive EXPIRE deletes the key");
+        assertNull(jedis.get("t"));
+
+        jedis.set("short", "v", SetParams.setParams().px(300));
+        assertEquals("v", jedis.get("short"));
+        Thread.sleep(600);
+        assertNull(jedis.get("short"));
+        assertEquals(-2, jedis.ttl("short"));
+        assertFalse(jedis.exists("short"));
+    }
+
+    @Test
+    void countersAndTheirErrors() {
+        assertEquals(1, jedis.incr("c"));
+        assertEquals(11, jedis.incrBy("c", 10));
+        assertEquals(10, jedis.decr("c"));
+        assertEquals(7, jedis.decrBy("c", 3));
+        assertEquals("7", jedis.get("c"));
+        jedis.set("c-text", "abc");
+        assertError("ERR value is not an integer or out of range", () -> jedis.incr("c-text"));
+        assertError("ERR value is not an integer or out of range",
+                () -> jedis.sendCommand(Protocol.Command.INCRBY, "c", "1.5"));
+        jedis.set("c-max", Long.toString(Long.MAX_VALUE));
+        assertError("ERR increment or decrement would overflow", () -> jedis.incr("c-max"));
+        assertEquals("PONG", jedis.ping(), "the connection stays usable after errors");
+    }
+
+    @Test
+    void multiKeyCommands() {
+        assertEquals("OK", jedis.mset("m1", "a", "m2", "b", "m1", "c"));
+        assertEquals(List.of("c", "b"), jedis.mget("m1", "m2"));
+        List<String> withAbsent = jedis.mget("m1", "m-absent", "m2");
+        assertEquals("c", withAbsent.get(0));
+        assertNull(withAbsent.get(1));
+        assertEquals(3, jedis.exists("m1", "m2", "m1", "m-absent"), "a key named twice counts twice");
+        assertEquals(2, jedis.del("m1", "m2", "m-absent"));
+        assertEquals(0, jedis.del("m1"));
+        assertError("ERR wrong number of arguments for 'mset' command",
+                () -> jedis.sendCommand(Protocol.Command.MSET, "a", "1", "b"));
+    }
+
+    @Test
+    void selectIsTheKeyspaceOfTheHttpApi() {
+        assertEquals("OK", jedis.select(3));
+        assertEquals(0, jedis.dbSize());
+        assertNull(jedis.get("shared"), "a database never written reads as empty");
+        jedis.set("shared", "from-resp");
+        var read = node.get("/kv/3/shared");
+        assertEquals(200, read.statusCode());
+        assertEquals("from-resp", read.body());
+
+        assertEquals(201, node.put("/kv/4/from-http", "hello").statusCode());
+        jedis.select(4);
+        assertEquals("hello", jedis.get("from-http"));
+        assertEquals(1, jedis.dbSize());
+        jedis.select(3);
+        assertEquals("from-resp", jedis.get("shared"));
+        assertError("ERR DB index is out of range", () -> jedis.select(16));
+        assertError("ERR value is not an integer or out of range", () -> jedis.sendCommand(Protocol.Command.SELECT, "x"));
+        try (Jedis other = new Jedis("127.0.0.1", port, 10_000)) {
+            assertNull(other.get("shared"), "the selected database belongs to the connection");
+        }
+    }
+
+    @Test
+    void pipelinedRepliesComeInOrder() {
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<Long>> counts = new ArrayList<>();
+        List<Response<String>> reads = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            counts.add(pipeline.incr("pipe-counter"));
+            pipeline.set("pipe-" + i, "v" + i);
+            reads.add(pipeline.get("pipe-" + i));
+        }
+        pipeline.sync();
+        for (int i = 0; i < 500; i++) {
+            assertEquals(i + 1, counts.get(i).get());
+            assertEquals("v" + i, reads.get(i).get());
+        }
+    }
+
+    @Test
+    void unknownCommandsAndWrongArityKeepTheConnection() {
+        assertError("ERR unknown command 'FOO', with args beginning with: 'a' 'b' ",
+                () -> jedis.sendCommand(() -> "FOO".getBytes(StandardCharsets.UTF_8), "a", "b"));
+        assertError("ERR wrong number of arguments for 'get' command", () -> jedis.sendCommand(Protocol.Command.GET));
+        assertError("ERR wrong number of arguments for 'get' command",
+                () -> jedis.sendCommand(Protocol.Command.GET, "a", "b"));
+        assertError("ERR invalid_key", () -> jedis.sendCommand(Protocol.Command.GET, ""));
+        assertEquals("PONG", jedis.ping());
+    }
+
+    @Test
+    void infoAndCommand() {
+        String info = jedis.info();
+        assertTrue(info.contains("redis_version:") && info.contains("connected_clients:"), info);
+        jedis.select(5);
+        jedis.set("k", "v");
+        assertTrue(jedis.info("keyspace").contains("db5:keys=1"), jedis.info("keyspace"));
+        Object commands = jedis.sendCommand(Protocol.Command.COMMAND);
+        assertTrue(commands instanceof List<?> list && list.size() > 20, String.valueOf(commands));
+        assertEquals(RespCommands.all().size(), (Long) jedis.sendCommand(Protocol.Command.COMMAND, "COUNT"));
+    }
+
+    // ---- Raw sockets: inline commands, framing errors, limits, QUIT ----------------------------
+
+    @Test
+    void inlineCommandsAsTelnetSendsThem() throws IOException {
+        try (Socket socket = socket()) {
+            send(socket, "PING\r\nSET inline \"hello world\"\r\n\r\nGET inline\nEXISTS inline 'x y'\r\n");
+            expectReply(socket, "+PONG\r\n+OK\r\n$11\r\nhello world\r\n:1\r\n");
+            send(socket, "GET \"unbalanced\r\n");
+            expectReply(socket, "-ERR Protocol error: unbalanced quotes in request\r\n");
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void manyCommandsInOneWrite() throws IOException {
+        try (Socket socket = socket()) {
+            StringBuilder batch = new StringBuilder();
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 200; i++) {
+                batch.append("*2\r\n$4\r\nINCR\r\n$8\r\nraw-incr\r\n");
+                expected.append(':').append(i).append("\r\n");
+            }
+            send(socket, batch.toString());
+            assertEquals(expected.toString(), read(socket, expected.length()));
+        }
+    }
+
+    @Test
+    void commandsSplitAcrossWritesAreReassembled() throws Exception {
+        try (Socket socket = socket()) {
+            String command = "*3\r\n$3\r\nSET\r\n$5\r\nsplit\r\n$10\r\n0123456789\r\n*2\r\n$3\r\nGET\r\n$5\r\nsplit\r\n";
+            for (char c : command.toCharArray()) {
+                send(socket, String.valueOf(c));
+            }
+            expectReply(socket, "+OK\r\n$10\r\n0123456789\r\n");
+        }
+    }
+
+    @Test
+    void malformedProtocolIsAnsweredThenClosed() throws IOException {
+        try (Socket socket = socket()) {
+            send(socket, "*2\r\n$3\r\nGET\r\nx\r\n");
+            expectReply(socket, "-ERR Protocol error: expected '$', got 'x'\r\n");
+            assertClosed(socket);
+        }
+        try (Socket socket = socket()) {
+            send(socket, "*1\r\n$-5\r\n");
+            expectReply(socket, "-ERR Protocol error: invalid bulk length\r\n");
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void oversizedRequestsAreRefusedAndClosed() throws IOException {
+        long limit = 4096 + RespSettings.AUTO_SLACK_BYTES;
+        String error = "-ERR Protocol error: request exceeds the limit of " + limit + " bytes (strata.resp.max-request-bytes)\r\n";
+        try (Socket socket = socket()) {
+            send(socket, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + (limit + 1) + "\r\n");
+            assertEquals(error, read(socket, error.length()), "a declared length over the limit is refused at once");
+            assertClosed(socket);
+        }
+        try (Socket socket = socket()) {
+            send(socket, "SET big " + "x".repeat((int) limit + 10));
+            expectReply(socket, "-ERR Protocol error: too big inline request\r\n");
+            assertClosed(socket);
+        }
+        // Within the RESP limit but over the KV value limit: refused by the store; the connection stays.
+        byte[] value = new byte[5000];
+        assertError("ERR payload_too_large", () -> jedis.set("big".getBytes(StandardCharsets.UTF_8), value));
+        assertEquals("PONG", jedis.ping());
+    }
+
+    @Test
+    void quitAnswersOkAndCloses() throws IOException {
+        try (Socket socket = socket()) {
+            send(socket, "*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n");
+            expectReply(socket, "+OK\r\n");
+            assertClosed(socket);
+        }
+    }
+
+    // ---- Helpers ------------------------------------------------------------------------------
+
+    private static void assertError(String prefix, org.junit.jupiter.api.function.Executable call) {
+        JedisDataException e = assertThrows(JedisDataException.class, call);
+        assertTrue(e.getMessage().startsWith(prefix), "expected '" + prefix + "', got '" + e.getMessage() + "'");
+    }
+
+    private static Socket socket() throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+    }
+
+    private static String read(Socket socket, int bytes) throws IOException {
+        byte[] buffer = socket.getInputStream().readNBytes(bytes);
+        return new String(buffer, StandardCharsets.UTF_8);
+    }
+
+    private static void expectReply(Socket socket, String expected) throws IOException {
+        assertEquals(expected, read(socket, expected.getBytes(StandardCharsets.UTF_8).length));
+    }
+
+    private static void assertClosed(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        try {
+            assertEquals(-1, in.read(), "the server closed the connection");
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the connection is still open", e);
+        }
+    }
+}
