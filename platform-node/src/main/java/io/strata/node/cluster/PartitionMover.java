@@ -48,6 +48,7 @@ public final class PartitionMover implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SCAN_INTERVAL = Duration.ofMillis(500);
     private static final int CONCURRENT_PULLS = 2;
+    private static final Duration HANDOVER_ROUND = Duration.ofSeconds(2);
 
     private final ActorSystem<?> system;
     private final PlacementTable table;
@@ -186,18 +187,31 @@ public final class PartitionMover implements AutoCloseable {
             return (int) ownedOrLeaving().count();
         }
         List<String> targets = List.copyOf(others.keySet());
-        table.entries().forEach((key, entry) -> {
-            if (entry.home().equals(self) && !entry.isMoving()) {
-                String to = Placement.rendezvous(targets, key.substring(key.indexOf('/') + 1));
-                table.write(key, PlacementTable.Entry.moving(to, self));
-            }
-        });
         long deadline = System.nanoTime() + limit.toNanos();
         long left = ownedOrLeaving().count();
-        LOG.info("handing {} partitions over to nodes {}", left, targets);
-        while (left > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(SCAN_INTERVAL.toMillis());
+        LOG.info("handing partitions over to nodes {}", targets);
+        long nextRound = 0;
+        while (System.nanoTime() < deadline) {
+            if (System.nanoTime() >= nextRound) {
+                // Each round reads the table from a majority first: a partition placed here a moment ago may be
+                // missing from this node's copy, and a move whose write was not confirmed is written again.
+                try {
+                    table.refresh().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    LOG.info("placement table not read from a majority ({}); handing over what this node knows", e.toString());
+                }
+                table.entries().forEach((key, entry) -> {
+                    if (entry.home().equals(self) && !entry.isMoving()) {
+                        table.write(key, PlacementTable.Entry.moving(Placement.rendezvous(targets, key.substring(key.indexOf('/') + 1)), self));
+                    }
+                });
+                nextRound = System.nanoTime() + HANDOVER_ROUND.toNanos();
+            }
             left = ownedOrLeaving().count();
+            if (left == 0) {
+                break;
+            }
+            Thread.sleep(SCAN_INTERVAL.toMillis());
         }
         if (left > 0) {
             LOG.warn("{} partitions not handed over in {}: they stay on this node's disk, unavailable until it returns", left, limit);
