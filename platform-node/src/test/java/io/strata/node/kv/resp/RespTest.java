@@ -1,5 +1,6 @@
 package io.strata.node.kv.resp;
 
+import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +123,8 @@ class RespTest {
 
         jedis.set("short", "v", SetParams.setParams().px(300));
         assertEquals("v", jedis.get("short"));
-        Thread.sleep(600);
+        // A key past its PX deadline reads as absent: wait for it, bounded, rather than for a fixed time.
+        Await.until(Duration.ofSeconds(10), () -> jedis.get("short"), value -> value == null, value -> "still " + value);
         assertNull(jedis.get("short"));
         assertEquals(-2, jedis.ttl("short"));
         assertFalse(jedis.exists("short"));
