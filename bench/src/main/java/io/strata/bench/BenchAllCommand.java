@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * (the summary shows it as failed).
  */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Every benchmark (kv, bus, columnar, stream), then a summary table.",
+        description = {"Every benchmark (kv, resp, bus, columnar, stream), then a summary table.",
                 "",
                 "Runs each benchmark in a JVM of its own, one after another, with its",
                 "defaults (or --quick's small sizes), each writing DIR/<name>.json; then",
@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
 final class BenchAllCommand implements Callable<Integer> {
 
     /** The benchmarks, in the order they run. */
-    static final List<String> BENCHMARKS = List.of("kv", "bus", "columnar", "stream");
+    static final List<String> BENCHMARKS = List.of("kv", "resp", "bus", "columnar", "stream");
 
     @Spec
     CommandSpec spec;
@@ -55,11 +55,11 @@ final class BenchAllCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
-            description = "Run only these benchmarks (kv, bus, columnar, stream), in the usual order.")
+            description = "Run only these benchmarks (kv, resp, bus, columnar, stream), in the usual order.")
     List<String> only;
 
     @Option(names = "--redis", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Let bench bus run its redis anchor (default: on; --no-redis skips the fsync figure).")
+            description = "Let bench resp and bench bus run redis (default: on; --no-redis skips bench resp's figures and the bus fsync figure).")
     boolean redis;
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -110,6 +110,8 @@ final class BenchAllCommand implements Callable<Integer> {
         if (quick) {
             args.addAll(switch (name) {
                 case "kv" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "4", "--keyspace-size", "1000");
+                case "resp" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "10", "--random-keys", "10000",
+                        "--memory-keys", "100000");
                 case "bus" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "4", "--consume-records", "10000",
                         "--fsync-producers", "10");
                 case "columnar" -> List.of("--rows", "500000", "--warmup", "0.2");
@@ -120,7 +122,7 @@ final class BenchAllCommand implements Callable<Integer> {
         if (rounds != null || quick) {
             args.addAll(List.of("--rounds", Integer.toString(rounds != null ? rounds : 1)));
         }
-        if (name.equals("bus") && !redis) {
+        if ((name.equals("bus") || name.equals("resp")) && !redis) {
             args.add("--no-redis");
         }
         args.addAll(List.of("--out", dir.toString()));

@@ -98,6 +98,9 @@ record BenchSummary(String command, String startedAt, double wallS, Machine mach
      * bench/README.md); the latency figures count operations one at a time, so read their p50/p99.
      */
     static String unit(String figure) {
+        if (figure.equals(RespBench.MEMORY_FIGURE)) {
+            return "bytes/key, lower is better";
+        }
         if (figure.startsWith("bus.e2e")) {
             return "records/s, one at a time";
         }

@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The fsync anchor, {@value #NAME}: a redis-server started here on a free loopback port, in a
- * directory of its own, with {@code --appendonly yes --appendfsync always --save ''} (every write
- * in the append-only file and fsynced before its reply), driven by {@code redis-benchmark -t set}
- * with the same number of clients and value size as the bus figure. Stopped by its PID on close,
- * its directory deleted.
+ * A redis-server started here on a free loopback port, in a directory of its own, with one of the
+ * {@link Persistence} settings; the fsync anchor of {@code bench bus}, {@value #NAME}, and the
+ * anchors of {@code bench resp}. Driven by {@code redis-benchmark} ({@link RedisBenchmark}).
+ * Stopped by its PID on close, its directory deleted.
  *
  * <p>When redis is not installed, {@link #ensureInstalled} installs the Debian package
  * {@code redis-server} with apt-get (as root, with services kept from starting by the image's
@@ -32,7 +30,27 @@ import java.util.concurrent.TimeoutException;
  */
 final class RedisAnchor implements AutoCloseable {
 
-    static final String NAME = "redis-appendfsync-always";
+    static final String NAME = Persistence.ALWAYS.anchor;
+
+    /** How the server keeps what it is sent; each is an anchor of its own name. */
+    enum Persistence {
+        /** In memory only ({@code --appendonly no --save ''}): Redis as a cache. */
+        NONE("redis", "no", "everysec"),
+        /** Every write appended to the file before its reply, fsynced once a second: survives a killed process, not a power cut. */
+        EVERYSEC("redis-appendfsync-everysec", "yes", "everysec"),
+        /** Every write appended and fsynced before its reply (many clients' writes share an fsync). */
+        ALWAYS("redis-appendfsync-always", "yes", "always");
+
+        final String anchor;
+        private final String appendonly;
+        private final String appendfsync;
+
+        Persistence(String anchor, String appendonly, String appendfsync) {
+            this.anchor = anchor;
+            this.appendonly = appendonly;
+            this.appendfsync = appendfsync;
+        }
+    }
 
     private static final long START_TIMEOUT_SECONDS = 20;
     private static final long STOP_TIMEOUT_SECONDS = 10;
@@ -42,13 +60,13 @@ final class RedisAnchor implements AutoCloseable {
     private final Path dir;
     private final Process server;
     private final int port;
-    private final String benchmarkBinary;
+    private final RedisBenchmark benchmark;
 
-    private RedisAnchor(Path dir, Process server, int port, String benchmarkBinary) {
+    private RedisAnchor(Path dir, Process server, int port, RedisBenchmark benchmark) {
         this.dir = dir;
         this.server = server;
         this.port = port;
-        this.benchmarkBinary = benchmarkBinary;
+        this.benchmark = benchmark;
     }
 
     /**
@@ -104,14 +122,20 @@ final class RedisAnchor implements AutoCloseable {
                 .filter(Files::isExecutable).map(Path::toString).findFirst();
     }
 
-    /** Starts redis-server in {@code dir} (created, and deleted on close) and waits until it accepts connections. */
+    /** Starts redis-server with {@code appendfsync always} in {@code dir}; see {@link #start(Path, Persistence)}. */
     static RedisAnchor start(Path dir) throws IOException, InterruptedException {
+        return start(dir, Persistence.ALWAYS);
+    }
+
+    /** Starts redis-server in {@code dir} (created, and deleted on close) and waits until it accepts connections. */
+    static RedisAnchor start(Path dir, Persistence persistence) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int port = freeLoopbackPort();
         Process server = new ProcessBuilder(onPath("redis-server").orElseThrow(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always",
-                "--save", "", "--daemonize", "no", "--protected-mode", "yes").redirectErrorStream(true).start();
-        RedisAnchor anchor = new RedisAnchor(dir, server, port, onPath("redis-benchmark").orElseThrow());
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--appendonly", persistence.appendonly,
+                "--appendfsync", persistence.appendfsync, "--save", "", "--daemonize", "no", "--protected-mode", "yes")
+                .redirectErrorStream(true).start();
+        RedisAnchor anchor = new RedisAnchor(dir, server, port, new RedisBenchmark(onPath("redis-benchmark").orElseThrow()));
         CompletableFuture<Void> ready = new CompletableFuture<>();
         List<String> output = new ArrayList<>();
         Thread reader = new Thread(() -> {
@@ -150,56 +174,22 @@ final class RedisAnchor implements AutoCloseable {
         }
     }
 
+    /** The loopback port it listens on. */
+    int port() {
+        return port;
+    }
+
+    /** The redis-benchmark binary, to drive this server or another one with the same flags. */
+    RedisBenchmark benchmark() {
+        return benchmark;
+    }
+
     /**
-     * One run: {@code redis-benchmark -t set -n requests -c clients -d valueSize -P 1 --csv} on
-     * loopback; throughput and latency percentiles as redis-benchmark reports them.
+     * One run of the bus figure's anchor: {@code redis-benchmark -t set -n requests -c clients
+     * -d valueSize -P 1 -r 100000} on loopback.
      */
     RunResult run(int requests, int clients, int valueSize, long timeoutSeconds) throws IOException, InterruptedException {
-        Process benchmark = new ProcessBuilder(benchmarkBinary, "-h", "127.0.0.1", "-p", Integer.toString(port), "-t", "set",
-                "-n", Integer.toString(requests), "-c", Integer.toString(clients), "-d", Integer.toString(valueSize),
-                "-P", "1", "-r", "100000", "--csv").redirectErrorStream(true).start();
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(benchmark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        if (!benchmark.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            benchmark.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            throw new IllegalStateException("redis-benchmark did not finish " + requests + " requests in " + timeoutSeconds + " s");
-        }
-        String csv = output.join();
-        if (benchmark.exitValue() != 0) {
-            throw new IllegalStateException("redis-benchmark failed (exit " + benchmark.exitValue() + "):\n" + csv);
-        }
-        return parseCsv(csv, requests);
-    }
-
-    /**
-     * Parses {@code "test","rps","avg_latency_ms",...,"p50_latency_ms",...,"p99_latency_ms",...}
-     * and its {@code "SET",...} row (redis-benchmark 7; older ones print no header and no
-     * percentiles, which then read 0).
-     */
-    static RunResult parseCsv(String csv, int requests) {
-        List<String> header = null;
-        for (String line : csv.split("\\R")) {
-            List<String> cells = Arrays.stream(line.split(",")).map(c -> c.trim().replace("\"", "")).toList();
-            if (cells.get(0).equals("test")) {
-                header = cells;
-            } else if (cells.get(0).equals("SET") && cells.size() > 1) {
-                double rps = Double.parseDouble(cells.get(1));
-                long p50 = header == null ? 0 : micros(header, cells, "p50_latency_ms");
-                long p99 = header == null ? 0 : micros(header, cells, "p99_latency_ms");
-                return new RunResult(requests, requests / rps, Math.round(rps), p50, p99);
-            }
-        }
-        throw new IllegalStateException("no SET line in redis-benchmark's output:\n" + csv);
-    }
-
-    private static long micros(List<String> header, List<String> cells, String column) {
-        int i = header.indexOf(column);
-        return i < 0 || i >= cells.size() ? 0 : Math.round(Double.parseDouble(cells.get(i)) * 1000);
+        return benchmark.run(port, new RedisBenchmark.Load("set", clients, 1, valueSize, 100_000), requests, timeoutSeconds);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL) by its PID and deletes its directory. */

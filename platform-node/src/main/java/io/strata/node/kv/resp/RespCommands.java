@@ -2,9 +2,12 @@ package io.strata.node.kv.resp;
 
 import org.apache.pekko.util.ByteString;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,6 +27,23 @@ final class RespCommands {
     record Spec(String name, int arity, List<String> flags, int firstKey, int lastKey, int step, Handler handler) {
 
         /** The command's entry in a {@code COMMAND} reply (the RESP2 fields redis-cli reads). */
+        /**
+         * What the command touches, for {@link CommandScheduler}: its keys by its key positions;
+         * a command without keys touches nothing shared when it is one of {@link #KEYLESS_FREE},
+         * else it is a barrier (SELECT, DBSIZE, INFO, CLIENT).
+         */
+        CommandScheduler.Access access(List<byte[]> args) {
+            if (firstKey == 0) {
+                return KEYLESS_FREE.contains(name) ? CommandScheduler.Access.NONE : CommandScheduler.Access.BARRIER;
+            }
+            int last = lastKey < 0 ? args.size() + lastKey : lastKey;
+            Set<String> keys = new HashSet<>();
+            for (int i = firstKey; i <= last && i < args.size(); i += step) {
+                keys.add(new String(args.get(i), StandardCharsets.ISO_8859_1));
+            }
+            return new CommandScheduler.Access(false, flags.contains("write"), keys);
+        }
+
         ByteString describe() {
             return Resp.array(List.of(Resp.bulk(name), Resp.integer(arity),
                     Resp.array(flags.stream().map(Resp::simple).toList()),
@@ -32,6 +52,9 @@ final class RespCommands {
     }
 
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
+
+    /** Commands without keys that neither read nor change anything a later command depends on. */
+    private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config");
 
     static {
         add("ping", -1, List.of("fast"), 0, 0, 0, RespSession::ping);
@@ -56,6 +79,7 @@ final class RespCommands {
         add("info", -1, List.of("loading"), 0, 0, 0, RespSession::info);
         add("command", -1, List.of("loading"), 0, 0, 0, RespSession::command);
         add("client", -2, List.of("loading"), 0, 0, 0, RespSession::client);
+        add("config", -2, List.of("admin", "loading"), 0, 0, 0, RespSession::config);
         // QUIT is answered by the session itself: it closes the connection.
         add("quit", -1, List.of("fast"), 0, 0, 0, (session, args) -> {
             throw new IllegalStateException("QUIT is handled by the session");

@@ -25,12 +25,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * same {@link KvStore} (partition entities, log) as the HTTP API.
  *
  * <p>Per connection, a Pekko Streams flow: bytes → {@link RespDecoder} (commands, pipelined or
- * not) → {@link RespSession} one command at a time, in order ({@code mapAsync(1)}) → reply bytes.
+ * not) → {@link RespSession}, up to {@code max-in-flight} commands at once when they touch
+ * different keys ({@link CommandScheduler}), replies in order ({@code mapAsync}) → reply bytes.
  * Backpressure runs end to end: a client that does not read its replies stops having its
  * commands read. A protocol error or an oversized request is answered and the connection closed.
  *
  * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
- * connection finish the command it is running, then closes them all. Thread-safe.
+ * connection finish the commands it is running, then closes them all. Thread-safe.
  */
 public final class RespServer {
 
@@ -79,7 +80,7 @@ public final class RespServer {
                 })
                 .named("resp-decode")
                 .via(killSwitch.flow())
-                .mapAsync(1, session::execute)
+                .mapAsync(settings.maxInFlight(), session::execute)
                 .named("resp-execute")
                 .takeWhile(response -> !response.close(), true)
                 .map(RespSession.Response::bytes)
@@ -95,7 +96,7 @@ public final class RespServer {
         return binding.unbind().thenApply(unit -> Done.getInstance());
     }
 
-    /** Closes every connection once its current command is answered; completes when all are closed. */
+    /** Closes every connection once the commands it is running are answered; completes when all are closed. */
     public CompletionStage<Done> drain() {
         connections.shutdown();
         return CompletableFuture.allOf(open.values().stream()

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * One RESP connection's commands: runs each against the {@link KvStore}, as the HTTP routes do,
@@ -46,8 +47,12 @@ final class RespSession {
     private final KvStore store;
     private final RespServer.Info info;
     private final long id;
-    private String db = "0";
-    private byte[] clientName;
+    private final CommandScheduler scheduler = new CommandScheduler();
+    // Volatile: a command that waited for earlier ones runs on whichever thread finished them.
+    private volatile String db = "0";
+    private volatile byte[] clientName;
+    /** Set by QUIT or a protocol error, on the connection's stream, where every command is submitted. */
+    private boolean closing;
 
     RespSession(KvStore store, RespServer.Info info, long id) {
         this.store = store;
@@ -55,14 +60,24 @@ final class RespSession {
         this.id = id;
     }
 
+    /**
+     * Runs one command, or starts it while earlier ones of the pipeline still run (see
+     * {@link CommandScheduler}); called in the order the commands came. After QUIT or a protocol
+     * error the connection closes: commands pipelined behind it are not run.
+     */
     CompletionStage<Response> execute(RespDecoder.Frame frame) {
+        if (closing) {
+            return CompletableFuture.completedFuture(new Response(ByteString.emptyByteString(), true));
+        }
         if (frame instanceof RespDecoder.ProtocolError error) {
+            closing = true;
             return CompletableFuture.completedFuture(new Response(Resp.error("ERR " + error.message()), true));
         }
         List<byte[]> args = ((RespDecoder.Command) frame).args();
         info.commandProcessed();
         String name = ascii(args.get(0)).toLowerCase(Locale.ROOT);
         if (name.equals("quit")) {
+            closing = true;
             return CompletableFuture.completedFuture(new Response(Resp.OK, true));
         }
         RespCommands.Spec spec = RespCommands.spec(name);
@@ -72,12 +87,7 @@ final class RespSession {
         if (spec.arity() > 0 ? args.size() != spec.arity() : args.size() < -spec.arity()) {
             return reply(Resp.error("ERR wrong number of arguments for '" + name + "' command"));
         }
-        CompletionStage<ByteString> result;
-        try {
-            result = spec.handler().run(this, args);
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
+        CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () -> spec.handler().run(this, args));
         return result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)), false));
     }
 
@@ -371,6 +381,48 @@ final class RespSession {
             case "id" -> done(Resp.integer(id));
             default -> fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try CLIENT HELP.");
         };
+    }
+
+    /**
+     * CONFIG GET pattern...: the few parameters tools such as redis-benchmark read on connect,
+     * matched as Redis does (glob, case-insensitive), as name/value pairs; nothing else is
+     * configurable over RESP, so CONFIG SET and the rest are refused.
+     */
+    CompletionStage<ByteString> config(List<byte[]> args) {
+        String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
+        if (!sub.equals("get")) {
+            return fail("ERR CONFIG " + ascii(args.get(1)).toUpperCase(Locale.ROOT)
+                    + " is not supported: Strata is configured by its config file (strata.resp.*, strata.kv.*)");
+        }
+        if (args.size() < 3) {
+            return wrongArity("config|get");
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("save", "");
+        parameters.put("appendonly", "no");
+        parameters.put("databases", Integer.toString(info.settings().databases()));
+        parameters.put("proto-max-bulk-len", Long.toString(info.settings().maxRequestBytes()));
+        List<ByteString> pairs = new ArrayList<>();
+        parameters.forEach((name, value) -> {
+            if (args.subList(2, args.size()).stream().anyMatch(pattern -> globMatches(ascii(pattern), name))) {
+                pairs.add(Resp.bulk(name));
+                pairs.add(Resp.bulk(value));
+            }
+        });
+        return done(Resp.array(pairs));
+    }
+
+    /** Redis's glob for CONFIG GET: {@code *} and {@code ?}, everything else literal, case-insensitive. */
+    static boolean globMatches(String pattern, String name) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(switch (c) {
+                case '*' -> ".*";
+                case '?' -> ".";
+                default -> Pattern.quote(String.valueOf(c));
+            });
+        }
+        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE).matcher(name).matches();
     }
 
     // ---- Building blocks ----------------------------------------------------------------------

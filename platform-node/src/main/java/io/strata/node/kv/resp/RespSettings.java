@@ -11,8 +11,9 @@ import com.typesafe.config.Config;
  * @param port            its TCP port (0 picks a free one)
  * @param maxRequestBytes the largest command (all of its arguments with their framing) a client may send
  * @param databases       how many databases SELECT accepts (0 .. databases-1); database N is keyspace "N"
+ * @param maxInFlight     pipelined commands of one connection that may run at once (see {@link CommandScheduler})
  */
-public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases) {
+public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases, int maxInFlight) {
 
     /** What {@code max-request-bytes = auto} adds to the largest value: room for the key and the command's framing. */
     static final long AUTO_SLACK_BYTES = 64 * 1024;
@@ -22,6 +23,7 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
         require(maxRequestBytes >= 1024 && maxRequestBytes <= Integer.MAX_VALUE - 8,
                 "strata.resp.max-request-bytes must be 1k..2g, got " + maxRequestBytes);
         require(databases >= 1 && databases <= 1024, "strata.resp.databases must be 1..1024, got " + databases);
+        require(maxInFlight >= 1 && maxInFlight <= 1024, "strata.resp.max-in-flight must be 1..1024, got " + maxInFlight);
     }
 
     /** Reads the settings from the root configuration. */
@@ -31,7 +33,7 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
                 ? root.getBytes("strata.http.max-body-bytes") + AUTO_SLACK_BYTES
                 : resp.getBytes("max-request-bytes");
         return new RespSettings(resp.getBoolean("enabled"), resp.getString("host"), resp.getInt("port"), maxRequest,
-                resp.getInt("databases"));
+                resp.getInt("databases"), resp.getInt("max-in-flight"));
     }
 
     private static void require(boolean condition, String message) {

@@ -201,6 +201,37 @@ class RespTest {
     }
 
     @Test
+    void pipelinedCommandsOnOneKeyTakeEffectInOrder() {
+        try (Pipeline pipeline = jedis.pipelined()) {
+            List<Response<Long>> incrs = new ArrayList<>();
+            List<Response<String>> reads = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                pipeline.set("other:" + i, "x");
+                incrs.add(pipeline.incr("ordered:counter"));
+                pipeline.set("ordered:last", Integer.toString(i));
+                reads.add(pipeline.get("ordered:last"));
+            }
+            pipeline.sync();
+            for (int i = 0; i < 300; i++) {
+                assertEquals(i + 1, incrs.get(i).get());
+                assertEquals(Integer.toString(i), reads.get(i).get());
+            }
+        }
+        assertEquals("300", jedis.get("ordered:counter"));
+    }
+
+    @Test
+    void selectInAPipelineAppliesToTheCommandsAfterIt() throws IOException {
+        try (Socket socket = socket()) {
+            send(socket, "SET sel:a zero\r\nSELECT 3\r\nGET sel:a\r\nSET sel:a three\r\nSELECT 0\r\nGET sel:a\r\n"
+                    + "SELECT 3\r\nGET sel:a\r\nQUIT\r\nSET sel:after-quit x\r\n");
+            expectReply(socket, "+OK\r\n+OK\r\n$-1\r\n+OK\r\n+OK\r\n$4\r\nzero\r\n+OK\r\n$5\r\nthree\r\n+OK\r\n");
+            assertClosed(socket);
+        }
+        assertNull(jedis.get("sel:after-quit"), "a command pipelined behind QUIT is not run");
+    }
+
+    @Test
     void unknownCommandsAndWrongArityKeepTheConnection() {
         assertError("ERR unknown command 'FOO', with args beginning with: 'a' 'b' ",
                 () -> jedis.sendCommand(() -> "FOO".getBytes(StandardCharsets.UTF_8), "a", "b"));
@@ -221,6 +252,20 @@ class RespTest {
         Object commands = jedis.sendCommand(Protocol.Command.COMMAND);
         assertTrue(commands instanceof List<?> list && list.size() > 20, String.valueOf(commands));
         assertEquals(RespCommands.all().size(), (Long) jedis.sendCommand(Protocol.Command.COMMAND, "COUNT"));
+    }
+
+    @Test
+    void configGetAnswersWhatRedisBenchmarkAsksAndSetIsRefused() {
+        assertEquals(java.util.Map.of("save", "", "appendonly", "no"), jedis.configGet("save", "appendonly"));
+        assertEquals(4, jedis.configGet("*").size());
+        assertEquals(java.util.Map.of("databases", "16"), jedis.configGet("DATABASES"));
+        assertEquals(java.util.Map.of(), jedis.configGet("maxclients"));
+        assertEquals(java.util.Map.of("save", "", "databases", "16"), jedis.configGet("save", "d?tabases"));
+        assertError("ERR CONFIG SET is not supported", () -> jedis.configSet("save", "60 1"));
+        assertError("ERR wrong number of arguments for 'config|get' command",
+                () -> jedis.sendCommand(Protocol.Command.CONFIG, "GET"));
+        assertError("ERR wrong number of arguments for 'config' command", () -> jedis.sendCommand(Protocol.Command.CONFIG));
+        assertEquals("PONG", jedis.ping());
     }
 
     // ---- Raw sockets: inline commands, framing errors, limits, QUIT ----------------------------

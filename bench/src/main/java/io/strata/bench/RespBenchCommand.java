@@ -1,0 +1,138 @@
+package io.strata.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code ./strata bench resp}: the KV store over RESP against redis-server, driven by redis-benchmark (see {@link RespBench}). */
+@Command(name = "resp", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The KV store over the Redis protocol against redis-server, by redis-benchmark.",
+                "",
+                "The same redis-benchmark runs against a fresh node's RESP listener and a",
+                "redis-server started on a free loopback port, alternating; figures in ops/s:",
+                "  resp.set.c50, resp.get.c50          -c 50, unpipelined",
+                "  resp.set.c50.p16, resp.get.c50.p16  -c 50 -P 16",
+                "  resp.set.c1, resp.get.c1            -c 1: one request at a time (read p50/p99)",
+                "    anchor redis: redis-server in memory only (--appendonly no --save '')",
+                "  all with -d 100 -r 100000; every key written on both sides first.",
+                "  resp.set.c50.mmap                   the same runs as resp.set.c50",
+                "    anchor redis-appendfsync-everysec: both survive a killed process",
+                "  resp.set.c50.fsync, resp.set.c50.p16.fsync   a node with fsync durability",
+                "    anchor redis-appendfsync-always",
+                "  resp.memory                         bytes per key for 1M small keys",
+                "    anchor redis-used-memory: the node's heap after a full GC vs used_memory",
+                "redis-server and redis-benchmark are installed with apt-get if missing;",
+                "without them every figure is skipped with the reason.",
+                "Prints BENCH lines and a table, and writes the same to DIR/resp.json.",
+                ""})
+final class RespBenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
+            description = "Uncounted redis-benchmark run before each measured one (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "2",
+            description = "About how long each measured run lasts: redis-benchmark's request count is sized from the previous run's rate (default: ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "Rounds of alternating runs; figures are medians over rounds (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = {"-c", "--clients"}, paramLabel = "N", defaultValue = "50",
+            description = "redis-benchmark -c of the many-clients runs (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = {"-P", "--pipeline"}, paramLabel = "N", defaultValue = "16",
+            description = "redis-benchmark -P of the pipelined runs (default: ${DEFAULT-VALUE}).")
+    int pipeline;
+
+    @Option(names = {"-d", "--value-size"}, paramLabel = "BYTES", defaultValue = "100",
+            description = "redis-benchmark -d: bytes of each SET value (default: ${DEFAULT-VALUE}).")
+    int valueSize;
+
+    @Option(names = {"-r", "--random-keys"}, paramLabel = "N", defaultValue = "100000",
+            description = "redis-benchmark -r: keys picked at random, all written first (default: ${DEFAULT-VALUE}).")
+    int randomKeys;
+
+    @Option(names = "--memory-keys", paramLabel = "N", defaultValue = "1000000",
+            description = "Keys of the memory figure; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int memoryKeys;
+
+    @Option(names = "--memory-value-size", paramLabel = "BYTES", defaultValue = "8",
+            description = "Bytes of each value of the memory figure (default: ${DEFAULT-VALUE}).")
+    int memoryValueSize;
+
+    @Option(names = "--durability", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure the fsync figures on a second node (default: on).")
+    boolean durability;
+
+    @Option(names = "--redis", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run against redis-server, installing it with apt-get if needed (default: on; --no-redis skips every figure with a note:"
+                    + " redis-benchmark drives both sides).")
+    boolean redis;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Directory for the JSON results (default: target/bench under the Strata home, or the working directory).")
+    Path outDir;
+
+    @Override
+    public Integer call() throws Exception {
+        require(warmupSeconds >= 0, "--warmup must not be negative");
+        require(durationSeconds > 0, "--duration must be positive");
+        require(rounds >= 1, "--rounds must be at least 1");
+        require(clients >= 1 && clients <= 1000, "--clients must be 1..1000");
+        require(pipeline >= 1 && pipeline <= 1000, "--pipeline must be 1..1000");
+        require(valueSize >= 1 && valueSize <= 1_000_000, "--value-size must be 1..1000000");
+        require(randomKeys >= 1 && randomKeys <= 100_000_000, "--random-keys must be 1..100000000");
+        require(memoryKeys >= 0 && memoryKeys <= 100_000_000, "--memory-keys must be 0..100000000");
+        require(memoryValueSize >= 1 && memoryValueSize <= 1_000_000, "--memory-value-size must be 1..1000000");
+        KvBenchCommand.quietNodeLogs();
+        PrintWriter out = spec.commandLine().getOut();
+        String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Machine machine = Machine.start();
+        Window window = new Window(seconds(warmupSeconds), seconds(durationSeconds));
+        RespBench bench = new RespBench(new RespBench.Settings(window, rounds, clients, pipeline, valueSize, randomKeys,
+                memoryKeys, memoryValueSize, durability, redis), spec.commandLine().getErr());
+        List<Figure> figures = bench.run();
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("warmup_s", warmupSeconds);
+        settings.put("duration_s", durationSeconds);
+        settings.put("rounds", rounds);
+        settings.put("clients", clients);
+        settings.put("pipeline", pipeline);
+        settings.put("value_size_bytes", valueSize);
+        settings.put("random_keys", randomKeys);
+        settings.put("memory_keys", memoryKeys);
+        settings.put("memory_value_size_bytes", memoryValueSize);
+        new BenchReport("resp", startedAt, machine.finish(), settings, figures, bench.notes(), bench.details(), bench.skipped())
+                .publish(out, outDir != null ? outDir : BenchOptions.defaultOutputDir());
+        return 0;
+    }
+
+    private static Duration seconds(double seconds) {
+        return Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+
+    private void require(boolean condition, String message) {
+        if (!condition) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+}
