@@ -4,6 +4,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,6 +21,8 @@ final class HelloServer implements AutoCloseable {
 
     /** The anchor's name in the results. */
     static final String NAME = "pekko-http-hello";
+    /** The name of the anchor that reads each request's body first ({@link #startReadingBodies}). */
+    static final String READING_BODIES_NAME = "pekko-http-hello-put";
 
     private final ServerBinding binding;
 
@@ -27,7 +31,20 @@ final class HelloServer implements AutoCloseable {
     }
 
     static HelloServer start(ActorSystem<?> system) throws Exception {
-        ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(Directives.complete("hello"))
+        return bind(system, Directives.complete("hello"));
+    }
+
+    /**
+     * The same route, but reading each request's whole body into a byte array first, as the KV PUT
+     * route does, then dropping it: the anchor of PUTs, whose bodies a route that ignores them would
+     * leave unread.
+     */
+    static HelloServer startReadingBodies(ActorSystem<?> system) throws Exception {
+        return bind(system, Directives.entity(Unmarshaller.entityToByteArray(), body -> Directives.complete("hello")));
+    }
+
+    private static HelloServer bind(ActorSystem<?> system, Route route) throws Exception {
+        ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new HelloServer(binding);
     }

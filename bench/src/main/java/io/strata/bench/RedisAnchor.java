@@ -1,7 +1,6 @@
 package io.strata.bench;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -54,7 +53,6 @@ final class RedisAnchor implements AutoCloseable {
 
     private static final long START_TIMEOUT_SECONDS = 20;
     private static final long STOP_TIMEOUT_SECONDS = 10;
-    private static final long APT_TIMEOUT_SECONDS = 300;
     private static final String READY = "Ready to accept connections";
 
     private final Path dir;
@@ -74,52 +72,11 @@ final class RedisAnchor implements AutoCloseable {
      * needed and possible; else why the anchor cannot run.
      */
     static Optional<String> ensureInstalled(Path scratch, PrintWriter progress) {
-        if (onPath("redis-server").isPresent() && onPath("redis-benchmark").isPresent()) {
-            return Optional.empty();
-        }
-        if (onPath("apt-get").isEmpty()) {
-            return Optional.of("redis-server is not installed and apt-get is not available");
-        }
-        progress.println("[fsync] redis-server is not installed: apt-get update && apt-get install -y redis-server");
-        progress.flush();
-        Path log = scratch.resolve("apt.log");
-        for (List<String> command : List.of(List.of("apt-get", "update"), List.of("apt-get", "install", "-y", "redis-server"))) {
-            Optional<String> failure = runApt(command, log);
-            if (failure.isPresent()) {
-                return failure;
-            }
-        }
-        return onPath("redis-server").isPresent() && onPath("redis-benchmark").isPresent() ? Optional.empty()
-                : Optional.of("apt-get install redis-server succeeded but redis-server or redis-benchmark is not on the PATH");
-    }
-
-    private static Optional<String> runApt(List<String> command, Path log) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-            Process apt = builder.start();
-            if (!apt.waitFor(APT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                apt.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                return Optional.of(String.join(" ", command) + " did not finish in " + APT_TIMEOUT_SECONDS + " s");
-            }
-            if (apt.exitValue() != 0) {
-                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-                return Optional.of(String.join(" ", command) + " failed (exit " + apt.exitValue() + "): "
-                        + String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of("cannot run " + String.join(" ", command) + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of(String.join(" ", command) + " was interrupted");
-        }
+        return DebianPackage.ensureInstalled(scratch, progress, "fsync", "redis-server", "redis-server", "redis-benchmark");
     }
 
     private static Optional<String> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        return Arrays.stream(path.split(File.pathSeparator)).filter(d -> !d.isEmpty()).map(d -> Path.of(d, program))
-                .filter(Files::isExecutable).map(Path::toString).findFirst();
+        return DebianPackage.onPath(program);
     }
 
     /** Starts redis-server with {@code appendfsync always} in {@code dir}; see {@link #start(Path, Persistence)}. */
