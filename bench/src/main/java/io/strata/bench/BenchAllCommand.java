@@ -62,6 +62,10 @@ final class BenchAllCommand implements Callable<Integer> {
             description = "Let bench resp and bench bus run redis (default: on; --no-redis skips bench resp's figures and the bus fsync figure).")
     boolean redis;
 
+    @Option(names = "--wrk", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Let bench kv drive its HTTP figures with wrk too (default: on; --no-wrk skips the .wrk figures).")
+    boolean wrk;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "Directory for the JSON results and the summary (default: target/bench under the Strata home, or the working directory).")
     Path outDir;
@@ -97,6 +101,7 @@ final class BenchAllCommand implements Callable<Integer> {
         settings.put("preset", quick ? "quick" : "defaults");
         settings.put("rounds", rounds != null ? rounds : quick ? 1 : 3);
         settings.put("redis", redis);
+        settings.put("wrk", wrk);
         BenchSummary summary = BenchSummary.of(commandLine(), startedAt, wall, machine.finish(), settings, outcomes);
         Path markdown = summary.write(dir);
         out.printf("%n%s%nwrote %s and %s%n", summary.markdown(), dir.resolve("summary.json"), markdown);
@@ -124,6 +129,9 @@ final class BenchAllCommand implements Callable<Integer> {
         }
         if ((name.equals("bus") || name.equals("resp")) && !redis) {
             args.add("--no-redis");
+        }
+        if (name.equals("kv") && !wrk) {
+            args.add("--no-wrk");
         }
         args.addAll(List.of("--out", dir.toString()));
         return args;
@@ -191,6 +199,9 @@ final class BenchAllCommand implements Callable<Integer> {
         }
         if (!redis) {
             parts.add("--no-redis");
+        }
+        if (!wrk) {
+            parts.add("--no-wrk");
         }
         return String.join(" ", parts);
     }

@@ -96,6 +96,8 @@ class BenchSummaryTest {
         assertEquals("rows/s", BenchSummary.unit("columnar.groupby"));
         assertEquals("events/CPU-s", BenchSummary.unit("stream.sliding"));
         assertEquals("events/s, paced", BenchSummary.unit("stream.e2e.tumbling"));
+        assertEquals("bytes/key, lower is better", BenchSummary.unit("resp.memory"));
+        assertEquals("ops/s", BenchSummary.unit("resp.get.c50.p16"));
     }
 
     @Test
@@ -103,6 +105,7 @@ class BenchSummaryTest {
         BenchAllCommand all = new BenchAllCommand();
         all.quick = true;
         all.redis = false;
+        all.wrk = false;
         Path out = Path.of("/tmp/out");
         List<String> bus = all.arguments("bus", out);
         assertEquals(List.of("bench", "bus"), bus.subList(0, 2));
@@ -112,6 +115,9 @@ class BenchSummaryTest {
         List<String> columnar = all.arguments("columnar", out);
         assertEquals("2", columnar.get(columnar.indexOf("--rounds") + 1));
         assertTrue(!columnar.contains("--no-redis"), columnar.toString());
+        assertTrue(all.arguments("resp", out).contains("--no-redis"), "bench resp runs redis too");
+        assertTrue(all.arguments("kv", out).contains("--no-wrk"));
+        assertTrue(!all.arguments("resp", out).contains("--no-wrk"));
         for (String name : BenchAllCommand.BENCHMARKS) {
             List<String> args = all.arguments(name, out);
             // What the child JVM will be given must parse: "bench" is the child's first word.
