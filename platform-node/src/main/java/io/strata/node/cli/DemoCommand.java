@@ -5,6 +5,7 @@ import io.strata.node.demo.DemoFailure;
 import io.strata.node.demo.DemoTour;
 import io.strata.node.demo.BusChapter;
 import io.strata.node.demo.KvChapter;
+import io.strata.node.demo.RespChapter;
 import io.strata.node.demo.StreamChapter;
 import io.strata.node.demo.TableChapter;
 import io.strata.node.launch.NodeProcess;
@@ -36,8 +37,9 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A guided, self-checking tour on a fresh node in a temporary directory.",
-                "Shows the KV, bus, table and stream job APIs as curl commands with the real",
-                "answers, then kill -9 and a restart that shows the data came back. With the",
+                "Shows the KV (over HTTP and the Redis protocol), bus, table and stream job APIs",
+                "as curl and redis-cli commands with the real answers, then kill -9 and a",
+                "restart that shows the data came back. With the",
                 "dataflow-modes module built, a finale runs the same services through a",
                 "database, by RPC and over the bus, side by side. With the cluster-config",
                 "module built, three nodes of a cluster file show where keys live and what a",
@@ -80,12 +82,13 @@ public final class DemoCommand implements Callable<Integer> {
                 tour = new DemoTour(out, null, dir);
             } else {
                 Path data = dir.resolve("data");
-                NodeProcess.Builder builder = NodeProcess.builder(data).logFile(dir.resolve("node.log"));
+                NodeProcess.Builder builder = NodeProcess.builder(data).logFile(dir.resolve("node.log")).args("--resp-port", "0");
                 out.println("Strata demo: starting a fresh node in " + dir + " (its output goes to node.log there)...");
                 out.flush();
                 node = builder.start();
                 out.println("Node up at " + node.httpBase() + " (pid " + node.pid() + ").");
                 tour = new DemoTour(out, node.httpBase(), dir);
+                tour.moveRespTo(node.respPort());
                 tourOneNode(tour, builder, data);
             }
             for (DemoChapter chapter : clusterChapters) {
@@ -135,6 +138,7 @@ public final class DemoCommand implements Callable<Integer> {
         long restart = System.nanoTime();
         node = builder.start();
         tour.moveTo(node.httpBase());
+        tour.moveRespTo(node.respPort());
         tour.say("Up again at " + node.httpBase() + " (pid " + node.pid() + ") after "
                 + (System.nanoTime() - restart) / 1_000_000 + " ms; it recovered from its snapshots and logs.");
         for (DemoChapter chapter : chapters) {
@@ -157,7 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
-        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new BusChapter(), new TableChapter(), new StreamChapter()));
+        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new TableChapter(), new StreamChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
     }

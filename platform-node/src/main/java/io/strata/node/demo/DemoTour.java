@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +36,7 @@ public final class DemoTour {
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     private String base;
+    private OptionalInt respPort = OptionalInt.empty();
     private int chapter;
     private int step;
     private int checks;
@@ -63,6 +65,16 @@ public final class DemoTour {
     /** Points the tour at a restarted node, or at another node of a cluster. */
     public void moveTo(String newBase) {
         this.base = newBase;
+    }
+
+    /** The Redis-protocol port of the node the tour talks to, when it listens for RESP. */
+    public OptionalInt respPort() {
+        return respPort;
+    }
+
+    /** Points the tour at the Redis-protocol port of the node it talks to (empty: it has none). */
+    public void moveRespTo(OptionalInt port) {
+        this.respPort = port;
     }
 
     /** Where the tour prints, for chapters that show a table of their own. */

@@ -19,10 +19,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Strata node running as a child JVM ({@code java <flags> -cp <classpath> io.strata.node.cli.Main up ...}),
@@ -62,6 +65,8 @@ public final class NodeProcess implements AutoCloseable {
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
+    private static final Pattern RESP_ADDRESS = Pattern.compile(" resp \\S+:(\\d+)");
+
     private final Process process;
     private final Path dataDir;
     private final String readyLinePrefix;
@@ -70,6 +75,7 @@ public final class NodeProcess implements AutoCloseable {
     private final Thread shutdownHook;
     private volatile String httpHost;
     private volatile int httpPort;
+    private volatile int respPort;
 
     private NodeProcess(Process process, Path dataDir, String readyLinePrefix, OutputSink output, List<Thread> pumps) {
         this.process = process;
@@ -110,6 +116,11 @@ public final class NodeProcess implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The port of its Redis-protocol listener, as its ready line says ({@code resp host:port}); empty when it has none. */
+    public OptionalInt respPort() {
+        return respPort == 0 ? OptionalInt.empty() : OptionalInt.of(respPort);
     }
 
     /** The operating-system process id of the child JVM. */
@@ -225,6 +236,10 @@ public final class NodeProcess implements AutoCloseable {
             throw new IllegalArgumentException("cannot parse the port of the ready line: " + line);
         }
         httpHost = address.substring("http://".length(), colon);
+        Matcher resp = RESP_ADDRESS.matcher(line);
+        if (resp.find()) {
+            respPort = Integer.parseInt(resp.group(1));
+        }
     }
 
     /**

@@ -1,0 +1,128 @@
+package io.strata.node.demo;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The KV store through the Redis protocol: redis-cli commands and their real answers against the
+ * node's RESP listener, the same keys read and written over HTTP, a pipeline, Redis-style errors;
+ * after the crash, the same keys.
+ */
+public final class RespChapter implements DemoChapter {
+
+    private static final int PIPELINED = 1000;
+
+    /** What the tour left in database 0, checked again after the crash. */
+    private static final Map<String, String> EXPECTED = Map.of(
+            "demo:greeting", "\"hello from redis\"",
+            "demo:visits", "\"6\"",
+            "demo:pipelined", "\"" + PIPELINED + "\"");
+
+    private int port;
+
+    @Override
+    public String title() {
+        return "Redis protocol";
+    }
+
+    @Override
+    public void tour(DemoTour tour) throws Exception {
+        if (tour.respPort().isEmpty()) {
+            tour.say("The node was started without --resp-port: nothing to show.");
+            return;
+        }
+        port = tour.respPort().getAsInt();
+        tour.step("Redis clients talk to the same store");
+        tour.say("The node listens for RESP2 on 127.0.0.1:" + port + " (./strata up --resp-port N). Database 0 is"
+                + " the keyspace \"0\" of the HTTP API.");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            expect(tour, redis, "OK", "SET", "demo:greeting", "hello from redis");
+            tour.get("/kv/0/demo:greeting").expect(200, "hello from redis");
+            tour.put("/kv/0/demo:from-http", "written over HTTP").expect(201);
+            expect(tour, redis, "\"written over HTTP\"", "GET", "demo:from-http");
+
+            tour.step("Counters, expiry, several keys at once");
+            expect(tour, redis, "(integer) 5", "INCRBY", "demo:visits", "5");
+            expect(tour, redis, "(integer) 6", "INCR", "demo:visits");
+            expect(tour, redis, "OK", "SET", "demo:session", "token-42", "EX", "60");
+            String ttl = show(tour, redis, "TTL", "demo:session");
+            tour.check(ttl.equals("(integer) 60") || ttl.equals("(integer) 59"), "a TTL of 59 or 60 seconds, got " + ttl);
+            tour.get("/kv/0/demo:session").expect(200, "token-42");
+            expect(tour, redis, "OK", "MSET", "demo:a", "1", "demo:b", "2");
+            expect(tour, redis, "1) \"1\"\n2) \"2\"\n3) (nil)", "MGET", "demo:a", "demo:b", "demo:nobody");
+        }
+
+        tour.step("Databases are keyspaces");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            redis.call("SELECT", "2");
+            tour.shell("redis-cli -p " + port + " -n 2 SET demo:where \"database 2\"");
+            String reply = redis.call("SET", "demo:where", "database 2");
+            tour.say(reply);
+            tour.check(reply.equals("OK"), "OK, got " + reply);
+            tour.get("/kv/2/demo:where").expect(200, "database 2");
+        }
+
+        tour.step("Pipelining: " + PIPELINED + " commands in one write");
+        tour.say("A connection runs pipelined commands on different keys at once; commands on one key in order,");
+        tour.say("and every reply comes back in the order sent.");
+        tour.shell("yes 'INCR demo:pipelined' | head -" + PIPELINED + " | redis-cli -p " + port + " --pipe");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            List<List<String>> commands = new ArrayList<>();
+            for (int i = 0; i < PIPELINED; i++) {
+                commands.add(List.of("INCR", "demo:pipelined"));
+            }
+            long start = System.nanoTime();
+            List<String> replies = redis.pipeline(commands);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            for (int i = 0; i < PIPELINED; i++) {
+                tour.check(replies.get(i).equals("(integer) " + (i + 1)), "reply " + (i + 1) + " to be (integer) " + (i + 1)
+                        + ", got " + replies.get(i));
+            }
+            tour.say(PIPELINED + " replies in " + millis + " ms: (integer) 1 ... (integer) " + PIPELINED + ", in order.");
+        }
+
+        tour.step("Errors are Redis errors; the connection stays usable");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            expect(tour, redis, "(error) ERR unknown command 'FLUSHALL', with args beginning with: ", "FLUSHALL");
+            expect(tour, redis, "(error) ERR wrong number of arguments for 'get' command", "GET");
+            expect(tour, redis, "(error) ERR value is not an integer or out of range", "INCR", "demo:greeting");
+            expect(tour, redis, "PONG", "PING");
+            tour.say("(all on one connection)");
+        }
+    }
+
+    @Override
+    public void afterCrash(DemoTour tour) throws Exception {
+        if (tour.respPort().isEmpty()) {
+            return;
+        }
+        port = tour.respPort().getAsInt();
+        tour.step("Redis protocol: the keys written through RESP came back");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            for (String key : List.of("demo:greeting", "demo:visits", "demo:pipelined")) {
+                expect(tour, redis, EXPECTED.get(key), "GET", key);
+            }
+            String ttl = show(tour, redis, "TTL", "demo:session");
+            tour.check(ttl.startsWith("(integer) ") && Long.parseLong(ttl.substring(10)) > 0,
+                    "the session key to keep its expiry, got " + ttl);
+        }
+    }
+
+    private String show(DemoTour tour, DemoRedis redis, String... args) throws IOException {
+        tour.shell("redis-cli -p " + port + " " + String.join(" ", quoted(args)));
+        String reply = redis.call(args);
+        reply.lines().forEach(tour::say);
+        return reply;
+    }
+
+    private void expect(DemoTour tour, DemoRedis redis, String expected, String... args) throws IOException {
+        String reply = show(tour, redis, args);
+        tour.check(reply.equals(expected), "the reply " + expected.replace("\n", " ") + ", got " + reply.replace("\n", " "));
+    }
+
+    private static List<String> quoted(String... args) {
+        return List.of(args).stream().map(a -> a.matches("[A-Za-z0-9:_.-]+") ? a : "\"" + a + "\"").toList();
+    }
+}
