@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./strata bench}: the benchmarks of a Strata node, one subcommand per area ({@code kv},
- * {@code bus}, {@code columnar}, {@code stream}; {@code all} runs them all and writes a summary). Every benchmark prints one
+ * {@code bus}, {@code columnar}, {@code stream}, the JMH microbenchmarks {@code jmh}; {@code all} runs them all and writes a summary). Every benchmark prints one
  * {@code BENCH} line per figure, a table for people, and the same figures as JSON under
  * {@code target/bench/}; each figure is a ratio to an anchor measured in the same run.
  */
@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 ""},
         commandListHeading = "%nBenchmarks:%n",
         subcommands = {KvBenchCommand.class, BusBenchCommand.class, ColumnarBenchCommand.class, StreamBenchCommand.class,
+                JmhBenchCommand.class,
                 BenchAllCommand.class})
 public final class BenchCommand implements StrataSubcommand {
 

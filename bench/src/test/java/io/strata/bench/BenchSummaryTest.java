@@ -96,6 +96,8 @@ class BenchSummaryTest {
         assertEquals("rows/s", BenchSummary.unit("columnar.groupby"));
         assertEquals("events/CPU-s", BenchSummary.unit("stream.sliding"));
         assertEquals("events/s, paced", BenchSummary.unit("stream.e2e.tumbling"));
+        assertEquals("values/s", BenchSummary.unit("jmh.encoding.delta.decode"));
+        assertEquals("commands/s", BenchSummary.unit("jmh.resp.multibulk"));
     }
 
     @Test
