@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * (the summary shows it as failed).
  */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Every benchmark (kv, resp, bus, columnar, stream), then a summary table.",
+        description = {"Every benchmark (kv, resp, bus, columnar, stream, jmh), then a summary table.",
                 "",
                 "Runs each benchmark in a JVM of its own, one after another, with its",
                 "defaults (or --quick's small sizes), each writing DIR/<name>.json; then",
@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
 final class BenchAllCommand implements Callable<Integer> {
 
     /** The benchmarks, in the order they run. */
-    static final List<String> BENCHMARKS = List.of("kv", "resp", "bus", "columnar", "stream");
+    static final List<String> BENCHMARKS = List.of("kv", "resp", "bus", "columnar", "stream", "jmh");
 
     @Spec
     CommandSpec spec;
@@ -55,7 +55,7 @@ final class BenchAllCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
-            description = "Run only these benchmarks (kv, resp, bus, columnar, stream), in the usual order.")
+            description = "Run only these benchmarks (kv, resp, bus, columnar, stream, jmh), in the usual order.")
     List<String> only;
 
     @Option(names = "--redis", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -121,10 +121,12 @@ final class BenchAllCommand implements Callable<Integer> {
                         "--fsync-producers", "10");
                 case "columnar" -> List.of("--rows", "500000", "--warmup", "0.2");
                 case "stream" -> List.of("--events", "20000", "--keys", "1000", "--warmup", "0.2", "--e2e-duration", "1");
+                case "jmh" -> List.of("--quick", "--warmup-iterations", "1", "--iterations", "1", "--time", "0.2");
                 default -> throw new IllegalArgumentException(name);
             });
         }
-        if (rounds != null || quick) {
+        // JMH repeats by its own forks and iterations, not by rounds.
+        if ((rounds != null || quick) && !name.equals("jmh")) {
             args.addAll(List.of("--rounds", Integer.toString(rounds != null ? rounds : 1)));
         }
         if ((name.equals("bus") || name.equals("resp")) && !redis) {

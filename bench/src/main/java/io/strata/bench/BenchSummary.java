@@ -116,6 +116,12 @@ record BenchSummary(String command, String startedAt, double wallS, Machine mach
         if (figure.startsWith("stream.")) {
             return "events/CPU-s";
         }
+        if (figure.startsWith("jmh.resp.")) {
+            return "commands/s";
+        }
+        if (figure.startsWith("jmh.")) {
+            return "values/s";
+        }
         return "ops/s";
     }
 

@@ -17,11 +17,15 @@ record Figure(String name, long opsPerS, long p50Us, long p99Us, String anchor, 
     private static final MathContext RATIO_PRECISION = new MathContext(2);
 
     static Figure of(String name, List<RunResult> runs, String anchor, List<RunResult> anchorRuns) {
-        long ops = median(runs, RunResult::opsPerS);
-        long anchorOps = median(anchorRuns, RunResult::opsPerS);
-        double ratio = new BigDecimal((double) ops / anchorOps).round(RATIO_PRECISION).doubleValue();
-        return new Figure(name, ops, median(runs, RunResult::p50Us), median(runs, RunResult::p99Us), anchor, anchorOps, ratio,
-                List.copyOf(runs), List.copyOf(anchorRuns));
+        return of(name, median(runs, RunResult::opsPerS), median(runs, RunResult::p50Us), median(runs, RunResult::p99Us),
+                anchor, median(anchorRuns, RunResult::opsPerS), runs, anchorRuns);
+    }
+
+    /** A figure whose values were computed elsewhere (JMH's scores), with the ratio rounded as above. */
+    static Figure of(String name, long opsPerS, long p50Us, long p99Us, String anchor, long anchorOpsPerS,
+                     List<RunResult> runs, List<RunResult> anchorRuns) {
+        double ratio = new BigDecimal((double) opsPerS / anchorOpsPerS).round(RATIO_PRECISION).doubleValue();
+        return new Figure(name, opsPerS, p50Us, p99Us, anchor, anchorOpsPerS, ratio, List.copyOf(runs), List.copyOf(anchorRuns));
     }
 
     /** The machine-readable line: {@code BENCH name=... ops_per_s=... p50_us=... p99_us=... anchor=... anchor_ops_per_s=... ratio=...}. */

@@ -98,6 +98,8 @@ class BenchSummaryTest {
         assertEquals("events/s, paced", BenchSummary.unit("stream.e2e.tumbling"));
         assertEquals("bytes/key, lower is better", BenchSummary.unit("resp.memory"));
         assertEquals("ops/s", BenchSummary.unit("resp.get.c50.p16"));
+        assertEquals("values/s", BenchSummary.unit("jmh.encoding.delta.decode"));
+        assertEquals("commands/s", BenchSummary.unit("jmh.resp.multibulk"));
     }
 
     @Test
