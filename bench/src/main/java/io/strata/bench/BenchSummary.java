@@ -164,7 +164,7 @@ record BenchSummary(String command, String startedAt, double wallS, Machine mach
         for (Row row : rows) {
             boolean ok = row.status().equals("ok");
             md.append(String.format(Locale.ROOT, "| `%s` | %s | %s | %s | %s | %s | %s | %s |%n", row.figure(),
-                    ok ? grouped(row.value()) : row.status(), orDash(row.unit()), grouped(row.p50Us()), grouped(row.p99Us()),
+                    ok ? grouped(row.value()) : row.status(), orDash(row.unit()), latency(row.p50Us()), latency(row.p99Us()),
                     row.anchor() == null ? "—" : "`" + row.anchor() + "`", grouped(row.anchorValue()),
                     row.ratio() == null ? "—" : ratio(row.ratio())));
         }
@@ -184,6 +184,11 @@ record BenchSummary(String command, String startedAt, double wallS, Machine mach
 
     private static String grouped(Long n) {
         return n == null ? "—" : String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** A latency; 0 means the figure has none (JMH's throughput mode, the memory figure). */
+    private static String latency(Long micros) {
+        return micros == null || micros == 0 ? "—" : grouped(micros);
     }
 
     private static String orDash(String s) {

@@ -27,6 +27,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -128,6 +129,9 @@ final class JmhBenchCommand implements Callable<Integer> {
         Machine machine = Machine.start("JMH: a forked JVM per benchmark, one after another; the other cores idle or busy with others");
         Collection<org.openjdk.jmh.results.RunResult> results;
         PrintStream jmhOutput = new PrintStream(new LineStream(spec.commandLine().getErr()), true, StandardCharsets.UTF_8);
+        // JMH creates this file to lock out a second JMH run and leaves it; the run leaves no file it did not find.
+        Path lock = Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        boolean lockExisted = Files.exists(lock);
         try {
             results = new Runner(options.build(), OutputFormatFactory.createFormatInstance(jmhOutput, VerboseMode.NORMAL)).run();
         } catch (RunnerException e) {
@@ -137,6 +141,9 @@ final class JmhBenchCommand implements Callable<Integer> {
             return 1;
         } finally {
             jmhOutput.flush();
+            if (!lockExisted) {
+                Files.deleteIfExists(lock);
+            }
         }
         machine = machine.finish();
 

@@ -25,6 +25,8 @@ class JmhBenchCommandTest {
     @Test
     @Timeout(60)
     void runsOneFigureWithItsAnchorAndWritesTheSameAsJson(@TempDir Path out) throws IOException {
+        Path lock = Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        boolean lockBefore = Files.exists(lock);
         BenchRun run = BenchRun.execute("jmh", "--quick", "--include", "^jmh\\.zonemap\\.int64$", "--forks", "1",
                 "--warmup-iterations", "0", "--iterations", "1", "--time", "0.1", "--out", out.toString());
 
@@ -47,6 +49,7 @@ class JmhBenchCommandTest {
         assertEquals(0, figure.get("p50_us").asLong());
         assertEquals("io.strata.bench.jmh.ZoneMapBench.int64Loop",
                 json.at("/details/results/jmh.anchor.loop.minmax-int64/benchmark").asText());
+        assertEquals(lockBefore, Files.exists(lock), "JMH's lock file is gone unless it was there before");
     }
 
     @Test
