@@ -36,8 +36,8 @@ import java.util.concurrent.Callable;
                 "value and unit, its anchor's value and the ratio, the machine (cores, CPU,",
                 "RAM, Java) and each benchmark's load average before and after. A skipped",
                 "figure (redis-server missing) or a failed benchmark shows as such.",
-                "With the defaults it takes about ten minutes on a 2-core machine; --quick",
-                "takes about a minute, to check that everything runs (its figures mean little).",
+                "With the defaults it takes about fifteen minutes on a 2-core machine; --quick",
+                "takes about two minutes, to check that everything runs (its figures mean little).",
                 ""})
 final class BenchAllCommand implements Callable<Integer> {
 

@@ -105,7 +105,7 @@ final class RespBenchCommand implements Callable<Integer> {
         KvBenchCommand.quietNodeLogs();
         PrintWriter out = spec.commandLine().getOut();
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        Machine machine = Machine.start();
+        Machine machine = Machine.start("redis-benchmark runs as a process of its own, on the same cores as the node and redis-server");
         Window window = new Window(seconds(warmupSeconds), seconds(durationSeconds));
         RespBench bench = new RespBench(new RespBench.Settings(window, rounds, clients, pipeline, valueSize, randomKeys,
                 memoryKeys, memoryValueSize, durability, redis), spec.commandLine().getErr());

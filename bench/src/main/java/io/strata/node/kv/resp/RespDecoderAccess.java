@@ -3,7 +3,7 @@ package io.strata.node.kv.resp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Lets the RESP microbenchmark ({@code io.strata.bench.jmh.RespBench}) drive the package-private
+ * Lets the RESP microbenchmark ({@code io.strata.bench.jmh.RespDecoderBench}) drive the package-private
  * {@link RespDecoder}, the pure parsing step of each RESP connection's stream (no actor system
  * needed), without making the decoder part of platform-node's API. It compiles in the bench module
  * into the decoder's package: both sit on one classpath, so package access holds at run time.
