@@ -69,6 +69,22 @@ class RespRedisCliTest {
         assertEquals("100", lines[100]);
     }
 
+    @Test
+    void massInsertionWithPipe() throws Exception {
+        // redis-cli --pipe: Redis's documented bulk load; the protocol as clients send it, then an ECHO it waits for.
+        StringBuilder protocol = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            String key = "pipe:" + i;
+            String value = "v" + i;
+            protocol.append("*3\r\n$3\r\nSET\r\n$").append(key.length()).append("\r\n").append(key)
+                    .append("\r\n$").append(value.length()).append("\r\n").append(value).append("\r\n");
+        }
+        String out = run(protocol.toString(), "-p", Integer.toString(port), "--pipe");
+        assertTrue(out.contains("errors: 0, replies: 5000"), out);
+        assertEquals("v4999", cli("GET", "pipe:4999"));
+        assertEquals("v0", cli("GET", "pipe:0"));
+    }
+
     private static String cli(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("-p", Integer.toString(port)));
         command.addAll(List.of(args));
