@@ -79,6 +79,7 @@ final class RespCommands {
         add("info", -1, List.of("loading"), 0, 0, 0, RespSession::info);
         add("command", -1, List.of("loading"), 0, 0, 0, RespSession::command);
         add("client", -2, List.of("loading"), 0, 0, 0, RespSession::client);
+        add("hello", -1, List.of("noscript", "loading", "fast"), 0, 0, 0, RespSession::hello);
         add("config", -2, List.of("admin", "loading"), 0, 0, 0, RespSession::config);
         // QUIT is answered by the session itself: it closes the connection.
         add("quit", -1, List.of("fast"), 0, 0, 0, (session, args) -> {

@@ -37,6 +37,9 @@ public final class RespServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
 
+    /** The Redis version INFO and HELLO report: the command set and errors follow Redis 7's. */
+    static final String REDIS_VERSION = "7.0.0";
+
     private final Tcp.ServerBinding binding;
     private final SharedKillSwitch connections;
     private final Map<Long, CompletionStage<Done>> open;

@@ -323,7 +323,7 @@ final class RespSession {
         boolean all = section.equals("default") || section.equals("all") || section.equals("everything");
         StringBuilder text = new StringBuilder();
         if (all || section.equals("server")) {
-            text.append("# Server\r\nredis_version:7.0.0\r\nstrata_resp:1\r\nredis_mode:standalone\r\n")
+            text.append("# Server\r\nredis_version:" + RespServer.REDIS_VERSION + "\r\nstrata_resp:1\r\nredis_mode:standalone\r\n")
                     .append("tcp_port:").append(info.port()).append("\r\n")
                     .append("uptime_in_seconds:").append(info.uptimeSeconds()).append("\r\n\r\n");
         }
@@ -363,6 +363,46 @@ final class RespSession {
             }).toList()));
             default -> fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try COMMAND HELP.");
         };
+    }
+
+    /**
+     * HELLO [protover [SETNAME name]]: the handshake newer clients open with. Protocol 2 answers
+     * the server's description, as Redis does in RESP2; any other version answers NOPROTO, Redis's
+     * refusal of a protocol it does not speak, on which clients fall back to RESP2. There is no
+     * authentication, so HELLO's AUTH option is refused rather than ignored.
+     */
+    CompletionStage<ByteString> hello(List<byte[]> args) {
+        if (args.size() > 1) {
+            Long version = parseLong(args.get(1));
+            if (version == null) {
+                return fail("ERR Protocol version is not an integer or out of range");
+            }
+            if (version != 2) {
+                return fail("NOPROTO sorry, this protocol version is not supported");
+            }
+        }
+        byte[] name = null;
+        for (int i = 2; i < args.size(); i++) {
+            String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
+            if (option.equals("SETNAME") && i + 1 < args.size()) {
+                name = args.get(++i);
+            } else if (option.equals("AUTH")) {
+                return fail("ERR AUTH is not supported: the RESP listener has no authentication (it binds to loopback by default)");
+            } else {
+                return fail("ERR Syntax error in HELLO option '" + ascii(args.get(i)) + "'");
+            }
+        }
+        if (name != null) {
+            clientName = name;
+        }
+        return done(Resp.array(List.of(
+                Resp.bulk("server"), Resp.bulk("redis"),
+                Resp.bulk("version"), Resp.bulk(RespServer.REDIS_VERSION),
+                Resp.bulk("proto"), Resp.integer(2),
+                Resp.bulk("id"), Resp.integer(id),
+                Resp.bulk("mode"), Resp.bulk("standalone"),
+                Resp.bulk("role"), Resp.bulk("master"),
+                Resp.bulk("modules"), Resp.EMPTY_ARRAY)));
     }
 
     /** CLIENT SETNAME / GETNAME / SETINFO (accepted and ignored) / ID: what client libraries send on connect. */

@@ -255,6 +255,23 @@ class RespTest {
     }
 
     @Test
+    void helloSpeaksProtocolTwoAndRefusesThree() {
+        List<?> hello = (List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2", "SETNAME", "hello-client");
+        List<String> fields = new ArrayList<>();
+        for (Object item : hello) {
+            fields.add(item instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(item));
+        }
+        assertEquals(List.of("server", "redis", "version", "7.0.0", "proto", "2"), fields.subList(0, 6));
+        assertEquals("hello-client", jedis.clientGetname());
+        assertEquals(hello.size(), ((List<?>) jedis.sendCommand(Protocol.Command.HELLO)).size(), "HELLO alone describes the server too");
+        assertError("NOPROTO sorry, this protocol version is not supported", () -> jedis.sendCommand(Protocol.Command.HELLO, "3"));
+        assertError("ERR Protocol version is not an integer or out of range", () -> jedis.sendCommand(Protocol.Command.HELLO, "two"));
+        assertError("ERR AUTH is not supported", () -> jedis.sendCommand(Protocol.Command.HELLO, "2", "AUTH", "default", "secret"));
+        assertError("ERR Syntax error in HELLO option 'FAST'", () -> jedis.sendCommand(Protocol.Command.HELLO, "2", "FAST"));
+        assertEquals("PONG", jedis.ping());
+    }
+
+    @Test
     void configGetAnswersWhatRedisBenchmarkAsksAndSetIsRefused() {
         assertEquals(java.util.Map.of("save", "", "appendonly", "no"), jedis.configGet("save", "appendonly"));
         assertEquals(4, jedis.configGet("*").size());
