@@ -30,7 +30,7 @@ final class RespCommands {
         /**
          * What the command touches, for {@link CommandScheduler}: its keys by its key positions;
          * a command without keys touches nothing shared when it is one of {@link #KEYLESS_FREE},
-         * else it is a barrier (SELECT, DBSIZE, INFO, CLIENT).
+         * else it is a barrier (SELECT, DBSIZE, INFO, CLIENT, HELLO).
          */
         CommandScheduler.Access access(List<byte[]> args) {
             if (firstKey == 0) {
