@@ -1,5 +1,6 @@
 package io.strata.bench;
 
+import io.strata.node.storage.Directories;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -64,7 +65,7 @@ final class RawChronicle implements AutoCloseable {
                 }
             }).perRecord(batch);
         } finally {
-            ScratchDir.deleteTree(runDir);
+            Directories.deleteTree(runDir);
         }
     }
 
@@ -109,7 +110,7 @@ final class RawChronicle implements AutoCloseable {
                 return read[0];
             });
         } finally {
-            ScratchDir.deleteTree(runDir);
+            Directories.deleteTree(runDir);
         }
     }
 
@@ -129,6 +130,6 @@ final class RawChronicle implements AutoCloseable {
     @Override
     public void close() {
         tailQueue.close();
-        ScratchDir.deleteTree(dir);
+        Directories.deleteTree(dir);
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.bench;
 
+import io.strata.node.storage.Directories;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -161,6 +162,6 @@ final class RedisAnchor implements AutoCloseable {
             server.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        ScratchDir.deleteTree(dir);
+        Directories.deleteTree(dir);
     }
 }

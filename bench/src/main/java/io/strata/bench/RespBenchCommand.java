@@ -2,16 +2,13 @@ package io.strata.bench;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,17 +39,8 @@ final class RespBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
-            description = "Uncounted redis-benchmark run before each measured one (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
-
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "2",
-            description = "About how long each measured run lasts: redis-benchmark's request count is sized from the previous run's rate (default: ${DEFAULT-VALUE}).")
-    double durationSeconds;
-
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
-            description = "Rounds of alternating runs; figures are medians over rounds (default: ${DEFAULT-VALUE}).")
-    int rounds;
+    @Mixin
+    RunOptions run;
 
     @Option(names = {"-c", "--clients"}, paramLabel = "N", defaultValue = "50",
             description = "redis-benchmark -c of the many-clients runs (default: ${DEFAULT-VALUE}).")
@@ -87,34 +75,24 @@ final class RespBenchCommand implements Callable<Integer> {
                     + " redis-benchmark drives both sides).")
     boolean redis;
 
-    @Option(names = "--out", paramLabel = "DIR",
-            description = "Directory for the JSON results (default: target/bench under the Strata home, or the working directory).")
-    Path outDir;
-
     @Override
     public Integer call() throws Exception {
-        require(warmupSeconds >= 0, "--warmup must not be negative");
-        require(durationSeconds > 0, "--duration must be positive");
-        require(rounds >= 1, "--rounds must be at least 1");
-        require(clients >= 1 && clients <= 1000, "--clients must be 1..1000");
-        require(pipeline >= 1 && pipeline <= 1000, "--pipeline must be 1..1000");
-        require(valueSize >= 1 && valueSize <= 1_000_000, "--value-size must be 1..1000000");
-        require(randomKeys >= 1 && randomKeys <= 100_000_000, "--random-keys must be 1..100000000");
-        require(memoryKeys >= 0 && memoryKeys <= 100_000_000, "--memory-keys must be 0..100000000");
-        require(memoryValueSize >= 1 && memoryValueSize <= 1_000_000, "--memory-value-size must be 1..1000000");
+        run.validate();
+        run.require(clients >= 1 && clients <= 1000, "--clients must be 1..1000");
+        run.require(pipeline >= 1 && pipeline <= 1000, "--pipeline must be 1..1000");
+        run.require(valueSize >= 1 && valueSize <= 1_000_000, "--value-size must be 1..1000000");
+        run.require(randomKeys >= 1 && randomKeys <= 100_000_000, "--random-keys must be 1..100000000");
+        run.require(memoryKeys >= 0 && memoryKeys <= 100_000_000, "--memory-keys must be 0..100000000");
+        run.require(memoryValueSize >= 1 && memoryValueSize <= 1_000_000, "--memory-value-size must be 1..1000000");
         KvBenchCommand.quietNodeLogs();
         PrintWriter out = spec.commandLine().getOut();
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Machine machine = Machine.start("redis-benchmark runs as a process of its own, on the same cores as the node and redis-server");
-        Window window = new Window(seconds(warmupSeconds), seconds(durationSeconds));
-        RespBench bench = new RespBench(new RespBench.Settings(window, rounds, clients, pipeline, valueSize, randomKeys,
+        RespBench bench = new RespBench(new RespBench.Settings(run.window(), run.rounds, clients, pipeline, valueSize, randomKeys,
                 memoryKeys, memoryValueSize, durability, redis), spec.commandLine().getErr());
         List<Figure> figures = bench.run();
 
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("warmup_s", warmupSeconds);
-        settings.put("duration_s", durationSeconds);
-        settings.put("rounds", rounds);
+        Map<String, Object> settings = run.describe();
         settings.put("clients", clients);
         settings.put("pipeline", pipeline);
         settings.put("value_size_bytes", valueSize);
@@ -122,17 +100,7 @@ final class RespBenchCommand implements Callable<Integer> {
         settings.put("memory_keys", memoryKeys);
         settings.put("memory_value_size_bytes", memoryValueSize);
         new BenchReport("resp", startedAt, machine.finish(), settings, figures, bench.notes(), bench.details(), bench.skipped())
-                .publish(out, outDir != null ? outDir : BenchOptions.defaultOutputDir());
+                .publish(out, run.outputDir());
         return 0;
-    }
-
-    private static Duration seconds(double seconds) {
-        return Duration.ofNanos(Math.round(seconds * 1e9));
-    }
-
-    private void require(boolean condition, String message) {
-        if (!condition) {
-            throw new ParameterException(spec.commandLine(), message);
-        }
     }
 }

@@ -1,13 +1,11 @@
 package io.strata.bench;
 
+import io.strata.node.storage.Directories;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A temporary directory for a benchmark's node, deleted on {@link #close}, and also when the JVM
@@ -68,20 +66,6 @@ final class ScratchDir implements AutoCloseable {
     }
 
     private void delete() {
-        deleteTree(path);
-    }
-
-    /** Deletes {@code path} and everything below it, if it exists. */
-    static void deleteTree(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + path, e);
-        }
+        Directories.deleteTree(path);
     }
 }

@@ -9,20 +9,18 @@ import io.strata.node.demo.RespChapter;
 import io.strata.node.demo.StreamChapter;
 import io.strata.node.demo.TableChapter;
 import io.strata.node.launch.NodeProcess;
+import io.strata.node.storage.Directories;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code ./strata demo}: a guided tour on a fresh node, started as a child JVM in a temporary
@@ -115,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (node != null) {
                 node.close();
             }
-            deleteRecursively(dir);
+            Directories.deleteTree(dir);
         }
     }
 
@@ -164,15 +162,5 @@ public final class DemoCommand implements Callable<Integer> {
         List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new TableChapter(), new StreamChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the demo directory " + dir, e);
-        }
     }
 }
