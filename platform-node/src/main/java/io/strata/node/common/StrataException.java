@@ -24,6 +24,12 @@ public class StrataException extends RuntimeException {
         UNPROCESSABLE,
         /** The store cannot serve the request now; retrying later may work (503). */
         UNAVAILABLE,
+        /**
+         * The write cannot be stored: the disk is past its free-space reserve ({@code storage_full})
+         * or the node past its memory ceiling ({@code memory_full}) (507). Reads keep working;
+         * writes work again once space is freed, without a restart.
+         */
+        INSUFFICIENT_STORAGE,
         /** The request ran past its time limit and was cancelled (504). */
         TIMEOUT
     }

@@ -41,6 +41,7 @@ public final class ErrorHandling {
             case RANGE -> StatusCodes.RANGE_NOT_SATISFIABLE;
             case UNPROCESSABLE -> StatusCodes.UNPROCESSABLE_ENTITY;
             case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+            case INSUFFICIENT_STORAGE -> StatusCodes.INSUFFICIENT_STORAGE;
             case TIMEOUT -> StatusCodes.GATEWAY_TIMEOUT;
         };
     }

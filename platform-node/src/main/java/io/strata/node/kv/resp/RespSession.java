@@ -549,6 +549,10 @@ final class RespSession {
             return switch (e.code()) {
                 case "not_an_integer" -> NOT_INTEGER;
                 case "integer_overflow" -> "ERR increment or decrement would overflow";
+                // Redis's own wordings, which client libraries map to their out-of-memory and
+                // persistence errors.
+                case "memory_full" -> "OOM command not allowed when used memory > 'maxmemory' (" + e.getMessage() + ")";
+                case "storage_full" -> "MISCONF Errors writing to disk: " + e.getMessage();
                 default -> switch (e.kind()) {
                     // Retriable: the partition is recovering, moving, or did not answer.
                     case UNAVAILABLE, TIMEOUT -> "TRYAGAIN " + e.code() + ": " + e.getMessage();
