@@ -1,5 +1,6 @@
 package io.strata.node.storage;
 
+import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -23,6 +24,8 @@ public final class ChronicleLogs {
     public static final int ENTRY_OVERHEAD = 16;
     /** Bytes claimed before a new log is created: its metadata file and first cycle file's header and index. */
     static final long NEW_LOG_BYTES = 512 << 10;
+    /** Free bytes a log needs to start a cycle file: its header and first index arrays. */
+    static final long NEW_FILE_BYTES = 512 << 10;
 
     private ChronicleLogs() {}
 
@@ -35,6 +38,7 @@ public final class ChronicleLogs {
     public static SingleChronicleQueue open(Path dir, RollCycle rollCycle, long blockSize, DiskSpace space) {
         if (isEmpty(dir)) {
             space.claim(NEW_LOG_BYTES);
+            space.requireFree(NEW_LOG_BYTES);
         }
         try {
             Files.createDirectories(dir);
@@ -44,6 +48,19 @@ public final class ChronicleLogs {
         SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).blockSize(blockSize).build();
         queue.singleThreadedCheckDisabled(true);
         return queue;
+    }
+
+    /**
+     * Checks, before {@code appender} opens a document, that the file it may start is safe to
+     * start: when the document is the first of a new cycle (or of the log), Chronicle creates the
+     * file and writes its header and index before the entry's bytes can be backed.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when there is not enough free space for that
+     */
+    public static void beforeWrite(SingleChronicleQueue queue, ExcerptAppender appender, DiskSpace space) {
+        if (appender.cycle() != queue.cycle()) {
+            space.requireFree(NEW_FILE_BYTES);
+        }
     }
 
     /**

@@ -90,6 +90,23 @@ public final class DiskSpace {
         claimedSinceRefresh.addAndGet(bytes);
     }
 
+    /**
+     * Checks, against the filesystem's own figure, that {@code bytes} are free now, whatever the
+     * reserve: for the files a log starts, whose first pages Chronicle writes through a fresh
+     * mapping before any of them could be backed.
+     *
+     * @throws StrataException {@code storage_full} when they are not
+     */
+    public void requireFree(long bytes) {
+        refresh();
+        long free = usableAtRefresh;
+        if (free < bytes) {
+            refusals.incrementAndGet();
+            throw full("the filesystem of " + dir + " has " + free + " bytes free, less than the " + bytes
+                    + " bytes a new log file needs");
+        }
+    }
+
     /** The refusal of a write that could not be made durable for want of space. */
     public static StrataException full(String why) {
         return new StrataException(StrataException.Kind.INSUFFICIENT_STORAGE, STORAGE_FULL,

@@ -81,6 +81,7 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
     public long append(T entry) {
         byte[] bytes = entry.toByteArray();
         space.claim(bytes.length + ChronicleLogs.ENTRY_OVERHEAD);
+        ChronicleLogs.beforeWrite(queue, appender, space);
         try (DocumentContext dc = appender.writingDocument()) {
             Bytes<?> out = dc.wire().bytes();
             ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), bytes.length, dir);

@@ -4,8 +4,10 @@ import com.google.protobuf.ByteString;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.proto.LogEntry;
 import io.strata.node.kv.proto.PutOp;
+import io.strata.node.testing.Await;
 import io.strata.node.testing.SmallFilesystem;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A log on a real, small filesystem that fills up: appends are refused with {@code storage_full}
  * before anything is written, never crash the JVM (a memory-mapped write into a hole the
  * filesystem cannot back would be a SIGBUS, and this test's own JVM would die), and every entry
- * appended before the refusal reads back exactly; once space is freed, appends work again.
+ * appended before the refusal reads back exactly; once space is freed, appends work again. The
+ * reserve refuses first; with no reserve, the backing of each append's bytes, and the free-space
+ * check before a log starts a file, still do.
  */
 class LogSpaceTest {
 
@@ -98,6 +102,42 @@ class LogSpaceTest {
         }
         assertEquals(DiskSpace.STORAGE_FULL, refused.code());
         assertReadsBack(fs.root().resolve("log"), acknowledged, space);
+    }
+
+    @Test
+    void aLogThatWouldStartAFileOnAFullDiskRefusesInsteadOfCrashing() throws Exception {
+        fs = SmallFilesystem.mount(dir.resolve("mnt"), 16);
+        DiskSpace space = DiskSpace.of(fs.root(), 0, Duration.ofSeconds(1));
+        Path ballast = fs.root().resolve("ballast");
+        List<byte[]> acknowledged = new ArrayList<>();
+        // A cycle a second: the log starts a new file within the test, with the disk full.
+        try (EntryLog<LogEntry> log = EntryLog.open(fs.root().resolve("log"), TestRollCycles.TEST_SECONDLY, LogEntry.parser(),
+                space)) {
+            log.append(entry(1, value(1)));
+            acknowledged.add(value(1));
+            fs.fill(ballast, Long.MAX_VALUE);
+            StrataException newLog = assertThrows(StrataException.class,
+                    () -> EntryLog.open(fs.root().resolve("other"), RollCycles.FAST_HOURLY, LogEntry.parser(), space));
+            assertEquals(DiskSpace.STORAGE_FULL, newLog.code());
+            StrataException refused = Await.until(Duration.ofSeconds(10), () -> {
+                byte[] small = new byte[100];
+                try {
+                    log.append(entry(acknowledged.size() + 1, small));
+                    acknowledged.add(small);
+                    return null;
+                } catch (StrataException e) {
+                    return e;
+                }
+            }, e -> e != null, e -> acknowledged.size() + " small entries appended, none refused");
+            assertEquals(DiskSpace.STORAGE_FULL, refused.code());
+            Files.delete(ballast);
+        }
+        List<byte[]> read = new ArrayList<>();
+        try (EntryLog<LogEntry> log = EntryLog.open(fs.root().resolve("log"), TestRollCycles.TEST_SECONDLY, LogEntry.parser(),
+                space)) {
+            log.replayAfter(-1, e -> read.add(e.getPut().getValue().toByteArray()));
+        }
+        assertEquals(acknowledged.size(), read.size());
     }
 
     @ParameterizedTest(name = "fallocate {0}")

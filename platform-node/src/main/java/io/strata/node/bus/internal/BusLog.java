@@ -203,6 +203,7 @@ public final class BusLog implements AutoCloseable {
         try {
             for (byte[] bytes : encoded) {
                 int cycleBefore = cycles.isEmpty() ? Integer.MIN_VALUE : cycles.lastEntry().getValue().cycle;
+                ChronicleLogs.beforeWrite(queue, appender, space);
                 try (DocumentContext dc = appender.writingDocument()) {
                     Bytes<?> out = dc.wire().bytes();
                     // The whole rest of the batch is backed at once, so it is refused before its first record.
