@@ -118,6 +118,11 @@ public final class DiskSpace {
      * space, otherwise {@code storage_unavailable} (503).
      */
     public static StrataException refusal(String what, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StrataException e && e.code().equals(STORAGE_FULL)) {
+                return new StrataException(StrataException.Kind.INSUFFICIENT_STORAGE, STORAGE_FULL, what + ": " + e.getMessage());
+            }
+        }
         if (isOutOfSpace(failure)) {
             return full(what + ": no space left on the device");
         }
