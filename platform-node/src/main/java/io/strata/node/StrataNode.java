@@ -1,5 +1,6 @@
 package io.strata.node;
 
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.Timer;
@@ -133,6 +134,13 @@ public final class StrataNode implements AutoCloseable {
             throw e;
         }
         NodeMetrics metrics = new NodeMetrics();
+        DiskSpace space = DiskSpace.of(dataDir, config.getBytes("strata.storage.min-free"),
+                config.getDuration("strata.storage.free-space-check-interval"));
+        space.bindTo(metrics.registry());
+        if (space.isFull()) {
+            LOG.warn("the filesystem of {} has {} bytes free, below the reserve of {} (strata.storage.min-free): "
+                    + "writes are refused until space is freed", dataDir, space.freeBytes(), space.reserveBytes());
+        }
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata", config);
@@ -157,7 +165,7 @@ public final class StrataNode implements AutoCloseable {
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
-            KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), committer.filter(c -> kvFsync), blockingIo,
+            KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), space, committer.filter(c -> kvFsync), blockingIo,
                     new KvMetrics(metrics.registry()), System::currentTimeMillis);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
@@ -171,20 +179,20 @@ public final class StrataNode implements AutoCloseable {
             KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, dataDir.resolve("kv")),
                     askTimeout);
             TopicCatalog topics = TopicCatalog.load(catalogs, dataDir.resolve("bus"));
-            BusStorage busStorage = new BusStorage(dataDir.resolve("bus"), committer.filter(c -> busFsync), blockingIo,
+            BusStorage busStorage = new BusStorage(dataDir.resolve("bus"), space, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
                     System::currentTimeMillis);
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
             GroupStore groups = GroupStore.start(system, bus, groupSettings, dataDir.resolve("bus").resolve("groups"),
-                    blockingIo, askTimeout);
+                    space, blockingIo, askTimeout);
             TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
-            ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), committer.filter(c -> tablesFsync),
+            ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), space, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
                     new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
-            JobStore jobs = new JobStore(dataDir.resolve("jobs"), catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
+            JobStore jobs = new JobStore(dataDir.resolve("jobs"), space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
                     blockingIo, system, new JobStore.Settings(
                     config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
                     config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
@@ -222,7 +230,7 @@ public final class StrataNode implements AutoCloseable {
                             new JobRoutes(jobs).routes(),
                             clusterRoutes(system, askTimeout, directory, mover, config),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
-                    metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
+                    metrics, authToken, () -> health(system, recovered, space), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
@@ -344,12 +352,17 @@ public final class StrataNode implements AutoCloseable {
         return httpHost.equals("0.0.0.0") || httpHost.equals("::") ? config.getString("strata.cluster.host") : httpHost;
     }
 
-    private static Map<String, Object> health(ActorSystem<?> system, CompletableFuture<Long> recovered) {
+    private static Map<String, Object> health(ActorSystem<?> system, CompletableFuture<Long> recovered, DiskSpace space) {
         Map<String, Object> body = new LinkedHashMap<>();
         String member = Cluster.get(system).selfMember().status().toString();
         body.put("status", member.equals("Up") ? "ok" : "unavailable");
         body.put("member_status", member);
         body.put("kv_recovered", recovered.isDone() && !recovered.isCompletedExceptionally());
+        // Reads go on while the disk is past its reserve; writes answer 507 storage_full.
+        boolean full = space.isFull();
+        body.put("writable", !full);
+        body.put("disk_free_bytes", space.freeBytes());
+        body.put("disk_reserve_bytes", space.reserveBytes());
         return body;
     }
 

@@ -3,6 +3,7 @@ package io.strata.node.bus;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.DiskSpace;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -102,7 +103,7 @@ public final class ConsumerGroup {
 
     private record PollRead(Poll poll, List<PartitionRead> reads, Throwable failure) implements Internal {}
 
-    private record CommitWritten(Commit commit, Throwable failure) implements Internal {}
+    private record CommitWritten(Commit commit, StoredOffsets written, Throwable failure) implements Internal {}
 
     private enum SessionTick implements Internal { INSTANCE }
 
@@ -153,11 +154,15 @@ public final class ConsumerGroup {
     // ---- Behaviour ----------------------------------------------------------------------------
 
     private static final int STASH_CAPACITY = 10_000;
+    /** What a commit claims from the disk: the offsets file is rewritten whole, about this much per offset. */
+    private static final long OFFSETS_FILE_BYTES = 4096;
+    private static final long OFFSET_BYTES = 64;
 
     private final String group;
     private final BusStore bus;
     private final GroupSettings settings;
     private final Path file;
+    private final DiskSpace space;
     private final Executor blockingIo;
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
@@ -166,11 +171,14 @@ public final class ConsumerGroup {
     private long generation;
     /** The last write of the offsets file: each write waits for the one before, so files never go back in time. */
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
+    private int writesPending;
+    /** The offsets as the file last written holds them: what a failed write goes back to. */
+    private StoredOffsets durable = new StoredOffsets(Map.of());
 
     public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, Path groupsDir,
-                                           Executor blockingIo) {
+                                           DiskSpace space, Executor blockingIo) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new ConsumerGroup(group, bus, settings, groupsDir, blockingIo, ctx, stash).loading(timers))));
+                new ConsumerGroup(group, bus, settings, groupsDir, space, blockingIo, ctx, stash).loading(timers))));
     }
 
     /** The file holding {@code group}'s committed offsets. */
@@ -178,12 +186,13 @@ public final class ConsumerGroup {
         return groupsDir.resolve(group + ".json");
     }
 
-    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, Path groupsDir, Executor blockingIo,
-                          ActorContext<Command> context, StashBuffer<Command> stash) {
+    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, Path groupsDir, DiskSpace space,
+                          Executor blockingIo, ActorContext<Command> context, StashBuffer<Command> stash) {
         this.group = group;
         this.bus = bus;
         this.settings = settings;
         this.file = offsetsFile(groupsDir, group);
+        this.space = space;
         this.blockingIo = blockingIo;
         this.context = context;
         this.stash = stash;
@@ -201,6 +210,7 @@ public final class ConsumerGroup {
                         return Behaviors.stopped();
                     }
                     loaded.committed.forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
+                    durable = snapshot();
                     Duration tick = settings.sessionTimeout().dividedBy(4);
                     timers.startTimerWithFixedDelay(SessionTick.INSTANCE, tick);
                     return stash.unstashAll(running());
@@ -339,6 +349,12 @@ public final class ConsumerGroup {
             }
         }
         consumers.lastSeen.put(commit.member, now());
+        try {
+            space.claim(OFFSETS_FILE_BYTES + OFFSET_BYTES * (commit.offsets.size() + committedPartitions()));
+        } catch (StrataException full) {
+            commit.replyTo.tell(new Rejected(full.code(), full.getMessage()));
+            return Behaviors.same();
+        }
         committed.computeIfAbsent(commit.topic, t -> new TreeMap<>()).putAll(commit.offsets);
         StoredOffsets snapshot = snapshot();
         writes = writes.handle((ok, failure) -> null)
@@ -349,8 +365,13 @@ public final class ConsumerGroup {
                         throw new java.io.UncheckedIOException(e);
                     }
                 }, blockingIo);
-        context.pipeToSelf(writes, (ok, failure) -> new CommitWritten(commit, failure));
+        writesPending++;
+        context.pipeToSelf(writes, (ok, failure) -> new CommitWritten(commit, snapshot, failure));
         return Behaviors.same();
+    }
+
+    private int committedPartitions() {
+        return committed.values().stream().mapToInt(Map::size).sum();
     }
 
     private StoredOffsets snapshot() {
@@ -360,11 +381,18 @@ public final class ConsumerGroup {
     }
 
     private Behavior<Command> onCommitWritten(CommitWritten written) {
+        writesPending--;
         if (written.failure != null) {
             context.getLog().error("consumer group {} cannot write its offsets {}", group, file, written.failure);
-            written.commit.replyTo.tell(new Rejected("storage_unavailable",
-                    "the commit could not be made durable: " + written.failure.getMessage()));
+            if (writesPending == 0) {
+                // No later commit will write the file: what it holds is what the group has committed.
+                committed.clear();
+                durable.offsets().forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
+            }
+            StrataException refusal = DiskSpace.refusal("the commit could not be made durable", written.failure);
+            written.commit.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage()));
         } else {
+            durable = written.written;
             written.commit.replyTo.tell(new Committed(generation));
         }
         return Behaviors.same();

@@ -6,6 +6,7 @@ import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
 import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.DiskSpace;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -49,10 +50,10 @@ public final class GroupStore {
 
     /** Registers the consumer group entity with Cluster Sharding and returns the store. */
     public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, Path groupsDir,
-                                   Executor blockingIo, Duration askTimeout) {
+                                   DiskSpace space, Executor blockingIo, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
-                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, blockingIo))
+                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, space, blockingIo))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
     }
@@ -239,6 +240,7 @@ public final class GroupStore {
                 case "not_assigned" -> StrataException.Kind.CONFLICT;
                 case "topic_not_found", "invalid_partition" -> StrataException.Kind.NOT_FOUND;
                 case "offset_out_of_range" -> StrataException.Kind.RANGE;
+                case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
                 default -> StrataException.Kind.UNAVAILABLE;
             };
             throw new StrataException(kind, r.code(), r.message());

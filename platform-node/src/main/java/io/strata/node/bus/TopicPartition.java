@@ -3,6 +3,8 @@ package io.strata.node.bus;
 import io.strata.node.bus.internal.BusLog;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.PartitionId;
+import io.strata.node.common.StrataException;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DurableReplies;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -126,14 +128,15 @@ public final class TopicPartition {
 
     private Behavior<Command> opening() {
         long start = System.nanoTime();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> BusLog.open(storage.partitionDir(id), settings.rollCycle()),
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> BusLog.open(storage.partitionDir(id), settings.rollCycle(), storage.space()),
                         storage.blockingIo()),
                 (opened, failure) -> failure == null ? new Opened(opened, System.nanoTime() - start) : new OpenFailed(failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Opened.class, this::onOpened)
                 .onMessage(OpenFailed.class, failed -> {
                     context.getLog().error("topic partition {} cannot open its log", id, failed.cause);
-                    stash.forEach(c -> reject(c, "storage_unavailable", "partition " + id + " cannot open its log: " + failed.cause.getMessage()));
+                    StrataException refusal = DiskSpace.refusal("partition " + id + " cannot open its log", failed.cause);
+                    stash.forEach(c -> reject(c, refusal.code(), refusal.getMessage()));
                     return Behaviors.stopped();
                 })
                 .onAnyMessage(command -> {
@@ -185,13 +188,18 @@ public final class TopicPartition {
             bytes += r.getSerializedSize();
         }
         long first;
+        long endBefore = log.logEndOffset();
         try {
             first = log.append(records);
+        } catch (StrataException refused) {
+            if (log.logEndOffset() == endBefore) {
+                // No room on the disk: nothing was written, and the partition goes on serving.
+                replies.respond(append.replyTo, new Rejected(refused.code(), refused.getMessage(), -1, -1));
+                return Behaviors.same();
+            }
+            return appendFailed(append, refused);
         } catch (RuntimeException e) {
-            context.getLog().error("topic partition {} cannot append to its log; stopping", id, e);
-            append.replyTo.tell(new Rejected("storage_unavailable", "the append could not be made durable: " + e.getMessage(), -1, -1));
-            replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "the partition's log failed");
-            return Behaviors.stopped();
+            return appendFailed(append, e);
         }
         long end = log.logEndOffset();
         storage.metrics().appended(records.size(), bytes);
@@ -201,6 +209,15 @@ public final class TopicPartition {
         }
         replies.acknowledge(end, append.replyTo, new Appended(first, records.size()));
         return Behaviors.same();
+    }
+
+    /** The log failed part-way: the partition stops, so that it reopens from what is on disk. */
+    private Behavior<Command> appendFailed(Append append, RuntimeException e) {
+        context.getLog().error("topic partition {} cannot append to its log; stopping", id, e);
+        StrataException refusal = DiskSpace.refusal("the append could not be made durable", e);
+        append.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage(), -1, -1));
+        replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "the partition's log failed");
+        return Behaviors.stopped();
     }
 
     private Behavior<Command> onSynced(Synced synced) {

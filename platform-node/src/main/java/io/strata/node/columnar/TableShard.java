@@ -6,6 +6,7 @@ import io.strata.node.columnar.shard.ShardSnapshot;
 import io.strata.node.columnar.shard.ShardState;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DurableReplies;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -147,7 +148,7 @@ public final class TableShard {
         context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                     TableCatalog.Table table = storage.tableOf().apply(id.name()).orElseThrow(() -> new StrataException(
                             StrataException.Kind.NOT_FOUND, "table_not_found", "table '" + id.name() + "' does not exist"));
-                    return ShardState.recover(storage.shardDir(id), table.schema(), settings);
+                    return ShardState.recover(storage.shardDir(id), table.schema(), settings, storage.space());
                 }, storage.blockingIo()),
                 (recovered, failure) -> failure == null ? new Recovered(recovered, System.nanoTime() - start) : new RecoveryFailed(failure));
         return Behaviors.receive(Command.class)
@@ -218,7 +219,8 @@ public final class TableShard {
             return Behaviors.same();
         } catch (RuntimeException e) {
             context.getLog().error("table shard {} cannot append to its log; stopping", id, e);
-            insert.replyTo.tell(new Rejected("storage_unavailable", "the rows could not be made durable: " + e.getMessage()));
+            StrataException refusal = DiskSpace.refusal("the rows could not be made durable", e);
+            insert.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage()));
             replies.failAll(why -> new Rejected("storage_unavailable", why), "the shard's log failed");
             return Behaviors.stopped();
         }
@@ -263,7 +265,11 @@ public final class TableShard {
             seal = state.startSeal();
         } catch (RuntimeException e) {
             // The rows stay in the current log generation; the next insert tries again.
-            context.getLog().error("table shard {} cannot start a new log generation to seal its tail", id, e);
+            if (DiskSpace.isOutOfSpace(e)) {
+                context.getLog().debug("table shard {} waits for disk space to seal its tail", id);
+            } else {
+                context.getLog().error("table shard {} cannot start a new log generation to seal its tail", id, e);
+            }
             return;
         }
         context.pipeToSelf(CompletableFuture.supplyAsync(seal::write, storage.blockingIo()), Sealed::new);

@@ -12,6 +12,7 @@ import io.strata.node.columnar.ingest.RowParser;
 import io.strata.node.columnar.proto.RowBatch;
 import io.strata.node.columnar.query.Partial;
 import io.strata.node.columnar.query.Query;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.columnar.query.QueryResult;
 import io.strata.node.columnar.shard.ShardState;
 import io.strata.node.common.Futures;
@@ -481,6 +482,7 @@ public final class TableStore {
             case "result_too_large", "sum_overflow" -> StrataException.Kind.UNPROCESSABLE;
             case "table_not_found" -> StrataException.Kind.NOT_FOUND;
             case "storage_unavailable" -> StrataException.Kind.UNAVAILABLE;
+            case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
             default -> StrataException.Kind.INVALID;
         };
     }

@@ -2,6 +2,7 @@ package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.EntryLog;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.internal.SnapshotStore;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -110,7 +112,7 @@ public final class KvPartition {
 
     /**
      * The command was refused and changed nothing. Codes: {@code version_mismatch},
-     * {@code not_an_integer}, {@code integer_overflow}, {@code storage_unavailable}.
+     * {@code not_an_integer}, {@code integer_overflow}, {@code storage_full}, {@code storage_unavailable}.
      */
     public record Rejected(String code, String message) implements Reply {
 
@@ -119,6 +121,7 @@ public final class KvPartition {
             StrataException.Kind kind = switch (code) {
                 case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
                 case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
+                case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
                 default -> StrataException.Kind.UNAVAILABLE;
             };
             return new StrataException(kind, code, message);
@@ -206,7 +209,8 @@ public final class KvPartition {
         var loaded = snapshots.loadLatest(now);
         PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
         long afterIndex = loaded.map(l -> l.header().getLogIndex()).orElse(-1L);
-        EntryLog<LogEntry> opened = EntryLog.open(storage.partitionDir(id).resolve("log"), settings.rollCycle(), LogEntry.parser());
+        EntryLog<LogEntry> opened = EntryLog.open(storage.partitionDir(id).resolve("log"), settings.rollCycle(), LogEntry.parser(),
+                storage.space());
         try {
             long last = opened.replayAfter(afterIndex, entry -> recovered.apply(entry, now));
             return new Recovered(opened, recovered, last, System.nanoTime() - start);
@@ -233,7 +237,8 @@ public final class KvPartition {
 
     private Behavior<Command> onRecoveryFailed(RecoveryFailed failed) {
         context.getLog().error("partition {} failed to recover; its requests are refused until it does", id, failed.cause);
-        stash.forEach(command -> rejectUnavailable(command, "partition " + id + " could not recover: " + failed.cause.getMessage()));
+        StrataException refusal = DiskSpace.refusal("partition " + id + " could not recover", failed.cause);
+        stash.forEach(command -> reject(command, refusal.code(), refusal.getMessage()));
         return Behaviors.stopped();
     }
 
@@ -270,8 +275,9 @@ public final class KvPartition {
                 .setPut(PutOp.newBuilder().setKey(put.key)
                         .setValue(com.google.protobuf.ByteString.copyFrom(put.value)).setExpiresAtMs(expiresAt))
                 .build();
-        if (!append(entry, put.replyTo, "put")) {
-            return Behaviors.stopped();
+        Optional<Behavior<Command>> refused = append(entry, put.replyTo, "put");
+        if (refused.isPresent()) {
+            return refused.get();
         }
         state.put(put.key, put.value, seq, expiresAt);
         state.seq(seq);
@@ -302,8 +308,9 @@ public final class KvPartition {
         }
         long seq = state.seq() + 1;
         LogEntry entry = LogEntry.newBuilder().setSeq(seq).setDelete(DeleteOp.newBuilder().setKey(delete.key)).build();
-        if (!append(entry, delete.replyTo, "delete")) {
-            return Behaviors.stopped();
+        Optional<Behavior<Command>> refused = append(entry, delete.replyTo, "delete");
+        if (refused.isPresent()) {
+            return refused.get();
         }
         state.remove(delete.key);
         state.seq(seq);
@@ -337,8 +344,9 @@ public final class KvPartition {
                 .setPut(PutOp.newBuilder().setKey(incr.key)
                         .setValue(com.google.protobuf.ByteString.copyFrom(value)).setExpiresAtMs(expiresAt))
                 .build();
-        if (!append(entry, incr.replyTo, "incr")) {
-            return Behaviors.stopped();
+        Optional<Behavior<Command>> refused = append(entry, incr.replyTo, "incr");
+        if (refused.isPresent()) {
+            return refused.get();
         }
         state.put(incr.key, value, seq, expiresAt);
         state.seq(seq);
@@ -402,19 +410,25 @@ public final class KvPartition {
         return Behaviors.same();
     }
 
-    /** Appends to the log; on failure rejects the command and returns false (the caller stops). */
-    private boolean append(LogEntry entry, ActorRef<Reply> replyTo, String op) {
+    /**
+     * Appends to the log and returns empty; when it cannot, rejects the command and returns what
+     * to become: the same partition when the disk has no room ({@code storage_full}: the log is
+     * unchanged), stopped on any other failure, to recover from disk.
+     */
+    private Optional<Behavior<Command>> append(LogEntry entry, ActorRef<Reply> replyTo, String op) {
         try {
             lastLogIndex = log.append(entry);
             storage.metrics().logAppend(entry.getSerializedSize());
             replies.appended(entry.getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
-            return true;
+            return Optional.empty();
+        } catch (StrataException full) {
+            return Optional.of(reject(replyTo, op, new Rejected(full.code(), full.getMessage())));
         } catch (RuntimeException e) {
             context.getLog().error("partition {} cannot append to its log; stopping", id, e);
             storage.metrics().op(op, "storage_unavailable");
             replyTo.tell(new Rejected("storage_unavailable", "the write could not be made durable: " + e.getMessage()));
             replies.failAll(why -> new Rejected("storage_unavailable", why), "the partition's log failed");
-            return false;
+            return Optional.of(Behaviors.stopped());
         }
     }
 
@@ -459,6 +473,7 @@ public final class KvPartition {
         EntryLog<LogEntry> partitionLog = log;
         writesSinceSnapshot = 0;
         CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
+            storage.space().claim(SnapshotStore.estimatedBytes(copy));
             long bytes = snapshots.write(header, copy);
             // Whole cycles before the one holding the snapshot's last entry are covered by it.
             partitionLog.deleteCyclesBefore(logFile);
@@ -474,7 +489,12 @@ public final class KvPartition {
         snapshotRunning = false;
         if (done.failure != null) {
             // The log still holds everything; the next snapshot will try again.
-            context.getLog().warn("partition {}: snapshot at seq {} failed", id, done.seq, done.failure);
+            if (DiskSpace.isOutOfSpace(done.failure)) {
+                context.getLog().warn("partition {}: no disk space for the snapshot at seq {}; the log keeps everything",
+                        id, done.seq);
+            } else {
+                context.getLog().warn("partition {}: snapshot at seq {} failed", id, done.seq, done.failure);
+            }
             writesSinceSnapshot = Math.max(writesSinceSnapshot, 1);
         } else {
             storage.metrics().snapshot(done.nanos);
@@ -486,9 +506,13 @@ public final class KvPartition {
     // ---- Helpers ------------------------------------------------------------------------------
 
     private void rejectUnavailable(Command command, String why) {
+        reject(command, "storage_unavailable", why);
+    }
+
+    private static void reject(Command command, String code, String why) {
         ActorRef<Reply> replyTo = replyToOf(command);
         if (replyTo != null) {
-            replyTo.tell(new Rejected("storage_unavailable", why));
+            replyTo.tell(new Rejected(code, why));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -18,14 +19,16 @@ import java.util.function.LongSupplier;
  * committer (fsync mode only), an executor for blocking file work, metrics and a clock.
  *
  * @param kvDir      directory under which each partition keeps {@code <keyspace>/<partition>/}
+ * @param space      the data directory's free-space guard, which every log append claims from
  * @param clock      epoch milliseconds; injectable so tests can move time
  * @param snapshotsInFlight each partition's snapshot still being written, if any
  */
-public record KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor blockingIo,
+public record KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                         KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight) {
 
-    public KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics, LongSupplier clock) {
-        this(kvDir, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
+    public KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
+                     LongSupplier clock) {
+        this(kvDir, space, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */

@@ -31,11 +31,17 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            writer.writeTo(out);
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.writeTo(out);
+            }
+            fsync(tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            // A torn temporary file (a full disk) must not keep holding the space it took.
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        fsync(tmp);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsync(target.toAbsolutePath().getParent());
     }
 

@@ -3,11 +3,11 @@ package io.strata.node.storage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
@@ -29,40 +29,42 @@ import java.util.stream.Stream;
  * <p>Durability: {@link #append} returns once the entry is in the memory-mapped file, which
  * survives the death of the process; {@link #currentFile()} is what a caller fsyncs to survive
  * power loss.
+ *
+ * <p>Space: an append claims its bytes from the node's {@link DiskSpace} and has them backed by
+ * the filesystem ({@link MappedLogAllocator}) before writing; when either refuses, the append
+ * throws {@code storage_full} and the log is as it was.
  */
 public final class EntryLog<T extends MessageLite> implements AutoCloseable {
 
     /** Chronicle chunks are mapped this many bytes at a time; an entry must fit well within one. */
-    private static final long BLOCK_SIZE = 16L << 20;
+    static final long BLOCK_SIZE = 16L << 20;
     private static final String CYCLE_FILE_SUFFIX = ".cq4";
 
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final Parser<T> parser;
+    private final DiskSpace space;
+    private final MappedLogAllocator allocator = new MappedLogAllocator();
     private File lastAppendedFile;
 
-    private EntryLog(Path dir, SingleChronicleQueue queue, Parser<T> parser) {
+    private EntryLog(Path dir, SingleChronicleQueue queue, Parser<T> parser, DiskSpace space) {
         this.dir = dir;
         this.queue = queue;
         this.parser = parser;
+        this.space = space;
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
     }
 
-    /** Opens (creating if needed) the log in {@code dir}, whose entries {@code parser} reads. */
-    public static <T extends MessageLite> EntryLog<T> open(Path dir, RollCycle rollCycle, Parser<T> parser) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create log directory " + dir, e);
-        }
-        SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir)
-                .rollCycle(rollCycle)
-                .blockSize(BLOCK_SIZE)
-                .build();
-        queue.singleThreadedCheckDisabled(true);
-        return new EntryLog<>(dir, queue, parser);
+    /**
+     * Opens (creating if needed) the log in {@code dir}, whose entries {@code parser} reads.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when a new log's files
+     *     would take the reserve
+     */
+    public static <T extends MessageLite> EntryLog<T> open(Path dir, RollCycle rollCycle, Parser<T> parser, DiskSpace space) {
+        return new EntryLog<>(dir, ChronicleLogs.open(dir, rollCycle, BLOCK_SIZE, space), parser, space);
     }
 
     /** Largest entry, in bytes, that the log accepts. */
@@ -70,11 +72,20 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
         return BLOCK_SIZE / 4;
     }
 
-    /** Appends an entry and returns its Chronicle index. */
+    /**
+     * Appends an entry and returns its Chronicle index.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when there is no room for
+     *     it; nothing was written
+     */
     public long append(T entry) {
         byte[] bytes = entry.toByteArray();
+        space.claim(bytes.length + ChronicleLogs.ENTRY_OVERHEAD);
+        ChronicleLogs.beforeWrite(queue, appender, space);
         try (DocumentContext dc = appender.writingDocument()) {
-            dc.wire().bytes().write(bytes);
+            Bytes<?> out = dc.wire().bytes();
+            ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), bytes.length, dir);
+            out.write(bytes);
         }
         lastAppendedFile = appender.currentFile();
         return appender.lastIndexAppended();

@@ -71,7 +71,7 @@ public class NamedCatalog<T> {
         try {
             stored = catalog.putIfAbsent(wanted);
         } catch (UncheckedIOException e) {
-            throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", e.getMessage());
+            throw DiskSpace.refusal(kind + " '" + name + "' could not be stored", e);
         }
         if (!stored.equals(wanted)) {
             throw new StrataException(StrataException.Kind.CONFLICT, kind + "_exists",
@@ -85,7 +85,7 @@ public class NamedCatalog<T> {
         try {
             return catalog.remove(name);
         } catch (UncheckedIOException e) {
-            throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", e.getMessage());
+            throw DiskSpace.refusal(kind + " '" + name + "' could not be removed", e);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.strata.node.storage.Durability;
 import io.strata.node.common.PartitionId;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.GroupCommitter;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -69,7 +70,7 @@ class KvPartitionTest {
 
     private ActorRef<KvPartition.Command> spawn(KvSettings settings, Optional<GroupCommitter> committer) {
         if (storage == null || !storage.committer().equals(committer)) {
-            storage = new KvStorage(dir, committer, testKit.system().executionContext(), new KvMetrics(meters), clock::get);
+            storage = new KvStorage(dir, DiskSpace.of(dir, 0, Duration.ofSeconds(1)), committer, testKit.system().executionContext(), new KvMetrics(meters), clock::get);
         }
         return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage));
     }

@@ -33,6 +33,8 @@ public final class TestNode implements AutoCloseable {
         overrides.put("strata.http.port", "0");
         overrides.put("strata.cluster.port", "0");
         overrides.putIfAbsent("pekko.loglevel", "WARNING");
+        // Tests write little; a small reserve keeps them running on a machine with little disk left.
+        overrides.putIfAbsent("strata.storage.min-free", "16m");
         return new TestNode(StrataNode.start(NodeConfig.load(Optional.empty(), overrides)));
     }
 

@@ -2,12 +2,15 @@ package io.strata.node.bus.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.storage.ChronicleLogs;
 import io.strata.node.storage.Directories;
+import io.strata.node.storage.DiskSpace;
+import io.strata.node.storage.MappedLogAllocator;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
@@ -30,6 +33,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * sequence {@code o - start} of the cycle whose start is the greatest not above {@code o}. The
  * table is rebuilt on open from the first record of each cycle; offsets therefore continue across
  * restarts and roll cycles with no gaps.
+ *
+ * <p>Space: an append claims its bytes from the node's {@link DiskSpace} and has them backed by the
+ * filesystem before writing (see {@link MappedLogAllocator}); when there is no room the batch is
+ * refused ({@code storage_full}) before any record of it is written.
  *
  * <p>Threading: one writer (the partition actor) calls {@link #append} and {@link #close}; one
  * retention task at a time may run {@link #applyRetention} beside it (it only removes the oldest
@@ -73,30 +80,31 @@ public final class BusLog implements AutoCloseable {
     private final RollCycle rollCycle;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final DiskSpace space;
+    private final MappedLogAllocator allocator = new MappedLogAllocator();
     private final ConcurrentSkipListMap<Long, Cycle> cycles = new ConcurrentSkipListMap<>();
     private volatile long logStart;
     private volatile long logEnd;
     /** Where the last record of the active cycle file ends: its used bytes (the file is preallocated in blocks). */
     private volatile long activeFileUsed;
 
-    private BusLog(Path dir, RollCycle rollCycle, SingleChronicleQueue queue) {
+    private BusLog(Path dir, RollCycle rollCycle, SingleChronicleQueue queue, DiskSpace space) {
         this.dir = dir;
         this.rollCycle = rollCycle;
         this.queue = queue;
+        this.space = space;
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
     }
 
-    /** Opens (creating if needed) the log in {@code dir} and rebuilds its offset table. */
-    public static BusLog open(Path dir, RollCycle rollCycle) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create log directory " + dir, e);
-        }
-        SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).blockSize(BLOCK_SIZE).build();
-        queue.singleThreadedCheckDisabled(true);
-        BusLog log = new BusLog(dir, rollCycle, queue);
+    /**
+     * Opens (creating if needed) the log in {@code dir} and rebuilds its offset table.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when a new log's files would take the reserve
+     */
+    public static BusLog open(Path dir, RollCycle rollCycle, DiskSpace space) {
+        SingleChronicleQueue queue = ChronicleLogs.open(dir, rollCycle, BLOCK_SIZE, space);
+        BusLog log = new BusLog(dir, rollCycle, queue, space);
         try {
             log.rebuildIndex();
         } catch (RuntimeException e) {
@@ -175,25 +183,45 @@ public final class BusLog implements AutoCloseable {
     /**
      * Appends records (their offsets and partitions are assigned here) and returns the offset of
      * the first. Writer thread only.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when there is no room for
+     *     the batch: nothing was written. (Only if the filesystem fills up from outside while a
+     *     batch crosses into a new cycle file can the refusal come after some of its records; those
+     *     are then in the log, with their offsets.)
      */
     public long append(List<BusRecord> records) {
+        List<byte[]> encoded = new ArrayList<>(records.size());
+        long batchBytes = 0;
         long first = logEnd;
-        long offset = first;
         for (BusRecord record : records) {
-            BusRecord stored = record.toBuilder().setOffset(offset).clearPartition().build();
-            int cycleBefore = cycles.isEmpty() ? Integer.MIN_VALUE : cycles.lastEntry().getValue().cycle;
-            try (DocumentContext dc = appender.writingDocument()) {
-                dc.wire().bytes().write(stored.toByteArray());
-                activeFileUsed = dc.wire().bytes().writePosition();
-            }
-            int cycle = rollCycle.toCycle(appender.lastIndexAppended());
-            if (cycle != cycleBefore) {
-                cycles.put(offset, new Cycle(cycle, appender.currentFile()));
-            }
-            offset++;
+            byte[] bytes = record.toBuilder().setOffset(first + encoded.size()).clearPartition().build().toByteArray();
+            encoded.add(bytes);
+            batchBytes += bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
         }
-        // Published last, so readers never look for an offset the table cannot place yet.
-        logEnd = offset;
+        space.claim(batchBytes);
+        long offset = first;
+        try {
+            for (byte[] bytes : encoded) {
+                int cycleBefore = cycles.isEmpty() ? Integer.MIN_VALUE : cycles.lastEntry().getValue().cycle;
+                ChronicleLogs.beforeWrite(queue, appender, space);
+                try (DocumentContext dc = appender.writingDocument()) {
+                    Bytes<?> out = dc.wire().bytes();
+                    // The whole rest of the batch is backed at once, so it is refused before its first record.
+                    ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), batchBytes, dir);
+                    out.write(bytes);
+                    activeFileUsed = out.writePosition();
+                }
+                batchBytes -= bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
+                int cycle = rollCycle.toCycle(appender.lastIndexAppended());
+                if (cycle != cycleBefore) {
+                    cycles.put(offset, new Cycle(cycle, appender.currentFile()));
+                }
+                offset++;
+            }
+        } finally {
+            // Published last, so readers never look for an offset the table cannot place yet.
+            logEnd = offset;
+        }
         return first;
     }
 

@@ -11,6 +11,8 @@ import io.strata.node.columnar.segment.Segment;
 import io.strata.node.common.StrataException;
 import io.strata.node.http.Json;
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.ChronicleLogs;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Directories;
 import io.strata.node.storage.Durability;
 import io.strata.node.storage.EntryLog;
@@ -82,6 +84,7 @@ public final class ShardState {
     private final ShardFiles files;
     private final Schema schema;
     private final ColumnarSettings settings;
+    private final DiskSpace space;
     private final List<Segment> segments = new ArrayList<>();
     private final List<String> segmentNames = new ArrayList<>();
     private final ShardTail tail;
@@ -98,10 +101,11 @@ public final class ShardState {
     /** The last sequence number applied per idempotent producer. */
     private final Map<String, Long> producers = new HashMap<>();
 
-    private ShardState(ShardFiles files, Schema schema, ColumnarSettings settings) {
+    private ShardState(ShardFiles files, Schema schema, ColumnarSettings settings, DiskSpace space) {
         this.files = files;
         this.schema = schema;
         this.settings = settings;
+        this.space = space;
         this.tail = new ShardTail(schema, settings.blockRows());
     }
 
@@ -110,8 +114,8 @@ public final class ShardState {
      * into the tail (an insert whose last batch never reached the log is left out: it was never
      * acknowledged). New rows go to the newest generation.
      */
-    public static ShardState recover(Path dir, Schema schema, ColumnarSettings settings) {
-        ShardState state = new ShardState(new ShardFiles(dir), schema, settings);
+    public static ShardState recover(Path dir, Schema schema, ColumnarSettings settings, DiskSpace space) {
+        ShardState state = new ShardState(new ShardFiles(dir), schema, settings, space);
         try {
             state.open();
             return state;
@@ -149,7 +153,7 @@ public final class ShardState {
             }
         }
         for (long g : generations) {
-            EntryLog<RowBatch> replaying = EntryLog.open(files.logDir(g), settings.rollCycle(), RowBatch.parser());
+            EntryLog<RowBatch> replaying = EntryLog.open(files.logDir(g), settings.rollCycle(), RowBatch.parser(), space);
             List<RowBatch> pending = new ArrayList<>();
             long[] entries = {0};
             try {
@@ -184,7 +188,7 @@ public final class ShardState {
     }
 
     private void openLog() throws IOException {
-        log = EntryLog.open(files.logDir(generation), settings.rollCycle(), RowBatch.parser());
+        log = EntryLog.open(files.logDir(generation), settings.rollCycle(), RowBatch.parser(), space);
         if (settings.durability() == Durability.FSYNC) {
             AtomicFiles.fsync(files.dir());
         }
@@ -225,16 +229,24 @@ public final class ShardState {
      * tail. Returns the bytes logged, or -1 when the insert is a duplicate: its last batch names a
      * producer whose sequence number is not above the last one applied (nothing is logged).
      *
-     * @throws StrataException {@code invalid_batch} when a batch does not fit the schema (nothing is logged)
+     * @throws StrataException {@code invalid_batch} when a batch does not fit the schema, and
+     *     {@code storage_full} when the disk has no room for the insert (nothing is logged)
+     * @throws IllegalStateException when the log fails after some chunks of the insert were logged
+     *     (the filesystem filled up from outside between two chunks): the shard must recover from
+     *     its log, which leaves the unfinished insert out
      */
     public long append(List<RowBatch> chunks) {
+        long size = 0;
         for (RowBatch chunk : chunks) {
             check(chunk);
+            size += chunk.getSerializedSize() + ChronicleLogs.ENTRY_OVERHEAD;
         }
         RowBatch last = chunks.get(chunks.size() - 1);
         if (!isNew(last)) {
             return -1;
         }
+        // Claimed whole, so an insert the disk has no room for is refused before its first chunk.
+        space.claim(size);
         long bytes = 0;
         List<RowBatch> logged = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -243,7 +255,14 @@ public final class ShardState {
             if (chunk.getContinued() != continued) {
                 chunk = chunk.toBuilder().setContinued(continued).build();
             }
-            log.append(chunk);
+            try {
+                log.append(chunk);
+            } catch (StrataException e) {
+                if (i == 0) {
+                    throw e;
+                }
+                throw new IllegalStateException("the log refused chunk " + i + " of an insert after its first ones", e);
+            }
             bytes += chunk.getSerializedSize();
             logged.add(chunk);
         }
@@ -301,6 +320,8 @@ public final class ShardState {
         if (sealing) {
             throw new IllegalStateException("a seal is already running");
         }
+        // The segment is at most about the size of the logged rows it replaces (their columns encoded).
+        space.claim(logBytes);
         EntryLog<RowBatch> sealed = log;
         generation++;
         try {

@@ -39,6 +39,15 @@ public final class SnapshotStore {
     /** A loaded snapshot: where it ends in the log, and the state it holds. */
     public record Loaded(SnapshotHeader header, PartitionState state) {}
 
+    /** About how many bytes a snapshot of {@code entries} takes on disk (a little more, to be safe). */
+    public static long estimatedBytes(Map<String, PartitionState.Entry> entries) {
+        long bytes = 64;
+        for (var e : entries.entrySet()) {
+            bytes += e.getKey().length() * 3L + e.getValue().value().length + 32;
+        }
+        return bytes;
+    }
+
     /** Writes a snapshot durably and deletes the snapshots it supersedes. Returns its size in bytes. */
     public long write(SnapshotHeader header, Map<String, PartitionState.Entry> entries) {
         try {

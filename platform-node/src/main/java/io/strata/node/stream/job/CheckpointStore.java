@@ -2,6 +2,7 @@ package io.strata.node.stream.job;
 
 import io.strata.node.storage.AtomicFiles;
 import io.strata.node.storage.Directories;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.stream.proto.JobCheckpoint;
 
 import java.io.IOException;
@@ -20,9 +21,11 @@ final class CheckpointStore {
     private static final String FILE = "checkpoint.pb";
 
     private final Path dir;
+    private final DiskSpace space;
 
-    CheckpointStore(Path dir) {
+    CheckpointStore(Path dir, DiskSpace space) {
         this.dir = dir;
+        this.space = space;
     }
 
     /** The latest checkpoint, or empty for a job that has none yet. */
@@ -38,8 +41,13 @@ final class CheckpointStore {
         }
     }
 
-    /** Replaces the checkpoint; returns once it is durable. */
+    /**
+     * Replaces the checkpoint; returns once it is durable.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when the disk has no room for it
+     */
     void save(JobCheckpoint checkpoint) {
+        space.claim(checkpoint.getSerializedSize());
         try {
             Files.createDirectories(dir);
             AtomicFiles.write(dir.resolve(FILE), out -> checkpoint.writeTo(out));

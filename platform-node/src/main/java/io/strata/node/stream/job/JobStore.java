@@ -9,6 +9,7 @@ import io.strata.node.columnar.TableStore;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KvStore;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.stream.spec.JobSpec;
 import io.strata.node.stream.spec.Sink;
 import org.apache.pekko.Done;
@@ -54,6 +55,7 @@ public final class JobStore {
     private final PartitionHomes homes;
     private final Optional<NodeDirectory> directory;
     private final Path jobsDir;
+    private final DiskSpace space;
     private final BusStore bus;
     private final KvStore kv;
     private final TableStore tables;
@@ -66,9 +68,10 @@ public final class JobStore {
      * @param catalogs  where the catalog of jobs is kept ({@code jobsDir} holds it on a node on its own)
      * @param directory the gateways of the cluster's nodes, present in a cluster
      */
-    public JobStore(Path jobsDir, CatalogStores catalogs, PartitionHomes homes, Optional<NodeDirectory> directory, BusStore bus,
-                    KvStore kv, TableStore tables, Executor blockingIo, ActorSystem<?> system, Settings settings) {
+    public JobStore(Path jobsDir, DiskSpace space, CatalogStores catalogs, PartitionHomes homes, Optional<NodeDirectory> directory,
+                    BusStore bus, KvStore kv, TableStore tables, Executor blockingIo, ActorSystem<?> system, Settings settings) {
         this.catalog = new JobCatalog(catalogs, jobsDir);
+        this.space = space;
         this.homes = homes;
         this.directory = directory;
         this.jobsDir = jobsDir;
@@ -164,7 +167,7 @@ public final class JobStore {
 
     private void run(JobSpec spec, JobStatus status, Duration backoff) {
         int partitions = bus.topic(spec.source().topic()).partitions();
-        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), new CheckpointStore(jobsDir.resolve(spec.name())),
+        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), new CheckpointStore(jobsDir.resolve(spec.name()), space),
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
                 settings.readBatch(), settings.pollInterval(), System::currentTimeMillis);
         Pair<UniqueKillSwitch, CompletionStage<Done>> run = JobRunner.start(spec, partitions, ctx, status);
@@ -236,7 +239,7 @@ public final class JobStore {
             r.killSwitch.shutdown();
             r.status.state = JobStatus.State.STOPPED;
         }
-        new CheckpointStore(jobsDir.resolve(name)).delete();
+        new CheckpointStore(jobsDir.resolve(name), space).delete();
     }
 
     /** Refuses a job homed on another node: it runs there, and its checkpoints are on that node's disk. */

@@ -2,6 +2,7 @@ package io.strata.node.bus.internal;
 
 import com.google.protobuf.ByteString;
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.storage.DiskSpace;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,10 @@ class BusLogTest {
 
     @TempDir
     Path dir;
+
+    private DiskSpace space() {
+        return DiskSpace.of(dir.getParent(), 0, Duration.ofSeconds(1));
+    }
 
     private static BusRecord record(String value) {
         return BusRecord.newBuilder().setValue(ByteString.copyFromUtf8(value)).setTimestampMs(1).build();
@@ -43,7 +48,7 @@ class BusLogTest {
 
     @Test
     void offsetsAreDenseAcrossCyclesAndRestarts() throws Exception {
-        try (BusLog log = BusLog.open(dir, TestRollCycles.TEST_SECONDLY)) {
+        try (BusLog log = BusLog.open(dir, TestRollCycles.TEST_SECONDLY, space())) {
             appendAcrossCycles(log, 0, 25);
             assertTrue(log.files() >= 3, "the log rolled: " + log.files() + " files");
             assertEquals(25, log.logEndOffset());
@@ -57,7 +62,7 @@ class BusLogTest {
                 assertEquals(25, slice.nextOffset());
             }
         }
-        try (BusLog reopened = BusLog.open(dir, TestRollCycles.TEST_SECONDLY)) {
+        try (BusLog reopened = BusLog.open(dir, TestRollCycles.TEST_SECONDLY, space())) {
             assertEquals(0, reopened.logStartOffset());
             assertEquals(25, reopened.logEndOffset(), "offsets continue where they stopped");
             assertEquals(25, reopened.append(List.of(record("v25"), record("v26"))));
@@ -68,7 +73,7 @@ class BusLogTest {
 
     @Test
     void readsAreBoundedAndOffsetsOutsideTheLogAreRefused() {
-        try (BusLog log = BusLog.open(dir, TestRollCycles.TEST_SECONDLY)) {
+        try (BusLog log = BusLog.open(dir, TestRollCycles.TEST_SECONDLY, space())) {
             log.append(List.of(record("a"), record("bb"), record("ccc"), record("dddd")));
             assertEquals(List.of("a", "bb"), values(log.read(0, 2, Long.MAX_VALUE)));
             assertEquals(List.of("a", "bb"), values(log.read(0, 100, 3)), "stops once the byte budget is reached");
@@ -84,7 +89,7 @@ class BusLogTest {
 
     @Test
     void retentionDeletesWholeOldCyclesButNeverTheActiveOne() throws Exception {
-        try (BusLog log = BusLog.open(dir, TestRollCycles.TEST_SECONDLY)) {
+        try (BusLog log = BusLog.open(dir, TestRollCycles.TEST_SECONDLY, space())) {
             appendAcrossCycles(log, 0, 30);
             int files = log.files();
             assertTrue(files >= 3);
@@ -105,7 +110,7 @@ class BusLogTest {
             assertEquals(1, log.files());
             assertEquals(30, log.logEndOffset());
         }
-        try (BusLog reopened = BusLog.open(dir, TestRollCycles.TEST_SECONDLY)) {
+        try (BusLog reopened = BusLog.open(dir, TestRollCycles.TEST_SECONDLY, space())) {
             assertEquals(30, reopened.logEndOffset(), "offsets survive retention and restart");
             assertTrue(reopened.logStartOffset() >= 20);
             assertEquals(30, reopened.append(List.of(record("v30"))));

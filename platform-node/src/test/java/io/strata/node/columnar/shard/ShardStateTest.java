@@ -10,6 +10,7 @@ import io.strata.node.columnar.Schema;
 import io.strata.node.columnar.proto.RowBatch;
 import io.strata.node.columnar.query.Partial;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Durability;
 import io.strata.node.storage.EntryLog;
 import io.strata.node.storage.StorageConfig;
@@ -39,6 +40,10 @@ class ShardStateTest {
 
     private static final Schema SCHEMA = new Schema(List.of(
             new Column("id", ColumnType.INT64, false), new Column("name", ColumnType.STRING, true)));
+    private static DiskSpace space(Path dir) {
+        return DiskSpace.of(dir.getParent(), 0, Duration.ofSeconds(1));
+    }
+
     private static final ColumnarSettings SETTINGS = new ColumnarSettings(1, 4, 8, Durability.MMAP,
             StorageConfig.rollCycle("FAST_DAILY", "test"), 1000, 1000, Duration.ofSeconds(10), 3);
     private static final String ALL = "{\"select\":[\"id\",\"name\"]}";
@@ -86,7 +91,7 @@ class ShardStateTest {
 
     @Test
     void rowsSurviveReopeningFromSegmentsAndTheLog(@TempDir Path dir) {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 5)));
         state.append(List.of(rows(5, 7), rows(7, 11)));
         seal(state);
@@ -96,7 +101,7 @@ class ShardStateTest {
         assertEquals(range(0, 14), ids(state.snapshot(state.rows())));
         state.close();
 
-        ShardState reopened = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState reopened = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(14, reopened.rows());
         assertEquals(11, reopened.segmentRows());
         assertEquals(range(0, 14), ids(reopened.snapshot(reopened.rows())));
@@ -109,7 +114,7 @@ class ShardStateTest {
 
     @Test
     void aSnapshotDoesNotChangeWhenRowsArriveOrTheTailIsSealed(@TempDir Path dir) {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 6)));
         ShardSnapshot before = state.snapshot(state.rows());
         ShardSnapshot visible = state.snapshot(5);
@@ -127,7 +132,7 @@ class ShardStateTest {
 
     @Test
     void exportPagesReadEveryRowOnceFromAFixedEnd(@TempDir Path dir) {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 13)));
         seal(state);
         state.append(List.of(rows(13, 19)));
@@ -156,19 +161,19 @@ class ShardStateTest {
 
     @Test
     void anInsertWhoseLastBatchNeverReachedTheLogIsLeftOut(@TempDir Path dir) throws IOException {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 3)));
         state.close();
         // A crash in the middle of logging a two-batch insert: only its first batch is there.
         Path log = new ShardFiles(dir).logDir(1);
-        try (EntryLog<RowBatch> raw = EntryLog.open(log, SETTINGS.rollCycle(), RowBatch.parser())) {
+        try (EntryLog<RowBatch> raw = EntryLog.open(log, SETTINGS.rollCycle(), RowBatch.parser(), space(dir))) {
             raw.append(rows(3, 5).toBuilder().setContinued(true).build());
         }
-        ShardState recovered = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState recovered = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(range(0, 3), ids(recovered.snapshot(recovered.rows())));
         recovered.append(List.of(rows(5, 6)));
         recovered.close();
-        ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(List.of(0L, 1L, 2L, 5L), ids(again.snapshot(again.rows())),
                 "a later insert never completes the unfinished one");
         again.close();
@@ -176,14 +181,14 @@ class ShardStateTest {
 
     @Test
     void aSealCutShortLeavesEveryRowExactlyOnce(@TempDir Path dir, @TempDir Path spare) throws IOException {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 9)));
         state.startSeal();
         // Crash after the segment file was written but before the manifest named it.
         Path orphan = dir.resolve(ShardFiles.segmentName(1));
         io.strata.node.columnar.segment.Segment.write(orphan, SCHEMA, List.of());
         state.close();
-        ShardState afterSegment = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState afterSegment = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertFalse(Files.exists(orphan), "a segment the manifest does not name is removed");
         assertEquals(range(0, 9), ids(afterSegment.snapshot(afterSegment.rows())));
         assertEquals(0, afterSegment.segmentRows());
@@ -202,7 +207,7 @@ class ShardStateTest {
                 }
             }
         }
-        ShardState afterManifest = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState afterManifest = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(range(0, 10), ids(afterManifest.snapshot(afterManifest.rows())), "sealed rows are not replayed again");
         assertEquals(10, afterManifest.segmentRows());
         afterManifest.close();
@@ -214,19 +219,19 @@ class ShardStateTest {
 
     @Test
     void anIdempotentInsertIsAppliedOnceAcrossRestartsAndSeals(@TempDir Path dir) {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertTrue(state.append(List.of(rows(0, 2), idempotent(rows(2, 4), "job", 1))) > 0);
         assertEquals(-1, state.append(List.of(idempotent(rows(2, 4), "job", 1))), "the same sequence again");
         assertTrue(state.append(List.of(idempotent(rows(4, 5), "other", 1))) > 0, "sequences are per producer");
         state.close();
 
-        ShardState replayed = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState replayed = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(-1, replayed.append(List.of(idempotent(rows(0, 4), "job", 0))), "an older sequence, after replay");
         assertTrue(replayed.append(List.of(idempotent(rows(5, 7), "job", 2))) > 0);
         seal(replayed);
         replayed.close();
 
-        ShardState sealed = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState sealed = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(-1, sealed.append(List.of(idempotent(rows(5, 7), "job", 2))), "after a seal, from the manifest");
         assertEquals(range(0, 7), ids(sealed.snapshot(sealed.rows())));
         sealed.close();
@@ -234,7 +239,7 @@ class ShardStateTest {
 
     @Test
     void aLogGenerationCutShortWhileBeingCreatedIsRemoved(@TempDir Path dir) throws IOException {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 3)));
         state.close();
         // What a kill during Chronicle's creation of a queue leaves: files allocated, headers never written.
@@ -243,19 +248,19 @@ class ShardStateTest {
         Files.write(cut.resolve("metadata.cq4t"), new byte[65536]);
         Files.write(cut.resolve("20261121F.cq4"), new byte[65536]);
         long start = System.nanoTime();
-        ShardState recovered = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState recovered = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertTrue(System.nanoTime() - start < 5_000_000_000L, "recovery does not wait on the broken files");
         assertEquals(range(0, 3), ids(recovered.snapshot(recovered.rows())));
         recovered.append(List.of(rows(3, 4)));
         recovered.close();
-        ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(range(0, 4), ids(again.snapshot(again.rows())));
         again.close();
     }
 
     @Test
     void aScanPastItsDeadlineIsCancelledWithQueryTimeout(@TempDir Path dir) {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 20)));
         seal(state);
         Partial partial = ShardState.newPartial(ALL, SCHEMA);
@@ -271,14 +276,14 @@ class ShardStateTest {
 
     @Test
     void aBatchThatDoesNotFitTheSchemaIsRefusedBeforeItIsLogged(@TempDir Path dir) {
-        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         RowBatch missingColumn = RowBatch.newBuilder().setRows(1).addColumns(rows(0, 1).getColumns(0)).build();
         assertThrows(StrataException.class, () -> state.append(List.of(rows(0, 2), missingColumn)));
         RowBatch nullId = rows(0, 1).toBuilder().setColumns(0, rows(0, 1).getColumns(0).toBuilder().addNullRows(0)).build();
         assertThrows(StrataException.class, () -> state.append(List.of(nullId)));
         assertEquals(0, state.rows());
         state.close();
-        ShardState reopened = ShardState.recover(dir, SCHEMA, SETTINGS);
+        ShardState reopened = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(0, reopened.rows(), "nothing of a refused insert was logged");
         reopened.close();
     }

@@ -87,7 +87,7 @@ class JobBackpressureTest {
             StalledKvSink sink = new StalledKvSink();
             JobRunner.Sinks sinks = new JobRunner.Sinks(List.of(sink), List.of(), List.of());
             JobRunner.Context ctx = new JobRunner.Context(node.node().bus(), sinks,
-                    new CheckpointStore(dir.resolve("job")), node.node().system().executionContext(), node.node().system(),
+                    new CheckpointStore(dir.resolve("job"), io.strata.node.storage.DiskSpace.of(dir, 0, Duration.ofSeconds(1))), node.node().system().executionContext(), node.node().system(),
                     Duration.ofMillis(200), Duration.ofMillis(20), 1_000_000, READ_BATCH, Duration.ofMillis(20),
                     System::currentTimeMillis);
             JobStatus status = new JobStatus();

@@ -1,0 +1,92 @@
+package io.strata.node.storage;
+
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * What every Chronicle Queue log of a store shares: opening one with room for its files, and
+ * backing an entry's bytes before they are written through the mapping (see
+ * {@link MappedLogAllocator} for why).
+ */
+public final class ChronicleLogs {
+
+    /** Bytes claimed per entry besides its own: Chronicle's header and its share of the index. */
+    public static final int ENTRY_OVERHEAD = 16;
+    /** Bytes claimed before a new log is created: its metadata file and first cycle file's header and index. */
+    static final long NEW_LOG_BYTES = 512 << 10;
+    /** Free bytes a log needs to start a cycle file: its header and first index arrays. */
+    static final long NEW_FILE_BYTES = 512 << 10;
+
+    private ChronicleLogs() {}
+
+    /**
+     * Opens (creating if needed) the queue in {@code dir}.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when the log is new and its
+     *     files would take the reserve (nothing is created then)
+     */
+    public static SingleChronicleQueue open(Path dir, RollCycle rollCycle, long blockSize, DiskSpace space) {
+        if (isEmpty(dir)) {
+            space.claim(NEW_LOG_BYTES);
+            space.requireFree(NEW_LOG_BYTES);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw DiskSpace.refusal("cannot create log directory " + dir, e);
+        }
+        SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).blockSize(blockSize).build();
+        queue.singleThreadedCheckDisabled(true);
+        return queue;
+    }
+
+    /**
+     * Checks, before {@code appender} opens a document, that the file it may start is safe to
+     * start: when the document is the first of a new cycle (or of the log), Chronicle creates the
+     * file and writes its header and index before the entry's bytes can be backed.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when there is not enough free space for that
+     */
+    public static void beforeWrite(SingleChronicleQueue queue, ExcerptAppender appender, DiskSpace space) {
+        if (appender.cycle() != queue.cycle()) {
+            space.requireFree(NEW_FILE_BYTES);
+        }
+    }
+
+    /**
+     * Backs {@code length} bytes from {@code position} of {@code file}, the data of the open
+     * document {@code dc}; when the filesystem cannot, rolls the document back (nothing of it is
+     * kept) and throws.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} (or {@code storage_unavailable} for other I/O faults)
+     */
+    public static void back(MappedLogAllocator allocator, DocumentContext dc, File file, long position, long length, Path dir) {
+        try {
+            allocator.ensure(file, position, length);
+        } catch (IOException e) {
+            dc.rollbackOnClose();
+            throw DiskSpace.refusal("cannot append to the log in " + dir, e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list log directory " + dir, e);
+        }
+    }
+}
