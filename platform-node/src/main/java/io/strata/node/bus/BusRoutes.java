@@ -20,7 +20,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -136,17 +135,14 @@ public final class BusRoutes extends StrataRoutes {
 
     static List<BusRecord> parseNdjson(byte[] body) {
         List<BusRecord> records = new ArrayList<>();
-        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
+        for (int[] line : Json.lines(body)) {
             int index = records.size();
             JsonNode json;
             try {
-                json = Json.MAPPER.readTree(line);
-            } catch (IOException e) {
-                throw StrataException.invalid("invalid_record", "record " + index + ": not valid JSON");
+                json = Json.read(body, line[0], line[1], "the line");
+                Json.requireStorable(json, "the line");
+            } catch (StrataException e) {
+                throw invalidRecord(index, e.getMessage());
             }
             records.add(parseRecord(json, index));
         }

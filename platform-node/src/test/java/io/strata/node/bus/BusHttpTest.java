@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -214,6 +215,32 @@ class BusHttpTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"ok\"}\nnot json\n"))));
         assertError(400, "invalid_protobuf", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-protobuf")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{(byte) 0xff, (byte) 0xff, 0x01}))));
+
+        // Bodies that would be taken in part or changed: more after the JSON value, a number beyond
+        // float64 (it would be stored as the string "Infinity"), a lone surrogate, bytes not UTF-8.
+        assertError(400, "invalid_json", node.post("/topics/strict/records", "[{\"value\":1}]xyz"));
+        assertError(400, "invalid_json", node.post("/topics/strict/records", "[{\"value\":1}]\n[{\"value\":2}]"));
+        assertError(400, "invalid_json", node.post("/topics/strict/records", "{\"value\":1} {\"value\":2}"));
+        assertError(400, "invalid_number", node.post("/topics/strict/records", "[{\"value\":1e400}]"));
+        assertError(400, "invalid_number", node.post("/topics/strict/records", "[{\"value\":{\"deep\":[-1e400]}}]"));
+        assertError(400, "invalid_string", node.post("/topics/strict/records", "[{\"value\":\"\\ud800\"}]"));
+        assertError(400, "invalid_string", node.post("/topics/strict/records", "[{\"key\":\"\\udc00x\",\"value\":1}]"));
+        assertError(400, "invalid_string", node.post("/topics/strict/records", "[{\"value\":1,\"headers\":{\"h\":\"\\ud800\"}}]"));
+        assertError(400, "invalid_json", node.send(node.request("/topics/strict/records")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'[', '{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xff, '"', '}', ']'}))));
+        for (String lines : List.of("{\"value\":1} junk\n", "{\"value\":1}{\"value\":2}\n", "{\"value\":1e400}\n", "{\"value\":\"\\ud800\"}\n")) {
+            assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"ok\"}\n" + lines))));
+        }
+        assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xfe, '"', '}', '\n'}))));
+        assertError(400, "invalid_json", node.put("/topics/other", "{\"partitions\": 1} {\"partitions\": 2}"));
+        assertError(400, "invalid_utf8", node.put("/topics/t%ff", "{}"));
+        assertError(400, "invalid_utf8", node.post("/topics/strict%fe/records", "[{\"value\":\"x\"}]"));
+        assertError(400, "invalid_utf8", node.get("/topics/strict/partitions/0/records?max=%ff"));
+        assertError(400, "duplicate_parameter", node.get("/topics/strict/partitions/0/records?offset=0&offset=1"));
+        assertError(400, "duplicate_parameter", node.get("/topics/strict/partitions/0/stream?offset=0&offset=latest"));
+        assertError(404, "topic_not_found", node.get("/topics/other"));
 
         assertError(404, "invalid_partition", node.get("/topics/strict/partitions/2/records"));
         assertError(400, "invalid_offset", node.get("/topics/strict/partitions/0/records?offset=-1"));
