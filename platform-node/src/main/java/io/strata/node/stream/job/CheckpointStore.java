@@ -13,13 +13,15 @@ import java.util.Optional;
 /**
  * A job's latest checkpoint, in {@code <jobs>/<job>/checkpoint.pb}, replaced atomically and
  * durably (temporary file, fsync, rename): a crash leaves the previous checkpoint or the new one.
- * Not thread-safe: one job writes its own.
+ * One job writes its own; {@link #delete} may come from another thread while a save is under way,
+ * and wins: no save writes after it (so a deleted job's last save cannot seed a new job of its name).
  */
 final class CheckpointStore {
 
     private static final String FILE = "checkpoint.pb";
 
     private final Path dir;
+    private boolean deleted;
 
     CheckpointStore(Path dir) {
         this.dir = dir;
@@ -38,8 +40,15 @@ final class CheckpointStore {
         }
     }
 
-    /** Replaces the checkpoint; returns once it is durable. */
-    void save(JobCheckpoint checkpoint) {
+    /**
+     * Replaces the checkpoint; returns once it is durable.
+     *
+     * @throws IllegalStateException once the checkpoint has been deleted
+     */
+    synchronized void save(JobCheckpoint checkpoint) {
+        if (deleted) {
+            throw new IllegalStateException("the job was deleted; its checkpoint " + dir + " is not written again");
+        }
         try {
             Files.createDirectories(dir);
             AtomicFiles.write(dir.resolve(FILE), out -> checkpoint.writeTo(out));
@@ -48,8 +57,9 @@ final class CheckpointStore {
         }
     }
 
-    /** Deletes the job's directory (the job was deleted). */
-    void delete() {
+    /** Deletes the job's directory (the job was deleted); later saves through this store are refused. */
+    synchronized void delete() {
+        deleted = true;
         Directories.deleteTree(dir);
     }
 }
