@@ -88,7 +88,7 @@ public final class BusRoutes extends StrataRoutes {
                 retention = new Retention(
                         time == null ? retention.time() : Retention.parseTime(time.asText(), "retention"),
                         bytes == null ? retention.bytes()
-                                : bytes.isIntegralNumber() ? checkedBytes(bytes.longValue()) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
+                                : bytes.isNumber() ? checkedBytes(bytes) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
             }
             boolean existed = store.topics().stream().anyMatch(t -> t.name().equals(topic));
             TopicCatalog.Topic created = store.createTopic(topic, partitions, retention);
@@ -96,11 +96,12 @@ public final class BusRoutes extends StrataRoutes {
         });
     }
 
-    private static long checkedBytes(long bytes) {
-        if (bytes < 0) {
-            throw StrataException.invalid("invalid_retention", "retention_bytes must not be negative, got " + bytes);
+    private static long checkedBytes(JsonNode bytes) {
+        if (!bytes.isIntegralNumber() || !bytes.canConvertToLong() || bytes.longValue() < 0) {
+            throw StrataException.invalid("invalid_retention", "retention_bytes must be a whole number of bytes from 0 to "
+                    + Long.MAX_VALUE + " (or a size such as \"10g\"), got " + bytes);
         }
-        return bytes;
+        return bytes.longValue();
     }
 
     // ---- Produce ------------------------------------------------------------------------------

@@ -235,6 +235,10 @@ class BusHttpTest {
         assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xfe, '"', '}', '\n'}))));
         assertError(400, "invalid_json", node.put("/topics/other", "{\"partitions\": 1} {\"partitions\": 2}"));
+        assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention\": \"999999999999d\"}"));
+        assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention_bytes\": 99999999999999999999}"));
+        assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention_bytes\": 1.5}"));
+        assertError(400, "invalid_number", node.put("/topics/other", "{\"retention_bytes\": 1e400}"));
         assertError(400, "invalid_utf8", node.put("/topics/t%ff", "{}"));
         assertError(400, "invalid_utf8", node.post("/topics/strict%fe/records", "[{\"value\":\"x\"}]"));
         assertError(400, "invalid_utf8", node.get("/topics/strict/partitions/0/records?max=%ff"));
