@@ -199,6 +199,8 @@ class KvHttpTest {
                 node.send(node.request("/kv/bad/k").header("If-Match", "W/\"1\"").PUT(HttpRequest.BodyPublishers.ofString("x"))));
         assertError(400, "invalid_version",
                 node.send(node.request("/kv/bad/k").header("If-None-Match", "\"3\"").PUT(HttpRequest.BodyPublishers.ofString("x"))));
+        assertError(400, "invalid_version",
+                node.send(node.request("/kv/bad/k").header("If-Match", "\"9999999999999999999\"").PUT(HttpRequest.BodyPublishers.ofString("x"))));
         assertError(409, "not_an_integer", node.post("/kv/bad/k/incr", ""));
         assertError(400, "invalid_increment", node.post("/kv/bad/k/incr?by=1e3", ""));
         node.put("/kv/bad/max", Long.toString(Long.MAX_VALUE));
