@@ -10,6 +10,7 @@ import io.strata.node.bus.proto.ReadResponse;
 import io.strata.node.bus.proto.RecordPosition;
 import io.strata.node.bus.proto.ValueFormat;
 import io.strata.node.common.StrataException;
+import io.strata.node.common.Utf8;
 import io.strata.node.http.Json;
 import io.strata.node.http.StrataRoutes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -150,12 +151,37 @@ public final class BusRoutes extends StrataRoutes {
         return records;
     }
 
+    /**
+     * A {@code ProduceRequest}; a record whose value is marked TEXT must be UTF-8 and one marked
+     * JSON must be one JSON value as a JSON body's would be, since reads give them back as text and
+     * JSON (a record that cannot be would make every read of it fail).
+     */
     private static List<BusRecord> parseProtobuf(byte[] body) {
+        List<BusRecord> records;
         try {
-            return ProduceRequest.parseFrom(body).getRecordsList();
+            records = ProduceRequest.parseFrom(body).getRecordsList();
         } catch (InvalidProtocolBufferException e) {
             throw StrataException.invalid("invalid_protobuf", "the body is not a ProduceRequest: " + e.getMessage());
         }
+        for (int i = 0; i < records.size(); i++) {
+            byte[] value = records.get(i).getValue().toByteArray();
+            switch (records.get(i).getFormat()) {
+                case TEXT -> {
+                    if (Utf8.decode(value).isEmpty()) {
+                        throw invalidRecord(i, "its value is marked TEXT but is not UTF-8");
+                    }
+                }
+                case JSON -> {
+                    try {
+                        Json.requireStorable(Json.read(value, 0, value.length, "its value, marked JSON,"), "its value");
+                    } catch (StrataException e) {
+                        throw invalidRecord(i, e.getMessage());
+                    }
+                }
+                default -> { }
+            }
+        }
+        return records;
     }
 
     private static BusRecord parseRecord(JsonNode json, int index) {

@@ -1,10 +1,12 @@
 package io.strata.node.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.bus.proto.ProduceRequest;
 import io.strata.node.bus.proto.ProduceResponse;
 import io.strata.node.bus.proto.ReadResponse;
+import io.strata.node.bus.proto.ValueFormat;
 import io.strata.node.http.Json;
 import io.strata.node.testing.TestNode;
 
@@ -234,6 +236,16 @@ class BusHttpTest {
         }
         assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xfe, '"', '}', '\n'}))));
+        for (BusRecord poison : List.of(
+                BusRecord.newBuilder().setFormat(ValueFormat.JSON).setValue(ByteString.copyFromUtf8("{not json")).build(),
+                BusRecord.newBuilder().setFormat(ValueFormat.JSON).setValue(ByteString.copyFromUtf8("[1e400]")).build(),
+                BusRecord.newBuilder().setFormat(ValueFormat.JSON).setValue(ByteString.copyFromUtf8("1 2")).build(),
+                BusRecord.newBuilder().setFormat(ValueFormat.TEXT).setValue(ByteString.copyFrom(new byte[]{(byte) 0xff})).build())) {
+            // Reads give TEXT and JSON values back as text and JSON: one that is not would fail every read of it.
+            assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-protobuf")
+                    .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(ProduceRequest.newBuilder()
+                            .addRecords(BusRecord.newBuilder().setValue(ByteString.copyFromUtf8("fine"))).addRecords(poison).build().toByteArray()))));
+        }
         assertError(400, "invalid_json", node.put("/topics/other", "{\"partitions\": 1} {\"partitions\": 2}"));
         assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention\": \"999999999999d\"}"));
         assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention_bytes\": 99999999999999999999}"));
