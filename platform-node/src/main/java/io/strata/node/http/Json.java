@@ -99,7 +99,7 @@ public final class Json {
             }
             try {
                 if (parser.nextToken() != null) {
-                    throw trailing(what, "a second value starts at " + describe(parser.currentLocation()));
+                    throw trailing(what, "a second value starts at " + describe(parser.currentTokenLocation()));
                 }
             } catch (JsonProcessingException e) {
                 throw trailing(what, e.getOriginalMessage());
