@@ -30,7 +30,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Requests Pekko HTTP's parser refuses before any route runs, each written byte for byte on a
  * plain socket: every one is answered with its status and the JSON error shape (not Pekko's plain
  * text), and none stores anything (each is a PUT of key {@code raw/k}, absent afterwards).
- * The node's body limit is 4096 bytes, so its chunk limit is too.
+ * The node's body limit is 4096 bytes, so its chunk limit is too. A target the parser takes but
+ * whose percent-encoded bytes are not UTF-8 is refused by the gateway, in origin and absolute form.
  */
 class HttpParsingErrorsTest {
 
@@ -119,6 +120,20 @@ class HttpParsingErrorsTest {
 
     static Stream<Integer> nonAscii() {
         return Stream.of(0xff, 0xc3, 0x80);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void aTargetThatParsesButIsNotUtf8IsRefusedByTheGateway(String target) throws IOException {
+        Response response = exchange(("PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nv")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertEquals(400, response.status, response.toString());
+        assertEquals("invalid_utf8", Json.parse(response.body.getBytes(StandardCharsets.UTF_8)).at("/error/code").asText(), response.toString());
+        assertError(404, "key_not_found", node.get("/kv/raw/%EF%BF%BD"));
+    }
+
+    static Stream<String> aTargetThatParsesButIsNotUtf8IsRefusedByTheGateway() {
+        return Stream.of("/kv/raw/%ff", "http://x/kv/raw/%ff", "/kv/raw/k?ttl=%c3", "http://x/kv/raw/k?%80=1");
     }
 
     /** A response read off the socket: status, headers by lower-case name, body. */

@@ -40,6 +40,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -98,10 +99,39 @@ final class JobRunner {
     private JobRunner() {}
 
     /**
-     * Starts a run from the job's last checkpoint (or from offset 0 and empty windows). Returns the
-     * kill switch that stops it and the stage that completes when it ends (exceptionally on failure).
+     * A started run: {@link #stop} ends it, {@code done} completes when it has ended (exceptionally
+     * on failure). Thread-safe.
      */
-    static Pair<UniqueKillSwitch, CompletionStage<Done>> start(JobSpec spec, int partitions, Context ctx, JobStatus status) {
+    static final class Run {
+        private final UniqueKillSwitch killSwitch;
+        private final AtomicBoolean stopped;
+        final CompletionStage<Done> done;
+
+        private Run(UniqueKillSwitch killSwitch, AtomicBoolean stopped, CompletionStage<Done> done) {
+            this.killSwitch = killSwitch;
+            this.stopped = stopped;
+            this.done = done;
+        }
+
+        /**
+         * Stops the run at once: the operator stage takes no input after this (not even the rest
+         * of the batch the stream is working through, which the kill switch alone would let it
+         * finish), the sources are cancelled, and the writer finishes the batch it holds.
+         */
+        void stop() {
+            stopped.set(true);
+            killSwitch.shutdown();
+        }
+
+        /** Fails the stream at once, not waiting for the writer's batch. */
+        void abort(Throwable reason) {
+            stopped.set(true);
+            killSwitch.abort(reason);
+        }
+    }
+
+    /** Starts a run from the job's last checkpoint (or from offset 0 and empty windows). */
+    static Run start(JobSpec spec, int partitions, Context ctx, JobStatus status) {
         Optional<JobCheckpoint> last = ctx.checkpoints().load();
         Set<Integer> all = new TreeSet<>();
         for (int p = 0; p < partitions; p++) {
@@ -147,17 +177,21 @@ final class JobRunner {
                     return inputs;
                 }));
         Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
+        AtomicBoolean stopped = new AtomicBoolean();
         OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status);
         Writer writer = new Writer(spec, producer(spec, incarnation), ctx, status);
 
-        return Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
+        // The stage runs through many inputs before the kill switch's signal is seen (the
+        // interpreter handles a batch of events between messages), hence the flag it checks first.
+        Pair<UniqueKillSwitch, CompletionStage<Done>> run = Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
                 .flatMapConcat(ready -> reads.merge(ticks))
                 .viaMat(KillSwitches.single(), Keep.right())
-                .mapConcat(stage::apply)
+                .mapConcat(input -> stopped.get() ? List.<Step>of() : stage.apply(input))
                 .groupedWithin(WRITE_BATCH, WRITE_WAIT)
                 .mapAsync(1, writer::write)
                 .toMat(Sink.ignore(), Keep.both())
                 .run(ctx.system());
+        return new Run(run.first(), stopped, run.second());
     }
 
     private static List<ResultRow> rows(JobCheckpoint c) {

@@ -15,7 +15,6 @@ import io.strata.node.stream.spec.Sink;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.UniqueKillSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,8 +84,7 @@ public final class JobStore {
     }
 
     /** A run of a job on this node: what stops it, and what completes when it has stopped. */
-    private record Running(JobSpec spec, JobStatus status, UniqueKillSwitch killSwitch, CompletionStage<Done> done,
-                           CheckpointStore checkpoints) {}
+    private record Running(JobSpec spec, JobStatus status, JobRunner.Run run, CheckpointStore checkpoints) {}
 
     private final JobCatalog catalog;
     private final PartitionHomes homes;
@@ -226,18 +224,18 @@ public final class JobStore {
         JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), checkpoints,
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
                 settings.readBatch(), settings.pollInterval(), System::currentTimeMillis);
-        Pair<UniqueKillSwitch, CompletionStage<Done>> run = JobRunner.start(spec, partitions, ctx, status);
-        Running started = new Running(spec, status, run.first(), run.second(), checkpoints);
+        JobRunner.Run run = JobRunner.start(spec, partitions, ctx, status);
+        Running started = new Running(spec, status, run, checkpoints);
         if (replaces == null) {
             running.put(spec.name(), started);
         } else if (!running.replace(spec.name(), replaces, started)) {
-            run.first().shutdown();
+            run.stop();
             return;
         }
         status.state = JobStatus.State.RUNNING;
-        run.second().whenComplete((done, failure) -> {
+        run.done.whenComplete((done, failure) -> {
             Running current = running.get(spec.name());
-            if (current == null || current.killSwitch != run.first()) {
+            if (current != started) {
                 return;
             }
             if (failure == null) {
@@ -327,18 +325,18 @@ public final class JobStore {
     }
 
     /**
-     * Ends a run: no more checkpoints, the stream completes after the batch in hand; one still
-     * running after the stop timeout is aborted. Completes when the stream has ended.
+     * Ends a run: its operator stage takes no more input, the writer finishes the batch in hand;
+     * a stream still running after the stop timeout is aborted. Completes when the stream has ended.
      */
     private CompletionStage<Void> stop(Running r) {
         r.status.state = JobStatus.State.STOPPING;
-        r.killSwitch.shutdown();
+        r.run.stop();
         long timeout = settings.stopTimeout().toMillis();
-        CompletableFuture<Void> ended = r.done.toCompletableFuture().handle((done, failure) -> null);
+        CompletableFuture<Void> ended = r.run.done.toCompletableFuture().handle((done, failure) -> null);
         return ended.copy().orTimeout(timeout, TimeUnit.MILLISECONDS).handle((done, late) -> {
             if (late != null) {
                 LOG.warn("stream job '{}' did not stop within {} ms; cutting its stream off", r.spec.name(), timeout);
-                r.killSwitch.abort(new CancellationException("job '" + r.spec.name() + "' was deleted"));
+                r.run.abort(new CancellationException("job '" + r.spec.name() + "' was deleted"));
             }
             return null;
         }).thenCompose(cut -> ended.copy().completeOnTimeout(null, timeout, TimeUnit.MILLISECONDS)).thenRun(() ->
@@ -367,7 +365,7 @@ public final class JobStore {
 
     /** Stops every job's stream (at node stop); checkpoints stay for the next start. */
     public void stopAll() {
-        running.values().forEach(r -> r.killSwitch.shutdown());
+        running.values().forEach(r -> r.run.stop());
         running.clear();
     }
 }

@@ -4,9 +4,6 @@ import io.strata.node.http.Json;
 import io.strata.node.stream.spec.JobSpec;
 import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
-import org.apache.pekko.Done;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.UniqueKillSwitch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,8 +89,7 @@ class JobBackpressureTest {
                     System::currentTimeMillis);
             JobStatus status = new JobStatus();
             long start = System.nanoTime();
-            Pair<UniqueKillSwitch, CompletionStage<Done>> run = JobRunner.start(JobSpec.parse(Json.MAPPER.readTree(SPEC)),
-                    PARTITIONS, ctx, status);
+            JobRunner.Run run = JobRunner.start(JobSpec.parse(Json.MAPPER.readTree(SPEC)), PARTITIONS, ctx, status);
             try {
                 await(() -> sink.writes.get() > 0, "the first write to reach the sink", status);
                 // A checkpoint taken before the first result may have completed; none after it can.
@@ -120,8 +116,8 @@ class JobBackpressureTest {
             } finally {
                 // A shut-down stream still waits for the write in flight.
                 sink.release();
-                run.first().shutdown();
-                run.second().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                run.stop();
+                run.done.toCompletableFuture().get(10, TimeUnit.SECONDS);
             }
         }
     }
