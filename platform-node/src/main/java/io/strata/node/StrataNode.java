@@ -192,11 +192,8 @@ public final class StrataNode implements AutoCloseable {
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
-            JobStore jobs = new JobStore(dataDir.resolve("jobs"), space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
-                    blockingIo, system, new JobStore.Settings(
-                    config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
-                    config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
-                    config.getDuration("strata.stream.poll-interval"), config.getInt("strata.stream.table-shards")));
+            JobStore jobs = new JobStore(dataDir.resolve("jobs"), space, catalogs, PartitionHomes.of(system), directory, bus, kv,
+                    tables, blockingIo, system, JobStore.Settings.from(config));
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {

@@ -10,6 +10,7 @@ import io.strata.node.bus.proto.ReadResponse;
 import io.strata.node.bus.proto.RecordPosition;
 import io.strata.node.bus.proto.ValueFormat;
 import io.strata.node.common.StrataException;
+import io.strata.node.common.Utf8;
 import io.strata.node.http.Json;
 import io.strata.node.http.StrataRoutes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -20,7 +21,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ public final class BusRoutes extends StrataRoutes {
                 retention = new Retention(
                         time == null ? retention.time() : Retention.parseTime(time.asText(), "retention"),
                         bytes == null ? retention.bytes()
-                                : bytes.isIntegralNumber() ? checkedBytes(bytes.longValue()) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
+                                : bytes.isNumber() ? checkedBytes(bytes) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
             }
             boolean existed = store.topics().stream().anyMatch(t -> t.name().equals(topic));
             TopicCatalog.Topic created = store.createTopic(topic, partitions, retention);
@@ -97,11 +97,12 @@ public final class BusRoutes extends StrataRoutes {
         });
     }
 
-    private static long checkedBytes(long bytes) {
-        if (bytes < 0) {
-            throw StrataException.invalid("invalid_retention", "retention_bytes must not be negative, got " + bytes);
+    private static long checkedBytes(JsonNode bytes) {
+        if (!bytes.isIntegralNumber() || !bytes.canConvertToLong() || bytes.longValue() < 0) {
+            throw StrataException.invalid("invalid_retention", "retention_bytes must be a whole number of bytes from 0 to "
+                    + Long.MAX_VALUE + " (or a size such as \"10g\"), got " + bytes);
         }
-        return bytes;
+        return bytes.longValue();
     }
 
     // ---- Produce ------------------------------------------------------------------------------
@@ -136,29 +137,51 @@ public final class BusRoutes extends StrataRoutes {
 
     static List<BusRecord> parseNdjson(byte[] body) {
         List<BusRecord> records = new ArrayList<>();
-        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
+        for (int[] line : Json.lines(body)) {
             int index = records.size();
             JsonNode json;
             try {
-                json = Json.MAPPER.readTree(line);
-            } catch (IOException e) {
-                throw StrataException.invalid("invalid_record", "record " + index + ": not valid JSON");
+                json = Json.read(body, line[0], line[1], "the line");
+                Json.requireStorable(json, "the line");
+            } catch (StrataException e) {
+                throw invalidRecord(index, e.getMessage());
             }
             records.add(parseRecord(json, index));
         }
         return records;
     }
 
+    /**
+     * A {@code ProduceRequest}; a record whose value is marked TEXT must be UTF-8 and one marked
+     * JSON must be one JSON value as a JSON body's would be, since reads give them back as text and
+     * JSON (a record that cannot be would make every read of it fail).
+     */
     private static List<BusRecord> parseProtobuf(byte[] body) {
+        List<BusRecord> records;
         try {
-            return ProduceRequest.parseFrom(body).getRecordsList();
+            records = ProduceRequest.parseFrom(body).getRecordsList();
         } catch (InvalidProtocolBufferException e) {
             throw StrataException.invalid("invalid_protobuf", "the body is not a ProduceRequest: " + e.getMessage());
         }
+        for (int i = 0; i < records.size(); i++) {
+            byte[] value = records.get(i).getValue().toByteArray();
+            switch (records.get(i).getFormat()) {
+                case TEXT -> {
+                    if (Utf8.decode(value).isEmpty()) {
+                        throw invalidRecord(i, "its value is marked TEXT but is not UTF-8");
+                    }
+                }
+                case JSON -> {
+                    try {
+                        Json.requireStorable(Json.read(value, 0, value.length, "its value, marked JSON,"), "its value");
+                    } catch (StrataException e) {
+                        throw invalidRecord(i, e.getMessage());
+                    }
+                }
+                default -> { }
+            }
+        }
+        return records;
     }
 
     private static BusRecord parseRecord(JsonNode json, int index) {

@@ -16,6 +16,8 @@ public record Retention(Duration time, long bytes) {
 
     public static final Retention FOREVER = new Retention(Duration.ZERO, 0);
 
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
     /** Parses a duration such as {@code 7d}, {@code 12h}, {@code 30 minutes}; {@code forever} or {@code 0} is no limit. */
     public static Duration parseTime(String spec, String what) {
         String s = spec.trim();
@@ -26,6 +28,11 @@ public record Retention(Duration time, long bytes) {
             Duration d = ConfigFactory.empty().withValue("d", ConfigValueFactory.fromAnyRef(s)).getDuration("d");
             if (d.isNegative() || d.isZero()) {
                 throw StrataException.invalid("invalid_retention", what + " must be positive or 'forever', got '" + spec + "'");
+            }
+            // The config library caps what it reads at the longest duration in nanoseconds (about 292
+            // years): a longer one would be kept shorter than asked.
+            if (d.compareTo(LONGEST) >= 0) {
+                throw StrataException.invalid("invalid_retention", what + " must be under 292 years (or 'forever'), got '" + spec + "'");
             }
             return d;
         } catch (ConfigException e) {

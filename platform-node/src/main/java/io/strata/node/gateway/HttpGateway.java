@@ -3,6 +3,7 @@ package io.strata.node.gateway;
 import io.strata.node.http.ErrorHandling;
 import io.strata.node.http.HttpMetrics;
 import io.strata.node.http.Json;
+import io.strata.node.http.RequestChecks;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -53,7 +54,7 @@ public final class HttpGateway extends AllDirectives {
         return timed(() -> handleExceptions(ErrorHandling.exceptionHandler(), () ->
                 handleRejections(ErrorHandling.rejectionHandler(), () -> concat(
                         path("health", () -> get(this::healthRoute)),
-                        authenticated(() -> bodyWithinLimit(() -> endpoints))))));
+                        authenticated(() -> bodyWithinLimit(() -> RequestChecks.checked(() -> endpoints)))))));
     }
 
     private Route healthRoute() {

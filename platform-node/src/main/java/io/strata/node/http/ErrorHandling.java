@@ -5,7 +5,9 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.slf4j.Logger;
@@ -28,6 +30,9 @@ public final class ErrorHandling {
 
     private static final java.util.regex.Pattern TOO_LARGE =
             java.util.regex.Pattern.compile("entity size \\((\\d+)\\) exceeded size limit \\((\\d+) bytes\\)");
+    /** Pekko's parser refusing one chunk of a chunked body (pekko.http.server.parsing.max-chunk-size). */
+    private static final java.util.regex.Pattern CHUNK_TOO_LARGE =
+            java.util.regex.Pattern.compile("HTTP chunk of (\\d+) bytes exceeds the configured limit of (\\d+) bytes");
 
     private ErrorHandling() {}
 
@@ -57,6 +62,13 @@ public final class ErrorHandling {
                 return Json.error(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
                         "the request body exceeds the limit of " + size.limit() + " bytes");
             }
+            if (c instanceof EntityStreamException stream) {
+                var chunk = CHUNK_TOO_LARGE.matcher(stream.info().summary());
+                return chunk.find()
+                        ? Json.error(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", "a chunk of " + chunk.group(1)
+                                + " bytes of the request body exceeds the limit of " + chunk.group(2) + " bytes")
+                        : Json.error(StatusCodes.BAD_REQUEST, "bad_request", "the request body is malformed: " + stream.info().summary());
+            }
         }
         if (t instanceof StrataException e) {
             return Json.error(status(e.kind()), e.code(), e.getMessage());
@@ -73,9 +85,20 @@ public final class ErrorHandling {
         return ExceptionHandler.newBuilder().matchAny(t -> complete(toResponse(t))).build();
     }
 
-    /** Pekko's default rejection handling, with its plain-text answers rewritten into the error shape. */
+    /**
+     * Pekko's default rejection handling, with its plain-text answers rewritten into the error
+     * shape; a body that failed while read is answered as {@link #toResponse} answers it (a body
+     * or a chunk over the limit is 413, like a body whose declared length is).
+     */
     public static RejectionHandler rejectionHandler() {
-        return RejectionHandler.defaultHandler().mapRejectionResponse(ErrorHandling::asJsonError);
+        return RejectionHandler.newBuilder()
+                .handle(MalformedRequestContentRejection.class, r -> complete(
+                        r.getCause() instanceof EntityStreamSizeException || r.getCause() instanceof EntityStreamException
+                                ? toResponse(r.getCause())
+                                : Json.error(StatusCodes.BAD_REQUEST, "bad_request", "the request content is malformed: " + r.message())))
+                .build()
+                .withFallback(RejectionHandler.defaultHandler())
+                .mapRejectionResponse(ErrorHandling::asJsonError);
     }
 
     private static HttpResponse asJsonError(HttpResponse response) {
@@ -91,7 +114,7 @@ public final class ErrorHandling {
         return Json.error(response.status(), codeOf(response.status()), message);
     }
 
-    private static String codeOf(StatusCode status) {
+    static String codeOf(StatusCode status) {
         if (status.intValue() == 404) {
             return "not_found";
         }

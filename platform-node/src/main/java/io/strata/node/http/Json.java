@@ -1,9 +1,13 @@
 package io.strata.node.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.strata.node.common.StrataException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -13,12 +17,21 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * JSON in and out of the gateway: one shared Jackson mapper (snake_case fields, nulls omitted
  * in records) and the error shape of DESIGN.md, {@code {"error": {"code": ..., "message": ...}}}.
+ *
+ * <p>A request body is read whole or refused, never read in part or changed: one JSON value
+ * (anything after it, a second value or garbage, is refused), UTF-8 only (an invalid byte is
+ * refused, never replaced), no number beyond the range of a 64-bit float (Jackson would read
+ * {@code 1e400} as infinity and write it back as the string {@code "Infinity"}) and no unpaired
+ * surrogate escape in a string (UTF-8 would store it as {@code ?}).
  */
 public final class Json {
 
@@ -27,8 +40,12 @@ public final class Json {
      * {@code _mget} answers {@code "key": null} for an absent key.
      */
     public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
+
+    /** Reads one value and leaves the parser after it, so that {@link #read} can say what follows. */
+    private static final ObjectReader ONE_VALUE = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 
@@ -53,18 +70,146 @@ public final class Json {
         return response(status, Map.of("error", error));
     }
 
-    /** Parses a request body, failing with {@code invalid_json} (400) when it is not JSON. */
+    /**
+     * Parses a request body: one JSON value that can be stored as written ({@link #requireStorable}).
+     *
+     * @throws StrataException {@code invalid_json} (400) when it is empty, not JSON, not UTF-8 or
+     *                         has more after its value; {@code invalid_number} or
+     *                         {@code invalid_string} (400) as {@link #requireStorable}
+     */
     public static JsonNode parse(byte[] body) {
-        try {
-            JsonNode node = MAPPER.readTree(body);
+        JsonNode node = read(body, 0, body.length, "the request body");
+        requireStorable(node, "the request body");
+        return node;
+    }
+
+    /**
+     * Parses {@code body[from, to)} as one JSON value, its numbers and strings unchecked: for a
+     * caller that checks the values it uses itself (a table row rejects its own) or that reads a
+     * line of NDJSON.
+     *
+     * @param what names the text in messages ("the request body", "line 3")
+     * @throws StrataException {@code invalid_json} as {@link #parse(byte[])}
+     */
+    public static JsonNode read(byte[] body, int from, int to, String what) {
+        try (JsonParser parser = MAPPER.createParser(body, from, to - from)) {
+            JsonNode node = ONE_VALUE.readTree(parser);
             if (node == null || node.isMissingNode()) {
-                throw StrataException.invalid("invalid_json", "the request body is empty; JSON was expected");
+                throw StrataException.invalid("invalid_json", what + " is empty; JSON was expected");
+            }
+            try {
+                if (parser.nextToken() != null) {
+                    throw trailing(what, "a second value starts at " + describe(parser.currentTokenLocation()));
+                }
+            } catch (JsonProcessingException e) {
+                throw trailing(what, e.getOriginalMessage());
             }
             return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw StrataException.invalid("invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw StrataException.invalid("invalid_json", what + " is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw StrataException.invalid("invalid_json", "the request body is not valid JSON: " + e.getMessage());
+            throw StrataException.invalid("invalid_json", what + " is not valid JSON: " + e.getMessage());
         }
+    }
+
+    private static StrataException trailing(String what, String detail) {
+        return StrataException.invalid("invalid_json", what + " has more after its JSON value, where one value is expected ("
+                + detail + "); send many values as one JSON array, or as NDJSON where the route takes it");
+    }
+
+    private static String describe(JsonLocation location) {
+        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /**
+     * Refuses a value that cannot be stored as it was written: a number Jackson read as infinite
+     * (it overflowed a 64-bit float; {@code invalid_number}), or a string or field name holding an
+     * unpaired surrogate escape such as {@code "\\ud800"}, which is no Unicode text and which UTF-8
+     * cannot store ({@code invalid_string}). Names where, as a JSON pointer ({@code /0/value}).
+     *
+     * @param what names the value in the message ("the request body", "the line")
+     * @throws StrataException {@code invalid_number} or {@code invalid_string} (400)
+     */
+    public static void requireStorable(JsonNode node, String what) {
+        check(node, "", what);
+    }
+
+    /** Whether {@code node} is a number that overflowed a 64-bit float. */
+    public static boolean isNonFinite(JsonNode node) {
+        return node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue());
+    }
+
+    /** Whether {@code text} holds a surrogate that is not half of a pair: no Unicode text, and not UTF-8-encodable. */
+    public static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void check(JsonNode node, String path, String what) {
+        if (isNonFinite(node)) {
+            throw StrataException.invalid("invalid_number", what + " holds a number beyond the range of a 64-bit float"
+                    + " (about ±1.8e308) at " + at(path) + "; it cannot be stored unchanged");
+        }
+        if (node.isTextual() && hasUnpairedSurrogate(node.textValue())) {
+            throw unpaired(what, "a string", path);
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                check(node.get(i), path + "/" + i, what);
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String fieldPath = path + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
+                if (hasUnpairedSurrogate(field.getKey())) {
+                    throw unpaired(what, "a field name", fieldPath);
+                }
+                check(field.getValue(), fieldPath, what);
+            }
+        }
+    }
+
+    private static StrataException unpaired(String what, String which, String path) {
+        return StrataException.invalid("invalid_string", what + " holds " + which + " with an unpaired surrogate escape"
+                + " (such as \\ud800 alone) at " + at(path) + "; that is no Unicode text, and it cannot be stored unchanged");
+    }
+
+    private static String at(String path) {
+        return path.isEmpty() ? "its top level" : path;
+    }
+
+    /**
+     * The lines of an NDJSON body that are not blank, as {@code [from, to)} byte ranges (without
+     * the line break; a {@code \r} before it is whitespace to JSON). Split on bytes, so a line is
+     * decoded by the JSON parser alone, which refuses invalid UTF-8.
+     */
+    public static List<int[]> lines(byte[] body) {
+        List<int[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n') {
+                if (!isBlank(body, start, i)) {
+                    lines.add(new int[]{start, i});
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
+    }
+
+    private static boolean isBlank(byte[] body, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 }

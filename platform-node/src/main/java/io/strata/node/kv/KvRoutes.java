@@ -205,11 +205,15 @@ public final class KvRoutes extends StrataRoutes {
             return KvPartition.MUST_EXIST;
         }
         var m = VERSION.matcher(value);
-        if (!m.matches()) {
-            throw StrataException.invalid("invalid_version",
-                    "If-Match must be '*' or a version from an ETag, such as \"42\"; got " + value);
+        try {
+            if (m.matches()) {
+                return Long.parseLong(m.group(1));
+            }
+        } catch (NumberFormatException beyondLong) {
+            // Refused below, as any other malformed version.
         }
-        return Long.parseLong(m.group(1));
+        throw StrataException.invalid("invalid_version",
+                "If-Match must be '*' or a version from an ETag, such as \"42\"; got " + value);
     }
 
     static long ttlMillis(Optional<String> ttl) {

@@ -1,10 +1,12 @@
 package io.strata.node.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.bus.proto.ProduceRequest;
 import io.strata.node.bus.proto.ProduceResponse;
 import io.strata.node.bus.proto.ReadResponse;
+import io.strata.node.bus.proto.ValueFormat;
 import io.strata.node.http.Json;
 import io.strata.node.testing.TestNode;
 
@@ -19,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -214,6 +217,46 @@ class BusHttpTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"ok\"}\nnot json\n"))));
         assertError(400, "invalid_protobuf", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-protobuf")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{(byte) 0xff, (byte) 0xff, 0x01}))));
+
+        // Bodies that would be taken in part or changed: more after the JSON value, a number beyond
+        // float64 (it would be stored as the string "Infinity"), a lone surrogate, bytes not UTF-8.
+        assertError(400, "invalid_json", node.post("/topics/strict/records", "[{\"value\":1}]xyz"));
+        assertError(400, "invalid_json", node.post("/topics/strict/records", "[{\"value\":1}]\n[{\"value\":2}]"));
+        assertError(400, "invalid_json", node.post("/topics/strict/records", "{\"value\":1} {\"value\":2}"));
+        assertError(400, "invalid_number", node.post("/topics/strict/records", "[{\"value\":1e400}]"));
+        assertError(400, "invalid_number", node.post("/topics/strict/records", "[{\"value\":{\"deep\":[-1e400]}}]"));
+        assertError(400, "invalid_string", node.post("/topics/strict/records", "[{\"value\":\"\\ud800\"}]"));
+        assertError(400, "invalid_string", node.post("/topics/strict/records", "[{\"key\":\"\\udc00x\",\"value\":1}]"));
+        assertError(400, "invalid_string", node.post("/topics/strict/records", "[{\"value\":1,\"headers\":{\"h\":\"\\ud800\"}}]"));
+        assertError(400, "invalid_json", node.send(node.request("/topics/strict/records")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'[', '{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xff, '"', '}', ']'}))));
+        for (String lines : List.of("{\"value\":1} junk\n", "{\"value\":1}{\"value\":2}\n", "{\"value\":1e400}\n", "{\"value\":\"\\ud800\"}\n")) {
+            assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"ok\"}\n" + lines))));
+        }
+        assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xfe, '"', '}', '\n'}))));
+        for (BusRecord poison : List.of(
+                BusRecord.newBuilder().setFormat(ValueFormat.JSON).setValue(ByteString.copyFromUtf8("{not json")).build(),
+                BusRecord.newBuilder().setFormat(ValueFormat.JSON).setValue(ByteString.copyFromUtf8("[1e400]")).build(),
+                BusRecord.newBuilder().setFormat(ValueFormat.JSON).setValue(ByteString.copyFromUtf8("1 2")).build(),
+                BusRecord.newBuilder().setFormat(ValueFormat.TEXT).setValue(ByteString.copyFrom(new byte[]{(byte) 0xff})).build())) {
+            // Reads give TEXT and JSON values back as text and JSON: one that is not would fail every read of it.
+            assertError(400, "invalid_record", node.send(node.request("/topics/strict/records").header("Content-Type", "application/x-protobuf")
+                    .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(ProduceRequest.newBuilder()
+                            .addRecords(BusRecord.newBuilder().setValue(ByteString.copyFromUtf8("fine"))).addRecords(poison).build().toByteArray()))));
+        }
+        assertError(400, "invalid_json", node.put("/topics/other", "{\"partitions\": 1} {\"partitions\": 2}"));
+        assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention\": \"999999999999d\"}"));
+        assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention_bytes\": 99999999999999999999}"));
+        assertError(400, "invalid_retention", node.put("/topics/other", "{\"retention_bytes\": 1.5}"));
+        assertError(400, "invalid_number", node.put("/topics/other", "{\"retention_bytes\": 1e400}"));
+        assertError(400, "invalid_utf8", node.put("/topics/t%ff", "{}"));
+        assertError(400, "invalid_utf8", node.post("/topics/strict%fe/records", "[{\"value\":\"x\"}]"));
+        assertError(400, "invalid_utf8", node.get("/topics/strict/partitions/0/records?max=%ff"));
+        assertError(400, "duplicate_parameter", node.get("/topics/strict/partitions/0/records?offset=0&offset=1"));
+        assertError(400, "duplicate_parameter", node.get("/topics/strict/partitions/0/stream?offset=0&offset=latest"));
+        assertError(404, "topic_not_found", node.get("/topics/other"));
 
         assertError(404, "invalid_partition", node.get("/topics/strict/partitions/2/records"));
         assertError(400, "invalid_offset", node.get("/topics/strict/partitions/0/records?offset=-1"));

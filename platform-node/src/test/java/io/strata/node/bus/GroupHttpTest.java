@@ -184,7 +184,22 @@ class GroupHttpTest {
         assertError(400, "invalid_auto_offset_reset",
                 node.post("/groups/g-bad/poll", "{\"topic\": \"bad\", \"member\": \"m1\", \"auto_offset_reset\": \"none\"}"));
         assertError(400, "invalid_group", node.post("/groups/..bad/poll", "{\"topic\": \"bad\", \"member\": \"m1\"}"));
+        // A second body, a number beyond float64, a lone surrogate, bytes that are not UTF-8, a
+        // parameter twice: refused, never taken in part or changed.
+        assertError(400, "invalid_json", node.post("/groups/g-bad/commit", "{\"topic\": \"bad\", \"member\": \"m1\", \"offsets\": {\"0\": 1}}"
+                + "\n{\"topic\": \"bad\", \"member\": \"m1\", \"offsets\": {\"0\": 0}}"));
+        assertError(400, "invalid_json", commit(node, "g-bad", "bad", "m1", "{\"0\": 1}} trailing"));
+        assertError(400, "invalid_number", commit(node, "g-bad", "bad", "m1", "{\"0\": 1e400}"));
+        assertError(400, "invalid_offset", commit(node, "g-bad", "bad", "m1", "{\"0\": 1.5}"));
+        assertError(400, "invalid_string", commit(node, "g-bad", "bad", "\\ud800", "{\"0\": 1}"));
+        assertError(400, "invalid_utf8", node.post("/groups/g%ff/poll", "{\"topic\": \"bad\", \"member\": \"m1\"}"));
+        assertError(400, "invalid_utf8", node.get("/groups/g-bad%c3%28/lag"));
+        assertError(400, "duplicate_parameter", node.get("/groups/g-bad/lag?x=1&x=1"));
+        assertError(400, "invalid_json", node.post("/groups/g-bad/dlq", "{\"topic\": \"bad\", \"partition\": 0, \"offset\": 0}[]"));
+        assertTrue(json(node.get("/groups/g-bad")).at("/topics/0/committed").isEmpty(), "no refused commit committed anything");
+        assertError(404, "topic_not_found", node.get("/topics/bad.dlq"));
         ok(commit(node, "g-bad", "bad", "m1", "{\"0\": 1}"));
+        assertEquals(1, json(node.get("/groups/g-bad")).at("/topics/0/committed/0").asLong());
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -137,6 +138,32 @@ class TableHttpTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, 0x01, 0x02}))));
         assertError(400, "invalid_json", node.post("/tables/ingest/rows", "[{\"user\":"));
         assertEquals(6, count("ingest"), "bad batches store nothing");
+
+        // Values that would be stored changed reject their row (a float64 beyond its range would be
+        // infinity; a lone surrogate would be "?"); a body with more after its JSON, or a parameter
+        // given twice, refuses the request.
+        JsonNode overflow = json(node.post("/tables/ingest/rows", "[{\"user\":10,\"kind\":\"a\",\"amount\":1e400,\"ts\":1},"
+                + "{\"user\":11,\"kind\":\"a\",\"amount\":-1e400,\"ts\":1},{\"user\":12,\"kind\":\"\\ud800\",\"ts\":1}]"));
+        assertEquals(0, overflow.get("accepted").asInt(), overflow.toString());
+        assertTrue(overflow.at("/rejections/0/reason").asText().contains("beyond the range of a 64-bit float"), overflow.toString());
+        assertTrue(overflow.at("/rejections/2/reason").asText().contains("unpaired surrogate"), overflow.toString());
+        assertError(422, "rows_rejected", node.post("/tables/ingest/rows?atomic=true", "[{\"user\":10,\"kind\":\"a\",\"ts\":1},"
+                + "{\"user\":11,\"kind\":\"a\",\"amount\":1e400,\"ts\":1}]"));
+        JsonNode lines = json(node.send(node.request("/tables/ingest/rows").header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(("{\"user\":13,\"kind\":\"a\",\"ts\":1} junk\n"
+                        + "{\"user\":14,\"kind\":\"a\",\"ts\":1}{\"user\":15,\"kind\":\"a\",\"ts\":1}\n"
+                        + "{\"user\":16,\"kind\":\"a\",\"amount\":1e400,\"ts\":1}\n"
+                        + "{\"user\":17,\"kind\":\"\u00ff\",\"ts\":1}\n").getBytes(StandardCharsets.ISO_8859_1)))));
+        assertEquals(0, lines.get("accepted").asInt(), lines.toString());
+        assertEquals(4, lines.get("rejected").asInt(), lines.toString());
+        JsonNode csvOverflow = json(post("/tables/ingest/rows", "text/csv", "user,kind,ts,amount\n18,a,1,1e400\n19,a,1,NaN\n20,a,1,Infinity\n"));
+        assertEquals(0, csvOverflow.get("accepted").asInt(), csvOverflow.toString());
+        assertError(400, "invalid_json", node.post("/tables/ingest/rows", "[{\"user\":21,\"kind\":\"a\",\"ts\":1}]xyz"));
+        assertError(400, "invalid_json", node.post("/tables/ingest/rows", "[{\"user\":21,\"kind\":\"a\",\"ts\":1}]\n[{\"user\":22,\"kind\":\"a\",\"ts\":1}]"));
+        assertError(400, "duplicate_parameter", node.post("/tables/ingest/rows?atomic=true&atomic=false", "[{\"user\":23,\"kind\":\"a\",\"ts\":1}]"));
+        assertError(400, "invalid_utf8", node.post("/tables/ingest%ff/rows", "[{\"user\":24,\"kind\":\"a\",\"ts\":1}]"));
+        assertError(400, "invalid_utf8", node.post("/tables/ingest/rows?dead_letter=%ff", "[{\"user\":25,\"kind\":\"a\",\"ts\":1}]"));
+        assertEquals(6, count("ingest"), "nothing of these was stored");
     }
 
     @Test
@@ -191,6 +218,11 @@ class TableHttpTest {
         assertError(400, "invalid_query", node.post("/tables/queries/query", "{\"selekt\":[\"user\"]}"));
         assertError(400, "invalid_timeout", node.post("/tables/queries/query", "{\"select\":[\"user\"],\"timeout_ms\":-1}"));
         assertError(400, "invalid_format", node.post("/tables/queries/query?format=xml", "{\"select\":[\"user\"]}"));
+        assertError(400, "invalid_json", node.post("/tables/queries/query", "{\"select\":[\"user\"]} {\"select\":[\"kind\"]}"));
+        assertError(400, "invalid_number", node.post("/tables/queries/query",
+                "{\"select\":[\"user\"],\"where\":{\"column\":\"amount\",\"op\":\">\",\"value\":1e400}}"));
+        assertError(400, "duplicate_parameter", node.post("/tables/queries/query?format=csv&format=json", "{\"select\":[\"user\"]}"));
+        assertError(400, "duplicate_parameter", node.get("/tables/queries/export?columns=user&columns=kind"));
         assertError(404, "table_not_found", node.post("/tables/none/query", "{\"select\":[\"user\"]}"));
     }
 

@@ -199,6 +199,8 @@ class KvHttpTest {
                 node.send(node.request("/kv/bad/k").header("If-Match", "W/\"1\"").PUT(HttpRequest.BodyPublishers.ofString("x"))));
         assertError(400, "invalid_version",
                 node.send(node.request("/kv/bad/k").header("If-None-Match", "\"3\"").PUT(HttpRequest.BodyPublishers.ofString("x"))));
+        assertError(400, "invalid_version",
+                node.send(node.request("/kv/bad/k").header("If-Match", "\"9999999999999999999\"").PUT(HttpRequest.BodyPublishers.ofString("x"))));
         assertError(409, "not_an_integer", node.post("/kv/bad/k/incr", ""));
         assertError(400, "invalid_increment", node.post("/kv/bad/k/incr?by=1e3", ""));
         node.put("/kv/bad/max", Long.toString(Long.MAX_VALUE));
@@ -223,8 +225,32 @@ class KvHttpTest {
         assertError(404, "not_found", node.get("/nothing/here"));
         assertError(405, "method_not_allowed", node.send(node.request("/kv/bad/k").method("PATCH", HttpRequest.BodyPublishers.noBody())));
 
+        // Inputs that would be taken changed: bytes that are not UTF-8 (Pekko would decode both keys
+        // below to U+FFFD U+FFFD, one key), a parameter given twice, more after a JSON body, a
+        // number beyond float64, a lone surrogate.
+        assertError(400, "invalid_utf8", node.put("/kv/bad/%ff%fe", "x"));
+        assertError(400, "invalid_utf8", node.put("/kv/bad/%fe%ff", "y"));
+        assertError(400, "invalid_utf8", node.get("/kv/bad/%fe%ff"));
+        assertError(400, "invalid_utf8", node.put("/kv/bad/ok%c3", "x"));
+        assertError(400, "invalid_utf8", node.put("/kv/b%e9d/k", "x"));
+        assertError(400, "invalid_utf8", node.post("/kv/bad/k%80/incr", ""));
+        assertError(400, "invalid_utf8", node.put("/kv/bad/k?ttl=%ff", "x"));
+        assertError(400, "invalid_utf8", node.put("/kv/bad/k?%ff=1", "x"));
+        assertError(400, "duplicate_parameter", node.put("/kv/bad/k?ttl=5&ttl=9", "x"));
+        assertError(400, "duplicate_parameter", node.post("/kv/bad/k/incr?by=1&by=2", ""));
+        assertError(400, "duplicate_parameter", node.post("/kv/bad/_mget?encoding=utf8&encoding=base64", "[\"k\"]"));
+        assertError(400, "invalid_json", node.post("/kv/bad/_mget", "[\"k\"]xyz"));
+        assertError(400, "invalid_json", node.post("/kv/bad/_mget", "[\"k\"]\n[\"max\"]"));
+        assertError(400, "invalid_string", node.post("/kv/bad/_mget", "[\"\\ud800\"]"));
+        assertError(400, "invalid_json", node.put("/kv/other", "{\"partitions\": 3} {\"partitions\": 4}"));
+        assertError(400, "invalid_number", node.put("/kv/other", "{\"partitions\": 1e400}"));
+        assertError(404, "keyspace_not_found", node.get("/kv/other"));
+
         assertEquals("original", node.get("/kv/bad/k").body(), "no bad request changed the stored value");
+        assertError(404, "key_not_found", node.get("/kv/bad/%EF%BF%BD%EF%BF%BD"));
         assertEquals(2, json(node.get("/kv/bad")).get("keys").asLong(), "no bad request created a key");
+        assertEquals(201, node.put("/kv/bad/%EF%BF%BD", "a real U+FFFD").statusCode(), "U+FFFD itself, sent as UTF-8, is a key like any other");
+        assertEquals("a real U+FFFD", node.get("/kv/bad/%EF%BF%BD").body());
     }
 
     @Test

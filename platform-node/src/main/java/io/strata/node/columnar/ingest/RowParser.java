@@ -25,11 +25,11 @@ import io.strata.node.http.Json;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Turns an ingest batch (JSON array, NDJSON, CSV with a header, or Protobuf) into columns, enforcing the
@@ -37,10 +37,13 @@ import java.util.Map;
  * a value of the wrong type or an unparsable timestamp is rejected with its index (0-based, in
  * batch order) and the reason; the other rows become the batch's columns.
  *
- * <p>Value rules: int64 takes whole JSON numbers in 64-bit range; float64 any JSON number;
- * string a JSON string; bool a JSON boolean; timestamp an ISO-8601 instant or offset date-time
- * string, or whole epoch milliseconds. In CSV every field is text parsed by the same rules, and
- * an empty field is null, except in a string column that is not nullable, where it is "". Stateless and thread-safe.
+ * <p>Value rules: int64 takes whole JSON numbers in 64-bit range; float64 any JSON number within
+ * the 64-bit float range ({@code 1e400} is rejected, never stored as infinity); string a JSON
+ * string that is Unicode text (no unpaired surrogate escape); bool a JSON boolean; timestamp an
+ * ISO-8601 instant or offset date-time string, or whole epoch milliseconds. In CSV every field is
+ * text parsed by the same rules (a float64 is a decimal number: not NaN, Infinity or
+ * hexadecimal), and an empty field is null, except in a string column that is not nullable, where
+ * it is "". Stateless and thread-safe.
  */
 public final class RowParser {
 
@@ -57,12 +60,14 @@ public final class RowParser {
     public record Parsed(ColumnVector[] columns, int accepted, List<Rejection> rejections) {}
 
     private static final CsvMapper CSV = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+    private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
 
     private RowParser() {}
 
     /** A JSON array of row objects, or a single row object. */
     public static Parsed parseJson(byte[] body, Schema schema) {
-        JsonNode json = Json.parse(body);
+        // Values are checked row by row (a number beyond float64 rejects its row, not the batch).
+        JsonNode json = Json.read(body, 0, body.length, "the request body");
         Batch batch = new Batch(schema);
         if (json.isArray()) {
             for (JsonNode row : json) {
@@ -74,18 +79,15 @@ public final class RowParser {
         return batch.finish();
     }
 
-    /** One JSON row object per line; blank lines are skipped, a line that is not JSON is a rejected row. */
+    /** One JSON row object per line; blank lines are skipped, a line that is not one JSON value is a rejected row. */
     public static Parsed parseNdjson(byte[] body, Schema schema) {
         Batch batch = new Batch(schema);
-        for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
+        for (int[] line : Json.lines(body)) {
             JsonNode row;
             try {
-                row = Json.MAPPER.readTree(line);
-            } catch (IOException e) {
-                batch.reject("not valid JSON");
+                row = Json.read(body, line[0], line[1], "the line");
+            } catch (StrataException e) {
+                batch.reject(e.getMessage());
                 continue;
             }
             batch.addJson(row);
@@ -245,7 +247,7 @@ public final class RowParser {
                     values[index] = value.longValue();
                 }
                 case FLOAT64 -> {
-                    if (!value.isNumber()) {
+                    if (!value.isNumber() || Json.isNonFinite(value)) {
                         return wrongType(column, value);
                     }
                     values[index] = value.doubleValue();
@@ -254,7 +256,7 @@ public final class RowParser {
                     if (!value.isTextual()) {
                         return wrongType(column, value);
                     }
-                    values[index] = value.textValue();
+                    return convertString(column, value.textValue(), index);
                 }
                 case BOOL -> {
                     if (!value.isBoolean()) {
@@ -279,8 +281,10 @@ public final class RowParser {
             try {
                 switch (column.type()) {
                     case INT64 -> values[index] = Long.parseLong(text.trim());
-                    case FLOAT64 -> values[index] = Double.parseDouble(text.trim());
-                    case STRING -> values[index] = text;
+                    case FLOAT64 -> values[index] = parseFloat64(text.trim());
+                    case STRING -> {
+                        return convertString(column, text, index);
+                    }
                     case BOOL -> {
                         String t = text.trim();
                         if (t.equalsIgnoreCase("true")) {
@@ -303,6 +307,31 @@ public final class RowParser {
             } catch (NumberFormatException e) {
                 return "column '" + column.name() + "' must be " + article(column.type()) + ", got '" + text + "'";
             }
+            return null;
+        }
+
+        /**
+         * A float64 written as text: a decimal number (as in JSON, with an optional sign, fraction
+         * and exponent) within the 64-bit range. Java's own parser would also take NaN,
+         * Infinity, hexadecimal and {@code 1d}, and read {@code 1e400} as infinity.
+         */
+        private static double parseFloat64(String text) {
+            if (!DECIMAL.matcher(text).matches()) {
+                throw new NumberFormatException(text);
+            }
+            double value = Double.parseDouble(text);
+            if (!Double.isFinite(value)) {
+                throw new NumberFormatException(text);
+            }
+            return value;
+        }
+
+        private String convertString(Column column, String text, int index) {
+            if (Json.hasUnpairedSurrogate(text)) {
+                return "column '" + column.name() + "' holds an unpaired surrogate escape (such as \\ud800 alone), which is"
+                        + " no Unicode text and cannot be stored unchanged";
+            }
+            values[index] = text;
             return null;
         }
 
@@ -370,6 +399,9 @@ public final class RowParser {
         }
 
         private static String describe(JsonNode value) {
+            if (Json.isNonFinite(value)) {
+                return "a number beyond the range of a 64-bit float (about ±1.8e308)";
+            }
             if (value.isTextual()) {
                 return "the string \"" + value.textValue() + "\"";
             }

@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * A job's latest checkpoint, in {@code <jobs>/<job>/checkpoint.pb}, replaced atomically and
  * durably (temporary file, fsync, rename): a crash leaves the previous checkpoint or the new one.
- * Not thread-safe: one job writes its own.
+ * One job writes its own; {@link #delete} may come from another thread while a save is under way,
+ * and wins: no save writes after it (so a deleted job's last save cannot seed a new job of its name).
  */
 final class CheckpointStore {
 
@@ -22,6 +23,7 @@ final class CheckpointStore {
 
     private final Path dir;
     private final DiskSpace space;
+    private boolean deleted;
 
     CheckpointStore(Path dir, DiskSpace space) {
         this.dir = dir;
@@ -45,8 +47,12 @@ final class CheckpointStore {
      * Replaces the checkpoint; returns once it is durable.
      *
      * @throws io.strata.node.common.StrataException {@code storage_full} when the disk has no room for it
+     * @throws IllegalStateException once the checkpoint has been deleted
      */
-    void save(JobCheckpoint checkpoint) {
+    synchronized void save(JobCheckpoint checkpoint) {
+        if (deleted) {
+            throw new IllegalStateException("the job was deleted; its checkpoint " + dir + " is not written again");
+        }
         space.claim(checkpoint.getSerializedSize());
         try {
             Files.createDirectories(dir);
@@ -56,8 +62,9 @@ final class CheckpointStore {
         }
     }
 
-    /** Deletes the job's directory (the job was deleted). */
-    void delete() {
+    /** Deletes the job's directory (the job was deleted); later saves through this store are refused. */
+    synchronized void delete() {
+        deleted = true;
         Directories.deleteTree(dir);
     }
 }

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * POST   /jobs          a job spec → 201 {"id", "spec"} (200 when the same job exists)
  * GET    /jobs          the submitted specs
  * GET    /jobs/{id}     spec, state, watermark, per-partition offsets and lag, counters, last error
- * DELETE /jobs/{id}     stops the job and forgets it (204); its sinks' data stays
+ * DELETE /jobs/{id}     stops the job and forgets it (204, once its stream has stopped); its sinks' data stays
  * </pre>
  * In a cluster, {@code GET /jobs} answers from this node's copy of the cluster's catalog; the
  * other requests are served by the job's home node, forwarded there from any other node
@@ -54,10 +54,8 @@ public final class JobRoutes extends StrataRoutes {
                         get(() -> complete(Json.ok(Map.of("jobs", store.list())))))),
                 path(PathMatchers.segment(), id -> concat(
                         get(() -> forwarder.toHome(JobStore.homeId(id), NO_BODY, () -> describe(id))),
-                        delete(() -> forwarder.toHome(JobStore.homeId(id), NO_BODY, () -> {
-                            store.delete(id);
-                            return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
-                        }))))));
+                        delete(() -> forwarder.toHome(JobStore.homeId(id), NO_BODY, () -> respond(store.delete(id),
+                                done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))))));
     }
 
     private Route submit(JsonNode json) {

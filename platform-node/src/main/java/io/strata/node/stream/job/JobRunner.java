@@ -36,9 +36,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -97,10 +99,39 @@ final class JobRunner {
     private JobRunner() {}
 
     /**
-     * Starts a run from the job's last checkpoint (or from offset 0 and empty windows). Returns the
-     * kill switch that stops it and the stage that completes when it ends (exceptionally on failure).
+     * A started run: {@link #stop} ends it, {@code done} completes when it has ended (exceptionally
+     * on failure). Thread-safe.
      */
-    static Pair<UniqueKillSwitch, CompletionStage<Done>> start(JobSpec spec, int partitions, Context ctx, JobStatus status) {
+    static final class Run {
+        private final UniqueKillSwitch killSwitch;
+        private final AtomicBoolean stopped;
+        final CompletionStage<Done> done;
+
+        private Run(UniqueKillSwitch killSwitch, AtomicBoolean stopped, CompletionStage<Done> done) {
+            this.killSwitch = killSwitch;
+            this.stopped = stopped;
+            this.done = done;
+        }
+
+        /**
+         * Stops the run at once: the operator stage takes no input after this (not even the rest
+         * of the batch the stream is working through, which the kill switch alone would let it
+         * finish), the sources are cancelled, and the writer finishes the batch it holds.
+         */
+        void stop() {
+            stopped.set(true);
+            killSwitch.shutdown();
+        }
+
+        /** Fails the stream at once, not waiting for the writer's batch. */
+        void abort(Throwable reason) {
+            stopped.set(true);
+            killSwitch.abort(reason);
+        }
+    }
+
+    /** Starts a run from the job's last checkpoint (or from offset 0 and empty windows). */
+    static Run start(JobSpec spec, int partitions, Context ctx, JobStatus status) {
         Optional<JobCheckpoint> last = ctx.checkpoints().load();
         Set<Integer> all = new TreeSet<>();
         for (int p = 0; p < partitions; p++) {
@@ -111,6 +142,7 @@ final class JobRunner {
         WindowOperator operator;
         Map<Integer, Long> offsets = new HashMap<>();
         long epoch;
+        String incarnation;
         CompletionStage<Void> replayed;
         if (last.isPresent()) {
             JobCheckpoint c = last.get();
@@ -121,12 +153,14 @@ final class JobRunner {
             }
             offsets.putAll(c.getOffsetsMap());
             epoch = c.getEpoch();
+            incarnation = c.getIncarnation();
             ctx.sinks().kv().forEach(k -> k.restore(c.getKvLatestEndMap()));
             // The checkpoint's table rows may not all have been written before the job stopped.
-            replayed = writeTables(ctx.sinks(), rows(c), c.getEpoch());
+            replayed = writeTables(ctx.sinks(), rows(c), producer(spec, incarnation), c.getEpoch());
         } else {
             operator = new WindowOperator(settings, all, ctx.clock().getAsLong());
             epoch = 0;
+            incarnation = UUID.randomUUID().toString();
             replayed = CompletableFuture.completedFuture(null);
         }
         all.forEach(p -> offsets.putIfAbsent(p, 0L));
@@ -143,35 +177,49 @@ final class JobRunner {
                     return inputs;
                 }));
         Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
-        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, ctx, status);
-        Writer writer = new Writer(spec, ctx, status);
+        AtomicBoolean stopped = new AtomicBoolean();
+        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status);
+        Writer writer = new Writer(spec, producer(spec, incarnation), ctx, status);
 
-        return Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
+        // The stage runs through many inputs before the kill switch's signal is seen (the
+        // interpreter handles a batch of events between messages), hence the flag it checks first.
+        Pair<UniqueKillSwitch, CompletionStage<Done>> run = Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
                 .flatMapConcat(ready -> reads.merge(ticks))
                 .viaMat(KillSwitches.single(), Keep.right())
-                .mapConcat(stage::apply)
+                .mapConcat(input -> stopped.get() ? List.<Step>of() : stage.apply(input))
                 .groupedWithin(WRITE_BATCH, WRITE_WAIT)
                 .mapAsync(1, writer::write)
                 .toMat(Sink.ignore(), Keep.both())
                 .run(ctx.system());
+        return new Run(run.first(), stopped, run.second());
     }
 
     private static List<ResultRow> rows(JobCheckpoint c) {
         List<ResultRow> rows = new ArrayList<>(c.getTableRowsCount());
         for (FinalResult r : c.getTableRowsList()) {
-            LinkedHashMap<String, Object> values = Json.MAPPER.convertValue(Json.parse(r.getValuesJson().getBytes(StandardCharsets.UTF_8)),
+            byte[] json = r.getValuesJson().getBytes(StandardCharsets.UTF_8);
+            // Read as the job wrote it: the checks of request bodies are not for the job's own results.
+            LinkedHashMap<String, Object> values = Json.MAPPER.convertValue(Json.read(json, 0, json.length, "a checkpoint's result"),
                     Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
             rows.add(new ResultRow(r.getKey(), r.getWindowStart(), r.getWindowEnd(), values));
         }
         return rows;
     }
 
-    private static CompletionStage<Void> writeTables(Sinks sinks, List<ResultRow> rows, long epoch) {
+    private static CompletionStage<Void> writeTables(Sinks sinks, List<ResultRow> rows, String producer, long epoch) {
         CompletionStage<Void> done = CompletableFuture.completedFuture(null);
         for (TableSink table : sinks.tables()) {
-            done = done.thenCompose(previous -> table.write(rows, epoch));
+            done = done.thenCompose(previous -> table.write(rows, producer, epoch));
         }
         return done;
+    }
+
+    /**
+     * The idempotent producer of a job's table rows: {@code job:<name>:<incarnation>}, or
+     * {@code job:<name>} for a checkpoint from before incarnations (so its rows are not written twice).
+     */
+    static String producer(JobSpec spec, String incarnation) {
+        return "job:" + spec.name() + (incarnation.isEmpty() ? "" : ":" + incarnation);
     }
 
     /**
@@ -187,14 +235,17 @@ final class JobRunner {
         private final List<ResultRow> finalRows = new ArrayList<>();
         /** Partitions with records still to read (or not read yet): never idle, whatever the idle timeout. */
         private final Set<Integer> behind;
+        private final String incarnation;
         private long epoch;
         private long lastCheckpoint;
 
-        OperatorStage(JobSpec spec, WindowOperator operator, Map<Integer, Long> offsets, long epoch, Context ctx, JobStatus status) {
+        OperatorStage(JobSpec spec, WindowOperator operator, Map<Integer, Long> offsets, long epoch, String incarnation,
+                      Context ctx, JobStatus status) {
             this.pipeline = RecordPipeline.create(spec);
             this.operator = operator;
             this.offsets = offsets;
             this.epoch = epoch;
+            this.incarnation = incarnation;
             this.ctx = ctx;
             this.status = status;
             this.lastCheckpoint = ctx.clock().getAsLong();
@@ -262,7 +313,7 @@ final class JobRunner {
             lastCheckpoint = now;
             epoch++;
             JobCheckpoint.Builder c = JobCheckpoint.newBuilder().setEpoch(epoch).putAllOffsets(offsets)
-                    .setOperatorState(operator.snapshot().toByteString()).setTakenAtMs(now);
+                    .setOperatorState(operator.snapshot().toByteString()).setTakenAtMs(now).setIncarnation(incarnation);
             for (ResultRow row : finalRows) {
                 c.addTableRows(FinalResult.newBuilder().setKey(row.key()).setWindowStart(row.windowStart())
                         .setWindowEnd(row.windowEnd()).setValuesJson(Json.MAPPER.valueToTree(row.values()).toString()));
@@ -276,11 +327,13 @@ final class JobRunner {
     /** Writes the steps of one batch in order: results as they come, checkpoints after what precedes them. */
     private static final class Writer {
         private final JobSpec spec;
+        private final String producer;
         private final Context ctx;
         private final JobStatus status;
 
-        Writer(JobSpec spec, Context ctx, JobStatus status) {
+        Writer(JobSpec spec, String producer, Context ctx, JobStatus status) {
             this.spec = spec;
+            this.producer = producer;
             this.ctx = ctx;
             this.status = status;
         }
@@ -350,7 +403,7 @@ final class JobRunner {
             ctx.sinks().kv().forEach(k -> c.putAllKvLatestEnd(k.latestEnds()));
             JobCheckpoint checkpoint = c.build();
             return CompletableFuture.runAsync(() -> ctx.checkpoints().save(checkpoint), ctx.blockingIo())
-                    .thenCompose(saved -> writeTables(ctx.sinks(), barrier.finalRows(), checkpoint.getEpoch()))
+                    .thenCompose(saved -> writeTables(ctx.sinks(), barrier.finalRows(), producer, checkpoint.getEpoch()))
                     .thenRun(() -> {
                         status.epoch = checkpoint.getEpoch();
                         status.committed.putAll(checkpoint.getOffsetsMap());

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class JobStatus {
 
     /** A job's state. */
-    public enum State { STARTING, RUNNING, RESTARTING, FAILED, STOPPED }
+    public enum State { STARTING, RUNNING, RESTARTING, FAILED, STOPPING, STOPPED }
 
     volatile State state = State.STARTING;
     volatile long watermark = Long.MIN_VALUE;

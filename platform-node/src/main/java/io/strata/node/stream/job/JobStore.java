@@ -1,6 +1,7 @@
 package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
 import io.strata.node.bus.BusStore;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.NodeDirectory;
@@ -15,7 +16,6 @@ import io.strata.node.stream.spec.Sink;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.UniqueKillSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The stream jobs: submitting (validating the spec and what it names, creating the
@@ -45,11 +48,44 @@ public final class JobStore {
     private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    /** Settings of the job runtime ({@code strata.stream}). */
-    public record Settings(Duration checkpointInterval, Duration tickInterval, int maxOpenWindows, int readBatch,
-                           Duration pollInterval, int tableShards) {}
+    /**
+     * Settings of the job runtime ({@code strata.stream}), parsed and checked once at startup.
+     *
+     * @param maxWindowsPerEvent the most windows one event may fall in (a sliding window's size /
+     *                           slide); a spec beyond it is refused
+     * @param stopTimeout        how long a deleted job's stream may take to finish the batch in hand
+     *                           before it is cut off
+     */
+    public record Settings(Duration checkpointInterval, Duration tickInterval, int maxOpenWindows, int maxWindowsPerEvent,
+                           int readBatch, Duration pollInterval, int tableShards, Duration stopTimeout) {
 
-    private record Running(JobSpec spec, JobStatus status, UniqueKillSwitch killSwitch) {}
+        public Settings {
+            for (var d : List.of(Map.entry("checkpoint-interval", checkpointInterval), Map.entry("tick-interval", tickInterval),
+                    Map.entry("poll-interval", pollInterval), Map.entry("stop-timeout", stopTimeout))) {
+                if (d.getValue().isNegative() || d.getValue().isZero()) {
+                    throw new IllegalArgumentException("strata.stream." + d.getKey() + " must be positive, is " + d.getValue());
+                }
+            }
+            if (maxOpenWindows < 1 || readBatch < 1 || tableShards < 1) {
+                throw new IllegalArgumentException("strata.stream.max-open-windows, read-batch and table-shards must be positive");
+            }
+            if (maxWindowsPerEvent < 1 || maxWindowsPerEvent > maxOpenWindows) {
+                throw new IllegalArgumentException("strata.stream.max-windows-per-event must be 1 to max-open-windows ("
+                        + maxOpenWindows + "), is " + maxWindowsPerEvent);
+            }
+        }
+
+        /** The settings under {@code strata.stream} of {@code root}. */
+        public static Settings from(Config root) {
+            Config c = root.getConfig("strata.stream");
+            return new Settings(c.getDuration("checkpoint-interval"), c.getDuration("tick-interval"), c.getInt("max-open-windows"),
+                    c.getInt("max-windows-per-event"), c.getInt("read-batch"), c.getDuration("poll-interval"),
+                    c.getInt("table-shards"), c.getDuration("stop-timeout"));
+        }
+    }
+
+    /** A run of a job on this node: what stops it, and what completes when it has stopped. */
+    private record Running(JobSpec spec, JobStatus status, JobRunner.Run run, CheckpointStore checkpoints) {}
 
     private final JobCatalog catalog;
     private final PartitionHomes homes;
@@ -63,6 +99,8 @@ public final class JobStore {
     private final ActorSystem<?> system;
     private final Settings settings;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Jobs being deleted, until their stream has stopped and their checkpoint is gone. */
+    private final Map<String, CompletableFuture<Done>> stopping = new ConcurrentHashMap<>();
 
     /**
      * @param catalogs  where the catalog of jobs is kept ({@code jobsDir} holds it on a node on its own)
@@ -99,7 +137,9 @@ public final class JobStore {
                 continue;
             }
             try {
-                run(JobSpec.parse(job.spec()), new JobStatus(), MIN_BACKOFF);
+                JobSpec spec = JobSpec.parse(job.spec());
+                spec.requireWindowsPerEvent(settings.maxWindowsPerEvent());
+                run(spec, new JobStatus(), MIN_BACKOFF, null);
                 started++;
             } catch (RuntimeException e) {
                 LOG.error("stream job '{}' cannot start", job.name(), e);
@@ -109,21 +149,33 @@ public final class JobStore {
     }
 
     /**
-     * Submits a job: validates the spec (400s naming the field) and what it names (the source
+     * Submits a job: validates the spec (400s naming the field; at most
+     * {@code strata.stream.max-windows-per-event} windows per event) and what it names (the source
      * topic must exist), prepares its sinks and starts it. Submitting the same spec again is a
-     * no-op; another spec under a running job's name is {@code job_exists} (409).
+     * no-op; another spec under a running job's name is {@code job_exists} (409), and so is a job
+     * of the name of one still being deleted ({@code job_stopping}). A new job starts afresh, from
+     * offset 0: whatever a deleted job of its name left on disk is removed first.
      */
     public JobSpec submit(JsonNode json) {
         JobSpec spec = JobSpec.parse(json);
+        spec.requireWindowsPerEvent(settings.maxWindowsPerEvent());
         requireHere(spec.name());
+        if (stopping.containsKey(spec.name())) {
+            throw new StrataException(StrataException.Kind.CONFLICT, "job_stopping", "job '" + spec.name()
+                    + "' is being deleted; submit it again once its DELETE has answered");
+        }
         TopicCatalog.Topic source = bus.topic(spec.source().topic());
         boolean existed = catalog.get(spec.name()).isPresent();
         catalog.create(spec.name(), spec.toJson());
         if (existed && running.containsKey(spec.name())) {
             return spec;
         }
+        if (!existed) {
+            // A node stopped in the middle of a DELETE may have left the deleted job's checkpoint.
+            new CheckpointStore(jobsDir.resolve(spec.name()), space).delete();
+        }
         prepare(spec, source);
-        run(spec, new JobStatus(), MIN_BACKOFF);
+        run(spec, new JobStatus(), MIN_BACKOFF, null);
         return spec;
     }
 
@@ -144,7 +196,7 @@ public final class JobStore {
             } else if (sink instanceof Sink.Kv k && kv.keyspaces().stream().noneMatch(x -> x.name().equals(k.space()))) {
                 kv.createKeyspace(k.space(), kv.settings().defaultPartitions());
             } else if (sink instanceof Sink.Table t) {
-                new TableSink(tables, t.name(), spec.key(), spec.aggregates(), spec.name()).ensureTable(settings.tableShards());
+                new TableSink(tables, t.name(), spec.key(), spec.aggregates()).ensureTable(settings.tableShards());
             }
         }
     }
@@ -157,7 +209,7 @@ public final class JobStore {
             if (sink instanceof Sink.Kv k) {
                 kvSinks.add(new KvSink(kv, k.space(), spec.key(), k.ttl().orElse(null)));
             } else if (sink instanceof Sink.Table t) {
-                tableSinks.add(new TableSink(tables, t.name(), spec.key(), spec.aggregates(), spec.name()));
+                tableSinks.add(new TableSink(tables, t.name(), spec.key(), spec.aggregates()));
             } else if (sink instanceof Sink.Topic t) {
                 topicSinks.add(new TopicSink(bus, t.name(), spec.key()));
             }
@@ -165,17 +217,28 @@ public final class JobStore {
         return new JobRunner.Sinks(kvSinks, tableSinks, topicSinks);
     }
 
-    private void run(JobSpec spec, JobStatus status, Duration backoff) {
+    /**
+     * Starts a run of {@code spec}. A restart ({@code replaces} the failed run) takes its place only
+     * if that run is still the job's: a job deleted meanwhile is not started again.
+     */
+    private void run(JobSpec spec, JobStatus status, Duration backoff, Running replaces) {
         int partitions = bus.topic(spec.source().topic()).partitions();
-        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), new CheckpointStore(jobsDir.resolve(spec.name()), space),
+        CheckpointStore checkpoints = new CheckpointStore(jobsDir.resolve(spec.name()), space);
+        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), checkpoints,
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
                 settings.readBatch(), settings.pollInterval(), System::currentTimeMillis);
-        Pair<UniqueKillSwitch, CompletionStage<Done>> run = JobRunner.start(spec, partitions, ctx, status);
-        running.put(spec.name(), new Running(spec, status, run.first()));
+        JobRunner.Run run = JobRunner.start(spec, partitions, ctx, status);
+        Running started = new Running(spec, status, run, checkpoints);
+        if (replaces == null) {
+            running.put(spec.name(), started);
+        } else if (!running.replace(spec.name(), replaces, started)) {
+            run.stop();
+            return;
+        }
         status.state = JobStatus.State.RUNNING;
-        run.second().whenComplete((done, failure) -> {
+        run.done.whenComplete((done, failure) -> {
             Running current = running.get(spec.name());
-            if (current == null || current.killSwitch != run.first()) {
+            if (current != started) {
                 return;
             }
             if (failure == null) {
@@ -192,7 +255,7 @@ public final class JobStore {
             system.scheduler().scheduleOnce(backoff, () -> blockingIo.execute(() -> {
                 if (running.get(spec.name()) == current) {
                     try {
-                        run(spec, status, next);
+                        run(spec, status, next, current);
                     } catch (RuntimeException e) {
                         status.state = JobStatus.State.FAILED;
                         status.lastError = e.toString();
@@ -229,17 +292,58 @@ public final class JobStore {
         });
     }
 
-    /** Stops and deletes a job: its stream, its catalog entry, its checkpoint. Its sinks' data stays. */
-    public void delete(String name) {
+    /**
+     * Stops and deletes a job: its catalog entry, its stream, its checkpoint; its sinks' data
+     * stays. Completes once the job's stream has stopped: it finishes the batch in hand (at most
+     * {@code strata.stream.stop-timeout}, then it is cut off) and writes no checkpoint after this
+     * call, so that nothing of it runs or is written once the deletion is answered, and a job
+     * submitted again under its name starts afresh. Deleting a job being deleted joins that deletion.
+     */
+    public CompletionStage<Done> delete(String name) {
         catalog.require(name);
         requireHere(name);
-        catalog.remove(name);
-        Running r = running.remove(name);
-        if (r != null) {
-            r.killSwitch.shutdown();
-            r.status.state = JobStatus.State.STOPPED;
+        CompletableFuture<Done> deleted = new CompletableFuture<>();
+        CompletableFuture<Done> already = stopping.putIfAbsent(name, deleted);
+        if (already != null) {
+            return already;
         }
-        new CheckpointStore(jobsDir.resolve(name), space).delete();
+        try {
+            catalog.remove(name);
+        } catch (RuntimeException e) {
+            stopping.remove(name, deleted);
+            throw e;
+        }
+        Running r = running.remove(name);
+        CheckpointStore checkpoints = r != null ? r.checkpoints : new CheckpointStore(jobsDir.resolve(name), space);
+        CompletionStage<Void> stopped = r != null ? stop(r) : CompletableFuture.completedFuture(null);
+        stopped.thenRunAsync(checkpoints::delete, blockingIo).whenComplete((done, failure) -> {
+            stopping.remove(name, deleted);
+            if (failure == null) {
+                deleted.complete(Done.getInstance());
+            } else {
+                deleted.completeExceptionally(failure);
+            }
+        });
+        return deleted;
+    }
+
+    /**
+     * Ends a run: its operator stage takes no more input, the writer finishes the batch in hand;
+     * a stream still running after the stop timeout is aborted. Completes when the stream has ended.
+     */
+    private CompletionStage<Void> stop(Running r) {
+        r.status.state = JobStatus.State.STOPPING;
+        r.run.stop();
+        long timeout = settings.stopTimeout().toMillis();
+        CompletableFuture<Void> ended = r.run.done.toCompletableFuture().handle((done, failure) -> null);
+        return ended.copy().orTimeout(timeout, TimeUnit.MILLISECONDS).handle((done, late) -> {
+            if (late != null) {
+                LOG.warn("stream job '{}' did not stop within {} ms; cutting its stream off", r.spec.name(), timeout);
+                r.run.abort(new CancellationException("job '" + r.spec.name() + "' was deleted"));
+            }
+            return null;
+        }).thenCompose(cut -> ended.copy().completeOnTimeout(null, timeout, TimeUnit.MILLISECONDS)).thenRun(() ->
+                r.status.state = JobStatus.State.STOPPED);
     }
 
     /** Refuses a job homed on another node: it runs there, and its checkpoints are on that node's disk. */
@@ -264,7 +368,7 @@ public final class JobStore {
 
     /** Stops every job's stream (at node stop); checkpoints stay for the next start. */
     public void stopAll() {
-        running.values().forEach(r -> r.killSwitch.shutdown());
+        running.values().forEach(r -> r.run.stop());
         running.clear();
     }
 }

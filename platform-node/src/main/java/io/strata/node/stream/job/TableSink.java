@@ -21,8 +21,8 @@ import java.util.concurrent.CompletionStage;
  * Writes final window results to a columnar table, one row per key and window: the key column
  * (named as the key field, a string), {@code window_start}, {@code window_end} (timestamps) and
  * one nullable column per aggregate. The job creates the table if absent. Rows go as idempotent
- * inserts (producer {@code job:<name>}, sequence = the checkpoint epoch they belong to), so
- * writing a checkpoint's rows again after a restart never adds them twice.
+ * inserts (producer {@code job:<name>:<incarnation>}, sequence = the checkpoint epoch they belong
+ * to), so writing a checkpoint's rows again after a restart never adds them twice.
  */
 final class TableSink {
 
@@ -30,14 +30,12 @@ final class TableSink {
     private final String table;
     private final String keyField;
     private final List<AggregateSpec> aggregates;
-    private final String producer;
 
-    TableSink(TableStore tables, String table, String keyField, List<AggregateSpec> aggregates, String jobName) {
+    TableSink(TableStore tables, String table, String keyField, List<AggregateSpec> aggregates) {
         this.tables = tables;
         this.table = table;
         this.keyField = keyField;
         this.aggregates = aggregates;
-        this.producer = "job:" + jobName;
     }
 
     /** The schema the sink writes: key, window bounds, one column per aggregate. */
@@ -76,8 +74,8 @@ final class TableSink {
         }
     }
 
-    /** Inserts the rows of one checkpoint epoch, idempotently. */
-    CompletionStage<Void> write(List<ResultRow> rows, long epoch) {
+    /** Inserts the rows of one checkpoint epoch, idempotently: as {@code producer}, with the epoch as its sequence. */
+    CompletionStage<Void> write(List<ResultRow> rows, String producer, long epoch) {
         if (rows.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }

@@ -41,8 +41,10 @@ import static io.strata.node.stream.spec.SpecJson.fail;
  * window fires), late ({@code <source topic>.late}) and dead_letter ({@code <source topic>.dlq}).
  *
  * <p>Windows: {@code {"type": "tumbling", "size"}}, {@code {"type": "sliding", "size", "slide"}}
- * with size a multiple of slide, {@code {"type": "session", "gap"}}. Durations are a whole number
- * and a unit: {@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}, {@code 1d}. Aggregates:
+ * with size a multiple of slide, {@code {"type": "session", "gap"}}. An event falls in
+ * {@link #windowsPerEvent()} windows (size / slide for a sliding window), which the node bounds
+ * ({@link #requireWindowsPerEvent}). Durations are a whole number and a unit: {@code 500ms},
+ * {@code 5s}, {@code 1m}, {@code 1h}, {@code 1d}, at most {@link #MAX_DURATION} (365d). Aggregates:
  * {@code {"fn", "column", "as"}} with fn one of {@link AggregateSpec.AggregateFn}'s names;
  * {@code column} is required except for count, which takes none; {@code as} is required, a column
  * name, unique, and neither the key nor {@code window_start}/{@code window_end}. Key, event_time,
@@ -78,6 +80,8 @@ public record JobSpec(
     public static final String DEFAULT_OUT_OF_ORDERNESS = "0s";
     public static final String DEFAULT_ALLOWED_LATENESS = "0s";
     public static final String DEFAULT_IDLE_TIMEOUT = "30s";
+    /** The longest duration a spec takes, in any field (window, lateness, idle timeout, TTL...). */
+    public static final Duration MAX_DURATION = Duration.ofDays(365);
     /** The result columns every job has besides the key and its aggregates. */
     public static final List<String> WINDOW_COLUMNS = List.of("window_start", "window_end");
 
@@ -183,6 +187,31 @@ public record JobSpec(
         o.putObject("late").put("topic", lateTopic);
         o.putObject("dead_letter").put("topic", deadLetterTopic);
         return o;
+    }
+
+    /** How many windows one event falls in: size / slide for a sliding window, 1 for the others. */
+    public long windowsPerEvent() {
+        return window instanceof WindowSpec.Sliding s ? s.size().toMillis() / s.slide().toMillis() : 1;
+    }
+
+    /**
+     * Refuses a spec whose events would each fall in more than {@code max} windows: each such
+     * window is updated for every event, so the ratio bounds the work one record makes.
+     *
+     * @throws StrataException {@code invalid_window} (400) naming {@code window.slide}
+     */
+    public void requireWindowsPerEvent(long max) {
+        if (windowsPerEvent() > max) {
+            WindowSpec.Sliding s = (WindowSpec.Sliding) window;
+            throw fail("invalid_window", "window.slide", "is " + SpecJson.duration(s.slide()) + ", which puts each event in "
+                    + windowsPerEvent() + " windows of " + SpecJson.duration(s.size()) + "; at most " + max
+                    + " are allowed (strata.stream.max-windows-per-event): make the slide at least "
+                    + SpecJson.duration(Duration.ofMillis(ceilDiv(s.size().toMillis(), max))) + " or the window shorter");
+        }
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
     }
 
     private static WindowSpec parseWindow(JsonNode json) {

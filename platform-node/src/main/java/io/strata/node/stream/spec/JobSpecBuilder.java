@@ -183,6 +183,7 @@ public final class JobSpecBuilder {
     }
 
     private static String text(Duration d) {
-        return d.toMillis() + "ms";
+        // A duration too long for milliseconds still reaches the spec's check, which names the field.
+        return d.compareTo(JobSpec.MAX_DURATION) > 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.node.common.StrataException;
+import io.strata.node.http.Json;
 import io.strata.node.stream.window.StreamEvent;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -16,8 +19,11 @@ import java.util.List;
  *
  * <p>The key is the key field's value as text (a string as it is, a number or boolean as its JSON
  * text); a missing, null or empty key, or an object or array, makes the record bad. The event time
- * is a number (epoch milliseconds; a fraction is rounded down) or an ISO-8601 string; anything else
- * makes the record bad. So does a value that is not a JSON object, and a transform that fails
+ * is a number (epoch milliseconds; a fraction is rounded down) or an ISO-8601 string, within the
+ * years 0000 to 9999 ({@link #MIN_EVENT_TIME} to {@link #MAX_EVENT_TIME}, so that window bounds
+ * computed from it never overflow); anything else makes the record bad. So does a value that is
+ * not a JSON object, one holding a number beyond the range of a 64-bit float or an unpaired
+ * surrogate escape ({@link Json#requireStorable}), and a transform that fails
  * ({@link RecordException}). A bad record's reason is meant for the job's dead-letter topic.
  *
  * <p>Pure and thread-safe: every call works on its own copy of the record.
@@ -26,6 +32,11 @@ public final class RecordPipeline {
 
     // Thread-safe once configured; trailing tokens would otherwise be ignored silently.
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** The earliest event time taken: 0000-01-01T00:00:00Z, in epoch milliseconds. */
+    public static final long MIN_EVENT_TIME = Instant.parse("0000-01-01T00:00:00Z").toEpochMilli();
+    /** The latest event time taken: 9999-12-31T23:59:59.999Z, in epoch milliseconds. */
+    public static final long MAX_EVENT_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
 
     /** What became of one record. */
     public sealed interface Outcome permits Event, Skipped, Bad {}
@@ -68,6 +79,12 @@ public final class RecordPipeline {
         if (!(json instanceof ObjectNode record)) {
             return new Bad("value is not a JSON object: " + JsonValues.show(json));
         }
+        try {
+            // What a job cannot aggregate or write as it came (a number beyond float64, a lone surrogate) is bad.
+            Json.requireStorable(record, "value");
+        } catch (StrataException e) {
+            return new Bad(e.getMessage());
+        }
         if (filter != null && !filter.test(record)) {
             return Skipped.INSTANCE;
         }
@@ -97,6 +114,10 @@ public final class RecordPipeline {
         if (time == null) {
             return new Bad("event time field '" + eventTime + "' is " + JsonValues.show(t)
                     + ", not epoch milliseconds or an ISO-8601 timestamp");
+        }
+        if (time < MIN_EVENT_TIME || time > MAX_EVENT_TIME) {
+            return new Bad("event time field '" + eventTime + "' is " + JsonValues.show(t)
+                    + ", outside the years 0000 to 9999 that a job takes");
         }
         return new Event(new StreamEvent(partition, offset, keyText, time, record));
     }

@@ -92,14 +92,22 @@ final class SpecJson {
         return name;
     }
 
-    /** Parses a duration: a whole number and one of the units ms, s, m, h, d ({@code 500ms}, {@code 1m}). */
+    /**
+     * Parses a duration: a whole number and one of the units ms, s, m, h, d ({@code 500ms}, {@code 1m}),
+     * at most {@link JobSpec#MAX_DURATION}. The bound keeps every time a job computes (an event
+     * time plus a window, a lateness, an idle timeout) far from overflowing.
+     */
     static Duration duration(JsonNode v, String where) {
         Matcher m = v != null && v.isTextual() ? DURATION.matcher(v.textValue()) : null;
         if (m == null || !m.matches()) {
             throw fail("invalid_duration", where, "must be a duration like 500ms, 5s, 1m, 1h or 1d, got " + v);
         }
         long n = Long.parseLong(m.group(1));
-        return UNITS.get(UNIT_NAMES.indexOf(m.group(2))).multipliedBy(n);
+        long unit = UNITS.get(UNIT_NAMES.indexOf(m.group(2))).toMillis();
+        if (n > JobSpec.MAX_DURATION.toMillis() / unit) {
+            throw fail("invalid_duration", where, "must be at most " + duration(JobSpec.MAX_DURATION) + ", got " + v.textValue());
+        }
+        return Duration.ofMillis(n * unit);
     }
 
     /** Renders a duration in the largest unit that divides it, so that {@link #duration} reads it back. */

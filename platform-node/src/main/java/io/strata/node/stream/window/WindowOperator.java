@@ -5,6 +5,7 @@ import io.strata.node.stream.proto.WindowOperatorState;
 import io.strata.node.stream.proto.WindowState;
 import io.strata.node.stream.window.WindowResult.Kind;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -91,6 +92,10 @@ public final class WindowOperator {
             } else if (window instanceof WindowSpec.Sliding s) {
                 requirePositive(s.size(), "window size");
                 requirePositive(s.slide(), "window slide");
+                if (s.size().toMillis() / s.slide().toMillis() > maxOpenWindows) {
+                    throw new IllegalArgumentException("a sliding window of " + s.size() + " every " + s.slide()
+                            + " puts each event in more windows than the " + maxOpenWindows + " that may be open");
+                }
             } else if (window instanceof WindowSpec.Session s) {
                 requirePositive(s.gap(), "session gap");
             }
@@ -131,6 +136,8 @@ public final class WindowOperator {
     private final TreeMap<String, TreeMap<Long, OpenWindow>> windowsByKey = new TreeMap<>();
     private final TreeSet<OpenWindow> open = new TreeSet<>(BY_END);
     private final TreeSet<OpenWindow> unfired = new TreeSet<>(BY_END);
+    /** The unfired windows changed since their last early result: all an early emission looks at. */
+    private final TreeSet<OpenWindow> changed = new TreeSet<>(BY_END);
     private long watermark = Long.MIN_VALUE;
     private long processingTime;
     private long nextEarlyAt;
@@ -217,12 +224,11 @@ public final class WindowOperator {
         tick(processingTime);
         advanceWatermark(out);
         if (earlyEvery > 0 && this.processingTime >= nextEarlyAt) {
-            for (OpenWindow w : unfired) {
-                if (w.changed) {
-                    w.changed = false;
-                    out.add(result(w, Kind.EARLY));
-                }
+            for (OpenWindow w : changed) {
+                w.changed = false;
+                out.add(result(w, Kind.EARLY));
             }
+            changed.clear();
             nextEarlyAt = this.processingTime + earlyEvery;
         }
         return out;
@@ -305,8 +311,10 @@ public final class WindowOperator {
             }
             OpenWindow window = new OpenWindow(w.getKey(), w.getStart(), w.getEnd(), accumulators);
             window.fired = w.getFired();
-            window.changed = w.getChanged();
             operator.index(window);
+            if (w.getChanged() && !window.fired) {
+                operator.markChanged(window);
+            }
         }
         return operator;
     }
@@ -318,12 +326,13 @@ public final class WindowOperator {
     private void assignToTimeWindows(StreamEvent event, List<WindowOutput> out) {
         long time = event.eventTime();
         TreeMap<Long, OpenWindow> keyWindows = windowsByKey.getOrDefault(event.key(), new TreeMap<>());
-        List<Long> starts = new ArrayList<>();
+        ArrayDeque<Long> starts = new ArrayDeque<>();
         int opening = 0;
-        // From the latest window holding the event back to the earliest, so starts are descending.
+        // From the latest window holding the event back to the earliest, so starts are descending;
+        // size / slide iterations at most (the job spec bounds that ratio).
         for (long start = time - Math.floorMod(time, slide); start > time - size; start -= slide) {
             if (!isClosed(start + size)) {
-                starts.add(0, start);
+                starts.addFirst(start);
                 opening += keyWindows.containsKey(start) ? 0 : 1;
             }
         }
@@ -387,7 +396,7 @@ public final class WindowOperator {
         if (window.fired) {
             out.add(result(window, Kind.LATE_UPDATE));
         } else {
-            window.changed = true;
+            markChanged(window);
         }
     }
 
@@ -444,6 +453,7 @@ public final class WindowOperator {
             boolean close = toClose != null && closesAt(toClose.end) <= watermark;
             if (fire && (!close || toFire.end <= closesAt(toClose.end))) {
                 unfired.remove(toFire);
+                changed.remove(toFire);
                 toFire.fired = true;
                 toFire.changed = false;
                 out.add(result(toFire, Kind.ON_TIME));
@@ -480,6 +490,14 @@ public final class WindowOperator {
         }
         open.remove(window);
         unfired.remove(window);
+        changed.remove(window);
+    }
+
+    private void markChanged(OpenWindow window) {
+        window.changed = true;
+        if (earlyEvery > 0) {
+            changed.add(window);
+        }
     }
 
     private WindowResult result(OpenWindow window, Kind kind) {

@@ -4,6 +4,9 @@ import io.strata.node.columnar.Column;
 import io.strata.node.columnar.ColumnType;
 import io.strata.node.columnar.ColumnVector;
 import io.strata.node.columnar.Schema;
+import io.strata.node.columnar.proto.IngestRow;
+import io.strata.node.columnar.proto.IngestRows;
+import io.strata.node.columnar.proto.IngestValue;
 import io.strata.node.common.StrataException;
 import org.junit.jupiter.api.Test;
 
@@ -100,7 +103,58 @@ class RowParserTest {
     void ndjsonRejectsLinesThatAreNotJson() {
         var parsed = RowParser.parseNdjson(bytes("{\"k\":1,\"ts\":0}\n\nnot json\n{\"k\":2,\"ts\":5}\n"), SCHEMA);
         assertEquals(2, parsed.accepted());
-        assertEquals(List.of(new RowParser.Rejection(1, "not valid JSON")), parsed.rejections());
+        assertEquals(1, parsed.rejections().size());
+        assertEquals(1, parsed.rejections().get(0).row());
+        assertTrue(parsed.rejections().get(0).reason().startsWith("the line is not valid JSON"), parsed.rejections().toString());
+    }
+
+    @Test
+    void valuesThatCannotBeStoredAsWrittenRejectTheirRowOnly() {
+        var json = RowParser.parseJson(bytes("""
+                [{"k": 1, "ts": 0, "v": 1e400},
+                 {"k": 2, "ts": 0, "v": -1e400},
+                 {"k": 3, "ts": 0, "name": "\\ud800"},
+                 {"k": 4, "ts": 0, "v": 1.7976931348623157e308, "name": "\\ud83d\\ude00"}]
+                """), SCHEMA);
+        assertEquals(1, json.accepted());
+        List<String> reasons = json.rejections().stream().map(RowParser.Rejection::describe).toList();
+        assertEquals(List.of(
+                "row 0: column 'v' must be a float64 (a number), got a number beyond the range of a 64-bit float (about ±1.8e308)",
+                "row 1: column 'v' must be a float64 (a number), got a number beyond the range of a 64-bit float (about ±1.8e308)",
+                "row 2: column 'name' holds an unpaired surrogate escape (such as \\ud800 alone), which is no Unicode text"
+                        + " and cannot be stored unchanged"), reasons);
+        assertEquals(Double.MAX_VALUE, ((ColumnVector.DoubleVector) json.columns()[1]).values()[0]);
+        assertEquals("\ud83d\ude00", ((ColumnVector.StringVector) json.columns()[2]).value(0), "a surrogate pair is a character");
+
+        byte[] lines = bytes("{\"k\":1,\"ts\":0} xyz\n{\"k\":2,\"ts\":0}{\"k\":3,\"ts\":0}\n{\"k\":4,\"ts\":0,\"v\":1e400}\n"
+                + "{\"k\":5,\"ts\":0,\"name\":\"?\"}\n{\"k\":6,\"ts\":0}\r\n");
+        lines[new String(lines, StandardCharsets.US_ASCII).indexOf('?')] = (byte) 0xff;
+        var ndjson = RowParser.parseNdjson(lines, SCHEMA);
+        assertEquals(1, ndjson.accepted(), ndjson.rejections().toString());
+        assertEquals(List.of(0, 1, 2, 3), ndjson.rejections().stream().map(RowParser.Rejection::row).toList());
+        assertTrue(ndjson.rejections().get(0).reason().contains("has more after its JSON value"), ndjson.rejections().toString());
+        assertTrue(ndjson.rejections().get(1).reason().contains("has more after its JSON value"), ndjson.rejections().toString());
+        assertTrue(ndjson.rejections().get(2).reason().contains("beyond the range of a 64-bit float"), ndjson.rejections().toString());
+        assertTrue(ndjson.rejections().get(3).reason().contains("Invalid UTF-8"), "a byte that is not UTF-8 is refused, not replaced: "
+                + ndjson.rejections());
+        assertEquals(6, ((ColumnVector.LongVector) ndjson.columns()[0]).values()[0]);
+
+        var csv = RowParser.parseCsv(bytes("k,ts,v\n1,0,1e400\n2,0,-1e400\n3,0,NaN\n4,0,Infinity\n5,0,0x1p3\n6,0,1d\n"
+                + "7,0,1e3\n8,0,-.5\n9,0,+2.\n"), SCHEMA);
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), csv.rejections().stream().map(RowParser.Rejection::row).toList());
+        assertTrue(csv.rejections().get(0).reason().contains("column 'v' must be a float64"), csv.rejections().toString());
+        var v = (ColumnVector.DoubleVector) csv.columns()[1];
+        assertEquals(List.of(1000.0, -0.5, 2.0), List.of(v.values()[0], v.values()[1], v.values()[2]));
+
+        IngestRows.Builder proto = IngestRows.newBuilder();
+        for (double d : new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 2.5}) {
+            proto.addRows(IngestRow.newBuilder().putValues("k", IngestValue.newBuilder().setInt64Value(1).build())
+                    .putValues("ts", IngestValue.newBuilder().setTimestampMs(0).build())
+                    .putValues("v", IngestValue.newBuilder().setFloat64Value(d).build()));
+        }
+        var fromProto = RowParser.parseProtobuf(proto.build().toByteArray(), SCHEMA);
+        assertEquals(List.of(0, 1, 2), fromProto.rejections().stream().map(RowParser.Rejection::row).toList());
+        assertEquals(2.5, ((ColumnVector.DoubleVector) fromProto.columns()[1]).values()[0]);
     }
 
     @Test

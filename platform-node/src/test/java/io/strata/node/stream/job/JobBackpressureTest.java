@@ -1,12 +1,10 @@
 package io.strata.node.stream.job;
 
 import io.strata.node.http.Json;
+import io.strata.node.storage.DiskSpace;
 import io.strata.node.stream.spec.JobSpec;
 import io.strata.node.testing.Await;
 import io.strata.node.testing.TestNode;
-import org.apache.pekko.Done;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.UniqueKillSwitch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,13 +85,13 @@ class JobBackpressureTest {
             StalledKvSink sink = new StalledKvSink();
             JobRunner.Sinks sinks = new JobRunner.Sinks(List.of(sink), List.of(), List.of());
             JobRunner.Context ctx = new JobRunner.Context(node.node().bus(), sinks,
-                    new CheckpointStore(dir.resolve("job"), io.strata.node.storage.DiskSpace.of(dir, 0, Duration.ofSeconds(1))), node.node().system().executionContext(), node.node().system(),
+                    new CheckpointStore(dir.resolve("job"), DiskSpace.of(dir, 0, Duration.ofSeconds(1))),
+                    node.node().system().executionContext(), node.node().system(),
                     Duration.ofMillis(200), Duration.ofMillis(20), 1_000_000, READ_BATCH, Duration.ofMillis(20),
                     System::currentTimeMillis);
             JobStatus status = new JobStatus();
             long start = System.nanoTime();
-            Pair<UniqueKillSwitch, CompletionStage<Done>> run = JobRunner.start(JobSpec.parse(Json.MAPPER.readTree(SPEC)),
-                    PARTITIONS, ctx, status);
+            JobRunner.Run run = JobRunner.start(JobSpec.parse(Json.MAPPER.readTree(SPEC)), PARTITIONS, ctx, status);
             try {
                 await(() -> sink.writes.get() > 0, "the first write to reach the sink", status);
                 // A checkpoint taken before the first result may have completed; none after it can.
@@ -120,8 +118,8 @@ class JobBackpressureTest {
             } finally {
                 // A shut-down stream still waits for the write in flight.
                 sink.release();
-                run.first().shutdown();
-                run.second().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                run.stop();
+                run.done.toCompletableFuture().get(10, TimeUnit.SECONDS);
             }
         }
     }

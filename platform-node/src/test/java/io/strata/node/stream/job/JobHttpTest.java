@@ -96,7 +96,47 @@ class JobHttpTest {
             assertError(400, "invalid_aggregate", node.post("/jobs", SPEC.replace("\"fn\":\"sum\"", "\"fn\":\"median\"")));
             assertError(400, "invalid_duration", node.post("/jobs", SPEC.replace("\"5s\"", "\"5 parsecs\"")));
             assertError(400, "invalid_json", node.post("/jobs", "{\"name\":"));
+            // Durations too long for a job (or for a long of milliseconds), and windows that would
+            // make one record do unbounded work, are 400s naming the field, never a 500 or a burn.
+            for (String field : new String[]{"\"out_of_orderness\":\"5s\"", "\"allowed_lateness\":\"10s\"", "\"idle_timeout\":\"1s\"",
+                    "\"size\":\"1m\"", "\"ttl\":\"1d\""}) {
+                HttpResponse<String> refused = node.post("/jobs", SPEC.replace(field, field.replaceAll(":\"[^\"]+\"", ":\"999999999999d\"")));
+                assertError(400, "invalid_duration", refused);
+                assertTrue(json(refused).at("/error/message").asText().contains("must be at most 365d"), refused.body());
+            }
+            assertError(400, "invalid_duration", node.post("/jobs", SPEC.replace("\"idle_timeout\"", "\"early_every\":\"999999999999d\",\"idle_timeout\"")));
+            HttpResponse<String> burn = node.post("/jobs", SPEC.replace("{\"type\":\"tumbling\",\"size\":\"1m\"}",
+                    "{\"type\":\"sliding\",\"size\":\"1d\",\"slide\":\"1ms\"}"));
+            assertError(400, "invalid_window", burn);
+            assertTrue(json(burn).at("/error/message").asText().startsWith("'window.slide' is 1ms, which puts each event in 86400000 windows"),
+                    burn.body());
+            assertError(400, "invalid_json", node.post("/jobs", SPEC + "xyz"));
+            assertError(400, "invalid_json", node.post("/jobs", SPEC + "\n" + SPEC));
+            assertError(400, "invalid_number", node.post("/jobs", SPEC.replace("\"value\":\"purchase\"", "\"value\":1e400")));
+            assertError(400, "duplicate_parameter", node.post("/jobs?x=1&x=2", SPEC));
+            assertError(400, "invalid_utf8", node.get("/jobs/spend%ff"));
+            assertError(400, "invalid_utf8", node.delete("/jobs/%fe%ff"));
             assertEquals(0, json(node.get("/jobs")).get("jobs").size());
+            assertError(404, "topic_not_found", node.get("/topics/purchases.late"));
+        }
+    }
+
+    @Test
+    void aJobDeletedAndSubmittedAgainWritesItsTableRowsAfresh(@TempDir Path dir) {
+        String rows = "{\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}]}";
+        try (TestNode node = TestNode.start(dir, FAST)) {
+            assertEquals(201, node.put("/topics/purchases", "{\"partitions\":1}").statusCode());
+            node.post("/topics/purchases/records", "[" + String.join(",", purchase("u1", "purchase", 10, "00:00:10"),
+                    purchase("u2", "purchase", 5, "00:00:50"), purchase("u1", "purchase", 1, "00:05:00")) + "]");
+            assertEquals(201, node.post("/jobs", SPEC).statusCode());
+            await(node, "/tables/spend_1m/query", rows, j -> j.at("/rows/0/0").asLong() == 2);
+            assertEquals(204, node.delete("/jobs/spend").statusCode());
+            assertEquals(201, node.post("/jobs", SPEC).statusCode(), "the same name again is a new job");
+            // It reads the topic from the start and writes its final rows as its own producer: the
+            // table keeps the deleted job's rows and gets the new job's too, none dropped as repeats.
+            JsonNode status = await(node, "/jobs/spend", null, j -> j.get("events_in").asLong() == 3 && j.get("checkpoint_epoch").asLong() > 0);
+            assertEquals(0, status.get("restarts").asLong(), status.toString());
+            await(node, "/tables/spend_1m/query", rows, j -> j.at("/rows/0/0").asLong() == 4);
         }
     }
 }

@@ -174,6 +174,17 @@ class JobSpecTest {
                 arguments("{'idle_timeout': '0s'}", "invalid_duration", "idle_timeout"),
                 arguments("{'early_every': '0ms'}", "invalid_duration", "early_every"),
                 arguments("{'early_every': '5 s'}", "invalid_duration", "early_every"),
+                // Past the longest duration, or too long for a long of milliseconds: 400, never an overflow.
+                arguments("{'window': {'type': 'tumbling', 'size': '999999999999d'}}", "invalid_duration", "window.size"),
+                arguments("{'window': {'type': 'tumbling', 'size': '366d'}}", "invalid_duration", "window.size"),
+                arguments("{'window': {'type': 'sliding', 'size': '1h', 'slide': '999999999999h'}}", "invalid_duration", "window.slide"),
+                arguments("{'window': {'type': 'session', 'gap': '999999999999s'}}", "invalid_duration", "window.gap"),
+                arguments("{'out_of_orderness': '999999999999d'}", "invalid_duration", "out_of_orderness"),
+                arguments("{'allowed_lateness': '999999999999d'}", "invalid_duration", "allowed_lateness"),
+                arguments("{'idle_timeout': '999999999999m'}", "invalid_duration", "idle_timeout"),
+                arguments("{'early_every': '8761h'}", "invalid_duration", "early_every"),
+                arguments("{'sinks': [{'kv': {'space': 'f', 'ttl': '999999999999d'}}]}", "invalid_duration", "sinks[0].kv.ttl"),
+                arguments("{'allowed_lateness': '9999999999999d'}", "invalid_duration", "allowed_lateness"),
                 arguments("{'aggregates': null}", "invalid_aggregate", "aggregates"),
                 arguments("{'aggregates': []}", "invalid_aggregate", "aggregates"),
                 arguments("{'aggregates': [{'fn': 'median', 'column': 'x', 'as': 'm'}]}", "invalid_aggregate", "aggregates[0].fn"),
@@ -219,6 +230,37 @@ class JobSpecTest {
                         "invalid_transform", "transforms[0].cast.strict"),
                 arguments("{'transforms': [{'set': {'field': 'y', 'expr': 'x +'}}]}", "invalid_transform", "transforms[0].set.expr"),
                 arguments("{'transforms': [{'set': {'expr': '1'}}]}", "invalid_transform", "transforms[0].set.field"));
+    }
+
+    @Test
+    void durationsAreBoundedAndTheBoundIsAccepted() {
+        JobSpec longest = JobSpec.parse(json(MINIMAL.replace("'1m'", "'365d'")
+                .replace("'sinks'", "'allowed_lateness': '8760h', 'idle_timeout': '31536000s', 'sinks'")));
+        assertEquals(JobSpec.MAX_DURATION, ((WindowSpec.Tumbling) longest.window()).size());
+        assertEquals(JobSpec.MAX_DURATION, longest.allowedLateness());
+        assertEquals(JobSpec.MAX_DURATION, longest.idleTimeout());
+        refused(() -> JobSpec.parse(json(MINIMAL.replace("'1m'", "'999999999999d'"))), "invalid_duration",
+                "'window.size' must be at most 365d, got 999999999999d");
+        refused(() -> JobSpecBuilder.named("x").source("t", "g").key("k").eventTime("ts").tumbling(Duration.ofDays(Long.MAX_VALUE / 86400))
+                .aggregate("count", null, "n").topicSink("o").build(), "invalid_duration", "'window.size'");
+    }
+
+    @Test
+    void windowsPerEventAreCountedAndBounded() {
+        JobSpec sliding = JobSpec.parse(json(MINIMAL.replace("{'type': 'tumbling', 'size': '1m'}",
+                "{'type': 'sliding', 'size': '1d', 'slide': '1ms'}")));
+        assertEquals(86_400_000, sliding.windowsPerEvent());
+        refused(() -> sliding.requireWindowsPerEvent(1000), "invalid_window",
+                "'window.slide' is 1ms, which puts each event in 86400000 windows of 1d; at most 1000",
+                "make the slide at least 86400ms");
+        JobSpec hourly = JobSpec.parse(json(MINIMAL.replace("{'type': 'tumbling', 'size': '1m'}",
+                "{'type': 'sliding', 'size': '1h', 'slide': '1m'}")));
+        assertEquals(60, hourly.windowsPerEvent());
+        hourly.requireWindowsPerEvent(60);
+        refused(() -> hourly.requireWindowsPerEvent(59), "invalid_window", "'window.slide'");
+        assertEquals(1, JobSpec.parse(json(MINIMAL)).windowsPerEvent());
+        assertEquals(1, JobSpec.parse(json(MINIMAL.replace("{'type': 'tumbling', 'size': '1m'}",
+                "{'type': 'session', 'gap': '365d'}"))).windowsPerEvent());
     }
 
     @Test

@@ -286,6 +286,10 @@ class WindowOperatorTest {
                 () -> settings(TUMBLING_10, 0, 0, 1000, List.of(COUNT, COUNT)));
         assertThrows(IllegalArgumentException.class, () -> settings(TUMBLING_10, 0, 0, 1000,
                 List.of(new AggregateSpec(AggregateSpec.AggregateFn.SUM, null, "s"))));
+        // Each event would fall in more windows than may be open: no event could ever be placed.
+        assertThrows(IllegalArgumentException.class, () -> new WindowOperator.Settings(new WindowSpec.Sliding(ms(1000), ms(1)),
+                List.of(COUNT), ms(0), ms(0), ms(1000), Optional.empty(), 999));
+        new WindowOperator.Settings(new WindowSpec.Sliding(ms(1000), ms(1)), List.of(COUNT), ms(0), ms(0), ms(1000), Optional.empty(), 1000);
     }
 
     @Test
