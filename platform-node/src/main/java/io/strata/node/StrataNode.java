@@ -220,7 +220,7 @@ public final class StrataNode implements AutoCloseable {
                             new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
                             new TableRoutes(tables, system).routes(),
                             new JobRoutes(jobs).routes(),
-                            clusterRoutes(system, askTimeout, directory, mover, config),
+                            clusterRoutes(system, directory, mover, config),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
@@ -325,9 +325,10 @@ public final class StrataNode implements AutoCloseable {
         return kinds;
     }
 
-    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system, Duration askTimeout,
+    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system,
             Optional<NodeDirectory> directory, Optional<PartitionMover> mover, Config config) {
-        return new ClusterRoutes(system, askTimeout, directory, mover, config.getDuration("strata.cluster.handover-timeout")).routes();
+        return new ClusterRoutes(system, config.getDuration("strata.cluster.status-timeout"), directory, mover,
+                config.getDuration("strata.cluster.handover-timeout")).routes();
     }
 
     /** The node-to-node routes of partition moves, in a cluster; none on a node on its own. */
