@@ -2,6 +2,7 @@ package io.strata.node;
 
 import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.micrometer.core.instrument.Timer;
 import io.strata.node.bus.BusMetrics;
 import io.strata.node.bus.BusRoutes;
@@ -63,7 +64,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,36 +114,40 @@ public final class StrataNode implements AutoCloseable {
     /** Starts a node from a fully resolved configuration (see {@link NodeConfig}). */
     public static StrataNode start(Config config) {
         long startNanos = System.nanoTime();
-        Path dataDir = Paths.get(config.getString("strata.data-dir")).toAbsolutePath().normalize();
-        KvSettings kvSettings = KvSettings.from(config);
-        RespSettings respSettings = RespSettings.from(config);
-        BusSettings busSettings = BusSettings.from(config);
-        GroupSettings groupSettings = GroupSettings.from(config);
-        ColumnarSettings columnarSettings = ColumnarSettings.from(config);
-        String host = config.getString("strata.http.host");
-        int port = config.getInt("strata.http.port");
-        Duration askTimeout = config.getDuration("strata.http.ask-timeout");
-        Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
+        // Every setting, each fixed port and the data directory are checked before anything binds or is written.
+        NodeSettings settings = NodeSettings.from(config);
+        StartupChecks.run(settings);
+        Path dataDir = settings.dataDir();
+        KvSettings kvSettings = settings.kv();
+        RespSettings respSettings = settings.resp();
+        BusSettings busSettings = settings.bus();
+        GroupSettings groupSettings = settings.groups();
+        ColumnarSettings columnarSettings = settings.columnar();
+        String host = settings.httpHost();
+        int port = settings.httpPort();
+        Duration askTimeout = settings.askTimeout();
+        Optional<String> authToken = settings.authToken();
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
         try {
-            NodeIdentity.claim(dataDir, config.getString("strata.cluster.name"), config.getString("strata.cluster.node"));
+            NodeIdentity.claim(dataDir, settings.clusterName(), settings.nodeName());
         } catch (RuntimeException e) {
-            lock.close();
+            lock.abandon();
             throw e;
         }
         NodeMetrics metrics = new NodeMetrics();
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata", config);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {  // Pekko may throw checked exceptions undeclared, such as a provider class not found
             metrics.close();
-            lock.close();
-            throw e;
+            lock.abandon();
+            throw e instanceof ConfigException ce ? StartupException.badConfiguration(ce) : new StartupException(
+                    "the actor system cannot start: " + e + "; check the pekko.* settings and strata.cluster.host / port", e);
         }
         try {
             Cluster cluster = Cluster.get(system);
-            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            if (settings.seedNodes().isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
             boolean kvFsync = kvSettings.durability() == Durability.FSYNC;
@@ -153,7 +157,7 @@ public final class StrataNode implements AutoCloseable {
             Timer fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability)")
                     .register(metrics.registry());
             Optional<GroupCommitter> committer = kvFsync || busFsync || tablesFsync
-                    ? Optional.of(new GroupCommitter(config.getDuration("strata.storage.fsync-commit-delay"),
+                    ? Optional.of(new GroupCommitter(settings.fsyncCommitDelay(),
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
@@ -161,7 +165,7 @@ public final class StrataNode implements AutoCloseable {
                     new KvMetrics(metrics.registry()), System::currentTimeMillis);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
-            Duration catalogTimeout = config.getDuration("strata.cluster.catalog-timeout");
+            Duration catalogTimeout = settings.catalogTimeout();
             CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.LOCAL;
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
@@ -185,10 +189,7 @@ public final class StrataNode implements AutoCloseable {
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
             JobStore jobs = new JobStore(dataDir.resolve("jobs"), catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
-                    blockingIo, system, new JobStore.Settings(
-                    config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
-                    config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
-                    config.getDuration("strata.stream.poll-interval"), config.getInt("strata.stream.table-shards")));
+                    blockingIo, system, settings.stream());
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -220,7 +221,7 @@ public final class StrataNode implements AutoCloseable {
                             new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
                             new TableRoutes(tables, system).routes(),
                             new JobRoutes(jobs).routes(),
-                            clusterRoutes(system, directory, mover, config),
+                            clusterRoutes(system, settings, directory, mover),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
@@ -325,10 +326,9 @@ public final class StrataNode implements AutoCloseable {
         return kinds;
     }
 
-    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system,
-            Optional<NodeDirectory> directory, Optional<PartitionMover> mover, Config config) {
-        return new ClusterRoutes(system, config.getDuration("strata.cluster.status-timeout"), directory, mover,
-                config.getDuration("strata.cluster.handover-timeout")).routes();
+    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system, NodeSettings settings,
+            Optional<NodeDirectory> directory, Optional<PartitionMover> mover) {
+        return new ClusterRoutes(system, settings.statusTimeout(), directory, mover, settings.handoverTimeout()).routes();
     }
 
     /** The node-to-node routes of partition moves, in a cluster; none on a node on its own. */
