@@ -33,11 +33,13 @@ import java.util.regex.Pattern;
  * @param maxBodyBytes     the largest request body
  * @param clusterName      the cluster file's name, empty for a node on its own
  * @param nodeName         this node's name in the cluster file, empty for a node on its own
+ * @param clusterFile      the cluster file the node was started from, empty for a node on its own
  * @param clusterHost      the host of the node's cluster (Artery) endpoint
  * @param clusterPort      its port, 0 for a free one
  * @param seedNodes        the cluster addresses this node joins through; empty: it forms a cluster of its own
  * @param catalogTimeout   how long a replicated catalog's read or write may take
  * @param handoverTimeout  how long a leaving node hands its partitions over
+ * @param joinLogInterval  how often a node that waits to join says which seeds it is trying
  * @param statusTimeout    how long {@code GET /cluster} waits for the other nodes' shard statistics
  * @param fsyncCommitDelay how long the group committer gathers writers before an fsync
  */
@@ -50,11 +52,13 @@ public record NodeSettings(
         long maxBodyBytes,
         String clusterName,
         String nodeName,
+        String clusterFile,
         String clusterHost,
         int clusterPort,
         List<String> seedNodes,
         Duration catalogTimeout,
         Duration handoverTimeout,
+        Duration joinLogInterval,
         Duration statusTimeout,
         Duration fsyncCommitDelay,
         KvSettings kv,
@@ -74,6 +78,7 @@ public record NodeSettings(
         require(positive(askTimeout), "strata.http.ask-timeout must be positive, got " + askTimeout);
         require(positive(catalogTimeout), "strata.cluster.catalog-timeout must be positive, got " + catalogTimeout);
         require(!handoverTimeout.isNegative(), "strata.cluster.handover-timeout must not be negative, got " + handoverTimeout);
+        require(positive(joinLogInterval), "strata.cluster.join-log-interval must be positive, got " + joinLogInterval);
         require(positive(statusTimeout), "strata.cluster.status-timeout must be positive, got " + statusTimeout);
         require(!fsyncCommitDelay.isNegative(), "strata.storage.fsync-commit-delay must not be negative, got " + fsyncCommitDelay);
         require(positive(stream.checkpointInterval()), "strata.stream.checkpoint-interval must be positive");
@@ -118,11 +123,13 @@ public record NodeSettings(
                 config.getBytes("strata.http.max-body-bytes"),
                 config.getString("strata.cluster.name"),
                 config.getString("strata.cluster.node"),
+                config.getString("strata.cluster.file"),
                 config.getString("strata.cluster.host"),
                 config.getInt("strata.cluster.port"),
                 config.getStringList("pekko.cluster.seed-nodes"),
                 config.getDuration("strata.cluster.catalog-timeout"),
                 config.getDuration("strata.cluster.handover-timeout"),
+                config.getDuration("strata.cluster.join-log-interval"),
                 config.getDuration("strata.cluster.status-timeout"),
                 config.getDuration("strata.storage.fsync-commit-delay"),
                 KvSettings.from(config),

@@ -15,6 +15,7 @@ import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.cluster.JoinProgress;
 import io.strata.node.bus.ConsumerGroup;
 import io.strata.node.bus.TopicPartition;
 import io.strata.node.cluster.NodeDirectory;
@@ -73,6 +74,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One running Strata node: its actor system (a cluster member), its stores and its HTTP gateway.
@@ -213,7 +215,7 @@ public final class StrataNode implements AutoCloseable {
             CompletableFuture<Done> memberUp = new CompletableFuture<>();
             org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
                     .registerOnMemberUp(() -> memberUp.complete(Done.getInstance()));
-            memberUp.get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            awaitMemberUp(system, memberUp, settings);
 
             CompletableFuture<Long> recovered = new CompletableFuture<>();
             HttpGateway gateway = new HttpGateway(
@@ -277,6 +279,33 @@ public final class StrataNode implements AutoCloseable {
                 // Reporting the startup failure matters more than a slow termination.
             }
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until this node is an Up member. A node that forms a cluster of its own has
+     * {@link #STARTUP_TIMEOUT}; one that joins through seed nodes waits as long as it takes (a seed
+     * may be started later), and says every {@code strata.cluster.join-log-interval} which seeds it
+     * is trying and what to start.
+     */
+    private static void awaitMemberUp(ActorSystem<?> system, CompletableFuture<Done> memberUp, NodeSettings settings)
+            throws Exception {
+        if (settings.seedNodes().isEmpty()) {
+            memberUp.get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return;
+        }
+        long waitingSince = System.nanoTime();
+        while (true) {
+            try {
+                memberUp.get(settings.joinLogInterval().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException stillJoining) {
+                if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+                    throw new IllegalStateException("the node stopped before it joined its cluster");
+                }
+                LOG.warn(JoinProgress.waiting(Duration.ofNanos(System.nanoTime() - waitingSince), settings.clusterName(),
+                        settings.nodeName(), settings.clusterFile(), settings.seedNodes(), system.address().toString()));
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +25,7 @@ class NodeSettingsTest {
         assertEquals(0, settings.clusterPort(), "no fixed cluster port, so two nodes on their own never collide");
         assertEquals(8080, settings.httpPort());
         assertTrue(settings.seedNodes().isEmpty());
+        assertEquals(Duration.ofSeconds(5), settings.joinLogInterval());
         assertEquals(Path.of("data").toAbsolutePath(), settings.dataDir());
     }
 
