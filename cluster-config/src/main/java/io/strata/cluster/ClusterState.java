@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * What a node's {@code GET /cluster} says: the members, each with the name of its node (from its
- * {@code node:<name>} role), the leader, how many partitions of each kind each node homes, and the
+ * {@code node:<name>} role) and whether the answering node reaches it, the leader, how many partitions of each kind each node homes, and the
  * moves in progress.
  *
  * @param self             the address of the node that answered
@@ -28,10 +28,18 @@ record ClusterState(String self, String leader, List<Member> members, Map<String
      *
      * @param node    the node's name in the cluster file, or null if the member carries no {@code node:} role
      * @param address its cluster address
-     * @param status  Up, Joining, Leaving, ...
-     * @param roles   its roles, {@code node:<name>} included
+     * @param status    Up, Joining, Leaving, Down, ...
+     * @param reachable whether the node that answered reaches it (a member killed stays Up but unreachable
+     *                  until the split-brain resolver downs it)
+     * @param roles     its roles, {@code node:<name>} included
      */
-    record Member(String node, String address, String status, List<String> roles) {}
+    record Member(String node, String address, String status, boolean reachable, List<String> roles) {
+
+        /** Its status, and "unreachable" after it when it is. */
+        String describe() {
+            return reachable ? status : status + ", unreachable";
+        }
+    }
 
     static ClusterState of(JsonNode body) {
         List<Member> members = new ArrayList<>();
@@ -40,7 +48,8 @@ record ClusterState(String self, String leader, List<Member> members, Map<String
             m.path("roles").forEach(r -> roles.add(r.asText()));
             String node = roles.stream().filter(r -> r.startsWith(ClusterSpec.NODE_ROLE_PREFIX))
                     .map(r -> r.substring(ClusterSpec.NODE_ROLE_PREFIX.length())).findFirst().orElse(null);
-            members.add(new Member(node, m.path("address").asText(), m.path("status").asText(), List.copyOf(roles)));
+            members.add(new Member(node, m.path("address").asText(), m.path("status").asText(),
+                    m.path("reachable").asBoolean(true), List.copyOf(roles)));
         }
         Map<String, Map<String, Integer>> partitions = new TreeMap<>();
         for (Map.Entry<String, JsonNode> node : body.path("partitions_by_node").properties()) {
@@ -59,12 +68,15 @@ record ClusterState(String self, String leader, List<Member> members, Map<String
         return partitionsByNode.getOrDefault(nodeName, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /** The member of node {@code nodeName}: its Up incarnation when a restarted node still has an old one listed. */
     Optional<Member> member(String nodeName) {
-        return members.stream().filter(m -> nodeName.equals(m.node())).findFirst();
+        return members.stream().filter(m -> nodeName.equals(m.node()))
+                .reduce((a, b) -> b.status().equals("Up") ? b : a);
     }
 
+    /** Whether the node is an Up member that the node which answered reaches. */
     boolean isUp(String nodeName) {
-        return member(nodeName).map(m -> m.status().equals("Up")).orElse(false);
+        return member(nodeName).map(m -> m.status().equals("Up") && m.reachable()).orElse(false);
     }
 
     /** The node name of the member at {@code address}, or the address itself if no member has it. */

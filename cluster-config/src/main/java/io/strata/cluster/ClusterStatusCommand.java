@@ -19,14 +19,16 @@ import java.util.concurrent.Callable;
 /**
  * {@code ./strata cluster status FILE}: each node of the file (its PID and whether that process is
  * alive, for nodes of this machine; whether its HTTP gateway answers; its member status), then what
- * the first node that answers says of the cluster: members, leader, how many partitions of each
- * kind each node homes, and the moves in progress. Exit code 0 when every node of the file is an
- * Up member, 1 otherwise.
+ * the first node that answers says of the cluster: members and whether it reaches them, leader, how
+ * many partitions of each kind each node homes, and the moves in progress. A node killed or cut off
+ * shows as unreachable (then, once the split-brain resolver has downed it, as not a member) while
+ * the others answer. Exit code 0 when every node of the file is an Up member that the answering
+ * node reaches, 1 otherwise.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show the nodes of FILE, the cluster's members, leader, partitions by node and moves.",
                 "Per node: its PID and process (nodes of this machine), whether HTTP answers,",
-                "its member status. Exit code 0 when every node is Up, 1 otherwise."})
+                "its member status. Exit code 0 when every node is Up and reachable, 1 otherwise."})
 final class ClusterStatusCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The cluster file, such as cluster-config/local-3.conf.")
@@ -55,12 +57,14 @@ final class ClusterStatusCommand implements Callable<Integer> {
             health.add(new String[] {node.name(), node.httpBase(), pid(node), process(node),
                     code.map(c -> "reachable (" + c + ")").orElse("unreachable"), ""});
         }
-        boolean allUp = true;
+        List<String> notUp = new ArrayList<>();
         for (int i = 0; i < cluster.nodes().size(); i++) {
             String name = cluster.nodes().get(i).name();
-            boolean up = state != null && state.isUp(name);
-            allUp &= up;
-            health.get(i)[5] = state == null ? "unknown" : state.member(name).map(ClusterState.Member::status).orElse("not a member");
+            String member = state == null ? "unknown" : state.member(name).map(ClusterState.Member::describe).orElse("not a member");
+            if (state == null || !state.isUp(name)) {
+                notUp.add(name + " (" + member + ")");
+            }
+            health.get(i)[5] = member;
         }
         out.println("Cluster " + cluster.name() + " (" + cluster.file() + ")");
         out.println();
@@ -72,18 +76,25 @@ final class ClusterStatusCommand implements Callable<Integer> {
             out.println("Members (as node " + stateFrom + " sees them):");
             List<String[]> members = new ArrayList<>();
             for (ClusterState.Member m : state.members()) {
-                members.add(new String[] {m.node() == null ? "?" : m.node(), m.address(), m.status(), String.join(",", m.roles())});
+                members.add(new String[] {m.node() == null ? "?" : m.node(), m.address(), m.status(), m.reachable() ? "yes" : "no",
+                        String.join(",", m.roles())});
             }
-            printTable(out, new String[] {"NODE", "ADDRESS", "STATUS", "ROLES"}, members);
+            printTable(out, new String[] {"NODE", "ADDRESS", "STATUS", "REACHABLE", "ROLES"}, members);
             out.println();
             out.println("Leader: " + (state.leader() == null ? "none" : state.nodeAt(state.leader()) + " (" + state.leader() + ")"));
             out.println();
             printPartitions(out, state);
         }
         out.println();
-        out.println(allUp ? "All " + cluster.nodes().size() + " nodes are Up." : "Not every node is Up.");
+        int total = cluster.nodes().size();
+        if (notUp.isEmpty()) {
+            out.println("All " + total + " nodes are Up.");
+        } else {
+            out.println((total - notUp.size()) + " of " + total + " nodes are Up; not Up: " + String.join(", ", notUp)
+                    + ". A node's partitions are unavailable until it is Up again.");
+        }
         out.flush();
-        return allUp ? 0 : 1;
+        return notUp.isEmpty() ? 0 : 1;
     }
 
     private static String pid(ClusterSpec.Node node) {

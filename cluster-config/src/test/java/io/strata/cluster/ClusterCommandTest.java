@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterCommandTest {
 
     private static final int NODES = 3;
+    private static final Duration POLL = Duration.ofMillis(200);
 
     @TempDir
     Path dir;
@@ -120,6 +121,93 @@ class ClusterCommandTest {
     }
 
     @Test
+    void afterAKill9TheLiveNodesKeepAnsweringAndMarkTheDeadOne() throws Exception {
+        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
+        Path file = threeNodes(ports);
+        String node1 = upWithKeys(file, ports, 24);
+        // The victim: n2 or n3, whichever homes partitions (the rendezvous hash gives some to each, but not surely).
+        JsonNode before = cluster(node1);
+        String victim = before.path("nodes").path("n3").path("partitions").asInt() > 0 ? "n3" : "n2";
+        int victimIndex = Integer.parseInt(victim.substring(1)) - 1;
+        assertTrue(before.path("nodes").path(victim).path("partitions").asInt() > 0, before::toString);
+        List<String> live = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            if (i - 1 != victimIndex) {
+                live.add("http://127.0.0.1:" + ports[2 * i - 1]);
+            }
+        }
+        ProcessHandle process = ProcessHandle.of(Long.parseLong(Files.readString(pidFiles.get(victimIndex)).trim())).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(30, TimeUnit.SECONDS);
+
+        // Every answer of every live node is a 200 at once, from the moment of the kill until the
+        // failure detector has marked the victim and the split-brain resolver has downed it.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        boolean marked = false;
+        boolean downed = false;
+        boolean statusWhileUnreachable = false;
+        while (!downed) {
+            Thread.sleep(POLL.toMillis());
+            assertTrue(System.nanoTime() < deadline, "the live nodes never marked " + victim + " down: " + cluster(live.get(0)));
+            for (String gateway : live) {
+                JsonNode view = cluster(gateway);
+                JsonNode dead = view.path("nodes").path(victim);
+                if (dead.path("reachable").asBoolean(true)) {
+                    assertTrue(dead.path("partitions_available").asBoolean(), view::toString);
+                    continue;
+                }
+                marked = true;
+                assertFalse(dead.path("partitions_available").asBoolean(), "its partitions are unavailable: " + view);
+                assertTrue(dead.path("partitions").asInt() > 0, view::toString);
+                for (JsonNode member : view.path("members")) {
+                    if (victim.equals(member.path("node").asText())) {
+                        assertFalse(member.path("reachable").asBoolean(), view::toString);
+                    } else {
+                        assertEquals("Up", member.path("status").asText(), view::toString);
+                        assertTrue(member.path("reachable").asBoolean(), view::toString);
+                    }
+                }
+                for (String other : List.of("n1", "n2", "n3")) {
+                    if (!other.equals(victim)) {
+                        assertTrue(view.path("nodes").path(other).path("partitions_available").asBoolean(), view::toString);
+                    }
+                }
+                downed |= List.of("Down", "absent").contains(dead.path("status").asText());
+            }
+            if (marked && !downed && !statusWhileUnreachable) {
+                statusWhileUnreachable = true;
+                Result status = run("status", file.toString());
+                assertEquals(1, status.exit, status::describe);
+                assertTrue(Pattern.compile("^\\s+" + victim + "\\s.*not running.*\\s(Up|Down), unreachable$", Pattern.MULTILINE)
+                        .matcher(status.out).find() || status.out.contains("not a member"), status::describe);
+            }
+        }
+        assertTrue(marked, "the victim was seen unreachable before it was downed");
+
+        Result status = run("status", file.toString());
+        assertEquals(1, status.exit, status::describe);
+        for (int i = 1; i <= NODES; i++) {
+            String name = "n" + i;
+            String row = name.equals(victim) ? "not running \\(stale pid file\\)\\s+unreachable\\s+(not a member|Down, unreachable)"
+                    : "alive\\s+reachable \\(200\\)\\s+Up";
+            assertTrue(Pattern.compile("^\\s+" + name + "\\s.*" + row + "$", Pattern.MULTILINE).matcher(status.out).find(),
+                    () -> name + ": " + status.describe());
+        }
+        assertTrue(status.out.contains("2 of 3 nodes are Up; not Up: " + victim + " ("), status::describe);
+        assertFalse(status.out.contains("No node answers"), status::describe);
+
+        Result down = run("down", file.toString());
+        assertEquals(0, down.exit, down::describe);
+    }
+
+    /** {@code GET /cluster} of a node, which must answer 200. */
+    private JsonNode cluster(String gateway) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(gateway + "/cluster");
+        assertEquals(200, response.statusCode(), () -> gateway + "/cluster: " + response.body());
+        return new ObjectMapper().readTree(response.body());
+    }
+
+    @Test
     void upRefusesABadFile() throws Exception {
         Path duplicatePort = write("dup.conf", """
                     n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = "%s" }
@@ -182,14 +270,7 @@ class ClusterCommandTest {
     void leaveHandsEveryPartitionOverThenTheNodeIsGone() throws Exception {
         int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
         Path file = threeNodes(ports);
-        Result up = run("up", file.toString());
-        assertEquals(0, up.exit, up::describe);
-        String node1 = "http://127.0.0.1:" + ports[1];
-        assertEquals(201, send("PUT", node1 + "/kv/items", "{\"partitions\":12}").statusCode());
-        for (int i = 0; i < 30; i++) {
-            HttpResponse<String> put = send("PUT", node1 + "/kv/items/k" + i, "v" + i);
-            assertEquals(201, put.statusCode(), put::body);
-        }
+        String node1 = upWithKeys(file, ports, 30);
         long n3 = Long.parseLong(Files.readString(pidFiles.get(2)).trim());
 
         Result leave = run("leave", file.toString(), "n3");
@@ -230,6 +311,19 @@ class ClusterCommandTest {
 
         Result down = run("down", file.toString());
         assertEquals(0, down.exit, down::describe);
+    }
+
+    /** Starts the nodes of {@code file}, then writes keys k0.. (= v0..) into a keyspace of 12 partitions through n1, whose gateway it returns. */
+    private String upWithKeys(Path file, int[] ports, int keys) throws IOException, InterruptedException {
+        Result up = run("up", file.toString());
+        assertEquals(0, up.exit, up::describe);
+        String node1 = "http://127.0.0.1:" + ports[1];
+        assertEquals(201, send("PUT", node1 + "/kv/items", "{\"partitions\":12}").statusCode());
+        for (int i = 0; i < keys; i++) {
+            HttpResponse<String> put = send("PUT", node1 + "/kv/items/k" + i, "v" + i);
+            assertEquals(201, put.statusCode(), put::body);
+        }
+        return node1;
     }
 
     private Path threeNodes(int[] ports) throws IOException {

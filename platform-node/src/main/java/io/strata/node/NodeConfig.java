@@ -27,7 +27,7 @@ public final class NodeConfig {
         if (file.isPresent()) {
             Path path = file.get();
             if (!Files.isRegularFile(path)) {
-                throw new IllegalArgumentException("config file " + path + " does not exist");
+                throw new IllegalArgumentException("config file " + path + " does not exist; check the path given to --config");
             }
             fileLayer = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         }

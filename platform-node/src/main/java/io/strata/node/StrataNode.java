@@ -3,6 +3,7 @@ package io.strata.node;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.micrometer.core.instrument.Timer;
 import io.strata.node.bus.BusMetrics;
 import io.strata.node.bus.BusRoutes;
@@ -15,6 +16,7 @@ import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
+import io.strata.node.cluster.JoinProgress;
 import io.strata.node.bus.ConsumerGroup;
 import io.strata.node.bus.TopicPartition;
 import io.strata.node.cluster.NodeDirectory;
@@ -64,7 +66,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +75,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One running Strata node: its actor system (a cluster member), its stores and its HTTP gateway.
@@ -115,27 +117,36 @@ public final class StrataNode implements AutoCloseable {
     /** Starts a node from a fully resolved configuration (see {@link NodeConfig}). */
     public static StrataNode start(Config config) {
         long startNanos = System.nanoTime();
-        Path dataDir = Paths.get(config.getString("strata.data-dir")).toAbsolutePath().normalize();
-        KvSettings kvSettings = KvSettings.from(config);
-        RespSettings respSettings = RespSettings.from(config);
-        BusSettings busSettings = BusSettings.from(config);
-        GroupSettings groupSettings = GroupSettings.from(config);
-        ColumnarSettings columnarSettings = ColumnarSettings.from(config);
-        String host = config.getString("strata.http.host");
-        int port = config.getInt("strata.http.port");
-        Duration askTimeout = config.getDuration("strata.http.ask-timeout");
-        Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
+        // Every setting, each fixed port and the data directory are checked before anything binds or is written.
+        NodeSettings settings = NodeSettings.from(config);
+        StartupChecks.run(settings);
+        Path dataDir = settings.dataDir();
+        KvSettings kvSettings = settings.kv();
+        RespSettings respSettings = settings.resp();
+        BusSettings busSettings = settings.bus();
+        GroupSettings groupSettings = settings.groups();
+        ColumnarSettings columnarSettings = settings.columnar();
+        String host = settings.httpHost();
+        int port = settings.httpPort();
+        Duration askTimeout = settings.askTimeout();
+        Optional<String> authToken = settings.authToken();
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
         try {
-            NodeIdentity.claim(dataDir, config.getString("strata.cluster.name"), config.getString("strata.cluster.node"));
+            NodeIdentity.claim(dataDir, settings.clusterName(), settings.nodeName());
         } catch (RuntimeException e) {
-            lock.close();
+            lock.abandon();
             throw e;
         }
         NodeMetrics metrics = new NodeMetrics();
-        DiskSpace space = DiskSpace.of(dataDir, config.getBytes("strata.storage.min-free"),
-                config.getDuration("strata.storage.free-space-check-interval"));
+        DiskSpace space;
+        try {
+            space = DiskSpace.of(dataDir, settings.minFreeBytes(), settings.freeSpaceCheckInterval());
+        } catch (RuntimeException e) {
+            metrics.close();
+            lock.abandon();
+            throw e;
+        }
         space.bindTo(metrics.registry());
         if (space.isFull()) {
             LOG.warn("the filesystem of {} has {} bytes free, below the reserve of {} (strata.storage.min-free): "
@@ -144,14 +155,15 @@ public final class StrataNode implements AutoCloseable {
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata", config);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {  // Pekko may throw checked exceptions undeclared, such as a provider class not found
             metrics.close();
-            lock.close();
-            throw e;
+            lock.abandon();
+            throw e instanceof ConfigException ce ? StartupException.badConfiguration(ce) : new StartupException(
+                    "the actor system cannot start: " + e + "; check the pekko.* settings and strata.cluster.host / port", e);
         }
         try {
             Cluster cluster = Cluster.get(system);
-            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            if (settings.seedNodes().isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
             boolean kvFsync = kvSettings.durability() == Durability.FSYNC;
@@ -161,7 +173,7 @@ public final class StrataNode implements AutoCloseable {
             Timer fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability)")
                     .register(metrics.registry());
             Optional<GroupCommitter> committer = kvFsync || busFsync || tablesFsync
-                    ? Optional.of(new GroupCommitter(config.getDuration("strata.storage.fsync-commit-delay"),
+                    ? Optional.of(new GroupCommitter(settings.fsyncCommitDelay(),
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
@@ -169,7 +181,7 @@ public final class StrataNode implements AutoCloseable {
                     new KvMetrics(metrics.registry()), System::currentTimeMillis);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
-            Duration catalogTimeout = config.getDuration("strata.cluster.catalog-timeout");
+            Duration catalogTimeout = settings.catalogTimeout();
             CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.LOCAL;
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
@@ -193,7 +205,7 @@ public final class StrataNode implements AutoCloseable {
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
             JobStore jobs = new JobStore(dataDir.resolve("jobs"), space, catalogs, PartitionHomes.of(system), directory, bus, kv,
-                    tables, blockingIo, system, JobStore.Settings.from(config));
+                    tables, blockingIo, system, settings.stream());
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -217,7 +229,7 @@ public final class StrataNode implements AutoCloseable {
             CompletableFuture<Done> memberUp = new CompletableFuture<>();
             org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
                     .registerOnMemberUp(() -> memberUp.complete(Done.getInstance()));
-            memberUp.get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            awaitMemberUp(system, memberUp, settings);
 
             CompletableFuture<Long> recovered = new CompletableFuture<>();
             HttpGateway gateway = new HttpGateway(
@@ -225,7 +237,7 @@ public final class StrataNode implements AutoCloseable {
                             new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
                             new TableRoutes(tables, system).routes(),
                             new JobRoutes(jobs).routes(),
-                            clusterRoutes(system, askTimeout, directory, mover, config),
+                            clusterRoutes(system, settings, directory, mover),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
                     metrics, authToken, () -> health(system, recovered, space), config.getBytes("strata.http.max-body-bytes"));
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
@@ -285,6 +297,33 @@ public final class StrataNode implements AutoCloseable {
     }
 
     /**
+     * Waits until this node is an Up member. A node that forms a cluster of its own has
+     * {@link #STARTUP_TIMEOUT}; one that joins through seed nodes waits as long as it takes (a seed
+     * may be started later), and says every {@code strata.cluster.join-log-interval} which seeds it
+     * is trying and what to start.
+     */
+    private static void awaitMemberUp(ActorSystem<?> system, CompletableFuture<Done> memberUp, NodeSettings settings)
+            throws Exception {
+        if (settings.seedNodes().isEmpty()) {
+            memberUp.get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return;
+        }
+        long waitingSince = System.nanoTime();
+        while (true) {
+            try {
+                memberUp.get(settings.joinLogInterval().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException stillJoining) {
+                if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+                    throw new IllegalStateException("the node stopped before it joined its cluster");
+                }
+                LOG.warn(JoinProgress.waiting(Duration.ofNanos(System.nanoTime() - waitingSince), settings.clusterName(),
+                        settings.nodeName(), settings.clusterFile(), settings.seedNodes(), system.address().toString()));
+            }
+        }
+    }
+
+    /**
      * Waits (bounded) for the catalogs to be read from a majority, so the partitions this node
      * recovers at startup are those of the whole cluster's catalog; a node that cannot reach a
      * majority starts anyway and recovers its partitions on their first request.
@@ -330,9 +369,9 @@ public final class StrataNode implements AutoCloseable {
         return kinds;
     }
 
-    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system, Duration askTimeout,
-            Optional<NodeDirectory> directory, Optional<PartitionMover> mover, Config config) {
-        return new ClusterRoutes(system, askTimeout, directory, mover, config.getDuration("strata.cluster.handover-timeout")).routes();
+    private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system, NodeSettings settings,
+            Optional<NodeDirectory> directory, Optional<PartitionMover> mover) {
+        return new ClusterRoutes(system, settings.statusTimeout(), directory, mover, settings.handoverTimeout()).routes();
     }
 
     /** The node-to-node routes of partition moves, in a cluster; none on a node on its own. */

@@ -26,6 +26,12 @@ public final class Main implements Runnable {
         for (StrataSubcommand subcommand : ServiceLoader.load(StrataSubcommand.class)) {
             commandLine.addSubcommand(subcommand);
         }
+        // A mistyped option is one line that says which and where help is, not the whole usage text.
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
+            e.getCommandLine().getErr().println(command + ": " + e.getMessage() + " (see ./" + command + " --help)");
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
         return commandLine;
     }
 

@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.strata.node.cluster.ClusterSpec;
 import io.strata.node.NodeConfig;
+import io.strata.node.StartupException;
 import io.strata.node.StrataNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,6 +24,8 @@ import java.util.concurrent.Callable;
                 "Ctrl-C or SIGTERM shuts it down cleanly."})
 public final class UpCommand implements Callable<Integer> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
     /** The line a node prints once it serves; launchers parse it. */
     public static final String READY_LINE_PREFIX = "Strata node up: ";
 
@@ -33,7 +38,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--http-host", paramLabel = "HOST", description = "Interface to bind (default 127.0.0.1).")
     String httpHost;
 
-    @Option(names = "--cluster-port", paramLabel = "N", description = "Cluster (Artery) port (default 17355; 0 picks a free one).")
+    @Option(names = "--cluster-port", paramLabel = "N", description = "Cluster (Artery) port (default: a free one; a cluster file gives each node its own).")
     Integer clusterPort;
 
     @Option(names = "--resp-port", paramLabel = "N", description = "Also serve the KV store over the Redis protocol (RESP2) on port N (0 picks a free one; strata.resp.*).")
@@ -53,32 +58,42 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Config config;
+        StrataNode started;
         try {
-            config = node == null ? NodeConfig.load(Optional.ofNullable(configFile), overrides())
+            Config config = node == null ? NodeConfig.load(Optional.ofNullable(configFile), overrides())
                     : NodeConfig.load(clusterNodeLayer(), overrides());
-        } catch (IllegalArgumentException | ConfigException e) {
-            System.err.println("strata up: invalid configuration: " + e.getMessage());
-            return 2;
-        }
-        StrataNode node;
-        try {
-            node = StrataNode.start(config);
-        } catch (IllegalArgumentException | ConfigException e) {
-            System.err.println("strata up: invalid configuration: " + e.getMessage());
-            return 2;
-        } catch (RuntimeException e) {
-            System.err.println("strata up: " + e.getMessage());
+            started = StrataNode.start(config);
+        } catch (StartupException | IllegalArgumentException e) {
+            return refuse(e.getMessage(), e);
+        } catch (ConfigException e) {
+            return refuse(StartupException.badConfiguration(e).getMessage(), e);
+        } catch (Exception e) {
+            LOG.debug("the node failed to start", e);
+            System.err.println("strata up: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         }
-        var address = node.httpAddress();
+        var address = started.httpAddress();
         System.out.println(READY_LINE_PREFIX + "http://" + address.getHostString() + ":" + address.getPort()
-                + node.respAddress().map(resp -> " resp " + resp.getHostString() + ":" + resp.getPort()).orElse("")
-                + " (data " + node.dataDir() + ", cluster " + node.system().address() + ")");
+                + started.respAddress().map(resp -> " resp " + resp.getHostString() + ":" + resp.getPort()).orElse("")
+                + " (data " + started.dataDir() + ", cluster " + started.system().address() + ")");
         System.out.println("Ctrl-C to stop.");
         System.out.flush();
-        node.system().getWhenTerminated().toCompletableFuture().join();
+        started.system().getWhenTerminated().toCompletableFuture().join();
         return 0;
+    }
+
+    /**
+     * A start refused for something the user can fix: one line on stderr that names it and the
+     * fix, exit code 2; the stack trace only in the log at debug level.
+     */
+    private static int refuse(String message, Exception e) {
+        LOG.debug("start refused", e);
+        System.err.println("strata up: " + oneLine(message));
+        return 2;
+    }
+
+    private static String oneLine(String message) {
+        return message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** Node {@code --node} of the cluster file {@code --config}. */

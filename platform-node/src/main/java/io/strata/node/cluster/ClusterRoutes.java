@@ -12,7 +12,9 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.ShardRegion;
@@ -27,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
@@ -34,9 +39,12 @@ import java.util.concurrent.CompletionStage;
 /**
  * The cluster as this node sees it:
  * <pre>
- * GET  /cluster            members (address, status, roles), the leader, this node, KV shards per node and
- *                          here; in a cluster of a cluster file also each node's gateway and how many
- *                          partitions of each kind live on each node, and the moves in progress
+ * GET  /cluster            members (address, node name, status, reachable, roles), the unreachable ones, the
+ *                          leader, KV shards per node and here; in a cluster of a cluster file also each
+ *                          node's gateway and how many partitions of each kind live on each node, the
+ *                          moves in progress, and per node of the file its status, reachability and
+ *                          whether its partitions can be served. Always 200 at once from this node's
+ *                          own view (see {@link #describe})
  * GET  /cluster/placement  every partition's home ({@code kind/id}: node, or node (moving from node))
  * POST /cluster/leave      this node hands its partitions over to the other data nodes, then stops (202);
  *                          409 last_data_node when it homes partitions and no other data node is Up
@@ -123,48 +131,103 @@ public final class ClusterRoutes extends AllDirectives {
         return system.settings().config().getString("strata.cluster.node");
     }
 
+    /**
+     * The cluster as this node sees it now, from its own copy of the membership, reachability and
+     * placement, so it answers at once while a member is unreachable or down. Only the other
+     * nodes' shard statistics are asked for, within {@code timeout}, and not at all while a member
+     * is unreachable: the coordinator that gathers them waits for every region it knows.
+     */
     private CompletionStage<Map<String, Object>> describe() {
-        Cluster cluster = Cluster.get(system);
+        ClusterEvent.CurrentClusterState state = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).state();
         ClusterSharding sharding = ClusterSharding.get(system);
-        CompletionStage<ShardRegion.ClusterShardingStats> stats = Futures.direct(AskPattern.ask(sharding.shardState(),
-                replyTo -> new GetClusterShardingStats(KvPartition.TYPE_KEY, timeout, replyTo), timeout, system.scheduler()));
-        CompletionStage<ShardRegion.CurrentShardRegionState> local = Futures.direct(AskPattern.ask(sharding.shardState(),
+        CompletionStage<Optional<ShardRegion.ClusterShardingStats>> stats = state.getUnreachable().isEmpty()
+                ? optional(AskPattern.ask(sharding.shardState(),
+                        replyTo -> new GetClusterShardingStats(KvPartition.TYPE_KEY, timeout, replyTo), timeout, system.scheduler()))
+                : CompletableFuture.completedFuture(Optional.empty());
+        CompletionStage<Optional<ShardRegion.CurrentShardRegionState>> local = optional(AskPattern.ask(sharding.shardState(),
                 replyTo -> new GetShardRegionState(KvPartition.TYPE_KEY, replyTo), timeout, system.scheduler()));
-        return stats.thenCombine(local, (clusterStats, localState) -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("self", cluster.selfMember().address().toString());
-            body.put("leader", cluster.state().getLeader() == null ? null : cluster.state().getLeader().toString());
-            List<Map<String, Object>> members = new ArrayList<>();
-            for (Member m : cluster.state().getMembers()) {
-                members.add(Map.of("address", m.address().toString(), "status", m.status().toString(),
-                        "roles", m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList()));
-            }
-            body.put("members", members);
-            Map<String, Object> regions = new TreeMap<>();
-            clusterStats.getRegions().forEach((address, region) -> {
-                int entities = region.getStats().values().stream().mapToInt(n -> ((Number) n).intValue()).sum();
-                regions.put(address.toString(), Map.of("shards", region.getStats().size(), "partitions", entities));
+        return stats.thenCombine(local, (clusterStats, localState) -> body(state, clusterStats, localState));
+    }
+
+    /** The answer of {@code ask}, or empty when it fails or times out. */
+    private static <T> CompletionStage<Optional<T>> optional(CompletionStage<T> ask) {
+        return Futures.direct(ask).thenApply(Optional::of).exceptionally(failure -> Optional.empty());
+    }
+
+    private Map<String, Object> body(ClusterEvent.CurrentClusterState state, Optional<ShardRegion.ClusterShardingStats> clusterStats,
+                                     Optional<ShardRegion.CurrentShardRegionState> localState) {
+        Set<Member> unreachable = state.getUnreachable();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("self", Cluster.get(system).selfMember().address().toString());
+        body.put("leader", state.getLeader() == null ? null : state.getLeader().toString());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (Member m : state.getMembers()) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("address", m.address().toString());
+            DataNodes.nameOf(m).ifPresent(name -> member.put("node", name));
+            member.put("status", m.status().toString());
+            member.put("reachable", !unreachable.contains(m));
+            member.put("roles", m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList());
+            members.add(member);
+        }
+        body.put("members", members);
+        body.put("unreachable", unreachable.stream().map(m -> m.address().toString()).sorted().toList());
+        Map<String, Object> regions = new TreeMap<>();
+        clusterStats.ifPresent(cs -> cs.getRegions().forEach((address, region) -> {
+            int entities = region.getStats().values().stream().mapToInt(n -> ((Number) n).intValue()).sum();
+            regions.put(address.toString(), Map.of("shards", region.getStats().size(), "partitions", entities));
+        }));
+        Map<String, List<String>> localShards = new TreeMap<>();
+        localState.ifPresent(ls -> ls.getShards().forEach(shard -> localShards.put(shard.shardId(),
+                shard.getEntityIds().stream().sorted().toList())));
+        // The coordinator answers an empty map when a region did not answer in time.
+        body.put("kv_shards", Map.of("by_node", regions, "local", localShards, "complete", !regions.isEmpty() && localState.isPresent()));
+        directory.ifPresent(d -> {
+            body.put("node", selfName());
+            body.put("gateways", d.gateways());
+            Map<String, Map<String, Integer>> byNode = new TreeMap<>();
+            List<String> moving = new ArrayList<>();
+            PlacementTable.get(system).entries().forEach((key, entry) -> {
+                byNode.computeIfAbsent(entry.home(), n -> new TreeMap<>())
+                        .merge(key.substring(0, key.indexOf('/')), 1, Integer::sum);
+                if (entry.isMoving()) {
+                    moving.add(key + ": " + entry);
+                }
             });
-            Map<String, List<String>> localShards = new TreeMap<>();
-            localState.getShards().forEach(shard -> localShards.put(shard.shardId(),
-                    shard.getEntityIds().stream().sorted().toList()));
-            body.put("kv_shards", Map.of("by_node", regions, "local", localShards));
-            directory.ifPresent(d -> {
-                body.put("node", selfName());
-                body.put("gateways", d.gateways());
-                Map<String, Map<String, Integer>> byNode = new TreeMap<>();
-                List<String> moving = new ArrayList<>();
-                PlacementTable.get(system).entries().forEach((key, entry) -> {
-                    byNode.computeIfAbsent(entry.home(), n -> new TreeMap<>())
-                            .merge(key.substring(0, key.indexOf('/')), 1, Integer::sum);
-                    if (entry.isMoving()) {
-                        moving.add(key + ": " + entry);
-                    }
-                });
-                body.put("partitions_by_node", byNode);
-                body.put("moving", moving);
-            });
-            return body;
+            body.put("partitions_by_node", byNode);
+            body.put("moving", moving);
+            body.put("nodes", nodes(state, d, byNode));
         });
+        return body;
+    }
+
+    /**
+     * Each node of the cluster file (and any other member with a node name): its member status
+     * ({@code absent} when it is not a member: not started, or down and removed), whether this node
+     * reaches it, its gateway, how many partitions it homes and whether they can be served now.
+     */
+    private Map<String, Object> nodes(ClusterEvent.CurrentClusterState state, NodeDirectory directory,
+                                      Map<String, Map<String, Integer>> partitionsByNode) {
+        Map<String, Member> members = new TreeMap<>();
+        for (Member m : state.getMembers()) {
+            // A restarted node may still be listed in its old incarnation too: the Up one is the node.
+            DataNodes.nameOf(m).ifPresent(name -> members.merge(name, m, (a, b) -> b.status() == MemberStatus.up() ? b : a));
+        }
+        Set<String> names = new TreeSet<>(system.settings().config().getStringList("strata.cluster.nodes"));
+        names.addAll(members.keySet());
+        Map<String, Object> nodes = new LinkedHashMap<>();
+        for (String name : names) {
+            Optional<Member> member = Optional.ofNullable(members.get(name));
+            boolean reachable = member.isPresent() && !state.getUnreachable().contains(member.get());
+            boolean up = member.isPresent() && member.get().status() == MemberStatus.up();
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("status", member.map(m -> m.status().toString()).orElse("absent"));
+            node.put("reachable", reachable);
+            node.put("gateway", directory.gatewayOf(name).orElse(null));
+            node.put("partitions", partitionsByNode.getOrDefault(name, Map.of()).values().stream().mapToInt(Integer::intValue).sum());
+            node.put("partitions_available", up && reachable);
+            nodes.put(name, node);
+        }
+        return nodes;
     }
 }

@@ -212,6 +212,7 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         Map<String, Object> fixed = new LinkedHashMap<>();
         fixed.put("strata.cluster.name", name);
         fixed.put("strata.cluster.node", node.name());
+        fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.host", node.host());
         fixed.put("strata.cluster.port", node.clusterPort());
         fixed.put("strata.http.host", node.httpHost());

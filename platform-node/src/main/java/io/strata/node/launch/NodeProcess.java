@@ -73,12 +73,17 @@ public final class NodeProcess implements AutoCloseable {
     private final OutputSink output;
     private final List<Thread> pumps;
     private final Thread shutdownHook;
+    private final CompletableFuture<String> readyLine;
+    private final Duration startTimeout;
     private volatile String httpHost;
     private volatile int httpPort;
     private volatile int respPort;
 
-    private NodeProcess(Process process, Path dataDir, String readyLinePrefix, OutputSink output, List<Thread> pumps) {
+    private NodeProcess(Process process, Path dataDir, String readyLinePrefix, OutputSink output, List<Thread> pumps,
+                        CompletableFuture<String> readyLine, Duration startTimeout) {
         this.process = process;
+        this.readyLine = readyLine;
+        this.startTimeout = startTimeout;
         this.dataDir = dataDir;
         this.readyLinePrefix = readyLinePrefix;
         this.output = output;
@@ -202,15 +207,17 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    /** Blocks until the ready line arrives; on any failure kills the child and throws. */
-    private NodeProcess awaitReady(CompletableFuture<String> readyLine, Duration timeout) {
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    /**
+     * Blocks until the child prints its ready line (at most the builder's start timeout); on any
+     * failure kills the child and throws, as {@link Builder#start()} does.
+     */
+    public NodeProcess awaitReady() {
         String failure;
         try {
-            parseReadyLine(readyLine.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            parseReadyLine(readyLine.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS));
             return this;
         } catch (TimeoutException e) {
-            failure = "did not print its ready line within " + timeout.toMillis() + " ms";
+            failure = "did not print its ready line within " + startTimeout.toMillis() + " ms";
         } catch (ExecutionException e) {
             failure = e.getCause().getMessage();
         } catch (InterruptedException e) {
@@ -342,6 +349,14 @@ public final class NodeProcess implements AutoCloseable {
          *     killed then), with the tail of its output in the message
          */
         public NodeProcess start() {
+            return launch().awaitReady();
+        }
+
+        /**
+         * Launches the child without waiting for it to serve, such as a node that waits for its
+         * seed nodes; {@link NodeProcess#awaitReady()} waits for it. The caller owns it from here.
+         */
+        public NodeProcess launch() {
             List<String> command = command();
             OutputSink output = OutputSink.open(Optional.ofNullable(logFile));
             Process process;
@@ -355,9 +370,10 @@ public final class NodeProcess implements AutoCloseable {
             List<Thread> pumps = List.of(
                     pump(process, "stdout", process.getInputStream(), output, readyLine, readyLinePrefix),
                     pump(process, "stderr", process.getErrorStream(), output, null, readyLinePrefix));
-            NodeProcess node = new NodeProcess(process, dataDir, readyLinePrefix, output, pumps);
+            NodeProcess node = new NodeProcess(process, dataDir, readyLinePrefix, output, pumps, readyLine, startTimeout);
+            Runtime.getRuntime().addShutdownHook(node.shutdownHook);
             pumps.forEach(Thread::start);
-            return node.awaitReady(readyLine, startTimeout);
+            return node;
         }
 
         private static List<String> defaultJvmFlags() {

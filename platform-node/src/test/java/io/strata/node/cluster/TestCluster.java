@@ -63,8 +63,20 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts {@code node} (again, after a kill) and waits until its gateway answers. */
     void start(String node) {
-        running.put(node, NodeProcess.command(dir.resolve(node), UpCommand.READY_LINE_PREFIX,
-                "up", "--config", file.toString(), "--node", node).logFile(dir.resolve(node + ".log")).start());
+        launch(node).awaitReady();
+    }
+
+    /** Starts {@code node} without waiting for it to serve; {@link NodeProcess#awaitReady()} waits. */
+    NodeProcess launch(String node) {
+        NodeProcess process = NodeProcess.command(dir.resolve(node), UpCommand.READY_LINE_PREFIX,
+                "up", "--config", file.toString(), "--node", node).logFile(log(node)).launch();
+        running.put(node, process);
+        return process;
+    }
+
+    /** The file the output of {@code node} goes to, across its restarts. */
+    Path log(String node) {
+        return dir.resolve(node + ".log");
     }
 
     NodeProcess process(String node) {

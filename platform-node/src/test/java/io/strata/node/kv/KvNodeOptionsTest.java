@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.StartupException;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class KvNodeOptionsTest {
             assertEquals(201, node.send(node.request("/kv/s/k").header("Authorization", "Bearer s3cret")
                     .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("v"))).statusCode());
 
-            var second = assertThrows(IllegalStateException.class, () -> TestNode.start(dir, Map.of()));
+            var second = assertThrows(StartupException.class, () -> TestNode.start(dir, Map.of()));
             assertTrue(second.getMessage().contains("in use"), "one node per data directory: " + second.getMessage());
         }
     }

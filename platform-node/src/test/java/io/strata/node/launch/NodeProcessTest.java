@@ -54,7 +54,7 @@ class NodeProcessTest {
         NodeProcess.Builder second = NodeProcess.builder(dir.resolve("data")).logFile(dir.resolve("second.log"));
         IllegalStateException refused = assertThrows(IllegalStateException.class, second::start);
         assertTrue(refused.getMessage().contains("is in use by another Strata node"), refused.getMessage());
-        assertTrue(refused.getMessage().contains("exit code 1"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("exit code 2"), refused.getMessage());
         assertTrue(node.isAlive(), "the first node must not be disturbed");
 
         int exit = node.stop();

@@ -66,8 +66,11 @@ public final class JobStore {
                     throw new IllegalArgumentException("strata.stream." + d.getKey() + " must be positive, is " + d.getValue());
                 }
             }
-            if (maxOpenWindows < 1 || readBatch < 1 || tableShards < 1) {
-                throw new IllegalArgumentException("strata.stream.max-open-windows, read-batch and table-shards must be positive");
+            for (var n : List.of(Map.entry("max-open-windows", maxOpenWindows), Map.entry("read-batch", readBatch),
+                    Map.entry("table-shards", tableShards))) {
+                if (n.getValue() < 1) {
+                    throw new IllegalArgumentException("strata.stream." + n.getKey() + " must be positive, got " + n.getValue());
+                }
             }
             if (maxWindowsPerEvent < 1 || maxWindowsPerEvent > maxOpenWindows) {
                 throw new IllegalArgumentException("strata.stream.max-windows-per-event must be 1 to max-open-windows ("
