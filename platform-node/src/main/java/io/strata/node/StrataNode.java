@@ -46,6 +46,7 @@ import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kv.resp.RespServer;
 import io.strata.node.kv.resp.RespSettings;
+import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.Done;
@@ -124,6 +125,7 @@ public final class StrataNode implements AutoCloseable {
         int port = config.getInt("strata.http.port");
         Duration askTimeout = config.getDuration("strata.http.ask-timeout");
         Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
+        MemoryGuard.Settings memorySettings = MemoryGuard.Settings.from(config);
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
         try {
@@ -133,10 +135,12 @@ public final class StrataNode implements AutoCloseable {
             throw e;
         }
         NodeMetrics metrics = new NodeMetrics();
+        MemoryGuard memory = MemoryGuard.start(memorySettings, metrics.registry());
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata", config);
         } catch (RuntimeException e) {
+            memory.close();
             metrics.close();
             lock.close();
             throw e;
@@ -158,7 +162,7 @@ public final class StrataNode implements AutoCloseable {
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
             KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis);
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis, memory);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = config.getDuration("strata.cluster.catalog-timeout");
@@ -180,7 +184,7 @@ public final class StrataNode implements AutoCloseable {
             TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
             ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
-                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed);
+                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed, memory);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
@@ -193,6 +197,7 @@ public final class StrataNode implements AutoCloseable {
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
                         committer.ifPresent(GroupCommitter::close);
+                        memory.close();
                         metrics.close();
                         lock.close();
                         LOG.info("storage closed");
@@ -226,7 +231,7 @@ public final class StrataNode implements AutoCloseable {
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-            Optional<RespServer> resp = respSettings.enabled() ? Optional.of(startResp(system, kv, respSettings)) : Optional.empty();
+            Optional<RespServer> resp = respSettings.enabled() ? Optional.of(startResp(system, kv, respSettings, memory)) : Optional.empty();
 
             long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
@@ -302,8 +307,9 @@ public final class StrataNode implements AutoCloseable {
      * Binds the RESP listener; on shutdown it stops accepting with the gateway, then lets each
      * connection finish its current command before the partitions stop.
      */
-    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings) throws Exception {
-        RespServer server = RespServer.bind(system, kv, settings).toCompletableFuture()
+    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings, MemoryGuard memory)
+            throws Exception {
+        RespServer server = RespServer.bind(system, kv, settings, memory).toCompletableFuture()
                 .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-resp-unbind", server::unbind);

@@ -481,6 +481,7 @@ public final class TableStore {
             case "result_too_large", "sum_overflow" -> StrataException.Kind.UNPROCESSABLE;
             case "table_not_found" -> StrataException.Kind.NOT_FOUND;
             case "storage_unavailable" -> StrataException.Kind.UNAVAILABLE;
+            case "memory_full" -> StrataException.Kind.INSUFFICIENT_STORAGE;
             default -> StrataException.Kind.INVALID;
         };
     }

@@ -1,6 +1,7 @@
 package io.strata.node.kv.resp;
 
 import io.strata.node.kv.KvStore;
+import io.strata.node.limits.MemoryGuard;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.KillSwitches;
@@ -50,12 +51,13 @@ public final class RespServer {
         this.open = open;
     }
 
-    /** Binds {@code settings.host():settings.port()} and serves connections until unbound. */
-    public static CompletionStage<RespServer> bind(ActorSystem<?> system, KvStore store, RespSettings settings) {
+    /** Binds {@code settings.host():settings.port()} and serves connections until unbound; INFO reports {@code memory}'s figures. */
+    public static CompletionStage<RespServer> bind(ActorSystem<?> system, KvStore store, RespSettings settings,
+                                                   MemoryGuard memory) {
         SharedKillSwitch killSwitch = KillSwitches.shared("resp-connections");
         Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
         AtomicLong ids = new AtomicLong();
-        Info info = new Info(settings, System.nanoTime(), open);
+        Info info = new Info(settings, System.nanoTime(), open, memory);
         return Tcp.get(system).bind(settings.host(), settings.port())
                 .to(Sink.foreach(connection -> {
                     long id = ids.incrementAndGet();
@@ -113,14 +115,20 @@ public final class RespServer {
         private final RespSettings settings;
         private final long startNanos;
         private final Map<Long, CompletionStage<Done>> open;
+        private final MemoryGuard memory;
         private final AtomicLong connectionsReceived = new AtomicLong();
         private final AtomicLong commandsProcessed = new AtomicLong();
         private volatile int port;
 
-        Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open) {
+        Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open, MemoryGuard memory) {
             this.settings = settings;
             this.startNanos = startNanos;
             this.open = open;
+            this.memory = memory;
+        }
+
+        MemoryGuard memory() {
+            return memory;
         }
 
         RespSettings settings() {

@@ -33,7 +33,8 @@ class RespFlowTest {
 
     @Test
     void aClientThatDoesNotReadStopsHavingItsCommandsRun() throws Exception {
-        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>());
+        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
+                io.strata.node.limits.MemoryGuard.unlimited());
         // ECHO never reaches the store, so the session needs none.
         RespSession session = new RespSession(null, info, 1);
         StringBuilder pipeline = new StringBuilder();

@@ -274,7 +274,8 @@ class RespTest {
     @Test
     void configGetAnswersWhatRedisBenchmarkAsksAndSetIsRefused() {
         assertEquals(java.util.Map.of("save", "", "appendonly", "no"), jedis.configGet("save", "appendonly"));
-        assertEquals(4, jedis.configGet("*").size());
+        assertEquals(6, jedis.configGet("*").size());
+        assertEquals(java.util.Map.of("maxmemory-policy", "noeviction"), jedis.configGet("maxmemory-p*"));
         assertEquals(java.util.Map.of("databases", "16"), jedis.configGet("DATABASES"));
         assertEquals(java.util.Map.of(), jedis.configGet("maxclients"));
         assertEquals(java.util.Map.of("save", "", "databases", "16"), jedis.configGet("save", "d?tabases"));
