@@ -46,6 +46,7 @@ import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kv.resp.RespServer;
 import io.strata.node.kv.resp.RespSettings;
+import io.strata.node.limits.ConnectionLimits;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
@@ -126,6 +127,8 @@ public final class StrataNode implements AutoCloseable {
         Duration askTimeout = config.getDuration("strata.http.ask-timeout");
         Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
         MemoryGuard.Settings memorySettings = MemoryGuard.Settings.from(config);
+        ConnectionLimits connectionLimits = ConnectionLimits.fit(config.getInt("strata.reserved-file-descriptors"),
+                config.getInt("pekko.http.server.max-connections"), respSettings.enabled() ? respSettings.maxClients() : 0);
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
         try {
@@ -231,7 +234,9 @@ public final class StrataNode implements AutoCloseable {
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-            Optional<RespServer> resp = respSettings.enabled() ? Optional.of(startResp(system, kv, respSettings, memory)) : Optional.empty();
+            Optional<RespServer> resp = respSettings.enabled()
+                    ? Optional.of(startResp(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory))
+                    : Optional.empty();
 
             long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());

@@ -328,14 +328,17 @@ final class RespSession {
                     .append("uptime_in_seconds:").append(info.uptimeSeconds()).append("\r\n\r\n");
         }
         if (all || section.equals("clients")) {
-            text.append("# Clients\r\nconnected_clients:").append(info.connectedClients()).append("\r\n\r\n");
+            text.append("# Clients\r\nconnected_clients:").append(info.connectedClients())
+                    .append("\r\nmaxclients:").append(info.settings().maxClients()).append("\r\n\r\n");
         }
         if (all || section.equals("memory")) {
             text.append(memorySection());
         }
         if (all || section.equals("stats")) {
             text.append("# Stats\r\ntotal_connections_received:").append(info.connectionsReceived())
-                    .append("\r\ntotal_commands_processed:").append(info.commandsProcessed()).append("\r\n\r\n");
+                    .append("\r\ntotal_commands_processed:").append(info.commandsProcessed())
+                    .append("\r\nrejected_connections:").append(info.rejectedConnections())
+                    .append("\r\nevicted_clients:").append(info.input().evictions()).append("\r\n\r\n");
         }
         if (!(all || section.equals("keyspace"))) {
             return done(Resp.bulk(text.toString()));
@@ -362,7 +365,8 @@ final class RespSession {
         return "# Memory\r\nused_memory:" + used + "\r\nused_memory_human:" + human(used)
                 + "\r\nused_memory_dataset:" + info.memory().held()
                 + "\r\nmaxmemory:" + max + "\r\nmaxmemory_human:" + human(max)
-                + "\r\nmaxmemory_policy:noeviction\r\n\r\n";
+                + "\r\nmaxmemory_policy:noeviction\r\nstrata_input_bytes:" + info.input().commandBytes()
+                + "\r\nstrata_unfinished_input_bytes:" + info.input().unfinishedBytes() + "\r\n\r\n";
     }
 
     /** Redis's {@code bytesToHuman}: {@code 1.50M}. */
@@ -474,6 +478,8 @@ final class RespSession {
         parameters.put("appendonly", "no");
         parameters.put("databases", Integer.toString(info.settings().databases()));
         parameters.put("proto-max-bulk-len", Long.toString(info.settings().maxRequestBytes()));
+        parameters.put("maxclients", Integer.toString(info.settings().maxClients()));
+        parameters.put("timeout", Long.toString(info.settings().timeout().toSeconds()));
         parameters.put("maxmemory", Long.toString(info.memory().max()));
         parameters.put("maxmemory-policy", "noeviction");
         List<ByteString> pairs = new ArrayList<>();
