@@ -38,7 +38,9 @@ import io.strata.node.columnar.TableRoutes;
 import io.strata.node.columnar.TableStore;
 import io.strata.node.stream.job.JobRoutes;
 import io.strata.node.stream.job.JobStore;
+import io.strata.node.gateway.HttpConnections;
 import io.strata.node.gateway.HttpGateway;
+import io.strata.node.gateway.HttpLimits;
 import io.strata.node.kv.KvMetrics;
 import io.strata.node.kv.KvRoutes;
 import io.strata.node.kv.KvSettings;
@@ -58,8 +60,6 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +91,7 @@ public final class StrataNode implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final ActorSystem<Void> system;
-    private final ServerBinding binding;
+    private final HttpConnections binding;
     private final KvStore kv;
     private final BusStore bus;
     private final TableStore tables;
@@ -100,7 +100,7 @@ public final class StrataNode implements AutoCloseable {
     private final CompletableFuture<Long> recovered;
     private final Optional<RespServer> resp;
 
-    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, TableStore tables,
+    private StrataNode(ActorSystem<Void> system, HttpConnections binding, KvStore kv, BusStore bus, TableStore tables,
                        JobStore jobs, Path dataDir, CompletableFuture<Long> recovered, Optional<RespServer> resp) {
         this.system = system;
         this.binding = binding;
@@ -126,9 +126,10 @@ public final class StrataNode implements AutoCloseable {
         int port = config.getInt("strata.http.port");
         Duration askTimeout = config.getDuration("strata.http.ask-timeout");
         Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
+        HttpLimits httpLimits = HttpLimits.from(config);
         MemoryGuard.Settings memorySettings = MemoryGuard.Settings.from(config);
         ConnectionLimits connectionLimits = ConnectionLimits.fit(config.getInt("strata.reserved-file-descriptors"),
-                config.getInt("pekko.http.server.max-connections"), respSettings.enabled() ? respSettings.maxClients() : 0);
+                httpLimits.maxConnections(), respSettings.enabled() ? respSettings.maxClients() : 0);
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
         try {
@@ -231,7 +232,8 @@ public final class StrataNode implements AutoCloseable {
                             clusterRoutes(system, askTimeout, directory, mover, config),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
                     metrics, authToken, () -> health(system, recovered), config.getBytes("strata.http.max-body-bytes"));
-            ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
+            HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
+                            httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
             Optional<RespServer> resp = respSettings.enabled()

@@ -11,6 +11,16 @@ public final class Sockets {
 
     private Sockets() {}
 
+    /** Reads one line (up to LF, without its CR LF) of what the server sent, or what came before the end of the stream. */
+    public static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            line.append((char) b);
+        }
+        return line.toString().strip();
+    }
+
     /** Waits until the server closed {@code socket} (end of stream or reset), reading and dropping what it sends meanwhile. */
     public static void assertClosedWithin(Socket socket, Duration limit) throws IOException {
         long deadline = System.nanoTime() + limit.toNanos();
