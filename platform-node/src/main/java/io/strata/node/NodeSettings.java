@@ -8,6 +8,8 @@ import io.strata.node.bus.GroupSettings;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.kv.KvSettings;
 import io.strata.node.kv.resp.RespSettings;
+import io.strata.node.gateway.HttpLimits;
+import io.strata.node.limits.MemoryGuard;
 import io.strata.node.stream.job.JobStore;
 
 import java.nio.file.InvalidPathException;
@@ -63,6 +65,9 @@ public record NodeSettings(
         Duration fsyncCommitDelay,
         long minFreeBytes,
         Duration freeSpaceCheckInterval,
+        HttpLimits httpLimits,
+        MemoryGuard.Settings memory,
+        int reservedFileDescriptors,
         KvSettings kv,
         RespSettings resp,
         BusSettings bus,
@@ -83,6 +88,8 @@ public record NodeSettings(
         require(positive(joinLogInterval), "strata.cluster.join-log-interval must be positive, got " + joinLogInterval);
         require(positive(statusTimeout), "strata.cluster.status-timeout must be positive, got " + statusTimeout);
         require(!fsyncCommitDelay.isNegative(), "strata.storage.fsync-commit-delay must not be negative, got " + fsyncCommitDelay);
+        require(reservedFileDescriptors >= 0, "strata.reserved-file-descriptors must not be negative, got "
+                + reservedFileDescriptors);
         require(minFreeBytes >= 0, "strata.storage.min-free must not be negative, got " + minFreeBytes);
         require(positive(freeSpaceCheckInterval), "strata.storage.free-space-check-interval must be positive, got "
                 + freeSpaceCheckInterval);
@@ -133,6 +140,9 @@ public record NodeSettings(
                 config.getDuration("strata.storage.fsync-commit-delay"),
                 config.getBytes("strata.storage.min-free"),
                 config.getDuration("strata.storage.free-space-check-interval"),
+                HttpLimits.from(config),
+                MemoryGuard.Settings.from(config),
+                config.getInt("strata.reserved-file-descriptors"),
                 KvSettings.from(config),
                 RespSettings.from(config),
                 BusSettings.from(config),

@@ -41,7 +41,9 @@ import io.strata.node.columnar.TableRoutes;
 import io.strata.node.columnar.TableStore;
 import io.strata.node.stream.job.JobRoutes;
 import io.strata.node.stream.job.JobStore;
+import io.strata.node.gateway.HttpConnections;
 import io.strata.node.gateway.HttpGateway;
+import io.strata.node.gateway.HttpLimits;
 import io.strata.node.kv.KvMetrics;
 import io.strata.node.kv.KvRoutes;
 import io.strata.node.kv.KvSettings;
@@ -49,6 +51,8 @@ import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kv.resp.RespServer;
 import io.strata.node.kv.resp.RespSettings;
+import io.strata.node.limits.ConnectionLimits;
+import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.Done;
@@ -59,8 +63,6 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +94,7 @@ public final class StrataNode implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final ActorSystem<Void> system;
-    private final ServerBinding binding;
+    private final HttpConnections binding;
     private final KvStore kv;
     private final BusStore bus;
     private final TableStore tables;
@@ -101,7 +103,7 @@ public final class StrataNode implements AutoCloseable {
     private final CompletableFuture<Long> recovered;
     private final Optional<RespServer> resp;
 
-    private StrataNode(ActorSystem<Void> system, ServerBinding binding, KvStore kv, BusStore bus, TableStore tables,
+    private StrataNode(ActorSystem<Void> system, HttpConnections binding, KvStore kv, BusStore bus, TableStore tables,
                        JobStore jobs, Path dataDir, CompletableFuture<Long> recovered, Optional<RespServer> resp) {
         this.system = system;
         this.binding = binding;
@@ -130,6 +132,9 @@ public final class StrataNode implements AutoCloseable {
         int port = settings.httpPort();
         Duration askTimeout = settings.askTimeout();
         Optional<String> authToken = settings.authToken();
+        HttpLimits httpLimits = settings.httpLimits();
+        ConnectionLimits connectionLimits = ConnectionLimits.fit(settings.reservedFileDescriptors(),
+                httpLimits.maxConnections(), respSettings.enabled() ? respSettings.maxClients() : 0);
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
         try {
@@ -152,10 +157,12 @@ public final class StrataNode implements AutoCloseable {
             LOG.warn("the filesystem of {} has {} bytes free, below the reserve of {} (strata.storage.min-free): "
                     + "writes are refused until space is freed", dataDir, space.freeBytes(), space.reserveBytes());
         }
+        MemoryGuard memory = MemoryGuard.start(settings.memory(), metrics.registry());
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata", config);
         } catch (Exception e) {  // Pekko may throw checked exceptions undeclared, such as a provider class not found
+            memory.close();
             metrics.close();
             lock.abandon();
             throw e instanceof ConfigException ce ? StartupException.badConfiguration(ce) : new StartupException(
@@ -178,7 +185,7 @@ public final class StrataNode implements AutoCloseable {
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
             KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), space, committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis);
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis, memory);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = settings.catalogTimeout();
@@ -200,7 +207,7 @@ public final class StrataNode implements AutoCloseable {
             TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
             ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), space, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
-                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed);
+                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed, memory);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
@@ -210,6 +217,7 @@ public final class StrataNode implements AutoCloseable {
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
                         committer.ifPresent(GroupCommitter::close);
+                        memory.close();
                         metrics.close();
                         lock.close();
                         LOG.info("storage closed");
@@ -240,10 +248,13 @@ public final class StrataNode implements AutoCloseable {
                             clusterRoutes(system, settings, directory, mover),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
                     metrics, authToken, () -> health(system, recovered, space), config.getBytes("strata.http.max-body-bytes"));
-            ServerBinding binding = Http.get(system).newServerAt(host, port).bind(gateway.route())
+            HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
+                            httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-            Optional<RespServer> resp = respSettings.enabled() ? Optional.of(startResp(system, kv, respSettings)) : Optional.empty();
+            Optional<RespServer> resp = respSettings.enabled()
+                    ? Optional.of(startResp(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory))
+                    : Optional.empty();
 
             long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
@@ -346,8 +357,9 @@ public final class StrataNode implements AutoCloseable {
      * Binds the RESP listener; on shutdown it stops accepting with the gateway, then lets each
      * connection finish its current command before the partitions stop.
      */
-    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings) throws Exception {
-        RespServer server = RespServer.bind(system, kv, settings).toCompletableFuture()
+    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings, MemoryGuard memory)
+            throws Exception {
+        RespServer server = RespServer.bind(system, kv, settings, memory).toCompletableFuture()
                 .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-resp-unbind", server::unbind);

@@ -2,6 +2,7 @@ package io.strata.node.columnar;
 
 import io.strata.node.common.PartitionId;
 import io.strata.node.storage.DiskSpace;
+import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -18,9 +19,11 @@ import java.util.function.Function;
  * @param blockingIo executor for recovery, sealing and file deletion
  * @param queries    executor that scans shards for queries and exports
  * @param tableOf    the current definition of a table, empty once it is gone
+ * @param memory     the node's memory ceiling: shards report the rows they hold in memory and ask it before taking more
  */
-public record ColumnarStorage(Path tablesDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, Executor queries,
-                              ColumnarMetrics metrics, Function<String, Optional<TableCatalog.Table>> tableOf) {
+public record ColumnarStorage(Path tablesDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+                              Executor queries, ColumnarMetrics metrics, Function<String, Optional<TableCatalog.Table>> tableOf,
+                              MemoryGuard memory) {
 
     public Path shardDir(PartitionId id) {
         return tablesDir.resolve(id.name()).resolve(Integer.toString(id.partition()));

@@ -126,6 +126,9 @@ public final class TableShard {
     private ShardState state;
     /** Rows readers may see: every row in mmap mode, fsynced rows in fsync mode. */
     private long visibleRows;
+    /** Logged bytes of the rows in the tail, and of those being sealed: what this shard reports to the memory ceiling. */
+    private long tailBytes;
+    private long sealingBytes;
 
     public static Behavior<Command> create(PartitionId id, ColumnarSettings settings, ColumnarStorage storage) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash ->
@@ -184,6 +187,8 @@ public final class TableShard {
     private Behavior<Command> onRecovered(Recovered recovered) {
         state = recovered.state;
         visibleRows = state.rows();
+        tailBytes = state.info().logBytes();
+        storage.memory().held(tailBytes);
         replies.recovered(state.rows());
         maybeSeal();
         context.getLog().info("table shard {} recovered: {} rows ({} in segments, {} replayed from the log) in {} ms", id,
@@ -205,12 +210,17 @@ public final class TableShard {
                 .onMessage(Drop.class, this::onDrop)
                 .onSignal(PostStop.class, signal -> {
                     state.close();
+                    storage.memory().held(-(tailBytes + sealingBytes));
                     return Behaviors.same();
                 })
                 .build();
     }
 
     private Behavior<Command> onInsert(Insert insert) {
+        if (!storage.memory().admits(insert.chunks.stream().mapToLong(RowBatch::getSerializedSize).sum())) {
+            insert.replyTo.tell(new Rejected("memory_full", storage.memory().describeRefusal()));
+            return Behaviors.same();
+        }
         long bytes;
         try {
             bytes = state.append(insert.chunks);
@@ -230,6 +240,8 @@ public final class TableShard {
             return Behaviors.same();
         }
         long rows = insert.chunks.stream().mapToLong(RowBatch::getRows).sum();
+        tailBytes += bytes;
+        storage.memory().held(bytes);
         storage.metrics().appended(insert.chunks.size(), bytes);
         replies.appended(state.rows(), storage.committer().isPresent() ? state.logFile() : null);
         if (storage.committer().isEmpty()) {
@@ -272,6 +284,8 @@ public final class TableShard {
             }
             return;
         }
+        sealingBytes = tailBytes;
+        tailBytes = 0;
         context.pipeToSelf(CompletableFuture.supplyAsync(seal::write, storage.blockingIo()), Sealed::new);
     }
 
@@ -283,6 +297,9 @@ public final class TableShard {
             return Behaviors.stopped();
         }
         state.finishSeal(sealed.result);
+        // Sealed rows live in the segment file now, not in the heap.
+        storage.memory().held(-sealingBytes);
+        sealingBytes = 0;
         storage.metrics().sealed(sealed.result.rows(), sealed.result.nanos());
         context.getLog().debug("table shard {} sealed {} rows into {}", id, sealed.result.rows(), sealed.result.segmentName());
         maybeSeal();

@@ -483,6 +483,7 @@ public final class TableStore {
             case "table_not_found" -> StrataException.Kind.NOT_FOUND;
             case "storage_unavailable" -> StrataException.Kind.UNAVAILABLE;
             case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
+            case "memory_full" -> StrataException.Kind.INSUFFICIENT_STORAGE;
             default -> StrataException.Kind.INVALID;
         };
     }

@@ -112,7 +112,9 @@ public final class KvPartition {
 
     /**
      * The command was refused and changed nothing. Codes: {@code version_mismatch},
-     * {@code not_an_integer}, {@code integer_overflow}, {@code storage_full}, {@code storage_unavailable}.
+     * {@code not_an_integer}, {@code integer_overflow}, {@code storage_full} (the disk is at its
+     * free-space reserve), {@code storage_unavailable}, {@code memory_full} (the node is past its
+     * memory ceiling and the write needs more).
      */
     public record Rejected(String code, String message) implements Reply {
 
@@ -122,6 +124,7 @@ public final class KvPartition {
                 case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
                 case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
                 case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
+                case "memory_full" -> StrataException.Kind.INSUFFICIENT_STORAGE;
                 default -> StrataException.Kind.UNAVAILABLE;
             };
             return new StrataException(kind, code, message);
@@ -159,6 +162,8 @@ public final class KvPartition {
     private PartitionState state;
     private long lastLogIndex;
     private long writesSinceSnapshot;
+    /** The bytes this partition last reported to the memory ceiling as held. */
+    private long reportedHeld;
     private static final java.time.Duration PREVIOUS_SNAPSHOT_WAIT = java.time.Duration.ofSeconds(10);
     private boolean snapshotRunning;
 
@@ -225,6 +230,7 @@ public final class KvPartition {
         this.state = recovered.state;
         this.lastLogIndex = recovered.lastLogIndex;
         replies.recovered(state.seq());
+        reportHeld();
         storage.metrics().recovery(recovered.nanos);
         context.getLog().info("partition {} recovered {} keys up to seq {} in {} ms", id, state.size(), state.seq(),
                 recovered.nanos / 1_000_000);
@@ -257,6 +263,7 @@ public final class KvPartition {
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
                     log.close();
+                    storage.memory().held(-reportedHeld);
                     return Behaviors.same();
                 })
                 .build();
@@ -268,6 +275,9 @@ public final class KvPartition {
         Rejected conflict = checkVersion(put.key, current, put.expectedVersion);
         if (conflict != null) {
             return reject(put.replyTo, "put", conflict);
+        }
+        if (!admitted(put.key, put.value, current)) {
+            return reject(put.replyTo, "put", memoryFull());
         }
         long expiresAt = put.ttlMillis > 0 ? now + put.ttlMillis : 0;
         long seq = state.seq() + 1;
@@ -338,6 +348,9 @@ public final class KvPartition {
                     "incrementing " + base + " by " + incr.by + " would overflow a 64-bit signed integer"));
         }
         byte[] value = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
+        if (!admitted(incr.key, value, current)) {
+            return reject(incr.replyTo, "incr", memoryFull());
+        }
         long expiresAt = current == null ? 0 : current.expiresAtMillis();
         long seq = state.seq() + 1;
         LogEntry entry = LogEntry.newBuilder().setSeq(seq)
@@ -378,6 +391,7 @@ public final class KvPartition {
         int removed = state.sweepExpired(storage.clock().getAsLong());
         if (removed > 0) {
             storage.metrics().expired(removed);
+            reportHeld();
         }
         return Behaviors.same();
     }
@@ -443,9 +457,29 @@ public final class KvPartition {
         return Behaviors.same();
     }
 
+    // ---- Memory ceiling -----------------------------------------------------------------------
+
+    /** Whether the node's memory ceiling lets {@code key} take {@code value} in place of {@code current}. */
+    private boolean admitted(String key, byte[] value, PartitionState.Entry current) {
+        long growth = PartitionState.footprint(key, value) - (current == null ? 0 : PartitionState.footprint(key, current.value()));
+        return storage.memory().admits(growth);
+    }
+
+    private Rejected memoryFull() {
+        return new Rejected("memory_full", storage.memory().describeRefusal());
+    }
+
+    /** Tells the memory ceiling how much this partition's keys take now. */
+    private void reportHeld() {
+        long held = state.heldBytes();
+        storage.memory().held(held - reportedHeld);
+        reportedHeld = held;
+    }
+
     // ---- Snapshots ----------------------------------------------------------------------------
 
     private Behavior<Command> afterWrite() {
+        reportHeld();
         writesSinceSnapshot++;
         if (writesSinceSnapshot >= settings.snapshotEveryWrites()) {
             startSnapshot();

@@ -2,6 +2,7 @@ package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
 import io.strata.node.storage.DiskSpace;
+import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -22,13 +23,21 @@ import java.util.function.LongSupplier;
  * @param space      the data directory's free-space guard, which every log append claims from
  * @param clock      epoch milliseconds; injectable so tests can move time
  * @param snapshotsInFlight each partition's snapshot still being written, if any
+ * @param memory     the node's memory ceiling: partitions report what they hold and ask it before growing
  */
 public record KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
-                        KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight) {
+                        KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight,
+                        MemoryGuard memory) {
 
+    /** Storage without a memory ceiling (every write admitted), for partitions run without a node. */
     public KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
                      LongSupplier clock) {
-        this(kvDir, space, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
+        this(kvDir, space, committer, blockingIo, metrics, clock, MemoryGuard.unlimited());
+    }
+
+    public KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
+                     LongSupplier clock, MemoryGuard memory) {
+        this(kvDir, space, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>(), memory);
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */

@@ -29,6 +29,18 @@ public final class PartitionState {
     private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis, b.atMillis));
     private long seq;
     private long valueBytes;
+    private long keyChars;
+
+    /**
+     * Heap an entry takes besides its key's characters and its value's bytes: the map node, the
+     * entry record, the array and string headers. An estimate the memory ceiling corrects at each GC.
+     */
+    static final int ENTRY_OVERHEAD_BYTES = 112;
+
+    /** About how many bytes of heap a key with this value takes in a partition. */
+    public static long footprint(String key, byte[] value) {
+        return ENTRY_OVERHEAD_BYTES + key.length() + value.length;
+    }
 
     /** The sequence number of the last applied write (0 when none). */
     public long seq() {
@@ -48,6 +60,7 @@ public final class PartitionState {
     public void put(String key, byte[] value, long version, long expiresAtMillis) {
         Entry previous = entries.put(key, new Entry(value, version, expiresAtMillis));
         valueBytes += value.length - (previous == null ? 0 : previous.value.length);
+        keyChars += previous == null ? key.length() : 0;
         if (expiresAtMillis != 0) {
             expiries.add(new Expiry(expiresAtMillis, key, version));
         }
@@ -57,6 +70,7 @@ public final class PartitionState {
         Entry previous = entries.remove(key);
         if (previous != null) {
             valueBytes -= previous.value.length;
+            keyChars -= key.length();
         }
     }
 
@@ -120,6 +134,11 @@ public final class PartitionState {
 
     public long valueBytes() {
         return valueBytes;
+    }
+
+    /** About how many bytes of heap the keys held take (as {@link #footprint} counts them), expired ones not yet reclaimed included. */
+    public long heldBytes() {
+        return (long) entries.size() * ENTRY_OVERHEAD_BYTES + keyChars + valueBytes;
     }
 
     /** Visits every live entry; used to write snapshots. */

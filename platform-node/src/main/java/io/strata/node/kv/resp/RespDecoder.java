@@ -33,8 +33,11 @@ final class RespDecoder {
     /** Not a result: a whole but empty command (blank inline line, {@code *0}), consumed and ignored. */
     private static final Object EMPTY = new Object();
 
+    private static final int INITIAL_BUFFER_BYTES = 4096;
+    private static final int MAX_IDLE_BUFFER_BYTES = 64 * 1024;
+
     private final long maxRequestBytes;
-    private byte[] buf = new byte[4096];
+    private byte[] buf = new byte[INITIAL_BUFFER_BYTES];
     private int start;
     private int end;
     private int consumedTo;
@@ -75,8 +78,17 @@ final class RespDecoder {
         if (start == end) {
             start = 0;
             end = 0;
+            if (buf.length > MAX_IDLE_BUFFER_BYTES) {
+                // A large command grew the buffer; an idle connection should not keep it.
+                buf = new byte[INITIAL_BUFFER_BYTES];
+            }
         }
         return frames;
+    }
+
+    /** Bytes of a command still arriving, held until the rest comes. */
+    int buffered() {
+        return end - start;
     }
 
     private ProtocolError tooLarge() {

@@ -1,18 +1,24 @@
 package io.strata.node.kv.resp;
 
 import io.strata.node.kv.KvStore;
+import io.strata.node.limits.MemoryGuard;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,6 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Backpressure runs end to end: a client that does not read its replies stops having its
  * commands read. A protocol error or an oversized request is answered and the connection closed.
  *
+ * <p>Limits, as Redis has them: at most {@code max-clients} connections (one more is answered
+ * {@code -ERR max number of clients reached} and closed, and counted as a rejected connection);
+ * a connection idle for {@code timeout} is closed (when set); the input all connections hold is
+ * bounded by {@code max-input-bytes} ({@link RespInput}).
+ *
  * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
  * connection finish the commands it is running, then closes them all. Thread-safe.
  */
@@ -39,6 +50,8 @@ public final class RespServer {
 
     /** The Redis version INFO and HELLO report: the command set and errors follow Redis 7's. */
     static final String REDIS_VERSION = "7.0.0";
+    /** Redis's answer to a connection over {@code maxclients}. */
+    static final String MAX_CLIENTS_REACHED = "ERR max number of clients reached";
 
     private final Tcp.ServerBinding binding;
     private final SharedKillSwitch connections;
@@ -50,40 +63,80 @@ public final class RespServer {
         this.open = open;
     }
 
-    /** Binds {@code settings.host():settings.port()} and serves connections until unbound. */
-    public static CompletionStage<RespServer> bind(ActorSystem<?> system, KvStore store, RespSettings settings) {
+    /**
+     * Binds {@code settings.host():settings.port()} and serves connections until unbound, at most
+     * {@code settings.maxClients()} at once; INFO reports {@code memory}'s figures.
+     */
+    public static CompletionStage<RespServer> bind(ActorSystem<?> system, KvStore store, RespSettings settings,
+                                                   MemoryGuard memory) {
         SharedKillSwitch killSwitch = KillSwitches.shared("resp-connections");
         Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
         AtomicLong ids = new AtomicLong();
-        Info info = new Info(settings, System.nanoTime(), open);
+        Info info = new Info(settings, System.nanoTime(), open, memory);
+        Flow<ByteString, ByteString, NotUsed> refusal = Flow.fromSinkAndSourceCoupled(Sink.ignore(),
+                Source.single(Resp.error(MAX_CLIENTS_REACHED)));
         return Tcp.get(system).bind(settings.host(), settings.port())
                 .to(Sink.foreach(connection -> {
-                    long id = ids.incrementAndGet();
                     info.connectionsReceived.incrementAndGet();
-                    CompletionStage<Done> closed = connection.handleWith(
-                            connectionFlow(new RespSession(store, info, id), settings, killSwitch), system);
+                    if (open.size() >= settings.maxClients()) {
+                        info.rejectedConnections.incrementAndGet();
+                        connection.handleWith(refusal, system);
+                        return;
+                    }
+                    long id = ids.incrementAndGet();
+                    SharedKillSwitch evict = KillSwitches.shared("resp-connection-" + id);
+                    RespInput.Reader reader = info.input.open(id, evict::shutdown);
+                    // Counted before it runs, so its first command (INFO) and the next accept both see it.
+                    CompletableFuture<Done> closed = new CompletableFuture<>();
                     open.put(id, closed);
-                    closed.whenComplete((done, failure) -> open.remove(id));
+                    closed.whenComplete((done, failure) -> {
+                        open.remove(id);
+                        reader.closed();
+                    });
+                    try {
+                        connection.handleWith(idleTimeout(settings).join(
+                                connectionFlow(new RespSession(store, info, id), settings, killSwitch, reader).via(evict.flow()),
+                                Keep.<NotUsed, CompletionStage<Done>>right()), system)
+                                .whenComplete((done, failure) -> closed.complete(Done.getInstance()));
+                    } catch (RuntimeException e) {
+                        // One connection that cannot start must not stop the listener.
+                        LOG.error("cannot serve the RESP connection from {}", connection.remoteAddress(), e);
+                        closed.complete(Done.getInstance());
+                    }
                 }))
                 .run(system)
                 .thenApply(binding -> {
                     info.port = binding.localAddress().getPort();
-                    LOG.info("RESP listener bound to {}", binding.localAddress());
+                    LOG.info("RESP listener bound to {} (at most {} clients)", binding.localAddress(), settings.maxClients());
                     return new RespServer(binding, killSwitch, open);
                 });
     }
 
+    /** Closes a connection on which no byte moved either way for {@code timeout} (Redis's {@code timeout}); none when zero. */
+    private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> idleTimeout(RespSettings settings) {
+        return settings.timeout().isZero() ? BidiFlow.identity() : BidiFlow.bidirectionalIdleTimeout(settings.timeout());
+    }
+
     /** One connection: decode, run in order, encode; completes after QUIT or a protocol error. */
     static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(RespSession session, RespSettings settings,
-                                                                              SharedKillSwitch killSwitch) {
+                                                                              SharedKillSwitch killSwitch,
+                                                                              RespInput.Reader input) {
         return Flow.of(ByteString.class)
                 .statefulMapConcat(() -> {
                     RespDecoder decoder = new RespDecoder(settings.maxRequestBytes());
-                    return decoder::feed;
+                    return chunk -> {
+                        List<RespDecoder.Frame> frames = decoder.feed(chunk);
+                        input.unfinished(decoder.buffered());
+                        return frames;
+                    };
                 })
                 .named("resp-decode")
                 .via(killSwitch.flow())
-                .mapAsync(settings.maxInFlight(), session::execute)
+                // Past max-input-bytes, wait for room before holding another command (and so stop reading).
+                .mapAsync(1, frame -> input.admit(RespInput.sizeOf(frame)).thenApply(admitted -> frame))
+                .named("resp-admit")
+                .mapAsync(settings.maxInFlight(), frame -> session.execute(frame).whenComplete(
+                        (response, failure) -> input.answered(RespInput.sizeOf(frame))))
                 .named("resp-execute")
                 .takeWhile(response -> !response.close(), true)
                 .map(RespSession.Response::bytes)
@@ -113,14 +166,31 @@ public final class RespServer {
         private final RespSettings settings;
         private final long startNanos;
         private final Map<Long, CompletionStage<Done>> open;
+        private final MemoryGuard memory;
+        private final RespInput input;
         private final AtomicLong connectionsReceived = new AtomicLong();
+        private final AtomicLong rejectedConnections = new AtomicLong();
         private final AtomicLong commandsProcessed = new AtomicLong();
         private volatile int port;
 
-        Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open) {
+        Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open, MemoryGuard memory) {
             this.settings = settings;
             this.startNanos = startNanos;
             this.open = open;
+            this.memory = memory;
+            this.input = new RespInput(settings.maxInputBytes());
+        }
+
+        MemoryGuard memory() {
+            return memory;
+        }
+
+        RespInput input() {
+            return input;
+        }
+
+        long rejectedConnections() {
+            return rejectedConnections.get();
         }
 
         RespSettings settings() {

@@ -317,7 +317,7 @@ final class RespSession {
         return done(Resp.OK);
     }
 
-    /** INFO [section]: server, clients, stats and keyspace (keys per database), a subset of Redis's fields. */
+    /** INFO [section]: server, clients, memory, stats and keyspace (keys per database), a subset of Redis's fields. */
     CompletionStage<ByteString> info(List<byte[]> args) {
         String section = args.size() > 1 ? ascii(args.get(1)).toLowerCase(Locale.ROOT) : "default";
         boolean all = section.equals("default") || section.equals("all") || section.equals("everything");
@@ -328,11 +328,17 @@ final class RespSession {
                     .append("uptime_in_seconds:").append(info.uptimeSeconds()).append("\r\n\r\n");
         }
         if (all || section.equals("clients")) {
-            text.append("# Clients\r\nconnected_clients:").append(info.connectedClients()).append("\r\n\r\n");
+            text.append("# Clients\r\nconnected_clients:").append(info.connectedClients())
+                    .append("\r\nmaxclients:").append(info.settings().maxClients()).append("\r\n\r\n");
+        }
+        if (all || section.equals("memory")) {
+            text.append(memorySection());
         }
         if (all || section.equals("stats")) {
             text.append("# Stats\r\ntotal_connections_received:").append(info.connectionsReceived())
-                    .append("\r\ntotal_commands_processed:").append(info.commandsProcessed()).append("\r\n\r\n");
+                    .append("\r\ntotal_commands_processed:").append(info.commandsProcessed())
+                    .append("\r\nrejected_connections:").append(info.rejectedConnections())
+                    .append("\r\nevicted_clients:").append(info.input().evictions()).append("\r\n\r\n");
         }
         if (!(all || section.equals("keyspace"))) {
             return done(Resp.bulk(text.toString()));
@@ -346,6 +352,36 @@ final class RespSession {
                     .toCompletableFuture());
         }
         return allOf(lines).thenApply(found -> Resp.bulk(text.append("# Keyspace\r\n").append(String.join("", found)).toString()));
+    }
+
+    /**
+     * INFO's memory section as Redis names it: {@code used_memory} is what the node's memory
+     * ceiling counts (heap live after the last GC plus what the stores took since),
+     * {@code maxmemory} the ceiling ({@code strata.max-memory}); past it writes answer {@code -OOM}.
+     */
+    private String memorySection() {
+        long used = info.memory().used();
+        long max = info.memory().max();
+        return "# Memory\r\nused_memory:" + used + "\r\nused_memory_human:" + human(used)
+                + "\r\nused_memory_dataset:" + info.memory().held()
+                + "\r\nmaxmemory:" + max + "\r\nmaxmemory_human:" + human(max)
+                + "\r\nmaxmemory_policy:noeviction\r\nstrata_input_bytes:" + info.input().commandBytes()
+                + "\r\nstrata_unfinished_input_bytes:" + info.input().unfinishedBytes() + "\r\n\r\n";
+    }
+
+    /** Redis's {@code bytesToHuman}: {@code 1.50M}. */
+    static String human(long bytes) {
+        String[] units = {"K", "M", "G", "T", "P"};
+        if (bytes < 1024) {
+            return bytes + "B";
+        }
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", value, units[unit]);
     }
 
     /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS (empty): what redis-cli and client libraries ask. */
@@ -442,6 +478,10 @@ final class RespSession {
         parameters.put("appendonly", "no");
         parameters.put("databases", Integer.toString(info.settings().databases()));
         parameters.put("proto-max-bulk-len", Long.toString(info.settings().maxRequestBytes()));
+        parameters.put("maxclients", Integer.toString(info.settings().maxClients()));
+        parameters.put("timeout", Long.toString(info.settings().timeout().toSeconds()));
+        parameters.put("maxmemory", Long.toString(info.memory().max()));
+        parameters.put("maxmemory-policy", "noeviction");
         List<ByteString> pairs = new ArrayList<>();
         parameters.forEach((name, value) -> {
             if (args.subList(2, args.size()).stream().anyMatch(pattern -> globMatches(ascii(pattern), name))) {

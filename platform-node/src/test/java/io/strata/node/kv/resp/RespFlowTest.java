@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RespFlowTest {
 
     private static final ActorTestKit testKit = ActorTestKit.create();
-    private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 4096, 16, 32);
+    private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 4096, 16, 32, 100,
+            java.time.Duration.ZERO, 1 << 20);
 
     @AfterAll
     static void stop() {
@@ -33,7 +34,8 @@ class RespFlowTest {
 
     @Test
     void aClientThatDoesNotReadStopsHavingItsCommandsRun() throws Exception {
-        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>());
+        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
+                io.strata.node.limits.MemoryGuard.unlimited());
         // ECHO never reaches the store, so the session needs none.
         RespSession session = new RespSession(null, info, 1);
         StringBuilder pipeline = new StringBuilder();
@@ -41,7 +43,7 @@ class RespFlowTest {
             pipeline.append("ECHO ").append(i).append("\r\n");
         }
         SinkQueueWithCancel<ByteString> replies = Source.single(ByteString.fromString(pipeline.toString()))
-                .via(RespServer.connectionFlow(session, SETTINGS, KillSwitches.shared("test")))
+                .via(RespServer.connectionFlow(session, SETTINGS, KillSwitches.shared("test"), info.input().open(1, () -> { })))
                 .runWith(Sink.<ByteString>queue(1).withAttributes(Attributes.inputBuffer(1, 1)), testKit.system());
         Thread.sleep(300);
         // What runs without demand: the commands in flight, and the one or two the stages buffer.

@@ -274,9 +274,11 @@ class RespTest {
     @Test
     void configGetAnswersWhatRedisBenchmarkAsksAndSetIsRefused() {
         assertEquals(java.util.Map.of("save", "", "appendonly", "no"), jedis.configGet("save", "appendonly"));
-        assertEquals(4, jedis.configGet("*").size());
+        assertEquals(8, jedis.configGet("*").size());
         assertEquals(java.util.Map.of("databases", "16"), jedis.configGet("DATABASES"));
-        assertEquals(java.util.Map.of(), jedis.configGet("maxclients"));
+        assertEquals(java.util.Map.of("maxclients", "10000"), jedis.configGet("maxclients"));
+        assertEquals(java.util.Map.of("maxmemory-policy", "noeviction"), jedis.configGet("maxmemory-p*"));
+        assertEquals(java.util.Map.of(), jedis.configGet("no-such-parameter"));
         assertEquals(java.util.Map.of("save", "", "databases", "16"), jedis.configGet("save", "d?tabases"));
         assertError("ERR CONFIG SET is not supported", () -> jedis.configSet("save", "60 1"));
         assertError("ERR wrong number of arguments for 'config|get' command",
