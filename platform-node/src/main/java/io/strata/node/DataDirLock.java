@@ -1,5 +1,7 @@
 package io.strata.node;
 
+import io.strata.node.storage.DataLayout;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -26,7 +28,7 @@ public final class DataDirLock implements AutoCloseable {
     public static DataDirLock acquire(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
-            FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(dataDir.resolve(DataLayout.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();

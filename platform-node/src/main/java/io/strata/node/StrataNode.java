@@ -30,6 +30,7 @@ import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
 import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.columnar.ColumnarMetrics;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.columnar.ColumnarStorage;
@@ -126,8 +127,10 @@ public final class StrataNode implements AutoCloseable {
         Optional<String> authToken = Optional.of(config.getString("strata.http.auth-token")).filter(t -> !t.isEmpty());
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
+        DataLayout layout;
         try {
             NodeIdentity.claim(dataDir, config.getString("strata.cluster.name"), config.getString("strata.cluster.node"));
+            layout = DataLayout.open(dataDir);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -157,8 +160,6 @@ public final class StrataNode implements AutoCloseable {
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
-            KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = config.getDuration("strata.cluster.catalog-timeout");
@@ -168,23 +169,24 @@ public final class StrataNode implements AutoCloseable {
                     ? Optional.of(NodeDirectory.start(system, config.getString("strata.cluster.node"),
                             "http://" + advertisedHost(host, config) + ":" + port, catalogTimeout))
                     : Optional.empty();
-            KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, dataDir.resolve("kv")),
-                    askTimeout);
-            TopicCatalog topics = TopicCatalog.load(catalogs, dataDir.resolve("bus"));
-            BusStorage busStorage = new BusStorage(dataDir.resolve("bus"), committer.filter(c -> busFsync), blockingIo,
+            KvStorage kvStorage = new KvStorage(layout, committer.filter(c -> kvFsync), blockingIo,
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis);
+            KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, layout), askTimeout);
+            TopicCatalog topics = TopicCatalog.load(catalogs, layout);
+            BusStorage busStorage = new BusStorage(layout, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
                     System::currentTimeMillis);
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
-            GroupStore groups = GroupStore.start(system, bus, groupSettings, dataDir.resolve("bus").resolve("groups"),
+            GroupStore groups = GroupStore.start(system, bus, groupSettings, layout,
                     blockingIo, askTimeout);
-            TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
-            ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), committer.filter(c -> tablesFsync),
+            TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);
+            ColumnarStorage columnarStorage = new ColumnarStorage(layout, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
                     new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
-            JobStore jobs = new JobStore(dataDir.resolve("jobs"), catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
+            JobStore jobs = new JobStore(layout, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
                     blockingIo, system, new JobStore.Settings(
                     config.getDuration("strata.stream.checkpoint-interval"), config.getDuration("strata.stream.tick-interval"),
                     config.getInt("strata.stream.max-open-windows"), config.getInt("strata.stream.read-batch"),
@@ -200,8 +202,8 @@ public final class StrataNode implements AutoCloseable {
                     });
 
             Map<String, PartitionKind> partitionKinds =
-                    partitionKinds(kvStorage, busStorage, columnarStorage, dataDir.resolve("bus").resolve("groups"));
-            Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, dataDir,
+                    partitionKinds(kvStorage, busStorage, columnarStorage, layout);
+            Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, layout,
                     config.getString("strata.cluster.node"), authToken, blockingIo));
             mover.ifPresent(m -> CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                     CoordinatedShutdown.PhaseBeforeServiceUnbind(), "strata-stop-moves", () -> {
@@ -312,14 +314,14 @@ public final class StrataNode implements AutoCloseable {
     }
 
     /** Where each kind of partition keeps its files on this node, for moves between nodes. */
-    private static Map<String, PartitionKind> partitionKinds(KvStorage kv, BusStorage bus, ColumnarStorage tables, Path groupsDir) {
+    private static Map<String, PartitionKind> partitionKinds(KvStorage kv, BusStorage bus, ColumnarStorage tables, DataLayout layout) {
         Map<String, PartitionKind> kinds = new LinkedHashMap<>();
         for (PartitionKind kind : List.of(
                 new PartitionKind(KvPartition.TYPE_KEY, id -> kv.partitionDir(PartitionId.fromEntityId(id)),
                         id -> kv.awaitSnapshot(PartitionId.fromEntityId(id), Duration.ofSeconds(30))),
                 new PartitionKind(TopicPartition.TYPE_KEY, id -> bus.partitionDir(PartitionId.fromEntityId(id)), id -> { }),
                 new PartitionKind(TableShard.TYPE_KEY, id -> tables.shardDir(PartitionId.fromEntityId(id)), id -> { }),
-                new PartitionKind(ConsumerGroup.TYPE_KEY, id -> ConsumerGroup.offsetsFile(groupsDir, id), id -> { }))) {
+                new PartitionKind(ConsumerGroup.TYPE_KEY, layout::groupOffsets, id -> { }))) {
             kinds.put(kind.name(), kind);
         }
         return kinds;

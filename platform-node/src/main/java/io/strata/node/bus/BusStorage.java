@@ -1,6 +1,7 @@
 package io.strata.node.bus;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -12,16 +13,16 @@ import java.util.function.LongSupplier;
 /**
  * What a topic partition needs from its node besides settings.
  *
- * @param busDir      directory under which each partition keeps {@code <topic>/<partition>/}
+ * @param layout      where each partition keeps its files ({@link DataLayout#topicPartitionDir})
  * @param committer   present in fsync durability
  * @param blockingIo  executor for reads and file deletion
  * @param retentionOf the current retention of a topic, empty once the topic is gone
  * @param clock       epoch milliseconds
  */
-public record BusStorage(Path busDir, Optional<GroupCommitter> committer, Executor blockingIo, BusMetrics metrics,
+public record BusStorage(DataLayout layout, Optional<GroupCommitter> committer, Executor blockingIo, BusMetrics metrics,
                          Function<String, Optional<Retention>> retentionOf, LongSupplier clock) {
 
     public Path partitionDir(PartitionId id) {
-        return busDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
+        return layout.topicPartitionDir(id);
     }
 }

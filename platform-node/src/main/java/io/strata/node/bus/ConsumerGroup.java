@@ -3,6 +3,7 @@ package io.strata.node.bus;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -167,23 +168,18 @@ public final class ConsumerGroup {
     /** The last write of the offsets file: each write waits for the one before, so files never go back in time. */
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
 
-    public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, Path groupsDir,
+    public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, DataLayout layout,
                                            Executor blockingIo) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new ConsumerGroup(group, bus, settings, groupsDir, blockingIo, ctx, stash).loading(timers))));
+                new ConsumerGroup(group, bus, settings, layout, blockingIo, ctx, stash).loading(timers))));
     }
 
-    /** The file holding {@code group}'s committed offsets. */
-    public static Path offsetsFile(Path groupsDir, String group) {
-        return groupsDir.resolve(group + ".json");
-    }
-
-    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, Path groupsDir, Executor blockingIo,
+    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, DataLayout layout, Executor blockingIo,
                           ActorContext<Command> context, StashBuffer<Command> stash) {
         this.group = group;
         this.bus = bus;
         this.settings = settings;
-        this.file = offsetsFile(groupsDir, group);
+        this.file = layout.groupOffsets(group);
         this.blockingIo = blockingIo;
         this.context = context;
         this.stash = stash;

@@ -1,6 +1,7 @@
 package io.strata.node.columnar;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -11,16 +12,16 @@ import java.util.function.Function;
 /**
  * What a table shard needs from its node besides settings.
  *
- * @param tablesDir  directory under which each shard keeps {@code <table>/<shard>/}
+ * @param layout     where each shard keeps its files ({@link DataLayout#tableShardDir})
  * @param committer  present in fsync durability
  * @param blockingIo executor for recovery, sealing and file deletion
  * @param queries    executor that scans shards for queries and exports
  * @param tableOf    the current definition of a table, empty once it is gone
  */
-public record ColumnarStorage(Path tablesDir, Optional<GroupCommitter> committer, Executor blockingIo, Executor queries,
+public record ColumnarStorage(DataLayout layout, Optional<GroupCommitter> committer, Executor blockingIo, Executor queries,
                               ColumnarMetrics metrics, Function<String, Optional<TableCatalog.Table>> tableOf) {
 
     public Path shardDir(PartitionId id) {
-        return tablesDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
+        return layout.tableShardDir(id);
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -17,15 +18,16 @@ import java.util.function.LongSupplier;
  * What a partition needs from its node besides settings: where its files live, the group
  * committer (fsync mode only), an executor for blocking file work, metrics and a clock.
  *
- * @param kvDir      directory under which each partition keeps {@code <keyspace>/<partition>/}
+ * @param layout     where each partition keeps its files ({@link DataLayout#kvPartitionDir})
  * @param clock      epoch milliseconds; injectable so tests can move time
  * @param snapshotsInFlight each partition's snapshot still being written, if any
  */
-public record KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor blockingIo,
+public record KvStorage(DataLayout layout, Optional<GroupCommitter> committer, Executor blockingIo,
                         KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight) {
 
-    public KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics, LongSupplier clock) {
-        this(kvDir, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
+    public KvStorage(DataLayout layout, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
+                     LongSupplier clock) {
+        this(layout, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */
@@ -51,6 +53,6 @@ public record KvStorage(Path kvDir, Optional<GroupCommitter> committer, Executor
     }
 
     public Path partitionDir(PartitionId id) {
-        return kvDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
+        return layout.kvPartitionDir(id);
     }
 }

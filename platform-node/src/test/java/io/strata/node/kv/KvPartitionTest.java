@@ -5,6 +5,7 @@ import io.strata.node.common.PartitionId;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strata.node.storage.GroupCommitter;
+import io.strata.node.storage.DataLayout;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
@@ -69,7 +70,7 @@ class KvPartitionTest {
 
     private ActorRef<KvPartition.Command> spawn(KvSettings settings, Optional<GroupCommitter> committer) {
         if (storage == null || !storage.committer().equals(committer)) {
-            storage = new KvStorage(dir, committer, testKit.system().executionContext(), new KvMetrics(meters), clock::get);
+            storage = new KvStorage(DataLayout.of(dir), committer, testKit.system().executionContext(), new KvMetrics(meters), clock::get);
         }
         return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage));
     }
@@ -218,7 +219,7 @@ class KvPartitionTest {
         // Secondly roll cycles so that the test produces several log files; a snapshot every 10 writes.
         KvSettings settings = settings(10, TestRollCycles.TEST_SECONDLY, Durability.MMAP);
         var p = spawn(settings, Optional.empty());
-        Path partitionDir = dir.resolve("users").resolve("3");
+        Path partitionDir = DataLayout.of(dir).kvPartitionDir(new PartitionId("users", 3));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         int i = 0;
         java.util.Set<Path> cyclesSeen = new java.util.HashSet<>();

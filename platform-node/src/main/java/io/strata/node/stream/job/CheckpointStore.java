@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A job's latest checkpoint, in {@code <jobs>/<job>/checkpoint.pb}, replaced atomically and
+ * A job's latest checkpoint, in {@code checkpoint.pb} of the job's directory ({@code DataLayout#jobDir}), replaced atomically and
  * durably (temporary file, fsync, rename): a crash leaves the previous checkpoint or the new one.
  * Not thread-safe: one job writes its own.
  */

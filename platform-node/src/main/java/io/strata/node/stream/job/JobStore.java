@@ -9,6 +9,7 @@ import io.strata.node.columnar.TableStore;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KvStore;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.stream.spec.JobSpec;
 import io.strata.node.stream.spec.Sink;
 import org.apache.pekko.Done;
@@ -18,7 +19,6 @@ import org.apache.pekko.stream.UniqueKillSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class JobStore {
     private final JobCatalog catalog;
     private final PartitionHomes homes;
     private final Optional<NodeDirectory> directory;
-    private final Path jobsDir;
+    private final DataLayout layout;
     private final BusStore bus;
     private final KvStore kv;
     private final TableStore tables;
@@ -63,15 +63,15 @@ public final class JobStore {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     /**
-     * @param catalogs  where the catalog of jobs is kept ({@code jobsDir} holds it on a node on its own)
+     * @param catalogs  where the catalog of jobs is kept (in {@code layout} on a node on its own)
      * @param directory the gateways of the cluster's nodes, present in a cluster
      */
-    public JobStore(Path jobsDir, CatalogStores catalogs, PartitionHomes homes, Optional<NodeDirectory> directory, BusStore bus,
+    public JobStore(DataLayout layout, CatalogStores catalogs, PartitionHomes homes, Optional<NodeDirectory> directory, BusStore bus,
                     KvStore kv, TableStore tables, Executor blockingIo, ActorSystem<?> system, Settings settings) {
-        this.catalog = new JobCatalog(catalogs, jobsDir);
+        this.catalog = new JobCatalog(catalogs, layout);
         this.homes = homes;
         this.directory = directory;
-        this.jobsDir = jobsDir;
+        this.layout = layout;
         this.bus = bus;
         this.kv = kv;
         this.tables = tables;
@@ -164,7 +164,7 @@ public final class JobStore {
 
     private void run(JobSpec spec, JobStatus status, Duration backoff) {
         int partitions = bus.topic(spec.source().topic()).partitions();
-        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), new CheckpointStore(jobsDir.resolve(spec.name())),
+        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), new CheckpointStore(layout.jobDir(spec.name())),
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
                 settings.readBatch(), settings.pollInterval(), System::currentTimeMillis);
         Pair<UniqueKillSwitch, CompletionStage<Done>> run = JobRunner.start(spec, partitions, ctx, status);
@@ -236,7 +236,7 @@ public final class JobStore {
             r.killSwitch.shutdown();
             r.status.state = JobStatus.State.STOPPED;
         }
-        new CheckpointStore(jobsDir.resolve(name)).delete();
+        new CheckpointStore(layout.jobDir(name)).delete();
     }
 
     /** Refuses a job homed on another node: it runs there, and its checkpoints are on that node's disk. */
