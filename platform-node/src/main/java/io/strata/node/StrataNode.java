@@ -169,9 +169,11 @@ public final class StrataNode implements AutoCloseable {
                     ? Optional.of(NodeDirectory.start(system, config.getString("strata.cluster.node"),
                             "http://" + advertisedHost(host, config) + ":" + port, catalogTimeout))
                     : Optional.empty();
+            KeyspaceCatalog keyspaces = KeyspaceCatalog.load(catalogs, layout);
             KvStorage kvStorage = new KvStorage(layout, committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis);
-            KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, layout), askTimeout);
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::getConfirmed);
+            CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
+            KvStore kv = KvStore.start(system, kvSettings, kvStorage, keyspaces, catalogsReady, askTimeout);
             TopicCatalog topics = TopicCatalog.load(catalogs, layout);
             BusStorage busStorage = new BusStorage(layout, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
@@ -183,7 +185,6 @@ public final class StrataNode implements AutoCloseable {
             ColumnarStorage columnarStorage = new ColumnarStorage(layout, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
                     new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed);
-            CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
             JobStore jobs = new JobStore(layout, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,

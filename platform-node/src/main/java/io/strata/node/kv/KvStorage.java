@@ -1,6 +1,7 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.kv.KeyspaceCatalog.Keyspace;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.GroupCommitter;
 
@@ -12,22 +13,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * What a partition needs from its node besides settings: where its files live, the group
- * committer (fsync mode only), an executor for blocking file work, metrics and a clock.
+ * committer (fsync mode only), an executor for blocking file work, metrics, a clock and the
+ * keyspace catalog.
  *
  * @param layout     where each partition keeps its files ({@link DataLayout#kvPartitionDir})
  * @param clock      epoch milliseconds; injectable so tests can move time
+ * @param keyspaceOf the keyspace of a name as a majority of the cluster's nodes knows it (blocking
+ *                   in a cluster), empty once it is deleted: a partition starts only for a keyspace
+ *                   that exists
  * @param snapshotsInFlight each partition's snapshot still being written, if any
  */
 public record KvStorage(DataLayout layout, Optional<GroupCommitter> committer, Executor blockingIo,
-                        KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight) {
+                        KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf,
+                        Map<PartitionId, CompletableFuture<?>> snapshotsInFlight) {
 
     public KvStorage(DataLayout layout, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
-                     LongSupplier clock) {
-        this(layout, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>());
+                     LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf) {
+        this(layout, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>());
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */

@@ -23,8 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * No name a user chooses reaches an internal file: every name the data directory uses for itself,
  * now or in the layout before it, used as a keyspace, topic, table, consumer group and job through
- * HTTP on a real node. Each is an ordinary name (created, used, deleted, created again; keyspaces
- * are kept) or refused
+ * HTTP on a real node. Each is an ordinary name (created, used, deleted, created again) or refused
  * with a 400 that changes nothing; either way every other catalog entry and its data survive a
  * restart.
  */
@@ -67,6 +66,7 @@ class ReservedNamesTest {
             for (String name : REFUSED) {
                 refused(node.put("/kv/" + name, "{\"partitions\":1}"), name);
                 refused(node.put("/kv/" + name + "/k", "v"), name);
+                refused(node.delete("/kv/" + name), name);
                 refused(node.put("/topics/" + name, "{\"partitions\":1}"), name);
                 refused(node.post("/topics/" + name + "/records", "[{\"value\":1}]"), name);
                 refused(node.delete("/topics/" + name), name);
@@ -85,12 +85,14 @@ class ReservedNamesTest {
             }
             for (String name : ORDINARY) {
                 check(node, name);
+                noContent(node.delete("/kv/" + name));
                 if (ownTopic(name)) {
                     noContent(node.delete("/topics/" + name));
                     assertEquals(404, node.get("/topics/" + name).statusCode());
                 }
                 noContent(node.delete("/tables/" + name));
                 noContent(node.delete("/jobs/" + name));
+                assertEquals(404, node.get("/kv/" + name).statusCode());
                 assertEquals(404, node.get("/tables/" + name).statusCode());
                 assertEquals(404, node.get("/jobs/" + name).statusCode());
             }
