@@ -1,6 +1,7 @@
 package io.strata.node;
 
 import io.strata.node.storage.Directories;
+import io.strata.node.storage.DataLayout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DataDirLock implements AutoCloseable {
 
-    private static final String FILE = ".lock";
 
     /**
      * Directories locked by this JVM. A second channel on a file this JVM has locked must not even be
@@ -58,7 +58,7 @@ public final class DataDirLock implements AutoCloseable {
             Optional<Path> created = firstMissing(dir);
             boolean fresh = created.isPresent() || isEmpty(dir);
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
+            FileChannel channel = FileChannel.open(dir.resolve(DataLayout.LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {

@@ -33,6 +33,7 @@ import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
 import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.columnar.ColumnarMetrics;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.columnar.ColumnarStorage;
@@ -137,8 +138,10 @@ public final class StrataNode implements AutoCloseable {
                 httpLimits.maxConnections(), respSettings.enabled() ? respSettings.maxClients() : 0);
 
         DataDirLock lock = DataDirLock.acquire(dataDir);
+        DataLayout layout;
         try {
             NodeIdentity.claim(dataDir, settings.clusterName(), settings.nodeName());
+            layout = DataLayout.open(dataDir);
         } catch (RuntimeException e) {
             lock.abandon();
             throw e;
@@ -184,8 +187,6 @@ public final class StrataNode implements AutoCloseable {
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
-            KvStorage kvStorage = new KvStorage(dataDir.resolve("kv"), space, committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis, memory);
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = settings.catalogTimeout();
@@ -195,24 +196,25 @@ public final class StrataNode implements AutoCloseable {
                     ? Optional.of(NodeDirectory.start(system, config.getString("strata.cluster.node"),
                             "http://" + advertisedHost(host, config) + ":" + port, catalogTimeout))
                     : Optional.empty();
-            KvStore kv = KvStore.start(system, kvSettings, kvStorage, KeyspaceCatalog.load(catalogs, dataDir.resolve("kv")),
-                    askTimeout);
-            TopicCatalog topics = TopicCatalog.load(catalogs, dataDir.resolve("bus"));
-            BusStorage busStorage = new BusStorage(dataDir.resolve("bus"), space, committer.filter(c -> busFsync), blockingIo,
+            KeyspaceCatalog keyspaces = KeyspaceCatalog.load(catalogs, layout);
+            KvStorage kvStorage = new KvStorage(layout, space, committer.filter(c -> kvFsync), blockingIo,
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::getConfirmed, memory);
+            CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
+            KvStore kv = KvStore.start(system, kvSettings, kvStorage, keyspaces, catalogsReady, askTimeout);
+            TopicCatalog topics = TopicCatalog.load(catalogs, layout);
+            BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
                     System::currentTimeMillis);
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
-            GroupStore groups = GroupStore.start(system, bus, groupSettings, dataDir.resolve("bus").resolve("groups"),
-                    space, blockingIo, askTimeout);
-            TableCatalog tableCatalog = TableCatalog.load(catalogs, dataDir.resolve("tables"));
-            ColumnarStorage columnarStorage = new ColumnarStorage(dataDir.resolve("tables"), space, committer.filter(c -> tablesFsync),
+            GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, askTimeout);
+            TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);
+            ColumnarStorage columnarStorage = new ColumnarStorage(layout, space, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
                     new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed, memory);
-            CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
-            JobStore jobs = new JobStore(dataDir.resolve("jobs"), space, catalogs, PartitionHomes.of(system), directory, bus, kv,
-                    tables, blockingIo, system, settings.stream());
+            JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
+                    blockingIo, system, settings.stream());
 
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "strata-release-storage", () -> {
@@ -225,8 +227,8 @@ public final class StrataNode implements AutoCloseable {
                     });
 
             Map<String, PartitionKind> partitionKinds =
-                    partitionKinds(kvStorage, busStorage, columnarStorage, dataDir.resolve("bus").resolve("groups"));
-            Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, dataDir,
+                    partitionKinds(kvStorage, busStorage, columnarStorage, layout);
+            Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, layout,
                     config.getString("strata.cluster.node"), authToken, blockingIo));
             mover.ifPresent(m -> CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                     CoordinatedShutdown.PhaseBeforeServiceUnbind(), "strata-stop-moves", () -> {
@@ -368,14 +370,14 @@ public final class StrataNode implements AutoCloseable {
     }
 
     /** Where each kind of partition keeps its files on this node, for moves between nodes. */
-    private static Map<String, PartitionKind> partitionKinds(KvStorage kv, BusStorage bus, ColumnarStorage tables, Path groupsDir) {
+    private static Map<String, PartitionKind> partitionKinds(KvStorage kv, BusStorage bus, ColumnarStorage tables, DataLayout layout) {
         Map<String, PartitionKind> kinds = new LinkedHashMap<>();
         for (PartitionKind kind : List.of(
                 new PartitionKind(KvPartition.TYPE_KEY, id -> kv.partitionDir(PartitionId.fromEntityId(id)),
                         id -> kv.awaitSnapshot(PartitionId.fromEntityId(id), Duration.ofSeconds(30))),
                 new PartitionKind(TopicPartition.TYPE_KEY, id -> bus.partitionDir(PartitionId.fromEntityId(id)), id -> { }),
                 new PartitionKind(TableShard.TYPE_KEY, id -> tables.shardDir(PartitionId.fromEntityId(id)), id -> { }),
-                new PartitionKind(ConsumerGroup.TYPE_KEY, id -> ConsumerGroup.offsetsFile(groupsDir, id), id -> { }))) {
+                new PartitionKind(ConsumerGroup.TYPE_KEY, layout::groupOffsets, id -> { }))) {
             kinds.put(kind.name(), kind);
         }
         return kinds;

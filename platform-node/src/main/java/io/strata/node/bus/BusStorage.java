@@ -2,6 +2,7 @@ package io.strata.node.bus;
 
 import io.strata.node.common.PartitionId;
 import io.strata.node.storage.DiskSpace;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.GroupCommitter;
 
 import java.nio.file.Path;
@@ -13,17 +14,18 @@ import java.util.function.LongSupplier;
 /**
  * What a topic partition needs from its node besides settings.
  *
- * @param busDir      directory under which each partition keeps {@code <topic>/<partition>/}
+ * @param layout      where each partition keeps its files ({@link DataLayout#topicPartitionDir})
  * @param space       the data directory's free-space guard, which every log append claims from
  * @param committer   present in fsync durability
  * @param blockingIo  executor for reads and file deletion
  * @param retentionOf the current retention of a topic, empty once the topic is gone
  * @param clock       epoch milliseconds
  */
-public record BusStorage(Path busDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, BusMetrics metrics,
+public record BusStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+                         BusMetrics metrics,
                          Function<String, Optional<Retention>> retentionOf, LongSupplier clock) {
 
     public Path partitionDir(PartitionId id) {
-        return busDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
+        return layout.topicPartitionDir(id);
     }
 }

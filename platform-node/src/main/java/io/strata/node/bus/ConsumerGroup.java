@@ -4,6 +4,7 @@ import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.AtomicFiles;
 import io.strata.node.storage.DiskSpace;
+import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -175,23 +176,18 @@ public final class ConsumerGroup {
     /** The offsets as the file last written holds them: what a failed write goes back to. */
     private StoredOffsets durable = new StoredOffsets(Map.of());
 
-    public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, Path groupsDir,
+    public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, DataLayout layout,
                                            DiskSpace space, Executor blockingIo) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new ConsumerGroup(group, bus, settings, groupsDir, space, blockingIo, ctx, stash).loading(timers))));
+                new ConsumerGroup(group, bus, settings, layout, space, blockingIo, ctx, stash).loading(timers))));
     }
 
-    /** The file holding {@code group}'s committed offsets. */
-    public static Path offsetsFile(Path groupsDir, String group) {
-        return groupsDir.resolve(group + ".json");
-    }
-
-    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, Path groupsDir, DiskSpace space,
+    private ConsumerGroup(String group, BusStore bus, GroupSettings settings, DataLayout layout, DiskSpace space,
                           Executor blockingIo, ActorContext<Command> context, StashBuffer<Command> stash) {
         this.group = group;
         this.bus = bus;
         this.settings = settings;
-        this.file = offsetsFile(groupsDir, group);
+        this.file = layout.groupOffsets(group);
         this.space = space;
         this.blockingIo = blockingIo;
         this.context = context;

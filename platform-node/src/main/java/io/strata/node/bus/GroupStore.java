@@ -7,13 +7,13 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
+import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,11 +49,11 @@ public final class GroupStore {
     }
 
     /** Registers the consumer group entity with Cluster Sharding and returns the store. */
-    public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, Path groupsDir,
+    public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, DataLayout layout,
                                    DiskSpace space, Executor blockingIo, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
-                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, groupsDir, space, blockingIo))
+                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
     }

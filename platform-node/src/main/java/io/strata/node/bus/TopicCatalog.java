@@ -2,12 +2,11 @@ package io.strata.node.bus;
 
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
-import java.nio.file.Path;
-
 /**
- * The topics, kept durably in {@code <data-dir>/bus/topics.json} (replicated over the nodes in a
+ * The topics, kept durably in {@link DataLayout#topicCatalog()} (replicated over the nodes in a
  * cluster). A topic's
  * partition count never changes (records are placed by {@code murmur3(key) mod partitions});
  * its retention is fixed at creation. Thread-safe.
@@ -21,13 +20,13 @@ public final class TopicCatalog extends NamedCatalog<TopicCatalog.Topic> {
         }
     }
 
-    private TopicCatalog(CatalogStores stores, Path busDir) {
-        super(stores, busDir.resolve("topics.json"), Topic.class, Topic::name, "topic", 120);
+    private TopicCatalog(CatalogStores stores, DataLayout layout) {
+        super(stores, layout.topicCatalog(), Topic.class, Topic::name, "topic", 120);
     }
 
-    /** Opens the topic catalog from {@code stores} ({@code busDir} holds it on a node on its own). */
-    public static TopicCatalog load(CatalogStores stores, Path busDir) {
-        return new TopicCatalog(stores, busDir);
+    /** Opens the topic catalog from {@code stores} (in {@code layout} on a node on its own). */
+    public static TopicCatalog load(CatalogStores stores, DataLayout layout) {
+        return new TopicCatalog(stores, layout);
     }
 
     /**

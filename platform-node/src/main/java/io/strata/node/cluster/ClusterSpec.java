@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
+import io.strata.node.storage.DataLayout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,7 +225,7 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         fixed.put("strata.cluster.nodes", nodes.stream().filter(n -> n.roles().contains("data")).map(Node::name).toList());
         // The catalogs are replicated maps (see ReplicatedCatalogs), kept on each node's disk.
         fixed.put("pekko.cluster.distributed-data.durable.keys", List.of(CatalogWriter.DURABLE_KEYS));
-        fixed.put("pekko.cluster.distributed-data.durable.lmdb.dir", node.dataDir().resolve("ddata").toString());
+        fixed.put("pekko.cluster.distributed-data.durable.lmdb.dir", DataLayout.ddataDir(node.dataDir()).toString());
         fixed.put("pekko.cluster.seed-nodes", seedNodes.stream().map(seed -> node(seed).clusterAddress()).toList());
         if (downing.equals("off")) {
             fixed.put("pekko.cluster.downing-provider-class", "");

@@ -1,6 +1,7 @@
 package io.strata.node.cluster;
 
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.DataLayout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
  */
 public final class NodeIdentity {
 
-    static final String FILE = "node-id";
+    static final String FILE = DataLayout.NODE_ID;
 
     private NodeIdentity() {}
 

@@ -2,6 +2,7 @@ package io.strata.node.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.Directories;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * the partition is moving from. Once the partition has stopped there (the shard coordinator hands
  * off a partition running anywhere but its home, and never starts a moving one), this node pulls
  * its files from the old home's gateway ({@link PartitionTransferRoutes}) into
- * {@code <data-dir>/.incoming}, puts them in place, records itself as the home, and asks the old
+ * {@link DataLayout#incoming}, puts them in place, records itself as the home, and asks the old
  * home to delete its copy. A move cut short (either node stopped) is taken up again from the
  * start; until it completes the partition is unavailable ({@code partition_moving}).
  *
@@ -54,7 +55,7 @@ public final class PartitionMover implements AutoCloseable {
     private final PlacementTable table;
     private final NodeDirectory directory;
     private final Map<String, PartitionKind> kinds;
-    private final Path dataDir;
+    private final DataLayout layout;
     private final String self;
     private final Optional<String> authToken;
     private final Executor blockingIo;
@@ -64,13 +65,13 @@ public final class PartitionMover implements AutoCloseable {
     private volatile boolean stopping;
     private org.apache.pekko.actor.Cancellable scan;
 
-    public PartitionMover(ActorSystem<?> system, NodeDirectory directory, Map<String, PartitionKind> kinds, Path dataDir,
+    public PartitionMover(ActorSystem<?> system, NodeDirectory directory, Map<String, PartitionKind> kinds, DataLayout layout,
                           String self, Optional<String> authToken, Executor blockingIo) {
         this.system = system;
         this.table = PlacementTable.get(system);
         this.directory = directory;
         this.kinds = kinds;
-        this.dataDir = dataDir;
+        this.layout = layout;
         this.self = self;
         this.authToken = authToken;
         this.blockingIo = blockingIo;
@@ -116,14 +117,15 @@ public final class PartitionMover implements AutoCloseable {
         if (listing.statusCode() != 200) {
             throw new IllegalStateException("node " + from + " answered " + listing.statusCode() + " " + listing.body());
         }
-        Path incoming = dataDir.resolve(".incoming").resolve(kind.name()).resolve(id);
+        Path incoming = layout.incoming(kind.name(), id);
+        Path root = kind.filesOf().apply(id);
         Directories.deleteTree(incoming);
         JsonNode files = JSON.readTree(listing.body()).path("files");
         long bytes = 0;
         for (JsonNode file : files) {
             String relative = file.path("path").asText();
             Path target = incoming.resolve(relative).normalize();
-            if (!target.startsWith(incoming)) {
+            if (!target.startsWith(incoming) || !layout.root().resolve(relative).normalize().startsWith(root)) {
                 throw new IllegalStateException("node " + from + " listed a file outside the partition: " + relative);
             }
             Files.createDirectories(target.getParent());
@@ -135,7 +137,6 @@ public final class PartitionMover implements AutoCloseable {
             bytes += Files.size(target);
         }
         // The files are all here: replace whatever stale copy this node had, then take the partition.
-        Path root = kind.filesOf().apply(id);
         if (Files.isDirectory(root)) {
             Directories.deleteTree(root);
         } else {
@@ -143,7 +144,7 @@ public final class PartitionMover implements AutoCloseable {
         }
         for (JsonNode file : files) {
             String relative = file.path("path").asText();
-            Path target = dataDir.resolve(relative);
+            Path target = layout.root().resolve(relative);
             Files.createDirectories(target.getParent());
             Files.move(incoming.resolve(relative), target, StandardCopyOption.REPLACE_EXISTING);
         }

@@ -69,6 +69,7 @@ public final class PartitionTransferRoutes extends StrataRoutes {
     }
 
     private Route partition(String kind, String id) {
+        filesOf(kind(kind), id);
         return concat(
                 pathEnd(() -> concat(
                         get(() -> answer(listFiles(kind(kind), id))),
@@ -84,6 +85,15 @@ public final class PartitionTransferRoutes extends StrataRoutes {
         return kind;
     }
 
+    /** The files of partition {@code id}: refuses ids that are not a partition's, so nothing outside one is reached. */
+    private static Path filesOf(PartitionKind kind, String id) {
+        try {
+            return kind.filesOf().apply(id);
+        } catch (IllegalArgumentException e) {
+            throw new StrataException(StrataException.Kind.NOT_FOUND, "not_found", "'" + id + "' is no partition of " + kind.name());
+        }
+    }
+
     private Route answer(CompletionStage<HttpResponse> response) {
         return completeWithFuture(response.exceptionally(ErrorHandling::toResponse));
     }
@@ -95,7 +105,7 @@ public final class PartitionTransferRoutes extends StrataRoutes {
                         "partition " + kind.name() + "/" + id + " still runs on this node");
             }
             kind.awaitClosed().accept(id);
-            Path root = kind.filesOf().apply(id);
+            Path root = filesOf(kind, id);
             List<Map<String, Object>> files = new ArrayList<>();
             if (Files.isRegularFile(root)) {
                 files.add(describe(root));
@@ -119,7 +129,7 @@ public final class PartitionTransferRoutes extends StrataRoutes {
     }
 
     private Route sendFile(PartitionKind kind, String id, String relative) {
-        Path root = kind.filesOf().apply(id).normalize();
+        Path root = filesOf(kind, id).normalize();
         Path file = dataDir.resolve(relative).normalize();
         if (!file.startsWith(root) || !Files.isRegularFile(file)) {
             return complete(ErrorHandling.toResponse(new StrataException(StrataException.Kind.NOT_FOUND, "not_found",
@@ -137,7 +147,7 @@ public final class PartitionTransferRoutes extends StrataRoutes {
         }
         return runningHere(kind, id).thenApplyAsync(running -> {
             if (!running) {
-                Path root = kind.filesOf().apply(id);
+                Path root = filesOf(kind, id);
                 if (Files.isDirectory(root)) {
                     Directories.deleteTree(root);
                 } else {

@@ -1,6 +1,7 @@
 package io.strata.node.columnar;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
@@ -13,7 +14,7 @@ import java.util.function.Function;
 /**
  * What a table shard needs from its node besides settings.
  *
- * @param tablesDir  directory under which each shard keeps {@code <table>/<shard>/}
+ * @param layout     where each shard keeps its files ({@link DataLayout#tableShardDir})
  * @param space      the data directory's free-space guard, which every log append and seal claims from
  * @param committer  present in fsync durability
  * @param blockingIo executor for recovery, sealing and file deletion
@@ -21,11 +22,11 @@ import java.util.function.Function;
  * @param tableOf    the current definition of a table, empty once it is gone
  * @param memory     the node's memory ceiling: shards report the rows they hold in memory and ask it before taking more
  */
-public record ColumnarStorage(Path tablesDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+public record ColumnarStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                               Executor queries, ColumnarMetrics metrics, Function<String, Optional<TableCatalog.Table>> tableOf,
                               MemoryGuard memory) {
 
     public Path shardDir(PartitionId id) {
-        return tablesDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
+        return layout.tableShardDir(id);
     }
 }

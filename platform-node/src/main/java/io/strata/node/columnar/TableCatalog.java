@@ -2,12 +2,11 @@ package io.strata.node.columnar;
 
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
-import java.nio.file.Path;
-
 /**
- * The tables, kept durably in {@code <data-dir>/tables/tables.json} (replicated over the nodes in a
+ * The tables, kept durably in {@link DataLayout#tableCatalog()} (replicated over the nodes in a
  * cluster): each table's
  * schema (its data contract) and number of shards, both fixed at creation. Thread-safe.
  */
@@ -19,17 +18,17 @@ public final class TableCatalog extends NamedCatalog<TableCatalog.Table> {
     /** A table: name, schema and shard count. */
     public record Table(String name, Schema schema, int shards) {}
 
-    private TableCatalog(CatalogStores stores, Path tablesDir) {
-        super(stores, tablesDir.resolve("tables.json"), Table.class, Table::name, "table", 64);
+    private TableCatalog(CatalogStores stores, DataLayout layout) {
+        super(stores, layout.tableCatalog(), Table.class, Table::name, "table", 64);
     }
 
-    public static TableCatalog load(Path tablesDir) {
-        return load(CatalogStores.LOCAL, tablesDir);
+    public static TableCatalog load(DataLayout layout) {
+        return load(CatalogStores.LOCAL, layout);
     }
 
-    /** Opens the table catalog from {@code stores} ({@code tablesDir} holds it on a node on its own). */
-    public static TableCatalog load(CatalogStores stores, Path tablesDir) {
-        return new TableCatalog(stores, tablesDir);
+    /** Opens the table catalog from {@code stores} (in {@code layout} on a node on its own). */
+    public static TableCatalog load(CatalogStores stores, DataLayout layout) {
+        return new TableCatalog(stores, layout);
     }
 
     /**

@@ -19,6 +19,7 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import io.strata.node.http.Json;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.EntryLog;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,13 +29,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Source;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +42,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The columnar store as the rest of the node sees it: tables, ingest (spreading validated rows
@@ -55,8 +50,6 @@ import java.util.stream.Stream;
  * is stored.
  */
 public final class TableStore {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TableStore.class);
 
     /** Rows per logged batch at most; an insert of more rows is logged as several batches. */
     private static final int CHUNK_ROWS = 16_384;
@@ -111,18 +104,18 @@ public final class TableStore {
     private final PartitionHomes homes;
     private final ColumnarSettings settings;
     private final TableCatalog catalog;
-    private final Path tablesDir;
+    private final DataLayout layout;
     private final BusStore bus;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
-    private TableStore(ClusterSharding sharding, PartitionHomes homes, ColumnarSettings settings, TableCatalog catalog, Path tablesDir,
+    private TableStore(ClusterSharding sharding, PartitionHomes homes, ColumnarSettings settings, TableCatalog catalog, DataLayout layout,
                        BusStore bus, Duration askTimeout) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
-        this.tablesDir = tablesDir;
+        this.layout = layout;
         this.bus = bus;
         this.askTimeout = askTimeout;
     }
@@ -135,37 +128,12 @@ public final class TableStore {
      */
     public static TableStore start(ActorSystem<?> system, ColumnarSettings settings, ColumnarStorage storage,
                                    TableCatalog catalog, CompletionStage<Void> catalogReady, BusStore bus, Duration askTimeout) {
-        CompletableFuture<Void> ready = catalogReady.toCompletableFuture();
-        if (ready.isDone() && !ready.isCompletedExceptionally()) {
-            removeDroppedTables(storage.tablesDir(), catalog);
-        } else {
-            ready.thenRunAsync(() -> removeDroppedTables(storage.tablesDir(), catalog), storage.blockingIo())
-                    .exceptionally(failure -> {
-                        LOG.warn("files of dropped tables are kept until a later start: {}", failure.getMessage());
-                        return null;
-                    });
-        }
+        catalog.removeUnlisted(storage.layout().tablesDir(), catalogReady, storage.blockingIo(), ShardState::deleteFiles);
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(TableShard.TYPE_KEY,
                         ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new TableStore(sharding, PartitionHomes.of(system, TableShard.TYPE_KEY.name()), settings, catalog, storage.tablesDir(), bus, askTimeout);
-    }
-
-    private static void removeDroppedTables(Path tablesDir, TableCatalog catalog) {
-        if (!Files.isDirectory(tablesDir)) {
-            return;
-        }
-        try (Stream<Path> dirs = Files.list(tablesDir)) {
-            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-                if (catalog.get(dir.getFileName().toString()).isEmpty()) {
-                    LOG.info("removing the files of dropped table '{}'", dir.getFileName());
-                    ShardState.deleteFiles(dir);
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + tablesDir, e);
-        }
+        return new TableStore(sharding, PartitionHomes.of(system, TableShard.TYPE_KEY.name()), settings, catalog, storage.layout(), bus, askTimeout);
     }
 
     public ColumnarSettings settings() {
@@ -246,7 +214,7 @@ public final class TableStore {
                 expect(drop.join(), TableShard.Dropped.class);
             }
             // The shards removed their own directories; what is left is the table's, now empty.
-            ShardState.deleteFiles(tablesDir.resolve(name));
+            ShardState.deleteFiles(layout.tableDir(name));
         });
     }
 

@@ -2,12 +2,11 @@ package io.strata.node.kv;
 
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
-import java.nio.file.Path;
-
 /**
- * The keyspaces and their partition counts, kept durably in {@code <data-dir>/kv/keyspaces.json}
+ * The keyspaces and their partition counts, kept durably in {@link DataLayout#keyspaceCatalog()}
  * (replicated over the nodes in a cluster). A keyspace's partition count never changes: keys are
  * placed by {@code murmur3(key) mod partitions}. Thread-safe.
  */
@@ -16,13 +15,13 @@ public final class KeyspaceCatalog extends NamedCatalog<KeyspaceCatalog.Keyspace
     /** A keyspace: its name and fixed number of partitions. */
     public record Keyspace(String name, int partitions) {}
 
-    private KeyspaceCatalog(CatalogStores stores, Path kvDir) {
-        super(stores, kvDir.resolve("keyspaces.json"), Keyspace.class, Keyspace::name, "keyspace", 64);
+    private KeyspaceCatalog(CatalogStores stores, DataLayout layout) {
+        super(stores, layout.keyspaceCatalog(), Keyspace.class, Keyspace::name, "keyspace", 64);
     }
 
-    /** Opens the keyspace catalog from {@code stores} ({@code kvDir} holds it on a node on its own). */
-    public static KeyspaceCatalog load(CatalogStores stores, Path kvDir) {
-        return new KeyspaceCatalog(stores, kvDir);
+    /** Opens the keyspace catalog from {@code stores} (in {@code layout} on a node on its own). */
+    public static KeyspaceCatalog load(CatalogStores stores, DataLayout layout) {
+        return new KeyspaceCatalog(stores, layout);
     }
 
     /**

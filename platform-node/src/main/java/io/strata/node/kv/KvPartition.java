@@ -10,6 +10,7 @@ import io.strata.node.kv.proto.DeleteOp;
 import io.strata.node.kv.proto.LogEntry;
 import io.strata.node.kv.proto.PutOp;
 import io.strata.node.kv.proto.SnapshotHeader;
+import io.strata.node.storage.Directories;
 import io.strata.node.storage.DurableReplies;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,10 +20,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +61,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, Get, Delete, Incr, MultiGet, Stats, Wake, Internal {}
+    public sealed interface Command permits Put, Get, Delete, Incr, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -84,14 +87,29 @@ public final class KvPartition {
     /** Reads several keys of this partition. Replies {@link MultiGetResult} with the keys found. */
     public record MultiGet(List<String> keys, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Lists up to {@code limit} live keys that start with {@code prefix} and come after
+     * {@code after} ({@code ""}: from the first), in UTF-8 byte order ({@link PartitionState#KEY_ORDER}).
+     * Replies {@link KeyPage}.
+     */
+    public record ListKeys(String prefix, String after, int limit, ActorRef<Reply> replyTo) implements Command {}
+
     /** Asks for the partition's size. Replies {@link PartitionStats}. */
     public record Stats(ActorRef<Reply> replyTo) implements Command {}
 
     /** Starts the partition (and so its recovery) without asking anything of it. */
     public enum Wake implements Command { INSTANCE }
 
+    /**
+     * Deletes the partition's files (its keyspace is being deleted) and stops; refuses every other
+     * command meanwhile, and writes not yet acknowledged ({@code keyspace_not_found}). Replies
+     * {@link Dropped}.
+     */
+    public record Drop(ActorRef<Reply> replyTo) implements Command {}
+
     /** Replies of a partition. */
-    public sealed interface Reply permits Found, NotFound, Written, Deleted, Counter, MultiGetResult, PartitionStats, Rejected {}
+    public sealed interface Reply permits Found, NotFound, Written, Deleted, Counter, MultiGetResult, KeyPage, PartitionStats,
+            Dropped, Rejected {}
 
     /** A live key. {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires. */
     public record Found(String key, byte[] value, long version, long expiresAtMillis) implements Reply {}
@@ -107,14 +125,21 @@ public final class KvPartition {
 
     public record MultiGetResult(List<Found> found) implements Reply {}
 
+    /** Keys in order; {@code more}: live keys with the prefix come after the last one. */
+    public record KeyPage(List<String> keys, boolean more) implements Reply {}
+
+    /** The partition's files are deleted and it has stopped. */
+    public record Dropped() implements Reply {}
+
     /** {@code keys}: live keys; {@code valueBytes}: bytes of values held; {@code seq}: last write's sequence number. */
     public record PartitionStats(long keys, long valueBytes, long seq) implements Reply {}
 
     /**
      * The command was refused and changed nothing. Codes: {@code version_mismatch},
-     * {@code not_an_integer}, {@code integer_overflow}, {@code storage_full} (the disk is at its
-     * free-space reserve), {@code storage_unavailable}, {@code memory_full} (the node is past its
-     * memory ceiling and the write needs more).
+     * {@code not_an_integer}, {@code integer_overflow}, {@code keyspace_not_found} (deleted, or
+     * being deleted), {@code storage_full} (the disk is at its free-space reserve),
+     * {@code storage_unavailable}, {@code memory_full} (the node is past its memory ceiling and the
+     * write needs more).
      */
     public record Rejected(String code, String message) implements Reply {
 
@@ -125,6 +150,7 @@ public final class KvPartition {
                 case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
                 case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
                 case "memory_full" -> StrataException.Kind.INSUFFICIENT_STORAGE;
+                case "keyspace_not_found" -> StrataException.Kind.NOT_FOUND;
                 default -> StrataException.Kind.UNAVAILABLE;
             };
             return new StrataException(kind, code, message);
@@ -142,6 +168,8 @@ public final class KvPartition {
 
     private record SnapshotDone(long seq, long bytes, long nanos, Throwable failure) implements Internal {}
 
+    private record FilesDeleted(ActorRef<Reply> replyTo, Throwable failure) implements Internal {}
+
     private enum SweepExpired implements Internal { INSTANCE }
 
     private enum SnapshotTick implements Internal { INSTANCE }
@@ -156,6 +184,7 @@ public final class KvPartition {
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final TimerScheduler<Command> timers;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final SnapshotStore snapshots;
 
     private EntryLog<LogEntry> log;
@@ -169,20 +198,25 @@ public final class KvPartition {
 
     private final DurableReplies<Reply> replies;
 
-    /** Creates the behaviour of the partition {@code id}. */
-    public static Behavior<Command> create(PartitionId id, KvSettings settings, KvStorage storage) {
+    /**
+     * Creates the behaviour of the partition {@code id}; {@code shard} is its shard's, which it asks
+     * to passivate it once its keyspace is gone.
+     */
+    public static Behavior<Command> create(PartitionId id, KvSettings settings, KvStorage storage,
+                                           ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new KvPartition(id, settings, storage, ctx, stash, timers).recovering())));
+                new KvPartition(id, settings, storage, ctx, stash, timers, shard).recovering())));
     }
 
     private KvPartition(PartitionId id, KvSettings settings, KvStorage storage, ActorContext<Command> context,
-                        StashBuffer<Command> stash, TimerScheduler<Command> timers) {
+                        StashBuffer<Command> stash, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard) {
         this.id = id;
         this.settings = settings;
         this.storage = storage;
         this.context = context;
         this.stash = stash;
         this.timers = timers;
+        this.shard = shard;
         this.snapshots = new SnapshotStore(storage.partitionDir(id).resolve("snapshots"));
         this.replies = new DurableReplies<>(storage.committer(),
                 (sync, upTo) -> context.pipeToSelf(sync, (ok, failure) -> new Synced(upTo, failure)));
@@ -206,9 +240,17 @@ public final class KvPartition {
                 .build();
     }
 
-    /** Runs on the blocking-I/O executor: builds the state from the snapshot and the log tail. */
+    /**
+     * Runs on the blocking-I/O executor: builds the state from the snapshot and the log tail, for a
+     * partition of a keyspace that exists (a write racing the keyspace's deletion must not bring it back).
+     */
     private Recovered recover() {
         long start = System.nanoTime();
+        int partitions = storage.keyspaceOf().apply(id.name()).map(KeyspaceCatalog.Keyspace::partitions).orElse(0);
+        if (id.partition() >= partitions) {
+            throw new StrataException(StrataException.Kind.NOT_FOUND, "keyspace_not_found",
+                    "keyspace '" + id.name() + "' does not exist (it has no partition " + id.partition() + ")");
+        }
         storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
         long now = storage.clock().getAsLong();
         var loaded = snapshots.loadLatest(now);
@@ -242,10 +284,42 @@ public final class KvPartition {
     }
 
     private Behavior<Command> onRecoveryFailed(RecoveryFailed failed) {
-        context.getLog().error("partition {} failed to recover; its requests are refused until it does", id, failed.cause);
-        StrataException refusal = DiskSpace.refusal("partition " + id + " could not recover", failed.cause);
-        stash.forEach(command -> reject(command, refusal.code(), refusal.getMessage()));
-        return Behaviors.stopped();
+        Throwable cause = failed.cause.getCause() != null ? failed.cause.getCause() : failed.cause;
+        if (!(cause instanceof StrataException)) {
+            context.getLog().error("partition {} failed to recover; its requests are refused until it does", id, cause);
+        }
+        // A refusal keeps its code (keyspace_not_found, storage_full); a fault is storage_full or storage_unavailable.
+        StrataException refusal = cause instanceof StrataException e ? e
+                : DiskSpace.refusal("partition " + id + " could not recover", cause);
+        String code = refusal.code();
+        String why = cause instanceof StrataException ? "partition " + id + " could not recover: " + cause.getMessage()
+                : refusal.getMessage();
+        stash.forEach(command -> refuse(command, code, why));
+        return passivated(code, why);
+    }
+
+    /**
+     * Refuses every command until the shard stops the partition: asked to passivate it, the shard
+     * keeps later commands for the next incarnation, so none is lost to an entity that stopped itself.
+     */
+    private Behavior<Command> passivated(String code, String why) {
+        shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+        return Behaviors.receive(Command.class)
+                .onAnyMessage(command -> {
+                    refuse(command, code, why);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    /** Refuses a command with {@code code}; a {@link Drop} is done all the same, without recovering. */
+    private void refuse(Command command, String code, String why) {
+        if (command instanceof Drop drop) {
+            CompletableFuture.runAsync(this::deleteFiles, storage.blockingIo())
+                    .whenComplete((ok, failure) -> drop.replyTo.tell(new Dropped()));
+        } else {
+            reject(command, code, why);
+        }
     }
 
     private Behavior<Command> running() {
@@ -255,7 +329,9 @@ public final class KvPartition {
                 .onMessage(Delete.class, this::onDelete)
                 .onMessage(Incr.class, this::onIncr)
                 .onMessage(MultiGet.class, this::onMultiGet)
+                .onMessage(ListKeys.class, this::onListKeys)
                 .onMessage(Stats.class, this::onStats)
+                .onMessage(Drop.class, this::onDrop)
                 .onMessageEquals(Wake.INSTANCE, Behaviors::same)
                 .onMessage(Synced.class, this::onSynced)
                 .onMessageEquals(SweepExpired.INSTANCE, this::onSweep)
@@ -379,6 +455,13 @@ public final class KvPartition {
         }
         storage.metrics().op("mget", "ok");
         replies.respond(multiGet.replyTo, new MultiGetResult(found));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onListKeys(ListKeys list) {
+        PartitionState.Listing listing = state.list(list.prefix, list.after, list.limit, storage.clock().getAsLong());
+        storage.metrics().op("list", "ok");
+        replies.respond(list.replyTo, new KeyPage(listing.keys(), listing.more()));
         return Behaviors.same();
     }
 
@@ -537,6 +620,43 @@ public final class KvPartition {
         return Behaviors.same();
     }
 
+    // ---- Deletion -----------------------------------------------------------------------------
+
+    private Behavior<Command> onDrop(Drop drop) {
+        String why = "keyspace '" + id.name() + "' is being deleted";
+        timers.cancelAll();
+        replies.failAll(reason -> new Rejected("keyspace_not_found", reason), why);
+        EntryLog<LogEntry> closing = log;
+        context.pipeToSelf(CompletableFuture.runAsync(() -> {
+                    // A snapshot still being written compacts this log: it must finish before the log closes.
+                    storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
+                    closing.close();
+                    deleteFiles();
+                }, storage.blockingIo()),
+                (ok, failure) -> new FilesDeleted(drop.replyTo, failure));
+        return Behaviors.receive(Command.class)
+                .onMessage(FilesDeleted.class, deleted -> {
+                    if (deleted.failure != null) {
+                        context.getLog().error("partition {}: could not delete its files", id, deleted.failure);
+                    }
+                    deleted.replyTo.tell(new Dropped());
+                    return passivated("keyspace_not_found", why);
+                })
+                .onAnyMessage(other -> {
+                    reject(other, "keyspace_not_found", why);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    /** Blocking: the partition's directory, and its keyspace's once no other partition has files in it. */
+    private void deleteFiles() {
+        storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
+        Path dir = storage.partitionDir(id);
+        Directories.deleteTree(dir);
+        Directories.deleteIfEmpty(dir.getParent());
+    }
+
     // ---- Helpers ------------------------------------------------------------------------------
 
     private void rejectUnavailable(Command command, String why) {
@@ -561,7 +681,11 @@ public final class KvPartition {
             return c.replyTo;
         } else if (command instanceof MultiGet c) {
             return c.replyTo;
+        } else if (command instanceof ListKeys c) {
+            return c.replyTo;
         } else if (command instanceof Stats c) {
+            return c.replyTo;
+        } else if (command instanceof Drop c) {
             return c.replyTo;
         }
         return null;

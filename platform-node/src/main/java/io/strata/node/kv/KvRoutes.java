@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  * GET    /kv                                  keyspaces
  * PUT    /kv/{space}                          {"partitions": N} creates a keyspace
  * GET    /kv/{space}                          keyspace size
+ * GET    /kv/{space}?list=keys[&amp;prefix=P][&amp;cursor=C][&amp;limit=N][&amp;encoding=base64]
+ *                                             a page of keys in UTF-8 byte order, next_cursor
+ * DELETE /kv/{space}                          deletes the keyspace and every key in it
  * PUT    /kv/{space}/{key}[?ttl=SECONDS]      body = value; If-Match: "v" (CAS) / If-None-Match: * (create only)
  * GET    /kv/{space}/{key}                    value bytes, ETag = version
  * DELETE /kv/{space}/{key}                    optional If-Match
@@ -67,7 +70,9 @@ public final class KvRoutes extends StrataRoutes {
                 pathPrefix(PathMatchers.segment(), space -> concat(
                         pathEnd(() -> concat(
                                 put(() -> createKeyspace(space)),
-                                get(() -> describeKeyspace(space)))),
+                                get(() -> parameterOptional("list", list -> list.isPresent()
+                                        ? listKeys(space, list.get()) : describeKeyspace(space))),
+                                delete(() -> deleteKeyspace(space)))),
                         pathSingleSlash(() -> failWith(StrataException.invalid("invalid_key", "key must not be empty"))),
                         path("_mget", () -> post(() -> multiGet(space))),
                         pathPrefix(PathMatchers.segment(), key -> concat(
@@ -105,6 +110,61 @@ public final class KvRoutes extends StrataRoutes {
 
     private Route describeKeyspace(String space) {
         return respond(store.stats(space), Json::ok);
+    }
+
+    private Route deleteKeyspace(String space) {
+        return respond(store.deleteKeyspace(space), done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+    }
+
+    /**
+     * A page of keys. The cursor is the last key of the page before, in base64url: opaque, and
+     * valid across restarts and whatever was written since.
+     */
+    private Route listKeys(String space, String list) {
+        if (!list.equals("keys")) {
+            throw StrataException.invalid("invalid_list", "list must be 'keys', got '" + list + "'");
+        }
+        return parameterOptional("prefix", prefix -> parameterOptional("cursor", cursor -> parameterOptional("limit", limit ->
+                parameterOptional("encoding", encoding -> {
+                    boolean base64 = parseEncoding(encoding);
+                    String from = prefix.map(p -> base64 ? decodeBase64(Base64.getDecoder(), p, "invalid_prefix",
+                            "prefix must be the base64 of UTF-8 text (encoding=base64)") : p).orElse("");
+                    String after = cursor.map(c -> decodeBase64(Base64.getUrlDecoder(), c, "invalid_cursor",
+                            "cursor must be a next_cursor of an earlier page")).orElse("");
+                    if (cursor.isPresent() && after.isEmpty()) {
+                        throw StrataException.invalid("invalid_cursor", "cursor must be a next_cursor of an earlier page, not empty");
+                    }
+                    int max = limit.map(KvRoutes::parseLimit).orElse(store.settings().maxListKeys());
+                    return respond(store.listKeys(space, from, after, max), page -> Json.ok(keyPage(space, page, base64)));
+                }))));
+    }
+
+    private static Map<String, Object> keyPage(String space, KvPartition.KeyPage page, boolean base64) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("keyspace", space);
+        body.put("keys", base64
+                ? page.keys().stream().map(k -> Base64.getEncoder().encodeToString(k.getBytes(StandardCharsets.UTF_8))).toList()
+                : page.keys());
+        body.put("next_cursor", page.more() ? Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(page.keys().get(page.keys().size() - 1).getBytes(StandardCharsets.UTF_8)) : null);
+        return body;
+    }
+
+    /** The UTF-8 text {@code encoded} stands for; {@code code} and {@code problem} when it is not base64 of UTF-8 text. */
+    private static String decodeBase64(Base64.Decoder decoder, String encoded, String code, String problem) {
+        try {
+            return decodeUtf8(decoder.decode(encoded));
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            throw StrataException.invalid(code, problem + ", got '" + encoded + "'");
+        }
+    }
+
+    static int parseLimit(String limit) {
+        try {
+            return Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw StrataException.invalid("invalid_limit", "limit must be a whole number, got '" + limit + "'");
+        }
     }
 
     // ---- Keys ---------------------------------------------------------------------------------
@@ -277,10 +337,14 @@ public final class KvRoutes extends StrataRoutes {
         return out;
     }
 
+    private static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
     private static String utf8(String key, byte[] value) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+            return decodeUtf8(value);
         } catch (CharacterCodingException e) {
             throw new StrataException(StrataException.Kind.UNPROCESSABLE, "value_not_utf8",
                     "the value of '" + key + "' is not UTF-8 text; ask with ?encoding=base64 or in Protobuf");

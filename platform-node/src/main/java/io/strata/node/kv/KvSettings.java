@@ -18,6 +18,7 @@ public record KvSettings(
         boolean autoCreateKeyspaces,
         int maxKeyBytes,
         int maxMgetKeys,
+        int maxListKeys,
         Duration expirySweepInterval,
         Durability durability,
         RollCycle rollCycle,
@@ -27,12 +28,18 @@ public record KvSettings(
 
     /** Most partitions a keyspace may have. */
     public static final int MAX_PARTITIONS = 1024;
+    /** Most bytes of keys in one partition's page of a listing: it crosses nodes in one message (Artery frames are 8 MiB). */
+    private static final long MAX_LIST_PAGE_BYTES = 4L << 20;
 
     public KvSettings {
         require(defaultPartitions >= 1 && defaultPartitions <= MAX_PARTITIONS,
                 "strata.kv.default-partitions must be 1.." + MAX_PARTITIONS + ", got " + defaultPartitions);
         require(maxKeyBytes >= 1 && maxKeyBytes <= 65_536, "strata.kv.max-key-bytes must be 1..65536, got " + maxKeyBytes);
         require(maxMgetKeys >= 1, "strata.kv.max-mget-keys must be positive, got " + maxMgetKeys);
+        require(maxListKeys >= 1 && (long) maxListKeys * maxKeyBytes <= MAX_LIST_PAGE_BYTES,
+                "strata.kv.max-list-keys must be at least 1 and, times strata.kv.max-key-bytes, at most "
+                        + MAX_LIST_PAGE_BYTES + " (a partition's page of keys crosses nodes in one message), got "
+                        + maxListKeys + " x " + maxKeyBytes);
         require(!expirySweepInterval.isNegative() && !expirySweepInterval.isZero(),
                 "strata.kv.expiry-sweep-interval must be positive");
         require(snapshotEveryWrites >= 1, "strata.kv.snapshot.every-writes must be positive");
@@ -50,6 +57,7 @@ public record KvSettings(
                 kv.getBoolean("auto-create-keyspaces"),
                 kv.getInt("max-key-bytes"),
                 kv.getInt("max-mget-keys"),
+                kv.getInt("max-list-keys"),
                 kv.getDuration("expiry-sweep-interval"),
                 StorageConfig.durability(kv.getString("durability"), "strata.kv.durability"),
                 StorageConfig.rollCycle(kv.getString("log.roll-cycle"), "strata.kv.log.roll-cycle"),

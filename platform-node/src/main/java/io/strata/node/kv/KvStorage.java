@@ -1,6 +1,8 @@
 package io.strata.node.kv;
 
 import io.strata.node.common.PartitionId;
+import io.strata.node.kv.KeyspaceCatalog.Keyspace;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
@@ -13,31 +15,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * What a partition needs from its node besides settings: where its files live, the group
- * committer (fsync mode only), an executor for blocking file work, metrics and a clock.
+ * committer (fsync mode only), an executor for blocking file work, metrics, a clock and the
+ * keyspace catalog.
  *
- * @param kvDir      directory under which each partition keeps {@code <keyspace>/<partition>/}
+ * @param layout     where each partition keeps its files ({@link DataLayout#kvPartitionDir})
  * @param space      the data directory's free-space guard, which every log append claims from
  * @param clock      epoch milliseconds; injectable so tests can move time
+ * @param keyspaceOf the keyspace of a name as a majority of the cluster's nodes knows it (blocking
+ *                   in a cluster), empty once it is deleted: a partition starts only for a keyspace
+ *                   that exists
  * @param snapshotsInFlight each partition's snapshot still being written, if any
  * @param memory     the node's memory ceiling: partitions report what they hold and ask it before growing
  */
-public record KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
-                        KvMetrics metrics, LongSupplier clock, Map<PartitionId, CompletableFuture<?>> snapshotsInFlight,
-                        MemoryGuard memory) {
+public record KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+                        KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf,
+                        Map<PartitionId, CompletableFuture<?>> snapshotsInFlight, MemoryGuard memory) {
 
     /** Storage without a memory ceiling (every write admitted), for partitions run without a node. */
-    public KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
-                     LongSupplier clock) {
-        this(kvDir, space, committer, blockingIo, metrics, clock, MemoryGuard.unlimited());
+    public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+                     KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf) {
+        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, MemoryGuard.unlimited());
     }
 
-    public KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo, KvMetrics metrics,
-                     LongSupplier clock, MemoryGuard memory) {
-        this(kvDir, space, committer, blockingIo, metrics, clock, new ConcurrentHashMap<>(), memory);
+    public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+                     KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf, MemoryGuard memory) {
+        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory);
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */
@@ -63,6 +70,6 @@ public record KvStorage(Path kvDir, DiskSpace space, Optional<GroupCommitter> co
     }
 
     public Path partitionDir(PartitionId id) {
-        return kvDir.resolve(id.name()).resolve(Integer.toString(id.partition()));
+        return layout.kvPartitionDir(id);
     }
 }

@@ -7,6 +7,8 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
+import io.strata.node.kv.internal.PartitionState;
+import io.strata.node.storage.Directories;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
@@ -21,8 +23,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.stream.IntStream;
 
 /**
  * The key-value store as the rest of the node sees it: resolves a key to the partition entity
@@ -38,26 +44,36 @@ public final class KvStore {
     private final PartitionHomes homes;
     private final KvSettings settings;
     private final KeyspaceCatalog catalog;
+    private final Executor blockingIo;
     private final Duration askTimeout;
+    /** Keyspaces this node is deleting: not created again (on a write, or explicitly) until it is done. */
+    private final Set<String> deleting = ConcurrentHashMap.newKeySet();
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Duration askTimeout) {
+                    Executor blockingIo, Duration askTimeout) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
+        this.blockingIo = blockingIo;
         this.askTimeout = askTimeout;
     }
 
-    /** Registers the partition entity with Cluster Sharding on this node and returns the store. */
+    /**
+     * Registers the partition entity with Cluster Sharding on this node and returns the store.
+     * Files of keyspaces no longer in the catalog (a deletion cut short by a crash, or made while
+     * this node was down) are removed once the catalog is {@code catalogReady}.
+     */
     public static KvStore start(ActorSystem<?> system, KvSettings settings, KvStorage storage, KeyspaceCatalog catalog,
-                                Duration askTimeout) {
+                                CompletionStage<Void> catalogReady, Duration askTimeout) {
+        catalog.removeUnlisted(storage.layout().kvDir(), catalogReady, storage.blockingIo(), Directories::deleteTree);
         ClusterSharding sharding = ClusterSharding.get(system);
         Props dispatcher = DispatcherSelector.fromConfig("strata.entity-dispatcher");
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
-                        ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
+                        ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout);
+        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog,
+                storage.blockingIo(), askTimeout);
     }
 
     public KvSettings settings() {
@@ -67,6 +83,7 @@ public final class KvStore {
     // ---- Keyspaces ----------------------------------------------------------------------------
 
     public Keyspace createKeyspace(String name, int partitions) {
+        refuseWhileDeleting(name);
         return catalog.create(name, partitions);
     }
 
@@ -87,8 +104,47 @@ public final class KvStore {
                 throw new StrataException(StrataException.Kind.NOT_FOUND, "keyspace_not_found", "keyspace '" + name
                         + "' does not exist (auto-creation is off: create it with PUT /kv/" + name + ")");
             }
+            refuseWhileDeleting(name);
             return catalog.create(name, settings.defaultPartitions());
         });
+    }
+
+    private void refuseWhileDeleting(String name) {
+        if (deleting.contains(name)) {
+            throw new StrataException(StrataException.Kind.CONFLICT, "keyspace_being_deleted",
+                    "keyspace '" + name + "' is being deleted; create it again once the deletion is done");
+        }
+    }
+
+    /**
+     * Deletes a keyspace: once every partition's home is up, it leaves the catalog, then every
+     * partition (on whichever node holds it) deletes its files and stops. A write racing the
+     * deletion is refused ({@code keyspace_not_found}), or deleted with the partition it reached
+     * first; a partition never starts again for a keyspace that is not in the catalog, so the name
+     * can be created again and starts empty.
+     */
+    public CompletionStage<Void> deleteKeyspace(String name) {
+        Keyspace keyspace = keyspace(name);
+        if (!deleting.add(name)) {
+            throw new StrataException(StrataException.Kind.CONFLICT, "keyspace_being_deleted",
+                    "keyspace '" + name + "' is already being deleted");
+        }
+        List<PartitionId> partitions = IntStream.range(0, keyspace.partitions()).mapToObj(p -> new PartitionId(name, p)).toList();
+        // Refused while a partition's home is down: its files would outlive the catalog entry until that node restarts.
+        CompletableFuture<?>[] homesUp = partitions.stream()
+                .map(p -> homes.whenAvailable(p.entityId()).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(homesUp)
+                .thenRunAsync(() -> catalog.remove(name), blockingIo)
+                .thenCompose(removed -> {
+                    List<CompletableFuture<KvPartition.Reply>> drops = partitions.stream()
+                            .map(p -> ask(p, KvPartition.Drop::new).toCompletableFuture()).toList();
+                    return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRun(() -> drops.forEach(drop -> {
+                        if (!(drop.join() instanceof KvPartition.Dropped)) {
+                            throw unavailable(drop.join());
+                        }
+                    }));
+                })
+                .whenComplete((done, failure) -> deleting.remove(name));
     }
 
     /** Live keys, value bytes and partitions of a keyspace, summed over its partitions. */
@@ -209,6 +265,44 @@ public final class KvStore {
         });
     }
 
+    /**
+     * A page of a keyspace's live keys that start with {@code prefix}, after {@code after}
+     * ({@code ""}: from the first), in UTF-8 byte order: at most {@code limit} (1 ..
+     * {@code max-list-keys}). Every partition gives its first {@code limit} such keys and the
+     * smallest {@code limit} of them all make the page, so listing page after page from the last
+     * key returned yields every key that exists throughout, once.
+     */
+    public CompletionStage<KvPartition.KeyPage> listKeys(String space, String prefix, String after, int limit) {
+        if (limit < 1 || limit > settings.maxListKeys()) {
+            throw StrataException.invalid("invalid_limit", "limit must be 1.." + settings.maxListKeys() + ", got " + limit);
+        }
+        if (prefix.getBytes(StandardCharsets.UTF_8).length > settings.maxKeyBytes()) {
+            throw StrataException.invalid("invalid_prefix", "a prefix longer than the longest key (" + settings.maxKeyBytes()
+                    + " bytes) matches no key");
+        }
+        if (after.getBytes(StandardCharsets.UTF_8).length > settings.maxKeyBytes()) {
+            throw StrataException.invalid("invalid_cursor", "the cursor is longer than any key");
+        }
+        Keyspace keyspace = keyspace(space);
+        List<CompletableFuture<KvPartition.Reply>> asks = new ArrayList<>();
+        for (int p = 0; p < keyspace.partitions(); p++) {
+            asks.add(ask(new PartitionId(space, p), r -> new KvPartition.ListKeys(prefix, after, limit, r)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<String> keys = new ArrayList<>();
+            boolean more = false;
+            for (var ask : asks) {
+                if (!(ask.join() instanceof KvPartition.KeyPage page)) {
+                    throw unavailable(ask.join());
+                }
+                keys.addAll(page.keys());
+                more |= page.more();
+            }
+            keys.sort(PartitionState.KEY_ORDER);
+            return new KvPartition.KeyPage(List.copyOf(keys.subList(0, Math.min(limit, keys.size()))), more || keys.size() > limit);
+        });
+    }
+
     /** The partition that owns {@code key} in {@code keyspace}. */
     public static PartitionId partitionOf(Keyspace keyspace, String key) {
         return new PartitionId(keyspace.name(), Partitioner.partitionFor(key, keyspace.partitions()));
@@ -232,7 +326,9 @@ public final class KvStore {
     }
 
     private static StrataException unavailable(KvPartition.Reply reply) {
-        String why = reply instanceof KvPartition.Rejected r ? r.message() : "unexpected reply " + reply;
-        return new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", why);
+        if (reply instanceof KvPartition.Rejected r) {
+            return r.toException();
+        }
+        return new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable", "unexpected reply " + reply);
     }
 }

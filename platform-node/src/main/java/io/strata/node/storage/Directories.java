@@ -2,6 +2,7 @@ package io.strata.node.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -23,6 +24,18 @@ public final class Directories {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+
+    /** Deletes {@code dir} if it is empty; returns whether it is gone. */
+    public static boolean deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+            return true;
+        } catch (DirectoryNotEmptyException stillUsed) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
         }
     }
 }

@@ -2,11 +2,17 @@ package io.strata.node.storage;
 
 import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -18,6 +24,8 @@ import java.util.function.Function;
  * @param <T> an immutable item type Jackson can read and write (a record)
  */
 public class NamedCatalog<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NamedCatalog.class);
 
     private final CatalogStore<T> catalog;
     private final String kind;
@@ -78,6 +86,32 @@ public class NamedCatalog<T> {
                     kind + " '" + name + "' exists with other settings (" + describeExisting.apply(stored) + ")");
         }
         return stored;
+    }
+
+    /**
+     * Deletes, with {@code delete}, the directories in {@code dir} named after items no longer in
+     * this catalog: what a deletion cut short by a crash, or made while this node was down, left
+     * behind. Runs once {@code ready} completes (the catalog as fresh as this node can make it): at
+     * once when it has, else later on {@code blockingIo}; when it fails they stay until a later start.
+     */
+    public void removeUnlisted(Path dir, CompletionStage<Void> ready, Executor blockingIo, Consumer<Path> delete) {
+        Runnable remove = () -> {
+            for (Path named : DataLayout.namedDirectories(dir)) {
+                if (get(named.getFileName().toString()).isEmpty()) {
+                    LOG.info("removing the files of deleted {} '{}'", kind, named.getFileName());
+                    delete.accept(named);
+                }
+            }
+        };
+        CompletableFuture<Void> catalogReady = ready.toCompletableFuture();
+        if (catalogReady.isDone() && !catalogReady.isCompletedExceptionally()) {
+            remove.run();
+        } else {
+            catalogReady.thenRunAsync(remove, blockingIo).exceptionally(failure -> {
+                LOG.warn("files of deleted {}s are kept until a later start: {}", kind, failure.getMessage());
+                return null;
+            });
+        }
     }
 
     /** Removes an item; returns whether it existed. */

@@ -6,12 +6,14 @@ import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.GroupCommitter;
+import io.strata.node.storage.DataLayout;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +63,7 @@ class KvPartitionTest {
     }
 
     private KvSettings settings(long snapshotEvery, RollCycle rollCycle, Durability durability) {
-        return new KvSettings(8, true, 1024, 1000, Duration.ofMillis(50), durability,
+        return new KvSettings(8, true, 1024, 1000, 1000, Duration.ofMillis(50), durability,
                 rollCycle, snapshotEvery, Duration.ZERO, 1 << 20);
     }
 
@@ -70,9 +72,12 @@ class KvPartitionTest {
 
     private ActorRef<KvPartition.Command> spawn(KvSettings settings, Optional<GroupCommitter> committer) {
         if (storage == null || !storage.committer().equals(committer)) {
-            storage = new KvStorage(dir, DiskSpace.of(dir, 0, Duration.ofSeconds(1)), committer, testKit.system().executionContext(), new KvMetrics(meters), clock::get);
+            storage = new KvStorage(DataLayout.of(dir), DiskSpace.of(dir, 0, Duration.ofSeconds(1)), committer,
+                    testKit.system().executionContext(), new KvMetrics(meters), clock::get,
+                    name -> Optional.of(new KeyspaceCatalog.Keyspace(name, 8)));
         }
-        return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage));
+        ActorRef<ClusterSharding.ShardCommand> shard = testKit.<ClusterSharding.ShardCommand>createTestProbe().getRef();
+        return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage, shard));
     }
 
     private ActorRef<KvPartition.Command> spawn() {
@@ -219,7 +224,7 @@ class KvPartitionTest {
         // Secondly roll cycles so that the test produces several log files; a snapshot every 10 writes.
         KvSettings settings = settings(10, TestRollCycles.TEST_SECONDLY, Durability.MMAP);
         var p = spawn(settings, Optional.empty());
-        Path partitionDir = dir.resolve("users").resolve("3");
+        Path partitionDir = DataLayout.of(dir).kvPartitionDir(new PartitionId("users", 3));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         int i = 0;
         java.util.Set<Path> cyclesSeen = new java.util.HashSet<>();
@@ -307,5 +312,38 @@ class KvPartitionTest {
         assertArrayEquals(binary, assertInstanceOf(KvPartition.Found.class, get(p, "bin")).value());
         ask(p, r -> new KvPartition.Put("empty", new byte[0], 0, KvPartition.ANY_VERSION, r));
         assertArrayEquals(new byte[0], assertInstanceOf(KvPartition.Found.class, get(p, "empty")).value());
+    }
+
+    @Test
+    void aDroppedPartitionDeletesItsFilesAndRefusesUntilItsShardStopsIt() {
+        var p = spawn();
+        ask(p, r -> new KvPartition.Put("k", bytes("v"), 0, KvPartition.ANY_VERSION, r));
+        Path files = DataLayout.of(dir).kvPartitionDir(new PartitionId("users", 3));
+        assertTrue(Files.isDirectory(files.resolve("log")));
+        assertInstanceOf(KvPartition.Dropped.class, ask(p, KvPartition.Drop::new));
+        assertFalse(Files.exists(files), "the partition's directory is gone");
+        assertFalse(Files.exists(files.getParent()), "and its keyspace's, which it was the last in");
+        var refused = assertInstanceOf(KvPartition.Rejected.class, get(p, "k"), "until the shard stops it");
+        assertEquals("keyspace_not_found", refused.code());
+    }
+
+    @Test
+    void aPartitionOfAKeyspaceNotInTheCatalogNeverRecoversAndAsksToBePassivated() throws Exception {
+        Path files = DataLayout.of(dir).kvPartitionDir(new PartitionId("users", 3));
+        Files.createDirectories(files.resolve("log"));
+        KvStorage deleted = new KvStorage(DataLayout.of(dir), DiskSpace.of(dir, 0, Duration.ofSeconds(1)), Optional.empty(),
+                testKit.system().executionContext(),
+                new KvMetrics(meters), clock::get, name -> Optional.empty());
+        TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+        var p = testKit.spawn(KvPartition.create(new PartitionId("users", 3),
+                settings(1_000_000, RollCycles.FAST_HOURLY, Durability.MMAP), deleted, shard.getRef()));
+
+        var refused = assertInstanceOf(KvPartition.Rejected.class, put(p, "k", "v", 0, KvPartition.ANY_VERSION));
+        assertEquals("keyspace_not_found", refused.code());
+        assertEquals(new ClusterSharding.Passivate<>(p), shard.receiveMessage(Duration.ofSeconds(10)),
+                "the shard stops it, keeping later commands for the next incarnation");
+        assertEquals("keyspace_not_found", assertInstanceOf(KvPartition.Rejected.class, get(p, "k")).code());
+        assertInstanceOf(KvPartition.Dropped.class, ask(p, KvPartition.Drop::new));
+        assertFalse(Files.exists(files), "a drop deletes the files without recovering them");
     }
 }

@@ -6,9 +6,13 @@ import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.proto.CounterReply;
 import io.strata.node.kv.proto.DeleteCommand;
 import io.strata.node.kv.proto.DeletedReply;
+import io.strata.node.kv.proto.DropCommand;
+import io.strata.node.kv.proto.DroppedReply;
 import io.strata.node.kv.proto.FoundReply;
 import io.strata.node.kv.proto.GetCommand;
 import io.strata.node.kv.proto.IncrCommand;
+import io.strata.node.kv.proto.KeyPageReply;
+import io.strata.node.kv.proto.ListKeysCommand;
 import io.strata.node.kv.proto.MultiGetCommand;
 import io.strata.node.kv.proto.MultiGetReply;
 import io.strata.node.kv.proto.NotFoundReply;
@@ -35,14 +39,18 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String DELETE = "D";
     private static final String INCR = "I";
     private static final String MULTI_GET = "M";
+    private static final String LIST_KEYS = "L";
     private static final String STATS = "S";
     private static final String WAKE = "W";
+    private static final String DROP = "X";
     private static final String FOUND = "f";
     private static final String NOT_FOUND = "n";
     private static final String WRITTEN = "w";
     private static final String DELETED = "d";
     private static final String COUNTER = "c";
     private static final String MULTI_GET_RESULT = "m";
+    private static final String KEY_PAGE = "l";
+    private static final String DROPPED = "x";
     private static final String PARTITION_STATS = "s";
     private static final String REJECTED = "r";
 
@@ -62,14 +70,18 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Delete) return DELETE;
         if (o instanceof KvPartition.Incr) return INCR;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
+        if (o instanceof KvPartition.ListKeys) return LIST_KEYS;
         if (o instanceof KvPartition.Stats) return STATS;
         if (o instanceof KvPartition.Wake) return WAKE;
+        if (o instanceof KvPartition.Drop) return DROP;
         if (o instanceof KvPartition.Found) return FOUND;
         if (o instanceof KvPartition.NotFound) return NOT_FOUND;
         if (o instanceof KvPartition.Written) return WRITTEN;
         if (o instanceof KvPartition.Deleted) return DELETED;
         if (o instanceof KvPartition.Counter) return COUNTER;
         if (o instanceof KvPartition.MultiGetResult) return MULTI_GET_RESULT;
+        if (o instanceof KvPartition.KeyPage) return KEY_PAGE;
+        if (o instanceof KvPartition.Dropped) return DROPPED;
         if (o instanceof KvPartition.PartitionStats) return PARTITION_STATS;
         if (o instanceof KvPartition.Rejected) return REJECTED;
         throw cannotSerialize(o);
@@ -90,8 +102,13 @@ public final class KvSerializer extends ProtobufSerializer {
             return IncrCommand.newBuilder().setKey(m.key()).setBy(m.by()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.MultiGet m) {
             return MultiGetCommand.newBuilder().addAllKeys(m.keys()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.ListKeys m) {
+            return ListKeysCommand.newBuilder().setPrefix(m.prefix()).setAfter(m.after()).setLimit(m.limit())
+                    .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Stats m) {
             return StatsCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.Drop m) {
+            return DropCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Wake) {
             return WakeCommand.getDefaultInstance().toByteArray();
         } else if (o instanceof KvPartition.Found m) {
@@ -109,6 +126,10 @@ public final class KvSerializer extends ProtobufSerializer {
             MultiGetReply.Builder b = MultiGetReply.newBuilder();
             m.found().forEach(f -> b.addFound(found(f)));
             return b.build().toByteArray();
+        } else if (o instanceof KvPartition.KeyPage m) {
+            return KeyPageReply.newBuilder().addAllKeys(m.keys()).setMore(m.more()).build().toByteArray();
+        } else if (o instanceof KvPartition.Dropped) {
+            return DroppedReply.getDefaultInstance().toByteArray();
         } else if (o instanceof KvPartition.PartitionStats m) {
             return StatsReply.newBuilder().setKeys(m.keys()).setValueBytes(m.valueBytes()).setSeq(m.seq()).build().toByteArray();
         } else if (o instanceof KvPartition.Rejected m) {
@@ -142,8 +163,14 @@ public final class KvSerializer extends ProtobufSerializer {
                     MultiGetCommand m = MultiGetCommand.parseFrom(bytes);
                     return new KvPartition.MultiGet(java.util.List.copyOf(m.getKeysList()), resolve(m.getReplyTo()));
                 }
+                case LIST_KEYS: {
+                    ListKeysCommand m = ListKeysCommand.parseFrom(bytes);
+                    return new KvPartition.ListKeys(m.getPrefix(), m.getAfter(), m.getLimit(), resolve(m.getReplyTo()));
+                }
                 case STATS:
                     return new KvPartition.Stats(resolve(StatsCommand.parseFrom(bytes).getReplyTo()));
+                case DROP:
+                    return new KvPartition.Drop(resolve(DropCommand.parseFrom(bytes).getReplyTo()));
                 case WAKE:
                     return KvPartition.Wake.INSTANCE;
                 case FOUND:
@@ -163,6 +190,12 @@ public final class KvSerializer extends ProtobufSerializer {
                 case MULTI_GET_RESULT:
                     return new KvPartition.MultiGetResult(
                             MultiGetReply.parseFrom(bytes).getFoundList().stream().map(KvSerializer::found).toList());
+                case KEY_PAGE: {
+                    KeyPageReply m = KeyPageReply.parseFrom(bytes);
+                    return new KvPartition.KeyPage(java.util.List.copyOf(m.getKeysList()), m.getMore());
+                }
+                case DROPPED:
+                    return new KvPartition.Dropped();
                 case PARTITION_STATS: {
                     StatsReply m = StatsReply.parseFrom(bytes);
                     return new KvPartition.PartitionStats(m.getKeys(), m.getValueBytes(), m.getSeq());

@@ -2,9 +2,14 @@ package io.strata.node.kv.internal;
 
 import io.strata.node.kv.proto.LogEntry;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
 /**
@@ -15,6 +20,16 @@ import java.util.function.BiConsumer;
  * recovery task that builds it).
  */
 public final class PartitionState {
+
+    /**
+     * The order keys are listed in: the byte order of their UTF-8 encoding, which is the order of
+     * their code points. (String's own order is UTF-16's, which puts U+E000..U+FFFF after the
+     * surrogate pairs of code points above U+FFFF.)
+     */
+    public static final Comparator<String> KEY_ORDER = PartitionState::compareKeys;
+
+    /** A page of keys; {@code more}: live keys with the prefix come after the last one. */
+    public record Listing(List<String> keys, boolean more) {}
 
     /** A stored value. {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires. */
     public record Entry(byte[] value, long version, long expiresAtMillis) {
@@ -41,6 +56,8 @@ public final class PartitionState {
     public static long footprint(String key, byte[] value) {
         return ENTRY_OVERHEAD_BYTES + key.length() + value.length;
     }
+    /** Every key in {@link #KEY_ORDER}: built on the first listing, then kept current (most partitions are never listed). */
+    private TreeSet<String> sorted;
 
     /** The sequence number of the last applied write (0 when none). */
     public long seq() {
@@ -61,6 +78,9 @@ public final class PartitionState {
         Entry previous = entries.put(key, new Entry(value, version, expiresAtMillis));
         valueBytes += value.length - (previous == null ? 0 : previous.value.length);
         keyChars += previous == null ? key.length() : 0;
+        if (previous == null && sorted != null) {
+            sorted.add(key);
+        }
         if (expiresAtMillis != 0) {
             expiries.add(new Expiry(expiresAtMillis, key, version));
         }
@@ -71,6 +91,9 @@ public final class PartitionState {
         if (previous != null) {
             valueBytes -= previous.value.length;
             keyChars -= key.length();
+            if (sorted != null) {
+                sorted.remove(key);
+            }
         }
     }
 
@@ -120,6 +143,49 @@ public final class PartitionState {
                 expiries.add(new Expiry(e.expiresAtMillis, key, e.version));
             }
         });
+    }
+
+    /**
+     * Up to {@code limit} live keys that start with {@code prefix} and come after {@code after}
+     * ({@code ""}: from the first), in {@link #KEY_ORDER}. The keys with a prefix are contiguous in
+     * that order, so the walk stops at the first key past them.
+     */
+    public Listing list(String prefix, String after, int limit, long nowMillis) {
+        if (sorted == null) {
+            sorted = new TreeSet<>(KEY_ORDER);
+            sorted.addAll(entries.keySet());
+        }
+        NavigableSet<String> tail = KEY_ORDER.compare(after, prefix) >= 0 ? sorted.tailSet(after, false) : sorted.tailSet(prefix, true);
+        List<String> keys = new ArrayList<>(Math.min(limit, 1024));
+        for (String key : tail) {
+            if (!key.startsWith(prefix)) {
+                break;
+            }
+            if (live(key, nowMillis) != null) {
+                if (keys.size() == limit) {
+                    return new Listing(keys, true);
+                }
+                keys.add(key);
+            }
+        }
+        return new Listing(keys, false);
+    }
+
+    private static int compareKeys(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return codePointRank(x) - codePointRank(y);
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    /** Surrogates (U+D800..U+DFFF) stand for code points above U+FFFF: they rank after U+E000..U+FFFF. */
+    private static int codePointRank(char c) {
+        return c < 0xD800 ? c : c < 0xE000 ? c + 0x2000 : c - 0x800;
     }
 
     /** Number of keys held, including expired keys not yet reclaimed. */

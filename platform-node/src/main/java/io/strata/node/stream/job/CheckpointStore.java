@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A job's latest checkpoint, in {@code <jobs>/<job>/checkpoint.pb}, replaced atomically and
+ * A job's latest checkpoint, in {@code checkpoint.pb} of the job's directory ({@code DataLayout#jobDir}), replaced atomically and
  * durably (temporary file, fsync, rename): a crash leaves the previous checkpoint or the new one.
  * One job writes its own; {@link #delete} may come from another thread while a save is under way,
  * and wins: no save writes after it (so a deleted job's last save cannot seed a new job of its name).

@@ -2,12 +2,11 @@ package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
-import java.nio.file.Path;
-
 /**
- * The stream jobs, kept durably in {@code <data-dir>/jobs/jobs.json} (replicated over the nodes in
+ * The stream jobs, kept durably in {@link DataLayout#jobCatalog()} (replicated over the nodes in
  * a cluster): each job's spec as submitted (canonical JSON), so a job survives restarts.
  * Thread-safe.
  */
@@ -16,8 +15,8 @@ final class JobCatalog extends NamedCatalog<JobCatalog.Job> {
     /** A submitted job: its name and canonical spec. */
     record Job(String name, JsonNode spec) {}
 
-    JobCatalog(CatalogStores stores, Path jobsDir) {
-        super(stores, jobsDir.resolve("jobs.json"), Job.class, Job::name, "job", 64);
+    JobCatalog(CatalogStores stores, DataLayout layout) {
+        super(stores, layout.jobCatalog(), Job.class, Job::name, "job", 64);
     }
 
     Job create(String name, JsonNode spec) {

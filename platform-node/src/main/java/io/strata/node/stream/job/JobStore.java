@@ -10,6 +10,7 @@ import io.strata.node.columnar.TableStore;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KvStore;
 import io.strata.node.storage.CatalogStores;
+import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.stream.spec.JobSpec;
 import io.strata.node.stream.spec.Sink;
@@ -19,7 +20,6 @@ import org.apache.pekko.japi.Pair;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +93,7 @@ public final class JobStore {
     private final JobCatalog catalog;
     private final PartitionHomes homes;
     private final Optional<NodeDirectory> directory;
-    private final Path jobsDir;
+    private final DataLayout layout;
     private final DiskSpace space;
     private final BusStore bus;
     private final KvStore kv;
@@ -106,16 +106,17 @@ public final class JobStore {
     private final Map<String, CompletableFuture<Done>> stopping = new ConcurrentHashMap<>();
 
     /**
-     * @param catalogs  where the catalog of jobs is kept ({@code jobsDir} holds it on a node on its own)
+     * @param catalogs  where the catalog of jobs is kept (in {@code layout} on a node on its own)
      * @param directory the gateways of the cluster's nodes, present in a cluster
      */
-    public JobStore(Path jobsDir, DiskSpace space, CatalogStores catalogs, PartitionHomes homes, Optional<NodeDirectory> directory,
-                    BusStore bus, KvStore kv, TableStore tables, Executor blockingIo, ActorSystem<?> system, Settings settings) {
-        this.catalog = new JobCatalog(catalogs, jobsDir);
+    public JobStore(DataLayout layout, DiskSpace space, CatalogStores catalogs, PartitionHomes homes,
+                    Optional<NodeDirectory> directory, BusStore bus, KvStore kv, TableStore tables, Executor blockingIo,
+                    ActorSystem<?> system, Settings settings) {
+        this.catalog = new JobCatalog(catalogs, layout);
         this.space = space;
         this.homes = homes;
         this.directory = directory;
-        this.jobsDir = jobsDir;
+        this.layout = layout;
         this.bus = bus;
         this.kv = kv;
         this.tables = tables;
@@ -175,7 +176,7 @@ public final class JobStore {
         }
         if (!existed) {
             // A node stopped in the middle of a DELETE may have left the deleted job's checkpoint.
-            new CheckpointStore(jobsDir.resolve(spec.name()), space).delete();
+            new CheckpointStore(layout.jobDir(spec.name()), space).delete();
         }
         prepare(spec, source);
         run(spec, new JobStatus(), MIN_BACKOFF, null);
@@ -226,7 +227,7 @@ public final class JobStore {
      */
     private void run(JobSpec spec, JobStatus status, Duration backoff, Running replaces) {
         int partitions = bus.topic(spec.source().topic()).partitions();
-        CheckpointStore checkpoints = new CheckpointStore(jobsDir.resolve(spec.name()), space);
+        CheckpointStore checkpoints = new CheckpointStore(layout.jobDir(spec.name()), space);
         JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), checkpoints,
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
                 settings.readBatch(), settings.pollInterval(), System::currentTimeMillis);
@@ -317,7 +318,7 @@ public final class JobStore {
             throw e;
         }
         Running r = running.remove(name);
-        CheckpointStore checkpoints = r != null ? r.checkpoints : new CheckpointStore(jobsDir.resolve(name), space);
+        CheckpointStore checkpoints = r != null ? r.checkpoints : new CheckpointStore(layout.jobDir(name), space);
         CompletionStage<Void> stopped = r != null ? stop(r) : CompletableFuture.completedFuture(null);
         stopped.thenRunAsync(checkpoints::delete, blockingIo).whenComplete((done, failure) -> {
             stopping.remove(name, deleted);

@@ -48,6 +48,9 @@ class KvSerializerTest {
         assertEquals(new KvPartition.MultiGet(List.of("a", "b"), probe), roundTrip(new KvPartition.MultiGet(List.of("a", "b"), probe)));
         assertEquals(new KvPartition.Stats(probe), roundTrip(new KvPartition.Stats(probe)));
         assertEquals(KvPartition.Wake.INSTANCE, roundTrip(KvPartition.Wake.INSTANCE));
+        assertEquals(new KvPartition.ListKeys("user:", "user:7", 100, probe), roundTrip(new KvPartition.ListKeys("user:", "user:7", 100, probe)));
+        assertEquals(new KvPartition.ListKeys("", "", 1, probe), roundTrip(new KvPartition.ListKeys("", "", 1, probe)));
+        assertEquals(new KvPartition.Drop(probe), roundTrip(new KvPartition.Drop(probe)));
     }
 
     @Test
@@ -66,5 +69,8 @@ class KvSerializerTest {
         assertEquals(new KvPartition.Rejected("version_mismatch", "why"), roundTrip(new KvPartition.Rejected("version_mismatch", "why")));
         var multi = (KvPartition.MultiGetResult) roundTrip(new KvPartition.MultiGetResult(List.of(new KvPartition.Found("a", new byte[]{1}, 1, 0))));
         assertEquals("a", multi.found().get(0).key());
+        assertEquals(new KvPartition.KeyPage(List.of("a", "é", "😀"), true), roundTrip(new KvPartition.KeyPage(List.of("a", "é", "😀"), true)));
+        assertEquals(new KvPartition.KeyPage(List.of(), false), roundTrip(new KvPartition.KeyPage(List.of(), false)));
+        assertEquals(new KvPartition.Dropped(), roundTrip(new KvPartition.Dropped()));
     }
 }
