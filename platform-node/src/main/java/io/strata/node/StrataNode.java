@@ -190,7 +190,7 @@ public final class StrataNode implements AutoCloseable {
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = settings.catalogTimeout();
-            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.LOCAL;
+            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.local(space);
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
                     ? Optional.of(NodeDirectory.start(system, config.getString("strata.cluster.node"),

@@ -110,6 +110,11 @@ class DiskFullTest {
         fs.fill(more, fs.freeBytes() - (1 << 20));
         assertFalse(commit(base), "a commit once the reserve is reached");
         assertFalse(put(base, "k-reserve"), "a put once the reserve is reached");
+        // Nothing new is created either: no catalog entry for a keyspace or topic that could not be stored.
+        assertTrue(!acknowledged(send(base, "PUT", "/kv/brand-new/k", "v")), "a write to a new keyspace");
+        assertEquals(404, send(base, "GET", "/kv/brand-new", null).statusCode());
+        assertTrue(!acknowledged(send(base, "PUT", "/topics/brand-new", "{\"partitions\":1}")), "a new topic");
+        assertEquals(404, send(base, "GET", "/topics/brand-new", null).statusCode());
 
         assertTrue(node.isAlive(), "the node died of the full disk:\n" + node.logTail());
         JsonNode health = JSON.readTree(send(base, "GET", "/health", null).body());

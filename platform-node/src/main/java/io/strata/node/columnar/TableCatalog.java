@@ -22,10 +22,6 @@ public final class TableCatalog extends NamedCatalog<TableCatalog.Table> {
         super(stores, layout.tableCatalog(), Table.class, Table::name, "table", 64);
     }
 
-    public static TableCatalog load(DataLayout layout) {
-        return load(CatalogStores.LOCAL, layout);
-    }
-
     /** Opens the table catalog from {@code stores} (in {@code layout} on a node on its own). */
     public static TableCatalog load(CatalogStores stores, DataLayout layout) {
         return new TableCatalog(stores, layout);

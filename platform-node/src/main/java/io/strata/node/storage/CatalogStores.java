@@ -7,17 +7,19 @@ import java.util.function.Function;
 
 /**
  * Opens the catalogs of a node: each kind (keyspace, topic, table, job) in a JSON file of the node
- * ({@link #LOCAL}), or replicated over a cluster.
+ * ({@link #local}), or replicated over a cluster.
  */
 public interface CatalogStores {
 
-    /** Catalogs in JSON files of this node's data directory. */
-    CatalogStores LOCAL = new CatalogStores() {
-        @Override
-        public <T> CatalogStore<T> open(String kind, Path localFile, Class<T> type, Function<T, String> nameOf) {
-            return JsonCatalog.load(localFile, type, nameOf);
-        }
-    };
+    /** Catalogs in JSON files of this node's data directory; each change claims its bytes from {@code space}. */
+    static CatalogStores local(DiskSpace space) {
+        return new CatalogStores() {
+            @Override
+            public <T> CatalogStore<T> open(String kind, Path localFile, Class<T> type, Function<T, String> nameOf) {
+                return JsonCatalog.load(localFile, type, nameOf, space);
+            }
+        };
+    }
 
     /**
      * Opens the catalog of {@code kind}.

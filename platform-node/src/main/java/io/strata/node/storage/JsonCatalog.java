@@ -20,6 +20,8 @@ import java.util.function.Function;
  * file, rewritten atomically on every change.
  *
  * <p>Thread-safe: reads are lock-free; changes are serialized and on disk before they are visible.
+ * A change claims its bytes from the node's {@link DiskSpace} first: on a full disk it is refused
+ * ({@code storage_full}) and the catalog stays as it was.
  *
  * @param <T> an immutable item type Jackson can read and write (a record)
  */
@@ -29,16 +31,18 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
 
     private final Path file;
     private final Function<T, String> nameOf;
+    private final DiskSpace space;
     private final Map<String, T> items = new ConcurrentHashMap<>();
 
-    private JsonCatalog(Path file, Function<T, String> nameOf) {
+    private JsonCatalog(Path file, Function<T, String> nameOf, DiskSpace space) {
         this.file = file;
         this.nameOf = nameOf;
+        this.space = space;
     }
 
     /** Loads the catalog in {@code file}, empty when the file does not exist yet. */
-    public static <T> JsonCatalog<T> load(Path file, Class<T> type, Function<T, String> nameOf) {
-        JsonCatalog<T> catalog = new JsonCatalog<>(file, nameOf);
+    public static <T> JsonCatalog<T> load(Path file, Class<T> type, Function<T, String> nameOf, DiskSpace space) {
+        JsonCatalog<T> catalog = new JsonCatalog<>(file, nameOf, space);
         if (Files.exists(file)) {
             JavaType listType = JSON.getTypeFactory().constructCollectionType(List.class, type);
             try {
@@ -90,7 +94,9 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
 
     private void persist(List<T> all) {
         try {
-            AtomicFiles.writeJson(file, all);
+            byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all);
+            space.claim(json.length);
+            AtomicFiles.write(file, out -> out.write(json));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write catalog " + file, e);
         }

@@ -2,11 +2,14 @@ package io.strata.node.columnar;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
+import io.strata.node.storage.DiskSpace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +26,7 @@ class TableCatalogTest {
 
     @Test
     void tablesAreDurableAndTheirContractNeverChanges() {
-        TableCatalog catalog = TableCatalog.load(DataLayout.of(dir));
+        TableCatalog catalog = TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir));
         catalog.create("events", SCHEMA, 4);
         assertEquals(SCHEMA, catalog.create("events", SCHEMA, 4).schema(), "creating the same table again is fine");
         assertEquals("table_exists", assertThrows(StrataException.class, () -> catalog.create("events", SCHEMA, 2)).code());
@@ -31,11 +34,11 @@ class TableCatalogTest {
                 new Schema(List.of(new Column("k", ColumnType.STRING, false))), 4)).code());
         assertEquals("invalid_shards", assertThrows(StrataException.class, () -> catalog.create("t", SCHEMA, 0)).code());
 
-        TableCatalog reloaded = TableCatalog.load(DataLayout.of(dir));
+        TableCatalog reloaded = TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir));
         assertEquals(new TableCatalog.Table("events", SCHEMA, 4), reloaded.require("events"));
         assertEquals("table_not_found", assertThrows(StrataException.class, () -> reloaded.require("nope")).code());
         assertTrue(reloaded.remove("events"));
-        assertEquals(List.of(), TableCatalog.load(DataLayout.of(dir)).list());
+        assertEquals(List.of(), TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir)).list());
     }
 
     @Test
