@@ -6,6 +6,7 @@ import io.strata.node.demo.DemoTour;
 import io.strata.node.demo.BusChapter;
 import io.strata.node.demo.KvChapter;
 import io.strata.node.demo.RespChapter;
+import io.strata.node.demo.SafetyChapter;
 import io.strata.node.demo.StreamChapter;
 import io.strata.node.demo.TableChapter;
 import io.strata.node.launch.NodeProcess;
@@ -159,7 +160,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
-        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new TableChapter(), new StreamChapter()));
+        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new TableChapter(), new StreamChapter(),
+                new SafetyChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
     }

@@ -137,6 +137,11 @@ public final class DemoTour {
         return send("POST", path, body, headers);
     }
 
+    /** {@code DELETE path}; headers as name, value pairs. */
+    public Exchange delete(String path, String... headers) throws IOException, InterruptedException {
+        return send("DELETE", path, null, headers);
+    }
+
     /**
      * {@code POST path} with a body too long to print: the command shows it as {@code --data-binary @file},
      * then the answer as usual; headers as name, value pairs.
@@ -268,10 +273,14 @@ public final class DemoTour {
                 case 201 -> " Created";
                 case 204 -> " No Content";
                 case 400 -> " Bad Request";
+                case 401 -> " Unauthorized";
                 case 404 -> " Not Found";
+                case 409 -> " Conflict";
                 case 412 -> " Precondition Failed";
+                case 413 -> " Payload Too Large";
                 case 422 -> " Unprocessable Entity";
                 case 503 -> " Service Unavailable";
+                case 507 -> " Insufficient Storage";
                 default -> "";
             };
         }
