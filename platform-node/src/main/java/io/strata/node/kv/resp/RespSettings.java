@@ -2,6 +2,8 @@ package io.strata.node.kv.resp;
 
 import com.typesafe.config.Config;
 
+import java.util.Optional;
+
 /**
  * The {@code strata.resp} configuration (the Redis-protocol listener of the KV store), parsed and
  * validated once at startup.
@@ -12,8 +14,11 @@ import com.typesafe.config.Config;
  * @param maxRequestBytes the largest command (all of its arguments with their framing) a client may send
  * @param databases       how many databases SELECT accepts (0 .. databases-1); database N is keyspace "N"
  * @param maxInFlight     pipelined commands of one connection that may run at once (see {@link CommandScheduler})
+ * @param authToken       the password AUTH must give before other commands run ({@code strata.http.auth-token},
+ *                        the token every door shares); empty: no AUTH needed
  */
-public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases, int maxInFlight) {
+public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases, int maxInFlight,
+                           Optional<String> authToken) {
 
     /** What {@code max-request-bytes = auto} adds to the largest value: room for the key and the command's framing. */
     static final long AUTO_SLACK_BYTES = 64 * 1024;
@@ -33,7 +38,8 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
                 ? root.getBytes("strata.http.max-body-bytes") + AUTO_SLACK_BYTES
                 : resp.getBytes("max-request-bytes");
         return new RespSettings(resp.getBoolean("enabled"), resp.getString("host"), resp.getInt("port"), maxRequest,
-                resp.getInt("databases"), resp.getInt("max-in-flight"));
+                resp.getInt("databases"), resp.getInt("max-in-flight"),
+                Optional.of(root.getString("strata.http.auth-token")).filter(token -> !token.isEmpty()));
     }
 
     private static void require(boolean condition, String message) {

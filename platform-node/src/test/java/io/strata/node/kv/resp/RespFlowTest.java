@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RespFlowTest {
 
     private static final ActorTestKit testKit = ActorTestKit.create();
-    private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 4096, 16, 32);
+    private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 4096, 16, 32, java.util.Optional.empty());
 
     @AfterAll
     static void stop() {
