@@ -2,6 +2,7 @@ package io.strata.node;
 
 import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.strata.node.bus.BusMetrics;
 import io.strata.node.bus.BusRoutes;
@@ -21,6 +22,7 @@ import io.strata.node.cluster.PartitionKind;
 import io.strata.node.cluster.PartitionMover;
 import io.strata.node.cluster.PartitionTransferRoutes;
 import io.strata.node.cluster.PlacementTable;
+import io.strata.node.cluster.tls.ClusterTls;
 import io.strata.node.columnar.TableShard;
 import io.strata.node.common.PartitionId;
 import io.strata.node.kv.KvPartition;
@@ -49,7 +51,9 @@ import io.strata.node.kv.resp.RespSettings;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -58,6 +62,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,10 +137,22 @@ public final class StrataNode implements AutoCloseable {
             lock.close();
             throw e;
         }
+        ClusterTls tls;
+        try {
+            tls = ClusterTls.fromConfig(config);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         NodeMetrics metrics = new NodeMetrics();
+        // Strangers knocking at the cluster port, or a member whose certificate expired.
+        FunctionCounter.builder("strata.cluster.tls.refused", tls, ClusterTls::refused)
+                .description("Cluster transport handshakes this node refused: a peer certificate not of its cluster")
+                .register(metrics.registry());
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(Behaviors.empty(), "strata", config);
+            system = ActorSystem.create(Behaviors.empty(), "strata",
+                    ActorSystemSetup.create(BootstrapSetup.create(config), SSLEngineProviderSetup.create(classic -> tls)));
         } catch (RuntimeException e) {
             metrics.close();
             lock.close();
