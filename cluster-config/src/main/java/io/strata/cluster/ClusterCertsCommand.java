@@ -26,9 +26,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "certs", mixinStandardHelpOptions = true,
         description = {"Make the TLS certificates the nodes of FILE need to join each other.",
-                "The cluster's CA (ca.crt, ca.key) goes in the file's certs-dir (default: certs/<cluster name>",
-                "beside the file); each node's tls.key, tls.crt and ca.crt in <certs-dir>/<node>.",
-                "Existing valid files are kept. Copy a node's directory to its host before starting it there."})
+                "They are the cluster's CA (ca.crt, ca.key) in the file's certs-dir,",
+                "certs/<cluster name> beside the file unless it says otherwise,",
+                "and each node's tls.key, tls.crt and ca.crt in <certs-dir>/<node>.",
+                "Valid files are kept. Copy a node's directory to its host before",
+                "starting it there."})
 final class ClusterCertsCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The cluster file, such as cluster-config/example-3-hosts.conf.")

@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
  * are reported.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = {"Start, inspect, retire and stop the nodes of a cluster file (cluster-config/*.conf),",
-                "and make the certificates they join each other with.",
+        description = {"Start, inspect, retire and stop the nodes of a cluster file",
+                "(cluster-config/*.conf), and make the certificates they join each other with.",
                 "",
                 "up and down act on the nodes whose host is this machine; each node runs",
                 "detached in its own JVM, logs to <data-dir>/node.log and records its",
