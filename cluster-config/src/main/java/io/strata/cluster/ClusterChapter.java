@@ -3,6 +3,7 @@ package io.strata.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.cluster.ClusterSpec;
 import io.strata.node.cluster.Placement;
+import io.strata.node.cluster.tls.NodeCertificate;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.demo.DemoChapter;
@@ -124,7 +125,10 @@ public final class ClusterChapter implements DemoChapter {
         tour.check(started.keySet().containsAll(NODES), "an 'up' line with a pid for each of " + NODES + ", got " + started.keySet());
         for (String node : NODES) {
             tour.check(cluster.node(node).httpBase().equals(upLineBase(up, node)), node + " up at " + cluster.node(node).httpBase());
+            tour.check(Files.isRegularFile(cluster.tlsDir(node).resolve(NodeCertificate.KEY_FILE)), "a certificate for " + node);
         }
+        tour.say("They talk over TLS, each showing a certificate of the cluster's own CA, which up made in "
+                + cluster.certsDir() + ": a process without one cannot join.");
 
         tour.step("The members, as any node sees them");
         tour.moveTo(cluster.node(GATEWAY).httpBase());

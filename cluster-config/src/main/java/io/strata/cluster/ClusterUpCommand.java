@@ -1,6 +1,7 @@
 package io.strata.cluster;
 
 import io.strata.node.cluster.ClusterSpec;
+import io.strata.node.cluster.tls.ClusterCertificates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -9,7 +10,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,13 +25,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./strata cluster up FILE}: starts every node of the file whose host is this machine, each
  * in a detached JVM that keeps running after the command returns, and waits until all of them
- * serve HTTP and are {@code Up} members of the cluster. A node whose PID file names its live
+ * serve HTTP and are {@code Up} members of the cluster; the certificates of the nodes it starts are
+ * made first where missing ({@link ClusterCertificates}). A node whose PID file names its live
  * process is left alone. If a node dies or does not come up in time, the tail of its log is
  * printed and the nodes this run started are stopped again.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the nodes of FILE that live on this machine and wait until all are Up.",
                 "Each node runs detached: output in <data-dir>/node.log, PID in <data-dir>/node.pid.",
+                "Certificates the nodes lack are made first (as ./strata cluster certs FILE does).",
                 "Nodes of other hosts are listed with the command to run there."})
 final class ClusterUpCommand implements Callable<Integer> {
 
@@ -75,6 +81,24 @@ final class ClusterUpCommand implements Callable<Integer> {
                 err.println("strata cluster: something already answers on " + node.httpBase() + ", but no " + LocalNodes.pidFile(node)
                         + " names a live process of node " + node.name() + "; stop it, or start the node by hand with"
                         + " ./strata up --config " + file + " --node " + node.name());
+                err.flush();
+                return 1;
+            }
+        }
+        // The cluster transport admits only nodes with the cluster's certificates: make those still missing.
+        ClusterCertificates certs = new ClusterCertificates(cluster, Instant.now());
+        for (ClusterSpec.Node node : local) {
+            if (LocalNodes.running(node).isPresent()) {
+                continue;
+            }
+            try {
+                ClusterCertificates.Outcome outcome = certs.ensure(node, false, Duration.ofDays(ClusterCertificates.NODE_VALIDITY_DAYS));
+                if (outcome.made()) {
+                    out.println("node " + node.name() + ": made its certificate in " + outcome.dir() + " (valid until "
+                            + outcome.notAfter() + ")");
+                }
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                err.println("strata cluster: " + e.getMessage());
                 err.flush();
                 return 1;
             }
@@ -127,7 +151,8 @@ final class ClusterUpCommand implements Callable<Integer> {
             }
             for (ClusterSpec.Node node : remote) {
                 out.println("node " + node.name() + " is on " + node.host() + ": start it there with ./strata up --config "
-                        + file + " --node " + node.name());
+                        + file + " --node " + node.name() + " (its certificate: ./strata cluster certs " + file + " --node "
+                        + node.name() + ", then copy " + cluster.tlsDir(node.name()) + " there)");
             }
             out.flush();
             synchronized (started) {

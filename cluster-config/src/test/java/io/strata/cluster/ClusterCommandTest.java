@@ -2,6 +2,8 @@ package io.strata.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.node.cluster.tls.CertificateAuthority;
+import io.strata.node.cluster.tls.NodeCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,12 +30,14 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code strata cluster up|status|leave|down} against three real node JVMs on loopback ports: the
  * nodes form one cluster, serve KV writes, hand their partitions over when they leave (the last
  * data node refuses to), and are all gone (no PID files left) after {@code leave} or {@code down}.
+ * {@code strata cluster certs} makes, keeps and renews the certificates they join each other with.
  */
 class ClusterCommandTest {
 
@@ -70,6 +76,11 @@ class ClusterCommandTest {
 
         Result up = run("up", file.toString());
         assertEquals(0, up.exit, up::describe);
+        // The nodes' certificates for the cluster transport, made first, beside the file.
+        for (int i = 1; i <= NODES; i++) {
+            assertTrue(up.out.contains("node n" + i + ": made its certificate in " + dir.resolve("certs/test/n" + i)), up::describe);
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("certs/test/ca.key"))));
         List<Long> pids = new ArrayList<>();
         for (int n = 1; n <= NODES; n++) {
             int i = n;
@@ -99,6 +110,7 @@ class ClusterCommandTest {
         // A second up finds every node running and starts nothing.
         Result again = run("up", file.toString());
         assertEquals(0, again.exit, again::describe);
+        assertFalse(again.out.contains("made its certificate"), again::describe);
         assertTrue(again.out.contains("node n1 already running (pid " + pids.get(0) + ")"), again::describe);
 
         String node1 = "http://127.0.0.1:" + ports[1];
@@ -324,6 +336,88 @@ class ClusterCommandTest {
             assertEquals(201, put.statusCode(), put::body);
         }
         return node1;
+    }
+
+    @Test
+    void certsMakesACaAndACertificatePerNodeAndKeepsThem() throws Exception {
+        Path file = threeHosts();
+        Path certs = dir.resolve("certs/test");
+        Result made = run("certs", file.toString());
+        assertEquals(0, made.exit, made::describe);
+        for (String node : List.of("a", "b", "c")) {
+            Path nodeDir = certs.resolve(node);
+            assertTrue(made.out.contains("node " + node + ": made " + nodeDir + " (valid until "), made::describe);
+            assertTrue(made.out.contains("copy that directory to 10.0.0.1" + (node.charAt(0) - 'a' + 1) + ", at the same path"), made::describe);
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nodeDir)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nodeDir.resolve("tls.key"))));
+            NodeCertificate certificate = NodeCertificate.load(nodeDir);
+            assertEquals(Optional.empty(), certificate.problem("test", node, Instant.now()));
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("ca.key"))));
+        String a = Files.readString(certs.resolve("a/tls.crt"));
+        String b = Files.readString(certs.resolve("b/tls.crt"));
+
+        Result kept = run("certs", file.toString());
+        assertEquals(0, kept.exit, kept::describe);
+        assertTrue(kept.out.contains("node a: kept " + certs.resolve("a")), kept::describe);
+        assertEquals(a, Files.readString(certs.resolve("a/tls.crt")));
+
+        Result renewed = run("certs", file.toString(), "--node", "b", "--renew");
+        assertEquals(0, renewed.exit, renewed::describe);
+        assertTrue(renewed.out.contains("node b: made ") && !renewed.out.contains("node a"), renewed::describe);
+        assertNotEquals(b, Files.readString(certs.resolve("b/tls.crt")));
+        assertEquals(a, Files.readString(certs.resolve("a/tls.crt")));
+        assertEquals(Optional.empty(), NodeCertificate.load(certs.resolve("b")).problem("test", "b", Instant.now()));
+
+        Result unknown = run("certs", file.toString(), "--node", "zz");
+        assertEquals(2, unknown.exit, unknown::describe);
+        assertTrue(unknown.err.contains("has no node 'zz'"), unknown::describe);
+        Result days = run("certs", file.toString(), "--days", "0");
+        assertEquals(2, days.exit, days::describe);
+    }
+
+    @Test
+    void certsRefusesUnusableFilesAndSaysWhatToRun() throws Exception {
+        Path file = threeHosts();
+        Path certs = dir.resolve("certs/test");
+        assertEquals(0, run("certs", file.toString()).exit);
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.load(certs);
+        ca.issue("a", "10.0.0.11", now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))).write(certs.resolve("a"));
+
+        Result expired = run("certs", file.toString());
+        assertEquals(1, expired.exit, expired::describe);
+        assertTrue(expired.err.contains("node a's certificate in " + certs.resolve("a") + " cannot be used: tls.crt expired on ")
+                && expired.err.contains("make new ones with ./strata cluster certs " + file + " --node a --renew"), expired::describe);
+        assertTrue(expired.out.contains("node b: kept"), "the other nodes are still checked: " + expired.describe());
+        assertEquals(0, run("certs", file.toString(), "--node", "a", "--renew").exit);
+        assertEquals(0, run("certs", file.toString()).exit);
+
+        // Files of another cluster's CA in a node's directory.
+        CertificateAuthority.create("test", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(10)))
+                .issue("c", "10.0.0.13", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(9))).write(certs.resolve("c"));
+        Result foreign = run("certs", file.toString(), "--node", "c");
+        assertEquals(1, foreign.exit, foreign::describe);
+        assertTrue(foreign.err.contains("ca.crt in " + certs.resolve("c") + " is not the cluster's CA"), foreign::describe);
+
+        // The CA is gone but nodes hold certificates it signed: a new CA would not be trusted by them.
+        Files.delete(certs.resolve("ca.key"));
+        Files.delete(certs.resolve("ca.crt"));
+        Files.walk(certs.resolve("b")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Result orphaned = run("certs", file.toString(), "--node", "b");
+        assertEquals(1, orphaned.exit, orphaned::describe);
+        assertTrue(orphaned.err.contains("were signed by a CA that is not in " + certs), orphaned::describe);
+        assertFalse(Files.exists(certs.resolve("ca.key")), "no new CA was made");
+    }
+
+    /** The shape of cluster-config/example-3-hosts.conf: three nodes on other hosts. */
+    private Path threeHosts() throws IOException {
+        StringBuilder nodes = new StringBuilder();
+        for (String node : List.of("a", "b", "c")) {
+            nodes.append("    ").append(node).append(" { host = 10.0.0.1").append(node.charAt(0) - 'a' + 1)
+                    .append(", cluster-port = 25520, http-port = 8080, data-dir = /var/lib/strata }\n");
+        }
+        return write("hosts-3.conf", nodes.toString(), "[a, b]");
     }
 
     private Path threeNodes(int[] ports) throws IOException {

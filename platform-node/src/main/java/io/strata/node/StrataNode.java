@@ -4,6 +4,7 @@ import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.strata.node.bus.BusMetrics;
 import io.strata.node.bus.BusRoutes;
@@ -24,6 +25,7 @@ import io.strata.node.cluster.PartitionKind;
 import io.strata.node.cluster.PartitionMover;
 import io.strata.node.cluster.PartitionTransferRoutes;
 import io.strata.node.cluster.PlacementTable;
+import io.strata.node.cluster.tls.ClusterTls;
 import io.strata.node.columnar.TableShard;
 import io.strata.node.common.PartitionId;
 import io.strata.node.kv.KvPartition;
@@ -57,13 +59,16 @@ import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +142,8 @@ public final class StrataNode implements AutoCloseable {
         ConnectionLimits connectionLimits = ConnectionLimits.fit(settings.reservedFileDescriptors(),
                 httpLimits.maxConnections(), respSettings.enabled() ? respSettings.maxClients() : 0);
 
+        // The cluster transport's certificates are checked before anything is locked or created.
+        ClusterTls tls = ClusterTls.fromConfig(config);
         DataDirLock lock = DataDirLock.acquire(dataDir);
         DataLayout layout;
         try {
@@ -161,9 +168,14 @@ public final class StrataNode implements AutoCloseable {
                     + "writes are refused until space is freed", dataDir, space.freeBytes(), space.reserveBytes());
         }
         MemoryGuard memory = MemoryGuard.start(settings.memory(), metrics.registry());
+        // Strangers knocking at the cluster port, or a member whose certificate expired.
+        FunctionCounter.builder("strata.cluster.tls.refused", tls, ClusterTls::refused)
+                .description("Cluster transport handshakes this node refused: a peer certificate not of its cluster")
+                .register(metrics.registry());
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(Behaviors.empty(), "strata", config);
+            system = ActorSystem.create(Behaviors.empty(), "strata",
+                    ActorSystemSetup.create(BootstrapSetup.create(config), SSLEngineProviderSetup.create(classic -> tls)));
         } catch (Exception e) {  // Pekko may throw checked exceptions undeclared, such as a provider class not found
             memory.close();
             metrics.close();
@@ -172,6 +184,7 @@ public final class StrataNode implements AutoCloseable {
                     "the actor system cannot start: " + e + "; check the pekko.* settings and strata.cluster.host / port", e);
         }
         try {
+            LOG.info("memory ceiling (strata.max-memory): {}", memory.describeCeiling());
             Cluster cluster = Cluster.get(system);
             if (settings.seedNodes().isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  *   name = local-3
  *   seed-nodes = [n1, n2]
  *   downing = keep-majority
+ *   certs-dir = certs/local-3     # optional; relative to the file's directory
  *   settings { strata.kv.default-partitions = 12 }
  *   nodes {
  *     n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = data/local-3/n1 }
@@ -44,10 +45,14 @@ import java.util.regex.Pattern;
  * @param file      the file it was read from
  * @param seedNodes names of the nodes that new nodes contact to join; the first forms the cluster
  * @param downing   the split-brain resolver's strategy, or {@code off}
+ * @param certsDir  where the cluster's certificates are kept: the CA's ({@code ca.crt}, {@code ca.key}) and a
+ *                  directory per node ({@code <node>/tls.key, tls.crt, ca.crt}); {@code certs/<name>} beside the
+ *                  file unless the file says otherwise
  * @param settings  settings every node gets (any {@code strata.*} or {@code pekko.*} key)
  * @param nodes     the nodes, in the file's order
  */
-public record ClusterSpec(String name, Path file, List<String> seedNodes, String downing, Config settings, List<Node> nodes) {
+public record ClusterSpec(String name, Path file, List<String> seedNodes, String downing, Path certsDir, Config settings,
+                          List<Node> nodes) {
 
     /** The root key of a cluster file. */
     public static final String ROOT = "strata-cluster";
@@ -58,6 +63,7 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
     /** The role that carries a node's name in the cluster: {@code node:<name>}. */
     public static final String NODE_ROLE_PREFIX = "node:";
 
+    private static final String TLS_DIR = "strata.cluster.tls.dir";
     static final List<String> DOWNING = List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "off");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
@@ -137,7 +143,10 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
                 throw new IllegalArgumentException("seed node '" + seed + "' is not a node of the file; its nodes are " + names);
             }
         }
-        return new ClusterSpec(name, file, List.copyOf(seeds), downing, shared, List.copyOf(nodes));
+        // Beside the file, not the working directory: every command and node that reads the file finds them.
+        Path fileDir = file.toAbsolutePath().normalize().getParent();
+        Path certsDir = fileDir.resolve(c.hasPath("certs-dir") ? c.getString("certs-dir") : "certs/" + name).normalize();
+        return new ClusterSpec(name, file, List.copyOf(seeds), downing, certsDir, shared, List.copyOf(nodes));
     }
 
     private static Node node(String name, Config n) {
@@ -212,6 +221,7 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         Node node = node(nodeName);
         Map<String, Object> fixed = new LinkedHashMap<>();
         fixed.put("strata.cluster.name", name);
+        fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.node", node.name());
         fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.host", node.host());
@@ -234,6 +244,17 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         }
         return ConfigFactory.parseMap(fixed, "cluster file " + file + ", node " + node.name())
                 .withFallback(node.settings())
-                .withFallback(settings);
+                .withFallback(settings)
+                .withFallback(ConfigFactory.parseMap(Map.of(TLS_DIR, certsDir.resolve(node.name()).toString()),
+                        "cluster file " + file + ", certs-dir"));
+    }
+
+    /**
+     * Where node {@code nodeName} reads its certificate (see {@code io.strata.node.cluster.tls}):
+     * {@code strata.cluster.tls.dir} when its settings or the cluster's set it (say, a path of
+     * its own host), else {@code <certs-dir>/<node>}.
+     */
+    public Path tlsDir(String nodeName) {
+        return Path.of(nodeLayer(nodeName).getString(TLS_DIR));
     }
 }

@@ -113,9 +113,12 @@ public final class MemoryGuard implements AutoCloseable {
     public static MemoryGuard start(Settings settings, MeterRegistry registry) {
         MemoryGuard guard = new MemoryGuard(settings.maxBytes(), settings.gcInterval(), true);
         guard.register(registry);
-        LOG.info("memory ceiling (strata.max-memory): {} of a {} maximum heap", HeapShare.describe(settings.maxBytes()),
-                HeapShare.describe(HeapShare.maxHeapBytes()));
         return guard;
+    }
+
+    /** The ceiling, for the node's start-up log: "3.5 GiB of a 5.9 GiB maximum heap". */
+    public String describeCeiling() {
+        return HeapShare.describe(max()) + " of a " + HeapShare.describe(HeapShare.maxHeapBytes()) + " maximum heap";
     }
 
     /** A guard that admits every write: for stores run on their own, without a node, in tests. */

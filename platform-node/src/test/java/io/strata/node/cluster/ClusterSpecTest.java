@@ -59,6 +59,26 @@ class ClusterSpecTest {
     }
 
     @Test
+    void certificatesLiveBesideTheFileUnlessItSaysOtherwise() throws IOException {
+        ClusterSpec shipped = ClusterSpec.parse(SHIPPED.resolve("local-3.conf"));
+        Path certs = SHIPPED.toAbsolutePath().normalize().resolve("certs/local-3");
+        assertEquals(certs, shipped.certsDir());
+        assertEquals(certs.resolve("n2"), shipped.tlsDir("n2"));
+        Config n2 = shipped.nodeLayer("n2");
+        assertEquals(certs.resolve("n2").toString(), n2.getString("strata.cluster.tls.dir"));
+        assertEquals(SHIPPED.resolve("local-3.conf").toString(), n2.getString("strata.cluster.file"), "named in messages");
+
+        ClusterSpec own = ClusterSpec.parse(file("certs-dir = tls/blue\n"
+                + "nodes {\n  n1 { host = 127.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = d1 }\n"
+                + "  n2 { host = 127.0.0.1, cluster-port = 25522, http-port = 8082, data-dir = d2,"
+                + " settings { strata.cluster.tls.dir = /etc/strata/tls } }\n}\n"));
+        assertEquals(dir.resolve("tls/blue"), own.certsDir(), "relative to the file's directory");
+        assertEquals(dir.resolve("tls/blue/n1"), own.tlsDir("n1"));
+        assertEquals(Path.of("/etc/strata/tls"), own.tlsDir("n2"), "a node's own setting wins");
+        assertEquals("/etc/strata/tls", own.nodeLayer("n2").getString("strata.cluster.tls.dir"));
+    }
+
+    @Test
     void downingOffTurnsTheResolverOff() throws IOException {
         Config layer = ClusterSpec.parse(file("downing = off\n" + nodes(25521, 8081, 25522, 8082))).nodeLayer("n1");
         assertEquals("", layer.getString("pekko.cluster.downing-provider-class"));

@@ -1,6 +1,7 @@
 package io.strata.node.cluster;
 
 import io.strata.node.cli.UpCommand;
+import io.strata.node.cluster.tls.ClusterCertificates;
 import io.strata.node.launch.NodeProcess;
 
 import java.io.IOException;
@@ -12,12 +13,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Nodes of a cluster file on free loopback ports, each a child JVM started with
+ * Nodes of a cluster file on free loopback ports, with their certificates, each a child JVM started with
  * {@code ./strata up --config FILE --node NAME}; quick to notice a dead node (whose partitions are
  * then refused at once, whatever the ask timeout). Closing it stops every node it started.
  */
@@ -44,7 +46,14 @@ final class TestCluster implements AutoCloseable {
         String text = "strata-cluster {\n  name = " + name + "\n  seed-nodes = [" + nodes.get(0) + "]\n  settings {\n"
                 + "    strata.http.ask-timeout = 10s\n    pekko.loglevel = WARNING\n"
                 + "    pekko.cluster.split-brain-resolver.stable-after = 5s\n  }\n  nodes {\n" + entries + "  }\n}\n";
-        return new TestCluster(dir, Files.writeString(dir.resolve("cluster.conf"), text));
+        Path file = Files.writeString(dir.resolve("cluster.conf"), text);
+        // Each node's certificate for the cluster transport, as ./strata cluster up makes them (in dir/certs).
+        ClusterSpec spec = ClusterSpec.parse(file);
+        ClusterCertificates certificates = new ClusterCertificates(spec, Instant.now());
+        for (ClusterSpec.Node node : spec.nodes()) {
+            certificates.ensure(node, false, Duration.ofDays(1));
+        }
+        return new TestCluster(dir, file);
     }
 
     Path file() {

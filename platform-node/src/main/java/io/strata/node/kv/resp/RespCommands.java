@@ -30,7 +30,7 @@ final class RespCommands {
         /**
          * What the command touches, for {@link CommandScheduler}: its keys by its key positions;
          * a command without keys touches nothing shared when it is one of {@link #KEYLESS_FREE},
-         * else it is a barrier (SELECT, DBSIZE, INFO, CLIENT, HELLO).
+         * else it is a barrier (SELECT, DBSIZE, INFO, CLIENT, HELLO, AUTH).
          */
         CommandScheduler.Access access(List<byte[]> args) {
             if (firstKey == 0) {
@@ -50,6 +50,9 @@ final class RespCommands {
                     Resp.integer(firstKey), Resp.integer(lastKey), Resp.integer(step)));
         }
     }
+
+    /** The flag of the commands a connection may send before AUTH when a password is set (Redis's {@code no_auth}). */
+    static final String NO_AUTH = "no_auth";
 
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
 
@@ -79,10 +82,11 @@ final class RespCommands {
         add("info", -1, List.of("loading"), 0, 0, 0, RespSession::info);
         add("command", -1, List.of("loading"), 0, 0, 0, RespSession::command);
         add("client", -2, List.of("loading"), 0, 0, 0, RespSession::client);
-        add("hello", -1, List.of("noscript", "loading", "fast"), 0, 0, 0, RespSession::hello);
+        add("hello", -1, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, RespSession::hello);
+        add("auth", -2, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, RespSession::auth);
         add("config", -2, List.of("admin", "loading"), 0, 0, 0, RespSession::config);
         // QUIT is answered by the session itself: it closes the connection.
-        add("quit", -1, List.of("fast"), 0, 0, 0, (session, args) -> {
+        add("quit", -1, List.of("fast", NO_AUTH), 0, 0, 0, (session, args) -> {
             throw new IllegalStateException("QUIT is handled by the session");
         });
     }

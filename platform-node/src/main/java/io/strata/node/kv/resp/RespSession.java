@@ -12,11 +12,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -27,8 +30,11 @@ import java.util.regex.Pattern;
 
 /**
  * One RESP connection's commands: runs each against the {@link KvStore}, as the HTTP routes do,
- * and encodes the reply. Connection state is the selected database: database N is the keyspace
- * named {@code N}, so {@code SET k v} in database 0 is {@code PUT /kv/0/k}.
+ * and encodes the reply. Connection state is the selected database (database N is the keyspace
+ * named {@code N}, so {@code SET k v} in database 0 is {@code PUT /kv/0/k}) and, when a password
+ * is set ({@link RespSettings#authToken()}), whether it authenticated: until AUTH (or HELLO's
+ * AUTH option) gives it, every command but those Redis lets through ({@link RespCommands#NO_AUTH}:
+ * AUTH, HELLO, QUIT) is answered {@code -NOAUTH}, as Redis with {@code requirepass} does.
  *
  * <p>Not thread-safe: the connection's stream calls {@link #execute} for one command at a time,
  * in order, so a pipeline's commands apply in the order they were sent. The returned stage never
@@ -40,6 +46,10 @@ final class RespSession {
     /** Compare-and-set attempts of EXPIRE / PERSIST before giving up on a key that keeps changing. */
     private static final int MAX_CAS_ATTEMPTS = 16;
     private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    private static final String NOAUTH = "NOAUTH Authentication required.";
+    private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    /** The only user: Redis's, whose password {@code requirepass} sets. */
+    private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
 
     /** A reply and whether the connection closes after it. */
     record Response(ByteString bytes, boolean close) {}
@@ -51,6 +61,8 @@ final class RespSession {
     // Volatile: a command that waited for earlier ones runs on whichever thread finished them.
     private volatile String db = "0";
     private volatile byte[] clientName;
+    /** Whether commands may run: from the start when there is no password, else after AUTH. */
+    private volatile boolean authenticated;
     /** Set by QUIT or a protocol error, on the connection's stream, where every command is submitted. */
     private boolean closing;
 
@@ -58,6 +70,7 @@ final class RespSession {
         this.store = store;
         this.info = info;
         this.id = id;
+        this.authenticated = info.settings().authToken().isEmpty();
     }
 
     /**
@@ -87,7 +100,10 @@ final class RespSession {
         if (spec.arity() > 0 ? args.size() != spec.arity() : args.size() < -spec.arity()) {
             return reply(Resp.error("ERR wrong number of arguments for '" + name + "' command"));
         }
-        CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () -> spec.handler().run(this, args));
+        // Checked when the command runs, not when it is read: AUTH is a barrier, so a command pipelined
+        // after it runs after it, and one sent before it runs before it.
+        CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () ->
+                authenticated || spec.flags().contains(RespCommands.NO_AUTH) ? spec.handler().run(this, args) : fail(NOAUTH));
         return result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)), false));
     }
 
@@ -402,10 +418,40 @@ final class RespSession {
     }
 
     /**
-     * HELLO [protover [SETNAME name]]: the handshake newer clients open with. Protocol 2 answers
-     * the server's description, as Redis does in RESP2; any other version answers NOPROTO, Redis's
-     * refusal of a protocol it does not speak, on which clients fall back to RESP2. There is no
-     * authentication, so HELLO's AUTH option is refused rather than ignored.
+     * AUTH [username] password, as Redis with {@code requirepass}: the user is {@code default}, the
+     * password {@code strata.http.auth-token}; a wrong pair is WRONGPASS and leaves the connection
+     * as it was. With no password set, {@code AUTH password} is an error, as in Redis, and
+     * {@code AUTH default anything} succeeds (the default user needs none).
+     */
+    CompletionStage<ByteString> auth(List<byte[]> args) {
+        if (args.size() > 3) {
+            return syntaxError();
+        }
+        if (args.size() == 2 && info.settings().authToken().isEmpty()) {
+            return fail("ERR AUTH <password> called without any password configured for the default user."
+                    + " Are you sure your configuration is correct?");
+        }
+        byte[] user = args.size() == 3 ? args.get(1) : DEFAULT_USER;
+        return authenticate(user, args.get(args.size() - 1)) ? done(Resp.OK) : fail(WRONGPASS);
+    }
+
+    /** Whether the pair is right (compared in constant time); if so, the connection is authenticated from now on. */
+    private boolean authenticate(byte[] user, byte[] password) {
+        Optional<String> token = info.settings().authToken();
+        boolean right = Arrays.equals(user, DEFAULT_USER)
+                && (token.isEmpty() || MessageDigest.isEqual(token.get().getBytes(StandardCharsets.UTF_8), password));
+        if (right) {
+            authenticated = true;
+        }
+        return right;
+    }
+
+    /**
+     * HELLO [protover [AUTH username password] [SETNAME name]]: the handshake newer clients open
+     * with. Protocol 2 answers the server's description, as Redis does in RESP2; any other version
+     * answers NOPROTO, Redis's refusal of a protocol it does not speak, on which clients fall back
+     * to RESP2. AUTH authenticates as the AUTH command does; without it, a connection that must
+     * authenticate is refused, as Redis refuses it.
      */
     CompletionStage<ByteString> hello(List<byte[]> args) {
         if (args.size() > 1) {
@@ -418,15 +464,25 @@ final class RespSession {
             }
         }
         byte[] name = null;
+        byte[][] credentials = null;
         for (int i = 2; i < args.size(); i++) {
             String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
-            if (option.equals("SETNAME") && i + 1 < args.size()) {
+            if (option.equals("AUTH") && i + 2 < args.size()) {
+                credentials = new byte[][] {args.get(i + 1), args.get(i + 2)};
+                i += 2;
+            } else if (option.equals("SETNAME") && i + 1 < args.size()) {
                 name = args.get(++i);
-            } else if (option.equals("AUTH")) {
-                return fail("ERR AUTH is not supported: the RESP listener has no authentication (it binds to loopback by default)");
             } else {
                 return fail("ERR Syntax error in HELLO option '" + ascii(args.get(i)) + "'");
             }
+        }
+        if (credentials != null && !authenticate(credentials[0], credentials[1])) {
+            return fail(WRONGPASS);
+        }
+        if (!authenticated) {
+            return fail("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto>"
+                    + " AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol"
+                    + " version at the same time");
         }
         if (name != null) {
             clientName = name;

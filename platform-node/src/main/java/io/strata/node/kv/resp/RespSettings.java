@@ -5,6 +5,8 @@ import io.strata.node.limits.HeapShare;
 
 import java.time.Duration;
 
+import java.util.Optional;
+
 /**
  * The {@code strata.resp} configuration (the Redis-protocol listener of the KV store), parsed and
  * validated once at startup.
@@ -22,9 +24,11 @@ import java.time.Duration;
  * @param maxInputBytes   RESP input held across all connections: commands read and not yet answered (past it,
  *                        connections stop being read), and again as much for commands still arriving (past it, the
  *                        connection holding the largest unfinished command is closed)
+ * @param authToken       the password AUTH must give before other commands run ({@code strata.http.auth-token},
+ *                        the token every door shares); empty: no AUTH needed
  */
 public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases, int maxInFlight,
-                           int maxClients, Duration timeout, long maxInputBytes) {
+                           int maxClients, Duration timeout, long maxInputBytes, Optional<String> authToken) {
 
     /** What {@code max-request-bytes = auto} adds to the largest value: room for the key and the command's framing. */
     static final long AUTO_SLACK_BYTES = 64 * 1024;
@@ -50,12 +54,14 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
                 : resp.getBytes("max-request-bytes");
         return new RespSettings(resp.getBoolean("enabled"), resp.getString("host"), resp.getInt("port"), maxRequest,
                 resp.getInt("databases"), resp.getInt("max-in-flight"), resp.getInt("max-clients"),
-                resp.getDuration("timeout"), HeapShare.resolve(root, "strata.resp.max-input-bytes", AUTO_INPUT_SHARE));
+                resp.getDuration("timeout"), HeapShare.resolve(root, "strata.resp.max-input-bytes", AUTO_INPUT_SHARE),
+                Optional.of(root.getString("strata.http.auth-token")).filter(token -> !token.isEmpty()));
     }
 
     /** These settings with another {@code max-clients}, such as the one that fits the file-descriptor limit. */
     public RespSettings withMaxClients(int clients) {
-        return new RespSettings(enabled, host, port, maxRequestBytes, databases, maxInFlight, clients, timeout, maxInputBytes);
+        return new RespSettings(enabled, host, port, maxRequestBytes, databases, maxInFlight, clients, timeout, maxInputBytes,
+                authToken);
     }
 
     private static void require(boolean condition, String message) {

@@ -63,7 +63,7 @@ class RespRedisCliTest {
             input.append("INCR cli-piped\n");
         }
         input.append("GET cli-piped\n");
-        String out = run(input.toString(), "-p", Integer.toString(port));
+        String out = run(input.toString());
         String[] lines = out.strip().split("\n");
         assertEquals(101, lines.length, out);
         assertEquals("100", lines[100]);
@@ -79,20 +79,23 @@ class RespRedisCliTest {
             protocol.append("*3\r\n$3\r\nSET\r\n$").append(key.length()).append("\r\n").append(key)
                     .append("\r\n$").append(value.length()).append("\r\n").append(value).append("\r\n");
         }
-        String out = run(protocol.toString(), "-p", Integer.toString(port), "--pipe");
+        String out = run(protocol.toString(), "--pipe");
         assertTrue(out.contains("errors: 0, replies: 5000"), out);
         assertEquals("v4999", cli("GET", "pipe:4999"));
         assertEquals("v0", cli("GET", "pipe:0"));
     }
 
     private static String cli(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("-p", Integer.toString(port)));
-        command.addAll(List.of(args));
-        return run("", command.toArray(String[]::new)).strip();
+        return run(port, "", args).strip();
     }
 
     private static String run(String stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(redisCli(), "-h", "127.0.0.1"));
+        return run(port, stdin, args);
+    }
+
+    /** redis-cli against 127.0.0.1:{@code port} with {@code args}, fed {@code stdin}: its output (stdout and stderr). */
+    static String run(int port, String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(redisCli(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
@@ -106,7 +109,8 @@ class RespRedisCliTest {
         }
     }
 
-    private static String redisCli() {
+    /** The redis-cli on the PATH, or null. */
+    static String redisCli() {
         for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(path, "redis-cli");
             if (Files.isExecutable(candidate)) {

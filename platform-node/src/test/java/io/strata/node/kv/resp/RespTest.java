@@ -16,9 +16,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.strata.node.kv.resp.RawResp.assertClosed;
+import static io.strata.node.kv.resp.RawResp.expectReply;
+import static io.strata.node.kv.resp.RawResp.read;
+import static io.strata.node.kv.resp.RawResp.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -266,8 +268,20 @@ class RespTest {
         assertEquals(hello.size(), ((List<?>) jedis.sendCommand(Protocol.Command.HELLO)).size(), "HELLO alone describes the server too");
         assertError("NOPROTO sorry, this protocol version is not supported", () -> jedis.sendCommand(Protocol.Command.HELLO, "3"));
         assertError("ERR Protocol version is not an integer or out of range", () -> jedis.sendCommand(Protocol.Command.HELLO, "two"));
-        assertError("ERR AUTH is not supported", () -> jedis.sendCommand(Protocol.Command.HELLO, "2", "AUTH", "default", "secret"));
+        // No password is set: the default user needs none, as in Redis.
+        assertEquals(hello.size(), ((List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2", "AUTH", "default", "any")).size());
+        assertError("WRONGPASS", () -> jedis.sendCommand(Protocol.Command.HELLO, "2", "AUTH", "admin", "any"));
         assertError("ERR Syntax error in HELLO option 'FAST'", () -> jedis.sendCommand(Protocol.Command.HELLO, "2", "FAST"));
+        assertEquals("PONG", jedis.ping());
+    }
+
+    @Test
+    void authWithoutAPasswordAnswersAsRedisDoes() {
+        assertError("ERR AUTH <password> called without any password configured for the default user. Are you sure your"
+                + " configuration is correct?", () -> jedis.auth("secret"));
+        assertEquals("OK", jedis.auth("default", "anything"), "the default user has no password");
+        assertError("WRONGPASS invalid username-password pair or user is disabled.", () -> jedis.auth("admin", "secret"));
+        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.AUTH, "a", "b", "c"));
         assertEquals("PONG", jedis.ping());
     }
 
@@ -376,31 +390,6 @@ class RespTest {
     }
 
     private static Socket socket() throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    private static void send(Socket socket, String text) throws IOException {
-        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-        socket.getOutputStream().flush();
-    }
-
-    private static String read(Socket socket, int bytes) throws IOException {
-        byte[] buffer = socket.getInputStream().readNBytes(bytes);
-        return new String(buffer, StandardCharsets.UTF_8);
-    }
-
-    private static void expectReply(Socket socket, String expected) throws IOException {
-        assertEquals(expected, read(socket, expected.getBytes(StandardCharsets.UTF_8).length));
-    }
-
-    private static void assertClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            assertEquals(-1, in.read(), "the server closed the connection");
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("the connection is still open", e);
-        }
+        return RawResp.connect(port);
     }
 }
