@@ -196,17 +196,25 @@ class ClusterCommandTest {
         }
         assertTrue(marked, "the victim was seen unreachable before it was downed");
 
+        // One live node saw it downed; the one `status` asks may learn it a gossip round later.
+        Pattern downedRow = Pattern.compile("^\\s+" + victim + "\\s.*(not a member|Down, unreachable)$", Pattern.MULTILINE);
         Result status = run("status", file.toString());
-        assertEquals(1, status.exit, status::describe);
+        while (!downedRow.matcher(status.out).find()) {
+            assertTrue(System.nanoTime() < deadline, "status never showed " + victim + " downed: " + status.describe());
+            Thread.sleep(POLL.toMillis());
+            status = run("status", file.toString());
+        }
+        Result finalStatus = status;
+        assertEquals(1, finalStatus.exit, finalStatus::describe);
         for (int i = 1; i <= NODES; i++) {
             String name = "n" + i;
             String row = name.equals(victim) ? "not running \\(stale pid file\\)\\s+unreachable\\s+(not a member|Down, unreachable)"
                     : "alive\\s+reachable \\(200\\)\\s+Up";
-            assertTrue(Pattern.compile("^\\s+" + name + "\\s.*" + row + "$", Pattern.MULTILINE).matcher(status.out).find(),
-                    () -> name + ": " + status.describe());
+            assertTrue(Pattern.compile("^\\s+" + name + "\\s.*" + row + "$", Pattern.MULTILINE).matcher(finalStatus.out).find(),
+                    () -> name + ": " + finalStatus.describe());
         }
-        assertTrue(status.out.contains("2 of 3 nodes are Up; not Up: " + victim + " ("), status::describe);
-        assertFalse(status.out.contains("No node answers"), status::describe);
+        assertTrue(finalStatus.out.contains("2 of 3 nodes are Up; not Up: " + victim + " ("), finalStatus::describe);
+        assertFalse(finalStatus.out.contains("No node answers"), finalStatus::describe);
 
         Result down = run("down", file.toString());
         assertEquals(0, down.exit, down::describe);

@@ -85,6 +85,8 @@ class DiskFullTest {
         NodeProcess node = nodes.start(builder);
         String base = node.httpBase();
         assertEquals(201, send(base, "PUT", "/topics/events", "{\"partitions\":2}").statusCode());
+        // A keyspace never written: its partitions first open while the disk is full, and must still be read.
+        assertEquals(201, send(base, "PUT", "/kv/quiet", "{\"partitions\":4}").statusCode());
         assertEquals(201, send(base, "PUT", "/tables/rows",
                 "{\"columns\":[{\"name\":\"id\",\"type\":\"int64\"},{\"name\":\"payload\",\"type\":\"string\"}],\"shards\":1}")
                 .statusCode());
@@ -110,6 +112,8 @@ class DiskFullTest {
         fs.fill(more, fs.freeBytes() - (1 << 20));
         assertFalse(commit(base), "a commit once the reserve is reached");
         assertFalse(put(base, "k-reserve"), "a put once the reserve is reached");
+        HttpResponse<String> quiet = send(base, "GET", "/kv/quiet/nothing", null);
+        assertEquals(404, quiet.statusCode(), "a read of a partition never written answers, full disk or not: " + quiet.body());
         // Nothing new is created either: no catalog entry for a keyspace or topic that could not be stored.
         assertTrue(!acknowledged(send(base, "PUT", "/kv/brand-new/k", "v")), "a write to a new keyspace");
         assertEquals(404, send(base, "GET", "/kv/brand-new", null).statusCode());

@@ -5,6 +5,7 @@ import io.strata.node.demo.DemoFailure;
 import io.strata.node.demo.DemoTour;
 import io.strata.node.demo.BusChapter;
 import io.strata.node.demo.KvChapter;
+import io.strata.node.demo.LimitsChapter;
 import io.strata.node.demo.RespChapter;
 import io.strata.node.demo.SafetyChapter;
 import io.strata.node.demo.StreamChapter;
@@ -89,6 +90,10 @@ public final class DemoCommand implements Callable<Integer> {
                 tour = new DemoTour(out, node.httpBase(), dir);
                 tour.moveRespTo(node.respPort());
                 tourOneNode(tour, builder, data);
+                for (DemoChapter chapter : chapters().stream().filter(DemoChapter::startsOwnNode).toList()) {
+                    tour.chapter(chapter.title());
+                    chapter.tour(tour);
+                }
             }
             for (DemoChapter chapter : clusterChapters) {
                 tour.chapter(chapter.title());
@@ -120,7 +125,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The chapters on the demo's node, its crash and restart, the finales, and its clean stop. */
     private void tourOneNode(DemoTour tour, NodeProcess.Builder builder, Path data) throws Exception {
-        List<DemoChapter> chapters = chapters().stream().filter(c -> !c.isFinale() && !c.startsOwnCluster()).toList();
+        List<DemoChapter> chapters = chapters().stream()
+                .filter(c -> !c.isFinale() && !c.startsOwnCluster() && !c.startsOwnNode()).toList();
         List<DemoChapter> finales = chapters().stream().filter(DemoChapter::isFinale).toList();
         for (DemoChapter chapter : chapters) {
             tour.chapter(chapter.title());
@@ -161,7 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
         List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new TableChapter(), new StreamChapter(),
-                new SafetyChapter()));
+                new SafetyChapter(), new LimitsChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;
     }

@@ -10,8 +10,9 @@ package io.strata.node.demo;
  * keep what its tour wrote in fields for the check after the crash.
  *
  * <p>A finale chapter ({@link #isFinale}) instead runs once at the end, on the restarted node. A
- * chapter that starts a cluster of its own ({@link #startsOwnCluster}) runs after the demo's node
- * has stopped, and alone with {@code ./strata demo --cluster}.
+ * chapter that starts a node of its own ({@link #startsOwnNode}) runs after the demo's node has
+ * stopped; one that starts a cluster of its own ({@link #startsOwnCluster}) runs after that, and
+ * alone with {@code ./strata demo --cluster}.
  *
  * <p>Chapters of this module are listed in {@code DemoCommand}; another module adds one as a
  * service: a public class with a no-argument constructor named in
@@ -44,6 +45,16 @@ public interface DemoChapter {
      * {@link DemoTour#workDir} and stops every process it started before it returns, failed or not.
      */
     default boolean startsOwnCluster() {
+        return false;
+    }
+
+    /**
+     * Whether the chapter starts a node of its own, with settings of its own, instead of using the
+     * demo's node: it runs once ({@link #tour} only), after the demo's node has stopped and before
+     * the cluster chapters; it keeps its files under {@link DemoTour#workDir} and stops every process
+     * it started before it returns. Not part of {@code ./strata demo --cluster}.
+     */
+    default boolean startsOwnNode() {
         return false;
     }
 }

@@ -22,7 +22,7 @@ public final class ChronicleLogs {
 
     /** Bytes claimed per entry besides its own: Chronicle's header and its share of the index. */
     public static final int ENTRY_OVERHEAD = 16;
-    /** Bytes claimed before a new log is created: its metadata file and first cycle file's header and index. */
+    /** Free bytes a new log needs: its metadata file and first cycle file's header and index. */
     static final long NEW_LOG_BYTES = 512 << 10;
     /** Free bytes a log needs to start a cycle file: its header and first index arrays. */
     static final long NEW_FILE_BYTES = 512 << 10;
@@ -32,12 +32,15 @@ public final class ChronicleLogs {
     /**
      * Opens (creating if needed) the queue in {@code dir}.
      *
-     * @throws io.strata.node.common.StrataException {@code storage_full} when the log is new and its
-     *     files would take the reserve (nothing is created then)
+     * <p>A new log is created even when the disk is at its reserve, as long as the filesystem has
+     * room for its first files: a partition that was never written must open, so that reads of it
+     * answer (empty) while writes are refused. The reserve is enforced on what is appended.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when the log is new and the
+     *     filesystem has no room for its files (nothing is created then)
      */
     public static SingleChronicleQueue open(Path dir, RollCycle rollCycle, long blockSize, DiskSpace space) {
         if (isEmpty(dir)) {
-            space.claim(NEW_LOG_BYTES);
             space.requireFree(NEW_LOG_BYTES);
         }
         try {

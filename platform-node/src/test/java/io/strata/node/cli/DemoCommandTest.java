@@ -47,6 +47,11 @@ class DemoCommandTest {
         assertTrue(out.toString().contains("=== 6. Bad input and hostile names ==="), out.toString());
         assertTrue(out.toString().contains("{\"error\":{\"code\":\"bad_request\""), out.toString());
         assertTrue(out.toString().contains("--- 7.10 Bad input and hostile names: the catalogs after the crash"), out.toString());
+        assertTrue(out.toString().contains("=== 10. Limits: strangers, slow clients, floods, a full disk, a memory ceiling ==="),
+                out.toString());
+        assertTrue(out.toString().contains("(error) ERR max number of clients reached"), out.toString());
+        assertTrue(out.toString().contains("{\"error\":{\"code\":\"storage_full\""), out.toString());
+        assertTrue(out.toString().contains("(error) OOM command not allowed when used memory > 'maxmemory'"), out.toString());
         assertTrue(out.toString().contains("$ kill -9 "), out.toString());
         assertTrue(out.toString().contains("Demo complete: "), out.toString());
         assertEquals(childrenBefore, children(), "the demo left a child process running");
