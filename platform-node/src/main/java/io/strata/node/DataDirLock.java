@@ -66,8 +66,14 @@ public final class DataDirLock implements AutoCloseable {
                 channel.close();
                 throw inUse(dir, holder);
             }
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            try {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            } catch (IOException e) {
+                // A full disk cannot take the PID: the lock must not outlive the failed start.
+                channel.close();
+                throw e;
+            }
             return new DataDirLock(dir, channel, lock, created, fresh);
         } catch (IOException e) {
             HELD.remove(dir);

@@ -199,6 +199,17 @@ public final class StrataNode implements AutoCloseable {
                     ? Optional.of(new GroupCommitter(settings.fsyncCommitDelay(),
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
+            // Registered before anything else can fail: a start that fails from here terminates the
+            // actor system, whose coordinated shutdown then releases these too.
+            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "strata-release-storage", () -> {
+                        committer.ifPresent(GroupCommitter::close);
+                        memory.close();
+                        metrics.close();
+                        lock.close();
+                        LOG.info("storage closed");
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
@@ -229,15 +240,6 @@ public final class StrataNode implements AutoCloseable {
             JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
                     blockingIo, system, settings.stream());
 
-            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-                    "strata-release-storage", () -> {
-                        committer.ifPresent(GroupCommitter::close);
-                        memory.close();
-                        metrics.close();
-                        lock.close();
-                        LOG.info("storage closed");
-                        return CompletableFuture.completedFuture(Done.getInstance());
-                    });
 
             Map<String, PartitionKind> partitionKinds =
                     partitionKinds(kvStorage, busStorage, columnarStorage, layout);

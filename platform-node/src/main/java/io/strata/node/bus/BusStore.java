@@ -8,7 +8,6 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
-import io.strata.node.storage.DiskSpace;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -272,8 +271,7 @@ public final class BusStore {
             if (r.code().equals("offset_out_of_range")) {
                 throw new StrataException(StrataException.Kind.RANGE, r.code(), r.message());
             }
-            throw new StrataException(r.code().equals(DiskSpace.STORAGE_FULL) ? StrataException.Kind.INSUFFICIENT_STORAGE
-                    : StrataException.Kind.UNAVAILABLE, r.code(), r.message());
+            throw new StrataException(StrataException.kindOf(r.code(), StrataException.Kind.UNAVAILABLE), r.code(), r.message());
         }
         throw new IllegalStateException("unexpected reply " + reply);
     }

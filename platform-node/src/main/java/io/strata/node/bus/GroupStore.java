@@ -240,8 +240,7 @@ public final class GroupStore {
                 case "not_assigned" -> StrataException.Kind.CONFLICT;
                 case "topic_not_found", "invalid_partition" -> StrataException.Kind.NOT_FOUND;
                 case "offset_out_of_range" -> StrataException.Kind.RANGE;
-                case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
-                default -> StrataException.Kind.UNAVAILABLE;
+                default -> StrataException.kindOf(r.code(), StrataException.Kind.UNAVAILABLE);
             };
             throw new StrataException(kind, r.code(), r.message());
         }

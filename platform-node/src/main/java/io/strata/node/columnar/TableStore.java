@@ -12,7 +12,6 @@ import io.strata.node.columnar.ingest.RowParser;
 import io.strata.node.columnar.proto.RowBatch;
 import io.strata.node.columnar.query.Partial;
 import io.strata.node.columnar.query.Query;
-import io.strata.node.storage.DiskSpace;
 import io.strata.node.columnar.query.QueryResult;
 import io.strata.node.columnar.shard.ShardState;
 import io.strata.node.common.Futures;
@@ -449,10 +448,7 @@ public final class TableStore {
             case "query_timeout" -> StrataException.Kind.TIMEOUT;
             case "result_too_large", "sum_overflow" -> StrataException.Kind.UNPROCESSABLE;
             case "table_not_found" -> StrataException.Kind.NOT_FOUND;
-            case "storage_unavailable" -> StrataException.Kind.UNAVAILABLE;
-            case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
-            case "memory_full" -> StrataException.Kind.INSUFFICIENT_STORAGE;
-            default -> StrataException.Kind.INVALID;
+            default -> StrataException.kindOf(code, StrataException.Kind.INVALID);
         };
     }
 }

@@ -51,6 +51,18 @@ public class StrataException extends RuntimeException {
         return code;
     }
 
+    /**
+     * The kind of a refusal code every store shares — the disk or memory is full (507), the store
+     * is unavailable (503) — or {@code otherwise} for a code of the store's own.
+     */
+    public static Kind kindOf(String code, Kind otherwise) {
+        return switch (code) {
+            case "storage_full", "memory_full" -> Kind.INSUFFICIENT_STORAGE;
+            case "storage_unavailable" -> Kind.UNAVAILABLE;
+            default -> otherwise;
+        };
+    }
+
     public static StrataException invalid(String code, String message) {
         return new StrataException(Kind.INVALID, code, message);
     }

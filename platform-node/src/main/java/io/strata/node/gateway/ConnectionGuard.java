@@ -265,6 +265,18 @@ final class ConnectionGuard {
                         public void onPush() {
                             onRequest(grab(fromLayer));
                         }
+
+                        // No more requests (the server layer stops reading after a malformed body): the
+                        // response to the one in progress, an error response, still has to pass.
+                        @Override
+                        public void onUpstreamFinish() {
+                            complete(toUser);
+                        }
+
+                        @Override
+                        public void onUpstreamFailure(Throwable failure) {
+                            fail(toUser, failure);
+                        }
                     });
                     setHandler(toUser, new AbstractOutHandler() {
                         @Override

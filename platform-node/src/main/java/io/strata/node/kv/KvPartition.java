@@ -16,6 +16,8 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -47,6 +49,9 @@ import java.util.concurrent.CompletableFuture;
  * command is rejected the same way.
  */
 public final class KvPartition {
+
+    /** For what happens off the actor's thread, where its context's logger may not be used. */
+    private static final Logger LOG = LoggerFactory.getLogger(KvPartition.class);
 
     /** The sharding entity type of KV partitions. */
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "kv-partition");
@@ -148,10 +153,8 @@ public final class KvPartition {
             StrataException.Kind kind = switch (code) {
                 case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
                 case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
-                case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
-                case "memory_full" -> StrataException.Kind.INSUFFICIENT_STORAGE;
                 case "keyspace_not_found" -> StrataException.Kind.NOT_FOUND;
-                default -> StrataException.Kind.UNAVAILABLE;
+                default -> StrataException.kindOf(code, StrataException.Kind.UNAVAILABLE);
             };
             return new StrataException(kind, code, message);
         }
@@ -315,8 +318,15 @@ public final class KvPartition {
     /** Refuses a command with {@code code}; a {@link Drop} is done all the same, without recovering. */
     private void refuse(Command command, String code, String why) {
         if (command instanceof Drop drop) {
-            CompletableFuture.runAsync(this::deleteFiles, storage.blockingIo())
-                    .whenComplete((ok, failure) -> drop.replyTo.tell(new Dropped()));
+            CompletableFuture.runAsync(() -> {
+                storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
+                deleteFiles();
+            }, storage.blockingIo()).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    LOG.error("partition {}: could not delete its files; the node removes them when it next starts", id, failure);
+                }
+                drop.replyTo.tell(new Dropped());
+            });
         } else {
             reject(command, code, why);
         }
@@ -626,6 +636,9 @@ public final class KvPartition {
         String why = "keyspace '" + id.name() + "' is being deleted";
         timers.cancelAll();
         replies.failAll(reason -> new Rejected("keyspace_not_found", reason), why);
+        // The keys go with the partition: the memory ceiling counts them no more.
+        storage.memory().held(-reportedHeld);
+        reportedHeld = 0;
         EntryLog<LogEntry> closing = log;
         context.pipeToSelf(CompletableFuture.runAsync(() -> {
                     // A snapshot still being written compacts this log: it must finish before the log closes.
@@ -637,7 +650,8 @@ public final class KvPartition {
         return Behaviors.receive(Command.class)
                 .onMessage(FilesDeleted.class, deleted -> {
                     if (deleted.failure != null) {
-                        context.getLog().error("partition {}: could not delete its files", id, deleted.failure);
+                        context.getLog().error("partition {}: could not delete its files; the node removes them when it"
+                                + " next starts", id, deleted.failure);
                     }
                     deleted.replyTo.tell(new Dropped());
                     return passivated("keyspace_not_found", why);
@@ -651,7 +665,6 @@ public final class KvPartition {
 
     /** Blocking: the partition's directory, and its keyspace's once no other partition has files in it. */
     private void deleteFiles() {
-        storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
         Path dir = storage.partitionDir(id);
         Directories.deleteTree(dir);
         Directories.deleteIfEmpty(dir.getParent());

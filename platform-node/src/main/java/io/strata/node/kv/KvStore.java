@@ -40,6 +40,9 @@ import java.util.stream.IntStream;
  */
 public final class KvStore {
 
+    /** Fewest keys a partition gives to a page of a listing. */
+    private static final int MIN_LIST_SHARE = 16;
+
     private final ClusterSharding sharding;
     private final PartitionHomes homes;
     private final KvSettings settings;
@@ -284,22 +287,34 @@ public final class KvStore {
             throw StrataException.invalid("invalid_cursor", "the cursor is longer than any key");
         }
         Keyspace keyspace = keyspace(space);
+        // Each partition gives a share of the page, not all of it: what one listing holds stays near
+        // 2 x limit keys however many partitions there are.
+        int share = Math.min(limit, Math.max(MIN_LIST_SHARE, (2 * limit + keyspace.partitions() - 1) / keyspace.partitions()));
         List<CompletableFuture<KvPartition.Reply>> asks = new ArrayList<>();
         for (int p = 0; p < keyspace.partitions(); p++) {
-            asks.add(ask(new PartitionId(space, p), r -> new KvPartition.ListKeys(prefix, after, limit, r)).toCompletableFuture());
+            asks.add(ask(new PartitionId(space, p), r -> new KvPartition.ListKeys(prefix, after, share, r)).toCompletableFuture());
         }
         return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<String> keys = new ArrayList<>();
-            boolean more = false;
+            // A partition that had more than its share may hold keys below another's last ones: the
+            // page ends at the smallest last key of those partitions, up to which every partition gave all.
+            String boundary = null;
             for (var ask : asks) {
                 if (!(ask.join() instanceof KvPartition.KeyPage page)) {
                     throw unavailable(ask.join());
                 }
                 keys.addAll(page.keys());
-                more |= page.more();
+                if (page.more()) {
+                    String last = page.keys().get(page.keys().size() - 1);
+                    boundary = boundary == null || PartitionState.KEY_ORDER.compare(last, boundary) < 0 ? last : boundary;
+                }
             }
             keys.sort(PartitionState.KEY_ORDER);
-            return new KvPartition.KeyPage(List.copyOf(keys.subList(0, Math.min(limit, keys.size()))), more || keys.size() > limit);
+            String end = boundary;
+            List<String> complete = end == null ? keys
+                    : keys.stream().filter(k -> PartitionState.KEY_ORDER.compare(k, end) <= 0).toList();
+            return new KvPartition.KeyPage(List.copyOf(complete.subList(0, Math.min(limit, complete.size()))),
+                    end != null || complete.size() > limit);
         });
     }
 

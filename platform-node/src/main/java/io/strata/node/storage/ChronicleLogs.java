@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 public final class ChronicleLogs {
 
-    /** Bytes claimed per entry besides its own: Chronicle's header and its share of the index. */
+    /** Bytes an entry takes besides its own: Chronicle's header and its share of the index. */
     public static final int ENTRY_OVERHEAD = 16;
     /** Free bytes a new log needs: its metadata file and first cycle file's header and index. */
     static final long NEW_LOG_BYTES = 512 << 10;
@@ -79,6 +79,9 @@ public final class ChronicleLogs {
         } catch (IOException e) {
             dc.rollbackOnClose();
             throw DiskSpace.refusal("cannot append to the log in " + dir, e);
+        } catch (RuntimeException refused) {
+            dc.rollbackOnClose();
+            throw refused;
         }
     }
 

@@ -26,9 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * reserve free, the pages a log maps when it starts a file and the pages {@link MappedLogAllocator}
  * backs before each append can always be allocated.
  *
- * <p>Thread-safe and cheap: the free space is read from the filesystem at most every
- * {@code refreshInterval}, and on every claim once it is within twice the reserve; in between,
- * claimed bytes are subtracted from the last reading.
+ * <p>Thread-safe and cheap: the free space is read from the filesystem ({@code statfs}) at most
+ * every {@code refreshInterval}, and on every claim once it is within twice the reserve; in between,
+ * claimed bytes are subtracted from the last reading. The logs claim the blocks they back, a window
+ * at a time ({@link MappedLogAllocator}), not each entry; space another program takes between two
+ * readings is caught by that allocation too, which asks the filesystem itself.
  */
 public final class DiskSpace {
 
@@ -76,18 +78,47 @@ public final class DiskSpace {
      *     reserve free; nothing has been written then
      */
     public void claim(long bytes) {
-        long now = System.nanoTime();
+        if (!tryClaim(bytes)) {
+            refusals.incrementAndGet();
+            throw full("the filesystem of " + dir + " has " + freeBytes() + " bytes free; writing " + bytes
+                    + " more would leave less than the reserve of " + reserveBytes + " bytes (strata.storage.min-free)");
+        }
+    }
+
+    /**
+     * Checks that the filesystem is not past its reserve, claiming nothing: for a write into space
+     * already claimed (a log's backed window), which is refused all the same once the reserve is
+     * reached, so that a full disk refuses every write alike.
+     *
+     * @throws StrataException {@code storage_full} (507) when less than the reserve is free
+     */
+    public void requireWritable() {
+        if (reserveBytes == 0) {
+            return;
+        }
+        if (System.nanoTime() - refreshedAtNanos >= refreshNanos || freeBytes() < reserveBytes) {
+            refresh();
+        }
+        if (freeBytes() < reserveBytes) {
+            refusals.incrementAndGet();
+            throw full("the filesystem of " + dir + " has " + freeBytes() + " bytes free, less than the reserve of "
+                    + reserveBytes + " bytes (strata.storage.min-free)");
+        }
+    }
+
+    /** Claims {@code bytes} if that leaves the reserve free, and says whether it did; refuses nothing. */
+    public boolean tryClaim(long bytes) {
         long free = usableAtRefresh - claimedSinceRefresh.get();
-        if (now - refreshedAtNanos >= refreshNanos || free - bytes < 2 * reserveBytes) {
+        if (System.nanoTime() - refreshedAtNanos >= refreshNanos || free - bytes < 2 * reserveBytes) {
+            // Near the reserve every claim reads the filesystem: space freed or taken by others counts at once.
             refresh();
             free = usableAtRefresh - claimedSinceRefresh.get();
         }
         if (reserveBytes > 0 && free - bytes < reserveBytes) {
-            refusals.incrementAndGet();
-            throw full("the filesystem of " + dir + " has " + Math.max(free, 0) + " bytes free; writing " + bytes
-                    + " more would leave less than the reserve of " + reserveBytes + " bytes (strata.storage.min-free)");
+            return false;
         }
         claimedSinceRefresh.addAndGet(bytes);
+        return true;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.strata.node.storage;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.common.StrataException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import net.openhft.chronicle.bytes.Bytes;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -30,9 +33,9 @@ import java.util.stream.Stream;
  * survives the death of the process; {@link #currentFile()} is what a caller fsyncs to survive
  * power loss.
  *
- * <p>Space: an append claims its bytes from the node's {@link DiskSpace} and has them backed by
- * the filesystem ({@link MappedLogAllocator}) before writing; when either refuses, the append
- * throws {@code storage_full} and the log is as it was.
+ * <p>Space: an append has its bytes backed by the filesystem ({@link MappedLogAllocator}, which
+ * claims what it backs from the node's {@link DiskSpace}) before writing; when there is no room,
+ * the append throws {@code storage_full} and the log is as it was.
  */
 public final class EntryLog<T extends MessageLite> implements AutoCloseable {
 
@@ -45,7 +48,7 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
     private final ExcerptAppender appender;
     private final Parser<T> parser;
     private final DiskSpace space;
-    private final MappedLogAllocator allocator = new MappedLogAllocator();
+    private final MappedLogAllocator allocator;
     private File lastAppendedFile;
 
     private EntryLog(Path dir, SingleChronicleQueue queue, Parser<T> parser, DiskSpace space) {
@@ -53,6 +56,7 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
         this.queue = queue;
         this.parser = parser;
         this.space = space;
+        this.allocator = new MappedLogAllocator(space);
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
     }
@@ -79,13 +83,47 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
      *     it; nothing was written
      */
     public long append(T entry) {
-        byte[] bytes = entry.toByteArray();
-        space.claim(bytes.length + ChronicleLogs.ENTRY_OVERHEAD);
+        return appendAll(List.of(entry));
+    }
+
+    /**
+     * Appends entries, one excerpt each, and returns the Chronicle index of the last. Their bytes
+     * are backed at once, so a refusal comes before the first.
+     *
+     * @throws io.strata.node.common.StrataException {@code storage_full} when there is no room for
+     *     them; nothing was written
+     * @throws IllegalStateException when the log fails after some of them were written (another
+     *     program filled the filesystem as they crossed into a new cycle file): the owner must
+     *     recover from the log
+     */
+    public long appendAll(List<T> entries) {
+        List<byte[]> encoded = new ArrayList<>(entries.size());
+        long remaining = 0;
+        for (T entry : entries) {
+            byte[] bytes = entry.toByteArray();
+            encoded.add(bytes);
+            remaining += bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
+        }
+        space.requireWritable();
         ChronicleLogs.beforeWrite(queue, appender, space);
-        try (DocumentContext dc = appender.writingDocument()) {
-            Bytes<?> out = dc.wire().bytes();
-            ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), bytes.length, dir);
-            out.write(bytes);
+        int written = 0;
+        try {
+            for (byte[] bytes : encoded) {
+                try (DocumentContext dc = appender.writingDocument()) {
+                    Bytes<?> out = dc.wire().bytes();
+                    // The rest of the batch is backed at once, so it is refused before its first entry.
+                    ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), remaining, dir);
+                    out.write(bytes);
+                }
+                remaining -= bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
+                written++;
+            }
+        } catch (StrataException refused) {
+            if (written == 0) {
+                throw refused;
+            }
+            throw new IllegalStateException("log " + dir + " refused entry " + written + " of " + encoded.size()
+                    + " after the first ones were written", refused);
         }
         lastAppendedFile = appender.currentFile();
         return appender.lastIndexAppended();
@@ -173,6 +211,7 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
 
     @Override
     public void close() {
+        allocator.close();
         appender.close();
         queue.close();
     }

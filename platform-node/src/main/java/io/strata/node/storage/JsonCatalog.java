@@ -20,8 +20,10 @@ import java.util.function.Function;
  * file, rewritten atomically on every change.
  *
  * <p>Thread-safe: reads are lock-free; changes are serialized and on disk before they are visible.
- * A change claims its bytes from the node's {@link DiskSpace} first: on a full disk it is refused
- * ({@code storage_full}) and the catalog stays as it was.
+ * A change that grows the catalog claims its bytes from the node's {@link DiskSpace} first: on a
+ * full disk it is refused ({@code storage_full}) and the catalog stays as it was. A removal is
+ * allowed past the reserve (it needs only room for the file's temporary copy): deleting a keyspace,
+ * topic or table is how an operator frees space.
  *
  * @param <T> an immutable item type Jackson can read and write (a record)
  */
@@ -95,7 +97,13 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
     private void persist(List<T> all) {
         try {
             byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all);
-            space.claim(json.length);
+            long growth = json.length - (Files.exists(file) ? Files.size(file) : 0);
+            if (growth > 0) {
+                space.claim(growth);
+            } else {
+                // A removal frees space: allowed past the reserve, so deleting what fills a disk works.
+                space.requireFree(json.length);
+            }
             AtomicFiles.write(file, out -> out.write(json));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write catalog " + file, e);

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Backs the bytes a memory-mapped log is about to write with real blocks of its filesystem, before
@@ -20,13 +23,22 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Blocks are allocated with {@code fallocate(2)} (no data written; {@code FALLOC_FL_KEEP_SIZE},
  * so Chronicle's view of the file length is unchanged); where the filesystem does not support it,
- * by writing zeros into the not-yet-written region, which only this log's writer touches. Both are
- * done {@link #STEP} bytes at a time, so most appends cost one comparison.
+ * by writing zeros into the not-yet-written region, which only this log's writer touches.
  *
- * <p>Threading: NOT thread-safe; the log's single writer calls it, before writing at
- * {@code position}.
+ * <p>The blocks backed are the log's use of the disk, so they are what it claims from the node's
+ * {@link DiskSpace}: a window that would take the reserve is refused ({@code storage_full}), and
+ * the write that needs it with it. Entries are not claimed again one by one.
+ *
+ * <p>The writer stays off the filesystem in the steady state: a window of {@link #WINDOW} bytes
+ * ahead of it is backed, and when less than {@link #LOW_WATER} of it is left, one background thread
+ * (shared by every log of the JVM) backs the next window; the writer allocates itself only when it
+ * starts a file or outruns that thread. The window is published only once it is backed, and the
+ * writer never writes past what is published, so neither way of allocating touches written bytes.
+ *
+ * <p>Threading: {@link #ensure} is called by the log's single writer, before it writes at
+ * {@code position}; {@link #close} by its owner when the log closes.
  */
-public final class MappedLogAllocator {
+public final class MappedLogAllocator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappedLogAllocator.class);
 
@@ -35,8 +47,10 @@ public final class MappedLogAllocator {
      * the roll cycles Strata uses) and the end-of-cycle marker after an entry.
      */
     static final long SLACK = 128 << 10;
-    /** Bytes backed beyond {@link #SLACK} at a time. */
-    static final long STEP = 256 << 10;
+    /** Bytes backed ahead of the writer at a time. */
+    static final long WINDOW = 1 << 20;
+    /** Left of the window when the next one is backed in the background. */
+    static final long LOW_WATER = WINDOW / 2;
 
     private static final int O_RDWR = 2;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
@@ -44,17 +58,31 @@ public final class MappedLogAllocator {
     private static final int EOPNOTSUPP = 95;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
     private static final boolean POSIX_AVAILABLE = posixAvailable();
+    /** Backs the next windows of every log of this JVM; a daemon, as Chronicle's own background threads. */
+    private static final ExecutorService REFILLS = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "strata-log-allocator");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    private boolean useFallocate;
-    private File file;
-    private long backedUpTo;
+    /** Held while blocks are allocated, by the writer or the background thread, never both. */
+    private final ReentrantLock allocating = new ReentrantLock();
+    private final DiskSpace space;
+    private volatile boolean useFallocate;
+    private volatile File file;
+    /** Bytes of {@link #file} backed from the writer's first position on: what it may write below. */
+    private volatile long backedUpTo;
+    private volatile boolean refilling;
+    private boolean closed;
 
-    public MappedLogAllocator() {
-        this(POSIX_AVAILABLE);
+    /** An allocator whose windows claim their bytes from {@code space}. */
+    public MappedLogAllocator(DiskSpace space) {
+        this(space, POSIX_AVAILABLE);
     }
 
     /** With {@code useFallocate} false, blocks are always backed by writing zeros (tests of that path). */
-    MappedLogAllocator(boolean useFallocate) {
+    MappedLogAllocator(DiskSpace space, boolean useFallocate) {
+        this.space = space;
         this.useFallocate = useFallocate && POSIX_AVAILABLE;
     }
 
@@ -63,22 +91,58 @@ public final class MappedLogAllocator {
      *
      * @throws IOException when the filesystem cannot back it (full: "No space left on device"); the
      *     caller must then not write there
+     * @throws io.strata.node.common.StrataException {@code storage_full} when backing it would take
+     *     the reserve; the caller must then not write there
      */
     public void ensure(File file, long position, long length) throws IOException {
         long end = position + length + SLACK;
         if (file.equals(this.file) && end <= backedUpTo) {
+            if (backedUpTo - end < LOW_WATER && !refilling) {
+                refillInBackground(file, backedUpTo);
+            }
             return;
         }
-        if (!file.equals(this.file)) {
-            this.file = file;
-            backedUpTo = position;
+        allocating.lock();
+        try {
+            if (!file.equals(this.file)) {
+                this.file = file;
+                backedUpTo = position;
+            }
+            if (end > backedUpTo) {
+                long from = Math.max(backedUpTo, position);
+                space.claim(end + WINDOW - from);
+                allocate(file, from, end + WINDOW);
+                backedUpTo = end + WINDOW;
+            }
+        } finally {
+            allocating.unlock();
         }
-        long from = Math.max(backedUpTo, position);
-        long to = end + STEP;
+    }
+
+    private void refillInBackground(File file, long from) {
+        refilling = true;
+        REFILLS.execute(() -> {
+            allocating.lock();
+            try {
+                // Still the writer's file and window: otherwise the writer has moved on and backed its own.
+                if (!closed && file.equals(this.file) && backedUpTo == from && space.tryClaim(WINDOW)) {
+                    allocate(file, from, from + WINDOW);
+                    backedUpTo = from + WINDOW;
+                }
+            } catch (IOException full) {
+                // The writer meets the same refusal when it reaches the end of its window, and refuses that write.
+                LOG.debug("cannot back the next {} bytes of {}: {}", WINDOW, file, full.getMessage());
+            } finally {
+                allocating.unlock();
+                refilling = false;
+            }
+        });
+    }
+
+    private void allocate(File file, long from, long to) throws IOException {
         if (!useFallocate || !fallocate(file, from, to - from)) {
             writeZeros(file, from, to);
         }
-        backedUpTo = to;
     }
 
     /** Allocates with fallocate(2); false when this filesystem cannot (from then on zeros are written). */
@@ -114,6 +178,20 @@ public final class MappedLogAllocator {
                 zeros.limit((int) Math.min(zeros.capacity(), to - at));
                 at += channel.write(zeros, at);
             }
+        }
+    }
+
+    /**
+     * Stops backing windows: waits for one being backed in the background (its file may be about to
+     * be deleted, or its filesystem unmounted) and backs none after it.
+     */
+    @Override
+    public void close() {
+        allocating.lock();
+        try {
+            closed = true;
+        } finally {
+            allocating.unlock();
         }
     }
 

@@ -47,7 +47,7 @@ class DemoCommandTest {
         assertTrue(out.toString().contains("=== 6. Bad input and hostile names ==="), out.toString());
         assertTrue(out.toString().contains("{\"error\":{\"code\":\"bad_request\""), out.toString());
         assertTrue(out.toString().contains("--- 7.10 Bad input and hostile names: the catalogs after the crash"), out.toString());
-        assertTrue(out.toString().contains("=== 10. Limits: strangers, slow clients, floods, a full disk, a memory ceiling ==="),
+        assertTrue(out.toString().contains(". Limits: strangers, slow clients, floods, a full disk, a memory ceiling ==="),
                 out.toString());
         assertTrue(out.toString().contains("(error) ERR max number of clients reached"), out.toString());
         assertTrue(out.toString().contains("{\"error\":{\"code\":\"storage_full\""), out.toString());

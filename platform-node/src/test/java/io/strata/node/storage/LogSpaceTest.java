@@ -150,7 +150,7 @@ class LogSpaceTest {
         try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(written), 0);
         }
-        MappedLogAllocator allocator = new MappedLogAllocator(fallocate);
+        MappedLogAllocator allocator = new MappedLogAllocator(DiskSpace.of(fs.root(), 0, Duration.ofSeconds(1)), fallocate);
         long freeBefore = fs.freeBytes();
         allocator.ensure(file, written.length, 1000);
         assertTrue(freeBefore - fs.freeBytes() >= MappedLogAllocator.SLACK,

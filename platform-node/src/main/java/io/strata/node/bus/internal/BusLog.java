@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * table is rebuilt on open from the first record of each cycle; offsets therefore continue across
  * restarts and roll cycles with no gaps.
  *
- * <p>Space: an append claims its bytes from the node's {@link DiskSpace} and has them backed by the
- * filesystem before writing (see {@link MappedLogAllocator}); when there is no room the batch is
+ * <p>Space: an append has its bytes backed by the filesystem before writing ({@link MappedLogAllocator},
+ * which claims what it backs from the node's {@link DiskSpace}); when there is no room the batch is
  * refused ({@code storage_full}) before any record of it is written.
  *
  * <p>Threading: one writer (the partition actor) calls {@link #append} and {@link #close}; one
@@ -81,7 +81,7 @@ public final class BusLog implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final DiskSpace space;
-    private final MappedLogAllocator allocator = new MappedLogAllocator();
+    private final MappedLogAllocator allocator;
     private final ConcurrentSkipListMap<Long, Cycle> cycles = new ConcurrentSkipListMap<>();
     private volatile long logStart;
     private volatile long logEnd;
@@ -93,6 +93,7 @@ public final class BusLog implements AutoCloseable {
         this.rollCycle = rollCycle;
         this.queue = queue;
         this.space = space;
+        this.allocator = new MappedLogAllocator(space);
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
     }
@@ -185,9 +186,9 @@ public final class BusLog implements AutoCloseable {
      * the first. Writer thread only.
      *
      * @throws io.strata.node.common.StrataException {@code storage_full} when there is no room for
-     *     the batch: nothing was written. (Only if the filesystem fills up from outside while a
+     *     the batch: nothing was written. (Only if another program fills the filesystem while a
      *     batch crosses into a new cycle file can the refusal come after some of its records; those
-     *     are then in the log, with their offsets.)
+     *     are then in the log, with their offsets, and the partition reopens from disk.)
      */
     public long append(List<BusRecord> records) {
         List<byte[]> encoded = new ArrayList<>(records.size());
@@ -198,12 +199,13 @@ public final class BusLog implements AutoCloseable {
             encoded.add(bytes);
             batchBytes += bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
         }
-        space.claim(batchBytes);
+        // Checked once, so that a refusal comes before the first record, never between two.
+        space.requireWritable();
+        ChronicleLogs.beforeWrite(queue, appender, space);
         long offset = first;
         try {
             for (byte[] bytes : encoded) {
                 int cycleBefore = cycles.isEmpty() ? Integer.MIN_VALUE : cycles.lastEntry().getValue().cycle;
-                ChronicleLogs.beforeWrite(queue, appender, space);
                 try (DocumentContext dc = appender.writingDocument()) {
                     Bytes<?> out = dc.wire().bytes();
                     // The whole rest of the batch is backed at once, so it is refused before its first record.
@@ -331,6 +333,7 @@ public final class BusLog implements AutoCloseable {
 
     @Override
     public void close() {
+        allocator.close();
         appender.close();
         queue.close();
     }

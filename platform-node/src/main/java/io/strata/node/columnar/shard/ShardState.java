@@ -11,7 +11,6 @@ import io.strata.node.columnar.segment.Segment;
 import io.strata.node.common.StrataException;
 import io.strata.node.http.Json;
 import io.strata.node.storage.AtomicFiles;
-import io.strata.node.storage.ChronicleLogs;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Directories;
 import io.strata.node.storage.Durability;
@@ -232,21 +231,17 @@ public final class ShardState {
      * @throws StrataException {@code invalid_batch} when a batch does not fit the schema, and
      *     {@code storage_full} when the disk has no room for the insert (nothing is logged)
      * @throws IllegalStateException when the log fails after some chunks of the insert were logged
-     *     (the filesystem filled up from outside between two chunks): the shard must recover from
-     *     its log, which leaves the unfinished insert out
+     *     (another program filled the filesystem as they crossed into a new cycle file): the shard
+     *     must recover from its log, which leaves the unfinished insert out
      */
     public long append(List<RowBatch> chunks) {
-        long size = 0;
         for (RowBatch chunk : chunks) {
             check(chunk);
-            size += chunk.getSerializedSize() + ChronicleLogs.ENTRY_OVERHEAD;
         }
         RowBatch last = chunks.get(chunks.size() - 1);
         if (!isNew(last)) {
             return -1;
         }
-        // Claimed whole, so an insert the disk has no room for is refused before its first chunk.
-        space.claim(size);
         long bytes = 0;
         List<RowBatch> logged = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -255,17 +250,11 @@ public final class ShardState {
             if (chunk.getContinued() != continued) {
                 chunk = chunk.toBuilder().setContinued(continued).build();
             }
-            try {
-                log.append(chunk);
-            } catch (StrataException e) {
-                if (i == 0) {
-                    throw e;
-                }
-                throw new IllegalStateException("the log refused chunk " + i + " of an insert after its first ones", e);
-            }
             bytes += chunk.getSerializedSize();
             logged.add(chunk);
         }
+        // One append for the whole insert: refused before its first chunk when the disk has no room.
+        log.appendAll(logged);
         logged.forEach(tail::append);
         applied(last);
         logBytes += bytes;
