@@ -353,8 +353,9 @@ public final class ConsumerGroup {
         }
         committed.computeIfAbsent(commit.topic, t -> new TreeMap<>()).putAll(commit.offsets);
         StoredOffsets snapshot = snapshot();
-        writes = writes.handle((ok, failure) -> null)
-                .thenRunAsync(() -> {
+        // Chained without recovering: after a failed write the later ones fail too, unwritten, so the
+        // file never holds the offsets of a commit that was refused.
+        writes = writes.thenRunAsync(() -> {
                     try {
                         AtomicFiles.writeJson(file, snapshot);
                     } catch (java.io.IOException e) {
@@ -381,9 +382,11 @@ public final class ConsumerGroup {
         if (written.failure != null) {
             context.getLog().error("consumer group {} cannot write its offsets {}", group, file, written.failure);
             if (writesPending == 0) {
-                // No later commit will write the file: what it holds is what the group has committed.
+                // The chain is done: what the file holds is what the group has committed, and new
+                // commits start a chain of their own.
                 committed.clear();
                 durable.offsets().forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
+                writes = CompletableFuture.completedFuture(null);
             }
             StrataException refusal = DiskSpace.refusal("the commit could not be made durable", written.failure);
             written.commit.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage()));

@@ -309,7 +309,7 @@ final class ConnectionGuard {
                     long size = entity.isStrict() ? ((HttpEntity.Strict) entity).getData().size()
                             : Math.min(entity.getContentLengthOption().orElse(limits.maxBodyBytes()), limits.maxBodyBytes());
                     if (!bodies.tryAcquire(size)) {
-                        // Over the node's budget for request bodies: answered without reading the body.
+                        // Over the node's budget for request bodies: answered, its body discarded as it arrives, never held.
                         request.discardEntityBytes(materializer());
                         emit(toLayer, overloaded(), () -> {
                             send(Event.RESPONSE_DONE);

@@ -65,11 +65,12 @@ class ClusterIntruderTest {
             assertEquals(2, before.members().size(), before.members().toString());
 
             String seed = ClusterSpec.parse(cluster.file()).node("n1").clusterAddress();
-            List<Intruder> intruders = List.of(
-                    Intruder.start(dir.resolve("no-certificate"), seed),
-                    Intruder.start(dir.resolve("other-ca"), seed, "-Dstrata.cluster.tls.dir=" + otherCertificate),
-                    Intruder.start(dir.resolve("plain-tcp"), seed, "-Dpekko.remote.artery.transport=tcp"));
+            List<Intruder> intruders = new ArrayList<>();
             try {
+                // Each added as it starts, so one that fails to start leaves none of the others running.
+                intruders.add(Intruder.start(dir.resolve("no-certificate"), seed));
+                intruders.add(Intruder.start(dir.resolve("other-ca"), seed, "-Dstrata.cluster.tls.dir=" + otherCertificate));
+                intruders.add(Intruder.start(dir.resolve("plain-tcp"), seed, "-Dpekko.remote.artery.transport=tcp"));
                 for (Intruder intruder : intruders) {
                     intruder.awaitGivingUp();
                 }
