@@ -224,6 +224,11 @@ public final class StrataNode implements AutoCloseable {
             KvStorage kvStorage = new KvStorage(layout, space, committer.filter(c -> kvFsync), blockingIo,
                     new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::getConfirmed, memory);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
+            if (!clustered) {
+                // Local catalogs are whole at once: the stores remove deleted names' leftover files now,
+                // before any door is bound, so no request can race that clean-up.
+                catalogsReady.complete(null);
+            }
             KvStore kv = KvStore.start(system, kvSettings, kvStorage, keyspaces, catalogsReady, askTimeout);
             TopicCatalog topics = TopicCatalog.load(catalogs, layout);
             BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
