@@ -112,8 +112,15 @@ class DiskFullTest {
         fs.fill(more, fs.freeBytes() - (1 << 20));
         assertFalse(commit(base), "a commit once the reserve is reached");
         assertFalse(put(base, "k-reserve"), "a put once the reserve is reached");
-        HttpResponse<String> quiet = send(base, "GET", "/kv/quiet/nothing", null);
-        assertEquals(404, quiet.statusCode(), "a read of a partition never written answers, full disk or not: " + quiet.body());
+        // Even with not a byte left, a partition never written answers reads: it makes no file until written.
+        Path lastBytes = fs.root().resolve("last-bytes");
+        fs.fill(lastBytes, Long.MAX_VALUE);
+        for (String key : List.of("nothing", "none", "nil", "void")) {
+            HttpResponse<String> quiet = send(base, "GET", "/kv/quiet/" + key, null);
+            assertEquals(404, quiet.statusCode(), "a read of a partition never written answers, full disk or not: " + quiet.body());
+        }
+        assertEquals(200, send(base, "GET", "/kv/users/k0", null).statusCode());
+        Files.delete(lastBytes);
         // Nothing new is created either: no catalog entry for a keyspace or topic that could not be stored.
         assertTrue(!acknowledged(send(base, "PUT", "/kv/brand-new/k", "v")), "a write to a new keyspace");
         assertEquals(404, send(base, "GET", "/kv/brand-new", null).statusCode());

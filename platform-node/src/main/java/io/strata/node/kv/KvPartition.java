@@ -259,8 +259,12 @@ public final class KvPartition {
         var loaded = snapshots.loadLatest(now);
         PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
         long afterIndex = loaded.map(l -> l.header().getLogIndex()).orElse(-1L);
-        EntryLog<LogEntry> opened = EntryLog.open(storage.partitionDir(id).resolve("log"), settings.rollCycle(), LogEntry.parser(),
-                storage.space());
+        if (loaded.isEmpty() && Directories.isMissingOrEmpty(logDir())) {
+            // Never written: nothing to replay, and no file is made until the first write, so the
+            // partition answers reads even on a disk too full to start a log.
+            return new Recovered(null, recovered, -1, System.nanoTime() - start);
+        }
+        EntryLog<LogEntry> opened = openLog();
         try {
             long last = opened.replayAfter(afterIndex, entry -> recovered.apply(entry, now));
             return new Recovered(opened, recovered, last, System.nanoTime() - start);
@@ -348,7 +352,9 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
-                    log.close();
+                    if (log != null) {
+                        log.close();
+                    }
                     storage.memory().held(-reportedHeld);
                     return Behaviors.same();
                 })
@@ -524,6 +530,10 @@ public final class KvPartition {
      */
     private Optional<Behavior<Command>> append(LogEntry entry, ActorRef<Reply> replyTo, String op) {
         try {
+            if (log == null) {
+                // The first write of a partition never written: its log starts now, as a roll starts a file.
+                log = openLog();
+            }
             lastLogIndex = log.append(entry);
             storage.metrics().logAppend(entry.getSerializedSize());
             replies.appended(entry.getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
@@ -643,7 +653,9 @@ public final class KvPartition {
         context.pipeToSelf(CompletableFuture.runAsync(() -> {
                     // A snapshot still being written compacts this log: it must finish before the log closes.
                     storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
-                    closing.close();
+                    if (closing != null) {
+                        closing.close();
+                    }
                     deleteFiles();
                 }, storage.blockingIo()),
                 (ok, failure) -> new FilesDeleted(drop.replyTo, failure));
@@ -661,6 +673,14 @@ public final class KvPartition {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    private Path logDir() {
+        return storage.partitionDir(id).resolve("log");
+    }
+
+    private EntryLog<LogEntry> openLog() {
+        return EntryLog.open(logDir(), settings.rollCycle(), LogEntry.parser(), storage.space());
     }
 
     /** Blocking: the partition's directory, and its keyspace's once no other partition has files in it. */

@@ -8,10 +8,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * What every Chronicle Queue log of a store shares: opening one with room for its files, and
@@ -40,7 +38,7 @@ public final class ChronicleLogs {
      *     filesystem has no room for its files (nothing is created then)
      */
     public static SingleChronicleQueue open(Path dir, RollCycle rollCycle, long blockSize, DiskSpace space) {
-        if (isEmpty(dir)) {
+        if (Directories.isMissingOrEmpty(dir)) {
             space.requireFree(NEW_LOG_BYTES);
         }
         try {
@@ -82,17 +80,6 @@ public final class ChronicleLogs {
         } catch (RuntimeException refused) {
             dc.rollbackOnClose();
             throw refused;
-        }
-    }
-
-    private static boolean isEmpty(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return true;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.findAny().isEmpty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list log directory " + dir, e);
         }
     }
 }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removing what a store keeps in a directory of its own. Stateless. */
+/** Removing what a store keeps in a directory of its own, and telling whether there is any. Stateless. */
 public final class Directories {
 
     private Directories() {}
@@ -24,6 +24,18 @@ public final class Directories {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+
+    /** Whether {@code dir} does not exist or holds nothing. */
+    public static boolean isMissingOrEmpty(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 
