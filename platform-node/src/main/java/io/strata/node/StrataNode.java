@@ -217,8 +217,8 @@ public final class StrataNode implements AutoCloseable {
             CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.local(space);
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
-                    ? Optional.of(NodeDirectory.start(system, config.getString("strata.cluster.node"),
-                            "http://" + advertisedHost(host, config) + ":" + port, catalogTimeout))
+                    ? Optional.of(NodeDirectory.start(system, settings.nodeName(),
+                            "http://" + advertisedHost(host, settings) + ":" + port, catalogTimeout))
                     : Optional.empty();
             KeyspaceCatalog keyspaces = KeyspaceCatalog.load(catalogs, layout);
             KvStorage kvStorage = new KvStorage(layout, space, committer.filter(c -> kvFsync), blockingIo,
@@ -249,7 +249,7 @@ public final class StrataNode implements AutoCloseable {
             Map<String, PartitionKind> partitionKinds =
                     partitionKinds(kvStorage, busStorage, columnarStorage, layout);
             Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, layout,
-                    config.getString("strata.cluster.node"), authToken, blockingIo));
+                    settings.nodeName(), authToken, blockingIo));
             mover.ifPresent(m -> CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                     CoordinatedShutdown.PhaseBeforeServiceUnbind(), "strata-stop-moves", () -> {
                         m.close();
@@ -268,8 +268,8 @@ public final class StrataNode implements AutoCloseable {
                             new TableRoutes(tables, system).routes(),
                             new JobRoutes(jobs).routes(),
                             clusterRoutes(system, settings, directory, mover),
-                            transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, config)),
-                    metrics, authToken, () -> health(system, recovered, space), config.getBytes("strata.http.max-body-bytes"));
+                            transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings)),
+                    metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes());
             HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
                             httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -283,7 +283,7 @@ public final class StrataNode implements AutoCloseable {
             mover.ifPresent(PartitionMover::start);
             if (clustered) {
                 // A node that left and comes back takes partitions again.
-                String self = config.getString("strata.cluster.node");
+                String self = settings.nodeName();
                 PlacementTable placementTable = PlacementTable.get(system);
                 if (placementTable.leavingNodes().contains(self)) {
                     placementTable.markLeaving(self, false);
@@ -410,16 +410,16 @@ public final class StrataNode implements AutoCloseable {
 
     /** The node-to-node routes of partition moves, in a cluster; none on a node on its own. */
     private static org.apache.pekko.http.javadsl.server.Route transferRoutes(ActorSystem<?> system, Optional<PartitionMover> mover,
-            Map<String, PartitionKind> kinds, Path dataDir, Executor blockingIo, Config config) {
+            Map<String, PartitionKind> kinds, Path dataDir, Executor blockingIo, NodeSettings settings) {
         if (mover.isEmpty()) {
             return org.apache.pekko.http.javadsl.server.Directives.reject();
         }
-        return new PartitionTransferRoutes(system, kinds, dataDir, config.getString("strata.cluster.node"), blockingIo, config.getDuration("strata.http.ask-timeout")).routes();
+        return new PartitionTransferRoutes(system, kinds, dataDir, settings.nodeName(), blockingIo, settings.askTimeout()).routes();
     }
 
     /** The host other nodes reach this gateway at: its bind address, or the cluster host when it binds every interface. */
-    private static String advertisedHost(String httpHost, Config config) {
-        return httpHost.equals("0.0.0.0") || httpHost.equals("::") ? config.getString("strata.cluster.host") : httpHost;
+    private static String advertisedHost(String httpHost, NodeSettings settings) {
+        return httpHost.equals("0.0.0.0") || httpHost.equals("::") ? settings.clusterHost() : httpHost;
     }
 
     private static Map<String, Object> health(ActorSystem<?> system, CompletableFuture<Long> recovered, DiskSpace space) {
