@@ -2,13 +2,13 @@ package io.strata.node.bus;
 
 import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
+import io.strata.node.storage.Directories;
 import io.strata.node.bus.TopicCatalog.Topic;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
-import io.strata.node.storage.Directories;
 import io.strata.node.storage.DiskSpace;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -290,13 +290,15 @@ public final class BusStore {
             return type.cast(reply);
         }
         if (reply instanceof TopicPartition.Rejected r) {
-            StrataException.Kind kind = switch (r.code()) {
-                case "offset_out_of_range" -> StrataException.Kind.RANGE;
-                case "topic_not_found" -> StrataException.Kind.NOT_FOUND;
-                case DiskSpace.STORAGE_FULL -> StrataException.Kind.INSUFFICIENT_STORAGE;
-                default -> StrataException.Kind.UNAVAILABLE;
-            };
-            throw new StrataException(kind, r.code(), r.message());
+            // Deleted, or being deleted, as the partition found.
+            if (r.code().equals("topic_not_found")) {
+                throw new StrataException(StrataException.Kind.NOT_FOUND, r.code(), r.message());
+            }
+            if (r.code().equals("offset_out_of_range")) {
+                throw new StrataException(StrataException.Kind.RANGE, r.code(), r.message());
+            }
+            throw new StrataException(r.code().equals(DiskSpace.STORAGE_FULL) ? StrataException.Kind.INSUFFICIENT_STORAGE
+                    : StrataException.Kind.UNAVAILABLE, r.code(), r.message());
         }
         throw new IllegalStateException("unexpected reply " + reply);
     }

@@ -290,6 +290,14 @@ public final class KvPartition {
     }
 
     /**
+     * Refuses every command until the shard stops the partition: asked to passivate it, the shard
+     * keeps later commands for the next incarnation, so none is lost to an entity that stopped itself.
+     */
+    private Behavior<Command> passivated(String code, String why) {
+        return passivation.refuseUntilStopped(code, why);
+    }
+
+    /**
      * The log failed: the partition releases it and is passivated, refusing commands meanwhile
      * ({@code storage_unavailable}); the next command recovers it from disk.
      */
@@ -335,7 +343,8 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
-                    release();
+                    log.close();
+                    storage.memory().held(-reportedHeld);
                     return Behaviors.same();
                 })
                 .build();
@@ -623,9 +632,6 @@ public final class KvPartition {
         timers.cancelAll();
         replies.failAll(reason -> new Rejected("keyspace_not_found", reason), why);
         EntryLog<LogEntry> closing = log;
-        // Closed below once a snapshot in flight is done; the memory goes back now.
-        log = null;
-        release();
         context.pipeToSelf(CompletableFuture.runAsync(() -> {
                     // A snapshot still being written compacts this log: it must finish before the log closes.
                     storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
@@ -639,7 +645,7 @@ public final class KvPartition {
                         context.getLog().error("partition {}: could not delete its files", id, deleted.failure);
                     }
                     deleted.replyTo.tell(new Dropped());
-                    return passivation.refuseUntilStopped("keyspace_not_found", why);
+                    return passivated("keyspace_not_found", why);
                 })
                 .onAnyMessage(other -> {
                     reject(other, "keyspace_not_found", why);
