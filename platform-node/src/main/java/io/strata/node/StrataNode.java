@@ -233,8 +233,8 @@ public final class StrataNode implements AutoCloseable {
             TopicCatalog topics = TopicCatalog.load(catalogs, layout);
             BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
-                    System::currentTimeMillis);
-            BusStore bus = BusStore.start(system, busSettings, busStorage, topics, askTimeout);
+                    topics::getConfirmed, System::currentTimeMillis);
+            BusStore bus = BusStore.start(system, busSettings, busStorage, topics, catalogsReady, askTimeout);
             GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, askTimeout);
             TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);
             ColumnarStorage columnarStorage = new ColumnarStorage(layout, space, committer.filter(c -> tablesFsync),

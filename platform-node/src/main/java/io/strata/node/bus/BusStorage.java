@@ -19,11 +19,14 @@ import java.util.function.LongSupplier;
  * @param committer   present in fsync durability
  * @param blockingIo  executor for reads and file deletion
  * @param retentionOf the current retention of a topic, empty once the topic is gone
+ * @param topicOf     the topic of a name as a majority of the cluster's nodes knows it (blocking in
+ *                    a cluster), empty once it is deleted: a partition opens only for a topic that exists
  * @param clock       epoch milliseconds
  */
 public record BusStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                          BusMetrics metrics,
-                         Function<String, Optional<Retention>> retentionOf, LongSupplier clock) {
+                         Function<String, Optional<Retention>> retentionOf,
+                         Function<String, Optional<TopicCatalog.Topic>> topicOf, LongSupplier clock) {
 
     public Path partitionDir(PartitionId id) {
         return layout.topicPartitionDir(id);

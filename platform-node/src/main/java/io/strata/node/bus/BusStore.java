@@ -2,6 +2,7 @@ package io.strata.node.bus;
 
 import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
+import io.strata.node.storage.Directories;
 import io.strata.node.bus.TopicCatalog.Topic;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
@@ -22,7 +23,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * The message bus as the rest of the node sees it: topics, produce (partitioning records and
@@ -45,26 +48,35 @@ public final class BusStore {
     private final PartitionHomes homes;
     private final BusSettings settings;
     private final TopicCatalog catalog;
+    private final Executor blockingIo;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
     private BusStore(ClusterSharding sharding, PartitionHomes homes, BusSettings settings, TopicCatalog catalog,
-                     Duration askTimeout) {
+                     Executor blockingIo, Duration askTimeout) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
+        this.blockingIo = blockingIo;
         this.askTimeout = askTimeout;
     }
 
-    /** Registers the topic partition entity with Cluster Sharding and returns the store. */
+    /**
+     * Registers the topic partition entity with Cluster Sharding and returns the store. Files of
+     * topics no longer in the catalog (a deletion cut short by a crash, or made while this node was
+     * down) are removed once the catalog is {@code catalogReady}: at once on a node on its own, in a
+     * cluster once it has been read from a majority of the nodes.
+     */
     public static BusStore start(ActorSystem<?> system, BusSettings settings, BusStorage storage, TopicCatalog catalog,
-                                 Duration askTimeout) {
+                                 CompletionStage<Void> catalogReady, Duration askTimeout) {
+        catalog.removeUnlisted(storage.layout().busDir(), catalogReady, storage.blockingIo(), Directories::deleteTree);
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(TopicPartition.TYPE_KEY,
-                        ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
+                        ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new BusStore(sharding, PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog, askTimeout);
+        return new BusStore(sharding, PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog,
+                storage.blockingIo(), askTimeout);
     }
 
     public BusSettings settings() {
@@ -121,16 +133,25 @@ public final class BusStore {
         });
     }
 
-    /** Deletes a topic: it leaves the catalog, then every partition deletes its log. */
+    /**
+     * Deletes a topic: once every partition's home is up, it leaves the catalog, then every
+     * partition (on whichever node holds it) deletes its log and stops. An append racing the
+     * deletion is refused ({@code topic_not_found}), or deleted with the partition it reached
+     * first; a partition never opens for a topic that is not in the catalog, so the name can be
+     * created again and starts empty.
+     */
     public CompletionStage<Void> deleteTopic(String name) {
         Topic topic = topic(name);
-        catalog.remove(name);
-        roundRobin.remove(name);
-        List<CompletableFuture<TopicPartition.Reply>> drops = new ArrayList<>();
-        for (int p = 0; p < topic.partitions(); p++) {
-            drops.add(ask(name, p, TopicPartition.Drop::new));
-        }
-        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new));
+        List<PartitionId> partitions = IntStream.range(0, topic.partitions()).mapToObj(p -> new PartitionId(name, p)).toList();
+        return catalog.delete(name, homes.whenAllAvailable(partitions), blockingIo, () -> {
+            roundRobin.remove(name);
+            List<CompletableFuture<TopicPartition.Reply>> drops = new ArrayList<>();
+            for (int p = 0; p < topic.partitions(); p++) {
+                drops.add(ask(name, p, TopicPartition.Drop::new));
+            }
+            return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new))
+                    .thenRun(() -> drops.forEach(drop -> expect(drop.join(), TopicPartition.Dropped.class)));
+        });
     }
 
     /**
@@ -268,6 +289,10 @@ public final class BusStore {
             return type.cast(reply);
         }
         if (reply instanceof TopicPartition.Rejected r) {
+            // Deleted, or being deleted, as the partition found.
+            if (r.code().equals("topic_not_found")) {
+                throw new StrataException(StrataException.Kind.NOT_FOUND, r.code(), r.message());
+            }
             if (r.code().equals("offset_out_of_range")) {
                 throw new StrataException(StrataException.Kind.RANGE, r.code(), r.message());
             }

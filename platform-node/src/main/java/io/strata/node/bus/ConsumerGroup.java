@@ -5,6 +5,7 @@ import io.strata.node.common.StrataException;
 import io.strata.node.storage.AtomicFiles;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DataLayout;
+import io.strata.node.storage.Passivation;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -12,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.nio.file.Files;
@@ -167,6 +169,7 @@ public final class ConsumerGroup {
     private final Executor blockingIo;
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Map<String, Consumers> topics = new TreeMap<>();
     private final Map<String, Map<Integer, Long>> committed = new TreeMap<>();
     private long generation;
@@ -176,14 +179,19 @@ public final class ConsumerGroup {
     /** The offsets as the file last written holds them: what a failed write goes back to. */
     private StoredOffsets durable = new StoredOffsets(Map.of());
 
+    /**
+     * Creates the behaviour of the group {@code group}; {@code shard} is its shard's, which it asks
+     * to passivate it when it cannot load its offsets.
+     */
     public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, DataLayout layout,
-                                           DiskSpace space, Executor blockingIo) {
+                                           DiskSpace space, Executor blockingIo, ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new ConsumerGroup(group, bus, settings, layout, space, blockingIo, ctx, stash).loading(timers))));
+                new ConsumerGroup(group, bus, settings, layout, space, blockingIo, ctx, stash, shard).loading(timers))));
     }
 
     private ConsumerGroup(String group, BusStore bus, GroupSettings settings, DataLayout layout, DiskSpace space,
-                          Executor blockingIo, ActorContext<Command> context, StashBuffer<Command> stash) {
+                          Executor blockingIo, ActorContext<Command> context, StashBuffer<Command> stash,
+                          ActorRef<ClusterSharding.ShardCommand> shard) {
         this.group = group;
         this.bus = bus;
         this.settings = settings;
@@ -192,6 +200,7 @@ public final class ConsumerGroup {
         this.blockingIo = blockingIo;
         this.context = context;
         this.stash = stash;
+        this.shard = shard;
     }
 
     private Behavior<Command> loading(TimerScheduler<Command> timers) {
@@ -200,10 +209,9 @@ public final class ConsumerGroup {
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, loaded -> {
                     if (loaded.failure != null) {
-                        context.getLog().error("consumer group {} cannot read its offsets {}", group, file, loaded.failure);
-                        stash.forEach(c -> reject(c, "storage_unavailable", "group '" + group
-                                + "' cannot read its committed offsets: " + loaded.failure.getMessage()));
-                        return Behaviors.stopped();
+                        return new Passivation<Command>(shard, context.getSelf(), ConsumerGroup::reject)
+                                .startFailed("group '" + group + "' cannot read its committed offsets " + file, loaded.failure,
+                                        stash, context.getLog());
                     }
                     loaded.committed.forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
                     durable = snapshot();

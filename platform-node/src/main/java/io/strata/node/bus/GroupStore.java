@@ -53,7 +53,7 @@ public final class GroupStore {
                                    DiskSpace space, Executor blockingIo, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
-                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo))
+                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo, ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
     }

@@ -4,8 +4,10 @@ import io.strata.node.bus.internal.BusLog;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.Directories;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DurableReplies;
+import io.strata.node.storage.Passivation;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -14,8 +16,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +32,10 @@ import java.util.concurrent.CompletableFuture;
  * group-commit fsync). Reads never run on the actor: each is a task on the blocking-I/O executor
  * with its own tailer, which replies directly; in fsync mode reads see only fsynced records.
  * Retention runs on a timer. If the log cannot be written the append is refused
- * ({@code storage_unavailable}) and the entity stops; the next command reopens the log.
+ * ({@code storage_unavailable}) and the entity stops; the next command reopens the log. A
+ * partition opens only for a topic in the catalog ({@code topic_not_found} otherwise). The entity
+ * never stops itself: it asks its shard to passivate it and refuses commands until then
+ * ({@link Passivation}), so none is lost.
  */
 public final class TopicPartition {
 
@@ -56,7 +63,10 @@ public final class TopicPartition {
     /** Asks for the partition's offsets and size. Replies {@link PartitionInfo}. */
     public record Info(ActorRef<Reply> replyTo) implements Command {}
 
-    /** Deletes the partition's log (its topic is being deleted) and stops. Replies {@link Dropped}. */
+    /**
+     * Deletes the partition's log (its topic is being deleted) and stops; refuses every other
+     * command meanwhile, and appends not yet acknowledged ({@code topic_not_found}). Replies {@link Dropped}.
+     */
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a partition. */
@@ -75,7 +85,8 @@ public final class TopicPartition {
 
     /**
      * Refused, changing nothing. Codes: {@code offset_out_of_range} (with the partition's
-     * {@code earliest} and {@code latest} offsets), {@code storage_unavailable}.
+     * {@code earliest} and {@code latest} offsets), {@code topic_not_found} (deleted, or being
+     * deleted), {@code storage_full}, {@code storage_unavailable}.
      */
     public record Rejected(String code, String message, long earliest, long latest) implements Reply {}
 
@@ -103,42 +114,43 @@ public final class TopicPartition {
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final TimerScheduler<Command> timers;
+    private final Passivation<Command> passivation;
     private final DurableReplies<Reply> replies;
     private BusLog log;
     /** The end of what readers may see: every record in mmap mode, fsynced records in fsync mode. */
     private volatile long visibleEnd;
     private boolean retentionRunning;
 
-    public static Behavior<Command> create(PartitionId id, BusSettings settings, BusStorage storage) {
+    /**
+     * Creates the behaviour of the partition {@code id}; {@code shard} is its shard's, which it asks
+     * to passivate it when it has to stop.
+     */
+    public static Behavior<Command> create(PartitionId id, BusSettings settings, BusStorage storage,
+                                           ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new TopicPartition(id, settings, storage, ctx, stash, timers).opening())));
+                new TopicPartition(id, settings, storage, ctx, stash, timers, shard).opening())));
     }
 
     private TopicPartition(PartitionId id, BusSettings settings, BusStorage storage, ActorContext<Command> context,
-                           StashBuffer<Command> stash, TimerScheduler<Command> timers) {
+                           StashBuffer<Command> stash, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard) {
         this.id = id;
         this.settings = settings;
         this.storage = storage;
         this.context = context;
         this.stash = stash;
         this.timers = timers;
+        this.passivation = new Passivation<>(shard, context.getSelf(), this::refuse);
         this.replies = new DurableReplies<>(storage.committer(),
                 (sync, upTo) -> context.pipeToSelf(sync, (ok, failure) -> new Synced(upTo, failure)));
     }
 
     private Behavior<Command> opening() {
         long start = System.nanoTime();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> BusLog.open(storage.partitionDir(id), settings.rollCycle(), storage.space()),
-                        storage.blockingIo()),
+        context.pipeToSelf(CompletableFuture.supplyAsync(this::open, storage.blockingIo()),
                 (opened, failure) -> failure == null ? new Opened(opened, System.nanoTime() - start) : new OpenFailed(failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Opened.class, this::onOpened)
-                .onMessage(OpenFailed.class, failed -> {
-                    context.getLog().error("topic partition {} cannot open its log", id, failed.cause);
-                    StrataException refusal = DiskSpace.refusal("partition " + id + " cannot open its log", failed.cause);
-                    stash.forEach(c -> reject(c, refusal.code(), refusal.getMessage()));
-                    return Behaviors.stopped();
-                })
+                .onMessage(OpenFailed.class, this::onOpenFailed)
                 .onAnyMessage(command -> {
                     if (stash.isFull()) {
                         reject(command, "storage_unavailable", "partition " + id + " is still opening");
@@ -148,6 +160,51 @@ public final class TopicPartition {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /**
+     * Runs on the blocking-I/O executor: opens the log of a partition of a topic that exists (an
+     * append racing the topic's deletion must not bring its files back).
+     */
+    private BusLog open() {
+        int partitions = storage.topicOf().apply(id.name()).map(TopicCatalog.Topic::partitions).orElse(0);
+        if (id.partition() >= partitions) {
+            throw new StrataException(StrataException.Kind.NOT_FOUND, "topic_not_found",
+                    "topic '" + id.name() + "' does not exist (it has no partition " + id.partition() + ")");
+        }
+        return BusLog.open(storage.partitionDir(id), settings.rollCycle(), storage.space());
+    }
+
+    private Behavior<Command> onOpenFailed(OpenFailed failed) {
+        return passivation.startFailed("topic partition " + id + " cannot open its log", failed.cause, stash, context.getLog());
+    }
+
+    /** Refuses a command with {@code code}; a {@link Drop} is done all the same, without opening the log. */
+    private void refuse(Command command, String code, String why) {
+        if (command instanceof Drop drop) {
+            CompletableFuture.runAsync(this::deleteFiles, storage.blockingIo())
+                    .whenComplete((ok, failure) -> drop.replyTo.tell(new Dropped()));
+        } else {
+            reject(command, code, why);
+        }
+    }
+
+    /**
+     * The log failed: the partition releases it and is passivated, refusing commands meanwhile
+     * ({@code storage_unavailable}); the next command reopens it from disk.
+     */
+    private Behavior<Command> failed(String why) {
+        timers.cancelAll();
+        release();
+        return passivation.failed("topic partition " + id, why);
+    }
+
+    /** Closes the log if it is open. */
+    private void release() {
+        if (log != null) {
+            log.close();
+            log = null;
+        }
     }
 
     private Behavior<Command> onOpened(Opened opened) {
@@ -173,7 +230,7 @@ public final class TopicPartition {
                 .onMessage(RetentionApplied.class, this::onRetentionApplied)
                 .onMessage(Drop.class, this::onDrop)
                 .onSignal(PostStop.class, signal -> {
-                    log.close();
+                    release();
                     return Behaviors.same();
                 })
                 .build();
@@ -217,14 +274,14 @@ public final class TopicPartition {
         StrataException refusal = DiskSpace.refusal("the append could not be made durable", e);
         append.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage(), -1, -1));
         replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "the partition's log failed");
-        return Behaviors.stopped();
+        return failed("its log could not be written");
     }
 
     private Behavior<Command> onSynced(Synced synced) {
         if (synced.failure != null) {
             context.getLog().error("topic partition {}: fsync failed; stopping so the partition reopens from disk", id, synced.failure);
             replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "fsync failed: " + synced.failure.getMessage());
-            return Behaviors.stopped();
+            return failed("fsync failed");
         }
         visibleEnd = Math.max(visibleEnd, synced.upTo);
         replies.synced(synced.upTo);
@@ -279,8 +336,15 @@ public final class TopicPartition {
     }
 
     private Behavior<Command> onDrop(Drop drop) {
+        String why = "topic '" + id.name() + "' is being deleted";
+        timers.cancelAll();
+        replies.failAll(reason -> new Rejected("topic_not_found", reason, -1, -1), why);
         BusLog dropping = log;
-        context.pipeToSelf(CompletableFuture.runAsync(dropping::delete, storage.blockingIo()),
+        log = null;
+        context.pipeToSelf(CompletableFuture.runAsync(() -> {
+                    dropping.close();
+                    deleteFiles();
+                }, storage.blockingIo()),
                 (ok, failure) -> new Deleted(drop.replyTo, failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Deleted.class, deleted -> {
@@ -288,13 +352,20 @@ public final class TopicPartition {
                         context.getLog().error("topic partition {}: could not delete its log", id, deleted.failure);
                     }
                     deleted.replyTo.tell(new Dropped());
-                    return Behaviors.stopped();
+                    return passivation.refuseUntilStopped("topic_not_found", why);
                 })
                 .onAnyMessage(other -> {
-                    reject(other, "storage_unavailable", "partition " + id + " is being deleted");
+                    reject(other, "topic_not_found", why);
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** Blocking: the partition's directory, and its topic's once no other partition has files in it. */
+    private void deleteFiles() {
+        Path dir = storage.partitionDir(id);
+        Directories.deleteTree(dir);
+        Directories.deleteIfEmpty(dir.getParent());
     }
 
     private static void reject(Command command, String code, String why) {

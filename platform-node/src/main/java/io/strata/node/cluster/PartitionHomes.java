@@ -1,5 +1,6 @@
 package io.strata.node.cluster;
 
+import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -9,6 +10,7 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -125,6 +127,12 @@ public final class PartitionHomes {
         return table.get().refresh().exceptionally(unread -> null).thenCompose(read -> unavailable(entityId)
                 .<CompletionStage<Void>>map(CompletableFuture::failedFuture)
                 .orElseGet(() -> CompletableFuture.completedFuture(null)));
+    }
+
+    /** Completes when every one of {@code partitions} can be asked for now; fails as {@link #whenAvailable} does. */
+    public CompletionStage<Void> whenAllAvailable(List<PartitionId> partitions) {
+        return CompletableFuture.allOf(partitions.stream().map(p -> whenAvailable(p.entityId()).toCompletableFuture())
+                .toArray(CompletableFuture[]::new));
     }
 
     /** The address of node {@code name} when it is an Up member. */

@@ -8,6 +8,7 @@ import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DurableReplies;
+import io.strata.node.storage.Passivation;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -15,6 +16,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.util.List;
@@ -30,7 +32,10 @@ import java.util.concurrent.CompletableFuture;
  * once the segment and the manifest naming it are durable. Scans and export pages never run on
  * the actor: each takes a snapshot (segments plus memory blocks) and runs on the query pool, so
  * reads never block writes. In fsync mode a snapshot holds only fsynced rows. If the log cannot be
- * written or a seal fails the entity stops; the next command recovers it from disk.
+ * written or a seal fails the entity stops; the next command recovers it from disk. A shard
+ * recovers only for a table in the catalog ({@code table_not_found} otherwise). The entity never
+ * stops itself: it asks its shard to passivate it and refuses commands until then
+ * ({@link Passivation}), so none is lost.
  */
 public final class TableShard {
 
@@ -66,7 +71,10 @@ public final class TableShard {
     /** Asks for the shard's size. Replies {@link ShardInfo}. */
     public record Describe(ActorRef<Reply> replyTo) implements Command {}
 
-    /** Deletes the shard's files (its table is being dropped) and stops. Replies {@link Dropped}. */
+    /**
+     * Deletes the shard's files (its table is being dropped) and stops; refuses every other
+     * command meanwhile, and inserts not yet acknowledged ({@code table_not_found}). Replies {@link Dropped}.
+     */
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a shard. */
@@ -122,6 +130,7 @@ public final class TableShard {
     private final ColumnarStorage storage;
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
+    private final Passivation<Command> passivation;
     private final DurableReplies<Reply> replies;
     private ShardState state;
     /** Rows readers may see: every row in mmap mode, fsynced rows in fsync mode. */
@@ -130,18 +139,24 @@ public final class TableShard {
     private long tailBytes;
     private long sealingBytes;
 
-    public static Behavior<Command> create(PartitionId id, ColumnarSettings settings, ColumnarStorage storage) {
+    /**
+     * Creates the behaviour of the shard {@code id}; {@code shard} is its sharding shard's (an
+     * actor of Cluster Sharding), which it asks to passivate it when it has to stop.
+     */
+    public static Behavior<Command> create(PartitionId id, ColumnarSettings settings, ColumnarStorage storage,
+                                           ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash ->
-                new TableShard(id, settings, storage, ctx, stash).recovering()));
+                new TableShard(id, settings, storage, ctx, stash, shard).recovering()));
     }
 
     private TableShard(PartitionId id, ColumnarSettings settings, ColumnarStorage storage, ActorContext<Command> context,
-                       StashBuffer<Command> stash) {
+                       StashBuffer<Command> stash, ActorRef<ClusterSharding.ShardCommand> shard) {
         this.id = id;
         this.settings = settings;
         this.storage = storage;
         this.context = context;
         this.stash = stash;
+        this.passivation = new Passivation<>(shard, context.getSelf(), this::refuse);
         this.replies = new DurableReplies<>(storage.committer(),
                 (sync, upTo) -> context.pipeToSelf(sync, (ok, failure) -> new Synced(upTo, failure)));
     }
@@ -156,23 +171,7 @@ public final class TableShard {
                 (recovered, failure) -> failure == null ? new Recovered(recovered, System.nanoTime() - start) : new RecoveryFailed(failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Recovered.class, this::onRecovered)
-                .onMessage(RecoveryFailed.class, failed -> {
-                    Throwable cause = failed.cause.getCause() != null ? failed.cause.getCause() : failed.cause;
-                    String code = cause instanceof StrataException s ? s.code() : "storage_unavailable";
-                    if (!(cause instanceof StrataException)) {
-                        context.getLog().error("table shard {} cannot recover", id, cause);
-                    }
-                    stash.forEach(c -> {
-                        if (c instanceof Drop drop) {
-                            // A dropped table's shard need not open to delete its files.
-                            CompletableFuture.runAsync(() -> ShardState.deleteFiles(storage.shardDir(id)), storage.blockingIo())
-                                    .whenComplete((ok, e) -> drop.replyTo.tell(new Dropped()));
-                        } else {
-                            reject(c, code, "table shard " + id + " cannot open: " + cause.getMessage());
-                        }
-                    });
-                    return Behaviors.stopped();
-                })
+                .onMessage(RecoveryFailed.class, this::onRecoveryFailed)
                 .onAnyMessage(command -> {
                     if (stash.isFull()) {
                         reject(command, "storage_unavailable", "table shard " + id + " is still recovering");
@@ -182,6 +181,40 @@ public final class TableShard {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    private Behavior<Command> onRecoveryFailed(RecoveryFailed failed) {
+        return passivation.startFailed("table shard " + id + " cannot open", failed.cause, stash, context.getLog());
+    }
+
+    /** Refuses a command with {@code code}; a {@link Drop} is done all the same: a dropped table's shard need not open. */
+    private void refuse(Command command, String code, String why) {
+        if (command instanceof Drop drop) {
+            CompletableFuture.runAsync(() -> ShardState.deleteShard(storage.shardDir(id)), storage.blockingIo())
+                    .whenComplete((ok, e) -> drop.replyTo.tell(new Dropped()));
+        } else {
+            reject(command, code, why);
+        }
+    }
+
+    /**
+     * The log or a seal failed: the shard releases its files and is passivated, refusing commands
+     * meanwhile ({@code storage_unavailable}); the next command recovers it from disk.
+     */
+    private Behavior<Command> failed(String why) {
+        release();
+        return passivation.failed("table shard " + id, why);
+    }
+
+    /** Closes the shard's files, if still open, and gives the memory its rows took back to the ceiling; once. */
+    private void release() {
+        if (state != null) {
+            state.close();
+            state = null;
+        }
+        storage.memory().held(-(tailBytes + sealingBytes));
+        tailBytes = 0;
+        sealingBytes = 0;
     }
 
     private Behavior<Command> onRecovered(Recovered recovered) {
@@ -209,8 +242,7 @@ public final class TableShard {
                 .onMessage(Sealed.class, this::onSealed)
                 .onMessage(Drop.class, this::onDrop)
                 .onSignal(PostStop.class, signal -> {
-                    state.close();
-                    storage.memory().held(-(tailBytes + sealingBytes));
+                    release();
                     return Behaviors.same();
                 })
                 .build();
@@ -232,7 +264,7 @@ public final class TableShard {
             StrataException refusal = DiskSpace.refusal("the rows could not be made durable", e);
             insert.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage()));
             replies.failAll(why -> new Rejected("storage_unavailable", why), "the shard's log failed");
-            return Behaviors.stopped();
+            return failed("its log could not be written");
         }
         if (bytes < 0) {
             // A duplicate of an idempotent insert already applied: acknowledged, nothing added.
@@ -256,7 +288,7 @@ public final class TableShard {
         if (synced.failure != null) {
             context.getLog().error("table shard {}: fsync failed; stopping so the shard recovers from disk", id, synced.failure);
             replies.failAll(why -> new Rejected("storage_unavailable", why), "fsync failed: " + synced.failure.getMessage());
-            return Behaviors.stopped();
+            return failed("fsync failed");
         }
         visibleRows = Math.max(visibleRows, synced.upTo);
         replies.synced(synced.upTo);
@@ -294,7 +326,7 @@ public final class TableShard {
             context.getLog().error("table shard {}: sealing failed; stopping so the shard recovers its rows from its log",
                     id, sealed.failure);
             replies.failAll(why -> new Rejected("storage_unavailable", why), "sealing failed: " + sealed.failure.getMessage());
-            return Behaviors.stopped();
+            return failed("sealing failed");
         }
         state.finishSeal(sealed.result);
         // Sealed rows live in the segment file now, not in the heap.
@@ -308,9 +340,10 @@ public final class TableShard {
 
     private Behavior<Command> onScan(Scan scan) {
         var snapshot = state.snapshot(visibleRows);
+        var schema = state.schema();
         var limits = limits(scan.timeoutMillis);
         CompletableFuture.supplyAsync(() -> {
-                    var partial = ShardState.newPartial(scan.queryJson, state.schema());
+                    var partial = ShardState.newPartial(scan.queryJson, schema);
                     long start = System.nanoTime();
                     snapshot.scan(partial, limits);
                     storage.metrics().scanned(partial.stats().rowsScanned, System.nanoTime() - start);
@@ -322,11 +355,12 @@ public final class TableShard {
 
     private Behavior<Command> onPage(Page page) {
         var snapshot = state.snapshot(visibleRows);
+        var schema = state.schema();
         long until = page.untilRow < 0 ? snapshot.rows() : Math.min(page.untilRow, snapshot.rows());
         // A page is bounded by its own row count, not by the answer limit: exports have none.
         var limits = new ShardSnapshot.Limits(limits(page.timeoutMillis).deadlineNanos(), Long.MAX_VALUE);
         CompletableFuture.supplyAsync(() -> {
-                    var partial = ShardState.newPartial(page.queryJson, state.schema());
+                    var partial = ShardState.newPartial(page.queryJson, schema);
                     var read = snapshot.page(partial, page.fromRow, until, page.maxRows, MAX_PAGE_BLOCKS, limits);
                     return (Reply) new PageRead(read.partial().toProto(), read.nextRow(), until);
                 }, storage.queries())
@@ -349,7 +383,12 @@ public final class TableShard {
     }
 
     private Behavior<Command> onDrop(Drop drop) {
+        String why = "table '" + id.name() + "' is being dropped";
+        replies.failAll(reason -> new Rejected("table_not_found", reason), why);
         ShardState dropping = state;
+        // Closed and deleted below; the memory goes back now.
+        state = null;
+        release();
         context.pipeToSelf(CompletableFuture.runAsync(dropping::delete, storage.blockingIo()),
                 (ok, failure) -> new Deleted(drop.replyTo, failure));
         return Behaviors.receive(Command.class)
@@ -358,11 +397,11 @@ public final class TableShard {
                         context.getLog().error("table shard {}: could not delete its files", id, deleted.failure);
                     }
                     deleted.replyTo.tell(new Dropped());
-                    return Behaviors.stopped();
+                    return passivation.refuseUntilStopped("table_not_found", why);
                 })
                 .onMessage(Internal.class, internal -> Behaviors.same())
                 .onAnyMessage(other -> {
-                    reject(other, "storage_unavailable", "table shard " + id + " is being deleted");
+                    reject(other, "table_not_found", why);
                     return Behaviors.same();
                 })
                 .build();

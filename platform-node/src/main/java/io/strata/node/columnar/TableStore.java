@@ -39,8 +39,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The columnar store as the rest of the node sees it: tables, ingest (spreading validated rows
@@ -104,17 +106,19 @@ public final class TableStore {
     private final ColumnarSettings settings;
     private final TableCatalog catalog;
     private final DataLayout layout;
+    private final Executor blockingIo;
     private final BusStore bus;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
     private TableStore(ClusterSharding sharding, PartitionHomes homes, ColumnarSettings settings, TableCatalog catalog, DataLayout layout,
-                       BusStore bus, Duration askTimeout) {
+                       Executor blockingIo, BusStore bus, Duration askTimeout) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.layout = layout;
+        this.blockingIo = blockingIo;
         this.bus = bus;
         this.askTimeout = askTimeout;
     }
@@ -130,9 +134,10 @@ public final class TableStore {
         catalog.removeUnlisted(storage.layout().tablesDir(), catalogReady, storage.blockingIo(), ShardState::deleteFiles);
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(TableShard.TYPE_KEY,
-                        ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage))
+                        ctx -> TableShard.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new TableStore(sharding, PartitionHomes.of(system, TableShard.TYPE_KEY.name()), settings, catalog, storage.layout(), bus, askTimeout);
+        return new TableStore(sharding, PartitionHomes.of(system, TableShard.TYPE_KEY.name()), settings, catalog, storage.layout(),
+                storage.blockingIo(), bus, askTimeout);
     }
 
     public ColumnarSettings settings() {
@@ -199,21 +204,28 @@ public final class TableStore {
         });
     }
 
-    /** Drops a table: it leaves the catalog, then every shard deletes its files. */
+    /**
+     * Drops a table: once every shard's home is up, it leaves the catalog, then every shard (on
+     * whichever node holds it) deletes its files and stops. An insert racing the drop is refused
+     * ({@code table_not_found}), or dropped with the shard it reached first; a shard never recovers
+     * for a table that is not in the catalog, so the name can be created again and starts empty.
+     */
     public CompletionStage<Void> drop(String name) {
         Table table = table(name);
-        catalog.remove(name);
-        roundRobin.remove(name);
-        List<CompletableFuture<TableShard.Reply>> drops = new ArrayList<>();
-        for (int s = 0; s < table.shards(); s++) {
-            drops.add(ask(name, s, TableShard.Drop::new, askTimeout));
-        }
-        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            for (CompletableFuture<TableShard.Reply> drop : drops) {
-                expect(drop.join(), TableShard.Dropped.class);
+        List<PartitionId> shards = IntStream.range(0, table.shards()).mapToObj(s -> new PartitionId(name, s)).toList();
+        return catalog.delete(name, homes.whenAllAvailable(shards), blockingIo, () -> {
+            roundRobin.remove(name);
+            List<CompletableFuture<TableShard.Reply>> drops = new ArrayList<>();
+            for (int s = 0; s < table.shards(); s++) {
+                drops.add(ask(name, s, TableShard.Drop::new, askTimeout));
             }
-            // The shards removed their own directories; what is left is the table's, now empty.
-            ShardState.deleteFiles(layout.tableDir(name));
+            return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
+                for (CompletableFuture<TableShard.Reply> drop : drops) {
+                    expect(drop.join(), TableShard.Dropped.class);
+                }
+                // The shards removed their own directories; what is left is the table's, now empty.
+                ShardState.deleteFiles(layout.tableDir(name));
+            }, blockingIo);
         });
     }
 

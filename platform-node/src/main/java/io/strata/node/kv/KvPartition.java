@@ -12,6 +12,7 @@ import io.strata.node.kv.proto.PutOp;
 import io.strata.node.kv.proto.SnapshotHeader;
 import io.strata.node.storage.Directories;
 import io.strata.node.storage.DurableReplies;
+import io.strata.node.storage.Passivation;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -46,7 +47,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Failure: if the log cannot be written the command is rejected ({@code storage_unavailable})
  * and the entity stops; the next command recovers it from disk. If recovery fails every stashed
- * command is rejected the same way.
+ * command is rejected the same way. The entity never stops itself: it asks its shard to passivate
+ * it and refuses commands until then ({@link Passivation}), so none is lost.
  */
 public final class KvPartition {
 
@@ -187,7 +189,7 @@ public final class KvPartition {
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final TimerScheduler<Command> timers;
-    private final ActorRef<ClusterSharding.ShardCommand> shard;
+    private final Passivation<Command> passivation;
     private final SnapshotStore snapshots;
 
     private EntryLog<LogEntry> log;
@@ -219,7 +221,7 @@ public final class KvPartition {
         this.context = context;
         this.stash = stash;
         this.timers = timers;
-        this.shard = shard;
+        this.passivation = new Passivation<>(shard, context.getSelf(), this::refuse);
         this.snapshots = new SnapshotStore(storage.partitionDir(id).resolve("snapshots"));
         this.replies = new DurableReplies<>(storage.committer(),
                 (sync, upTo) -> context.pipeToSelf(sync, (ok, failure) -> new Synced(upTo, failure)));
@@ -291,18 +293,7 @@ public final class KvPartition {
     }
 
     private Behavior<Command> onRecoveryFailed(RecoveryFailed failed) {
-        Throwable cause = failed.cause.getCause() != null ? failed.cause.getCause() : failed.cause;
-        if (!(cause instanceof StrataException)) {
-            context.getLog().error("partition {} failed to recover; its requests are refused until it does", id, cause);
-        }
-        // A refusal keeps its code (keyspace_not_found, storage_full); a fault is storage_full or storage_unavailable.
-        StrataException refusal = cause instanceof StrataException e ? e
-                : DiskSpace.refusal("partition " + id + " could not recover", cause);
-        String code = refusal.code();
-        String why = cause instanceof StrataException ? "partition " + id + " could not recover: " + cause.getMessage()
-                : refusal.getMessage();
-        stash.forEach(command -> refuse(command, code, why));
-        return passivated(code, why);
+        return passivation.startFailed("partition " + id + " could not recover", failed.cause, stash, context.getLog());
     }
 
     /**
@@ -310,13 +301,27 @@ public final class KvPartition {
      * keeps later commands for the next incarnation, so none is lost to an entity that stopped itself.
      */
     private Behavior<Command> passivated(String code, String why) {
-        shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-        return Behaviors.receive(Command.class)
-                .onAnyMessage(command -> {
-                    refuse(command, code, why);
-                    return Behaviors.same();
-                })
-                .build();
+        return passivation.refuseUntilStopped(code, why);
+    }
+
+    /**
+     * The log failed: the partition releases it and is passivated, refusing commands meanwhile
+     * ({@code storage_unavailable}); the next command recovers it from disk.
+     */
+    private Behavior<Command> failed(String why) {
+        timers.cancelAll();
+        release();
+        return passivation.failed("partition " + id, why);
+    }
+
+    /** Closes the log, if still open, and gives the memory the keys took back to the ceiling; once. */
+    private void release() {
+        if (log != null) {
+            log.close();
+            log = null;
+        }
+        storage.memory().held(-reportedHeld);
+        reportedHeld = 0;
     }
 
     /** Refuses a command with {@code code}; a {@link Drop} is done all the same, without recovering. */
@@ -545,7 +550,7 @@ public final class KvPartition {
             storage.metrics().op(op, "storage_unavailable");
             replyTo.tell(new Rejected("storage_unavailable", "the write could not be made durable: " + e.getMessage()));
             replies.failAll(why -> new Rejected("storage_unavailable", why), "the partition's log failed");
-            return Optional.of(Behaviors.stopped());
+            return Optional.of(failed("its log could not be written"));
         }
     }
 
@@ -554,7 +559,7 @@ public final class KvPartition {
             context.getLog().error("partition {}: fsync failed; stopping so the partition recovers from disk", id, synced.failure);
             // Unsynced writes were applied in memory but never acknowledged; the entity is rebuilt from disk.
             replies.failAll(why -> new Rejected("storage_unavailable", why), "fsync failed: " + synced.failure.getMessage());
-            return Behaviors.stopped();
+            return failed("fsync failed");
         }
         replies.synced(synced.upToSeq);
         return Behaviors.same();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.common.StrataException;
+import io.strata.node.common.Utf8;
 import io.strata.node.http.ErrorHandling;
 import io.strata.node.http.Json;
 import io.strata.node.http.StrataRoutes;
@@ -22,9 +23,6 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,8 +151,8 @@ public final class KvRoutes extends StrataRoutes {
     /** The UTF-8 text {@code encoded} stands for; {@code code} and {@code problem} when it is not base64 of UTF-8 text. */
     private static String decodeBase64(Base64.Decoder decoder, String encoded, String code, String problem) {
         try {
-            return decodeUtf8(decoder.decode(encoded));
-        } catch (IllegalArgumentException | CharacterCodingException e) {
+            return Utf8.decode(decoder.decode(encoded)).orElseThrow(IllegalArgumentException::new);
+        } catch (IllegalArgumentException e) {
             throw StrataException.invalid(code, problem + ", got '" + encoded + "'");
         }
     }
@@ -337,18 +335,9 @@ public final class KvRoutes extends StrataRoutes {
         return out;
     }
 
-    private static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-    }
-
     private static String utf8(String key, byte[] value) {
-        try {
-            return decodeUtf8(value);
-        } catch (CharacterCodingException e) {
-            throw new StrataException(StrataException.Kind.UNPROCESSABLE, "value_not_utf8",
-                    "the value of '" + key + "' is not UTF-8 text; ask with ?encoding=base64 or in Protobuf");
-        }
+        return Utf8.decode(value).orElseThrow(() -> new StrataException(StrataException.Kind.UNPROCESSABLE, "value_not_utf8",
+                "the value of '" + key + "' is not UTF-8 text; ask with ?encoding=base64 or in Protobuf"));
     }
 
     private static MultiGetResponse toProtobuf(Map<String, KvPartition.Found> found) {

@@ -23,10 +23,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.stream.IntStream;
 
@@ -49,8 +47,6 @@ public final class KvStore {
     private final KeyspaceCatalog catalog;
     private final Executor blockingIo;
     private final Duration askTimeout;
-    /** Keyspaces this node is deleting: not created again (on a write, or explicitly) until it is done. */
-    private final Set<String> deleting = ConcurrentHashMap.newKeySet();
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
                     Executor blockingIo, Duration askTimeout) {
@@ -86,7 +82,6 @@ public final class KvStore {
     // ---- Keyspaces ----------------------------------------------------------------------------
 
     public Keyspace createKeyspace(String name, int partitions) {
-        refuseWhileDeleting(name);
         return catalog.create(name, partitions);
     }
 
@@ -107,16 +102,8 @@ public final class KvStore {
                 throw new StrataException(StrataException.Kind.NOT_FOUND, "keyspace_not_found", "keyspace '" + name
                         + "' does not exist (auto-creation is off: create it with PUT /kv/" + name + ")");
             }
-            refuseWhileDeleting(name);
             return catalog.create(name, settings.defaultPartitions());
         });
-    }
-
-    private void refuseWhileDeleting(String name) {
-        if (deleting.contains(name)) {
-            throw new StrataException(StrataException.Kind.CONFLICT, "keyspace_being_deleted",
-                    "keyspace '" + name + "' is being deleted; create it again once the deletion is done");
-        }
     }
 
     /**
@@ -128,26 +115,16 @@ public final class KvStore {
      */
     public CompletionStage<Void> deleteKeyspace(String name) {
         Keyspace keyspace = keyspace(name);
-        if (!deleting.add(name)) {
-            throw new StrataException(StrataException.Kind.CONFLICT, "keyspace_being_deleted",
-                    "keyspace '" + name + "' is already being deleted");
-        }
         List<PartitionId> partitions = IntStream.range(0, keyspace.partitions()).mapToObj(p -> new PartitionId(name, p)).toList();
-        // Refused while a partition's home is down: its files would outlive the catalog entry until that node restarts.
-        CompletableFuture<?>[] homesUp = partitions.stream()
-                .map(p -> homes.whenAvailable(p.entityId()).toCompletableFuture()).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(homesUp)
-                .thenRunAsync(() -> catalog.remove(name), blockingIo)
-                .thenCompose(removed -> {
-                    List<CompletableFuture<KvPartition.Reply>> drops = partitions.stream()
-                            .map(p -> ask(p, KvPartition.Drop::new).toCompletableFuture()).toList();
-                    return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRun(() -> drops.forEach(drop -> {
-                        if (!(drop.join() instanceof KvPartition.Dropped)) {
-                            throw unavailable(drop.join());
-                        }
-                    }));
-                })
-                .whenComplete((done, failure) -> deleting.remove(name));
+        return catalog.delete(name, homes.whenAllAvailable(partitions), blockingIo, () -> {
+            List<CompletableFuture<KvPartition.Reply>> drops = partitions.stream()
+                    .map(p -> ask(p, KvPartition.Drop::new).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRun(() -> drops.forEach(drop -> {
+                if (!(drop.join() instanceof KvPartition.Dropped)) {
+                    throw unavailable(drop.join());
+                }
+            }));
+        });
     }
 
     /** Live keys, value bytes and partitions of a keyspace, summed over its partitions. */

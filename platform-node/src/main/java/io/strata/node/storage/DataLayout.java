@@ -116,8 +116,17 @@ public final class DataLayout {
         return root.resolve(BUS).resolve(TOPIC_CATALOG);
     }
 
+    /** The directory of every topic: each topic's directory, its catalog and the groups' offsets. */
+    public Path busDir() {
+        return root.resolve(BUS);
+    }
+
+    public Path topicDir(String topic) {
+        return named(busDir(), topic);
+    }
+
     public Path topicPartitionDir(PartitionId id) {
-        return partition(named(root.resolve(BUS), id.name()), id);
+        return partition(topicDir(id.name()), id);
     }
 
     /** The file of a consumer group's committed offsets. */

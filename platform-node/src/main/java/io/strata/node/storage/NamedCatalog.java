@@ -8,12 +8,16 @@ import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A durable catalog of named things of one kind (keyspaces, topics, tables), with the refusals
@@ -30,6 +34,11 @@ public class NamedCatalog<T> {
     private final CatalogStore<T> catalog;
     private final String kind;
     private final int maxNameLength;
+    /** Names this node is deleting: not made again until the deletion is done. */
+    private final Set<String> deleting = ConcurrentHashMap.newKeySet();
+    /** Directories of names that were on disk at start, not yet checked against the catalog. */
+    private final Map<String, Path> unchecked = new ConcurrentHashMap<>();
+    private volatile Consumer<Path> deleteUnlisted = path -> {};
 
     protected NamedCatalog(CatalogStores stores, Path localFile, Class<T> type, Function<T, String> nameOf, String kind,
                            int maxNameLength) {
@@ -75,6 +84,8 @@ public class NamedCatalog<T> {
      * @throws StrataException {@code <kind>_exists} (409) when an item of that name exists with other settings
      */
     protected T createOrGet(String name, T wanted, Function<T, String> describeExisting) {
+        refuseWhileDeleting(name);
+        removeIfUnlisted(name);
         T stored;
         try {
             stored = catalog.putIfAbsent(wanted);
@@ -93,16 +104,12 @@ public class NamedCatalog<T> {
      * this catalog: what a deletion cut short by a crash, or made while this node was down, left
      * behind. Runs once {@code ready} completes (the catalog as fresh as this node can make it): at
      * once when it has, else later on {@code blockingIo}; when it fails they stay until a later start.
+     * A name made again before then has its old directory deleted first, so it starts empty.
      */
     public void removeUnlisted(Path dir, CompletionStage<Void> ready, Executor blockingIo, Consumer<Path> delete) {
-        Runnable remove = () -> {
-            for (Path named : DataLayout.namedDirectories(dir)) {
-                if (get(named.getFileName().toString()).isEmpty()) {
-                    LOG.info("removing the files of deleted {} '{}'", kind, named.getFileName());
-                    delete.accept(named);
-                }
-            }
-        };
+        deleteUnlisted = delete;
+        DataLayout.namedDirectories(dir).forEach(named -> unchecked.put(named.getFileName().toString(), named));
+        Runnable remove = () -> List.copyOf(unchecked.keySet()).forEach(this::removeIfUnlisted);
         CompletableFuture<Void> catalogReady = ready.toCompletableFuture();
         if (catalogReady.isDone() && !catalogReady.isCompletedExceptionally()) {
             remove.run();
@@ -111,6 +118,50 @@ public class NamedCatalog<T> {
                 LOG.warn("files of deleted {}s are kept until a later start: {}", kind, failure.getMessage());
                 return null;
             });
+        }
+    }
+
+    /** Deletes the directory a deleted item called {@code name} left on this node, if it did. */
+    private void removeIfUnlisted(String name) {
+        if (unchecked.isEmpty()) {
+            return;
+        }
+        synchronized (unchecked) {
+            Path files = unchecked.get(name);
+            if (files != null) {
+                if (get(name).isEmpty()) {
+                    LOG.info("removing the files of deleted {} '{}'", kind, name);
+                    deleteUnlisted.accept(files);
+                }
+                unchecked.remove(name);
+            }
+        }
+    }
+
+    /**
+     * Deletes the item called {@code name} with its partitions' files: once {@code homesUp}
+     * completes (every partition's home is up, else files on a node that is down would outlive the
+     * item and come back under the name made again), the item leaves the catalog (on
+     * {@code blockingIo}: in a cluster a majority write), then {@code dropPartitions} deletes their
+     * files wherever they are. Meanwhile the name cannot be made again, nor deleted again
+     * ({@code <kind>_being_deleted}, 409).
+     */
+    public CompletionStage<Void> delete(String name, CompletionStage<?> homesUp, Executor blockingIo,
+                                        Supplier<CompletionStage<Void>> dropPartitions) {
+        if (!deleting.add(name)) {
+            throw new StrataException(StrataException.Kind.CONFLICT, kind + "_being_deleted",
+                    kind + " '" + name + "' is already being deleted");
+        }
+        return homesUp.thenRunAsync(() -> remove(name), blockingIo)
+                .thenCompose(removed -> dropPartitions.get())
+                .whenComplete((done, failure) -> deleting.remove(name));
+    }
+
+    /** Refuses a name being deleted ({@code <kind>_being_deleted}, 409). */
+    public void refuseWhileDeleting(String name) {
+        if (deleting.contains(name)) {
+            throw new StrataException(StrataException.Kind.CONFLICT, kind + "_being_deleted",
+                    kind + " '" + name + "' is being deleted; create it again once the deletion is done");
         }
     }
 

@@ -3,7 +3,6 @@ package io.strata.node.bus.internal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.storage.ChronicleLogs;
-import io.strata.node.storage.Directories;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.MappedLogAllocator;
 import net.openhft.chronicle.bytes.Bytes;
@@ -336,11 +335,5 @@ public final class BusLog implements AutoCloseable {
         allocator.close();
         appender.close();
         queue.close();
-    }
-
-    /** Closes the log and deletes its directory. */
-    public void delete() {
-        close();
-        Directories.deleteTree(dir);
     }
 }

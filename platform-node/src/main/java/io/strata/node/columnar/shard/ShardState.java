@@ -404,11 +404,19 @@ public final class ShardState {
      */
     public void delete() {
         close();
+        deleteShard(files.dir());
+    }
+
+    /**
+     * Deletes the files of a shard that is not open, in {@code dir}, and its table's directory once
+     * no other shard of the table has files on this node.
+     */
+    public static void deleteShard(Path dir) {
         // One shard at a time, so the last shard of the table on this node finds the directory empty.
         synchronized (ShardState.class) {
-            deleteFiles(files.dir());
+            deleteFiles(dir);
             try {
-                Files.deleteIfExists(files.dir().getParent());
+                Files.deleteIfExists(dir.getParent());
             } catch (IOException stillInUse) {
                 // Another shard of the table on this node still has its files; the last one removes the directory.
             }

@@ -1,6 +1,7 @@
 package io.strata.node.kv.resp;
 
 import io.strata.node.common.StrataException;
+import io.strata.node.common.Utf8;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
 import org.apache.pekko.pattern.AskTimeoutException;
@@ -8,9 +9,6 @@ import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -686,12 +684,7 @@ final class RespSession {
     }
 
     private static String key(byte[] raw) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            throw new RespError("ERR invalid_key: keys must be UTF-8 text (Strata keys are strings)");
-        }
+        return Utf8.decode(raw).orElseThrow(() -> new RespError("ERR invalid_key: keys must be UTF-8 text (Strata keys are strings)"));
     }
 
     private static List<String> keys(List<byte[]> args, int from) {

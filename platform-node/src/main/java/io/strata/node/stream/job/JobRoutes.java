@@ -96,6 +96,7 @@ public final class JobRoutes extends StrataRoutes {
             body.put("results_out", status.resultsOut());
             body.put("late_events", status.lateEvents());
             body.put("bad_records", status.badRecords());
+            body.put("bad_results", status.badResults());
             body.put("skipped", status.skipped());
             body.put("windows_open", status.openWindows());
             body.put("restarts", status.restarts());

@@ -73,8 +73,8 @@ final class JobRunner {
                    Duration checkpointInterval, Duration tickInterval, int maxOpenWindows, int readBatch,
                    Duration pollInterval, LongSupplier clock) {}
 
-    /** The job's sinks, built from its spec. */
-    record Sinks(List<KvSink> kv, List<TableSink> tables, List<TopicSink> topics) {}
+    /** The job's sinks, built from its spec, and its dead-letter topic. */
+    record Sinks(List<KvSink> kv, List<TableSink> tables, List<TopicSink> topics, DeadLetters deadLetters) {}
 
     private sealed interface Input permits Read, Progress, Tick {}
 
@@ -377,10 +377,7 @@ final class JobRunner {
                             .putHeaders("late.offset", Long.toString(l.event().offset())).build());
                 }
                 for (Bad b : w.bad()) {
-                    bad.add(BusRecord.newBuilder().setValue(b.value()).putHeaders("dlq.reason", b.reason())
-                            .putHeaders("dlq.job", spec.name()).putHeaders("dlq.topic", spec.source().topic())
-                            .putHeaders("dlq.partition", Integer.toString(b.partition()))
-                            .putHeaders("dlq.offset", Long.toString(b.offset())).build());
+                    bad.add(ctx.sinks().deadLetters().badRecord(b.partition(), b.offset(), b.value(), b.reason()));
                 }
             }
             List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -391,9 +388,7 @@ final class JobRunner {
             if (!late.isEmpty()) {
                 all.add(ctx.bus().produceInBatches(spec.lateTopic(), late).toCompletableFuture());
             }
-            if (!bad.isEmpty()) {
-                all.add(ctx.bus().produceInBatches(spec.deadLetterTopic(), bad).toCompletableFuture());
-            }
+            all.add(ctx.sinks().deadLetters().send(bad).toCompletableFuture());
             status.resultsOut.addAndGet(rows.size());
             return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
         }

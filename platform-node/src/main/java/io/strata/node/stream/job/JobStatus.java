@@ -22,6 +22,8 @@ public final class JobStatus {
     final AtomicLong resultsOut = new AtomicLong();
     final AtomicLong lateEvents = new AtomicLong();
     final AtomicLong badRecords = new AtomicLong();
+    /** Results sent to the dead-letter topic instead of a sink that cannot store them (once per sink). */
+    final AtomicLong badResults = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
     final AtomicLong restarts = new AtomicLong();
     /** Per source partition, the next offset the job will read. */
@@ -63,6 +65,10 @@ public final class JobStatus {
 
     public long badRecords() {
         return badRecords.get();
+    }
+
+    public long badResults() {
+        return badResults.get();
     }
 
     public long skipped() {

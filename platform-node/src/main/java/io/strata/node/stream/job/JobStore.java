@@ -200,25 +200,26 @@ public final class JobStore {
             } else if (sink instanceof Sink.Kv k && kv.keyspaces().stream().noneMatch(x -> x.name().equals(k.space()))) {
                 kv.createKeyspace(k.space(), kv.settings().defaultPartitions());
             } else if (sink instanceof Sink.Table t) {
-                new TableSink(tables, t.name(), spec.key(), spec.aggregates()).ensureTable(settings.tableShards());
+                TableSink.ensureTable(tables, t.name(), spec.key(), spec.aggregates(), settings.tableShards());
             }
         }
     }
 
-    private JobRunner.Sinks sinks(JobSpec spec) {
+    private JobRunner.Sinks sinks(JobSpec spec, JobStatus status) {
+        DeadLetters deadLetters = new DeadLetters(bus, spec, status);
         List<KvSink> kvSinks = new ArrayList<>();
         List<TableSink> tableSinks = new ArrayList<>();
         List<TopicSink> topicSinks = new ArrayList<>();
         for (Sink sink : spec.sinks()) {
             if (sink instanceof Sink.Kv k) {
-                kvSinks.add(new KvSink(kv, k.space(), spec.key(), k.ttl().orElse(null)));
+                kvSinks.add(new KvSink(kv, k.space(), spec.key(), k.ttl().orElse(null), deadLetters));
             } else if (sink instanceof Sink.Table t) {
-                tableSinks.add(new TableSink(tables, t.name(), spec.key(), spec.aggregates()));
+                tableSinks.add(new TableSink(tables, t.name(), spec.key(), spec.aggregates(), deadLetters));
             } else if (sink instanceof Sink.Topic t) {
-                topicSinks.add(new TopicSink(bus, t.name(), spec.key()));
+                topicSinks.add(new TopicSink(bus, t.name(), spec.key(), deadLetters));
             }
         }
-        return new JobRunner.Sinks(kvSinks, tableSinks, topicSinks);
+        return new JobRunner.Sinks(kvSinks, tableSinks, topicSinks, deadLetters);
     }
 
     /**
@@ -228,7 +229,7 @@ public final class JobStore {
     private void run(JobSpec spec, JobStatus status, Duration backoff, Running replaces) {
         int partitions = bus.topic(spec.source().topic()).partitions();
         CheckpointStore checkpoints = new CheckpointStore(layout.jobDir(spec.name()), space);
-        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec), checkpoints,
+        JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec, status), checkpoints,
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
                 settings.readBatch(), settings.pollInterval(), System::currentTimeMillis);
         JobRunner.Run run = JobRunner.start(spec, partitions, ctx, status);
@@ -251,6 +252,14 @@ public final class JobStore {
             }
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
             status.lastError = cause.toString();
+            Optional<StrataException> refusal = refusalOfWhatItWrites(failure);
+            if (refusal.isPresent()) {
+                status.lastError = refusal.get().code() + ": " + refusal.get().getMessage();
+                status.state = JobStatus.State.FAILED;
+                LOG.error("stream job '{}' failed: a store refuses what it writes ({}), and would again after every restart;"
+                        + " it stays failed until it is deleted and submitted again", spec.name(), status.lastError);
+                return;
+            }
             status.state = JobStatus.State.RESTARTING;
             status.restarts.incrementAndGet();
             LOG.warn("stream job '{}' failed; restarting from its last checkpoint in {} ms", spec.name(), backoff.toMillis(), cause);
@@ -268,6 +277,23 @@ public final class JobStore {
                 }
             }), system.executionContext());
         });
+    }
+
+    /**
+     * The refusal in {@code failure} that no restart can cure: a store refused what the job writes
+     * as it is (400, 413, 422), not for want of room or time. A result a sink refuses goes to the
+     * dead-letter topic; this is what is left, such as a table row too large for one log entry.
+     */
+    private static Optional<StrataException> refusalOfWhatItWrites(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StrataException e) {
+                return switch (e.kind()) {
+                    case INVALID, TOO_LARGE, UNPROCESSABLE -> Optional.of(e);
+                    default -> Optional.empty();
+                };
+            }
+        }
+        return Optional.empty();
     }
 
     /** The submitted jobs' specs. */

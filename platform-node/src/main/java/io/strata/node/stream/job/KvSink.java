@@ -18,7 +18,9 @@ import java.util.concurrent.CompletionStage;
  * The online feature store sink: under each key, the result of its latest window (the one with
  * the greatest end) as a JSON object, with a TTL. A result for an older window (a late update
  * after a newer window fired) does not replace a newer one. Writes are plain puts, so writing the
- * same result again is harmless.
+ * same result again is harmless. A result the store refuses for what it is (a key longer than
+ * {@code strata.kv.max-key-bytes}, a value over the size limit, a sum that overflowed) goes to the
+ * job's dead-letter topic instead.
  *
  * <p>Not thread-safe: one stream stage uses it. The latest window end per key is kept in memory
  * and in the job's checkpoint ({@link #latestEnds}).
@@ -31,13 +33,15 @@ class KvSink {
     private final String space;
     private final String keyField;
     private final long ttlMillis;
+    private final DeadLetters deadLetters;
     private final Map<String, Long> latestEnd = new HashMap<>();
 
-    KvSink(KvStore kv, String space, String keyField, Duration ttl) {
+    KvSink(KvStore kv, String space, String keyField, Duration ttl, DeadLetters deadLetters) {
         this.kv = kv;
         this.space = space;
         this.keyField = keyField;
         this.ttlMillis = ttl == null ? 0 : ttl.toMillis();
+        this.deadLetters = deadLetters;
     }
 
     /** Writes the newest result per key among {@code outputs}, skipping any older than what was written. */
@@ -51,12 +55,27 @@ class KvSink {
             }
         }
         List<CompletableFuture<KvPartition.Reply>> puts = new ArrayList<>(newest.size());
+        List<DeadLetters.Unstorable> refused = new ArrayList<>();
         for (ResultRow o : newest.values()) {
-            latestEnd.put(o.key(), o.windowEnd());
+            var unstorable = o.unstorable();
+            if (unstorable.isPresent()) {
+                refused.add(new DeadLetters.Unstorable(o, unstorable.get()));
+                continue;
+            }
             byte[] value = o.toJson(keyField).toString().getBytes(StandardCharsets.UTF_8);
-            puts.add(kv.put(space, o.key(), value, ttlMillis, KvPartition.ANY_VERSION).toCompletableFuture());
+            try {
+                puts.add(kv.put(space, o.key(), value, ttlMillis, KvPartition.ANY_VERSION).toCompletableFuture());
+                latestEnd.put(o.key(), o.windowEnd());
+            } catch (StrataException e) {
+                if (e.kind() != StrataException.Kind.INVALID && e.kind() != StrataException.Kind.TOO_LARGE) {
+                    throw e;
+                }
+                // Refused for what it is, it would be refused again after any restart.
+                refused.add(new DeadLetters.Unstorable(o, "keyspace '" + space + "' refuses it (" + e.code() + "): " + e.getMessage()));
+            }
         }
-        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).thenAccept(done -> {
+        return deadLetters.results("kv:" + space, refused)
+                .thenCompose(sent -> CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))).thenAccept(done -> {
             for (CompletableFuture<KvPartition.Reply> put : puts) {
                 if (put.join() instanceof KvPartition.Rejected r) {
                     throw new StrataException(StrataException.Kind.UNAVAILABLE, r.code(), "kv sink '" + space + "': " + r.message());

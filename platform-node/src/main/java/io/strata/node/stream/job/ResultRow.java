@@ -1,11 +1,13 @@
 package io.strata.node.stream.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.node.http.Json;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A window's result as the sinks write it: the key, the window [start, end) in epoch milliseconds,
@@ -26,5 +28,21 @@ public record ResultRow(String key, long windowStart, long windowEnd, LinkedHash
             json.set(v.getKey(), Json.MAPPER.valueToTree(v.getValue()));
         }
         return json;
+    }
+
+    /**
+     * Why no sink can store this result as it is, or empty: an aggregate beyond the range of a
+     * 64-bit float (a sum that overflowed), which a float64 column refuses and JSON has no number for.
+     */
+    public Optional<String> unstorable() {
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            boolean nonFinite = v.getValue() instanceof Double d ? !Double.isFinite(d)
+                    : v.getValue() instanceof JsonNode n && Json.isNonFinite(n);
+            if (nonFinite) {
+                return Optional.of("aggregate '" + v.getKey() + "' is " + v.getValue()
+                        + ": it overflowed the range of a 64-bit float (about ±1.8e308), so it cannot be stored");
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.CompletionStage;
  * (named as the key field, a string), {@code window_start}, {@code window_end} (timestamps) and
  * one nullable column per aggregate. The job creates the table if absent. Rows go as idempotent
  * inserts (producer {@code job:<name>:<incarnation>}, sequence = the checkpoint epoch they belong
- * to), so writing a checkpoint's rows again after a restart never adds them twice.
+ * to), so writing a checkpoint's rows again after a restart never adds them twice. A row the table
+ * refuses (a sum that overflowed a float64 column) goes to the job's dead-letter topic instead.
  */
 final class TableSink {
 
@@ -30,16 +31,18 @@ final class TableSink {
     private final String table;
     private final String keyField;
     private final List<AggregateSpec> aggregates;
+    private final DeadLetters deadLetters;
 
-    TableSink(TableStore tables, String table, String keyField, List<AggregateSpec> aggregates) {
+    TableSink(TableStore tables, String table, String keyField, List<AggregateSpec> aggregates, DeadLetters deadLetters) {
         this.tables = tables;
         this.table = table;
         this.keyField = keyField;
         this.aggregates = aggregates;
+        this.deadLetters = deadLetters;
     }
 
-    /** The schema the sink writes: key, window bounds, one column per aggregate. */
-    Schema schema() {
+    /** The schema a table sink writes: key, window bounds, one column per aggregate. */
+    static Schema schema(String keyField, List<AggregateSpec> aggregates) {
         List<Column> columns = new ArrayList<>();
         columns.add(new Column(keyField, ColumnType.STRING, false));
         columns.add(new Column("window_start", ColumnType.TIMESTAMP, false));
@@ -60,11 +63,11 @@ final class TableSink {
     }
 
     /**
-     * Creates the table when absent; fails with {@code invalid_sink} when a table of that name has
-     * another schema.
+     * Creates the table of a sink when absent; fails with {@code invalid_sink} when a table of that
+     * name has another schema.
      */
-    void ensureTable(int shards) {
-        Schema schema = schema();
+    static void ensureTable(TableStore tables, String table, String keyField, List<AggregateSpec> aggregates, int shards) {
+        Schema schema = schema(keyField, aggregates);
         Optional<TableCatalog.Table> existing = tables.tables().stream().filter(t -> t.name().equals(table)).findFirst();
         if (existing.isEmpty()) {
             tables.create(table, schema, shards);
@@ -74,13 +77,21 @@ final class TableSink {
         }
     }
 
-    /** Inserts the rows of one checkpoint epoch, idempotently: as {@code producer}, with the epoch as its sequence. */
+    /**
+     * Inserts the rows of one checkpoint epoch, idempotently: as {@code producer}, with the epoch as
+     * its sequence. Rows the table refuses go to the dead-letter topic first.
+     */
     CompletionStage<Void> write(List<ResultRow> rows, String producer, long epoch) {
         if (rows.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        StringBuilder ndjson = new StringBuilder();
+        List<DeadLetters.Unstorable> refused = new ArrayList<>();
+        List<ResultRow> fit = new ArrayList<>(rows.size());
         for (ResultRow row : rows) {
+            row.unstorable().ifPresentOrElse(why -> refused.add(new DeadLetters.Unstorable(row, why)), () -> fit.add(row));
+        }
+        StringBuilder ndjson = new StringBuilder();
+        for (ResultRow row : fit) {
             var json = row.toJson(keyField);
             for (AggregateSpec a : aggregates) {
                 JsonNode v = json.get(a.as());
@@ -90,14 +101,17 @@ final class TableSink {
             }
             ndjson.append(json).append('\n');
         }
-        Schema schema = schema();
-        RowParser.Parsed parsed = RowParser.parseNdjson(ndjson.toString().getBytes(StandardCharsets.UTF_8), schema);
-        if (!parsed.rejections().isEmpty()) {
-            throw new IllegalStateException("table sink '" + table + "': a result does not fit the table: "
-                    + parsed.rejections().get(0).describe());
+        RowParser.Parsed parsed = fit.isEmpty() ? null
+                : RowParser.parseNdjson(ndjson.toString().getBytes(StandardCharsets.UTF_8), schema(keyField, aggregates));
+        if (parsed != null) {
+            parsed.rejections().forEach(r -> refused.add(new DeadLetters.Unstorable(fit.get(r.row()),
+                    "table '" + table + "' refuses it: " + r.reason())));
         }
-        return tables.insert(table, parsed, true, Optional.empty(), Optional.of(new TableStore.Producer(producer, epoch)))
-                .thenApply(result -> null);
+        // Rows are inserted after their dead letters are sent, as a checkpoint's rows are after the checkpoint.
+        return deadLetters.results("table:" + table, refused).thenCompose(sent -> parsed == null || parsed.accepted() == 0
+                ? CompletableFuture.completedFuture(null)
+                : tables.insert(table, parsed, false, Optional.empty(), Optional.of(new TableStore.Producer(producer, epoch)))
+                        .thenApply(result -> null));
     }
 
     String table() {

@@ -23,8 +23,10 @@ import java.util.List;
  * years 0000 to 9999 ({@link #MIN_EVENT_TIME} to {@link #MAX_EVENT_TIME}, so that window bounds
  * computed from it never overflow); anything else makes the record bad. So does a value that is
  * not a JSON object, one holding a number beyond the range of a 64-bit float or an unpaired
- * surrogate escape ({@link Json#requireStorable}), and a transform that fails
- * ({@link RecordException}). A bad record's reason is meant for the job's dead-letter topic.
+ * surrogate escape ({@link Json#requireStorable}), a transform that fails
+ * ({@link RecordException}), and transforms that make such a value (a product beyond float64, a
+ * {@code substr} that splits a surrogate pair). A bad record's reason is meant for the job's
+ * dead-letter topic.
  *
  * <p>Pure and thread-safe: every call works on its own copy of the record.
  */
@@ -92,7 +94,11 @@ public final class RecordPipeline {
             for (Transform t : transforms) {
                 t.apply(record);
             }
-        } catch (RecordException e) {
+            if (!transforms.isEmpty()) {
+                // What no sink could store must not reach the windows, where a last value would keep it.
+                Json.requireStorable(record, "the value after its transforms");
+            }
+        } catch (RecordException | StrataException e) {
             return new Bad(e.getMessage());
         }
         JsonNode k = key.get(record);

@@ -63,7 +63,7 @@ class JobBackpressureTest {
         final AtomicInteger writes = new AtomicInteger();
 
         StalledKvSink() {
-            super(null, "stalled", "user", null);
+            super(null, "stalled", "user", null, null);
         }
 
         @Override
@@ -83,15 +83,17 @@ class JobBackpressureTest {
             assertEquals(201, node.put("/topics/" + TOPIC, "{\"partitions\":" + PARTITIONS + "}").statusCode());
             produce(node);
             StalledKvSink sink = new StalledKvSink();
-            JobRunner.Sinks sinks = new JobRunner.Sinks(List.of(sink), List.of(), List.of());
+            JobStatus status = new JobStatus();
+            JobSpec spec = JobSpec.parse(Json.MAPPER.readTree(SPEC));
+            JobRunner.Sinks sinks = new JobRunner.Sinks(List.of(sink), List.of(), List.of(),
+                    new DeadLetters(node.node().bus(), spec, status));
             JobRunner.Context ctx = new JobRunner.Context(node.node().bus(), sinks,
                     new CheckpointStore(dir.resolve("job"), DiskSpace.of(dir, 0, Duration.ofSeconds(1))),
                     node.node().system().executionContext(), node.node().system(),
                     Duration.ofMillis(200), Duration.ofMillis(20), 1_000_000, READ_BATCH, Duration.ofMillis(20),
                     System::currentTimeMillis);
-            JobStatus status = new JobStatus();
             long start = System.nanoTime();
-            JobRunner.Run run = JobRunner.start(JobSpec.parse(Json.MAPPER.readTree(SPEC)), PARTITIONS, ctx, status);
+            JobRunner.Run run = JobRunner.start(spec, PARTITIONS, ctx, status);
             try {
                 await(() -> sink.writes.get() > 0, "the first write to reach the sink", status);
                 // A checkpoint taken before the first result may have completed; none after it can.

@@ -113,6 +113,20 @@ class RecordPipelineTest {
     }
 
     @Test
+    void transformsThatMakeAValueNoSinkCouldStoreMakeTheRecordBad() {
+        RecordPipeline pipeline = RecordPipeline.create(JobSpec.parse(json(SPEC.replace("upper(channel)", "substr(channel, 1, 1)"))));
+        String record = "{\"type\": \"purchase\", \"uid\": \"u\", \"ts\": 1, \"channel\": \"%s\"}";
+        // substr counts UTF-16 units: the first of an emoji is half of a surrogate pair.
+        Bad bad = assertInstanceOf(Bad.class, pipeline.apply(0, 7,
+                String.format(record, "\\ud83d\\ude00").getBytes(StandardCharsets.UTF_8)));
+        assertTrue(bad.reason().startsWith("the value after its transforms holds a string with an unpaired surrogate escape"
+                + " (such as \\ud800 alone) at /meta/source"), bad.reason());
+        StreamEvent whole = assertInstanceOf(Event.class, pipeline.apply(0, 8,
+                String.format(record, "w\\ud83d\\ude00").getBytes(StandardCharsets.UTF_8))).event();
+        assertEquals("w", whole.fields().at("/meta/source").asText());
+    }
+
+    @Test
     void castsConvertOrFail() {
         ObjectNode r = object("{'i': '12', 'f': 3.9, 'b': 'TRUE', 's': {'x': 1}, 't': '2026-01-01T00:00:00Z', 'z': 0, 'n': null}");
         for (String cast : new String[] {"{'field': 'i', 'to': 'int64'}", "{'field': 'f', 'to': 'int64'}",
