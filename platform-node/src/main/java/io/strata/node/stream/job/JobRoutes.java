@@ -60,11 +60,12 @@ public final class JobRoutes extends StrataRoutes {
 
     private Route submit(JsonNode json) {
         boolean existed = store.list().stream().anyMatch(j -> j.path("name").equals(json.path("name")));
-        JobSpec spec = store.submit(json);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("id", spec.name());
-        answer.put("spec", spec.toJson());
-        return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, answer));
+        return respond(store.submitAsync(json), spec -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("id", spec.name());
+            answer.put("spec", spec.toJson());
+            return Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, answer);
+        });
     }
 
     private Route describe(String id) {

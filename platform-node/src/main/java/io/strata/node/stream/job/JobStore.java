@@ -104,6 +104,8 @@ public final class JobStore {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Jobs being deleted, until their stream has stopped and their checkpoint is gone. */
     private final Map<String, CompletableFuture<Done>> stopping = new ConcurrentHashMap<>();
+    /** What serializes the submits and deletes of one name (a few names: the jobs of a node). */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     /**
      * @param catalogs  where the catalog of jobs is kept (in {@code layout} on a node on its own)
@@ -164,6 +166,25 @@ public final class JobStore {
         JobSpec spec = JobSpec.parse(json);
         spec.requireWindowsPerEvent(settings.maxWindowsPerEvent());
         requireHere(spec.name());
+        // One submit or delete of a name at a time: a delete must not start between this one's checks and its run.
+        synchronized (lockOf(spec.name())) {
+            return submitLocked(spec);
+        }
+    }
+
+    /**
+     * {@link #submit} on the blocking-I/O pool, for the HTTP route: it writes the catalog and may
+     * create the job's topics, keyspace and table.
+     */
+    public CompletionStage<JobSpec> submitAsync(JsonNode json) {
+        return CompletableFuture.supplyAsync(() -> submit(json), blockingIo);
+    }
+
+    private Object lockOf(String name) {
+        return locks.computeIfAbsent(name, n -> new Object());
+    }
+
+    private JobSpec submitLocked(JobSpec spec) {
         if (stopping.containsKey(spec.name())) {
             throw new StrataException(StrataException.Kind.CONFLICT, "job_stopping", "job '" + spec.name()
                     + "' is being deleted; submit it again once its DELETE has answered");
@@ -330,8 +351,19 @@ public final class JobStore {
      * submitted again under its name starts afresh. Deleting a job being deleted joins that deletion.
      */
     public CompletionStage<Done> delete(String name) {
+        CompletableFuture<Done> inProgress = stopping.get(name);
+        if (inProgress != null) {
+            // A retried DELETE joins the one under way (the name is already out of the catalog).
+            return inProgress;
+        }
         catalog.require(name);
         requireHere(name);
+        synchronized (lockOf(name)) {
+            return deleteLocked(name);
+        }
+    }
+
+    private CompletionStage<Done> deleteLocked(String name) {
         CompletableFuture<Done> deleted = new CompletableFuture<>();
         CompletableFuture<Done> already = stopping.putIfAbsent(name, deleted);
         if (already != null) {

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.strata.node.testing.TestNode.assertError;
@@ -54,9 +55,12 @@ class JobStopTest {
             JobStatus deleted = node.node().jobs().get("heavy").second();
 
             long before = System.nanoTime();
+            // A DELETE retried while the first is stopping the job joins it, instead of a 404.
+            CompletableFuture<?> first = node.node().jobs().delete("heavy").toCompletableFuture();
             HttpResponse<String> delete = node.delete("/jobs/heavy");
             long deleteMillis = (System.nanoTime() - before) / 1_000_000;
             assertEquals(204, delete.statusCode(), delete.body());
+            assertTrue(first.isDone() && !first.isCompletedExceptionally(), "the first DELETE completed with the retried one");
             long stoppedAt = deleted.eventsIn();
             assertTrue(stoppedAt < RECORDS, "deleted mid-backlog, at " + stoppedAt + " of " + RECORDS + " records");
             assertEquals(JobStatus.State.STOPPED, deleted.state(), "the deleted job's stream has ended when the 204 is in");
