@@ -34,7 +34,8 @@ class ClusterPlacementTest extends ClusterTest {
         Map<String, String> written = new LinkedHashMap<>();
         for (int i = 0; i < 60; i++) {
             String key = "key-" + i;
-            assertEquals(201, cluster.send("n1", "PUT", "/kv/demo/" + key, "v" + i).statusCode(), key);
+            HttpResponse<String> put = cluster.send("n1", "PUT", "/kv/demo/" + key, "v" + i);
+            assertEquals(201, put.statusCode(), key + ": " + put.body());
             written.put(key, "v" + i);
         }
         // A value of 1 MiB crosses from n1's gateway to its partition's home in one remote message.
