@@ -21,7 +21,7 @@ public final class ChronicleLogs {
     /** Bytes an entry takes besides its own: Chronicle's header and its share of the index. */
     public static final int ENTRY_OVERHEAD = 16;
     /** Free bytes a new log needs: its metadata file and first cycle file's header and index. */
-    static final long NEW_LOG_BYTES = 512 << 10;
+    public static final long NEW_LOG_BYTES = 512 << 10;
     /** Free bytes a log needs to start a cycle file: its header and first index arrays. */
     static final long NEW_FILE_BYTES = 512 << 10;
 

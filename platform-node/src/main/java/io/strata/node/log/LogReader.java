@@ -1,0 +1,135 @@
+package io.strata.node.log;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A sequential reader of a {@link PartitionLog}: it keeps its Chronicle tailer where the last read
+ * ended, so the next read from there starts without a lookup. Reads return the stored batch bytes
+ * as they are; nothing is decoded but each batch's header.
+ *
+ * <p>Threading: one thread at a time (a consumer's session, a stream stage); when it moves to
+ * another thread, the tailer is handed over as Chronicle allows. Close it when done.
+ */
+public final class LogReader implements AutoCloseable {
+
+    private static final int INITIAL_BUFFER = 64 << 10;
+
+    private final PartitionLog log;
+    private ExcerptTailer tailer;
+    private Thread owner;
+    /** The offset the tailer is positioned to read next, under {@link #positionedAt}'s generation; -1 when not positioned. */
+    private long nextOffset = -1;
+    private long positionedAt = -1;
+
+    LogReader(PartitionLog log) {
+        this.log = log;
+    }
+
+    /**
+     * Reads whole batches from the one holding {@code offset}, up to {@code maxBytes} (at least one
+     * batch whatever its size, as Kafka's fetch does), never past the high watermark.
+     *
+     * @throws OffsetOutOfRange for an offset before the log start or past the high watermark
+     */
+    public FetchData read(long offset, int maxBytes) {
+        log.structure().readLock().lock();
+        try {
+            log.checkOpen();
+            long start = log.logStartOffset();
+            long visible = log.highWatermark();
+            long end = log.logEndOffset();
+            if (offset < start || offset > visible) {
+                throw new OffsetOutOfRange(offset, start, visible);
+            }
+            if (offset == visible) {
+                return new FetchData(MemoryRecords.EMPTY, offset, start, visible, end);
+            }
+            ExcerptTailer positioned = positionFor(offset, start, visible);
+            ByteBuffer out = null;
+            int used = 0;
+            long next = offset;
+            while (true) {
+                try (DocumentContext dc = positioned.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    Bytes<?> in = dc.wire().bytes();
+                    long at = in.readPosition();
+                    int length = (int) in.readRemaining();
+                    // Chronicle's bytes are little-endian; a batch header is big-endian.
+                    long base = Long.reverseBytes(in.readLong(at));
+                    if (base == LogMarker.MARKER_BASE_OFFSET || log.isDead(dc.index())) {
+                        continue;
+                    }
+                    long last = base + Integer.reverseBytes(in.readInt(at + DefaultRecordBatch.LAST_OFFSET_DELTA_OFFSET));
+                    if (last < offset) {
+                        continue;
+                    }
+                    if (last >= visible || (used > 0 && used + length > maxBytes)) {
+                        dc.rollbackOnClose();
+                        break;
+                    }
+                    out = room(out, used, length, maxBytes);
+                    out.limit(used + length).position(used);
+                    in.read(out);
+                    used += length;
+                    next = last + 1;
+                }
+            }
+            nextOffset = next;
+            positionedAt = log.generation();
+            ByteBuffer records = out == null ? ByteBuffer.allocate(0) : out.flip();
+            return new FetchData(MemoryRecords.readableRecords(records), next, start, visible, end);
+        } finally {
+            log.structure().readLock().unlock();
+        }
+    }
+
+    /** The tailer, at the entry that holds {@code offset} or before it. */
+    private ExcerptTailer positionFor(long offset, long start, long visible) {
+        if (tailer == null) {
+            tailer = log.queue().createTailer();
+            owner = Thread.currentThread();
+        } else if (owner != Thread.currentThread()) {
+            tailer.singleThreadedCheckReset();
+            owner = Thread.currentThread();
+        }
+        if (offset == nextOffset && positionedAt == log.generation()) {
+            return tailer;
+        }
+        long position = log.index().floorPosition(offset);
+        if (position < 0 || !tailer.moveToIndex(position)) {
+            throw new OffsetOutOfRange(offset, start, visible);
+        }
+        return tailer;
+    }
+
+    private static ByteBuffer room(ByteBuffer out, int used, int length, int maxBytes) {
+        if (out == null) {
+            return ByteBuffer.allocate(Math.max(length, Math.min(maxBytes, INITIAL_BUFFER)));
+        }
+        if (out.capacity() - used >= length) {
+            return out;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(used + length, Math.min(maxBytes, out.capacity() * 2)));
+        bigger.put(out.limit(used).position(0));
+        return bigger;
+    }
+
+    @Override
+    public void close() {
+        if (tailer != null) {
+            if (owner != Thread.currentThread()) {
+                tailer.singleThreadedCheckReset();
+            }
+            tailer.close();
+            tailer = null;
+        }
+    }
+}

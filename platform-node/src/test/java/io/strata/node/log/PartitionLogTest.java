@@ -1,0 +1,502 @@
+package io.strata.node.log;
+
+import io.strata.node.common.StrataException;
+import io.strata.node.storage.DiskSpace;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The partition log on a real Chronicle queue, in the manner of Kafka's {@code LocalLogTest} and
+ * {@code LogLoaderTest}: appends, reads across files, truncation, lookups by time, retention and
+ * recovery of torn and corrupt tails, with an injected clock that rolls files without sleeping.
+ */
+class PartitionLogTest {
+
+    /** A clock the test moves. */
+    static final class TestClock extends Clock {
+        private volatile long millis;
+
+        TestClock(long millis) {
+            this.millis = millis;
+        }
+
+        void advance(Duration by) {
+            millis += by.toMillis();
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** Files roll every second of the test clock. */
+    private static final LogConfig CONFIG = LogConfig.of(TestRollCycles.TEST_SECONDLY).withIndexIntervalBytes(256);
+
+    @TempDir
+    Path dir;
+
+    private final TestClock clock = new TestClock(1_700_000_000_000L);
+    private final List<PartitionLog> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeLogs() {
+        opened.forEach(PartitionLog::close);
+    }
+
+    private PartitionLog open() {
+        return open(CONFIG);
+    }
+
+    private PartitionLog open(LogConfig config) {
+        PartitionLog log = PartitionLog.open(dir.resolve("log"), config, DiskSpace.of(dir, 0, Duration.ofSeconds(1)), clock);
+        opened.add(log);
+        return log;
+    }
+
+    private void close(PartitionLog log) {
+        log.close();
+        opened.remove(log);
+    }
+
+    private static MemoryRecords batch(String... values) {
+        return batchAt(0, values);
+    }
+
+    private static MemoryRecords batchAt(long timestamp, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(timestamp + i, ("k" + i).getBytes(StandardCharsets.UTF_8), values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    /** Every record's value from {@code offset}, reading to the high watermark. */
+    private static List<String> valuesFrom(PartitionLog log, long offset) {
+        List<String> values = new ArrayList<>();
+        try (LogReader reader = log.newReader()) {
+            long next = offset;
+            while (next < log.highWatermark()) {
+                FetchData data = reader.read(next, 1 << 16);
+                for (RecordBatch batch : data.records().batches()) {
+                    for (Record record : batch) {
+                        if (record.offset() >= next) {
+                            values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                        }
+                    }
+                }
+                next = data.nextOffset();
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void appendsGetDenseOffsetsAndTheLeaderEpoch() {
+        PartitionLog log = open();
+        AppendInfo first = log.appendAsLeader(batch("a", "b", "c"), 3);
+        AppendInfo second = log.appendAsLeader(batch("d"), 3);
+        assertEquals(0, first.firstOffset());
+        assertEquals(2, first.lastOffset());
+        assertEquals(3, second.firstOffset());
+        assertEquals(4, log.logEndOffset());
+        assertEquals(4, log.highWatermark(), "visible at once on append");
+        FetchData data = log.read(0, 1 << 20);
+        List<Long> bases = new ArrayList<>();
+        for (RecordBatch batch : data.records().batches()) {
+            assertTrue(batch.isValid(), "the stored batch keeps a valid CRC");
+            assertEquals(3, batch.partitionLeaderEpoch());
+            bases.add(batch.baseOffset());
+        }
+        assertEquals(List.of(0L, 3L), bases);
+        assertEquals(List.of("a", "b", "c", "d"), valuesFrom(log, 0));
+        assertEquals(3, log.latestEpoch());
+    }
+
+    @Test
+    void readsReturnTheStoredBytesAsTheyAre() {
+        PartitionLog log = open();
+        MemoryRecords produced = MemoryRecords.withRecords(Compression.gzip().build(),
+                new SimpleRecord(1L, "k".getBytes(StandardCharsets.UTF_8), "compressed".getBytes(StandardCharsets.UTF_8)));
+        log.appendAsLeader(produced, 0);
+        ByteBuffer stored = log.read(0, 1 << 20).records().buffer();
+        ByteBuffer expected = produced.buffer().duplicate();
+        byte[] a = new byte[expected.remaining()];
+        expected.get(a);
+        byte[] b = new byte[stored.remaining()];
+        stored.get(b);
+        assertArrayEquals(a, b, "a compressed batch is stored and served byte for byte");
+    }
+
+    @Test
+    void aReadStartsAtTheBatchHoldingTheOffsetAndKeepsToTheByteBudget() {
+        PartitionLog log = open();
+        for (int i = 0; i < 20; i++) {
+            log.appendAsLeader(batch("v" + (2 * i), "v" + (2 * i + 1)), 0);
+        }
+        FetchData middle = log.read(7, 1);
+        List<RecordBatch> batches = new ArrayList<>();
+        middle.records().batches().forEach(batches::add);
+        assertEquals(1, batches.size(), "at least one batch, however small the budget");
+        assertEquals(6, batches.get(0).baseOffset(), "the whole batch that holds offset 7");
+        assertEquals(8, middle.nextOffset());
+        int oneBatch = batches.get(0).sizeInBytes();
+        FetchData three = log.read(0, oneBatch * 3 + oneBatch / 2);
+        assertEquals(6, three.nextOffset(), "three batches fit the budget, the fourth does not");
+        List<String> oneBatchAtATime = new ArrayList<>();
+        try (LogReader reader = log.newReader()) {
+            for (long next = 0; next < 40; ) {
+                FetchData data = reader.read(next, 1);
+                data.records().records().forEach(r -> oneBatchAtATime.add(StandardCharsets.UTF_8.decode(r.value()).toString()));
+                next = data.nextOffset();
+            }
+        }
+        assertEquals(valuesFrom(log, 0), oneBatchAtATime, "a reader that stops at its budget goes on from there");
+        assertEquals(40, valuesFrom(log, 0).size());
+        assertEquals("v39", valuesFrom(log, 39).get(0));
+        assertTrue(log.read(40, 100).isEmpty(), "at the end: nothing yet");
+        assertThrows(OffsetOutOfRange.class, () -> log.read(41, 100));
+        assertThrows(OffsetOutOfRange.class, () -> log.read(-1, 100));
+    }
+
+    @Test
+    void readsCrossFilesAndSurviveAReopen() {
+        PartitionLog log = open();
+        List<String> expected = new ArrayList<>();
+        for (int second = 0; second < 5; second++) {
+            for (int i = 0; i < 10; i++) {
+                String value = second + "-" + i;
+                log.appendAsLeader(batch(value), 0);
+                expected.add(value);
+            }
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertEquals(5, log.files(), "the clock rolled a file a second");
+        assertEquals(expected, valuesFrom(log, 0));
+        close(log);
+        PartitionLog reopened = open();
+        assertEquals(50, reopened.logEndOffset());
+        assertEquals(expected, valuesFrom(reopened, 0));
+        assertEquals(expected.subList(33, 50), valuesFrom(reopened, 33));
+        assertEquals(50, reopened.appendAsLeader(batch("after"), 0).firstOffset(), "offsets go on across the reopen");
+    }
+
+    @Test
+    void invalidBatchesAreRefusedAndNothingIsWritten() {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("kept"), 0);
+        MemoryRecords corrupt = batch("x");
+        corrupt.buffer().put(corrupt.buffer().limit() - 1, (byte) 0x55);
+        StrataException crc = assertThrows(StrataException.class, () -> log.appendAsLeader(corrupt, 0));
+        assertEquals("invalid_record_batch", crc.code());
+        MemoryRecords whole = batch("y", "z");
+        ByteBuffer cut = whole.buffer().duplicate();
+        cut.limit(cut.limit() - 3);
+        StrataException shortBatch = assertThrows(StrataException.class,
+                () -> log.appendAsLeader(MemoryRecords.readableRecords(cut.slice()), 0));
+        assertEquals("invalid_record_batch", shortBatch.code());
+        MemoryRecords v1 = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE, new SimpleRecord("old".getBytes()));
+        assertEquals("invalid_record_batch", assertThrows(StrataException.class, () -> log.appendAsLeader(v1, 0)).code());
+        PartitionLog small = log;
+        MemoryRecords big = batch("x".repeat(2 << 20));
+        assertEquals("record_batch_too_large", assertThrows(StrataException.class, () -> small.appendAsLeader(big, 0)).code());
+        log.appendAsLeader(batch("next"), 2);
+        assertEquals("fenced_leader_epoch", assertThrows(StrataException.class, () -> log.appendAsLeader(batch("old"), 1)).code());
+        assertEquals(List.of("kept", "next"), valuesFrom(log, 0));
+    }
+
+    @Test
+    void truncationCutsWholeBatchesAndHoldsAcrossAReopen() {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a", "b"), 0);
+        log.appendAsLeader(batch("c", "d"), 1);
+        clock.advance(Duration.ofSeconds(1));
+        log.appendAsLeader(batch("e", "f"), 1);
+        log.appendAsLeader(batch("g"), 2);
+        assertEquals(7, log.logEndOffset());
+        assertEquals(2, log.truncateTo(3), "offset 3 is in the batch at 2..3, which goes whole");
+        assertEquals(2, log.logEndOffset());
+        assertEquals(2, log.highWatermark());
+        assertEquals(0, log.latestEpoch(), "the epochs of removed batches go too");
+        assertEquals(List.of("a", "b"), valuesFrom(log, 0));
+        log.appendAsLeader(batch("C", "D", "E"), 5);
+        assertEquals(List.of("a", "b", "C", "D", "E"), valuesFrom(log, 0));
+        assertEquals(OptionalLong.of(2), log.endOffsetForEpoch(0));
+        assertEquals(OptionalLong.of(5), log.endOffsetForEpoch(5));
+        close(log);
+        PartitionLog reopened = open();
+        assertEquals(5, reopened.logEndOffset());
+        assertEquals(List.of("a", "b", "C", "D", "E"), valuesFrom(reopened, 0));
+        assertEquals(List.of("D", "E"), valuesFrom(reopened, 3));
+        assertEquals(5, reopened.latestEpoch());
+        assertEquals(0, reopened.truncateTo(0));
+        assertEquals(List.of(), valuesFrom(reopened, 0));
+        reopened.appendAsLeader(batch("fresh"), 6);
+        assertEquals(List.of("fresh"), valuesFrom(reopened, 0));
+    }
+
+    @Test
+    void theFirstRecordAtOrAfterATimestamp() {
+        PartitionLog log = open();
+        // Timestamps need not increase: the lookup is for the first record at or after the time.
+        log.appendAsLeader(batchAt(1_000, "t1000", "t1001"), 0);
+        log.appendAsLeader(batchAt(5_000, "t5000"), 0);
+        log.appendAsLeader(batchAt(3_000, "t3000", "t3001"), 0);
+        for (int i = 0; i < 50; i++) {
+            log.appendAsLeader(batchAt(10_000 + i * 10L, "late" + i), 0);
+        }
+        assertEquals(OptionalLong.of(0), log.offsetForTimestamp(0));
+        assertEquals(OptionalLong.of(1), log.offsetForTimestamp(1_001));
+        assertEquals(OptionalLong.of(2), log.offsetForTimestamp(1_002), "t5000 is the first record at or after 1002");
+        assertEquals(OptionalLong.of(5), log.offsetForTimestamp(5_001));
+        assertEquals(OptionalLong.of(5 + 25), log.offsetForTimestamp(10_250));
+        assertEquals(OptionalLong.empty(), log.offsetForTimestamp(99_999));
+    }
+
+    @Test
+    void retentionDeletesWholeOldFilesAndMovesTheStart() {
+        PartitionLog log = open();
+        for (int second = 0; second < 4; second++) {
+            log.appendAsLeader(batch("s" + second + "a", "s" + second + "b"), 0);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertEquals(4, log.files());
+        assertEquals(0, log.applyRetention(Duration.ofHours(1), 0), "nothing is old enough");
+        clock.advance(Duration.ofSeconds(1));
+        // Files whose second ended more than 2.5 s ago go: the first two.
+        assertEquals(2, log.applyRetention(Duration.ofMillis(2_500), 0));
+        assertEquals(4, log.logStartOffset());
+        assertThrows(OffsetOutOfRange.class, () -> log.read(0, 100));
+        assertEquals(List.of("s2a", "s2b", "s3a", "s3b"), valuesFrom(log, 4));
+        clock.advance(Duration.ofDays(1));
+        assertEquals(1, log.applyRetention(Duration.ofSeconds(1), 0), "never the newest file");
+        assertEquals(6, log.logStartOffset());
+        close(log);
+        PartitionLog reopened = open();
+        assertEquals(6, reopened.logStartOffset());
+        assertEquals(8, reopened.logEndOffset());
+        assertEquals(List.of("s3a", "s3b"), valuesFrom(reopened, 6));
+    }
+
+    @Test
+    void deletedRecordsMoveTheStartDurably() {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a", "b", "c"), 0);
+        clock.advance(Duration.ofSeconds(1));
+        log.appendAsLeader(batch("d", "e"), 0);
+        log.deleteRecordsBefore(4);
+        assertEquals(4, log.logStartOffset());
+        assertThrows(OffsetOutOfRange.class, () -> log.read(2, 100));
+        assertEquals(List.of("e"), valuesFrom(log, 4));
+        assertThrows(OffsetOutOfRange.class, () -> log.deleteRecordsBefore(6));
+        assertEquals(1, log.applyRetention(Duration.ZERO, 0), "the file wholly below the start goes");
+        close(log);
+        PartitionLog reopened = open();
+        assertEquals(4, reopened.logStartOffset());
+        assertEquals(List.of("e"), valuesFrom(reopened, 4));
+    }
+
+    @Test
+    void aReaderWaitsForTheHighWatermark() throws Exception {
+        PartitionLog log = open(CONFIG.withHighWatermark(HighWatermarkPolicy.ON_FLUSH));
+        CompletableFuture<Long> waiting = log.awaitHighWatermarkAbove(0, Duration.ofSeconds(30));
+        log.appendAsLeader(batch("a"), 0);
+        assertEquals(0, log.highWatermark(), "not visible before the flush");
+        assertTrue(log.read(0, 100).isEmpty());
+        assertFalse(waiting.isDone());
+        assertEquals(1, log.flush());
+        assertEquals(1L, waiting.get(5, TimeUnit.SECONDS));
+        assertEquals(List.of("a"), valuesFrom(log, 0));
+        long before = System.nanoTime();
+        assertEquals(1L, log.awaitHighWatermarkAbove(1, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS), "times out with the watermark as it is");
+        assertTrue(System.nanoTime() - before >= TimeUnit.MILLISECONDS.toNanos(50));
+        CompletableFuture<Long> atClose = log.awaitHighWatermarkAbove(1, Duration.ofMinutes(5));
+        close(log);
+        assertEquals(1L, atClose.get(5, TimeUnit.SECONDS), "a close wakes the waiting reader");
+    }
+
+    @Test
+    void aWriterAndAWaitingReaderOnOtherThreadsSeeEveryBatchInOrder() throws Exception {
+        PartitionLog log = open();
+        int batches = 2_000;
+        CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> {
+            List<String> seen = new ArrayList<>();
+            try (LogReader reader = log.newReader()) {
+                long next = 0;
+                while (seen.size() < batches) {
+                    log.awaitHighWatermarkAbove(next, Duration.ofSeconds(10)).join();
+                    FetchData data = reader.read(next, 4096);
+                    data.records().records().forEach(r -> seen.add(StandardCharsets.UTF_8.decode(r.value()).toString()));
+                    next = data.nextOffset();
+                }
+            }
+            return seen;
+        });
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < batches; i++) {
+                log.appendAsLeader(batch("r" + i), 0);
+                if (i % 500 == 0) {
+                    clock.advance(Duration.ofSeconds(1));
+                }
+            }
+        });
+        writer.start();
+        writer.join(30_000);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            expected.add("r" + i);
+        }
+        assertEquals(expected, read.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void pastTheDiskReserveAnAppendIsRefusedWholeAndReadsGoOn() {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("before"), 0);
+        close(log);
+        // A reserve above what the filesystem has free: the disk counts as full.
+        DiskSpace full = DiskSpace.of(dir, dir.toFile().getUsableSpace() + (1L << 40), Duration.ofSeconds(1));
+        PartitionLog reopened = PartitionLog.open(dir.resolve("log"), CONFIG, full, clock);
+        opened.add(reopened);
+        StrataException refused = assertThrows(StrataException.class, () -> reopened.appendAsLeader(batch("a", "b"), 0));
+        assertEquals(DiskSpace.STORAGE_FULL, refused.code());
+        assertEquals(1, reopened.logEndOffset(), "nothing of the refused append is stored");
+        assertEquals(List.of("before"), valuesFrom(reopened, 0));
+    }
+
+    @Test
+    void aFollowerAppendKeepsTheLeadersOffsetsAndRefusesAGap() {
+        PartitionLog leader = open();
+        leader.appendAsLeader(batch("a", "b"), 4);
+        leader.appendAsLeader(batch("c"), 4);
+        PartitionLog follower = PartitionLog.open(dir.resolve("follower"), CONFIG, DiskSpace.of(dir, 0, Duration.ofSeconds(1)), clock);
+        opened.add(follower);
+        follower.appendAsFollower(leader.read(0, 1 << 20).records());
+        assertEquals(3, follower.logEndOffset());
+        assertEquals(4, follower.latestEpoch());
+        assertEquals(List.of("a", "b", "c"), valuesFrom(follower, 0));
+        MemoryRecords again = leader.read(2, 1 << 20).records();
+        assertEquals("invalid_record_batch", assertThrows(StrataException.class, () -> follower.appendAsFollower(again)).code());
+    }
+
+    @Test
+    void aCorruptTailIsCutBackAtOpenAndReported() throws IOException {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a", "b"), 0);
+        log.appendAsLeader(batch("c"), 0);
+        log.appendAsLeader(batch("damaged"), 0);
+        log.appendAsLeader(batch("after"), 0);
+        close(log);
+        Files.deleteIfExists(dir.resolve("log").resolve(PartitionLog.RECOVERY_POINT_FILE));
+        flipAByteOf(dir.resolve("log"), "damaged".getBytes(StandardCharsets.UTF_8));
+        PartitionLog reopened = open();
+        assertEquals(3, reopened.logEndOffset(), "cut back to the batch before the corrupt one");
+        assertEquals(List.of("a", "b", "c"), valuesFrom(reopened, 0));
+        reopened.appendAsLeader(batch("new"), 0);
+        close(reopened);
+        PartitionLog again = open();
+        assertEquals(List.of("a", "b", "c", "new"), valuesFrom(again, 0), "the cut holds and later appends stay");
+    }
+
+    @Test
+    void belowTheRecoveryPointBatchesAreNotCheckedAgain() throws IOException {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a"), 0);
+        log.appendAsLeader(batch("b"), 0);
+        assertEquals(2, log.flush());
+        close(log);
+        assertEquals("2", Files.readString(dir.resolve("log").resolve(PartitionLog.RECOVERY_POINT_FILE)));
+        flipAByteOf(dir.resolve("log"), "b".getBytes(StandardCharsets.UTF_8));
+        PartitionLog reopened = open();
+        assertEquals(2, reopened.logEndOffset(), "a flushed batch is trusted, as Kafka trusts what is below its recovery point");
+        assertEquals(2, reopened.recoveryPoint());
+    }
+
+    /** Changes the first byte of {@code needle} in the log's files, as a disk fault would. */
+    private static void flipAByteOf(Path logDir, byte[] needle) throws IOException {
+        try (Stream<Path> files = Files.list(logDir)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
+                byte[] content = Files.readAllBytes(file);
+                int at = indexOf(content, needle);
+                if (at >= 0) {
+                    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                        raf.seek(at);
+                        raf.write(content[at] ^ 0x20);
+                    }
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no file holds the bytes to damage");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void theOffsetsOfABatchInPlaceAreAssignedByTheLog() {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("x"), 0);
+        MemoryRecords second = batch("y", "z");
+        log.appendAsLeader(second, 0);
+        MutableRecordBatch stamped = second.batches().iterator().next();
+        assertEquals(1, stamped.baseOffset(), "the produced batch now carries its offsets");
+        assertTrue(stamped.isValid());
+    }
+}
