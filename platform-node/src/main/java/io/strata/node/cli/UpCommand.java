@@ -6,17 +6,26 @@ import io.strata.node.cluster.ClusterSpec;
 import io.strata.node.NodeConfig;
 import io.strata.node.StartupException;
 import io.strata.node.StrataNode;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code ./strata up}: runs one node in the foreground until Ctrl-C / SIGTERM. */
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -25,6 +34,9 @@ import java.util.concurrent.Callable;
 public final class UpCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
+    /** How long the process waits for its actor system to terminate once the node's shutdown reached that phase. */
+    private static final Duration TERMINATION_GRACE = Duration.ofSeconds(20);
 
     /** The line a node prints once it serves; launchers parse it. */
     public static final String READY_LINE_PREFIX = "Strata node up: ";
@@ -78,8 +90,36 @@ public final class UpCommand implements Callable<Integer> {
                 + " (data " + started.dataDir() + ", cluster " + started.system().address() + ")");
         System.out.println("Ctrl-C to stop.");
         System.out.flush();
-        started.system().getWhenTerminated().toCompletableFuture().join();
+        awaitStop(started.system());
         return 0;
+    }
+
+    /**
+     * Waits until the node has stopped: its actor system terminated, or, once its coordinated
+     * shutdown has released the storage, at most {@link #TERMINATION_GRACE} more. Pekko's TLS
+     * transport can leave the actor system's termination hanging after everything else stopped
+     * (seen after a {@code POST /cluster/leave}); the process must end all the same, or whoever
+     * waits for it (a leave, a launcher) waits for ever.
+     */
+    private static void awaitStop(ActorSystem<?> system) {
+        CompletableFuture<Object> terminated = system.getWhenTerminated().toCompletableFuture().thenApply(t -> t);
+        CompletableFuture<Object> released = new CompletableFuture<>();
+        CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseActorSystemTerminate(),
+                "strata-exit-when-stopped", () -> {
+                    released.complete(Done.getInstance());
+                    return CompletableFuture.completedFuture(Done.getInstance());
+                });
+        CompletableFuture.anyOf(terminated, released).join();
+        try {
+            terminated.get(TERMINATION_GRACE.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the actor system did not terminate within {} s of the node's shutdown; the process exits anyway "
+                    + "(its storage was released)", TERMINATION_GRACE.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warn("the actor system's termination failed", e.getCause());
+        }
     }
 
     /**
