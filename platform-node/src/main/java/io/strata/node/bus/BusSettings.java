@@ -1,7 +1,7 @@
 package io.strata.node.bus;
 
 import com.typesafe.config.Config;
-import io.strata.node.bus.internal.BusLog;
+import io.strata.node.log.PartitionLog;
 import io.strata.node.storage.Durability;
 import io.strata.node.storage.StorageConfig;
 import net.openhft.chronicle.queue.RollCycle;
@@ -27,8 +27,8 @@ public record BusSettings(
     public BusSettings {
         check(defaultPartitions >= 1 && defaultPartitions <= MAX_PARTITIONS,
                 "strata.bus.default-partitions must be 1.." + MAX_PARTITIONS);
-        check(maxRecordBytes >= 1 && maxRecordBytes <= BusLog.maxRecordBytes() - 64 * 1024,
-                "strata.bus.max-record-bytes must be 1.." + (BusLog.maxRecordBytes() - 64 * 1024));
+        check(maxRecordBytes >= 1 && maxRecordBytes <= PartitionLog.maxBatchBytes() - 64 * 1024,
+                "strata.bus.max-record-bytes must be 1.." + (PartitionLog.maxBatchBytes() - 64 * 1024));
         check(maxBatchRecords >= 1, "strata.bus.max-batch-records must be positive");
         check(maxReadRecords >= 1, "strata.bus.max-read-records must be positive");
         check(maxReadBytes >= 1, "strata.bus.max-read-bytes must be positive");

@@ -1,13 +1,20 @@
 package io.strata.node.bus;
 
-import io.strata.node.bus.internal.BusLog;
+import io.strata.node.bus.internal.BusLogMigration;
+import io.strata.node.bus.internal.RecordBatches;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
+import io.strata.node.log.FetchData;
+import io.strata.node.log.HighWatermarkPolicy;
+import io.strata.node.log.LogConfig;
+import io.strata.node.log.OffsetOutOfRange;
+import io.strata.node.log.PartitionLog;
 import io.strata.node.storage.Directories;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DurableReplies;
 import io.strata.node.storage.Passivation;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,17 +27,21 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The Cluster Sharding entity that owns one partition of a topic: the single writer of its
- * Chronicle Queue log, which gives every record the next dense offset.
+ * {@link PartitionLog}, which gives every record the next dense offset. An append is encoded once
+ * into Kafka record batches ({@link RecordBatches}), stored as they are; a read decodes the stored
+ * batches.
  *
  * <p>Appends are acknowledged per the durability mode (after the memory-mapped write, or after
- * group-commit fsync). Reads never run on the actor: each is a task on the blocking-I/O executor
- * with its own tailer, which replies directly; in fsync mode reads see only fsynced records.
+ * group-commit fsync). Reads never run on the actor: each is a task on the blocking-I/O executor,
+ * with a reader the log keeps positioned for a consumer's next read, which replies directly;
+ * readers see up to the log's high watermark (in fsync mode, fsynced records only).
  * Retention runs on a timer. If the log cannot be written the append is refused
  * ({@code storage_unavailable}) and the entity stops; the next command reopens the log. A
  * partition opens only for a topic in the catalog ({@code topic_not_found} otherwise). The entity
@@ -92,7 +103,7 @@ public final class TopicPartition {
 
     sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-    private record Opened(BusLog log, long nanos) implements Internal {}
+    private record Opened(PartitionLog log, long nanos) implements Internal {}
 
     private record OpenFailed(Throwable cause) implements Internal {}
 
@@ -107,6 +118,10 @@ public final class TopicPartition {
     // ---- Behaviour ----------------------------------------------------------------------------
 
     private static final int STASH_CAPACITY = 10_000;
+    /** The size a produce's records are cut into batches at (a larger record gets a batch of its own). */
+    private static final int TARGET_BATCH_BYTES = 1 << 20;
+    /** Bytes of batch framing allowed per read over the values' budget. */
+    private static final int READ_FRAMING_BYTES = 64 << 10;
 
     private final PartitionId id;
     private final BusSettings settings;
@@ -116,9 +131,7 @@ public final class TopicPartition {
     private final TimerScheduler<Command> timers;
     private final Passivation<Command> passivation;
     private final DurableReplies<Reply> replies;
-    private BusLog log;
-    /** The end of what readers may see: every record in mmap mode, fsynced records in fsync mode. */
-    private volatile long visibleEnd;
+    private PartitionLog log;
     private boolean retentionRunning;
 
     /**
@@ -166,13 +179,17 @@ public final class TopicPartition {
      * Runs on the blocking-I/O executor: opens the log of a partition of a topic that exists (an
      * append racing the topic's deletion must not bring its files back).
      */
-    private BusLog open() {
+    private PartitionLog open() {
         int partitions = storage.topicOf().apply(id.name()).map(TopicCatalog.Topic::partitions).orElse(0);
         if (id.partition() >= partitions) {
             throw new StrataException(StrataException.Kind.NOT_FOUND, "topic_not_found",
                     "topic '" + id.name() + "' does not exist (it has no partition " + id.partition() + ")");
         }
-        return BusLog.open(storage.partitionDir(id), settings.rollCycle(), storage.space());
+        LogConfig config = LogConfig.of(settings.rollCycle()).withMaxBatchBytes(PartitionLog.maxBatchBytes())
+                .withHighWatermark(storage.committer().isPresent() ? HighWatermarkPolicy.ON_FLUSH : HighWatermarkPolicy.ON_APPEND);
+        InstantSource clock = () -> Instant.ofEpochMilli(storage.clock().getAsLong());
+        BusLogMigration.migrateIfNeeded(storage.partitionDir(id), settings.rollCycle(), config, storage.space(), clock);
+        return PartitionLog.open(storage.partitionDir(id), config, storage.space(), clock);
     }
 
     private Behavior<Command> onOpenFailed(OpenFailed failed) {
@@ -209,7 +226,6 @@ public final class TopicPartition {
 
     private Behavior<Command> onOpened(Opened opened) {
         log = opened.log;
-        visibleEnd = log.logEndOffset();
         replies.recovered(log.logEndOffset());
         context.getLog().info("topic partition {} opened: offsets {}..{} in {} ms", id, log.logStartOffset(),
                 log.logEndOffset(), opened.nanos / 1_000_000);
@@ -222,7 +238,7 @@ public final class TopicPartition {
                 .onMessage(Append.class, this::onAppend)
                 .onMessage(Read.class, this::onRead)
                 .onMessage(Info.class, info -> {
-                    replies.respond(info.replyTo, new PartitionInfo(log.logStartOffset(), visibleEnd, log.bytesOnDisk(), log.files()));
+                    replies.respond(info.replyTo, new PartitionInfo(log.logStartOffset(), log.highWatermark(), log.bytesOnDisk(), log.files()));
                     return Behaviors.same();
                 })
                 .onMessage(Synced.class, this::onSynced)
@@ -237,17 +253,14 @@ public final class TopicPartition {
     }
 
     private Behavior<Command> onAppend(Append append) {
-        long now = storage.clock().getAsLong();
-        List<BusRecord> records = new ArrayList<>(append.records.size());
-        long bytes = 0;
-        for (BusRecord r : append.records) {
-            records.add(r.getTimestampMs() == 0 ? r.toBuilder().setTimestampMs(now).build() : r);
-            bytes += r.getSerializedSize();
-        }
+        List<BusRecord> records = append.records;
         long first;
         long endBefore = log.logEndOffset();
+        long bytes;
         try {
-            first = log.append(records);
+            MemoryRecords batches = RecordBatches.encode(records, storage.clock().getAsLong(), TARGET_BATCH_BYTES);
+            bytes = batches.sizeInBytes();
+            first = log.appendAsLeader(batches, 0).firstOffset();
         } catch (StrataException refused) {
             if (log.logEndOffset() == endBefore) {
                 // No room on the disk: nothing was written, and the partition goes on serving.
@@ -261,9 +274,6 @@ public final class TopicPartition {
         long end = log.logEndOffset();
         storage.metrics().appended(records.size(), bytes);
         replies.appended(end, storage.committer().isPresent() ? log.currentFile() : null);
-        if (storage.committer().isEmpty()) {
-            visibleEnd = end;
-        }
         replies.acknowledge(end, append.replyTo, new Appended(first, records.size()));
         return Behaviors.same();
     }
@@ -283,23 +293,28 @@ public final class TopicPartition {
             replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "fsync failed: " + synced.failure.getMessage());
             return failed("fsync failed");
         }
-        visibleEnd = Math.max(visibleEnd, synced.upTo);
+        log.advanceHighWatermark(synced.upTo);
         replies.synced(synced.upTo);
         return Behaviors.same();
     }
 
     private Behavior<Command> onRead(Read read) {
-        BusLog reading = log;
-        long end = visibleEnd;
+        PartitionLog reading = log;
         int max = Math.min(read.maxRecords, settings.maxReadRecords());
         long maxBytes = Math.min(read.maxBytes, settings.maxReadBytes());
-        long from = read.offset == EARLIEST ? log.logStartOffset() : read.offset == LATEST ? end : read.offset;
-        CompletableFuture.supplyAsync(() -> reading.read(from, max, maxBytes, end), storage.blockingIo())
-                .whenComplete((slice, failure) -> {
+        long from = read.offset == EARLIEST ? log.logStartOffset() : read.offset == LATEST ? log.highWatermark() : read.offset;
+        int budget = (int) Math.min(Integer.MAX_VALUE - READ_FRAMING_BYTES, maxBytes) + READ_FRAMING_BYTES;
+        CompletableFuture.supplyAsync(() -> {
+                    FetchData data = reading.read(from, budget);
+                    RecordBatches.Decoded decoded = RecordBatches.decode(data.records(), from, max, maxBytes);
+                    return new Records(decoded.records(), decoded.records().isEmpty() ? from : decoded.nextOffset(),
+                            data.logStartOffset(), data.highWatermark());
+                }, storage.blockingIo())
+                .whenComplete((records, failure) -> {
                     if (failure == null) {
-                        storage.metrics().read(slice.records().size());
-                        read.replyTo.tell(new Records(slice.records(), slice.nextOffset(), slice.logStartOffset(), slice.logEndOffset()));
-                    } else if ((failure.getCause() != null ? failure.getCause() : failure) instanceof BusLog.OffsetOutOfRange range) {
+                        storage.metrics().read(records.records().size());
+                        read.replyTo.tell(records);
+                    } else if ((failure.getCause() != null ? failure.getCause() : failure) instanceof OffsetOutOfRange range) {
                         read.replyTo.tell(new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest()));
                     } else {
                         read.replyTo.tell(new Rejected("storage_unavailable", "read failed: " + failure.getMessage(), -1, -1));
@@ -314,11 +329,10 @@ public final class TopicPartition {
             return Behaviors.same();
         }
         retentionRunning = true;
-        BusLog applying = log;
-        long now = storage.clock().getAsLong();
-        // File deletion is blocking I/O; BusLog allows it beside appends (its offset table is concurrent).
+        PartitionLog applying = log;
+        // File deletion is blocking I/O; the log allows it beside appends and holds it off its readers.
         context.pipeToSelf(CompletableFuture.supplyAsync(
-                        () -> applying.applyRetention(now, retention.get().time(), retention.get().bytes()), storage.blockingIo()),
+                        () -> applying.applyRetention(retention.get().time(), retention.get().bytes()), storage.blockingIo()),
                 (deleted, failure) -> new RetentionApplied(deleted == null ? 0 : deleted, failure));
         return Behaviors.same();
     }
@@ -339,7 +353,7 @@ public final class TopicPartition {
         String why = "topic '" + id.name() + "' is being deleted";
         timers.cancelAll();
         replies.failAll(reason -> new Rejected("topic_not_found", reason, -1, -1), why);
-        BusLog dropping = log;
+        PartitionLog dropping = log;
         log = null;
         context.pipeToSelf(CompletableFuture.runAsync(() -> {
                     dropping.close();

@@ -33,7 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
+import java.time.InstantSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +42,7 @@ import java.util.NavigableMap;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +94,11 @@ public final class PartitionLog implements AutoCloseable {
     static final int BATCH_HEADER = DefaultRecordBatch.RECORD_BATCH_OVERHEAD;
     /** The file, beside the log's own, that holds the recovery point. */
     static final String RECOVERY_POINT_FILE = "recovery-point";
+    /** The file that marks a directory as a partition log's (logs of older formats have none). */
+    static final String FORMAT_FILE = "log-format";
+    private static final String FORMAT = "kafka-record-batch-v2\n";
+    /** Most readers {@link #read} keeps positioned for the next read of their consumers. */
+    private static final int MAX_IDLE_READERS = 32;
     /** A cycle that holds no live batch (only markers or truncated batches). */
     private static final long NO_BATCH = Long.MAX_VALUE;
 
@@ -102,7 +108,7 @@ public final class PartitionLog implements AutoCloseable {
     private final Path dir;
     private final LogConfig config;
     private final DiskSpace space;
-    private final Clock clock;
+    private final InstantSource clock;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final MappedLogAllocator allocator;
@@ -113,11 +119,15 @@ public final class PartitionLog implements AutoCloseable {
     private final AtomicLong highWatermark = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    /** Readers left where their last {@link #read} ended, by that offset: a consumer's next read takes its reader back. */
+    private final ConcurrentHashMap<Long, LogReader> idleReaders = new ConcurrentHashMap<>();
     /** Chronicle index ranges {from, to} (inclusive) of dead entries, cut off by a truncation. */
     private volatile List<long[]> deadRanges = List.of();
     /** Leader epoch -> the first offset written in it. Replaced as a whole. */
     private volatile NavigableMap<Integer, Long> epochs = new TreeMap<>();
     private volatile long logEnd;
+    /** Where the last entry of the newest file ends: its used bytes (the file is allocated ahead in blocks). */
+    private volatile long activeFileUsed;
     private volatile long recoveryPoint;
     private volatile int lastFlushedCycle = Integer.MIN_VALUE;
     /** When the recovery point file was last written (clock millis), and what it holds. */
@@ -134,7 +144,7 @@ public final class PartitionLog implements AutoCloseable {
     /** A reader waiting for the high watermark to pass {@code offset}. */
     private record Waiter(long offset, CompletableFuture<Long> future) {}
 
-    private PartitionLog(Path dir, LogConfig config, DiskSpace space, Clock clock, SingleChronicleQueue queue) {
+    private PartitionLog(Path dir, LogConfig config, DiskSpace space, InstantSource clock, SingleChronicleQueue queue) {
         this.dir = dir;
         this.config = config;
         this.space = space;
@@ -150,14 +160,17 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @throws StrataException {@code storage_full} when a new log's files would take the reserve
      */
-    public static PartitionLog open(Path dir, LogConfig config, DiskSpace space, Clock clock) {
+    public static PartitionLog open(Path dir, LogConfig config, DiskSpace space, InstantSource clock) {
         if (Directories.isMissingOrEmpty(dir)) {
             space.requireFree(ChronicleLogs.NEW_LOG_BYTES);
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw DiskSpace.refusal("cannot create log directory " + dir, e);
+            try {
+                Files.createDirectories(dir);
+                AtomicFiles.write(dir.resolve(FORMAT_FILE), out -> out.write(FORMAT.getBytes(StandardCharsets.US_ASCII)));
+            } catch (IOException e) {
+                throw DiskSpace.refusal("cannot create log directory " + dir, e);
+            }
+        } else if (!holdsPartitionLog(dir)) {
+            throw new IllegalStateException(dir + " holds files that are not a partition log's (no " + FORMAT_FILE + " file)");
         }
         SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(config.rollCycle()).blockSize(BLOCK_SIZE)
                 .timeProvider(timeProvider(clock)).build();
@@ -177,7 +190,17 @@ public final class PartitionLog implements AutoCloseable {
         return log;
     }
 
-    private static TimeProvider timeProvider(Clock clock) {
+    /** The largest batch a log can store: a quarter of the Chronicle block it is written through. */
+    public static int maxBatchBytes() {
+        return (int) (BLOCK_SIZE / 4);
+    }
+
+    /** Whether {@code dir} holds a partition log (as opposed to nothing, or a log of an older format). */
+    public static boolean holdsPartitionLog(Path dir) {
+        return Files.isRegularFile(dir.resolve(FORMAT_FILE));
+    }
+
+    private static TimeProvider timeProvider(InstantSource clock) {
         return clock::millis;
     }
 
@@ -350,6 +373,7 @@ public final class PartitionLog implements AutoCloseable {
                 while (bytes.hasRemaining()) {
                     out.writeSome(bytes);
                 }
+                activeFileUsed = out.writePosition();
             }
             position = appender.lastIndexAppended();
             remaining -= batch.sizeInBytes() + ChronicleLogs.ENTRY_OVERHEAD;
@@ -448,8 +472,36 @@ public final class PartitionLog implements AutoCloseable {
      * @throws OffsetOutOfRange for an offset before the log start or past the high watermark
      */
     public FetchData read(long offset, int maxBytes) {
-        try (LogReader reader = newReader()) {
-            return reader.read(offset, maxBytes);
+        LogReader reader = idleReaders.remove(offset);
+        if (reader == null) {
+            reader = newReader();
+        }
+        boolean kept = false;
+        try {
+            FetchData data = reader.read(offset, maxBytes);
+            kept = keepForNextRead(data.nextOffset(), reader);
+            return data;
+        } finally {
+            if (!kept) {
+                reader.close();
+            }
+        }
+    }
+
+    /** Keeps {@code reader} for the read that starts at {@code next}, unless the log is closing. */
+    private boolean keepForNextRead(long next, LogReader reader) {
+        structure.readLock().lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            if (idleReaders.size() >= MAX_IDLE_READERS) {
+                // A consumer that went away left it; the one reading now is more likely to come back.
+                idleReaders.keySet().stream().findAny().map(idleReaders::remove).ifPresent(LogReader::close);
+            }
+            return idleReaders.putIfAbsent(next, reader) == null;
+        } finally {
+            structure.readLock().unlock();
         }
     }
 
@@ -662,6 +714,31 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
+     * Makes an empty log start, and end, at {@code offset}: the next batch appended gets it. For a
+     * log that takes over the offsets of another (a migration, a replica that starts from its
+     * leader's start). Writer only.
+     *
+     * @throws IllegalStateException when the log is not empty
+     */
+    public void startAt(long offset) {
+        if (logEnd != logStart.get() || !index.isEmpty() || offset < logEnd) {
+            throw new IllegalStateException("log " + dir + " is not empty (offsets " + logStart.get() + ".." + logEnd + "), or " + offset + " is behind it");
+        }
+        checkOpen();
+        ownAppender();
+        writeMarker(LogMarker.logStart(offset, offset));
+        logEnd = offset;
+        logStart.set(offset);
+        highWatermark.set(offset);
+        generation.incrementAndGet();
+    }
+
+    /** The file the writer appends to now: the one to fsync. Writer only. */
+    public File currentFile() {
+        return appender.currentFile();
+    }
+
+    /**
      * Deletes the records before {@code offset} (Kafka's DeleteRecords): the log start moves there
      * and whole files below it go with the next {@link #applyRetention}. Writer only.
      *
@@ -693,6 +770,7 @@ public final class PartitionLog implements AutoCloseable {
             while (bytes.hasRemaining()) {
                 out.writeSome(bytes);
             }
+            activeFileUsed = out.writePosition();
         }
         long position = appender.lastIndexAppended();
         cycles.putIfAbsent(config.rollCycle().toCycle(position), new Cycle(appender.currentFile(), NO_BATCH));
@@ -756,10 +834,14 @@ public final class PartitionLog implements AutoCloseable {
         return logEnd;
     }
 
-    /** Bytes the log's files take on disk. */
+    /** Bytes the log's entries take: whole older files, and the newest up to its last entry. */
     public long bytesOnDisk() {
-        long total = 0;
-        for (Cycle cycle : cycles.values()) {
+        Map.Entry<Integer, Cycle> newest = cycles.lastEntry();
+        if (newest == null) {
+            return 0;
+        }
+        long total = activeFileUsed;
+        for (Cycle cycle : cycles.headMap(newest.getKey()).values()) {
             total += cycle.file().length();
         }
         return total;
@@ -855,6 +937,7 @@ public final class PartitionLog implements AutoCloseable {
                     cycles.putIfAbsent(config.rollCycle().toCycle(position), new Cycle(tailer.currentFile(), NO_BATCH));
                     Bytes<?> in = dc.wire().bytes();
                     int length = (int) in.readRemaining();
+                    activeFileUsed = in.readLimit();
                     entry = copyHeader(in, entry);
                     if (isMarker(entry)) {
                         entry = copy(in, entry);
@@ -986,6 +1069,8 @@ public final class PartitionLog implements AutoCloseable {
                     waiter.future.complete(highWatermark.get());
                 }
             }
+            idleReaders.values().forEach(LogReader::close);
+            idleReaders.clear();
             allocator.close();
             ownAppenderForClose();
             appender.close();

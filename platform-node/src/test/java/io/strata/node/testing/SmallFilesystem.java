@@ -78,13 +78,24 @@ public final class SmallFilesystem implements AutoCloseable {
         }
     }
 
+    /**
+     * Unmounts the filesystem. Chronicle unmaps a closed log's files on a background thread, so the
+     * mount can be busy for a moment after the last log on it closed: tried again for a few seconds.
+     */
     @Override
     public void close() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + UNMOUNT_PATIENCE.toNanos();
         Result unmounted = run(List.of("umount", mountPoint.toString()));
+        while (unmounted.exit != 0 && unmounted.output.contains("busy") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            unmounted = run(List.of("umount", mountPoint.toString()));
+        }
         if (unmounted.exit != 0) {
             throw new IOException("cannot unmount " + mountPoint + ": " + unmounted.output);
         }
     }
+
+    private static final Duration UNMOUNT_PATIENCE = Duration.ofSeconds(10);
 
     private record Result(int exit, String output) {}
 
