@@ -21,6 +21,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import java.util.Set;
  * GET    /topics/{t}                               partitions with first/next offsets and bytes
  * DELETE /topics/{t}
  * POST   /topics/{t}/records                       JSON array or object | NDJSON | Protobuf → positions
- * GET    /topics/{t}/partitions/{p}/records?offset=N|earliest|latest&amp;max=M
+ * GET    /topics/{t}/partitions/{p}/records?offset=N|earliest|latest&amp;max=M&amp;wait_ms=W  (W: a long poll at the end)
  * </pre>
  * A JSON record is {@code {"key", "value" | "value_base64", "timestamp", "headers", "partition"}}; a
  * JSON string value is stored as text, any other JSON value as JSON, {@code value_base64} as bytes,
@@ -278,17 +279,19 @@ public final class BusRoutes extends StrataRoutes {
     // ---- Read ---------------------------------------------------------------------------------
 
     private Route read(String topic, int partition) {
-        return extractRequest(request -> parameterOptional("offset", offset -> parameterOptional("max", max -> {
+        return extractRequest(request -> parameterOptional("offset", offset -> parameterOptional("max", max ->
+                parameterOptional("wait_ms", waitMs -> {
             long from = parseOffset(offset.orElse("earliest"));
             int maxRecords = parseMax(max);
+            Duration maxWait = parseWait(waitMs);
             boolean protobuf = wantsProtobuf(request, false);
-            return respond(store.read(topic, partition, from, maxRecords), records -> protobuf
+            return respond(store.read(topic, partition, from, maxRecords, maxWait), records -> protobuf
                     ? HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, ReadResponse.newBuilder()
                             .addAllRecords(records.records()).setNextOffset(records.nextOffset())
                             .setLogStartOffset(records.logStartOffset()).setLogEndOffset(records.logEndOffset())
                             .build().toByteArray()))
                     : Json.ok(toJson(topic, partition, records)));
-        })));
+        }))));
     }
 
     static long parseOffset(String offset) {
@@ -307,6 +310,24 @@ public final class BusRoutes extends StrataRoutes {
                 } catch (NumberFormatException e) {
                     throw StrataException.invalid("invalid_offset", "offset must be a number, 'earliest' or 'latest'; got '" + offset + "'");
                 }
+        }
+    }
+
+    /** Longest long poll a read may ask for; the node answers within half its ask timeout anyway. */
+    private static final long MAX_WAIT_MS = 30_000;
+
+    private static Duration parseWait(Optional<String> waitMs) {
+        if (waitMs.isEmpty()) {
+            return Duration.ZERO;
+        }
+        try {
+            long value = Long.parseLong(waitMs.get());
+            if (value < 0 || value > MAX_WAIT_MS) {
+                throw StrataException.invalid("invalid_wait", "wait_ms must be 0.." + MAX_WAIT_MS + ", got " + value);
+            }
+            return Duration.ofMillis(value);
+        } catch (NumberFormatException e) {
+            throw StrataException.invalid("invalid_wait", "wait_ms must be a whole number of milliseconds, got '" + waitMs.get() + "'");
         }
     }
 

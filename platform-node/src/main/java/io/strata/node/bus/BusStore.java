@@ -250,6 +250,14 @@ public final class BusStore {
      * {@code invalid_partition}.
      */
     public CompletionStage<TopicPartition.Records> read(String topicName, int partition, long offset, int maxRecords) {
+        return read(topicName, partition, offset, maxRecords, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #read(String, int, long, int)}, but a read at the partition's end waits up to
+     * {@code maxWait} for a record (a long poll; at most half the ask timeout) and answers as soon as one is there.
+     */
+    public CompletionStage<TopicPartition.Records> read(String topicName, int partition, long offset, int maxRecords, Duration maxWait) {
         Topic topic = topic(topicName);
         checkPartition(topic, partition);
         if (offset < TopicPartition.EARLIEST) {
@@ -258,7 +266,8 @@ public final class BusStore {
         if (maxRecords < 1) {
             throw StrataException.invalid("invalid_max", "max must be at least 1, got " + maxRecords);
         }
-        return ask(topic.name(), partition, r -> new TopicPartition.Read(offset, maxRecords, settings.maxReadBytes(), r))
+        long waitMs = Math.max(0, Math.min(maxWait.toMillis(), askTimeout.toMillis() / 2));
+        return ask(topic.name(), partition, r -> new TopicPartition.Read(offset, maxRecords, settings.maxReadBytes(), waitMs, r))
                 .thenApply(reply -> expect(reply, TopicPartition.Records.class));
     }
 

@@ -27,6 +27,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -66,10 +67,17 @@ public final class TopicPartition {
 
     /**
      * Reads up to {@code maxRecords} records (about {@code maxBytes} of values) from {@code offset}
-     * ({@link #EARLIEST}, {@link #LATEST} or an offset).
+     * ({@link #EARLIEST}, {@link #LATEST} or an offset); at the partition's end, waits up to
+     * {@code maxWaitMs} for a record first (a long poll: the reply comes as soon as one is there).
      * Replies {@link Records}, or {@link Rejected} {@code offset_out_of_range} with the bounds.
      */
-    public record Read(long offset, int maxRecords, long maxBytes, ActorRef<Reply> replyTo) implements Command {}
+    public record Read(long offset, int maxRecords, long maxBytes, long maxWaitMs, ActorRef<Reply> replyTo) implements Command {
+
+        /** A read that answers at once. */
+        public Read(long offset, int maxRecords, long maxBytes, ActorRef<Reply> replyTo) {
+            this(offset, maxRecords, maxBytes, 0, replyTo);
+        }
+    }
 
     /** Asks for the partition's offsets and size. Replies {@link PartitionInfo}. */
     public record Info(ActorRef<Reply> replyTo) implements Command {}
@@ -304,7 +312,11 @@ public final class TopicPartition {
         long maxBytes = Math.min(read.maxBytes, settings.maxReadBytes());
         long from = read.offset == EARLIEST ? log.logStartOffset() : read.offset == LATEST ? log.highWatermark() : read.offset;
         int budget = (int) Math.min(Integer.MAX_VALUE - READ_FRAMING_BYTES, maxBytes) + READ_FRAMING_BYTES;
-        CompletableFuture.supplyAsync(() -> {
+        // At the end, the read waits for the log's high watermark to pass it, off the actor.
+        CompletableFuture<Long> ready = read.maxWaitMs > 0 && from >= reading.highWatermark()
+                ? reading.awaitHighWatermarkAbove(from, Duration.ofMillis(read.maxWaitMs))
+                : CompletableFuture.completedFuture(reading.highWatermark());
+        ready.thenApplyAsync(visible -> {
                     FetchData data = reading.read(from, budget);
                     RecordBatches.Decoded decoded = RecordBatches.decode(data.records(), from, max, maxBytes);
                     return new Records(decoded.records(), decoded.records().isEmpty() ? from : decoded.nextOffset(),

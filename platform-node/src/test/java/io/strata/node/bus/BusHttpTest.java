@@ -186,6 +186,29 @@ class BusHttpTest {
     }
 
     @Test
+    void aReadAtTheEndWaitsForTheNextRecordAndAnswersAsSoonAsItIsThere() throws Exception {
+        createTopic("polled", "{\"partitions\": 1}");
+        long started = System.nanoTime();
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> node.get("/topics/polled/partitions/0/records?offset=0&wait_ms=20000"));
+        Thread.sleep(300);
+        assertFalse(waiting.isDone(), "the read waits at the end of the partition");
+        node.post("/topics/polled/records", "[{\"value\":\"late\"}]");
+        HttpResponse<String> read = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals("late", json(read).get("records").get(0).get("value").asText());
+        assertTrue(millis < 10_000, "answered when the record came, not at the end of the wait: " + millis + " ms");
+        long before = System.nanoTime();
+        HttpResponse<String> empty = node.get("/topics/polled/partitions/0/records?offset=1&wait_ms=200");
+        assertEquals(0, json(empty).get("records").size());
+        assertTrue(System.nanoTime() - before >= 190_000_000L, "nothing came: the whole wait");
+        assertError(400, "invalid_wait", node.get("/topics/polled/partitions/0/records?wait_ms=-1"));
+        assertError(400, "invalid_wait", node.get("/topics/polled/partitions/0/records?wait_ms=99999999"));
+        assertError(400, "invalid_wait", node.get("/topics/polled/partitions/0/records?wait_ms=soon"));
+    }
+
+    @Test
     void badInputIsRefusedWithNothingAppended() {
         createTopic("strict", "{\"partitions\": 2}");
         node.post("/topics/strict/records", "[{\"value\":\"first\",\"partition\":0}]");

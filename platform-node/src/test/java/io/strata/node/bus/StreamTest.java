@@ -138,7 +138,7 @@ class StreamTest {
     @Test
     void aSlowSubscriberHoldsTheStreamBack() throws Exception {
         AtomicInteger reads = new AtomicInteger();
-        PartitionStream.Reader endless = (offset, max) -> {
+        PartitionStream.Reader endless = (offset, max, wait) -> {
             reads.incrementAndGet();
             long from = Math.max(offset, 0);
             List<BusRecord> batch = LongStream.range(from, from + max)

@@ -62,6 +62,7 @@ public final class BusSerializer extends ProtobufSerializer {
             return AppendCommand.newBuilder().addAllRecords(m.records()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof TopicPartition.Read m) {
             return ReadCommand.newBuilder().setOffset(m.offset()).setMaxRecords(m.maxRecords()).setMaxBytes(m.maxBytes())
+                    .setMaxWaitMs(m.maxWaitMs())
                     .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof TopicPartition.Info m) {
             return InfoCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
@@ -94,7 +95,7 @@ public final class BusSerializer extends ProtobufSerializer {
                 }
                 case READ: {
                     ReadCommand m = ReadCommand.parseFrom(bytes);
-                    return new TopicPartition.Read(m.getOffset(), m.getMaxRecords(), m.getMaxBytes(), resolve(m.getReplyTo()));
+                    return new TopicPartition.Read(m.getOffset(), m.getMaxRecords(), m.getMaxBytes(), m.getMaxWaitMs(), resolve(m.getReplyTo()));
                 }
                 case INFO:
                     return new TopicPartition.Info(resolve(InfoCommand.parseFrom(bytes).getReplyTo()));

@@ -169,7 +169,7 @@ final class JobRunner {
         status.epoch = epoch;
 
         Source<Input, NotUsed> reads = Source.from(new ArrayList<>(all)).flatMapMerge(Math.max(1, all.size()), p ->
-                PartitionStream.batches((from, max) -> ctx.bus().read(spec.source().topic(), p, from, max),
+                PartitionStream.batches((from, max, wait) -> ctx.bus().read(spec.source().topic(), p, from, max, wait),
                         offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system()).mapConcat(batch -> {
                     List<Input> inputs = new ArrayList<>(batch.records().size() + 1);
                     batch.records().forEach(r -> inputs.add(new Read(p, r)));
