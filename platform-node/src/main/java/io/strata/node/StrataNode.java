@@ -397,7 +397,7 @@ public final class StrataNode implements AutoCloseable {
                         id -> kv.awaitSnapshot(PartitionId.fromEntityId(id), Duration.ofSeconds(30))),
                 new PartitionKind(TopicPartition.TYPE_KEY, id -> bus.partitionDir(PartitionId.fromEntityId(id)), id -> { }),
                 new PartitionKind(TableShard.TYPE_KEY, id -> tables.shardDir(PartitionId.fromEntityId(id)), id -> { }),
-                new PartitionKind(ConsumerGroup.TYPE_KEY, layout::groupOffsets, id -> { }))) {
+                new PartitionKind(ConsumerGroup.TYPE_KEY, layout::groupOffsetsNow, id -> { }))) {
             kinds.put(kind.name(), kind);
         }
         return kinds;

@@ -2,22 +2,26 @@ package io.strata.node.bus;
 
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.StrataException;
-import io.strata.node.storage.AtomicFiles;
+import io.strata.node.bus.internal.GroupOffsetsLog;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.Passivation;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +52,8 @@ import java.util.concurrent.Executor;
  * with their next poll. Reads run on the bus (asynchronously, piped back), never on this actor.
  */
 public final class ConsumerGroup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroup.class);
 
     /** The sharding entity type of consumer groups. */
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "bus-group");
@@ -100,18 +106,16 @@ public final class ConsumerGroup {
 
     sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-    private record Loaded(Map<String, Map<Integer, Long>> committed, Throwable failure) implements Internal {}
+    private record Loaded(GroupOffsetsLog log, Throwable failure) implements Internal {}
 
     private record PartitionRead(int partition, Fetch startedAt, TopicPartition.Records records) {}
 
     private record PollRead(Poll poll, List<PartitionRead> reads, Throwable failure) implements Internal {}
 
-    private record CommitWritten(Commit commit, StoredOffsets written, Throwable failure) implements Internal {}
+    /** A commit's flush finished; its records start at {@code logOffset} of the offsets log. */
+    private record CommitWritten(Commit commit, long logOffset, Throwable failure) implements Internal {}
 
     private enum SessionTick implements Internal { INSTANCE }
-
-    /** What a committed-offsets file holds. */
-    record StoredOffsets(Map<String, Map<Integer, Long>> offsets) {}
 
     /** A partition's fetch position, owned by one member. */
     private record Fetch(String member, long offset) {}
@@ -157,27 +161,27 @@ public final class ConsumerGroup {
     // ---- Behaviour ----------------------------------------------------------------------------
 
     private static final int STASH_CAPACITY = 10_000;
-    /** What a commit claims from the disk: the offsets file is rewritten whole, about this much per offset. */
-    private static final long OFFSETS_FILE_BYTES = 4096;
-    private static final long OFFSET_BYTES = 64;
 
     private final String group;
     private final BusStore bus;
     private final GroupSettings settings;
-    private final Path file;
+    private final Path dir;
+    private final Path legacyFile;
     private final DiskSpace space;
     private final Executor blockingIo;
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Map<String, Consumers> topics = new TreeMap<>();
+    /** The committed offsets: only those of commits made durable. */
     private final Map<String, Map<Integer, Long>> committed = new TreeMap<>();
     private long generation;
-    /** The last write of the offsets file: each write waits for the one before, so files never go back in time. */
+    private GroupOffsetsLog offsets;
+    /** The last flush of the offsets log: each waits for the one before, and a failure fails the ones after it. */
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
     private int writesPending;
-    /** The offsets as the file last written holds them: what a failed write goes back to. */
-    private StoredOffsets durable = new StoredOffsets(Map.of());
+    /** Whether the flushes under way failed: the commits appended since the first that failed are cut off the log. */
+    private boolean writesFailed;
 
     /**
      * Creates the behaviour of the group {@code group}; {@code shard} is its shard's, which it asks
@@ -195,7 +199,8 @@ public final class ConsumerGroup {
         this.group = group;
         this.bus = bus;
         this.settings = settings;
-        this.file = layout.groupOffsets(group);
+        this.dir = layout.groupOffsetsLog(group);
+        this.legacyFile = layout.groupOffsets(group);
         this.space = space;
         this.blockingIo = blockingIo;
         this.context = context;
@@ -204,17 +209,18 @@ public final class ConsumerGroup {
     }
 
     private Behavior<Command> loading(TimerScheduler<Command> timers) {
-        context.pipeToSelf(CompletableFuture.supplyAsync(this::readOffsets, blockingIo),
-                (offsets, failure) -> new Loaded(offsets, failure));
+        InstantSource clock = InstantSource.system();
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> GroupOffsetsLog.open(dir, legacyFile, space, clock), blockingIo),
+                (log, failure) -> new Loaded(log, failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, loaded -> {
                     if (loaded.failure != null) {
                         return new Passivation<Command>(shard, context.getSelf(), ConsumerGroup::reject)
-                                .startFailed("group '" + group + "' cannot read its committed offsets " + file, loaded.failure,
+                                .startFailed("group '" + group + "' cannot read its committed offsets in " + dir, loaded.failure,
                                         stash, context.getLog());
                     }
-                    loaded.committed.forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
-                    durable = snapshot();
+                    offsets = loaded.log;
+                    offsets.recovered().forEach((topic, partitions) -> committed.put(topic, new TreeMap<>(partitions)));
                     Duration tick = settings.sessionTimeout().dividedBy(4);
                     timers.startTimerWithFixedDelay(SessionTick.INSTANCE, tick);
                     return stash.unstashAll(running());
@@ -230,13 +236,6 @@ public final class ConsumerGroup {
                 .build();
     }
 
-    private Map<String, Map<Integer, Long>> readOffsets() {
-        try {
-            return Files.exists(file) ? AtomicFiles.readJson(file, StoredOffsets.class).offsets() : Map.of();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private Behavior<Command> running() {
         return Behaviors.receive(Command.class)
@@ -247,6 +246,10 @@ public final class ConsumerGroup {
                 .onMessage(Leave.class, this::onLeave)
                 .onMessage(Describe.class, this::onDescribe)
                 .onMessageEquals(SessionTick.INSTANCE, this::onSessionTick)
+                .onSignal(PostStop.class, stopped -> {
+                    offsets.close();
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -353,56 +356,59 @@ public final class ConsumerGroup {
             }
         }
         consumers.lastSeen.put(commit.member, now());
+        long logOffset = offsets.endOffset();
         try {
-            space.claim(OFFSETS_FILE_BYTES + OFFSET_BYTES * (commit.offsets.size() + committedPartitions()));
-        } catch (StrataException full) {
-            commit.replyTo.tell(new Rejected(full.code(), full.getMessage()));
+            // One batch: the commit is in the log whole or not at all; applied only once durable.
+            offsets.append(commit.topic, commit.offsets);
+        } catch (StrataException refused) {
+            commit.replyTo.tell(new Rejected(refused.code(), refused.getMessage()));
             return Behaviors.same();
         }
-        committed.computeIfAbsent(commit.topic, t -> new TreeMap<>()).putAll(commit.offsets);
-        StoredOffsets snapshot = snapshot();
-        // Chained without recovering: after a failed write the later ones fail too, unwritten, so the
-        // file never holds the offsets of a commit that was refused.
-        writes = writes.thenRunAsync(() -> {
-                    try {
-                        AtomicFiles.writeJson(file, snapshot);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }, blockingIo);
+        // Chained without recovering: after a failed flush the later ones fail too.
+        GroupOffsetsLog log = offsets;
+        writes = writes.thenRunAsync(log::flush, blockingIo);
         writesPending++;
-        context.pipeToSelf(writes, (ok, failure) -> new CommitWritten(commit, snapshot, failure));
+        context.pipeToSelf(writes, (ok, failure) -> new CommitWritten(commit, logOffset, failure));
         return Behaviors.same();
-    }
-
-    private int committedPartitions() {
-        return committed.values().stream().mapToInt(Map::size).sum();
-    }
-
-    private StoredOffsets snapshot() {
-        Map<String, Map<Integer, Long>> copy = new TreeMap<>();
-        committed.forEach((topic, offsets) -> copy.put(topic, new TreeMap<>(offsets)));
-        return new StoredOffsets(copy);
     }
 
     private Behavior<Command> onCommitWritten(CommitWritten written) {
         writesPending--;
         if (written.failure != null) {
-            context.getLog().error("consumer group {} cannot write its offsets {}", group, file, written.failure);
-            if (writesPending == 0) {
-                // The chain is done: what the file holds is what the group has committed, and new
-                // commits start a chain of their own.
-                committed.clear();
-                durable.offsets().forEach((topic, offsets) -> committed.put(topic, new TreeMap<>(offsets)));
-                writes = CompletableFuture.completedFuture(null);
+            context.getLog().error("consumer group {} cannot make its offsets durable in {}", group, dir, written.failure);
+            if (!writesFailed) {
+                writesFailed = true;
+                // The refused commit, and every one appended after it, leave the log: a restart must not apply them.
+                offsets.truncateTo(written.logOffset);
             }
             StrataException refusal = DiskSpace.refusal("the commit could not be made durable", written.failure);
             written.commit.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage()));
         } else {
-            durable = written.written;
+            committed.computeIfAbsent(written.commit.topic, t -> new TreeMap<>()).putAll(written.commit.offsets);
             written.commit.replyTo.tell(new Committed(generation));
         }
+        if (writesPending == 0) {
+            // The chain is done; new commits start one of their own.
+            writes = CompletableFuture.completedFuture(null);
+            writesFailed = false;
+            compactIfLarge();
+        }
         return Behaviors.same();
+    }
+
+    /** With no commit waiting for its flush, replaces a long log by a snapshot of the offsets. */
+    private void compactIfLarge() {
+        try {
+            if (offsets.compactIfLarge(committed)) {
+                GroupOffsetsLog log = offsets;
+                writes = writes.thenRunAsync(log::releaseCompacted, blockingIo).exceptionally(failure -> {
+                    LOG.warn("consumer group {}: the compacted offsets log could not free its old files yet", group, failure);
+                    return null;
+                });
+            }
+        } catch (StrataException full) {
+            context.getLog().warn("consumer group {}: cannot compact its offsets log now: {}", group, full.getMessage());
+        }
     }
 
     private Behavior<Command> onLeave(Leave leave) {

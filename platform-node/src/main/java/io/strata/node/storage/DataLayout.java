@@ -59,6 +59,7 @@ public final class DataLayout {
     static final String TABLE_CATALOG = "_tables.json";
     static final String JOB_CATALOG = "_jobs.json";
     static final String GROUPS = "_groups";
+    static final String GROUP_OFFSETS = "_offsets";
     private static final String DDATA = "ddata";
     private static final String INCOMING = ".incoming";
 
@@ -129,9 +130,24 @@ public final class DataLayout {
         return partition(topicDir(id.name()), id);
     }
 
-    /** The file of a consumer group's committed offsets. */
+    /** The file of a consumer group's committed offsets as versions before the offsets log kept them (moved into the log at open). */
     public Path groupOffsets(String group) {
         return root.resolve(BUS).resolve(GROUPS).resolve(name(group) + ".json");
+    }
+
+    /**
+     * The directory of a consumer group's offsets log; apart from the JSON files of the previous
+     * format, so that no group's log can land on another group's file ({@code x.json}).
+     */
+    public Path groupOffsetsLog(String group) {
+        return root.resolve(BUS).resolve(GROUP_OFFSETS).resolve(name(group));
+    }
+
+    /** Where a consumer group's offsets are on disk now: its log, or the file of the previous format if it has only that. */
+    public Path groupOffsetsNow(String group) {
+        Path log = groupOffsetsLog(group);
+        Path legacy = groupOffsets(group);
+        return !Files.exists(log) && Files.exists(legacy) ? legacy : log;
     }
 
     // ---- Columnar store ----------------------------------------------------------------------

@@ -96,7 +96,8 @@ public final class DiskSpace {
         if (reserveBytes == 0) {
             return;
         }
-        if (System.nanoTime() - refreshedAtNanos >= refreshNanos || freeBytes() < reserveBytes) {
+        // Near the reserve every check reads the filesystem, as claims do: space taken by others counts at once.
+        if (System.nanoTime() - refreshedAtNanos >= refreshNanos || freeBytes() < 2 * reserveBytes) {
             refresh();
         }
         if (freeBytes() < reserveBytes) {

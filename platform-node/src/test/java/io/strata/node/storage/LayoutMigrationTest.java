@@ -1,6 +1,8 @@
 package io.strata.node.storage;
 
 import io.strata.node.testing.TestNode;
+import io.strata.node.bus.internal.GroupOffsetsLog;
+import io.strata.node.log.PartitionLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,12 +120,14 @@ class LayoutMigrationTest {
         }
         Path groups = dir.resolve("bus/groups");
         assertTrue(Files.isDirectory(groups.resolve("0")), "topic 'groups' keeps its partitions there");
-        try (Stream<Path> offsets = Files.list(dir.resolve("bus/_groups"))) {
-            for (Path file : offsets.toList()) {
-                Files.move(file, groups.resolve(file.getFileName()));
+        // The layout before kept a group's offsets in one JSON file, rewritten whole at each commit.
+        try (Stream<Path> logs = Files.list(dir.resolve("bus/_offsets"))) {
+            for (Path log : logs.toList()) {
+                AtomicFiles.writeJson(groups.resolve(log.getFileName() + ".json"), new GroupOffsetsLog.StoredOffsets(offsetsOf(log)));
+                Directories.deleteTree(log);
             }
         }
-        Files.delete(dir.resolve("bus/_groups"));
+        Files.delete(dir.resolve("bus/_offsets"));
         Files.writeString(dir.resolve(CRASHED_CATALOG_WRITE), "[{\"name\":\"never-acknowledged\",\"parti");
     }
 
@@ -146,6 +150,7 @@ class LayoutMigrationTest {
             Files.deleteIfExists(dir.resolve(current));
         }
         Directories.deleteTree(dir.resolve("bus/_groups"));
+        Directories.deleteTree(dir.resolve("bus/_offsets"));
         for (Map.Entry<Path, byte[]> file : oldFiles.entrySet()) {
             Files.write(file.getKey(), file.getValue());
         }
@@ -161,15 +166,32 @@ class LayoutMigrationTest {
             assertEquals(List.of("0", "1"), groups.map(p -> p.getFileName().toString()).sorted().toList(),
                     "only topic 'groups' is left in bus/groups");
         }
-        assertTrue(Files.isRegularFile(dir.resolve("bus/_groups/billing.json")));
-        assertTrue(Files.isRegularFile(dir.resolve("bus/_groups/audit.json")));
+        assertTrue(PartitionLog.holdsPartitionLog(dir.resolve("bus/_offsets/billing")), "the offsets moved on into a log");
+        assertTrue(PartitionLog.holdsPartitionLog(dir.resolve("bus/_offsets/audit")));
+        assertFalse(Files.exists(dir.resolve("bus/_groups/billing.json")));
         assertEquals(List.of(), LayoutMigration.plan(dir));
     }
 
-    /** The files the migration moves (catalogs, group offsets), by path: a node's start writes none of them. */
+    /** A group's committed offsets, as its log holds them. */
+    private static Map<String, Map<Integer, Long>> offsetsOf(Path groupLog) {
+        try (GroupOffsetsLog log = GroupOffsetsLog.open(groupLog, groupLog.resolveSibling(groupLog.getFileName() + ".json"),
+                DiskSpace.of(groupLog.getParent(), 0, java.time.Duration.ofSeconds(1)), java.time.InstantSource.system())) {
+            return log.recovered();
+        }
+    }
+
+    /**
+     * What the migration moves, by path: the catalogs' bytes (a node's start writes none of them) and
+     * each group's committed offsets (its log's files are written by the node).
+     */
     private static Map<String, byte[]> internalFiles(Path dir) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
-        List<Path> roots = new ArrayList<>(List.of(dir.resolve("bus/_groups")));
+        try (Stream<Path> logs = Files.list(dir.resolve("bus/_offsets"))) {
+            for (Path log : logs.toList()) {
+                files.put(dir.relativize(log).toString(), offsetsOf(log).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        List<Path> roots = new ArrayList<>();
         OLD_CATALOGS.values().forEach(current -> roots.add(dir.resolve(current)));
         for (Path root : roots) {
             try (Stream<Path> walk = Files.walk(root)) {
