@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       of batches on C keep-alive connections, vs the same anchor;</li>
  *   <li>{@code bus.consume.inproc}: one consumer's {@link BusStore#read}s of {@value #READ_MAX} records
  *       from a pre-filled partition, vs {@value RawChronicle#TAIL};</li>
- *   <li>{@code bus.e2e.inproc}: produce-to-visible latency, one record at a time to a reader polling
- *       the partition ({@link EndToEnd}), vs {@value RawChronicle#E2E}.</li>
+ *   <li>{@code bus.e2e.inproc}: produce-to-visible latency, one record at a time to a reader
+ *       long-polling the partition ({@link EndToEnd}), vs {@value RawChronicle#E2E}.</li>
  * </ul>
  * Then on a fresh node in fsync durability: {@code bus.append.fsync}, single-record POSTs on as many
  * connections as there are producers, vs {@link RedisAnchor} (skipped, with a note, when redis
@@ -54,6 +54,8 @@ final class BusBench {
     private static final int PREFILL_BATCH = 1000;
     private static final long PREFILL_TIMEOUT_SECONDS = 60;
     private static final long REDIS_PROBE_TIMEOUT_SECONDS = 60;
+    /** How long the produce-to-visible reader's read waits at the partition's end. */
+    private static final java.time.Duration LONG_POLL = java.time.Duration.ofMillis(500);
 
     /**
      * @param consumeRecords records pre-filled for the consumer (rounded up to whole reads)
@@ -199,7 +201,8 @@ final class BusBench {
 
     /**
      * Produce-to-visible latency: one record produced at a time (its acknowledgement not awaited),
-     * until a reader polling the partition from its end at the start of the run has seen it.
+     * until a reader long-polling the partition (a read at its end waits for the next record) from
+     * its end at the start of the run has seen it.
      */
     private RunResult endToEnd(BusStore bus, Window window) throws Exception {
         long start = bus.partitionInfo(E2E_TOPIC, 0).toCompletableFuture().get(PREFILL_TIMEOUT_SECONDS, TimeUnit.SECONDS).logEndOffset();
@@ -211,7 +214,7 @@ final class BusBench {
             lastProduce.get().getNow(null);
             lastProduce.set(bus.produce(E2E_TOPIC, one).toCompletableFuture());
         }, () -> {
-            TopicPartition.Records read = bus.read(E2E_TOPIC, 0, next.get(), READ_MAX).toCompletableFuture()
+            TopicPartition.Records read = bus.read(E2E_TOPIC, 0, next.get(), READ_MAX, LONG_POLL).toCompletableFuture()
                     .get(PREFILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             next.set(read.nextOffset());
             return read.nextOffset() - start;

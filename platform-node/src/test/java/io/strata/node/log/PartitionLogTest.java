@@ -411,6 +411,16 @@ class PartitionLogTest {
     }
 
     @Test
+    void aDirectoryOfAnotherFormatIsNotOpenedAsAPartitionLog() throws IOException {
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("20261206.cq4"), "not a partition log");
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> PartitionLog.open(other, CONFIG, DiskSpace.of(dir, 0, Duration.ofSeconds(1)), clock));
+        assertTrue(refused.getMessage().contains("log-format"), refused.getMessage());
+        assertFalse(PartitionLog.holdsPartitionLog(other));
+    }
+
+    @Test
     void aFollowerAppendKeepsTheLeadersOffsetsAndRefusesAGap() {
         PartitionLog leader = open();
         leader.appendAsLeader(batch("a", "b"), 4);
