@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "  bus.consume.inproc          BusStore.read of 1000 records from a pre-filled partition",
                 "    anchor chronicle-raw-tail: one raw Chronicle tailer over the same records",
                 "  bus.e2e.inproc              produce-to-visible latency: one record at a time,",
-                "                              seen by a reader polling the partition",
+                "                              seen by a reader long-polling the partition",
                 "    anchor chronicle-raw-e2e: raw appender to a tailer polling on another thread",
                 "  bus.append.fsync            fsync durability: single-record POSTs, P producers",
                 "    anchor redis-appendfsync-always: redis-benchmark SET, P clients, appendfsync always",

@@ -317,7 +317,8 @@ public final class TopicPartition {
                 ? reading.awaitHighWatermarkAbove(from, Duration.ofMillis(read.maxWaitMs))
                 : CompletableFuture.completedFuture(reading.highWatermark());
         ready.thenApplyAsync(visible -> {
-                    FetchData data = reading.read(from, budget);
+                    // Batches up to the max-th record, not a whole byte budget's worth.
+                    FetchData data = reading.read(from, budget, from + max);
                     RecordBatches.Decoded decoded = RecordBatches.decode(data.records(), from, max, maxBytes);
                     return new Records(decoded.records(), decoded.records().isEmpty() ? from : decoded.nextOffset(),
                             data.logStartOffset(), data.highWatermark());

@@ -38,6 +38,14 @@ public final class LogReader implements AutoCloseable {
      * @throws OffsetOutOfRange for an offset before the log start or past the high watermark
      */
     public FetchData read(long offset, int maxBytes) {
+        return read(offset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(long, int)}, and no batch that starts at or past {@code stopAt}: for a reader
+     * that wants records up to an offset (at most so many records), not a whole byte budget's worth.
+     */
+    public FetchData read(long offset, int maxBytes, long stopAt) {
         log.structure().readLock().lock();
         try {
             log.checkOpen();
@@ -71,7 +79,7 @@ public final class LogReader implements AutoCloseable {
                     if (last < offset) {
                         continue;
                     }
-                    if (last >= visible || (used > 0 && used + length > maxBytes)) {
+                    if (last >= visible || (used > 0 && (used + length > maxBytes || base >= stopAt))) {
                         dc.rollbackOnClose();
                         break;
                     }

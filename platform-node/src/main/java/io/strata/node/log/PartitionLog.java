@@ -472,13 +472,18 @@ public final class PartitionLog implements AutoCloseable {
      * @throws OffsetOutOfRange for an offset before the log start or past the high watermark
      */
     public FetchData read(long offset, int maxBytes) {
+        return read(offset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /** As {@link #read(long, int)}, and no batch that starts at or past {@code stopAt} (after the first). */
+    public FetchData read(long offset, int maxBytes, long stopAt) {
         LogReader reader = idleReaders.remove(offset);
         if (reader == null) {
             reader = newReader();
         }
         boolean kept = false;
         try {
-            FetchData data = reader.read(offset, maxBytes);
+            FetchData data = reader.read(offset, maxBytes, stopAt);
             kept = keepForNextRead(data.nextOffset(), reader);
             return data;
         } finally {

@@ -186,6 +186,8 @@ class PartitionLogTest {
         assertEquals(1, batches.size(), "at least one batch, however small the budget");
         assertEquals(6, batches.get(0).baseOffset(), "the whole batch that holds offset 7");
         assertEquals(8, middle.nextOffset());
+        FetchData upToFive = log.read(1, 1 << 20, 5);
+        assertEquals(6, upToFive.nextOffset(), "batches 0..1, 2..3 and 4..5, none starting at 5 or later");
         int oneBatch = batches.get(0).sizeInBytes();
         FetchData three = log.read(0, oneBatch * 3 + oneBatch / 2);
         assertEquals(6, three.nextOffset(), "three batches fit the budget, the fourth does not");
