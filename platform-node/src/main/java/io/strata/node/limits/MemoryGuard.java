@@ -90,7 +90,8 @@ public final class MemoryGuard implements AutoCloseable {
     private final Duration gcInterval;
     private final AtomicLong held = new AtomicLong();
     private volatile Measured measured;
-    private final AtomicLong lastGcRequest = new AtomicLong(System.nanoTime());
+    /** When a collection was last asked for; the first refusal may ask at once. */
+    private final AtomicLong lastGcRequest;
     private final AtomicBoolean refusing = new AtomicBoolean();
     private final ExecutorService gcRequests;
     private final Map<NotificationEmitter, NotificationListener> listeners;
@@ -100,6 +101,7 @@ public final class MemoryGuard implements AutoCloseable {
     private MemoryGuard(long maxBytes, Duration gcInterval, boolean listen) {
         this.maxBytes = maxBytes;
         this.gcInterval = gcInterval;
+        this.lastGcRequest = new AtomicLong(System.nanoTime() - gcInterval.toNanos());
         this.measured = new Measured(listen ? ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() : 0, 0);
         this.gcRequests = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "strata-memory-guard-gc");
