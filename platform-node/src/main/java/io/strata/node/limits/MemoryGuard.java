@@ -42,9 +42,14 @@ import java.util.stream.Collectors;
  * its GC notifications), corrected by what the stores took or released since (KV partitions and
  * table shards report the bytes they hold through {@link #held}). A write is seen at once, a
  * delete frees room at once, and each collection re-measures everything else. The collector may
- * leave deleted data in the old generation for a long time when the heap is not under pressure;
- * so while writes are refused the guard asks the JVM for a full collection, at most once per
- * {@code strata.max-memory-gc-interval}, to find the room deletes made.
+ * leave deleted data in the old generation for a long time when the heap is not under pressure,
+ * and a young collection's figure counts it: so past the ceiling on such a figure the guard asks
+ * the JVM for a full collection (at most once per {@code strata.max-memory-gc-interval}) and lets
+ * writes on meanwhile as long as the last full collection's figure, plus what the stores took
+ * since, is under the ceiling; it refuses once a full collection confirms the ceiling is reached,
+ * and goes on refusing until memory in use is under it again (deletes, expiries, or a full
+ * collection finding room). The node starts with a full collection, so its first figure counts no
+ * garbage.
  *
  * <p>Thread-safe and cheap on the hot path: {@link #admits} reads a volatile and an atomic.
  */
@@ -89,7 +94,10 @@ public final class MemoryGuard implements AutoCloseable {
     private final long maxBytes;
     private final Duration gcInterval;
     private final AtomicLong held = new AtomicLong();
+    /** The last collection's figure: a young collection's counts the old generation's garbage too. */
     private volatile Measured measured;
+    /** The last full collection's figure, which counts no garbage: what the stores added since is on top of it. */
+    private volatile Measured lastFull;
     /** When a collection was last asked for; the first refusal may ask at once. */
     private final AtomicLong lastGcRequest;
     private final AtomicBoolean refusing = new AtomicBoolean();
@@ -102,7 +110,13 @@ public final class MemoryGuard implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.gcInterval = gcInterval;
         this.lastGcRequest = new AtomicLong(System.nanoTime() - gcInterval.toNanos());
+        if (listen) {
+            // One full collection as the node starts: the first figure counts no garbage, so a ceiling
+            // below what the heap holds refuses the first write, and one above it admits it.
+            System.gc();
+        }
         this.measured = new Measured(listen ? ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() : 0, 0);
+        this.lastFull = measured;
         this.gcRequests = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "strata-memory-guard-gc");
             thread.setDaemon(true);
@@ -165,6 +179,15 @@ public final class MemoryGuard implements AutoCloseable {
                 LOG.info("memory in use ({}) is under the ceiling ({}) again: writes are accepted", HeapShare.describe(used),
                         HeapShare.describe(maxBytes));
             }
+            return true;
+        }
+        Measured full = lastFull;
+        long surelyUsed = full.heapAfterGc + held.get() - full.heldAtGc;
+        if (!refusing.get() && !gcInterval.isZero() && surelyUsed + growth <= maxBytes) {
+            // Over the ceiling only by a figure that may count garbage (the last full collection's,
+            // plus what the stores took since, is under it): ask for a full collection, and refuse
+            // once one confirms the ceiling is reached, not on garbage.
+            requestCollection();
             return true;
         }
         Counter counter = refused;
@@ -252,7 +275,11 @@ public final class MemoryGuard implements AutoCloseable {
                 heap += pool.getValue().getUsed();
             }
         }
-        measured = new Measured(heap, held.get());
+        Measured now = new Measured(heap, held.get());
+        measured = now;
+        if (!info.getGcAction().contains("minor")) {
+            lastFull = now;
+        }
     }
 
     @Override
