@@ -75,13 +75,8 @@ final class Rounds {
      * A fresh node's configuration: data in {@code dir}, loopback and free ports whatever the
      * environment's configuration says (a benchmark must neither collide with a running node nor
      * reach beyond this machine), no auth token, and {@code overrides}.
-     *
-     * <p>Collects the heap first: the node starts next, in the same JVM as the nodes of the run
-     * before it, whose garbage would otherwise count against its memory ceiling
-     * ({@code strata.max-memory}) until the collector ran, and refuse the benchmark's writes.
      */
     static Config nodeConfig(ScratchDir dir, Map<String, String> overrides) {
-        System.gc();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("strata.data-dir", dir.path().toString());
         all.put("strata.http.host", "127.0.0.1");

@@ -8,7 +8,7 @@ public final class OffsetOutOfRange extends StrataException {
     private final long earliest;
     private final long latest;
 
-    OffsetOutOfRange(long offset, long earliest, long latest) {
+    public OffsetOutOfRange(long offset, long earliest, long latest) {
         super(Kind.RANGE, "offset_out_of_range", offset < earliest
                 ? "offset " + offset + " is before the earliest retained offset " + earliest
                 : "offset " + offset + " is beyond the end of the partition (next offset " + latest + ")");

@@ -191,8 +191,8 @@ class BusHttpTest {
         long started = System.nanoTime();
         var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> node.get("/topics/polled/partitions/0/records?offset=0&wait_ms=20000"));
-        Thread.sleep(300);
-        assertFalse(waiting.isDone(), "the read waits at the end of the partition");
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
+                () -> waiting.get(300, java.util.concurrent.TimeUnit.MILLISECONDS), "the read waits at the end of the partition");
         node.post("/topics/polled/records", "[{\"value\":\"late\"}]");
         HttpResponse<String> read = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
         long millis = (System.nanoTime() - started) / 1_000_000;

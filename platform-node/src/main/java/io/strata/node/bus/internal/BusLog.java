@@ -2,6 +2,7 @@ package io.strata.node.bus.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.log.OffsetOutOfRange;
 import io.strata.node.storage.ChronicleLogs;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.MappedLogAllocator;
@@ -52,28 +53,6 @@ public final class BusLog implements AutoCloseable {
 
     /** What a read returns: records from the requested offset, and where the log starts and ends. */
     public record Slice(List<BusRecord> records, long nextOffset, long logStartOffset, long logEndOffset) {}
-
-    /** Thrown by {@link #read} for an offset outside {@code [logStart, logEnd]}. */
-    public static final class OffsetOutOfRange extends RuntimeException {
-        private final long earliest;
-        private final long latest;
-
-        OffsetOutOfRange(long offset, long earliest, long latest) {
-            super(offset < earliest
-                    ? "offset " + offset + " is before the earliest retained offset " + earliest
-                    : "offset " + offset + " is beyond the end of the partition (next offset " + latest + ")");
-            this.earliest = earliest;
-            this.latest = latest;
-        }
-
-        public long earliest() {
-            return earliest;
-        }
-
-        public long latest() {
-            return latest;
-        }
-    }
 
     private final Path dir;
     private final RollCycle rollCycle;

@@ -50,10 +50,13 @@ public final class GroupOffsetsLog implements AutoCloseable {
 
     private final PartitionLog log;
     private final Map<String, Map<Integer, Long>> recovered;
+    /** Bytes of batches in the log since its start: what a compaction would replace. Actor only. */
+    private long bytesSinceStart;
 
-    private GroupOffsetsLog(PartitionLog log, Map<String, Map<Integer, Long>> recovered) {
+    private GroupOffsetsLog(PartitionLog log, Map<String, Map<Integer, Long>> recovered, long bytesSinceStart) {
         this.log = log;
         this.recovered = recovered;
+        this.bytesSinceStart = bytesSinceStart;
     }
 
     /** What a group's JSON offsets file (the previous format) holds. */
@@ -87,7 +90,8 @@ public final class GroupOffsetsLog implements AutoCloseable {
                 Files.delete(legacyFile);
                 LOG.info("consumer group offsets {} moved into the log {}", legacyFile, dir);
             }
-            return new GroupOffsetsLog(log, replay(log));
+            Replayed replayed = replay(log);
+            return new GroupOffsetsLog(log, replayed.offsets, replayed.bytes);
         } catch (IOException e) {
             log.close();
             throw new UncheckedIOException("cannot move the offsets of " + legacyFile + " into " + dir, e);
@@ -109,7 +113,10 @@ public final class GroupOffsetsLog implements AutoCloseable {
      * @throws io.strata.node.common.StrataException {@code storage_full}, with nothing appended
      */
     public long append(String topic, Map<Integer, Long> offsets) {
-        return log.appendAsLeader(encode(Map.of(topic, offsets)), 0).nextOffset();
+        MemoryRecords batch = encode(Map.of(topic, offsets));
+        long end = log.appendAsLeader(batch, 0).nextOffset();
+        bytesSinceStart += batch.sizeInBytes();
+        return end;
     }
 
     /** Makes everything appended durable (fsync). Blocking: the blocking-I/O pool. */
@@ -138,14 +145,18 @@ public final class GroupOffsetsLog implements AutoCloseable {
      */
     public boolean compactIfLarge(Map<String, Map<Integer, Long>> committed) {
         long partitions = committed.values().stream().mapToLong(Map::size).sum();
-        if (log.bytesOnDisk() < Math.max(COMPACT_FLOOR, COMPACT_FACTOR * OFFSET_RECORD_BYTES * partitions)) {
+        if (bytesSinceStart < Math.max(COMPACT_FLOOR, COMPACT_FACTOR * OFFSET_RECORD_BYTES * partitions)) {
             return false;
         }
         long snapshotAt = log.logEndOffset();
+        long snapshotBytes = 0;
         if (partitions > 0) {
-            log.appendAsLeader(encode(committed), 0);
+            MemoryRecords snapshot = encode(committed);
+            log.appendAsLeader(snapshot, 0);
+            snapshotBytes = snapshot.sizeInBytes();
         }
         log.deleteRecordsBefore(snapshotAt);
+        bytesSinceStart = snapshotBytes;
         return true;
     }
 
@@ -170,11 +181,16 @@ public final class GroupOffsetsLog implements AutoCloseable {
         return builder.build();
     }
 
-    private static Map<String, Map<Integer, Long>> replay(PartitionLog log) {
+    /** The offsets a log holds, and the bytes of its batches from its start. */
+    private record Replayed(Map<String, Map<Integer, Long>> offsets, long bytes) {}
+
+    private static Replayed replay(PartitionLog log) {
         Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
+        long bytes = 0;
         long next = log.logStartOffset();
         while (next < log.highWatermark()) {
             var data = log.read(next, 1 << 20);
+            bytes += data.records().sizeInBytes();
             for (RecordBatch batch : data.records().batches()) {
                 for (Record record : batch) {
                     if (record.offset() < next) {
@@ -188,7 +204,7 @@ public final class GroupOffsetsLog implements AutoCloseable {
             }
             next = data.nextOffset();
         }
-        return offsets;
+        return new Replayed(offsets, bytes);
     }
 
     @Override

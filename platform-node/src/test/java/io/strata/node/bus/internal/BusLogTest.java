@@ -81,9 +81,9 @@ class BusLogTest {
             BusLog.Slice atEnd = log.read(4, 100, Long.MAX_VALUE);
             assertTrue(atEnd.records().isEmpty());
             assertEquals(4, atEnd.nextOffset());
-            var beyond = assertThrows(BusLog.OffsetOutOfRange.class, () -> log.read(5, 1, Long.MAX_VALUE));
+            var beyond = assertThrows(io.strata.node.log.OffsetOutOfRange.class, () -> log.read(5, 1, Long.MAX_VALUE));
             assertEquals(4, beyond.latest());
-            assertThrows(BusLog.OffsetOutOfRange.class, () -> log.read(-1, 1, Long.MAX_VALUE));
+            assertThrows(io.strata.node.log.OffsetOutOfRange.class, () -> log.read(-1, 1, Long.MAX_VALUE));
         }
     }
 
@@ -99,8 +99,8 @@ class BusLogTest {
             long start = log.logStartOffset();
             // Cycles follow the wall clock, so a burst of appends may straddle two: check the boundary by reading.
             assertTrue(start > 0, "retention advanced the start of the log: " + start);
-            assertThrows(BusLog.OffsetOutOfRange.class, () -> log.read(start - 1, 1, Long.MAX_VALUE));
-            var gone = assertThrows(BusLog.OffsetOutOfRange.class, () -> log.read(0, 10, Long.MAX_VALUE));
+            assertThrows(io.strata.node.log.OffsetOutOfRange.class, () -> log.read(start - 1, 1, Long.MAX_VALUE));
+            var gone = assertThrows(io.strata.node.log.OffsetOutOfRange.class, () -> log.read(0, 10, Long.MAX_VALUE));
             assertEquals(start, gone.earliest(), "the error names the earliest offset");
             assertTrue(gone.getMessage().contains(Long.toString(start)));
             assertEquals("v" + start, values(log.read(start, 1, Long.MAX_VALUE)).get(0));
