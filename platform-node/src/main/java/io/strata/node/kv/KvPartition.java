@@ -26,7 +26,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -165,7 +164,7 @@ public final class KvPartition {
     /** Messages the partition sends itself; they never leave the node. */
     sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-    private record Recovered(EntryLog<LogEntry> log, PartitionState state, long lastLogIndex, long nanos) implements Internal {}
+    private record Recovered(EntryLog<LogEntry> log, PartitionState state, long nanos) implements Internal {}
 
     private record RecoveryFailed(Throwable cause) implements Internal {}
 
@@ -194,7 +193,6 @@ public final class KvPartition {
 
     private EntryLog<LogEntry> log;
     private PartitionState state;
-    private long lastLogIndex;
     private long writesSinceSnapshot;
     /** The bytes this partition last reported to the memory ceiling as held. */
     private long reportedHeld;
@@ -260,16 +258,24 @@ public final class KvPartition {
         long now = storage.clock().getAsLong();
         var loaded = snapshots.loadLatest(now);
         PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
-        long afterIndex = loaded.map(l -> l.header().getLogIndex()).orElse(-1L);
         if (loaded.isEmpty() && Directories.isMissingOrEmpty(logDir())) {
             // Never written: nothing to replay, and no file is made until the first write, so the
             // partition answers reads even on a disk too full to start a log.
-            return new Recovered(null, recovered, -1, System.nanoTime() - start);
+            return new Recovered(null, recovered, System.nanoTime() - start);
         }
         EntryLog<LogEntry> opened = openLog();
         try {
-            long last = opened.replayAfter(afterIndex, entry -> recovered.apply(entry, now));
-            return new Recovered(opened, recovered, last, System.nanoTime() - start);
+            // From the log's start, by sequence number rather than the snapshot's offset: the log
+            // keeps the whole file the snapshot ends in, offsets of a log migrated from the older
+            // format are not the ones its snapshot names, and a tail cut back at open may have
+            // given later entries offsets the snapshot already covers.
+            long covered = recovered.seq();
+            opened.replayAfter(-1, entry -> {
+                if (entry.getSeq() > covered) {
+                    recovered.apply(entry, now);
+                }
+            });
+            return new Recovered(opened, recovered, System.nanoTime() - start);
         } catch (RuntimeException e) {
             opened.close();
             throw e;
@@ -279,7 +285,6 @@ public final class KvPartition {
     private Behavior<Command> onRecovered(Recovered recovered) {
         this.log = recovered.log;
         this.state = recovered.state;
-        this.lastLogIndex = recovered.lastLogIndex;
         replies.recovered(state.seq());
         reportHeld();
         storage.metrics().recovery(recovered.nanos);
@@ -539,7 +544,7 @@ public final class KvPartition {
                 // The first write of a partition never written: its log starts now, as a roll starts a file.
                 log = openLog();
             }
-            lastLogIndex = log.append(entry);
+            log.append(entry);
             storage.metrics().logAppend(entry.getSerializedSize());
             replies.appended(entry.getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
             return Optional.empty();
@@ -609,16 +614,15 @@ public final class KvPartition {
         snapshotRunning = true;
         long now = storage.clock().getAsLong();
         SnapshotHeader header = SnapshotHeader.newBuilder().setKeyspace(id.name()).setPartition(id.partition())
-                .setSeq(state.seq()).setLogIndex(lastLogIndex).setTakenAtMs(now).build();
+                .setSeq(state.seq()).setLogOffset(log.logEndOffset()).setTakenAtMs(now).build();
         Map<String, PartitionState.Entry> copy = state.copyLive(now);
-        File logFile = log.lastAppendedFile();
         EntryLog<LogEntry> partitionLog = log;
         writesSinceSnapshot = 0;
         CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
             storage.space().claim(SnapshotStore.estimatedBytes(copy));
             long bytes = snapshots.write(header, copy);
-            // Whole cycles before the one holding the snapshot's last entry are covered by it.
-            partitionLog.deleteCyclesBefore(logFile);
+            // Whole files of entries before the snapshot's end are covered by it.
+            partitionLog.deleteBefore(header.getLogOffset());
             return bytes;
         }, storage.blockingIo());
         storage.snapshotStarted(id, write);

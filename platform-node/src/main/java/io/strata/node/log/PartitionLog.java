@@ -791,6 +791,21 @@ public final class PartitionLog implements AutoCloseable {
      * @return the number of files deleted
      */
     public int applyRetention(Duration retention, long retentionBytes) {
+        return deleteOldFiles(retention, retentionBytes, -1);
+    }
+
+    /**
+     * Deletes whole files, oldest first, whose every record lies below {@code offset} (a store's
+     * snapshot covers them), never the newest file: the log start moves to the first record left.
+     * Any thread, one call at a time, as {@link #applyRetention}.
+     *
+     * @return the number of files deleted
+     */
+    public int deleteFilesBefore(long offset) {
+        return deleteOldFiles(Duration.ZERO, 0, Math.min(offset, highWatermark.get()));
+    }
+
+    private int deleteOldFiles(Duration retention, long retentionBytes, long coveredBelow) {
         long now = clock.millis();
         int deleted = 0;
         long total = bytesOnDisk();
@@ -801,7 +816,7 @@ public final class PartitionLog implements AutoCloseable {
                 Map.Entry<Integer, Cycle> oldest = cycles.firstEntry();
                 long nextStart = firstOffsetAfter(oldest.getKey());
                 long cycleEnd = ((long) oldest.getKey() + 1) * config.rollCycle().lengthInMillis();
-                boolean belowStart = nextStart <= logStart.get();
+                boolean belowStart = nextStart <= Math.max(logStart.get(), coveredBelow);
                 boolean expired = !retention.isZero() && cycleEnd < now - retention.toMillis();
                 boolean oversize = retentionBytes > 0 && total > retentionBytes;
                 if (!belowStart && !((expired || oversize) && nextStart <= highWatermark.get())) {

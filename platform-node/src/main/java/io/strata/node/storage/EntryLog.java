@@ -1,83 +1,83 @@
 package io.strata.node.storage;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.strata.node.common.StrataException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
+import io.strata.node.log.FetchData;
+import io.strata.node.log.LogConfig;
+import io.strata.node.log.PartitionLog;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
- * A write-ahead log of Protobuf entries: a Chronicle Queue in its own directory, one entry per
- * excerpt. A KV partition logs its mutations in one; a table shard its row batches.
+ * A store's write-ahead log of Protobuf entries on a {@link PartitionLog}: each entry is one record
+ * (its value the entry's bytes), so an entry has a dense offset, a CRC and the log's recovery,
+ * space checks and cut-back of a corrupt tail. A KV partition logs its mutations in one; a table
+ * shard its row batches. A directory written by a version before the partition log is migrated
+ * when it is first opened ({@link EntryLogMigration}).
  *
- * <p>Threading: NOT thread-safe. One owner at a time (the partition actor, or the recovery task
- * before it hands the log over); the owner's mailbox orders all calls, so Chronicle's
- * single-thread check is switched off rather than pinned to whichever thread ran first.
+ * <p>Threading: one owner at a time (the partition actor, or the recovery task before it hands
+ * the log over) calls the appends; {@link #deleteBefore} may run on another thread.
  *
  * <p>Durability: {@link #append} returns once the entry is in the memory-mapped file, which
  * survives the death of the process; {@link #currentFile()} is what a caller fsyncs to survive
  * power loss.
  *
- * <p>Space: an append has its bytes backed by the filesystem ({@link MappedLogAllocator}, which
- * claims what it backs from the node's {@link DiskSpace}) before writing; when there is no room,
+ * <p>Space: the partition log backs an append's bytes before writing them; when there is no room
  * the append throws {@code storage_full} and the log is as it was.
  */
 public final class EntryLog<T extends MessageLite> implements AutoCloseable {
 
-    /** Chronicle chunks are mapped this many bytes at a time; an entry must fit well within one. */
-    static final long BLOCK_SIZE = 16L << 20;
-    private static final String CYCLE_FILE_SUFFIX = ".cq4";
+    /** What a batch adds around its records, and a record around its value: kept free of the largest entry. */
+    private static final int FRAMING_BYTES = 256;
+    private static final int REPLAY_READ_BYTES = 8 << 20;
 
-    private final Path dir;
-    private final SingleChronicleQueue queue;
-    private final ExcerptAppender appender;
+    private final PartitionLog log;
     private final Parser<T> parser;
-    private final DiskSpace space;
-    private final MappedLogAllocator allocator;
-    private File lastAppendedFile;
+    private final InstantSource clock;
+    private final int maxBatchBytes;
 
-    private EntryLog(Path dir, SingleChronicleQueue queue, Parser<T> parser, DiskSpace space) {
-        this.dir = dir;
-        this.queue = queue;
+    private EntryLog(PartitionLog log, Parser<T> parser, InstantSource clock, int maxBatchBytes) {
+        this.log = log;
         this.parser = parser;
-        this.space = space;
-        this.allocator = new MappedLogAllocator(space);
-        this.appender = queue.createAppender();
-        this.appender.singleThreadedCheckDisabled(true);
+        this.clock = clock;
+        this.maxBatchBytes = maxBatchBytes;
     }
 
     /**
-     * Opens (creating if needed) the log in {@code dir}, whose entries {@code parser} reads.
+     * Opens (creating if needed) the log in {@code dir}, whose entries {@code parser} reads,
+     * migrating a log of the older format first. Blocking file I/O.
      *
      * @throws io.strata.node.common.StrataException {@code storage_full} when a new log's files
      *     would take the reserve
      */
     public static <T extends MessageLite> EntryLog<T> open(Path dir, RollCycle rollCycle, Parser<T> parser, DiskSpace space) {
-        return new EntryLog<>(dir, ChronicleLogs.open(dir, rollCycle, BLOCK_SIZE, space), parser, space);
+        LogConfig config = LogConfig.of(rollCycle).withMaxBatchBytes(PartitionLog.maxBatchBytes());
+        InstantSource clock = InstantSource.system();
+        EntryLogMigration.migrateIfNeeded(dir, config, space, clock);
+        return new EntryLog<>(PartitionLog.open(dir, config, space, clock), parser, clock, config.maxBatchBytes());
     }
 
     /** Largest entry, in bytes, that the log accepts. */
     public static long maxEntryBytes() {
-        return BLOCK_SIZE / 4;
+        return PartitionLog.maxBatchBytes() - FRAMING_BYTES;
     }
 
     /**
-     * Appends an entry and returns its Chronicle index.
+     * Appends an entry and returns its offset.
      *
      * @throws io.strata.node.common.StrataException {@code storage_full} when there is no room for
      *     it; nothing was written
@@ -87,8 +87,8 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
     }
 
     /**
-     * Appends entries, one excerpt each, and returns the Chronicle index of the last. Their bytes
-     * are backed at once, so a refusal comes before the first.
+     * Appends entries, in as few batches as fit, in one write, and returns the offset of the last.
+     * Their bytes are backed at once, so a refusal comes before the first.
      *
      * @throws io.strata.node.common.StrataException {@code storage_full} when there is no room for
      *     them; nothing was written
@@ -98,121 +98,116 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
      */
     public long appendAll(List<T> entries) {
         List<byte[]> encoded = new ArrayList<>(entries.size());
-        long remaining = 0;
         for (T entry : entries) {
-            byte[] bytes = entry.toByteArray();
-            encoded.add(bytes);
-            remaining += bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
+            encoded.add(entry.toByteArray());
         }
-        space.requireWritable();
-        ChronicleLogs.beforeWrite(queue, appender, space);
-        int written = 0;
-        try {
-            for (byte[] bytes : encoded) {
-                try (DocumentContext dc = appender.writingDocument()) {
-                    Bytes<?> out = dc.wire().bytes();
-                    // The rest of the batch is backed at once, so it is refused before its first entry.
-                    ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), remaining, dir);
-                    out.write(bytes);
-                }
-                remaining -= bytes.length + ChronicleLogs.ENTRY_OVERHEAD;
-                written++;
-            }
-        } catch (StrataException refused) {
-            if (written == 0) {
-                throw refused;
-            }
-            throw new IllegalStateException("log " + dir + " refused entry " + written + " of " + encoded.size()
-                    + " after the first ones were written", refused);
-        }
-        lastAppendedFile = appender.currentFile();
-        return appender.lastIndexAppended();
+        return log.appendAsLeader(encode(encoded, clock.millis(), maxBatchBytes), 0).lastOffset();
     }
 
-    /**
-     * The cycle file the last append went to (the current file before any append). Unlike
-     * {@link #currentFile()}, it never moves on to a newer cycle by itself, so it is the file to
-     * keep when everything before the last append is covered by a snapshot.
-     */
-    public File lastAppendedFile() {
-        return lastAppendedFile != null ? lastAppendedFile : appender.currentFile();
+    /** Encodes entries as v2 record batches of at most {@code maxBatchBytes} each (one per entry at worst), offsets from 0. */
+    static MemoryRecords encode(List<byte[]> entries, long timestamp, int maxBatchBytes) {
+        if (entries.size() == 1) {
+            return batch(entries, 0, 1, timestamp);
+        }
+        List<ByteBuffer> batches = new ArrayList<>();
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            long size = entries.get(i).length + FRAMING_BYTES;
+            if (i > from && bytes + size > maxBatchBytes) {
+                batches.add(batch(entries, from, i, timestamp).buffer());
+                from = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        batches.add(batch(entries, from, entries.size(), timestamp).buffer());
+        int total = batches.stream().mapToInt(ByteBuffer::remaining).sum();
+        ByteBuffer all = ByteBuffer.allocate(total);
+        batches.forEach(all::put);
+        return MemoryRecords.readableRecords(all.flip());
     }
 
-    /** The file the last append went to: the one to fsync. */
+    private static MemoryRecords batch(List<byte[]> entries, int from, int to, long timestamp) {
+        int bytes = FRAMING_BYTES;
+        for (int i = from; i < to; i++) {
+            bytes += entries.get(i).length + 32;
+        }
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(bytes), Compression.NONE,
+                TimestampType.CREATE_TIME, 0);
+        for (int i = from; i < to; i++) {
+            builder.append(timestamp, null, entries.get(i));
+        }
+        return builder.build();
+    }
+
+    /** The file the last append went to: the one to fsync. Owner only. */
     public File currentFile() {
-        return appender.currentFile();
+        return log.currentFile();
+    }
+
+    /** The offset the next entry gets. */
+    public long logEndOffset() {
+        return log.logEndOffset();
     }
 
     /**
-     * Feeds every entry after the one at {@code afterIndex} (or from the start when it is
-     * negative) to {@code consumer}, and returns the index of the last entry read (or
-     * {@code afterIndex} when there was none).
+     * Feeds every entry after the one at {@code afterOffset} (or from the log's start when it is
+     * negative) to {@code consumer}, and returns the offset of the last entry read (or
+     * {@code afterOffset} when there was none).
      *
-     * @throws IllegalStateException when {@code afterIndex} is not in the log or an entry is unreadable:
-     *     starting with a silent gap would lose acknowledged writes
+     * @throws IllegalStateException when the log does not hold the entry after {@code afterOffset}
+     *     (it starts later or ends before it) or an entry is unreadable: starting with a silent
+     *     gap would lose acknowledged writes
      */
-    public long replayAfter(long afterIndex, Consumer<T> consumer) {
-        try (ExcerptTailer tailer = queue.createTailer()) {
-            tailer.singleThreadedCheckDisabled(true);
-            if (afterIndex >= 0 && !tailer.moveToIndex(afterIndex)) {
-                throw new IllegalStateException("log " + dir + " has no entry at index " + afterIndex
-                        + " where its snapshot ends");
+    public long replayAfter(long afterOffset, Consumer<T> consumer) {
+        long next = afterOffset < 0 ? log.logStartOffset() : afterOffset + 1;
+        if (next < log.logStartOffset() || next > log.logEndOffset()) {
+            throw new IllegalStateException("log " + log.dir() + " holds offsets " + log.logStartOffset() + ".."
+                    + log.logEndOffset() + ", not offset " + next + " where its snapshot ends");
+        }
+        long last = afterOffset;
+        while (next < log.logEndOffset()) {
+            FetchData data = log.read(next, REPLAY_READ_BYTES);
+            if (data.isEmpty()) {
+                break;
             }
-            long last = afterIndex;
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        return last;
-                    }
-                    long index = dc.index();
-                    if (index <= afterIndex) {
+            for (RecordBatch batch : data.records().batches()) {
+                for (Record record : batch) {
+                    if (record.offset() < next) {
                         continue;
                     }
-                    byte[] bytes = dc.wire().bytes().toByteArray();
                     try {
-                        consumer.accept(parser.parseFrom(bytes));
+                        consumer.accept(parser.parseFrom(record.value()));
                     } catch (InvalidProtocolBufferException e) {
-                        throw new IllegalStateException("log " + dir + " entry at index " + index + " is unreadable", e);
+                        throw new IllegalStateException("log " + log.dir() + " entry at offset " + record.offset()
+                                + " is unreadable", e);
                     }
-                    last = index;
+                    last = record.offset();
                 }
             }
+            next = data.nextOffset();
         }
+        return last;
     }
 
     /**
-     * Deletes whole cycle files that come before the file holding {@code keepFrom}: their entries
-     * are all covered by a snapshot. Returns the number of files deleted.
+     * Deletes whole files whose every entry lies before {@code offset} (a snapshot covers them),
+     * never the one being written. Blocking file I/O; any thread, one call at a time.
+     *
+     * @return the number of files deleted
      */
-    public int deleteCyclesBefore(File keepFrom) {
-        String keepName = keepFrom.getName();
-        int deleted = 0;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
-                // Chronicle names cycle files by a fixed-width date format, so name order is time order.
-                if (name.endsWith(CYCLE_FILE_SUFFIX) && name.compareTo(keepName) < 0) {
-                    Files.deleteIfExists(file);
-                    deleted++;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot compact log " + dir, e);
-        }
-        if (deleted > 0) {
-            queue.refreshDirectoryListing();
-        }
-        return deleted;
+    public int deleteBefore(long offset) {
+        return log.deleteFilesBefore(offset);
     }
 
     public Path dir() {
-        return dir;
+        return log.dir();
     }
 
+    /** Flushes what was appended and closes the log. Blocking file I/O. */
     @Override
     public void close() {
-        allocator.close();
-        appender.close();
-        queue.close();
+        log.close();
     }
 }

@@ -7,6 +7,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.storage.DataLayout;
+import io.strata.node.storage.LegacyEntryLog;
+import io.strata.node.kv.internal.PartitionState;
+import io.strata.node.kv.internal.SnapshotStore;
+import io.strata.node.kv.proto.DeleteOp;
+import io.strata.node.kv.proto.LogEntry;
+import io.strata.node.kv.proto.PutOp;
+import io.strata.node.kv.proto.SnapshotHeader;
+import io.strata.node.log.PartitionLog;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
@@ -260,6 +268,45 @@ class KvPartitionTest {
         assertEquals("after-snapshot", value(get(restarted, "tail")));
         assertTrue(meters.timer("strata.kv.snapshot").count() >= 3, "snapshots were taken");
         testKit.stop(restarted);
+    }
+
+    @Test
+    void aPartitionWrittenByThePreviousVersionRecoversEveryKeyAndMovesToThePartitionLog() {
+        // As the version before the partition log left it: a snapshot up to seq 3 naming a Chronicle
+        // index, and a log of one entry per excerpt that still holds entries the snapshot covers.
+        Path partitionDir = DataLayout.of(dir).kvPartitionDir(new PartitionId("users", 3));
+        new SnapshotStore(partitionDir.resolve("snapshots")).write(
+                SnapshotHeader.newBuilder().setKeyspace("users").setPartition(3).setSeq(3).setLogIndex(0x4a1b00000002L).build(),
+                java.util.Map.of("a", new PartitionState.Entry(bytes("a-3"), 3, 0), "gone", new PartitionState.Entry(bytes("g-2"), 2, 0)));
+        List<LogEntry> entries = List.of(putEntry(1, "a", "a-1"), putEntry(2, "gone", "g-2"), putEntry(3, "a", "a-3"),
+                LogEntry.newBuilder().setSeq(4).setDelete(DeleteOp.newBuilder().setKey("gone")).build(),
+                putEntry(5, "b", "b-5"), putEntry(6, "a", "a-6"));
+        try (LegacyEntryLog old = LegacyEntryLog.open(partitionDir.resolve("log"), RollCycles.FAST_HOURLY,
+                DiskSpace.of(dir, 0, Duration.ofSeconds(1)))) {
+            old.appendAll(entries);
+        }
+
+        var p = spawn();
+        var a = assertInstanceOf(KvPartition.Found.class, get(p, "a"));
+        assertEquals("a-6", value(a));
+        assertEquals(6, a.version());
+        assertEquals("b-5", value(get(p, "b")));
+        assertInstanceOf(KvPartition.NotFound.class, get(p, "gone"), "the delete after the snapshot is replayed");
+        assertTrue(PartitionLog.holdsPartitionLog(partitionDir.resolve("log")), "the log moved to the partition log format");
+        var next = assertInstanceOf(KvPartition.Written.class, put(p, "c", "c-7", 0, KvPartition.ANY_VERSION));
+        assertEquals(7, next.version(), "sequence numbers go on from the old log's");
+        testKit.stop(p);
+
+        var restarted = spawn();
+        assertEquals("a-6", value(get(restarted, "a")));
+        assertEquals("c-7", value(get(restarted, "c")));
+        assertInstanceOf(KvPartition.NotFound.class, get(restarted, "gone"));
+        testKit.stop(restarted);
+    }
+
+    private static LogEntry putEntry(long seq, String key, String value) {
+        return LogEntry.newBuilder().setSeq(seq).setPut(PutOp.newBuilder().setKey(key)
+                .setValue(com.google.protobuf.ByteString.copyFromUtf8(value))).build();
     }
 
     private static int lastWriteOf(int key, int writes) {

@@ -2,21 +2,14 @@ package io.strata.node.bus.internal;
 
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.log.LogConfig;
+import io.strata.node.log.LogMigration;
 import io.strata.node.log.PartitionLog;
-import io.strata.node.storage.AtomicFiles;
-import io.strata.node.storage.Directories;
 import io.strata.node.storage.DiskSpace;
 import net.openhft.chronicle.queue.RollCycle;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
 
@@ -25,14 +18,10 @@ import java.util.List;
  * Protobuf record per Chronicle entry) into a {@link PartitionLog}, at the partition's first open
  * by this version. Offsets, timestamps, keys, values, formats and headers stay as they were.
  *
- * <p>Crash-safe: the new log is built beside the old one ({@code <dir>.migrating}); only when it is
- * complete is the old one renamed away ({@code <dir>.v1}) and the new one into its place, then the
- * old one deleted. A start that finds the directories part-way through any step finishes or
- * restarts the migration; the old records are never deleted before the new log holds them.
+ * <p>Crash-safe as every {@link LogMigration}.
  */
 public final class BusLogMigration {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BusLogMigration.class);
     private static final int COPY_RECORDS = 1000;
     private static final int COPY_BYTES = 4 << 20;
 
@@ -40,35 +29,12 @@ public final class BusLogMigration {
 
     /** Migrates the partition log in {@code dir} if it is of the older format, finishing an interrupted migration first. */
     public static void migrateIfNeeded(Path dir, RollCycle oldRollCycle, LogConfig config, DiskSpace space, InstantSource clock) {
-        Path staging = dir.resolveSibling(dir.getFileName() + ".migrating");
-        Path old = dir.resolveSibling(dir.getFileName() + ".v1");
-        try {
-            if (!Files.exists(dir) && Files.exists(old) && Files.exists(staging)) {
-                // Stopped between the two renames: the staged log is complete.
-                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-                AtomicFiles.fsync(dir.getParent());
-            }
-            Directories.deleteTree(old);
-            if (Directories.isMissingOrEmpty(dir) || PartitionLog.holdsPartitionLog(dir)) {
-                Directories.deleteTree(staging);
-                return;
-            }
-            long copied = copy(dir, staging, oldRollCycle, config, space, clock);
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.fsync(dir.getParent());
-            Directories.deleteTree(old);
-            LOG.info("topic partition log {} moved to the partition log format: {} records", dir, copied);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot migrate the topic partition log in " + dir, e);
-        }
+        LogMigration.migrateIfNeeded(dir, config, space, clock, (oldDir, to) -> copy(oldDir, to, oldRollCycle, space));
     }
 
-    private static long copy(Path dir, Path staging, RollCycle oldRollCycle, LogConfig config, DiskSpace space, InstantSource clock) {
-        Directories.deleteTree(staging);
+    private static long copy(Path dir, PartitionLog to, RollCycle oldRollCycle, DiskSpace space) {
         long copied = 0;
-        try (BusLog from = BusLog.open(dir, oldRollCycle, space);
-             PartitionLog to = PartitionLog.open(staging, config, space, clock)) {
+        try (BusLog from = BusLog.open(dir, oldRollCycle, space)) {
             long offset = from.logStartOffset();
             if (offset > 0) {
                 to.startAt(offset);
@@ -88,7 +54,6 @@ public final class BusLogMigration {
                 copied += records.size();
                 offset = slice.nextOffset();
             }
-            to.flush();
         }
         return copied;
     }

@@ -97,13 +97,13 @@ final class ShardFiles {
     }
 
     /**
-     * Whether a log generation never got past its creation: every file in it is empty or starts
-     * with a zero header. A kill while Chronicle creates a queue leaves such files, which it then
-     * waits on (or fails on) when opening; they cannot hold an entry, so the generation can go.
+     * Whether a log generation never got past its creation: every Chronicle file in it is empty or
+     * starts with a zero header. A kill while Chronicle creates a queue leaves such files, which it
+     * then waits on (or fails on) when opening; they cannot hold an entry, so the generation can go.
      */
     boolean neverWritten(long generation) throws IOException {
         try (Stream<Path> files = Files.list(logDir(generation))) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
+            for (Path file : files.filter(ShardFiles::isChronicleFile).toList()) {
                 try (var in = Files.newInputStream(file)) {
                     byte[] header = in.readNBytes(4);
                     for (byte b : header) {
@@ -115,6 +115,11 @@ final class ShardFiles {
             }
         }
         return true;
+    }
+
+    private static boolean isChronicleFile(Path file) {
+        String name = file.getFileName().toString();
+        return Files.isRegularFile(file) && (name.endsWith(".cq4") || name.endsWith(".cq4t"));
     }
 
     Path logDir(long generation) {

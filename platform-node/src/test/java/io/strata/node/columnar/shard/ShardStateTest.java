@@ -13,6 +13,8 @@ import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Durability;
 import io.strata.node.storage.EntryLog;
+import io.strata.node.storage.LegacyEntryLog;
+import io.strata.node.log.PartitionLog;
 import io.strata.node.storage.StorageConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,6 +178,25 @@ class ShardStateTest {
         ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         assertEquals(List.of(0L, 1L, 2L, 5L), ids(again.snapshot(again.rows())),
                 "a later insert never completes the unfinished one");
+        again.close();
+    }
+
+    @Test
+    void aShardWrittenByThePreviousVersionRecoversEveryAcknowledgedRowAndMovesToThePartitionLog(@TempDir Path dir) throws IOException {
+        // As the version before the partition log left it: a generation log of one row batch per
+        // Chronicle excerpt, ending with an insert whose last batch never reached it.
+        Path log = new ShardFiles(dir).logDir(1);
+        try (LegacyEntryLog old = LegacyEntryLog.open(log, SETTINGS.rollCycle(), space(dir))) {
+            old.appendAll(List.of(rows(0, 3), rows(3, 5).toBuilder().setContinued(true).build(), rows(5, 7),
+                    rows(7, 9).toBuilder().setContinued(true).build()));
+        }
+        ShardState recovered = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
+        assertEquals(range(0, 7), ids(recovered.snapshot(recovered.rows())));
+        assertTrue(PartitionLog.holdsPartitionLog(log), "the generation's log moved to the partition log format");
+        recovered.append(List.of(rows(9, 10)));
+        recovered.close();
+        ShardState again = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 9L), ids(again.snapshot(again.rows())));
         again.close();
     }
 
