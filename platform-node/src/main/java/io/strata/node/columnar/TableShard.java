@@ -7,6 +7,7 @@ import io.strata.node.columnar.shard.ShardState;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
+import io.strata.node.storage.EntryLog;
 import io.strata.node.storage.DurableReplies;
 import io.strata.node.storage.Passivation;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -18,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +31,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>An insert is appended to the log, then to the tail, and acknowledged per the durability
  * mode. When the tail reaches {@code segment-rows} it is sealed into a segment file on the
- * blocking-I/O pool while new rows go to a fresh log generation; the sealed generation is deleted
- * once the segment and the manifest naming it are durable. Scans and export pages never run on
+ * blocking-I/O pool while new rows go to a fresh log generation (opened on that pool first; the
+ * actor only swaps it in); the sealed generation is deleted once the segment and the manifest
+ * naming it are durable. Every file is opened, flushed and closed off the actor's thread. Scans and export pages never run on
  * the actor: each takes a snapshot (segments plus memory blocks) and runs on the query pool, so
  * reads never block writes. In fsync mode a snapshot holds only fsynced rows. If the log cannot be
  * written or a seal fails the entity stops; the next command recovers it from disk. A shard
@@ -38,6 +42,9 @@ import java.util.concurrent.CompletableFuture;
  * ({@link Passivation}), so none is lost.
  */
 public final class TableShard {
+
+    /** For what happens off the actor's thread, where its context's logger may not be used. */
+    private static final Logger LOG = LoggerFactory.getLogger(TableShard.class);
 
     /** The sharding entity type of table shards. */
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "table-shard");
@@ -115,6 +122,8 @@ public final class TableShard {
 
     private record Synced(long upTo, Throwable failure) implements Internal {}
 
+    private record NextLogOpened(ShardState.NextLog next, EntryLog<RowBatch> log, Throwable failure) implements Internal {}
+
     private record Sealed(ShardState.SealResult result, Throwable failure) implements Internal {}
 
     private record Deleted(ActorRef<Reply> replyTo, Throwable failure) implements Internal {}
@@ -138,6 +147,8 @@ public final class TableShard {
     /** Logged bytes of the rows in the tail, and of those being sealed: what this shard reports to the memory ceiling. */
     private long tailBytes;
     private long sealingBytes;
+    /** A seal's next log generation is being opened on the blocking pool. */
+    private boolean openingNextLog;
 
     /**
      * Creates the behaviour of the shard {@code id}; {@code shard} is its sharding shard's (an
@@ -189,7 +200,9 @@ public final class TableShard {
 
     /** Refuses a command with {@code code}; a {@link Drop} is done all the same: a dropped table's shard need not open. */
     private void refuse(Command command, String code, String why) {
-        if (command instanceof Drop drop) {
+        if (command instanceof NextLogOpened opened && opened.log != null) {
+            closeOffActor(opened.log::close, "an unused log generation");
+        } else if (command instanceof Drop drop) {
             CompletableFuture.runAsync(() -> ShardState.deleteShard(storage.shardDir(id)), storage.blockingIo())
                     .whenComplete((ok, e) -> drop.replyTo.tell(new Dropped()));
         } else {
@@ -206,10 +219,13 @@ public final class TableShard {
         return passivation.failed("table shard " + id, why);
     }
 
-    /** Closes the shard's files, if still open, and gives the memory its rows took back to the ceiling; once. */
+    /**
+     * Closes the shard's files, if still open, on the blocking pool (a close flushes), and gives the
+     * memory its rows took back to the ceiling; once.
+     */
     private void release() {
         if (state != null) {
-            state.close();
+            closeOffActor(state::close, "its files");
             state = null;
         }
         storage.memory().held(-(tailBytes + sealingBytes));
@@ -239,6 +255,7 @@ public final class TableShard {
                     return Behaviors.same();
                 })
                 .onMessage(Synced.class, this::onSynced)
+                .onMessage(NextLogOpened.class, this::onNextLogOpened)
                 .onMessage(Sealed.class, this::onSealed)
                 .onMessage(Drop.class, this::onDrop)
                 .onSignal(PostStop.class, signal -> {
@@ -301,24 +318,58 @@ public final class TableShard {
      * mode, sealing waits for the fsync: a snapshot shows every row being sealed).
      */
     private void maybeSeal() {
-        if (state.sealing() || state.tailRows() < settings.segmentRows() || visibleRows < state.rows()) {
+        if (openingNextLog || state.sealing() || state.tailRows() < settings.segmentRows() || visibleRows < state.rows()) {
             return;
+        }
+        // Opening a log makes files (and fsyncs the directory in fsync mode): off the actor's thread.
+        openingNextLog = true;
+        ShardState.NextLog next = state.nextLog();
+        context.pipeToSelf(CompletableFuture.supplyAsync(next::open, storage.blockingIo()),
+                (log, failure) -> new NextLogOpened(next, log, failure));
+    }
+
+    private Behavior<Command> onNextLogOpened(NextLogOpened opened) {
+        openingNextLog = false;
+        if (opened.failure != null) {
+            cannotSeal(opened.failure);
+            return Behaviors.same();
         }
         ShardState.Seal seal;
         try {
-            seal = state.startSeal();
+            seal = state.startSeal(opened.next, opened.log);
         } catch (RuntimeException e) {
-            // The rows stay in the current log generation; the next insert tries again.
-            if (DiskSpace.isOutOfSpace(e)) {
-                context.getLog().debug("table shard {} waits for disk space to seal its tail", id);
-            } else {
-                context.getLog().error("table shard {} cannot start a new log generation to seal its tail", id, e);
-            }
-            return;
+            closeOffActor(opened.log::close, "an unused log generation");
+            cannotSeal(e);
+            return Behaviors.same();
         }
         sealingBytes = tailBytes;
         tailBytes = 0;
         context.pipeToSelf(CompletableFuture.supplyAsync(seal::write, storage.blockingIo()), Sealed::new);
+        return Behaviors.same();
+    }
+
+    /** The rows stay in the current log generation; the next insert tries again. */
+    private void cannotSeal(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (DiskSpace.isOutOfSpace(cause)) {
+            context.getLog().debug("table shard {} waits for disk space to seal its tail", id);
+        } else {
+            context.getLog().error("table shard {} cannot start a new log generation to seal its tail", id, cause);
+        }
+    }
+
+    /** Runs a close (which flushes) on the blocking pool, or here once that pool has stopped (the node is going down). */
+    private void closeOffActor(Runnable close, String what) {
+        try {
+            CompletableFuture.runAsync(close, storage.blockingIo()).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    LOG.warn("table shard {}: closing {} failed", id, what, failure);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            close.run();
+        }
     }
 
     private Behavior<Command> onSealed(Sealed sealed) {
@@ -398,6 +449,12 @@ public final class TableShard {
                     }
                     deleted.replyTo.tell(new Dropped());
                     return passivation.refuseUntilStopped("table_not_found", why);
+                })
+                .onMessage(NextLogOpened.class, opened -> {
+                    if (opened.log != null) {
+                        closeOffActor(opened.log::close, "an unused log generation");
+                    }
+                    return Behaviors.same();
                 })
                 .onMessage(Internal.class, internal -> Behaviors.same())
                 .onAnyMessage(other -> {

@@ -321,10 +321,7 @@ public final class KvPartition {
 
     /** Closes the log, if still open, and gives the memory the keys took back to the ceiling; once. */
     private void release() {
-        if (log != null) {
-            log.close();
-            log = null;
-        }
+        closeLog();
         storage.memory().held(-reportedHeld);
         reportedHeld = 0;
     }
@@ -362,9 +359,7 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
-                    if (log != null) {
-                        log.close();
-                    }
+                    closeLog();
                     storage.memory().held(-reportedHeld);
                     return Behaviors.same();
                 })
@@ -682,6 +677,31 @@ public final class KvPartition {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /**
+     * Closes the log, if open, on the blocking pool (a close flushes), after a snapshot in flight
+     * that compacts it; here once that pool has stopped (the node is going down).
+     */
+    private void closeLog() {
+        if (log == null) {
+            return;
+        }
+        EntryLog<LogEntry> closing = log;
+        log = null;
+        Runnable close = () -> {
+            storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
+            closing.close();
+        };
+        try {
+            CompletableFuture.runAsync(close, storage.blockingIo()).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    LOG.warn("partition {}: closing its log failed", id, failure);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            closing.close();
+        }
     }
 
     private Path logDir() {

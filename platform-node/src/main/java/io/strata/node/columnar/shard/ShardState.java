@@ -49,9 +49,11 @@ public final class ShardState {
         private final long nextSegment;
         private final long rows;
         private final Map<String, Long> producers;
+        private final EntryLog<RowBatch> sealedLog;
 
         private Seal(List<MemoryBlock> blocks, String segmentName, List<String> segmentNames, long generation,
-                     long nextSegment, long rows, Map<String, Long> producers) {
+                     long nextSegment, long rows, Map<String, Long> producers, EntryLog<RowBatch> sealedLog) {
+            this.sealedLog = sealedLog;
             this.blocks = blocks;
             this.segmentName = segmentName;
             this.segmentNames = segmentNames;
@@ -61,9 +63,13 @@ public final class ShardState {
             this.producers = producers;
         }
 
-        /** Writes the segment durably, then the manifest naming it, then deletes the sealed log generations. */
+        /**
+         * Closes the sealed log generation, writes the segment durably, then the manifest naming
+         * it, then deletes the sealed log generations. Blocking file I/O.
+         */
         public SealResult write() {
             long start = System.nanoTime();
+            sealedLog.close();
             try {
                 Path file = files.segment(segmentName);
                 Segment.write(file, schema, blocks.stream().map(MemoryBlock::vectors).toList());
@@ -92,6 +98,8 @@ public final class ShardState {
     private long sealingRows;
     private boolean sealing;
     private EntryLog<RowBatch> log;
+    /** The generation being sealed, until its seal closes it. */
+    private EntryLog<RowBatch> sealingLog;
     private long generation;
     private long nextSegment;
     /** Bytes logged since the last finished seal. */
@@ -187,9 +195,44 @@ public final class ShardState {
     }
 
     private void openLog() throws IOException {
-        log = EntryLog.open(files.logDir(generation), settings.rollCycle(), RowBatch.parser(), space);
+        log = openLog(generation);
+    }
+
+    private EntryLog<RowBatch> openLog(long logGeneration) throws IOException {
+        EntryLog<RowBatch> opened = EntryLog.open(files.logDir(logGeneration), settings.rollCycle(), RowBatch.parser(), space);
         if (settings.durability() == Durability.FSYNC) {
             AtomicFiles.fsync(files.dir());
+        }
+        return opened;
+    }
+
+    /**
+     * The log generation a seal starts next: open it on the blocking-I/O pool ({@link NextLog#open}),
+     * then hand it to {@link #startSeal}.
+     */
+    public NextLog nextLog() {
+        return new NextLog(generation + 1);
+    }
+
+    /** A log generation to be opened off the owner's thread for the next seal. */
+    public final class NextLog {
+        private final long logGeneration;
+
+        private NextLog(long logGeneration) {
+            this.logGeneration = logGeneration;
+        }
+
+        /** Opens (creating) the generation's log. Blocking file I/O. */
+        public EntryLog<RowBatch> open() {
+            try {
+                return openLog(logGeneration);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open log generation " + logGeneration, e);
+            }
+        }
+
+        long generation() {
+            return logGeneration;
         }
     }
 
@@ -302,25 +345,26 @@ public final class ShardState {
     }
 
     /**
-     * Begins a seal: new rows go to a fresh log generation, and the tail's rows become the blocks
-     * being sealed (still visible to snapshots). Run the returned task, then {@link #finishSeal}.
+     * Begins a seal: new rows go to {@code next}, the fresh log generation opened from
+     * {@link #nextLog()}, and the tail's rows become the blocks being sealed (still visible to
+     * snapshots). Run the returned task (it closes the sealed generation), then {@link #finishSeal}.
+     *
+     * @throws StrataException {@code storage_full} when the segment would take the reserve; the
+     *     caller closes {@code next}, which holds nothing
      */
-    public Seal startSeal() {
+    public Seal startSeal(NextLog nextLog, EntryLog<RowBatch> next) {
         if (sealing) {
             throw new IllegalStateException("a seal is already running");
+        }
+        if (nextLog.generation() != generation + 1) {
+            throw new IllegalStateException("log generation " + nextLog.generation() + " does not follow " + generation);
         }
         // The segment is at most about the size of the logged rows it replaces (their columns encoded).
         space.claim(logBytes);
         EntryLog<RowBatch> sealed = log;
-        generation++;
-        try {
-            openLog();
-        } catch (IOException | RuntimeException e) {
-            generation--;
-            log = sealed;
-            throw new IllegalStateException("cannot open log generation " + (generation + 1), e);
-        }
-        sealed.close();
+        generation = nextLog.generation();
+        log = next;
+        sealingLog = sealed;
         sealing = true;
         sealingRows = tail.rows();
         sealingBlocks = tail.drain();
@@ -328,7 +372,8 @@ public final class ShardState {
         String name = ShardFiles.segmentName(nextSegment++);
         List<String> names = new ArrayList<>(segmentNames);
         names.add(name);
-        return new Seal(sealingBlocks, name, List.copyOf(names), generation, nextSegment, sealingRows, Map.copyOf(producers));
+        return new Seal(sealingBlocks, name, List.copyOf(names), generation, nextSegment, sealingRows, Map.copyOf(producers),
+                sealed);
     }
 
     /** Makes a written seal's segment part of the shard. */
@@ -338,6 +383,7 @@ public final class ShardState {
         segmentRows += result.rows();
         sealingBlocks = List.of();
         sealingRows = 0;
+        sealingLog = null;
         sealing = false;
         logBytes -= sealingLogBytes;
         sealingLogBytes = 0;
@@ -388,6 +434,9 @@ public final class ShardState {
     public void close() {
         if (log != null) {
             log.close();
+        }
+        if (sealingLog != null) {
+            sealingLog.close();
         }
         for (Segment s : segments) {
             try {

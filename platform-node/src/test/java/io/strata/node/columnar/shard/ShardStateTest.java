@@ -66,6 +66,12 @@ class ShardStateTest {
         return RowBatches.toProto(vectors, 0, to - from);
     }
 
+    /** Starts a seal as the shard actor does: the next log generation opened first, then handed over. */
+    private static ShardState.Seal startSeal(ShardState state) {
+        ShardState.NextLog next = state.nextLog();
+        return state.startSeal(next, next.open());
+    }
+
     /** The ids of every row a full scan of the snapshot sees, in row order. */
     private static List<Long> ids(ShardSnapshot snapshot) {
         Partial partial = ShardState.newPartial(ALL, SCHEMA);
@@ -88,7 +94,7 @@ class ShardStateTest {
     }
 
     private static void seal(ShardState state) {
-        state.finishSeal(state.startSeal().write());
+        state.finishSeal(startSeal(state).write());
     }
 
     @Test
@@ -121,7 +127,7 @@ class ShardStateTest {
         ShardSnapshot before = state.snapshot(state.rows());
         ShardSnapshot visible = state.snapshot(5);
         state.append(List.of(rows(6, 9)));
-        ShardState.Seal seal = state.startSeal();
+        ShardState.Seal seal = startSeal(state);
         ShardSnapshot sealing = state.snapshot(state.rows());
         state.finishSeal(seal.write());
         state.append(List.of(rows(9, 10)));
@@ -204,7 +210,7 @@ class ShardStateTest {
     void aSealCutShortLeavesEveryRowExactlyOnce(@TempDir Path dir, @TempDir Path spare) throws IOException {
         ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 9)));
-        state.startSeal();
+        startSeal(state);
         // Crash after the segment file was written but before the manifest named it.
         Path orphan = dir.resolve(ShardFiles.segmentName(1));
         io.strata.node.columnar.segment.Segment.write(orphan, SCHEMA, List.of());
@@ -216,7 +222,7 @@ class ShardStateTest {
         afterSegment.append(List.of(rows(9, 10)));
 
         // Crash after the manifest was written but before the sealed log generations were deleted.
-        ShardState.Seal second = afterSegment.startSeal();
+        ShardState.Seal second = startSeal(afterSegment);
         Path keep = spare.resolve("shard");
         copyTree(dir, keep);
         afterSegment.finishSeal(second.write());
