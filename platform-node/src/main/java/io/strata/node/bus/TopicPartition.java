@@ -94,8 +94,89 @@ public final class TopicPartition {
     /** The records got offsets {@code firstOffset .. firstOffset + count - 1}. */
     public record Appended(long firstOffset, int count) implements Reply {}
 
-    /** Records read; the next read starts at {@code nextOffset}. */
-    public record Records(List<BusRecord> records, long nextOffset, long logStartOffset, long logEndOffset) implements Reply {}
+    /**
+     * Records read; the next read starts at {@code nextOffset}. A read on this node carries the
+     * stored batches as they are and decodes them only when {@link #records()} is asked for (a
+     * reader that only needs values or counts never decodes them); one that crossed nodes carries
+     * them decoded.
+     */
+    public static final class Records implements Reply {
+        private final RecordBatches.Slice slice;
+        private final long nextOffset;
+        private final long logStartOffset;
+        private final long logEndOffset;
+        private volatile List<BusRecord> decoded;
+
+        public Records(List<BusRecord> records, long nextOffset, long logStartOffset, long logEndOffset) {
+            this(null, List.copyOf(records), nextOffset, logStartOffset, logEndOffset);
+        }
+
+        private Records(RecordBatches.Slice slice, List<BusRecord> decoded, long nextOffset, long logStartOffset, long logEndOffset) {
+            this.slice = slice;
+            this.decoded = decoded;
+            this.nextOffset = nextOffset;
+            this.logStartOffset = logStartOffset;
+            this.logEndOffset = logEndOffset;
+        }
+
+        /** The records of a stored slice, decoded when first asked for. */
+        static Records of(RecordBatches.Slice slice, long logStartOffset, long logEndOffset) {
+            return new Records(slice, null, slice.nextOffset(), logStartOffset, logEndOffset);
+        }
+
+        /** The records, decoded (once). */
+        public List<BusRecord> records() {
+            List<BusRecord> records = decoded;
+            if (records == null) {
+                records = slice.decode();
+                decoded = records;
+            }
+            return records;
+        }
+
+        /** How many records were read, without decoding them. */
+        public int size() {
+            return slice != null ? slice.count() : decoded.size();
+        }
+
+        /** Calls {@code consumer} with each record's value, in offset order, without decoding the records when they are stored batches. */
+        public void forEachValue(java.util.function.Consumer<java.nio.ByteBuffer> consumer) {
+            if (slice != null && decoded == null) {
+                slice.forEachValue(consumer);
+            } else {
+                records().forEach(r -> consumer.accept(r.getValue().asReadOnlyByteBuffer()));
+            }
+        }
+
+        public long nextOffset() {
+            return nextOffset;
+        }
+
+        public long logStartOffset() {
+            return logStartOffset;
+        }
+
+        public long logEndOffset() {
+            return logEndOffset;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Records other && nextOffset == other.nextOffset && logStartOffset == other.logStartOffset
+                    && logEndOffset == other.logEndOffset && records().equals(other.records());
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(records(), nextOffset, logStartOffset, logEndOffset);
+        }
+
+        @Override
+        public String toString() {
+            return "Records[" + size() + " records, nextOffset=" + nextOffset + ", logStartOffset=" + logStartOffset
+                    + ", logEndOffset=" + logEndOffset + "]";
+        }
+    }
 
     /** The partition's first retained offset, the offset its next record gets, and its log's size. */
     public record PartitionInfo(long logStartOffset, long logEndOffset, long bytes, int files) implements Reply {}
@@ -319,13 +400,12 @@ public final class TopicPartition {
         ready.thenApplyAsync(visible -> {
                     // Batches up to the max-th record, not a whole byte budget's worth.
                     FetchData data = reading.read(from, budget, from + max);
-                    RecordBatches.Decoded decoded = RecordBatches.decode(data.records(), from, max, maxBytes);
-                    return new Records(decoded.records(), decoded.records().isEmpty() ? from : decoded.nextOffset(),
+                    return Records.of(RecordBatches.slice(data.records(), from, max, maxBytes),
                             data.logStartOffset(), data.highWatermark());
                 }, storage.blockingIo())
                 .whenComplete((records, failure) -> {
                     if (failure == null) {
-                        storage.metrics().read(records.records().size());
+                        storage.metrics().read(records.size());
                         read.replyTo.tell(records);
                     } else if ((failure.getCause() != null ? failure.getCause() : failure) instanceof OffsetOutOfRange range) {
                         read.replyTo.tell(new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest()));

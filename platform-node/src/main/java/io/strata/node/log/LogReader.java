@@ -84,15 +84,15 @@ public final class LogReader implements AutoCloseable {
                         break;
                     }
                     out = room(out, used, length, maxBytes);
-                    out.limit(used + length).position(used);
-                    in.read(out);
+                    // Into the heap array in bulk: reading into a ByteBuffer goes a byte at a time.
+                    in.read(out.array(), out.arrayOffset() + used, length);
                     used += length;
                     next = last + 1;
                 }
             }
             nextOffset = next;
             positionedAt = log.generation();
-            ByteBuffer records = out == null ? ByteBuffer.allocate(0) : out.flip();
+            ByteBuffer records = out == null ? ByteBuffer.allocate(0) : out.limit(used).position(0);
             return new FetchData(MemoryRecords.readableRecords(records), next, start, visible, end);
         } finally {
             log.structure().readLock().unlock();

@@ -370,9 +370,7 @@ public final class PartitionLog implements AutoCloseable {
                 Bytes<?> out = dc.wire().bytes();
                 // The rest of the append is backed at once, so a refusal comes before its first batch.
                 ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), remaining, dir);
-                while (bytes.hasRemaining()) {
-                    out.writeSome(bytes);
-                }
+                writeAll(out, bytes);
                 activeFileUsed = out.writePosition();
             }
             position = appender.lastIndexAppended();
@@ -382,6 +380,18 @@ public final class PartitionLog implements AutoCloseable {
             batchMaxTimestamp = Math.max(batchMaxTimestamp, batch.maxTimestamp());
         }
         return batchMaxTimestamp;
+    }
+
+    /** Writes what is left of {@code bytes}; from a heap array in bulk (Chronicle copies other buffers a byte at a time). */
+    private static void writeAll(Bytes<?> out, ByteBuffer bytes) {
+        if (bytes.hasArray()) {
+            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            bytes.position(bytes.limit());
+            return;
+        }
+        while (bytes.hasRemaining()) {
+            out.writeSome(bytes);
+        }
     }
 
     /** Records a stored batch: its file, index entry, epoch and the new log end (published last). */
@@ -772,9 +782,7 @@ public final class PartitionLog implements AutoCloseable {
             Bytes<?> out = dc.wire().bytes();
             ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(),
                     LogMarker.SIZE + ChronicleLogs.ENTRY_OVERHEAD, dir);
-            while (bytes.hasRemaining()) {
-                out.writeSome(bytes);
-            }
+            writeAll(out, bytes);
             activeFileUsed = out.writePosition();
         }
         long position = appender.lastIndexAppended();

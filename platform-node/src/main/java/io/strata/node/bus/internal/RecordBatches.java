@@ -29,6 +29,8 @@ public final class RecordBatches {
 
     /** The header that records a value's {@link ValueFormat} when it is not binary. */
     public static final String FORMAT_HEADER = "strata.format";
+    /** A v2 batch's header. */
+    private static final int BATCH_OVERHEAD = 61;
     private static final byte[] TEXT = "text".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JSON = "json".getBytes(StandardCharsets.US_ASCII);
 
@@ -47,19 +49,25 @@ public final class RecordBatches {
         MemoryRecordsBuilder builder = null;
         long offset = 0;
         int total = 0;
+        long left = 0;
+        for (BusRecord record : records) {
+            left += estimatedSize(record);
+        }
         for (BusRecord record : records) {
             long timestamp = record.getTimestampMs() == 0 ? now : record.getTimestampMs();
-            byte[] key = record.hasKey() ? record.getKey().getBytes(StandardCharsets.UTF_8) : null;
-            byte[] value = record.getValue().toByteArray();
+            ByteBuffer key = record.hasKey() ? ByteBuffer.wrap(record.getKey().getBytes(StandardCharsets.UTF_8)) : null;
+            // A heap array: Kafka writes a buffer without one a byte at a time.
+            ByteBuffer value = ByteBuffer.wrap(record.getValue().toByteArray());
             Header[] headers = headersOf(record);
             if (builder != null && !builder.hasRoomFor(timestamp, key, value, headers)) {
                 total += close(builder, batches);
                 builder = null;
             }
             if (builder == null) {
-                builder = MemoryRecords.builder(ByteBuffer.allocate(targetBatchBytes), Compression.NONE, TimestampType.CREATE_TIME, offset);
+                builder = newBatch(offset, (int) Math.min(targetBatchBytes, left + BATCH_OVERHEAD), targetBatchBytes);
             }
             builder.appendWithOffset(offset++, timestamp, key, value, headers);
+            left -= estimatedSize(record);
         }
         if (builder != null) {
             total += close(builder, batches);
@@ -70,6 +78,22 @@ public final class RecordBatches {
         ByteBuffer all = ByteBuffer.allocate(total);
         batches.forEach(all::put);
         return MemoryRecords.readableRecords(all.flip());
+    }
+
+    /** A batch builder whose buffer starts at about what it will hold (it grows if need be), cut at {@code limit} bytes. */
+    private static MemoryRecordsBuilder newBatch(long baseOffset, int initialBytes, int limit) {
+        return new MemoryRecordsBuilder(ByteBuffer.allocate(initialBytes), RecordBatch.MAGIC_VALUE_V2, Compression.NONE,
+                TimestampType.CREATE_TIME, baseOffset, RecordBatch.NO_TIMESTAMP, RecordBatch.NO_PRODUCER_ID,
+                RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, false, false, RecordBatch.NO_PARTITION_LEADER_EPOCH, limit);
+    }
+
+    /** About the bytes a record takes in a batch (a little more: varints at their widest). */
+    private static long estimatedSize(BusRecord record) {
+        long size = 21 + record.getValue().size() + (record.hasKey() ? record.getKey().length() * 3L : 0);
+        for (Map.Entry<String, String> header : record.getHeadersMap().entrySet()) {
+            size += 10 + header.getKey().length() * 3L + header.getValue().length() * 3L;
+        }
+        return size + FORMAT_HEADER.length() + 10;
     }
 
     private static int close(MemoryRecordsBuilder builder, List<ByteBuffer> batches) {
@@ -90,6 +114,89 @@ public final class RecordBatches {
         }
         map.forEach((name, value) -> headers.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8))));
         return headers.toArray(Header[]::new);
+    }
+
+    /**
+     * The records of {@code batches} from offset {@code from} that a read returns (at most
+     * {@code maxRecords}, and no more once their values reach {@code maxBytes}, always at least
+     * one), not decoded yet: how many there are and where the next read starts come from the batch
+     * headers alone when the batches are within {@code maxBytes}.
+     */
+    public static Slice slice(MemoryRecords batches, long from, int maxRecords, long maxBytes) {
+        int count = 0;
+        long next = from;
+        long bytes = 0;
+        for (RecordBatch batch : batches.batches()) {
+            if (batch.lastOffset() < from) {
+                continue;
+            }
+            bytes += batch.sizeInBytes();
+            if (bytes > maxBytes) {
+                // The value budget may end the read inside this batch: count record by record.
+                Decoded decoded = decode(batches, from, maxRecords, maxBytes);
+                return new Slice(batches, from, decoded.records().size(), decoded.nextOffset(), decoded);
+            }
+            long first = Math.max(from, batch.baseOffset());
+            int take = (int) Math.min(batch.lastOffset() + 1 - first, maxRecords - count);
+            count += take;
+            next = first + take;
+            if (count == maxRecords) {
+                break;
+            }
+        }
+        return new Slice(batches, from, count, next, null);
+    }
+
+    /** Records of stored batches from an offset, decoded on demand. */
+    public static final class Slice {
+        private final MemoryRecords batches;
+        private final long from;
+        private final int count;
+        private final long nextOffset;
+        private final Decoded decoded;
+
+        private Slice(MemoryRecords batches, long from, int count, long nextOffset, Decoded decoded) {
+            this.batches = batches;
+            this.from = from;
+            this.count = count;
+            this.nextOffset = nextOffset;
+            this.decoded = decoded;
+        }
+
+        public int count() {
+            return count;
+        }
+
+        /** Where the next read starts: after the last record of the slice ({@code from} for an empty one). */
+        public long nextOffset() {
+            return nextOffset;
+        }
+
+        public List<BusRecord> decode() {
+            return decoded != null ? decoded.records() : RecordBatches.decode(batches, from, count, Long.MAX_VALUE).records();
+        }
+
+        /** Calls {@code consumer} with each record's value (an empty buffer for a null value), in offset order. */
+        public void forEachValue(java.util.function.Consumer<ByteBuffer> consumer) {
+            int left = count;
+            for (RecordBatch batch : batches.batches()) {
+                if (batch.lastOffset() < from) {
+                    continue;
+                }
+                for (Record record : batch) {
+                    if (left == 0) {
+                        return;
+                    }
+                    if (record.offset() >= from) {
+                        consumer.accept(record.hasValue() ? record.value() : ByteBuffer.allocate(0));
+                        left--;
+                    }
+                }
+                if (left == 0) {
+                    return;
+                }
+            }
+        }
     }
 
     /**

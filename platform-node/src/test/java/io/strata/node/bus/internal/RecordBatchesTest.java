@@ -50,4 +50,28 @@ class RecordBatchesTest {
         assertEquals(15, RecordBatches.decode(batches, 10, 5, Long.MAX_VALUE).nextOffset());
         assertEquals(3, RecordBatches.decode(batches, 0, 100, 250).records().size(), "values up to 250 bytes: three of 100");
     }
+
+    @Test
+    void aSliceCountsFromTheBatchHeadersWhatADecodeReturns() {
+        List<BusRecord> records = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            records.add(BusRecord.newBuilder().setValue(ByteString.copyFromUtf8("v".repeat(1 + i % 50) + i)).setTimestampMs(1).build());
+        }
+        MemoryRecords batches = RecordBatches.encode(records, 0, 700);
+        for (long from : new long[] {0, 3, 17, 50, 99, 100}) {
+            for (int max : new int[] {1, 7, 30, 1000}) {
+                for (long maxBytes : new long[] {1, 200, 2_000, Long.MAX_VALUE}) {
+                    RecordBatches.Decoded decoded = RecordBatches.decode(batches, from, max, maxBytes);
+                    RecordBatches.Slice slice = RecordBatches.slice(batches, from, max, maxBytes);
+                    String at = "from " + from + ", max " + max + ", maxBytes " + maxBytes;
+                    assertEquals(decoded.records().size(), slice.count(), at);
+                    assertEquals(decoded.nextOffset(), slice.nextOffset(), at);
+                    assertEquals(decoded.records(), slice.decode(), at);
+                    List<ByteString> values = new ArrayList<>();
+                    slice.forEachValue(v -> values.add(ByteString.copyFrom(v)));
+                    assertEquals(decoded.records().stream().map(BusRecord::getValue).toList(), values, at);
+                }
+            }
+        }
+    }
 }
