@@ -2,12 +2,15 @@ package io.strata.node.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The message bus: a topic with partitions, a keyed batch with dense offsets, reading and
- * resuming from an offset, an all-or-nothing batch refusal, two consumer groups at different
+ * resuming from an offset, a long poll answered as a record arrives, an all-or-nothing batch refusal, two consumer groups at different
  * speeds (an outage becomes lag, then catches up), replay from offset 0; after the crash, every
  * record at its offset, committed offsets intact, and new records continuing with no gap.
  */
@@ -57,6 +60,26 @@ public final class BusChapter implements DemoChapter {
         tour.check(resumed.get("records").size() == 1 && resumed.get("records").get(0).get("offset").asLong() == next,
                 "exactly the one new record, at offset " + next);
 
+        tour.step("Long poll: a read at the end of a partition waits for the next record (wait_ms)");
+        long end = next + 1;
+        String waitPath = TOPIC + "/partitions/" + alice + "/records?offset=" + end + "&wait_ms=10000";
+        tour.shell(DemoTour.curl("GET", tour.base() + waitPath, null) + " &   # answers when a record arrives");
+        long waitStart = System.nanoTime();
+        CompletableFuture<DemoTour.Exchange> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return tour.quietly("GET", waitPath, null);
+            } catch (IOException | InterruptedException e) {
+                throw new CompletionException(e);
+            }
+        });
+        Thread.sleep(300);
+        tour.post(TOPIC + "/records", "[{\"key\":\"alice\",\"value\":{\"page\":\"/receipt\"}}]").expect(200);
+        JsonNode woken = waiting.join().print().expect(200).json();
+        long waitedMs = (System.nanoTime() - waitStart) / 1_000_000;
+        tour.check(woken.get("records").size() == 1 && woken.get("records").get(0).get("offset").asLong() == end,
+                "the waiting read to get the new record at offset " + end);
+        tour.check(waitedMs < 5_000, "it to answer as the record arrived, not at the end of its 10 s wait (" + waitedMs + " ms)");
+
         tour.step("A bad record refuses its whole batch");
         tour.post(TOPIC + "/records", "[{\"key\":\"dave\",\"value\":1},{\"key\":\"erin\",\"vaule\":2}]")
                 .expectError(400, "invalid_record");
@@ -65,7 +88,7 @@ public final class BusChapter implements DemoChapter {
         for (JsonNode p : described.get("offsets")) {
             total += p.get("next_offset").asLong();
         }
-        tour.check(total == 5, "nothing of the refused batch to be appended (5 records in all)");
+        tour.check(total == 6, "nothing of the refused batch to be appended (6 records in all)");
 
         consumerGroups(tour);
 
@@ -83,7 +106,7 @@ public final class BusChapter implements DemoChapter {
         tour.say("A group's members share the partitions; each group keeps its own committed offsets.");
         int fastRead = pollAndCommit(tour, "fast", "f1", 100);
         int slowRead = pollAndCommit(tour, "slow", "s1", 1);
-        tour.check(fastRead == 5 && slowRead < fastRead, "the fast group to take all 5 records, the slow one fewer");
+        tour.check(fastRead == 6 && slowRead < fastRead, "the fast group to take all 6 records, the slow one fewer");
         long slowBehind = tour.get("/groups/slow/lag").expect(200).json().get("lag").asLong();
         tour.check(tour.get("/groups/fast/lag").expect(200).json().get("lag").asLong() == 0, "the fast group to have no lag");
 

@@ -254,7 +254,7 @@ public final class DemoTour {
             return this;
         }
 
-        private Exchange print() {
+        Exchange print() {
             PrintWriter out = tour.out;
             out.println("HTTP/1.1 " + status() + reason(status()));
             for (String name : SHOWN_HEADERS) {
