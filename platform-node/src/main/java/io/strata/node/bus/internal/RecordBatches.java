@@ -90,6 +90,9 @@ public final class RecordBatches {
     /** About the bytes a record takes in a batch (a little more: varints at their widest). */
     private static long estimatedSize(BusRecord record) {
         long size = 21 + record.getValue().size() + (record.hasKey() ? record.getKey().length() * 3L : 0);
+        if (record.getHeadersCount() == 0) {
+            return size + FORMAT_HEADER.length() + 10;
+        }
         for (Map.Entry<String, String> header : record.getHeadersMap().entrySet()) {
             size += 10 + header.getKey().length() * 3L + header.getValue().length() * 3L;
         }
@@ -103,11 +106,12 @@ public final class RecordBatches {
     }
 
     private static Header[] headersOf(BusRecord record) {
-        Map<String, String> map = record.getHeadersMap();
         boolean formatted = record.getFormat() == ValueFormat.TEXT || record.getFormat() == ValueFormat.JSON;
-        if (map.isEmpty() && !formatted) {
+        // The count, not the map: a message's map view is costly to ask even when empty.
+        if (record.getHeadersCount() == 0 && !formatted) {
             return Record.EMPTY_HEADERS;
         }
+        Map<String, String> map = record.getHeadersMap();
         List<Header> headers = new ArrayList<>(map.size() + 1);
         if (formatted) {
             headers.add(new RecordHeader(FORMAT_HEADER, record.getFormat() == ValueFormat.TEXT ? TEXT : JSON));
