@@ -10,6 +10,7 @@ import io.strata.node.bus.BusMetrics;
 import io.strata.node.bus.BusRoutes;
 import io.strata.node.bus.BusSettings;
 import io.strata.node.bus.BusStorage;
+import io.strata.node.bus.LocalPartitions;
 import io.strata.node.bus.BusStore;
 import io.strata.node.bus.GroupRoutes;
 import io.strata.node.bus.GroupSettings;
@@ -233,7 +234,7 @@ public final class StrataNode implements AutoCloseable {
             TopicCatalog topics = TopicCatalog.load(catalogs, layout);
             BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
-                    topics::getConfirmed, System::currentTimeMillis);
+                    topics::getConfirmed, System::currentTimeMillis, new LocalPartitions());
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, catalogsReady, askTimeout);
             GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, askTimeout);
             TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);

@@ -22,11 +22,13 @@ import java.util.function.LongSupplier;
  * @param topicOf     the topic of a name as a majority of the cluster's nodes knows it (blocking in
  *                    a cluster), empty once it is deleted: a partition opens only for a topic that exists
  * @param clock       epoch milliseconds
+ * @param local       the logs of the partitions open on this node, which reads use directly
  */
 public record BusStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                          BusMetrics metrics,
                          Function<String, Optional<Retention>> retentionOf,
-                         Function<String, Optional<TopicCatalog.Topic>> topicOf, LongSupplier clock) {
+                         Function<String, Optional<TopicCatalog.Topic>> topicOf, LongSupplier clock,
+                         LocalPartitions local) {
 
     public Path partitionDir(PartitionId id) {
         return layout.topicPartitionDir(id);

@@ -9,6 +9,7 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
+import io.strata.node.log.PartitionLog;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -49,16 +50,18 @@ public final class BusStore {
     private final BusSettings settings;
     private final TopicCatalog catalog;
     private final Executor blockingIo;
+    private final BusStorage storage;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
     private BusStore(ClusterSharding sharding, PartitionHomes homes, BusSettings settings, TopicCatalog catalog,
-                     Executor blockingIo, Duration askTimeout) {
+                     BusStorage storage, Duration askTimeout) {
         this.sharding = sharding;
+        this.storage = storage;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
-        this.blockingIo = blockingIo;
+        this.blockingIo = storage.blockingIo();
         this.askTimeout = askTimeout;
     }
 
@@ -76,7 +79,7 @@ public final class BusStore {
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new BusStore(sharding, PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog,
-                storage.blockingIo(), askTimeout);
+                storage, askTimeout);
     }
 
     public BusSettings settings() {
@@ -267,6 +270,21 @@ public final class BusStore {
             throw StrataException.invalid("invalid_max", "max must be at least 1, got " + maxRecords);
         }
         long waitMs = Math.max(0, Math.min(maxWait.toMillis(), askTimeout.toMillis() / 2));
+        PartitionLog local = storage.local().log(new PartitionId(topic.name(), partition));
+        if (local != null) {
+            // The partition is open on this node: read its log directly; a log closing meanwhile
+            // refuses, and the read goes to the partition's next incarnation through its actor.
+            return TopicPartition.readLog(local, offset, Math.min(maxRecords, settings.maxReadRecords()), settings.maxReadBytes(),
+                    waitMs, storage).thenCompose(reply -> reply instanceof TopicPartition.Rejected rejected
+                            && rejected.code().equals("storage_unavailable")
+                    ? readThroughActor(topic, partition, offset, maxRecords, waitMs)
+                    : CompletableFuture.completedFuture(expect(reply, TopicPartition.Records.class)));
+        }
+        return readThroughActor(topic, partition, offset, maxRecords, waitMs);
+    }
+
+    private CompletableFuture<TopicPartition.Records> readThroughActor(Topic topic, int partition, long offset, int maxRecords,
+                                                                        long waitMs) {
         return ask(topic.name(), partition, r -> new TopicPartition.Read(offset, maxRecords, settings.maxReadBytes(), waitMs, r))
                 .thenApply(reply -> expect(reply, TopicPartition.Records.class));
     }

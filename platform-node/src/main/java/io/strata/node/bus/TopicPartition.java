@@ -308,6 +308,7 @@ public final class TopicPartition {
     /** Closes the log if it is open. */
     private void release() {
         if (log != null) {
+            storage.local().closing(id, log);
             log.close();
             log = null;
         }
@@ -315,6 +316,7 @@ public final class TopicPartition {
 
     private Behavior<Command> onOpened(Opened opened) {
         log = opened.log;
+        storage.local().opened(id, log);
         replies.recovered(log.logEndOffset());
         context.getLog().info("topic partition {} opened: offsets {}..{} in {} ms", id, log.logStartOffset(),
                 log.logEndOffset(), opened.nanos / 1_000_000);
@@ -388,32 +390,49 @@ public final class TopicPartition {
     }
 
     private Behavior<Command> onRead(Read read) {
-        PartitionLog reading = log;
-        int max = Math.min(read.maxRecords, settings.maxReadRecords());
-        long maxBytes = Math.min(read.maxBytes, settings.maxReadBytes());
-        long from = read.offset == EARLIEST ? log.logStartOffset() : read.offset == LATEST ? log.highWatermark() : read.offset;
-        int budget = (int) Math.min(Integer.MAX_VALUE - READ_FRAMING_BYTES, maxBytes) + READ_FRAMING_BYTES;
-        // At the end, the read waits for the log's high watermark to pass it, off the actor.
-        CompletableFuture<Long> ready = read.maxWaitMs > 0 && from >= reading.highWatermark()
-                ? reading.awaitHighWatermarkAbove(from, Duration.ofMillis(read.maxWaitMs))
-                : CompletableFuture.completedFuture(reading.highWatermark());
-        ready.thenApplyAsync(visible -> {
-                    // Batches up to the max-th record, not a whole byte budget's worth.
-                    FetchData data = reading.read(from, budget, from + max);
-                    return Records.of(RecordBatches.slice(data.records(), from, max, maxBytes),
-                            data.logStartOffset(), data.highWatermark());
-                }, storage.blockingIo())
-                .whenComplete((records, failure) -> {
-                    if (failure == null) {
-                        storage.metrics().read(records.size());
-                        read.replyTo.tell(records);
-                    } else if ((failure.getCause() != null ? failure.getCause() : failure) instanceof OffsetOutOfRange range) {
-                        read.replyTo.tell(new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest()));
-                    } else {
-                        read.replyTo.tell(new Rejected("storage_unavailable", "read failed: " + failure.getMessage(), -1, -1));
-                    }
-                });
+        readLog(log, read.offset, Math.min(read.maxRecords, settings.maxReadRecords()), Math.min(read.maxBytes, settings.maxReadBytes()),
+                read.maxWaitMs, storage).thenAccept(read.replyTo::tell);
         return Behaviors.same();
+    }
+
+    /**
+     * Reads {@code log} from {@code offset} (or {@link #EARLIEST} / {@link #LATEST}): at most
+     * {@code max} records and about {@code maxBytes} of values; at the end, waits up to
+     * {@code maxWaitMs} for the high watermark to pass it (off the caller's thread), then reads on
+     * the blocking pool. Completes with {@link Records} or {@link Rejected}, never exceptionally.
+     * The partition's actor reads its log so; so do readers on its node ({@link LocalPartitions}).
+     */
+    static CompletableFuture<Reply> readLog(PartitionLog reading, long offset, int max, long maxBytes, long maxWaitMs,
+                                            BusStorage storage) {
+        CompletableFuture<Records> records;
+        try {
+            long from = offset == EARLIEST ? reading.logStartOffset() : offset == LATEST ? reading.highWatermark() : offset;
+            int budget = (int) Math.min(Integer.MAX_VALUE - READ_FRAMING_BYTES, maxBytes) + READ_FRAMING_BYTES;
+            CompletableFuture<Long> ready = maxWaitMs > 0 && from >= reading.highWatermark()
+                    ? reading.awaitHighWatermarkAbove(from, Duration.ofMillis(maxWaitMs))
+                    : CompletableFuture.completedFuture(reading.highWatermark());
+            records = ready.thenApplyAsync(visible -> {
+                // Batches up to the max-th record, not a whole byte budget's worth.
+                FetchData data = reading.read(from, budget, from + max);
+                return Records.of(RecordBatches.slice(data.records(), from, max, maxBytes), data.logStartOffset(), data.highWatermark());
+            }, storage.blockingIo());
+        } catch (RuntimeException e) {
+            records = CompletableFuture.failedFuture(e);
+        }
+        return records.handle((read, failure) -> {
+            if (failure == null) {
+                storage.metrics().read(read.size());
+                return read;
+            }
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof OffsetOutOfRange range) {
+                return new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest());
+            }
+            if (cause instanceof StrataException refused) {
+                return new Rejected(refused.code(), refused.getMessage(), -1, -1);
+            }
+            return new Rejected("storage_unavailable", "read failed: " + cause.getMessage(), -1, -1);
+        });
     }
 
     private Behavior<Command> onRetentionTick() {
@@ -447,6 +466,7 @@ public final class TopicPartition {
         timers.cancelAll();
         replies.failAll(reason -> new Rejected("topic_not_found", reason, -1, -1), why);
         PartitionLog dropping = log;
+        storage.local().closing(id, dropping);
         log = null;
         context.pipeToSelf(CompletableFuture.runAsync(() -> {
                     dropping.close();
