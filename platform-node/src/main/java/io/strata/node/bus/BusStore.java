@@ -10,6 +10,8 @@ import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
 import io.strata.node.log.PartitionLog;
+import io.strata.node.bus.internal.RecordBatches;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -208,7 +210,12 @@ public final class BusStore {
             byPartition.computeIfAbsent(partitionOf[i], p -> new ArrayList<>()).add(records.get(i));
         }
         Map<Integer, CompletableFuture<TopicPartition.Reply>> appends = new LinkedHashMap<>();
-        byPartition.forEach((p, batch) -> appends.put(p, ask(topic.name(), p, r -> new TopicPartition.Append(List.copyOf(batch), r))));
+        long now = storage.clock().getAsLong();
+        byPartition.forEach((p, batch) -> {
+            // Encoded here, on the producer's thread: the partition's actor only stores the bytes.
+            MemoryRecords batches = RecordBatches.encode(batch, now, RecordBatches.TARGET_BATCH_BYTES);
+            appends.put(p, ask(topic.name(), p, r -> new TopicPartition.Append(batches, batch.size(), r)));
+        });
         return CompletableFuture.allOf(appends.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<Integer, Long> next = new java.util.HashMap<>();
             appends.forEach((p, append) -> next.put(p, expect(append.join(), TopicPartition.Appended.class).firstOffset()));

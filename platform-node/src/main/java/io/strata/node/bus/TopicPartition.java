@@ -62,8 +62,18 @@ public final class TopicPartition {
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see BusSerializer). */
     public sealed interface Command permits Append, Read, Info, Drop, Internal {}
 
-    /** Appends records in order (their offsets are assigned here). Replies {@link Appended} or {@link Rejected}. */
-    public record Append(List<BusRecord> records, ActorRef<Reply> replyTo) implements Command {}
+    /**
+     * Appends {@code count} records in order, as the record batches (v2) the sender encoded them
+     * in: the partition only assigns their offsets and stores the bytes. Replies {@link Appended}
+     * or {@link Rejected}.
+     */
+    public record Append(MemoryRecords batches, int count, ActorRef<Reply> replyTo) implements Command {
+
+        /** Encodes {@code records} now, on the sender's thread; a record without a timestamp gets the time now. */
+        public Append(List<BusRecord> records, ActorRef<Reply> replyTo) {
+            this(RecordBatches.encode(records, System.currentTimeMillis(), RecordBatches.TARGET_BATCH_BYTES), records.size(), replyTo);
+        }
+    }
 
     /**
      * Reads up to {@code maxRecords} records (about {@code maxBytes} of values) from {@code offset}
@@ -208,7 +218,6 @@ public final class TopicPartition {
 
     private static final int STASH_CAPACITY = 10_000;
     /** The size a produce's records are cut into batches at (a larger record gets a batch of its own). */
-    private static final int TARGET_BATCH_BYTES = 1 << 20;
     /** Bytes of batch framing allowed per read over the values' budget. */
     private static final int READ_FRAMING_BYTES = 64 << 10;
 
@@ -344,14 +353,11 @@ public final class TopicPartition {
     }
 
     private Behavior<Command> onAppend(Append append) {
-        List<BusRecord> records = append.records;
         long first;
         long endBefore = log.logEndOffset();
-        long bytes;
+        long bytes = append.batches.sizeInBytes();
         try {
-            MemoryRecords batches = RecordBatches.encode(records, storage.clock().getAsLong(), TARGET_BATCH_BYTES);
-            bytes = batches.sizeInBytes();
-            first = log.appendAsLeader(batches, 0).firstOffset();
+            first = log.appendAsLeader(append.batches, 0).firstOffset();
         } catch (StrataException refused) {
             if (log.logEndOffset() == endBefore) {
                 // No room on the disk: nothing was written, and the partition goes on serving.
@@ -363,9 +369,9 @@ public final class TopicPartition {
             return appendFailed(append, e);
         }
         long end = log.logEndOffset();
-        storage.metrics().appended(records.size(), bytes);
+        storage.metrics().appended(append.count, bytes);
         replies.appended(end, storage.committer().isPresent() ? log.currentFile() : null);
-        replies.acknowledge(end, append.replyTo, new Appended(first, records.size()));
+        replies.acknowledge(end, append.replyTo, new Appended(first, append.count));
         return Behaviors.same();
     }
 

@@ -3,6 +3,8 @@ package io.strata.node.bus.internal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.bus.TopicPartition;
 import io.strata.node.bus.proto.AppendCommand;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import java.nio.ByteBuffer;
 import io.strata.node.bus.proto.AppendedReply;
 import io.strata.node.bus.proto.BusRejectedReply;
 import io.strata.node.bus.proto.DropCommand;
@@ -59,7 +61,8 @@ public final class BusSerializer extends ProtobufSerializer {
     @Override
     public byte[] toBinary(Object o) {
         if (o instanceof TopicPartition.Append m) {
-            return AppendCommand.newBuilder().addAllRecords(m.records()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+            return AppendCommand.newBuilder().setBatches(com.google.protobuf.UnsafeByteOperations.unsafeWrap(m.batches().buffer()))
+                    .setCount(m.count()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof TopicPartition.Read m) {
             return ReadCommand.newBuilder().setOffset(m.offset()).setMaxRecords(m.maxRecords()).setMaxBytes(m.maxBytes())
                     .setMaxWaitMs(m.maxWaitMs())
@@ -91,7 +94,8 @@ public final class BusSerializer extends ProtobufSerializer {
             switch (manifest) {
                 case APPEND: {
                     AppendCommand m = AppendCommand.parseFrom(bytes);
-                    return new TopicPartition.Append(List.copyOf(m.getRecordsList()), resolve(m.getReplyTo()));
+                    return new TopicPartition.Append(MemoryRecords.readableRecords(ByteBuffer.wrap(m.getBatches().toByteArray())),
+                            m.getCount(), resolve(m.getReplyTo()));
                 }
                 case READ: {
                     ReadCommand m = ReadCommand.parseFrom(bytes);

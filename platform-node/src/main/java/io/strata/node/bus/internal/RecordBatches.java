@@ -29,6 +29,8 @@ public final class RecordBatches {
 
     /** The header that records a value's {@link ValueFormat} when it is not binary. */
     public static final String FORMAT_HEADER = "strata.format";
+    /** The size produced records are cut into batches at. */
+    public static final int TARGET_BATCH_BYTES = 1 << 20;
     /** A v2 batch's header. */
     private static final int BATCH_OVERHEAD = 61;
     private static final byte[] TEXT = "text".getBytes(StandardCharsets.US_ASCII);
