@@ -214,7 +214,7 @@ public final class StrataNode implements AutoCloseable {
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = settings.catalogTimeout();
-            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.local(space);
+            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.local(space, blockingIo);
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
                     ? Optional.of(NodeDirectory.start(system, settings.nodeName(),
@@ -222,7 +222,7 @@ public final class StrataNode implements AutoCloseable {
                     : Optional.empty();
             KeyspaceCatalog keyspaces = KeyspaceCatalog.load(catalogs, layout);
             KvStorage kvStorage = new KvStorage(layout, space, committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::getConfirmed, memory);
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::awaitConfirmed, memory);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             if (!clustered) {
                 // Local catalogs are whole at once: the stores remove deleted names' leftover files now,
@@ -233,13 +233,13 @@ public final class StrataNode implements AutoCloseable {
             TopicCatalog topics = TopicCatalog.load(catalogs, layout);
             BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
-                    topics::getConfirmed, System::currentTimeMillis);
+                    topics::awaitConfirmed, System::currentTimeMillis);
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, catalogsReady, askTimeout);
             GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, askTimeout);
             TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);
             ColumnarStorage columnarStorage = new ColumnarStorage(layout, space, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
-                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed, memory);
+                    new ColumnarMetrics(metrics.registry()), tableCatalog::awaitConfirmed, memory);
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
             JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,

@@ -1,6 +1,7 @@
 package io.strata.node.bus;
 
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import io.strata.node.bus.internal.GroupOffsetsLog;
 import io.strata.node.storage.DiskSpace;
@@ -31,7 +32,6 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -288,21 +288,13 @@ public final class ConsumerGroup {
 
     /** Reads from {@code from}; an offset retention has deleted (or never existed) falls back to {@code reset}. */
     private CompletableFuture<TopicPartition.Records> read(String topic, int partition, long from, long reset, int max) {
-        return start(() -> bus.read(topic, partition, from, max)).exceptionallyCompose(failure -> {
+        return Futures.start(() -> bus.read(topic, partition, from, max)).exceptionallyCompose(failure -> {
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
             if (from >= 0 && cause instanceof StrataException e && e.code().equals("offset_out_of_range")) {
-                return start(() -> bus.read(topic, partition, reset, max));
+                return Futures.start(() -> bus.read(topic, partition, reset, max));
             }
             return CompletableFuture.failedFuture(cause);
         });
-    }
-
-    private static <T> CompletableFuture<T> start(java.util.function.Supplier<CompletionStage<T>> call) {
-        try {
-            return call.get().toCompletableFuture();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     private Behavior<Command> onPollRead(PollRead read) {
