@@ -6,6 +6,7 @@ import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
 import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.Closings;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,10 +52,11 @@ public final class GroupStore {
 
     /** Registers the consumer group entity with Cluster Sharding and returns the store. */
     public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, DataLayout layout,
-                                   DiskSpace space, Executor blockingIo, Duration askTimeout) {
+                                   DiskSpace space, Executor blockingIo, Closings closings, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
-                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo, ctx.getShard()))
+                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo, closings,
+                                ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
     }
