@@ -275,7 +275,7 @@ public final class StrataNode implements AutoCloseable {
                             new JobRoutes(jobs).routes(),
                             clusterRoutes(system, settings, directory, mover),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings)),
-                    metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes());
+                    metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes(), blockingIo);
             HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
                             httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
