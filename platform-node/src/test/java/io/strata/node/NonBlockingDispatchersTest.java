@@ -40,11 +40,12 @@ class NonBlockingDispatchersTest {
 
     /**
      * Threads that must never block: the actor system's default dispatcher (HTTP routes, the RESP
-     * door, stream stages) and the dispatcher of the stores' sharded entities. Not
-     * {@code strata.blocking-io-dispatcher}, whose work is blocking I/O.
+     * door, stream stages), its internal one (cluster, sharding), the stores' sharded entities'
+     * dispatcher and the table queries'. Not {@code strata.blocking-io-dispatcher}, whose work is
+     * blocking I/O.
      */
-    private static final Predicate<Thread> MUST_NOT_BLOCK = thread -> thread.getName().startsWith("strata-pekko.actor.default-dispatcher-")
-            || thread.getName().startsWith("strata-strata.entity-dispatcher-");
+    private static final List<String> MUST_NOT_BLOCK = List.of("strata-pekko.actor.default-dispatcher-",
+            "strata-pekko.actor.internal-dispatcher-", "strata-strata.entity-dispatcher-", "strata-strata.query-dispatcher-");
 
     /**
      * Blocking calls BlockHound does not know of itself ({@code class, method, JVM descriptor}, JDK
@@ -87,7 +88,7 @@ class NonBlockingDispatchersTest {
     @BeforeAll
     static void installAndStart() {
         BlockHound.Builder builder = BlockHound.builder()
-                .nonBlockingThreadPredicate(current -> current.or(MUST_NOT_BLOCK));
+                .nonBlockingThreadPredicate(current -> current.or(thread -> MUST_NOT_BLOCK.stream().anyMatch(thread.getName()::startsWith)));
         FILE_CALLS.forEach(call -> builder.markAsBlocking(call.get(0), call.get(1), call.get(2)));
         builder
                 // At the end of a shutdown Pekko waits for its own scheduler thread to stop (a managed block).
@@ -96,8 +97,11 @@ class NonBlockingDispatchersTest {
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
                 // Class loading and static initialisers read jars once, on first use of a class.
                 .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
-                // An idle dispatcher thread parks until it is given work: waiting for work is not blocking in it.
+                // An idle dispatcher thread (fork-join or thread pool) waits until it is given work: that is not blocking in it.
                 .allowBlockingCallsInside("java.util.concurrent.ForkJoinPool", "awaitWork")
+                .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask")
+                // A thread-pool dispatcher retiring an idle thread updates its books under the pool's lock.
+                .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit")
                 // Chronicle maps the next chunk of a log file as an append reaches it: a memory-mapped
                 // append is an in-memory write by design (DESIGN.md), and the chunk's pages are backed
                 // ahead of time (MappedLogAllocator), so mapping it is a system call without disk I/O.
