@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /** One kind's catalog in a cluster: this node's copy of the replicated map, kept current by subscription. See {@link ReplicatedCatalogs}. */
@@ -166,9 +165,6 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
             Throwable cause = Futures.unwrap(failure);
             if (cause instanceof StrataException strata) {
                 throw strata;
-            }
-            if (cause instanceof TimeoutException || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
-                throw unavailable("the " + kind + " catalog did not answer in time");
             }
             throw unavailable("the " + kind + " catalog did not answer: " + cause);
         });
