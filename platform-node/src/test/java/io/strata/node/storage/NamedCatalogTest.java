@@ -77,6 +77,23 @@ class NamedCatalogTest {
     }
 
     @Test
+    void changesAreWrittenOnTheBlockingPoolNeverOnTheCallersThread() {
+        List<Runnable> pool = new java.util.ArrayList<>();
+        TopicCatalog catalog = TopicCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1)), pool::add),
+                DataLayout.of(dir));
+        CompletableFuture<TopicCatalog.Topic> created = catalog.create("orders", 2, Retention.FOREVER).toCompletableFuture();
+        assertFalse(created.isDone(), "the caller does not wait for the file");
+        assertFalse(Files.exists(DataLayout.of(dir).topicCatalog()), "nor writes it");
+        pool.forEach(Runnable::run);
+        pool.clear();
+        assertEquals(2, created.join().partitions());
+        assertTrue(Files.exists(DataLayout.of(dir).topicCatalog()), "the blocking-I/O pool wrote it");
+        assertTrue(catalog.create("orders", 2, Retention.FOREVER).toCompletableFuture().isDone(),
+                "the same item again is answered from memory");
+        assertTrue(pool.isEmpty(), "with nothing to write");
+    }
+
+    @Test
     void aNameBeingDeletedIsNeitherMadeNorDeletedAgainUntilTheDeletionIsDone() throws Exception {
         TopicCatalog catalog = catalog();
         Futures.join(catalog.create("busy", 1, Retention.FOREVER));
