@@ -112,9 +112,9 @@ final class BusBench {
             StrataNode node = startNode(dir, "mmap");
             try (node; RawChronicle raw = new RawChronicle(dir.path().resolve("raw"), value, consumeRecords)) {
                 BusStore bus = node.bus();
-                bus.createTopic(TOPIC, settings.partitions(), Retention.FOREVER);
-                bus.createTopic(READ_TOPIC, 1, Retention.FOREVER);
-                bus.createTopic(E2E_TOPIC, 1, Retention.FOREVER);
+                bus.createTopic(TOPIC, settings.partitions(), Retention.FOREVER).toCompletableFuture().join();
+                bus.createTopic(READ_TOPIC, 1, Retention.FOREVER).toCompletableFuture().join();
+                bus.createTopic(E2E_TOPIC, 1, Retention.FOREVER).toCompletableFuture().join();
                 rounds.report("[mmap] node up on 127.0.0.1:%d (data in %s); pre-filling %,d records of %d B to read",
                         node.httpPort(), dir.path(), consumeRecords, value.length);
                 prefill(bus, consumeRecords);
@@ -157,7 +157,7 @@ final class BusBench {
             }
             StrataNode node = startNode(dir, "fsync");
             try (node; RedisAnchor redis = RedisAnchor.start(dir.path().resolve("redis"))) {
-                node.bus().createTopic(TOPIC, settings.partitions(), Retention.FOREVER);
+                node.bus().createTopic(TOPIC, settings.partitions(), Retention.FOREVER).toCompletableFuture().join();
                 int producers = settings.fsyncProducers();
                 rounds.report("[fsync] node up on 127.0.0.1:%d, redis-server on loopback; %d producers", node.httpPort(), producers);
                 HttpLoad single = httpLoad(node, producers, "application/json", jsonBatch(1));

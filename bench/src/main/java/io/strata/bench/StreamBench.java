@@ -152,8 +152,8 @@ final class StreamBench {
             dir.deleteAfter(node.system().getWhenTerminated());
             try (node) {
                 BusStore bus = node.bus();
-                bus.createTopic(TOPIC, 1, Retention.FOREVER);
-                bus.createTopic(E2E_TOPIC, 1, Retention.FOREVER);
+                bus.createTopic(TOPIC, 1, Retention.FOREVER).toCompletableFuture().join();
+                bus.createTopic(E2E_TOPIC, 1, Retention.FOREVER).toCompletableFuture().join();
                 report("[stream] node up on 127.0.0.1:%d (data in %s); appending %,d events over %,d keys (+1 end event)",
                         node.httpPort(), dir.path(), settings.events(), settings.keys());
                 prefill(bus);

@@ -1,5 +1,6 @@
 package io.strata.node;
 
+import io.strata.node.storage.Closings;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.Durability;
 import com.typesafe.config.Config;
@@ -99,6 +100,8 @@ public final class StrataNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StrataNode.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Longest a shutdown waits for the logs of stopped partitions to close, within Pekko's default phase timeout. */
+    private static final Duration LOG_CLOSE_WAIT = Duration.ofSeconds(4);
 
     private final ActorSystem<Void> system;
     private final HttpConnections binding;
@@ -200,22 +203,25 @@ public final class StrataNode implements AutoCloseable {
                     ? Optional.of(new GroupCommitter(settings.fsyncCommitDelay(),
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
-            // Registered before anything else can fail: a start that fails from here terminates the
-            // actor system, whose coordinated shutdown then releases these too.
-            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-                    "strata-release-storage", () -> {
-                        committer.ifPresent(GroupCommitter::close);
-                        memory.close();
-                        metrics.close();
-                        lock.close();
-                        LOG.info("storage closed");
-                        return CompletableFuture.completedFuture(Done.getInstance());
-                    });
             Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io-dispatcher"));
+            Closings closings = new Closings(blockingIo);
+            // Registered before anything else can fail: a start that fails from here terminates the
+            // actor system, whose coordinated shutdown then releases these too, once the logs of the
+            // stopped partitions are closed (fsynced, with a recovery point).
+            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "strata-release-storage", () -> closings.allClosed()
+                            .completeOnTimeout(null, LOG_CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS).thenApply(closed -> {
+                                committer.ifPresent(GroupCommitter::close);
+                                memory.close();
+                                metrics.close();
+                                lock.close();
+                                LOG.info("storage closed");
+                                return Done.getInstance();
+                            }));
             // In a cluster of a cluster file the catalogs are replicated; a node on its own keeps them in JSON files.
             boolean clustered = Placement.from(config).isPresent();
             Duration catalogTimeout = settings.catalogTimeout();
-            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.local(space);
+            CatalogStores catalogs = clustered ? ReplicatedCatalogs.start(system, catalogTimeout) : CatalogStores.local(space, blockingIo);
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
                     ? Optional.of(NodeDirectory.start(system, settings.nodeName(),
@@ -223,7 +229,7 @@ public final class StrataNode implements AutoCloseable {
                     : Optional.empty();
             KeyspaceCatalog keyspaces = KeyspaceCatalog.load(catalogs, layout);
             KvStorage kvStorage = new KvStorage(layout, space, committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::getConfirmed, memory);
+                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::awaitConfirmed, memory, closings);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             if (!clustered) {
                 // Local catalogs are whole at once: the stores remove deleted names' leftover files now,
@@ -234,13 +240,13 @@ public final class StrataNode implements AutoCloseable {
             TopicCatalog topics = TopicCatalog.load(catalogs, layout);
             BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
                     new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
-                    topics::getConfirmed, System::currentTimeMillis, new LocalPartitions());
+                    topics::awaitConfirmed, System::currentTimeMillis, closings, new LocalPartitions());
             BusStore bus = BusStore.start(system, busSettings, busStorage, topics, catalogsReady, askTimeout);
-            GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, askTimeout);
+            GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, closings, askTimeout);
             TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);
             ColumnarStorage columnarStorage = new ColumnarStorage(layout, space, committer.filter(c -> tablesFsync),
                     blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
-                    new ColumnarMetrics(metrics.registry()), tableCatalog::getConfirmed, memory);
+                    new ColumnarMetrics(metrics.registry()), tableCatalog::awaitConfirmed, memory, closings);
             TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
                     askTimeout);
             JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
@@ -270,7 +276,7 @@ public final class StrataNode implements AutoCloseable {
                             new JobRoutes(jobs).routes(),
                             clusterRoutes(system, settings, directory, mover),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings)),
-                    metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes());
+                    metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes(), blockingIo);
             HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
                             httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
                     .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

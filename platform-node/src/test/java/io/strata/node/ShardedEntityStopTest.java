@@ -154,7 +154,7 @@ class ShardedEntityStopTest {
     void insertsRoutedToAShardAsItsTableIsDroppedAreAllAnswered() throws Exception {
         String schema = "{\"columns\":[{\"name\":\"x\",\"type\":\"int64\"}],\"shards\":1}";
         assertEquals(201, node.put("/tables/routed", schema).statusCode());
-        Schema columns = node.node().tables().table("routed").schema();
+        Schema columns = node.node().tables().table("routed").toCompletableFuture().join().schema();
         RowBatch row = RowBatches.toProto(columns, RowParser.parseJson("{\"x\":1}".getBytes(StandardCharsets.UTF_8), columns).columns());
         Map<String, Integer> outcomes;
         try (var flood = new Flood<TableShard.Command, TableShard.Reply>(TableShard.TYPE_KEY,

@@ -94,8 +94,9 @@ class TopicDeletionCrashTest {
         first.kill9();
 
         DataLayout layout = DataLayout.of(data);
-        TopicCatalog catalog = TopicCatalog.load(CatalogStores.local(DiskSpace.of(data, 0, Duration.ofSeconds(1))), layout);
-        assertTrue(catalog.remove("ghost"), "the deletion's first step");
+        TopicCatalog catalog = TopicCatalog.load(CatalogStores.local(DiskSpace.of(data, 0, Duration.ofSeconds(1)), Runnable::run),
+                layout);
+        assertTrue(catalog.remove("ghost").toCompletableFuture().join(), "the deletion's first step");
         assertTrue(logFiles(layout.topicDir("ghost")) > 0, "the crash left the deleted topic's logs");
 
         NodeProcess second = nodes.start(builder);

@@ -93,8 +93,7 @@ public final class BusRoutes extends StrataRoutes {
                                 : bytes.isNumber() ? checkedBytes(bytes) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
             }
             boolean existed = store.topics().stream().anyMatch(t -> t.name().equals(topic));
-            TopicCatalog.Topic created = store.createTopic(topic, partitions, retention);
-            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, created));
+            return respondCreated(existed, store.createTopic(topic, partitions, retention));
         });
     }
 

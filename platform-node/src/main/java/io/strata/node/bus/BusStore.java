@@ -23,10 +23,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -51,7 +51,6 @@ public final class BusStore {
     private final PartitionHomes homes;
     private final BusSettings settings;
     private final TopicCatalog catalog;
-    private final Executor blockingIo;
     private final BusStorage storage;
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
@@ -63,7 +62,6 @@ public final class BusStore {
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
-        this.blockingIo = storage.blockingIo();
         this.askTimeout = askTimeout;
     }
 
@@ -90,16 +88,34 @@ public final class BusStore {
 
     // ---- Topics -------------------------------------------------------------------------------
 
-    public Topic createTopic(String name, int partitions, Retention retention) {
+    /** Creates a topic, or completes with the same one (see {@link TopicCatalog#create}). */
+    public CompletionStage<Topic> createTopic(String name, int partitions, Retention retention) {
         return catalog.create(name, partitions, retention);
+    }
+
+    /**
+     * Creates {@code name} with the default retention unless it exists, whatever its settings (a
+     * topic of the name created meanwhile with others is used as it is).
+     */
+    public CompletionStage<Topic> ensureTopic(String name, int partitions) {
+        Optional<Topic> existing = catalog.peek(name);
+        if (existing.isPresent()) {
+            return CompletableFuture.completedFuture(existing.get());
+        }
+        return createTopic(name, partitions, settings.defaultRetention()).exceptionallyCompose(failure -> {
+            if (Futures.unwrap(failure) instanceof StrataException e && e.code().equals("topic_exists")) {
+                return topic(name);
+            }
+            return CompletableFuture.failedFuture(failure);
+        });
     }
 
     public List<Topic> topics() {
         return catalog.list();
     }
 
-    /** The topic, or {@code topic_not_found}. */
-    public Topic topic(String name) {
+    /** The topic, or {@code topic_not_found}; an invalid name is refused at once. */
+    public CompletionStage<Topic> topic(String name) {
         return catalog.require(name);
     }
 
@@ -108,9 +124,12 @@ public final class BusStore {
         catalog.validateName(name);
     }
 
-    private Topic topicForProduce(String name) {
+    private CompletionStage<Topic> topicForProduce(String name) {
         catalog.validateName(name);
-        return catalog.get(name).orElseGet(() -> {
+        return catalog.get(name).thenCompose(found -> {
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(found.get());
+            }
             if (!settings.autoCreateTopics()) {
                 throw new StrataException(StrataException.Kind.NOT_FOUND, "topic_not_found",
                         "topic '" + name + "' does not exist; create it with PUT /topics/" + name);
@@ -121,7 +140,11 @@ public final class BusStore {
 
     /** The topic with each partition's offsets and size. */
     public CompletionStage<TopicDescription> describe(String name) {
-        Topic topic = topic(name);
+        return topic(name).thenCompose(this::describe);
+    }
+
+    private CompletionStage<TopicDescription> describe(Topic topic) {
+        String name = topic.name();
         List<CompletableFuture<TopicPartition.Reply>> infos = new ArrayList<>();
         for (int p = 0; p < topic.partitions(); p++) {
             infos.add(ask(name, p, TopicPartition.Info::new));
@@ -146,9 +169,13 @@ public final class BusStore {
      * created again and starts empty.
      */
     public CompletionStage<Void> deleteTopic(String name) {
-        Topic topic = topic(name);
+        return topic(name).thenCompose(this::deleteTopic);
+    }
+
+    private CompletionStage<Void> deleteTopic(Topic topic) {
+        String name = topic.name();
         List<PartitionId> partitions = IntStream.range(0, topic.partitions()).mapToObj(p -> new PartitionId(name, p)).toList();
-        return catalog.delete(name, homes.whenAllAvailable(partitions), blockingIo, () -> {
+        return catalog.delete(name, homes.whenAllAvailable(partitions), () -> {
             roundRobin.remove(name);
             List<CompletableFuture<TopicPartition.Reply>> drops = new ArrayList<>();
             for (int p = 0; p < topic.partitions(); p++) {
@@ -191,7 +218,10 @@ public final class BusStore {
             throw StrataException.invalid("invalid_batch", records.size() + " records exceed the batch limit of "
                     + settings.maxBatchRecords());
         }
-        Topic topic = topicForProduce(topicName);
+        return topicForProduce(topicName).thenCompose(topic -> produce(topic, records));
+    }
+
+    private CompletionStage<List<Position>> produce(Topic topic, List<BusRecord> records) {
         int[] partitionOf = new int[records.size()];
         for (int i = 0; i < records.size(); i++) {
             BusRecord r = records.get(i);
@@ -268,7 +298,10 @@ public final class BusStore {
      * {@code maxWait} for a record (a long poll; at most half the ask timeout) and answers as soon as one is there.
      */
     public CompletionStage<TopicPartition.Records> read(String topicName, int partition, long offset, int maxRecords, Duration maxWait) {
-        Topic topic = topic(topicName);
+        return topic(topicName).thenCompose(topic -> read(topic, partition, offset, maxRecords, maxWait));
+    }
+
+    private CompletionStage<TopicPartition.Records> read(Topic topic, int partition, long offset, int maxRecords, Duration maxWait) {
         checkPartition(topic, partition);
         if (offset < TopicPartition.EARLIEST) {
             throw StrataException.invalid("invalid_offset", "offset must be 0 or more, 'earliest' or 'latest'; got " + offset);
@@ -298,10 +331,11 @@ public final class BusStore {
 
     /** A partition's first retained offset and end offset. */
     public CompletionStage<TopicPartition.PartitionInfo> partitionInfo(String topicName, int partition) {
-        Topic topic = topic(topicName);
-        checkPartition(topic, partition);
-        return ask(topic.name(), partition, TopicPartition.Info::new)
-                .thenApply(reply -> expect(reply, TopicPartition.PartitionInfo.class));
+        return topic(topicName).thenCompose(topic -> {
+            checkPartition(topic, partition);
+            return ask(topic.name(), partition, TopicPartition.Info::new)
+                    .thenApply(reply -> expect(reply, TopicPartition.PartitionInfo.class));
+        });
     }
 
     private static void checkPartition(Topic topic, int partition) {

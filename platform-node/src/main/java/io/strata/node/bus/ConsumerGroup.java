@@ -1,8 +1,10 @@
 package io.strata.node.bus;
 
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import io.strata.node.bus.internal.GroupOffsetsLog;
+import io.strata.node.storage.Closings;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.Passivation;
@@ -31,7 +33,6 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -161,6 +162,8 @@ public final class ConsumerGroup {
     // ---- Behaviour ----------------------------------------------------------------------------
 
     private static final int STASH_CAPACITY = 10_000;
+    /** Longest a loading group waits for its previous incarnation's offsets log to close. */
+    private static final Duration PREVIOUS_CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final String group;
     private final BusStore bus;
@@ -169,6 +172,7 @@ public final class ConsumerGroup {
     private final Path legacyFile;
     private final DiskSpace space;
     private final Executor blockingIo;
+    private final Closings closings;
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -185,17 +189,19 @@ public final class ConsumerGroup {
 
     /**
      * Creates the behaviour of the group {@code group}; {@code shard} is its shard's, which it asks
-     * to passivate it when it cannot load its offsets.
+     * to passivate it when it cannot load its offsets; {@code closings} holds the offsets logs of
+     * stopped groups still closing.
      */
     public static Behavior<Command> create(String group, BusStore bus, GroupSettings settings, DataLayout layout,
-                                           DiskSpace space, Executor blockingIo, ActorRef<ClusterSharding.ShardCommand> shard) {
+                                           DiskSpace space, Executor blockingIo, Closings closings,
+                                           ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
-                new ConsumerGroup(group, bus, settings, layout, space, blockingIo, ctx, stash, shard).loading(timers))));
+                new ConsumerGroup(group, bus, settings, layout, space, blockingIo, closings, ctx, stash, shard).loading(timers))));
     }
 
     private ConsumerGroup(String group, BusStore bus, GroupSettings settings, DataLayout layout, DiskSpace space,
-                          Executor blockingIo, ActorContext<Command> context, StashBuffer<Command> stash,
-                          ActorRef<ClusterSharding.ShardCommand> shard) {
+                          Executor blockingIo, Closings closings, ActorContext<Command> context,
+                          StashBuffer<Command> stash, ActorRef<ClusterSharding.ShardCommand> shard) {
         this.group = group;
         this.bus = bus;
         this.settings = settings;
@@ -203,6 +209,7 @@ public final class ConsumerGroup {
         this.legacyFile = layout.groupOffsets(group);
         this.space = space;
         this.blockingIo = blockingIo;
+        this.closings = closings;
         this.context = context;
         this.stash = stash;
         this.shard = shard;
@@ -210,7 +217,10 @@ public final class ConsumerGroup {
 
     private Behavior<Command> loading(TimerScheduler<Command> timers) {
         InstantSource clock = InstantSource.system();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> GroupOffsetsLog.open(dir, legacyFile, space, clock), blockingIo),
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+                    closings.awaitClosed(dir, PREVIOUS_CLOSE_WAIT);
+                    return GroupOffsetsLog.open(dir, legacyFile, space, clock);
+                }, blockingIo),
                 (log, failure) -> new Loaded(log, failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, loaded -> {
@@ -247,7 +257,8 @@ public final class ConsumerGroup {
                 .onMessage(Describe.class, this::onDescribe)
                 .onMessageEquals(SessionTick.INSTANCE, this::onSessionTick)
                 .onSignal(PostStop.class, stopped -> {
-                    offsets.close();
+                    // The close fsyncs: on the blocking-I/O pool, after the flushes under way.
+                    closings.close(dir, writes, offsets);
                     return Behaviors.same();
                 })
                 .build();
@@ -288,21 +299,13 @@ public final class ConsumerGroup {
 
     /** Reads from {@code from}; an offset retention has deleted (or never existed) falls back to {@code reset}. */
     private CompletableFuture<TopicPartition.Records> read(String topic, int partition, long from, long reset, int max) {
-        return start(() -> bus.read(topic, partition, from, max)).exceptionallyCompose(failure -> {
+        return Futures.start(() -> bus.read(topic, partition, from, max)).exceptionallyCompose(failure -> {
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
             if (from >= 0 && cause instanceof StrataException e && e.code().equals("offset_out_of_range")) {
-                return start(() -> bus.read(topic, partition, reset, max));
+                return Futures.start(() -> bus.read(topic, partition, reset, max));
             }
             return CompletableFuture.failedFuture(cause);
         });
-    }
-
-    private static <T> CompletableFuture<T> start(java.util.function.Supplier<CompletionStage<T>> call) {
-        try {
-            return call.get().toCompletableFuture();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     private Behavior<Command> onPollRead(PollRead read) {

@@ -6,6 +6,7 @@ import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
 import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
+import io.strata.node.storage.Closings;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -50,10 +52,11 @@ public final class GroupStore {
 
     /** Registers the consumer group entity with Cluster Sharding and returns the store. */
     public static GroupStore start(ActorSystem<?> system, BusStore bus, GroupSettings settings, DataLayout layout,
-                                   DiskSpace space, Executor blockingIo, Duration askTimeout) {
+                                   DiskSpace space, Executor blockingIo, Closings closings, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Placement.applyTo(system, Entity.of(ConsumerGroup.TYPE_KEY,
-                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo, ctx.getShard()))
+                        ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo, closings,
+                                ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
         return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
     }
@@ -77,13 +80,13 @@ public final class GroupStore {
                                                       boolean resetToLatest) {
         validateGroup(group);
         validateMember(member);
-        TopicCatalog.Topic t = bus.topic(topic);
-        if (maxRecords < 1) {
-            throw StrataException.invalid("invalid_max", "max must be at least 1, got " + maxRecords);
-        }
-        int max = Math.min(maxRecords, bus.settings().maxReadRecords());
-        return ask(group, r -> new ConsumerGroup.Poll(t.name(), t.partitions(), member, max, resetToLatest, r))
-                .thenApply(reply -> expect(reply, ConsumerGroup.Polled.class));
+        return bus.topic(topic).thenCompose(t -> {
+            if (maxRecords < 1) {
+                throw StrataException.invalid("invalid_max", "max must be at least 1, got " + maxRecords);
+            }
+            int max = Math.min(maxRecords, bus.settings().maxReadRecords());
+            return ask(group, r -> new ConsumerGroup.Poll(t.name(), t.partitions(), member, max, resetToLatest, r));
+        }).thenApply(reply -> expect(reply, ConsumerGroup.Polled.class));
     }
 
     /** Removes {@code member} from the group's consumers of {@code topic}; its partitions go to the others. */
@@ -103,7 +106,11 @@ public final class GroupStore {
     public CompletionStage<ConsumerGroup.Committed> commit(String group, String topic, String member, Map<Integer, Long> offsets) {
         validateGroup(group);
         validateMember(member);
-        TopicCatalog.Topic t = bus.topic(topic);
+        return bus.topic(topic).thenCompose(t -> commit(group, t, member, offsets));
+    }
+
+    private CompletionStage<ConsumerGroup.Committed> commit(String group, TopicCatalog.Topic t, String member,
+                                                           Map<Integer, Long> offsets) {
         if (offsets.isEmpty()) {
             throw StrataException.invalid("invalid_offsets", "offsets must name at least one partition");
         }
@@ -150,31 +157,32 @@ public final class GroupStore {
      */
     public CompletionStage<List<TopicLag>> lag(String group) {
         return describe(group).thenCompose(description -> {
-            List<CompletableFuture<TopicLag>> topics = new ArrayList<>();
+            List<CompletableFuture<Optional<TopicLag>>> topics = new ArrayList<>();
             for (ConsumerGroup.TopicState state : description.topics()) {
-                TopicCatalog.Topic topic;
-                try {
-                    topic = bus.topic(state.topic());
-                } catch (StrataException gone) {
-                    continue;
-                }
-                List<CompletableFuture<PartitionLag>> partitions = new ArrayList<>();
-                for (int p = 0; p < topic.partitions(); p++) {
-                    int partition = p;
-                    Long committed = state.committed().get(p);
-                    partitions.add(bus.partitionInfo(topic.name(), p).toCompletableFuture().thenApply(info -> {
-                        long from = committed == null ? info.logStartOffset() : Math.max(committed, info.logStartOffset());
-                        return new PartitionLag(partition, committed, info.logStartOffset(), info.logEndOffset(),
-                                Math.max(0, info.logEndOffset() - from));
-                    }));
-                }
-                topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
-                    List<PartitionLag> lags = partitions.stream().map(CompletableFuture::join).toList();
-                    return new TopicLag(topic.name(), lags.stream().mapToLong(PartitionLag::lag).sum(), lags);
-                }));
+                topics.add(Futures.start(() -> bus.topic(state.topic())).handle((topic, gone) -> topic)
+                        .thenCompose(topic -> topic == null ? CompletableFuture.completedFuture(Optional.empty())
+                                : lag(topic, state).thenApply(Optional::of)));
             }
             return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> topics.stream().map(CompletableFuture::join).toList());
+                    .thenApply(done -> topics.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
+        });
+    }
+
+    /** The lag of the group's {@code state} of {@code topic}. */
+    private CompletableFuture<TopicLag> lag(TopicCatalog.Topic topic, ConsumerGroup.TopicState state) {
+        List<CompletableFuture<PartitionLag>> partitions = new ArrayList<>();
+        for (int p = 0; p < topic.partitions(); p++) {
+            int partition = p;
+            Long committed = state.committed().get(p);
+            partitions.add(bus.partitionInfo(topic.name(), p).toCompletableFuture().thenApply(info -> {
+                long from = committed == null ? info.logStartOffset() : Math.max(committed, info.logStartOffset());
+                return new PartitionLag(partition, committed, info.logStartOffset(), info.logEndOffset(),
+                        Math.max(0, info.logEndOffset() - from));
+            }));
+        }
+        return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<PartitionLag> lags = partitions.stream().map(CompletableFuture::join).toList();
+            return new TopicLag(topic.name(), lags.stream().mapToLong(PartitionLag::lag).sum(), lags);
         });
     }
 
@@ -191,38 +199,27 @@ public final class GroupStore {
      */
     public CompletionStage<BusStore.Position> deadLetter(String group, String topic, int partition, long offset, String reason) {
         validateGroup(group);
-        TopicCatalog.Topic source = bus.topic(topic);
-        String dlq = deadLetterTopic(source.name());
-        bus.validateTopicName(dlq);
-        return bus.read(source.name(), partition, offset, 1).thenCompose(read -> {
-            if (read.records().isEmpty() || read.records().get(0).getOffset() != offset) {
-                throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", "partition " + partition
-                        + " of '" + source.name() + "' has no record at offset " + offset + " (offsets "
-                        + read.logStartOffset() + ".." + (read.logEndOffset() - 1) + ")");
-            }
-            BusRecord copy = read.records().get(0).toBuilder().clearOffset().clearTimestampMs().clearPartition()
-                    .putHeaders("dlq.reason", reason)
-                    .putHeaders("dlq.topic", source.name())
-                    .putHeaders("dlq.partition", Integer.toString(partition))
-                    .putHeaders("dlq.offset", Long.toString(offset))
-                    .putHeaders("dlq.group", group)
-                    .build();
-            ensureTopic(dlq);
-            return bus.produce(dlq, List.of(copy));
-        }).thenApply(positions -> positions.get(0));
-    }
-
-    private void ensureTopic(String name) {
-        if (bus.topics().stream().noneMatch(t -> t.name().equals(name))) {
-            try {
-                bus.createTopic(name, bus.settings().defaultPartitions(), bus.settings().defaultRetention());
-            } catch (StrataException e) {
-                // Created meanwhile with other settings: dead letters go to the topic as it is.
-                if (!e.code().equals("topic_exists")) {
-                    throw e;
+        return bus.topic(topic).thenCompose(source -> {
+            String dlq = deadLetterTopic(source.name());
+            bus.validateTopicName(dlq);
+            return bus.read(source.name(), partition, offset, 1).thenCompose(read -> {
+                if (read.records().isEmpty() || read.records().get(0).getOffset() != offset) {
+                    throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", "partition " + partition
+                            + " of '" + source.name() + "' has no record at offset " + offset + " (offsets "
+                            + read.logStartOffset() + ".." + (read.logEndOffset() - 1) + ")");
                 }
-            }
-        }
+                BusRecord copy = read.records().get(0).toBuilder().clearOffset().clearTimestampMs().clearPartition()
+                        .putHeaders("dlq.reason", reason)
+                        .putHeaders("dlq.topic", source.name())
+                        .putHeaders("dlq.partition", Integer.toString(partition))
+                        .putHeaders("dlq.offset", Long.toString(offset))
+                        .putHeaders("dlq.group", group)
+                        .build();
+                // A dead-letter topic created meanwhile with other settings is used as it is.
+                return bus.ensureTopic(dlq, bus.settings().defaultPartitions())
+                        .thenCompose(created -> bus.produce(dlq, List.of(copy)));
+            });
+        }).thenApply(positions -> positions.get(0));
     }
 
     private CompletableFuture<ConsumerGroup.Reply> ask(String group,

@@ -5,6 +5,8 @@ import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * The topics, kept durably in {@link DataLayout#topicCatalog()} (replicated over the nodes in a
  * cluster). A topic's
@@ -30,11 +32,11 @@ public final class TopicCatalog extends NamedCatalog<TopicCatalog.Topic> {
     }
 
     /**
-     * Creates a topic, or returns the existing one when it is the same.
-     *
-     * @throws StrataException {@code topic_exists} when it exists with other settings
+     * Creates a topic, or completes with the existing one when it is the same.
+     * Fails with {@code topic_exists} when it exists with other settings;
+     * an invalid name or count is refused at once (thrown).
      */
-    public Topic create(String name, int partitions, Retention retention) {
+    public CompletionStage<Topic> create(String name, int partitions, Retention retention) {
         validateName(name);
         if (partitions < 1 || partitions > BusSettings.MAX_PARTITIONS) {
             throw StrataException.invalid("invalid_partitions",

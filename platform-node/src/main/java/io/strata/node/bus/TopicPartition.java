@@ -220,6 +220,8 @@ public final class TopicPartition {
     /** The size a produce's records are cut into batches at (a larger record gets a batch of its own). */
     /** Bytes of batch framing allowed per read over the values' budget. */
     private static final int READ_FRAMING_BYTES = 64 << 10;
+    /** Longest an opening partition waits for its previous incarnation's log to close. */
+    private static final Duration PREVIOUS_CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final PartitionId id;
     private final BusSettings settings;
@@ -278,6 +280,7 @@ public final class TopicPartition {
      * append racing the topic's deletion must not bring its files back).
      */
     private PartitionLog open() {
+        storage.closings().awaitClosed(storage.partitionDir(id), PREVIOUS_CLOSE_WAIT);
         int partitions = storage.topicOf().apply(id.name()).map(TopicCatalog.Topic::partitions).orElse(0);
         if (id.partition() >= partitions) {
             throw new StrataException(StrataException.Kind.NOT_FOUND, "topic_not_found",
@@ -314,11 +317,15 @@ public final class TopicPartition {
         return passivation.failed("topic partition " + id, why);
     }
 
-    /** Closes the log if it is open. */
+    /**
+     * Closes the log if it is open, on the blocking-I/O pool: the close fsyncs (a recovery point for
+     * the next open) and waits for the reads under way; a read that comes after it is refused
+     * ({@code storage_unavailable}, the log is closed).
+     */
     private void release() {
         if (log != null) {
             storage.local().closing(id, log);
-            log.close();
+            storage.closings().close(storage.partitionDir(id), CompletableFuture.completedFuture(null), log);
             log = null;
         }
     }

@@ -2,6 +2,7 @@ package io.strata.node.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.CatalogStore;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,11 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /** One kind's catalog in a cluster: this node's copy of the replicated map, kept current by subscription. See {@link ReplicatedCatalogs}. */
@@ -71,20 +70,18 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
     }
 
     @Override
-    public Optional<T> get(String name) {
-        T item = items.get(name);
-        if (item != null) {
-            return Optional.of(item);
+    public CompletionStage<Optional<T>> get(String name) {
+        Optional<T> item = peek(name);
+        if (item.isPresent()) {
+            return CompletableFuture.completedFuture(item);
         }
         // This node's copy may lag a change made through another node: ask a majority before saying no.
-        await(refresh(), 2);
-        return Optional.ofNullable(items.get(name));
+        return getConfirmed(name);
     }
 
     @Override
-    public Optional<T> getConfirmed(String name) {
-        await(refresh(), 2);
-        return Optional.ofNullable(items.get(name));
+    public CompletionStage<Optional<T>> getConfirmed(String name) {
+        return refresh().thenApply(read -> peek(name));
     }
 
     @Override
@@ -100,10 +97,9 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
     }
 
     @Override
-    public T putIfAbsent(T item) {
+    public CompletionStage<T> putIfAbsent(T item) {
         String name = nameOf.apply(item);
-        CatalogWriter.Result result = write(name, encode(item));
-        return switch (result.outcome()) {
+        return write(name, encode(item)).thenApply(result -> switch (result.outcome()) {
             case STORED -> {
                 items.put(name, item);
                 yield item;
@@ -114,26 +110,28 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
                 yield existing;
             }
             default -> throw unavailable(result.detail());
-        };
+        });
     }
 
     @Override
-    public boolean remove(String name) {
-        CatalogWriter.Result result = write(name, "");
-        return switch (result.outcome()) {
+    public CompletionStage<Boolean> remove(String name) {
+        return write(name, "").thenApply(result -> switch (result.outcome()) {
             case REMOVED, ABSENT -> {
                 items.remove(name);
                 yield result.outcome() == CatalogWriter.Outcome.REMOVED;
             }
             default -> throw unavailable(result.detail());
-        };
+        });
     }
 
-    /** Reads the catalog from a majority of the nodes into this node's copy. */
+    /**
+     * Reads the catalog from a majority of the nodes into this node's copy; fails with
+     * {@code catalog_unavailable} when they do not answer in time.
+     */
     CompletionStage<Void> refresh() {
-        return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, String>>>ask(replicator,
+        return answer(AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, String>>>ask(replicator,
                         replyTo -> new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), replyTo),
-                        timeout.plusSeconds(1), system.scheduler())
+                        timeout.plusSeconds(1), system.scheduler()))
                 .thenAccept(response -> {
                     if (response instanceof Replicator.GetSuccess<LWWMap<String, String>> success) {
                         replaceWith(success.dataValue());
@@ -145,16 +143,31 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
                 });
     }
 
-    private CatalogWriter.Result write(String name, String itemJson) {
-        CompletionStage<CatalogWriter.Result> answer = AskPattern.ask(writer,
-                replyTo -> new CatalogWriter.Write(kind, name, itemJson, replyTo),
-                timeout.multipliedBy(2).plusSeconds(1), system.scheduler());
-        CatalogWriter.Result result = await(answer, 3);
-        if (result.outcome() == CatalogWriter.Outcome.STORED || result.outcome() == CatalogWriter.Outcome.REMOVED) {
-            // Read the change back from a majority, so this node's copy has it before the caller goes on.
-            await(refresh(), 2);
-        }
-        return result;
+    private CompletionStage<CatalogWriter.Result> write(String name, String itemJson) {
+        return answer(AskPattern.<CatalogWriter.Command, CatalogWriter.Result>ask(writer,
+                        replyTo -> new CatalogWriter.Write(kind, name, itemJson, replyTo),
+                        timeout.multipliedBy(2).plusSeconds(1), system.scheduler()))
+                .thenCompose(result -> {
+                    if (result.outcome() == CatalogWriter.Outcome.STORED || result.outcome() == CatalogWriter.Outcome.REMOVED) {
+                        // Read the change back from a majority, so this node's copy has it before the caller goes on.
+                        return refresh().thenApply(read -> result);
+                    }
+                    return CompletableFuture.completedFuture(result);
+                });
+    }
+
+    /**
+     * {@code ask} completed on the thread that answers it (see {@link Futures#direct}), its failures
+     * as {@code catalog_unavailable}; the ask's own timeout bounds the wait.
+     */
+    private <R> CompletableFuture<R> answer(CompletionStage<R> ask) {
+        return Futures.direct(ask).exceptionally(failure -> {
+            Throwable cause = Futures.unwrap(failure);
+            if (cause instanceof StrataException strata) {
+                throw strata;
+            }
+            throw unavailable("the " + kind + " catalog did not answer: " + cause);
+        });
     }
 
     private synchronized void replaceWith(LWWMap<String, String> map) {
@@ -168,22 +181,6 @@ final class ReplicatedCatalog<T> implements CatalogStore<T> {
         });
         items.keySet().retainAll(decoded.keySet());
         items.putAll(decoded);
-    }
-
-    private <R> R await(CompletionStage<R> stage, int timeouts) {
-        try {
-            return stage.toCompletableFuture().get(timeout.multipliedBy(timeouts).plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StrataException strata) {
-                throw strata;
-            }
-            throw unavailable("the " + kind + " catalog did not answer: " + e.getCause());
-        } catch (TimeoutException e) {
-            throw unavailable("the " + kind + " catalog did not answer in time");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted while waiting for the " + kind + " catalog");
-        }
     }
 
     private String encode(T item) {

@@ -5,6 +5,8 @@ import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * The tables, kept durably in {@link DataLayout#tableCatalog()} (replicated over the nodes in a
  * cluster): each table's
@@ -28,11 +30,11 @@ public final class TableCatalog extends NamedCatalog<TableCatalog.Table> {
     }
 
     /**
-     * Creates a table, or returns the existing one when it is the same.
-     *
-     * @throws StrataException {@code table_exists} when it exists with another schema or shard count
+     * Creates a table, or completes with the existing one when it is the same.
+     * Fails with {@code table_exists} when it exists with another schema or shard count;
+     * an invalid name or count is refused at once (thrown).
      */
-    public Table create(String name, Schema schema, int shards) {
+    public CompletionStage<Table> create(String name, Schema schema, int shards) {
         validateName(name);
         if (shards < 1 || shards > MAX_SHARDS) {
             throw StrataException.invalid("invalid_shards", "shards must be 1.." + MAX_SHARDS + ", got " + shards);

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The table HTTP API:
@@ -97,8 +98,7 @@ public final class TableRoutes extends StrataRoutes {
             }
             Schema schema = parseSchema(json.get("columns"));
             boolean existed = store.tables().stream().anyMatch(t -> t.name().equals(table));
-            TableCatalog.Table created = store.create(table, schema, shards);
-            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, created));
+            return respondCreated(existed, store.create(table, schema, shards));
         });
     }
 
@@ -143,16 +143,17 @@ public final class TableRoutes extends StrataRoutes {
                 parameterOptional("producer", producerId -> parameterOptional("sequence", sequence ->
                 entity(Unmarshaller.entityToByteArray(), body -> {
                     Optional<TableStore.Producer> producer = producer(producerId, sequence);
-                    Schema schema = store.table(table).schema();
                     String mediaType = request.entity().getContentType().mediaType().toString();
-                    RowParser.Parsed parsed = switch (mediaType) {
-                        case "application/x-protobuf" -> RowParser.parseProtobuf(body, schema);
-                        case "application/x-ndjson", "application/jsonl", "application/x-jsonlines" -> RowParser.parseNdjson(body, schema);
-                        case "text/csv" -> RowParser.parseCsv(body, schema);
-                        default -> RowParser.parseJson(body, schema);
-                    };
-                    return respond(store.insert(table, parsed, flag(atomic, "atomic"), deadLetter.filter(t -> !t.isEmpty()), producer),
-                            Json::ok);
+                    return respond(store.table(table).thenCompose(found -> {
+                        Schema schema = found.schema();
+                        RowParser.Parsed parsed = switch (mediaType) {
+                            case "application/x-protobuf" -> RowParser.parseProtobuf(body, schema);
+                            case "application/x-ndjson", "application/jsonl", "application/x-jsonlines" -> RowParser.parseNdjson(body, schema);
+                            case "text/csv" -> RowParser.parseCsv(body, schema);
+                            default -> RowParser.parseJson(body, schema);
+                        };
+                        return store.insert(table, parsed, flag(atomic, "atomic"), deadLetter.filter(t -> !t.isEmpty()), producer);
+                    }), Json::ok);
                 }))))));
     }
 
@@ -184,28 +185,31 @@ public final class TableRoutes extends StrataRoutes {
 
     private Route query(String table) {
         return extractRequest(request -> parameterOptional("format", format -> entity(Unmarshaller.entityToByteArray(), body -> {
-            TableStore.PreparedQuery prepared = store.prepare(table, Json.parse(body));
-            Format out = format(format, request);
-            if (out == Format.JSON) {
-                return respond(store.query(prepared), result -> Json.ok(result.toMap()));
-            }
-            return stream(prepared, out);
+            JsonNode json = Json.parse(body);
+            return respond(store.prepare(table, json).thenCompose(prepared -> {
+                Format out = format(format, request);
+                return out == Format.JSON ? store.query(prepared).thenApply(result -> Json.ok(result.toMap()))
+                        : startStream(prepared, out);
+            }), response -> response);
         })));
     }
 
     private Route export(String table) {
         return extractRequest(request -> parameterOptional("format", format -> parameterOptional("columns", columns -> {
             Format out = format(format, request);
-            ObjectNode query = Json.MAPPER.createObjectNode();
-            var select = query.putArray("select");
-            if (columns.isPresent()) {
-                for (String c : columns.get().split(",")) {
-                    select.add(c.trim());
+            CompletionStage<TableStore.PreparedQuery> prepared = store.table(table).thenCompose(found -> {
+                ObjectNode query = Json.MAPPER.createObjectNode();
+                var select = query.putArray("select");
+                if (columns.isPresent()) {
+                    for (String c : columns.get().split(",")) {
+                        select.add(c.trim());
+                    }
+                } else {
+                    found.schema().columns().forEach(c -> select.add(c.name()));
                 }
-            } else {
-                store.table(table).schema().columns().forEach(c -> select.add(c.name()));
-            }
-            return stream(store.prepare(table, query), out == Format.JSON ? Format.NDJSON : out);
+                return store.prepare(table, query);
+            });
+            return stream(prepared, out == Format.JSON ? Format.NDJSON : out);
         })));
     }
 
@@ -234,10 +238,14 @@ public final class TableRoutes extends StrataRoutes {
      * shard that cannot open) still gets its status and error shape; a failure later cuts the
      * stream short.
      */
-    private Route stream(TableStore.PreparedQuery prepared, Format format) {
+    private Route stream(CompletionStage<TableStore.PreparedQuery> preparing, Format format) {
+        return respond(preparing.thenCompose(prepared -> startStream(prepared, format)), response -> response);
+    }
+
+    private CompletionStage<HttpResponse> startStream(TableStore.PreparedQuery prepared, Format format) {
         List<String> columns = prepared.query().outputNames();
         ContentType type = format == Format.CSV ? ContentTypes.TEXT_CSV_UTF8 : NDJSON;
-        var started = store.export(prepared).prefixAndTail(1).runWith(Sink.head(), system).thenApply(split -> {
+        return store.export(prepared).prefixAndTail(1).runWith(Sink.head(), system).thenApply(split -> {
             Source<ByteString, NotUsed> lines = Source.from(split.first()).concat(split.second()).mapConcat(rows -> {
                 List<ByteString> out = new ArrayList<>(rows.size());
                 for (List<Object> row : rows) {
@@ -250,7 +258,6 @@ public final class TableRoutes extends StrataRoutes {
                     : lines;
             return HttpResponse.create().withEntity(HttpEntities.create(type, body));
         });
-        return completeWithFuture(started.exceptionally(ErrorHandling::toResponse));
     }
 
     private static String csvLine(List<Object> row) {

@@ -19,8 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,9 +40,6 @@ import java.util.concurrent.CompletableFuture;
  * ({@link Passivation}), so none is lost.
  */
 public final class TableShard {
-
-    /** For what happens off the actor's thread, where its context's logger may not be used. */
-    private static final Logger LOG = LoggerFactory.getLogger(TableShard.class);
 
     /** The sharding entity type of table shards. */
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "table-shard");
@@ -131,6 +126,8 @@ public final class TableShard {
     // ---- Behaviour ----------------------------------------------------------------------------
 
     private static final int STASH_CAPACITY = 10_000;
+    /** Longest an opening shard waits for its previous incarnation's files to close. */
+    private static final java.time.Duration PREVIOUS_CLOSE_WAIT = java.time.Duration.ofSeconds(30);
     /** Most blocks one export page reads, so a page over rows that rarely match still returns soon. */
     private static final int MAX_PAGE_BLOCKS = 64;
 
@@ -177,6 +174,7 @@ public final class TableShard {
         context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                     TableCatalog.Table table = storage.tableOf().apply(id.name()).orElseThrow(() -> new StrataException(
                             StrataException.Kind.NOT_FOUND, "table_not_found", "table '" + id.name() + "' does not exist"));
+                    storage.closings().awaitClosed(storage.shardDir(id), PREVIOUS_CLOSE_WAIT);
                     return ShardState.recover(storage.shardDir(id), table.schema(), settings, storage.space());
                 }, storage.blockingIo()),
                 (recovered, failure) -> failure == null ? new Recovered(recovered, System.nanoTime() - start) : new RecoveryFailed(failure));
@@ -201,7 +199,7 @@ public final class TableShard {
     /** Refuses a command with {@code code}; a {@link Drop} is done all the same: a dropped table's shard need not open. */
     private void refuse(Command command, String code, String why) {
         if (command instanceof NextLogOpened opened && opened.log != null) {
-            closeOffActor(opened.log::close, "an unused log generation");
+            closeUnused(opened.log);
         } else if (command instanceof Drop drop) {
             CompletableFuture.runAsync(() -> ShardState.deleteShard(storage.shardDir(id)), storage.blockingIo())
                     .whenComplete((ok, e) -> drop.replyTo.tell(new Dropped()));
@@ -225,7 +223,7 @@ public final class TableShard {
      */
     private void release() {
         if (state != null) {
-            closeOffActor(state::close, "its files");
+            storage.closings().close(storage.shardDir(id), CompletableFuture.completedFuture(null), state::close);
             state = null;
         }
         storage.memory().held(-(tailBytes + sealingBytes));
@@ -338,7 +336,7 @@ public final class TableShard {
         try {
             seal = state.startSeal(opened.next, opened.log);
         } catch (RuntimeException e) {
-            closeOffActor(opened.log::close, "an unused log generation");
+            closeUnused(opened.log);
             cannotSeal(e);
             return Behaviors.same();
         }
@@ -359,17 +357,9 @@ public final class TableShard {
         }
     }
 
-    /** Runs a close (which flushes) on the blocking pool, or here once that pool has stopped (the node is going down). */
-    private void closeOffActor(Runnable close, String what) {
-        try {
-            CompletableFuture.runAsync(close, storage.blockingIo()).whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    LOG.warn("table shard {}: closing {} failed", id, what, failure);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            close.run();
-        }
+    /** Closes a log generation a seal opened but did not use, on the blocking pool (a close flushes). */
+    private void closeUnused(EntryLog<RowBatch> log) {
+        storage.closings().close(log.dir(), CompletableFuture.completedFuture(null), log);
     }
 
     private Behavior<Command> onSealed(Sealed sealed) {
@@ -452,7 +442,7 @@ public final class TableShard {
                 })
                 .onMessage(NextLogOpened.class, opened -> {
                     if (opened.log != null) {
-                        closeOffActor(opened.log::close, "an unused log generation");
+                        closeUnused(opened.log);
                     }
                     return Behaviors.same();
                 })

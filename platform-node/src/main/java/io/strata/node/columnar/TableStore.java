@@ -146,7 +146,8 @@ public final class TableStore {
 
     // ---- Tables -------------------------------------------------------------------------------
 
-    public Table create(String name, Schema schema, int shards) {
+    /** Creates a table, or completes with the same one (see {@link TableCatalog#create}). */
+    public CompletionStage<Table> create(String name, Schema schema, int shards) {
         return catalog.create(name, schema, shards);
     }
 
@@ -154,8 +155,8 @@ public final class TableStore {
         return catalog.list();
     }
 
-    /** The table, or {@code table_not_found}. */
-    public Table table(String name) {
+    /** The table, or {@code table_not_found}; an invalid name is refused at once. */
+    public CompletionStage<Table> table(String name) {
         return catalog.require(name);
     }
 
@@ -166,7 +167,11 @@ public final class TableStore {
 
     /** The table with its rows, segments, bytes and compression per column. */
     public CompletionStage<TableDescription> describe(String name) {
-        Table table = table(name);
+        return table(name).thenCompose(this::describe);
+    }
+
+    private CompletionStage<TableDescription> describe(Table table) {
+        String name = table.name();
         List<CompletableFuture<TableShard.Reply>> infos = new ArrayList<>();
         for (int s = 0; s < table.shards(); s++) {
             infos.add(ask(name, s, TableShard.Describe::new, askTimeout));
@@ -211,9 +216,13 @@ public final class TableStore {
      * for a table that is not in the catalog, so the name can be created again and starts empty.
      */
     public CompletionStage<Void> drop(String name) {
-        Table table = table(name);
+        return table(name).thenCompose(this::drop);
+    }
+
+    private CompletionStage<Void> drop(Table table) {
+        String name = table.name();
         List<PartitionId> shards = IntStream.range(0, table.shards()).mapToObj(s -> new PartitionId(name, s)).toList();
-        return catalog.delete(name, homes.whenAllAvailable(shards), blockingIo, () -> {
+        return catalog.delete(name, homes.whenAllAvailable(shards), () -> {
             roundRobin.remove(name);
             List<CompletableFuture<TableShard.Reply>> drops = new ArrayList<>();
             for (int s = 0; s < table.shards(); s++) {
@@ -251,7 +260,12 @@ public final class TableStore {
      */
     public CompletionStage<IngestResult> insert(String name, RowParser.Parsed parsed, boolean atomic,
                                                 Optional<String> deadLetterTopic, Optional<Producer> producer) {
-        Table table = table(name);
+        return table(name).thenCompose(table -> insert(table, parsed, atomic, deadLetterTopic, producer));
+    }
+
+    private CompletionStage<IngestResult> insert(Table table, RowParser.Parsed parsed, boolean atomic,
+                                                 Optional<String> deadLetterTopic, Optional<Producer> producer) {
+        String name = table.name();
         int accepted = parsed.accepted();
         List<RowParser.Rejection> rejections = parsed.rejections();
         if (accepted + rejections.size() > settings.maxBatchRows()) {
@@ -324,9 +338,9 @@ public final class TableStore {
     }
 
     private CompletionStage<Void> deadLetter(String table, String topic, List<RowParser.Rejection> rejections) {
-        if (bus.topics().stream().noneMatch(t -> t.name().equals(topic))) {
-            bus.createTopic(topic, bus.settings().defaultPartitions(), bus.settings().defaultRetention());
-        }
+        CompletionStage<?> created = bus.topics().stream().noneMatch(t -> t.name().equals(topic))
+                ? bus.createTopic(topic, bus.settings().defaultPartitions(), bus.settings().defaultRetention())
+                : CompletableFuture.completedFuture(null);
         List<BusRecord> records = new ArrayList<>(rejections.size());
         for (RowParser.Rejection r : rejections) {
             Map<String, Object> value = new LinkedHashMap<>();
@@ -336,7 +350,7 @@ public final class TableStore {
             records.add(BusRecord.newBuilder().setKey(table).setFormat(ValueFormat.JSON)
                     .setValue(ByteString.copyFrom(Json.MAPPER.valueToTree(value).toString(), StandardCharsets.UTF_8)).build());
         }
-        return bus.produceInBatches(topic, records);
+        return created.thenCompose(done -> bus.produceInBatches(topic, records));
     }
 
     // ---- Queries ------------------------------------------------------------------------------
@@ -348,8 +362,11 @@ public final class TableStore {
      * Parses a query against the table's schema ({@code invalid_query} and the other 400 codes of
      * {@link Query#parse}). {@code timeout_ms}, when present, lowers the configured time limit.
      */
-    public PreparedQuery prepare(String name, JsonNode json) {
-        Table table = table(name);
+    public CompletionStage<PreparedQuery> prepare(String name, JsonNode json) {
+        return table(name).thenApply(table -> prepare(table, json));
+    }
+
+    private PreparedQuery prepare(Table table, JsonNode json) {
         long timeout = settings.queryTimeout().toMillis();
         if (json != null && json.isObject() && json.has("timeout_ms")) {
             JsonNode t = json.get("timeout_ms");

@@ -15,6 +15,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -30,26 +32,30 @@ public final class HttpGateway extends AllDirectives {
     private final Optional<String> authToken;
     private final Supplier<Map<String, Object>> health;
     private final long maxBodyBytes;
+    private final Executor blockingIo;
 
     /**
      * @param areaRoutes the routes of each area, tried in order
      * @param authToken  when present, every request but {@code GET /health} needs {@code Authorization: Bearer <token>}
      * @param health     the body of {@code GET /health}; its {@code "status"} is {@code "ok"} when the node serves
      * @param maxBodyBytes the largest request body accepted
+     * @param blockingIo   where the health and metrics endpoints read the filesystem and {@code /proc}
      */
     public HttpGateway(List<Route> areaRoutes, NodeMetrics metrics, Optional<String> authToken,
-                       Supplier<Map<String, Object>> health, long maxBodyBytes) {
+                       Supplier<Map<String, Object>> health, long maxBodyBytes, Executor blockingIo) {
         this.areaRoutes = areaRoutes;
         this.metrics = metrics;
         this.httpMetrics = new HttpMetrics(metrics.registry());
         this.authToken = authToken;
         this.health = health;
         this.maxBodyBytes = maxBodyBytes;
+        this.blockingIo = blockingIo;
     }
 
     public Route route() {
-        Route metricsRoute = path("metrics", () -> get(() -> complete(HttpResponse.create()
-                .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
+        // A scrape reads /proc (process and system meters): on the blocking-I/O pool.
+        Route metricsRoute = path("metrics", () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(() ->
+                HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())), blockingIo))));
         Route endpoints = areaRoutes.stream().reduce(metricsRoute, Route::orElse);
         return timed(() -> handleExceptions(ErrorHandling.exceptionHandler(), () ->
                 handleRejections(ErrorHandling.rejectionHandler(), () -> concat(
@@ -57,9 +63,12 @@ public final class HttpGateway extends AllDirectives {
                         authenticated(() -> bodyWithinLimit(() -> RequestChecks.checked(() -> endpoints)))))));
     }
 
+    /** The health reads the filesystem's free space afresh: on the blocking-I/O pool. */
     private Route healthRoute() {
-        Map<String, Object> body = health.get();
-        return complete(Json.response("ok".equals(body.get("status")) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
+        return completeWithFuture(CompletableFuture.supplyAsync(() -> {
+            Map<String, Object> body = health.get();
+            return Json.response("ok".equals(body.get("status")) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+        }, blockingIo));
     }
 
     private Route authenticated(Supplier<Route> inner) {

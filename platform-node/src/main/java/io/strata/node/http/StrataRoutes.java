@@ -5,6 +5,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -25,6 +26,11 @@ public abstract class StrataRoutes extends AllDirectives {
     protected <T> Route respond(CompletionStage<T> result, Function<T, HttpResponse> render) {
         return completeWithFuture(result.handle((value, failure) ->
                 failure == null ? render.apply(value) : ErrorHandling.toResponse(failure)));
+    }
+
+    /** Completes with {@code item} as JSON: 200 when it {@code existed} before, else 201 Created. */
+    protected <T> Route respondCreated(boolean existed, CompletionStage<T> item) {
+        return respond(item, created -> Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, created));
     }
 
     protected static boolean isProtobuf(ContentType type) {

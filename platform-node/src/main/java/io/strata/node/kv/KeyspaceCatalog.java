@@ -5,6 +5,8 @@ import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * The keyspaces and their partition counts, kept durably in {@link DataLayout#keyspaceCatalog()}
  * (replicated over the nodes in a cluster). A keyspace's partition count never changes: keys are
@@ -25,11 +27,11 @@ public final class KeyspaceCatalog extends NamedCatalog<KeyspaceCatalog.Keyspace
     }
 
     /**
-     * Creates a keyspace, or returns the existing one when it has the same partition count.
-     *
-     * @throws StrataException {@code keyspace_exists} (conflict) when it exists with another count
+     * Creates a keyspace, or completes with the existing one when it has the same partition count.
+     * Fails with {@code keyspace_exists} (conflict) when it exists with another count;
+     * an invalid name or count is refused at once (thrown).
      */
-    public Keyspace create(String name, int partitions) {
+    public CompletionStage<Keyspace> create(String name, int partitions) {
         validateName(name);
         if (partitions < 1 || partitions > KvSettings.MAX_PARTITIONS) {
             throw StrataException.invalid("invalid_partitions",

@@ -255,6 +255,7 @@ public final class KvPartition {
                     "keyspace '" + id.name() + "' does not exist (it has no partition " + id.partition() + ")");
         }
         storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
+        storage.closings().awaitClosed(logDir(), PREVIOUS_SNAPSHOT_WAIT);
         long now = storage.clock().getAsLong();
         var loaded = snapshots.loadLatest(now);
         PartitionState recovered = loaded.map(SnapshotStore.Loaded::state).orElseGet(PartitionState::new);
@@ -681,7 +682,7 @@ public final class KvPartition {
 
     /**
      * Closes the log, if open, on the blocking pool (a close flushes), after a snapshot in flight
-     * that compacts it; here once that pool has stopped (the node is going down).
+     * that compacts it; the next incarnation waits for it before it opens the log.
      */
     private void closeLog() {
         if (log == null) {
@@ -689,19 +690,10 @@ public final class KvPartition {
         }
         EntryLog<LogEntry> closing = log;
         log = null;
-        Runnable close = () -> {
+        storage.closings().close(logDir(), CompletableFuture.completedFuture(null), () -> {
             storage.awaitSnapshot(id, PREVIOUS_SNAPSHOT_WAIT);
             closing.close();
-        };
-        try {
-            CompletableFuture.runAsync(close, storage.blockingIo()).whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    LOG.warn("partition {}: closing its log failed", id, failure);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            closing.close();
-        }
+        });
     }
 
     private Path logDir() {

@@ -101,8 +101,7 @@ public final class KvRoutes extends StrataRoutes {
                 }
             }
             boolean existed = store.keyspaces().stream().anyMatch(k -> k.name().equals(space));
-            KeyspaceCatalog.Keyspace keyspace = store.createKeyspace(space, partitions);
-            return complete(Json.response(existed ? StatusCodes.OK : StatusCodes.CREATED, keyspace));
+            return respondCreated(existed, store.createKeyspace(space, partitions));
         });
     }
 

@@ -1,5 +1,7 @@
 package io.strata.node.kv;
 
+import io.strata.node.storage.Closings;
+
 import io.strata.node.common.PartitionId;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
 import io.strata.node.storage.DataLayout;
@@ -31,10 +33,11 @@ import java.util.function.LongSupplier;
  *                   that exists
  * @param snapshotsInFlight each partition's snapshot still being written, if any
  * @param memory     the node's memory ceiling: partitions report what they hold and ask it before growing
+ * @param closings   the logs of stopped partitions still closing, which their next incarnation waits for
  */
 public record KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                         KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf,
-                        Map<PartitionId, CompletableFuture<?>> snapshotsInFlight, MemoryGuard memory) {
+                        Map<PartitionId, CompletableFuture<?>> snapshotsInFlight, MemoryGuard memory, Closings closings) {
 
     /** Storage without a memory ceiling (every write admitted), for partitions run without a node. */
     public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
@@ -44,7 +47,14 @@ public record KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommit
 
     public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                      KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf, MemoryGuard memory) {
-        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory);
+        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory,
+                new Closings(blockingIo));
+    }
+
+    public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
+                     KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf, MemoryGuard memory,
+                     Closings closings) {
+        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory, closings);
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.stream.IntStream;
 
 /**
@@ -45,16 +44,14 @@ public final class KvStore {
     private final PartitionHomes homes;
     private final KvSettings settings;
     private final KeyspaceCatalog catalog;
-    private final Executor blockingIo;
     private final Duration askTimeout;
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Executor blockingIo, Duration askTimeout) {
+                    Duration askTimeout) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
-        this.blockingIo = blockingIo;
         this.askTimeout = askTimeout;
     }
 
@@ -71,8 +68,7 @@ public final class KvStore {
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog,
-                storage.blockingIo(), askTimeout);
+        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout);
     }
 
     public KvSettings settings() {
@@ -81,7 +77,8 @@ public final class KvStore {
 
     // ---- Keyspaces ----------------------------------------------------------------------------
 
-    public Keyspace createKeyspace(String name, int partitions) {
+    /** Creates a keyspace, or completes with the same one (see {@link KeyspaceCatalog#create}). */
+    public CompletionStage<Keyspace> createKeyspace(String name, int partitions) {
         return catalog.create(name, partitions);
     }
 
@@ -90,14 +87,17 @@ public final class KvStore {
     }
 
     /** The keyspace, or {@code keyspace_not_found}. */
-    public Keyspace keyspace(String name) {
+    public CompletionStage<Keyspace> keyspace(String name) {
         return catalog.require(name);
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
-    private Keyspace keyspaceForWrite(String name) {
+    private CompletionStage<Keyspace> keyspaceForWrite(String name) {
         catalog.validateName(name);
-        return catalog.get(name).orElseGet(() -> {
+        return catalog.get(name).thenCompose(found -> {
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(found.get());
+            }
             if (!settings.autoCreateKeyspaces()) {
                 throw new StrataException(StrataException.Kind.NOT_FOUND, "keyspace_not_found", "keyspace '" + name
                         + "' does not exist (auto-creation is off: create it with PUT /kv/" + name + ")");
@@ -114,9 +114,12 @@ public final class KvStore {
      * can be created again and starts empty.
      */
     public CompletionStage<Void> deleteKeyspace(String name) {
-        Keyspace keyspace = keyspace(name);
+        return keyspace(name).thenCompose(keyspace -> deleteKeyspace(name, keyspace));
+    }
+
+    private CompletionStage<Void> deleteKeyspace(String name, Keyspace keyspace) {
         List<PartitionId> partitions = IntStream.range(0, keyspace.partitions()).mapToObj(p -> new PartitionId(name, p)).toList();
-        return catalog.delete(name, homes.whenAllAvailable(partitions), blockingIo, () -> {
+        return catalog.delete(name, homes.whenAllAvailable(partitions), () -> {
             List<CompletableFuture<KvPartition.Reply>> drops = partitions.stream()
                     .map(p -> ask(p, KvPartition.Drop::new).toCompletableFuture()).toList();
             return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenRun(() -> drops.forEach(drop -> {
@@ -129,7 +132,11 @@ public final class KvStore {
 
     /** Live keys, value bytes and partitions of a keyspace, summed over its partitions. */
     public CompletionStage<KeyspaceStats> stats(String space) {
-        Keyspace keyspace = keyspace(space);
+        return keyspace(space).thenCompose(this::stats);
+    }
+
+    private CompletionStage<KeyspaceStats> stats(Keyspace keyspace) {
+        String space = keyspace.name();
         List<CompletableFuture<KvPartition.Reply>> asks = new ArrayList<>();
         for (int p = 0; p < keyspace.partitions(); p++) {
             asks.add(ask(new PartitionId(space, p), KvPartition.Stats::new).toCompletableFuture());
@@ -192,24 +199,24 @@ public final class KvStore {
         if (ttlMillis < 0) {
             throw StrataException.invalid("invalid_ttl", "ttl must be positive");
         }
-        Keyspace keyspace = expectedVersion == KvPartition.ANY_VERSION || expectedVersion == KvPartition.MUST_NOT_EXIST
+        CompletionStage<Keyspace> keyspace = expectedVersion == KvPartition.ANY_VERSION || expectedVersion == KvPartition.MUST_NOT_EXIST
                 ? keyspaceForWrite(space) : keyspace(space);
-        return ask(partitionOf(keyspace, key), r -> new KvPartition.Put(key, value, ttlMillis, expectedVersion, r));
+        return keyspace.thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Put(key, value, ttlMillis, expectedVersion, r)));
     }
 
     public CompletionStage<KvPartition.Reply> get(String space, String key) {
         validateKey(key);
-        return ask(partitionOf(keyspace(space), key), r -> new KvPartition.Get(key, r));
+        return keyspace(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Get(key, r)));
     }
 
     public CompletionStage<KvPartition.Reply> delete(String space, String key, long expectedVersion) {
         validateKey(key);
-        return ask(partitionOf(keyspace(space), key), r -> new KvPartition.Delete(key, expectedVersion, r));
+        return keyspace(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Delete(key, expectedVersion, r)));
     }
 
     public CompletionStage<KvPartition.Reply> incr(String space, String key, long by) {
         validateKey(key);
-        return ask(partitionOf(keyspaceForWrite(space), key), r -> new KvPartition.Incr(key, by, r));
+        return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Incr(key, by, r)));
     }
 
     /**
@@ -222,7 +229,10 @@ public final class KvStore {
                     keys.size() + " keys exceed the multi-get limit of " + settings.maxMgetKeys());
         }
         keys.forEach(this::validateKey);
-        Keyspace keyspace = keyspace(space);
+        return keyspace(space).thenCompose(keyspace -> multiGet(keyspace, keys));
+    }
+
+    private CompletionStage<Map<String, KvPartition.Found>> multiGet(Keyspace keyspace, List<String> keys) {
         Map<PartitionId, List<String>> byPartition = new HashMap<>();
         for (String key : keys) {
             byPartition.computeIfAbsent(partitionOf(keyspace, key), p -> new ArrayList<>()).add(key);
@@ -263,7 +273,11 @@ public final class KvStore {
         if (after.getBytes(StandardCharsets.UTF_8).length > settings.maxKeyBytes()) {
             throw StrataException.invalid("invalid_cursor", "the cursor is longer than any key");
         }
-        Keyspace keyspace = keyspace(space);
+        return keyspace(space).thenCompose(keyspace -> listKeys(keyspace, prefix, after, limit));
+    }
+
+    private CompletionStage<KvPartition.KeyPage> listKeys(Keyspace keyspace, String prefix, String after, int limit) {
+        String space = keyspace.name();
         // Each partition gives a share of the page, not all of it: what one listing holds stays near
         // 2 x limit keys however many partitions there are.
         int share = Math.min(limit, Math.max(MIN_LIST_SHARE, (2 * limit + keyspace.partitions() - 1) / keyspace.partitions()));

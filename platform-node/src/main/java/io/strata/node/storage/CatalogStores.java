@@ -3,6 +3,7 @@ package io.strata.node.storage;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -11,12 +12,15 @@ import java.util.function.Function;
  */
 public interface CatalogStores {
 
-    /** Catalogs in JSON files of this node's data directory; each change claims its bytes from {@code space}. */
-    static CatalogStores local(DiskSpace space) {
+    /**
+     * Catalogs in JSON files of this node's data directory; each change claims its bytes from
+     * {@code space} and is written on {@code blockingIo}.
+     */
+    static CatalogStores local(DiskSpace space, Executor blockingIo) {
         return new CatalogStores() {
             @Override
             public <T> CatalogStore<T> open(String kind, Path localFile, Class<T> type, Function<T, String> nameOf) {
-                return JsonCatalog.load(localFile, type, nameOf, space);
+                return JsonCatalog.load(localFile, type, nameOf, space, blockingIo);
             }
         };
     }

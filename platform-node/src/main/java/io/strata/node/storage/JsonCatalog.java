@@ -12,14 +12,18 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
  * A small durable catalog of named items (keyspaces, topics, ...) kept as a JSON array in one
  * file, rewritten atomically on every change.
  *
- * <p>Thread-safe: reads are lock-free; changes are serialized and on disk before they are visible.
+ * <p>Thread-safe: reads are lock-free and never wait; changes run on the blocking-I/O executor
+ * (the file is written and fsynced there), serialized, and are on disk before they are visible.
  * A change that grows the catalog claims its bytes from the node's {@link DiskSpace} first: on a
  * full disk it is refused ({@code storage_full}) and the catalog stays as it was. A removal is
  * allowed past the reserve (it needs only room for the file's temporary copy): deleting a keyspace,
@@ -34,17 +38,23 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
     private final Path file;
     private final Function<T, String> nameOf;
     private final DiskSpace space;
+    private final Executor blockingIo;
     private final Map<String, T> items = new ConcurrentHashMap<>();
 
-    private JsonCatalog(Path file, Function<T, String> nameOf, DiskSpace space) {
+    private JsonCatalog(Path file, Function<T, String> nameOf, DiskSpace space, Executor blockingIo) {
         this.file = file;
         this.nameOf = nameOf;
         this.space = space;
+        this.blockingIo = blockingIo;
     }
 
-    /** Loads the catalog in {@code file}, empty when the file does not exist yet. */
-    public static <T> JsonCatalog<T> load(Path file, Class<T> type, Function<T, String> nameOf, DiskSpace space) {
-        JsonCatalog<T> catalog = new JsonCatalog<>(file, nameOf, space);
+    /**
+     * Loads the catalog in {@code file}, empty when the file does not exist yet (blocking: at node
+     * start); its changes are written on {@code blockingIo}.
+     */
+    public static <T> JsonCatalog<T> load(Path file, Class<T> type, Function<T, String> nameOf, DiskSpace space,
+                                          Executor blockingIo) {
+        JsonCatalog<T> catalog = new JsonCatalog<>(file, nameOf, space, blockingIo);
         if (Files.exists(file)) {
             JavaType listType = JSON.getTypeFactory().constructCollectionType(List.class, type);
             try {
@@ -58,7 +68,12 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
     }
 
     @Override
-    public Optional<T> get(String name) {
+    public CompletionStage<Optional<T>> get(String name) {
+        return CompletableFuture.completedFuture(peek(name));
+    }
+
+    @Override
+    public Optional<T> peek(String name) {
         return Optional.ofNullable(items.get(name));
     }
 
@@ -70,7 +85,24 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
     }
 
     @Override
-    public synchronized T putIfAbsent(T item) {
+    public CompletionStage<T> putIfAbsent(T item) {
+        T existing = items.get(nameOf.apply(item));
+        if (existing != null) {
+            return CompletableFuture.completedFuture(existing);
+        }
+        return CompletableFuture.supplyAsync(() -> store(item), blockingIo);
+    }
+
+    @Override
+    public CompletionStage<Boolean> remove(String name) {
+        if (!items.containsKey(name)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return CompletableFuture.supplyAsync(() -> delete(name), blockingIo);
+    }
+
+    /** Blocking: adds {@code item} to the file unless one of its name exists. */
+    private synchronized T store(T item) {
         T existing = items.get(nameOf.apply(item));
         if (existing != null) {
             return existing;
@@ -82,8 +114,8 @@ public final class JsonCatalog<T> implements CatalogStore<T> {
         return item;
     }
 
-    @Override
-    public synchronized boolean remove(String name) {
+    /** Blocking: removes the item called {@code name} from the file. */
+    private synchronized boolean delete(String name) {
         if (!items.containsKey(name)) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.strata.node.storage;
 
+import io.strata.node.common.Futures;
 import io.strata.node.common.Names;
 import io.strata.node.common.StrataException;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -23,7 +25,8 @@ import java.util.function.Supplier;
  * A durable catalog of named things of one kind (keyspaces, topics, tables), with the refusals
  * every such catalog gives: invalid names ({@code invalid_<kind>}), unknown names
  * ({@code <kind>_not_found}), different settings under an existing name ({@code <kind>_exists}),
- * and storage failures ({@code storage_unavailable}). Thread-safe.
+ * and storage failures ({@code storage_unavailable}). Thread-safe; what may wait on a file or on
+ * other nodes returns a stage, and a refusal of the input itself (an invalid name) is thrown at once.
  *
  * @param <T> an immutable item type Jackson can read and write (a record)
  */
@@ -39,6 +42,8 @@ public class NamedCatalog<T> {
     /** Directories of names that were on disk at start, not yet checked against the catalog. */
     private final Map<String, Path> unchecked = new ConcurrentHashMap<>();
     private volatile Consumer<Path> deleteUnlisted = path -> {};
+    /** Where {@link #deleteUnlisted} runs; set with it, before any directory is unchecked. */
+    private volatile Executor cleanupIo = Runnable::run;
 
     protected NamedCatalog(CatalogStores stores, Path localFile, Class<T> type, Function<T, String> nameOf, String kind,
                            int maxNameLength) {
@@ -52,51 +57,66 @@ public class NamedCatalog<T> {
         Names.validate(kind, name, maxNameLength);
     }
 
-    public Optional<T> get(String name) {
+    /** The item called {@code name}; may ask other nodes about a name this node does not know. */
+    public CompletionStage<Optional<T>> get(String name) {
         return catalog.get(name);
     }
 
-    /** The item called {@code name} as this node knows it, without waiting on other nodes (see {@link CatalogStore#peek}). */
+    /** The item called {@code name} as this node knows it, without waiting (see {@link CatalogStore#peek}). */
     public Optional<T> peek(String name) {
         return catalog.peek(name);
     }
 
-    /** The item called {@code name} as a majority of the cluster's nodes know it (see {@link CatalogStore#getConfirmed}). */
-    public Optional<T> getConfirmed(String name) {
-        return catalog.getConfirmed(name);
+    /**
+     * The item called {@code name} as a majority of the cluster's nodes know it (see
+     * {@link CatalogStore#getConfirmed}). Blocks: only for the blocking-I/O executor, where a
+     * partition checks that its item exists before it opens its files.
+     */
+    public Optional<T> awaitConfirmed(String name) {
+        return Futures.join(catalog.getConfirmed(name));
     }
 
-    /** The item called {@code name}, or {@code <kind>_not_found} (404). */
-    public T require(String name) {
+    /** The item called {@code name}, or {@code <kind>_not_found} (404); an invalid name is refused at once. */
+    public CompletionStage<T> require(String name) {
         validateName(name);
-        return get(name).orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND, kind + "_not_found",
-                kind + " '" + name + "' does not exist"));
+        return get(name).thenApply(item -> item.orElseThrow(() -> new StrataException(StrataException.Kind.NOT_FOUND,
+                kind + "_not_found", kind + " '" + name + "' does not exist")));
     }
 
-    /** All items, by name. */
+    /** All items of this node's copy, by name. */
     public List<T> list() {
         return catalog.list();
     }
 
     /**
-     * Adds {@code wanted}, or returns the existing item of its name when it equals it.
-     *
-     * @throws StrataException {@code <kind>_exists} (409) when an item of that name exists with other settings
+     * Adds {@code wanted}, or completes with the existing item of its name when it equals it.
+     * Fails with {@code <kind>_exists} (409) when an item of that name exists with other settings,
+     * {@code storage_full} / {@code storage_unavailable} when it cannot be stored; a name being
+     * deleted is refused at once ({@code <kind>_being_deleted}).
      */
-    protected T createOrGet(String name, T wanted, Function<T, String> describeExisting) {
+    protected CompletionStage<T> createOrGet(String name, T wanted, Function<T, String> describeExisting) {
         refuseWhileDeleting(name);
-        removeIfUnlisted(name);
-        T stored;
-        try {
-            stored = catalog.putIfAbsent(wanted);
-        } catch (UncheckedIOException e) {
-            throw DiskSpace.refusal(kind + " '" + name + "' could not be stored", e);
+        return removeIfUnlisted(name)
+                .thenCompose(removed -> catalog.putIfAbsent(wanted))
+                .handle((stored, failure) -> {
+                    if (failure != null) {
+                        throw refusal(failure, kind + " '" + name + "' could not be stored");
+                    }
+                    if (!stored.equals(wanted)) {
+                        throw new StrataException(StrataException.Kind.CONFLICT, kind + "_exists",
+                                kind + " '" + name + "' exists with other settings (" + describeExisting.apply(stored) + ")");
+                    }
+                    return stored;
+                });
+    }
+
+    /** A failure of the catalog's storage as the refusal callers get; Strata's own refusals as they are. */
+    private static RuntimeException refusal(Throwable failure, String what) {
+        Throwable cause = Futures.unwrap(failure);
+        if (cause instanceof UncheckedIOException io) {
+            return DiskSpace.refusal(what, io);
         }
-        if (!stored.equals(wanted)) {
-            throw new StrataException(StrataException.Kind.CONFLICT, kind + "_exists",
-                    kind + " '" + name + "' exists with other settings (" + describeExisting.apply(stored) + ")");
-        }
-        return stored;
+        return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
 
     /**
@@ -108,10 +128,13 @@ public class NamedCatalog<T> {
      */
     public void removeUnlisted(Path dir, CompletionStage<Void> ready, Executor blockingIo, Consumer<Path> delete) {
         deleteUnlisted = delete;
+        cleanupIo = blockingIo;
         DataLayout.namedDirectories(dir).forEach(named -> unchecked.put(named.getFileName().toString(), named));
-        Runnable remove = () -> List.copyOf(unchecked.keySet()).forEach(this::removeIfUnlisted);
+        // Blocking (it may wait for the catalog): at node start, or on blockingIo.
+        Runnable remove = () -> List.copyOf(unchecked.keySet()).forEach(name -> removeIfUnlisted(name, Futures.join(get(name))));
         CompletableFuture<Void> catalogReady = ready.toCompletableFuture();
         if (catalogReady.isDone() && !catalogReady.isCompletedExceptionally()) {
+            // Called at node start, before any door is bound: done before this returns, so no request races it.
             remove.run();
         } else {
             catalogReady.thenRunAsync(remove, blockingIo).exceptionally(failure -> {
@@ -121,19 +144,25 @@ public class NamedCatalog<T> {
         }
     }
 
-    /** Deletes the directory a deleted item called {@code name} left on this node, if it did. */
-    private void removeIfUnlisted(String name) {
-        if (unchecked.isEmpty()) {
-            return;
+    /**
+     * Deletes, on {@code cleanupIo}, the directory a deleted item called {@code name} left on this
+     * node, if it did; completes at once when there is none to check.
+     */
+    private CompletionStage<Void> removeIfUnlisted(String name) {
+        if (!unchecked.containsKey(name)) {
+            return CompletableFuture.completedFuture(null);
         }
+        return get(name).thenAcceptAsync(item -> removeIfUnlisted(name, item), cleanupIo);
+    }
+
+    /** Blocking: deletes the directory of {@code name} unless it is listed ({@code item} present). */
+    private void removeIfUnlisted(String name, Optional<T> item) {
+        // Serialized, so a second create of the name waits for the first one's deletion.
         synchronized (unchecked) {
-            Path files = unchecked.get(name);
-            if (files != null) {
-                if (get(name).isEmpty()) {
-                    LOG.info("removing the files of deleted {} '{}'", kind, name);
-                    deleteUnlisted.accept(files);
-                }
-                unchecked.remove(name);
+            Path files = unchecked.remove(name);
+            if (files != null && item.isEmpty()) {
+                LOG.info("removing the files of deleted {} '{}'", kind, name);
+                deleteUnlisted.accept(files);
             }
         }
     }
@@ -141,18 +170,17 @@ public class NamedCatalog<T> {
     /**
      * Deletes the item called {@code name} with its partitions' files: once {@code homesUp}
      * completes (every partition's home is up, else files on a node that is down would outlive the
-     * item and come back under the name made again), the item leaves the catalog (on
-     * {@code blockingIo}: in a cluster a majority write), then {@code dropPartitions} deletes their
+     * item and come back under the name made again), the item leaves the catalog (a file write, or
+     * in a cluster a majority write), then {@code dropPartitions} deletes their
      * files wherever they are. Meanwhile the name cannot be made again, nor deleted again
      * ({@code <kind>_being_deleted}, 409).
      */
-    public CompletionStage<Void> delete(String name, CompletionStage<?> homesUp, Executor blockingIo,
-                                        Supplier<CompletionStage<Void>> dropPartitions) {
+    public CompletionStage<Void> delete(String name, CompletionStage<?> homesUp, Supplier<CompletionStage<Void>> dropPartitions) {
         if (!deleting.add(name)) {
             throw new StrataException(StrataException.Kind.CONFLICT, kind + "_being_deleted",
                     kind + " '" + name + "' is already being deleted");
         }
-        return homesUp.thenRunAsync(() -> remove(name), blockingIo)
+        return homesUp.thenCompose(up -> remove(name))
                 .thenCompose(removed -> dropPartitions.get())
                 .whenComplete((done, failure) -> deleting.remove(name));
     }
@@ -165,12 +193,13 @@ public class NamedCatalog<T> {
         }
     }
 
-    /** Removes an item; returns whether it existed. */
-    public boolean remove(String name) {
-        try {
-            return catalog.remove(name);
-        } catch (UncheckedIOException e) {
-            throw DiskSpace.refusal(kind + " '" + name + "' could not be removed", e);
-        }
+    /** Removes an item; completes with whether it existed. */
+    public CompletionStage<Boolean> remove(String name) {
+        return catalog.remove(name).handle((removed, failure) -> {
+            if (failure != null) {
+                throw refusal(failure, kind + " '" + name + "' could not be removed");
+            }
+            return removed;
+        });
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.node.columnar;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
@@ -26,19 +27,19 @@ class TableCatalogTest {
 
     @Test
     void tablesAreDurableAndTheirContractNeverChanges() {
-        TableCatalog catalog = TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir));
-        catalog.create("events", SCHEMA, 4);
-        assertEquals(SCHEMA, catalog.create("events", SCHEMA, 4).schema(), "creating the same table again is fine");
-        assertEquals("table_exists", assertThrows(StrataException.class, () -> catalog.create("events", SCHEMA, 2)).code());
-        assertEquals("table_exists", assertThrows(StrataException.class, () -> catalog.create("events",
-                new Schema(List.of(new Column("k", ColumnType.STRING, false))), 4)).code());
+        TableCatalog catalog = TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1)), Runnable::run), DataLayout.of(dir));
+        Futures.join(catalog.create("events", SCHEMA, 4));
+        assertEquals(SCHEMA, Futures.join(catalog.create("events", SCHEMA, 4)).schema(), "creating the same table again is fine");
+        assertEquals("table_exists", assertThrows(StrataException.class, () -> Futures.join(catalog.create("events", SCHEMA, 2))).code());
+        assertEquals("table_exists", assertThrows(StrataException.class, () -> Futures.join(catalog.create("events",
+                new Schema(List.of(new Column("k", ColumnType.STRING, false))), 4))).code());
         assertEquals("invalid_shards", assertThrows(StrataException.class, () -> catalog.create("t", SCHEMA, 0)).code());
 
-        TableCatalog reloaded = TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir));
-        assertEquals(new TableCatalog.Table("events", SCHEMA, 4), reloaded.require("events"));
-        assertEquals("table_not_found", assertThrows(StrataException.class, () -> reloaded.require("nope")).code());
-        assertTrue(reloaded.remove("events"));
-        assertEquals(List.of(), TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir)).list());
+        TableCatalog reloaded = TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1)), Runnable::run), DataLayout.of(dir));
+        assertEquals(new TableCatalog.Table("events", SCHEMA, 4), Futures.join(reloaded.require("events")));
+        assertEquals("table_not_found", assertThrows(StrataException.class, () -> Futures.join(reloaded.require("nope"))).code());
+        assertTrue(Futures.join(reloaded.remove("events")));
+        assertEquals(List.of(), TableCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1)), Runnable::run), DataLayout.of(dir)).list());
     }
 
     @Test

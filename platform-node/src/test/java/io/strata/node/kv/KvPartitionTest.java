@@ -78,6 +78,14 @@ class KvPartitionTest {
     /** One per test, as a node has one: incarnations of a partition share it (its snapshots in flight). */
     private KvStorage storage;
 
+    /** A stopped partition closes its log on the blocking pool: the test's directory goes only after that. */
+    @org.junit.jupiter.api.AfterEach
+    void awaitClosedLogs() throws Exception {
+        if (storage != null) {
+            storage.closings().allClosed().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     private ActorRef<KvPartition.Command> spawn(KvSettings settings, Optional<GroupCommitter> committer) {
         if (storage == null || !storage.committer().equals(committer)) {
             storage = new KvStorage(DataLayout.of(dir), DiskSpace.of(dir, 0, Duration.ofSeconds(1)), committer,

@@ -470,6 +470,27 @@ class PartitionLogTest {
         assertEquals(2, reopened.recoveryPoint());
     }
 
+    @Test
+    void aCloseWaitsForTheReadUnderWayFsyncsAndThenRefusesReads() throws Exception {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a", "b"), 0);
+        log.structure().readLock().lock();  // a read under way on another thread
+        CompletableFuture<Void> closed;
+        try {
+            closed = CompletableFuture.runAsync(() -> close(log));
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> closed.get(200, TimeUnit.MILLISECONDS),
+                    "the close waits for the read");
+        } finally {
+            log.structure().readLock().unlock();
+        }
+        closed.get(10, TimeUnit.SECONDS);
+        assertEquals("2", Files.readString(dir.resolve("log").resolve(PartitionLog.RECOVERY_POINT_FILE)),
+                "what was appended is fsynced at close: a recovery point for the next open");
+        StrataException refused = assertThrows(StrataException.class, () -> log.read(0, 1 << 16));
+        assertEquals("storage_unavailable", refused.code());
+        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
+    }
+
     /** Changes the first byte of {@code needle} in the log's files, as a disk fault would. */
     private static void flipAByteOf(Path logDir, byte[] needle) throws IOException {
         try (Stream<Path> files = Files.list(logDir)) {

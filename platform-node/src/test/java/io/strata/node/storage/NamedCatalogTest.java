@@ -2,6 +2,7 @@ package io.strata.node.storage;
 
 import io.strata.node.bus.Retention;
 import io.strata.node.bus.TopicCatalog;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class NamedCatalogTest {
     }
 
     private TopicCatalog catalog() {
-        return TopicCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1))), DataLayout.of(dir));
+        return TopicCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1)), blockingIo), DataLayout.of(dir));
     }
 
     private Path leftover(String topic) throws Exception {
@@ -55,7 +56,7 @@ class NamedCatalogTest {
     @Test
     void leftoversGoOnceTheCatalogIsReadyOrWhenTheirNameIsMadeAgainBefore() throws Exception {
         TopicCatalog catalog = catalog();
-        catalog.create("kept", 1, Retention.FOREVER);
+        Futures.join(catalog.create("kept", 1, Retention.FOREVER));
         Path kept = leftover("kept");
         Path ghost = leftover("ghost");
         Path other = leftover("other");
@@ -63,7 +64,7 @@ class NamedCatalogTest {
 
         catalog.removeUnlisted(DataLayout.of(dir).busDir(), ready, blockingIo, Directories::deleteTree);
         assertTrue(Files.exists(ghost) && Files.exists(other), "nothing is removed before the catalog is confirmed");
-        catalog.create("ghost", 2, Retention.FOREVER);
+        Futures.join(catalog.create("ghost", 2, Retention.FOREVER));
         assertFalse(Files.exists(ghost), "a name made again first loses the files its deleted namesake left");
         Files.createDirectories(ghost.resolve("0"));  // the new topic's partition opens
 
@@ -76,30 +77,47 @@ class NamedCatalogTest {
     }
 
     @Test
+    void changesAreWrittenOnTheBlockingPoolNeverOnTheCallersThread() {
+        List<Runnable> pool = new java.util.ArrayList<>();
+        TopicCatalog catalog = TopicCatalog.load(CatalogStores.local(DiskSpace.of(dir, 0, Duration.ofSeconds(1)), pool::add),
+                DataLayout.of(dir));
+        CompletableFuture<TopicCatalog.Topic> created = catalog.create("orders", 2, Retention.FOREVER).toCompletableFuture();
+        assertFalse(created.isDone(), "the caller does not wait for the file");
+        assertFalse(Files.exists(DataLayout.of(dir).topicCatalog()), "nor writes it");
+        pool.forEach(Runnable::run);
+        pool.clear();
+        assertEquals(2, created.join().partitions());
+        assertTrue(Files.exists(DataLayout.of(dir).topicCatalog()), "the blocking-I/O pool wrote it");
+        assertTrue(catalog.create("orders", 2, Retention.FOREVER).toCompletableFuture().isDone(),
+                "the same item again is answered from memory");
+        assertTrue(pool.isEmpty(), "with nothing to write");
+    }
+
+    @Test
     void aNameBeingDeletedIsNeitherMadeNorDeletedAgainUntilTheDeletionIsDone() throws Exception {
         TopicCatalog catalog = catalog();
-        catalog.create("busy", 1, Retention.FOREVER);
+        Futures.join(catalog.create("busy", 1, Retention.FOREVER));
         CompletableFuture<Void> homesUp = new CompletableFuture<>();
         CompletableFuture<Void> partitionsDropped = new CompletableFuture<>();
-        CompletionStage<Void> deleted = catalog.delete("busy", homesUp, blockingIo, () -> partitionsDropped);
+        CompletionStage<Void> deleted = catalog.delete("busy", homesUp, () -> partitionsDropped);
 
-        StrataException again = assertThrows(StrataException.class, () -> catalog.delete("busy", homesUp, blockingIo,
+        StrataException again = assertThrows(StrataException.class, () -> catalog.delete("busy", homesUp,
                 () -> CompletableFuture.completedFuture(null)));
         assertEquals("topic_being_deleted", again.code());
         assertEquals(StrataException.Kind.CONFLICT, again.kind());
         StrataException made = assertThrows(StrataException.class, () -> catalog.create("busy", 1, Retention.FOREVER));
         assertEquals("topic_being_deleted", made.code());
-        assertTrue(catalog.get("busy").isPresent(), "it stays in the catalog until every partition's home is up");
+        assertTrue(catalog.peek("busy").isPresent(), "it stays in the catalog until every partition's home is up");
 
         homesUp.complete(null);
         blockingIo.submit(() -> { }).get(10, TimeUnit.SECONDS);
-        assertTrue(catalog.get("busy").isEmpty(), "then it leaves the catalog first");
+        assertTrue(catalog.peek("busy").isEmpty(), "then it leaves the catalog first");
         assertEquals("topic_being_deleted", assertThrows(StrataException.class,
                 () -> catalog.create("busy", 1, Retention.FOREVER)).code(), "while its partitions drop their files");
 
         partitionsDropped.complete(null);
         deleted.toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertEquals("busy", catalog.create("busy", 3, Retention.FOREVER).name(), "the name is free again");
+        assertEquals("busy", Futures.join(catalog.create("busy", 3, Retention.FOREVER)).name(), "the name is free again");
         assertEquals(List.of("busy"), catalog().list().stream().map(TopicCatalog.Topic::name).toList(), "and durable");
     }
 }

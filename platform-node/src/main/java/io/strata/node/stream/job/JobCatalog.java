@@ -5,6 +5,8 @@ import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.storage.NamedCatalog;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * The stream jobs, kept durably in {@link DataLayout#jobCatalog()} (replicated over the nodes in
  * a cluster): each job's spec as submitted (canonical JSON), so a job survives restarts.
@@ -19,7 +21,7 @@ final class JobCatalog extends NamedCatalog<JobCatalog.Job> {
         super(stores, layout.jobCatalog(), Job.class, Job::name, "job", 64);
     }
 
-    Job create(String name, JsonNode spec) {
+    CompletionStage<Job> create(String name, JsonNode spec) {
         return createOrGet(name, new Job(name, spec), existing -> "another spec; delete the job first to change it");
     }
 }

@@ -5,6 +5,7 @@ import io.strata.node.cluster.GatewayForwarder;
 import io.strata.node.http.Json;
 import io.strata.node.http.StrataRoutes;
 import io.strata.node.stream.spec.JobSpec;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -69,41 +70,43 @@ public final class JobRoutes extends StrataRoutes {
     }
 
     private Route describe(String id) {
-        var job = store.get(id);
+        return respond(store.get(id).thenCompose(job -> store.endOffsets(job.first()).thenApply(ends -> describe(job, ends))),
+                Json::ok);
+    }
+
+    private static Map<String, Object> describe(Pair<JobSpec, JobStatus> job, Map<Integer, Long> ends) {
         JobSpec spec = job.first();
         JobStatus status = job.second();
-        return respond(store.endOffsets(spec), ends -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", spec.name());
-            body.put("state", status.state().name().toLowerCase(java.util.Locale.ROOT));
-            body.put("watermark", status.watermark() == Long.MIN_VALUE ? null : Instant.ofEpochMilli(status.watermark()).toString());
-            body.put("checkpoint_epoch", status.epoch());
-            long lag = 0;
-            Map<Integer, Object> partitions = new TreeMap<>();
-            for (Map.Entry<Integer, Long> end : ends.entrySet()) {
-                long committed = status.committed().getOrDefault(end.getKey(), 0L);
-                long consumed = status.consumed().getOrDefault(end.getKey(), committed);
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("consumed", consumed);
-                p.put("committed", committed);
-                p.put("end_offset", end.getValue());
-                p.put("lag", Math.max(0, end.getValue() - consumed));
-                partitions.put(end.getKey(), p);
-                lag += Math.max(0, end.getValue() - consumed);
-            }
-            body.put("lag", lag);
-            body.put("partitions", partitions);
-            body.put("events_in", status.eventsIn());
-            body.put("results_out", status.resultsOut());
-            body.put("late_events", status.lateEvents());
-            body.put("bad_records", status.badRecords());
-            body.put("bad_results", status.badResults());
-            body.put("skipped", status.skipped());
-            body.put("windows_open", status.openWindows());
-            body.put("restarts", status.restarts());
-            body.put("last_error", status.lastError());
-            body.put("spec", spec.toJson());
-            return Json.ok(body);
-        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", spec.name());
+        body.put("state", status.state().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("watermark", status.watermark() == Long.MIN_VALUE ? null : Instant.ofEpochMilli(status.watermark()).toString());
+        body.put("checkpoint_epoch", status.epoch());
+        long lag = 0;
+        Map<Integer, Object> partitions = new TreeMap<>();
+        for (Map.Entry<Integer, Long> end : ends.entrySet()) {
+            long committed = status.committed().getOrDefault(end.getKey(), 0L);
+            long consumed = status.consumed().getOrDefault(end.getKey(), committed);
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("consumed", consumed);
+            p.put("committed", committed);
+            p.put("end_offset", end.getValue());
+            p.put("lag", Math.max(0, end.getValue() - consumed));
+            partitions.put(end.getKey(), p);
+            lag += Math.max(0, end.getValue() - consumed);
+        }
+        body.put("lag", lag);
+        body.put("partitions", partitions);
+        body.put("events_in", status.eventsIn());
+        body.put("results_out", status.resultsOut());
+        body.put("late_events", status.lateEvents());
+        body.put("bad_records", status.badRecords());
+        body.put("bad_results", status.badResults());
+        body.put("skipped", status.skipped());
+        body.put("windows_open", status.openWindows());
+        body.put("restarts", status.restarts());
+        body.put("last_error", status.lastError());
+        body.put("spec", spec.toJson());
+        return body;
     }
 }

@@ -7,6 +7,7 @@ import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.NodeDirectory;
 import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.columnar.TableStore;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KvStore;
 import io.strata.node.storage.CatalogStores;
@@ -189,9 +190,10 @@ public final class JobStore {
             throw new StrataException(StrataException.Kind.CONFLICT, "job_stopping", "job '" + spec.name()
                     + "' is being deleted; submit it again once its DELETE has answered");
         }
-        TopicCatalog.Topic source = bus.topic(spec.source().topic());
-        boolean existed = catalog.get(spec.name()).isPresent();
-        catalog.create(spec.name(), spec.toJson());
+        // On the blocking-I/O pool (see submitAsync) or a caller's own thread: it may wait for the catalogs.
+        TopicCatalog.Topic source = Futures.join(bus.topic(spec.source().topic()));
+        boolean existed = Futures.join(catalog.get(spec.name())).isPresent();
+        Futures.join(catalog.create(spec.name(), spec.toJson()));
         if (existed && running.containsKey(spec.name())) {
             return spec;
         }
@@ -212,14 +214,14 @@ public final class JobStore {
     private void prepare(JobSpec spec, TopicCatalog.Topic source) {
         for (String topic : List.of(spec.lateTopic(), spec.deadLetterTopic())) {
             if (bus.topics().stream().noneMatch(t -> t.name().equals(topic))) {
-                bus.createTopic(topic, source.partitions(), bus.settings().defaultRetention());
+                Futures.join(bus.createTopic(topic, source.partitions(), bus.settings().defaultRetention()));
             }
         }
         for (Sink sink : spec.sinks()) {
             if (sink instanceof Sink.Topic t && bus.topics().stream().noneMatch(x -> x.name().equals(t.name()))) {
-                bus.createTopic(t.name(), source.partitions(), bus.settings().defaultRetention());
+                Futures.join(bus.createTopic(t.name(), source.partitions(), bus.settings().defaultRetention()));
             } else if (sink instanceof Sink.Kv k && kv.keyspaces().stream().noneMatch(x -> x.name().equals(k.space()))) {
-                kv.createKeyspace(k.space(), kv.settings().defaultPartitions());
+                Futures.join(kv.createKeyspace(k.space(), kv.settings().defaultPartitions()));
             } else if (sink instanceof Sink.Table t) {
                 TableSink.ensureTable(tables, t.name(), spec.key(), spec.aggregates(), settings.tableShards());
             }
@@ -248,7 +250,8 @@ public final class JobStore {
      * if that run is still the job's: a job deleted meanwhile is not started again.
      */
     private void run(JobSpec spec, JobStatus status, Duration backoff, Running replaces) {
-        int partitions = bus.topic(spec.source().topic()).partitions();
+        // Off dispatcher threads: at node start, in a submit or on the blocking-I/O pool (a restart).
+        int partitions = Futures.join(bus.topic(spec.source().topic())).partitions();
         CheckpointStore checkpoints = new CheckpointStore(layout.jobDir(spec.name()), space);
         JobRunner.Context ctx = new JobRunner.Context(bus, sinks(spec, status), checkpoints,
                 blockingIo, system, settings.checkpointInterval(), settings.tickInterval(), settings.maxOpenWindows(),
@@ -323,15 +326,16 @@ public final class JobStore {
     }
 
     /** A job's spec and status, or {@code job_not_found}. */
-    public Pair<JobSpec, JobStatus> get(String name) {
-        JobCatalog.Job job = catalog.require(name);
-        requireHere(name);
-        Running r = running.get(name);
-        JobStatus status = r != null ? r.status : new JobStatus();
-        if (r == null) {
-            status.state = JobStatus.State.STOPPED;
-        }
-        return Pair.create(JobSpec.parse(job.spec()), status);
+    public CompletionStage<Pair<JobSpec, JobStatus>> get(String name) {
+        return catalog.require(name).thenApply(job -> {
+            requireHere(name);
+            Running r = running.get(name);
+            JobStatus status = r != null ? r.status : new JobStatus();
+            if (r == null) {
+                status.state = JobStatus.State.STOPPED;
+            }
+            return Pair.create(JobSpec.parse(job.spec()), status);
+        });
     }
 
     /** The end offset of each partition of a job's source topic, for its lag. */
@@ -351,30 +355,29 @@ public final class JobStore {
      * submitted again under its name starts afresh. Deleting a job being deleted joins that deletion.
      */
     public CompletionStage<Done> delete(String name) {
-        CompletableFuture<Done> inProgress = stopping.get(name);
+        CompletableFuture<Done> deleted = new CompletableFuture<>();
+        CompletableFuture<Done> inProgress = stopping.putIfAbsent(name, deleted);
         if (inProgress != null) {
-            // A retried DELETE joins the one under way (the name is already out of the catalog).
+            // A retried DELETE joins the one under way.
             return inProgress;
         }
-        catalog.require(name);
-        requireHere(name);
-        synchronized (lockOf(name)) {
-            return deleteLocked(name);
-        }
+        // The catalog write, and the lock a submit holds while it writes, wait on the blocking-I/O pool.
+        Futures.start(() -> catalog.require(name)).thenAcceptAsync(job -> {
+            requireHere(name);
+            synchronized (lockOf(name)) {
+                deleteLocked(name, deleted);
+            }
+        }, blockingIo).whenComplete((started, refused) -> {
+            if (refused != null) {
+                stopping.remove(name, deleted);
+                deleted.completeExceptionally(Futures.unwrap(refused));
+            }
+        });
+        return deleted;
     }
 
-    private CompletionStage<Done> deleteLocked(String name) {
-        CompletableFuture<Done> deleted = new CompletableFuture<>();
-        CompletableFuture<Done> already = stopping.putIfAbsent(name, deleted);
-        if (already != null) {
-            return already;
-        }
-        try {
-            catalog.remove(name);
-        } catch (RuntimeException e) {
-            stopping.remove(name, deleted);
-            throw e;
-        }
+    private void deleteLocked(String name, CompletableFuture<Done> deleted) {
+        Futures.join(catalog.remove(name));
         Running r = running.remove(name);
         CheckpointStore checkpoints = r != null ? r.checkpoints : new CheckpointStore(layout.jobDir(name), space);
         CompletionStage<Void> stopped = r != null ? stop(r) : CompletableFuture.completedFuture(null);
@@ -386,7 +389,6 @@ public final class JobStore {
                 deleted.completeExceptionally(failure);
             }
         });
-        return deleted;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.strata.node.columnar.Schema;
 import io.strata.node.columnar.TableCatalog;
 import io.strata.node.columnar.TableStore;
 import io.strata.node.columnar.ingest.RowParser;
+import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import io.strata.node.stream.window.AggregateSpec;
 
@@ -70,7 +71,8 @@ final class TableSink {
         Schema schema = schema(keyField, aggregates);
         Optional<TableCatalog.Table> existing = tables.tables().stream().filter(t -> t.name().equals(table)).findFirst();
         if (existing.isEmpty()) {
-            tables.create(table, schema, shards);
+            // Runs on the blocking-I/O pool, within a job's submit.
+            Futures.join(tables.create(table, schema, shards));
         } else if (!existing.get().schema().equals(schema)) {
             throw StrataException.invalid("invalid_sink", "table '" + table + "' exists with another schema; a job's table sink"
                     + " needs " + schema.columns());

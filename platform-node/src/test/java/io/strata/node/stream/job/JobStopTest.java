@@ -54,7 +54,7 @@ class JobStopTest {
             // Every event has the same event time: the watermark never passes a window, so the job
             // emits nothing and only works, 1,000 window updates per record.
             status(node, j -> j.get("events_in").asLong() >= 500, "the job busy with its backlog");
-            JobStatus deleted = node.node().jobs().get("heavy").second();
+            JobStatus deleted = node.node().jobs().get("heavy").toCompletableFuture().join().second();
 
             long before = System.nanoTime();
             HttpResponse<String> delete = node.delete("/jobs/heavy");
