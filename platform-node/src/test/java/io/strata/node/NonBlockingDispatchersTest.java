@@ -114,10 +114,6 @@ class NonBlockingDispatchersTest {
                 // The free-space guard reads statfs at most once a refresh interval (and on each claim
                 // near the reserve): filesystem counters the kernel keeps in memory, no disk I/O.
                 .allowBlockingCallsInside("io.strata.node.storage.DiskSpace", "refresh")
-                // KNOWN, NOT FINE (issue 17, left to the move of KV partitions onto the partition log):
-                // a KV partition never written creates its Chronicle log on its actor at its first write
-                // (directories, queue metadata, a native-library load, an mmap). Reported, not fixed here.
-                .allowBlockingCallsInside("io.strata.node.kv.KvPartition", "openLog")
                 .blockingMethodCallback(method -> BLOCKED.add(new AssertionError("blocking call " + method + " on thread "
                         + Thread.currentThread().getName())))
                 .install();

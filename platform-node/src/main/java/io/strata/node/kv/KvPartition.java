@@ -174,6 +174,8 @@ public final class KvPartition {
 
     private record FilesDeleted(ActorRef<Reply> replyTo, Throwable failure) implements Internal {}
 
+    private record LogOpened(EntryLog<LogEntry> log, Throwable failure) implements Internal {}
+
     private enum SweepExpired implements Internal { INSTANCE }
 
     private enum SnapshotTick implements Internal { INSTANCE }
@@ -198,6 +200,8 @@ public final class KvPartition {
     private long reportedHeld;
     private static final java.time.Duration PREVIOUS_SNAPSHOT_WAIT = java.time.Duration.ofSeconds(10);
     private boolean snapshotRunning;
+    /** Why the log of a partition never written could not be opened, while the writes that waited for it are refused. */
+    private Throwable logOpenFailure;
 
     private final DurableReplies<Reply> replies;
 
@@ -377,6 +381,9 @@ public final class KvPartition {
         if (!admitted(put.key, put.value, current)) {
             return reject(put.replyTo, "put", memoryFull());
         }
+        if (log == null) {
+            return firstWrite(put, put.replyTo, "put");
+        }
         long expiresAt = put.ttlMillis > 0 ? now + put.ttlMillis : 0;
         long seq = state.seq() + 1;
         LogEntry entry = LogEntry.newBuilder().setSeq(seq)
@@ -414,6 +421,9 @@ public final class KvPartition {
         if (conflict != null) {
             return reject(delete.replyTo, "delete", conflict);
         }
+        if (log == null) {
+            return firstWrite(delete, delete.replyTo, "delete");
+        }
         long seq = state.seq() + 1;
         LogEntry entry = LogEntry.newBuilder().setSeq(seq).setDelete(DeleteOp.newBuilder().setKey(delete.key)).build();
         Optional<Behavior<Command>> refused = append(entry, delete.replyTo, "delete");
@@ -448,6 +458,9 @@ public final class KvPartition {
         byte[] value = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
         if (!admitted(incr.key, value, current)) {
             return reject(incr.replyTo, "incr", memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(incr, incr.replyTo, "incr");
         }
         long expiresAt = current == null ? 0 : current.expiresAtMillis();
         long seq = state.seq() + 1;
@@ -530,16 +543,63 @@ public final class KvPartition {
     }
 
     /**
+     * The first write of a partition never written: its log (its files) is opened on the blocking
+     * pool, as a roll starts a file, while this write and every command after it wait, stashed;
+     * then they run again in order. A refused open (no disk space) refuses the writes that waited,
+     * and the next write tries again.
+     */
+    private Behavior<Command> firstWrite(Command write, ActorRef<Reply> replyTo, String op) {
+        if (logOpenFailure != null) {
+            StrataException refused = DiskSpace.refusal("the partition's log could not be started", logOpenFailure);
+            return reject(replyTo, op, new Rejected(refused.code(), refused.getMessage()));
+        }
+        stash.stash(write);
+        CompletableFuture<EntryLog<LogEntry>> opening = CompletableFuture.supplyAsync(this::openLog, storage.blockingIo());
+        context.pipeToSelf(opening, LogOpened::new);
+        return Behaviors.receive(Command.class)
+                .onMessage(LogOpened.class, this::onLogOpened)
+                .onAnyMessage(command -> {
+                    if (stash.isFull()) {
+                        rejectUnavailable(command, "partition " + id + " is starting its log");
+                    } else {
+                        stash.stash(command);
+                    }
+                    return Behaviors.same();
+                })
+                .onSignal(PostStop.class, signal -> {
+                    // Stopped before the log opened: it is closed as soon as it is.
+                    opening.thenAccept(opened -> storage.closings().close(logDir(), CompletableFuture.completedFuture(null), opened));
+                    storage.memory().held(-reportedHeld);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onLogOpened(LogOpened opened) {
+        if (opened.failure == null) {
+            log = opened.log;
+            return stash.unstashAll(running());
+        }
+        Throwable cause = opened.failure instanceof java.util.concurrent.CompletionException && opened.failure.getCause() != null
+                ? opened.failure.getCause() : opened.failure;
+        if (!DiskSpace.isOutOfSpace(cause)) {
+            context.getLog().error("partition {} cannot start its log", id, cause);
+        }
+        logOpenFailure = cause;
+        try {
+            return stash.unstashAll(running());
+        } finally {
+            logOpenFailure = null;
+        }
+    }
+
+    /**
      * Appends to the log and returns empty; when it cannot, rejects the command and returns what
      * to become: the same partition when the disk has no room ({@code storage_full}: the log is
      * unchanged), stopped on any other failure, to recover from disk.
      */
     private Optional<Behavior<Command>> append(LogEntry entry, ActorRef<Reply> replyTo, String op) {
         try {
-            if (log == null) {
-                // The first write of a partition never written: its log starts now, as a roll starts a file.
-                log = openLog();
-            }
             log.append(entry);
             storage.metrics().logAppend(entry.getSerializedSize());
             replies.appended(entry.getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
