@@ -49,7 +49,7 @@ import java.util.function.LongSupplier;
  *
  * <pre>
  * partitions (PartitionStream each, read on demand) ─┐
- * ticks (processing time) ───────────────────────────┴► operator stage ─► grouped ─► writer (one batch at a time)
+ * ticks (processing time) ───────────────────────────┴► operator stage ─► batched ─► writer (one batch at a time)
  * </pre>
  *
  * <p>The operator stage owns the {@link WindowOperator}: it turns records into events (bad ones go
@@ -64,7 +64,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Backpressure: the writer takes one batch at a time and the partitions are read only on demand,
  * so a slow sink slows the reads; memory is bounded by the batch size and the operator's
- * {@code maxOpenWindows}.
+ * {@code maxOpenWindows}. Latency: the operator stage takes each read whole, and what it emits
+ * goes to the writer at once when the writer is idle; only while a write is in flight do the
+ * steps behind it gather into the next batch.
  */
 final class JobRunner {
 
@@ -76,12 +78,10 @@ final class JobRunner {
     /** The job's sinks, built from its spec, and its dead-letter topic. */
     record Sinks(List<KvSink> kv, List<TableSink> tables, List<TopicSink> topics, DeadLetters deadLetters) {}
 
-    private sealed interface Input permits Read, Progress, Tick {}
+    private sealed interface Input permits Read, Tick {}
 
-    private record Read(int partition, BusRecord record) implements Input {}
-
-    /** After each read of a partition: whether it has caught up with the partition's end. */
-    private record Progress(int partition, boolean caughtUp) implements Input {}
+    /** One read of a partition: its records, and whether it caught up with the partition's end. */
+    private record Read(int partition, List<BusRecord> records, boolean caughtUp) implements Input {}
 
     private enum Tick implements Input { INSTANCE }
 
@@ -89,12 +89,17 @@ final class JobRunner {
 
     private record Bad(int partition, long offset, ByteString value, String reason) {}
 
-    private record Writes(List<WindowResult> results, List<LateEvent> late, List<Bad> bad) implements Step {}
+    private record Writes(List<WindowResult> results, List<LateEvent> late, List<Bad> bad) implements Step {
+        /** What the step weighs in a write batch: its outputs. */
+        long weight() {
+            return Math.max(1, results.size() + late.size() + bad.size());
+        }
+    }
 
     private record Barrier(JobCheckpoint checkpoint, List<ResultRow> finalRows) implements Step {}
 
+    /** Outputs (results, late events, bad records) the steps of one write batch hold, about. */
     private static final int WRITE_BATCH = 512;
-    private static final Duration WRITE_WAIT = Duration.ofMillis(20);
 
     private JobRunner() {}
 
@@ -170,28 +175,40 @@ final class JobRunner {
 
         Source<Input, NotUsed> reads = Source.from(new ArrayList<>(all)).flatMapMerge(Math.max(1, all.size()), p ->
                 PartitionStream.batches((from, max, wait) -> ctx.bus().read(spec.source().topic(), p, from, max, wait),
-                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system()).mapConcat(batch -> {
-                    List<Input> inputs = new ArrayList<>(batch.records().size() + 1);
-                    batch.records().forEach(r -> inputs.add(new Read(p, r)));
-                    inputs.add(new Progress(p, batch.nextOffset() >= batch.logEndOffset()));
-                    return inputs;
-                }));
+                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system())
+                        .map(batch -> (Input) new Read(p, batch.records(), batch.nextOffset() >= batch.logEndOffset())));
         Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
         AtomicBoolean stopped = new AtomicBoolean();
-        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status);
+        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status, stopped);
         Writer writer = new Writer(spec, producer(spec, incarnation), ctx, status);
 
         // The stage runs through many inputs before the kill switch's signal is seen (the
-        // interpreter handles a batch of events between messages), hence the flag it checks first.
+        // interpreter handles a batch of events between messages), hence the flag it checks.
         Pair<UniqueKillSwitch, CompletionStage<Done>> run = Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
                 .flatMapConcat(ready -> reads.merge(ticks))
                 .viaMat(KillSwitches.single(), Keep.right())
-                .mapConcat(input -> stopped.get() ? List.<Step>of() : stage.apply(input))
-                .groupedWithin(WRITE_BATCH, WRITE_WAIT)
+                .mapConcat(stage::apply)
+                .batchWeighted(WRITE_BATCH, JobRunner::weight, JobRunner::firstOfBatch,
+                        JobRunner::addToBatch)
                 .mapAsync(1, writer::write)
                 .toMat(Sink.ignore(), Keep.both())
                 .run(ctx.system());
         return new Run(run.first(), stopped, run.second());
+    }
+
+    private static Long weight(Step step) {
+        return step instanceof Writes w ? w.weight() : 1L;
+    }
+
+    private static List<Step> firstOfBatch(Step step) {
+        List<Step> batch = new ArrayList<>();
+        batch.add(step);
+        return batch;
+    }
+
+    private static List<Step> addToBatch(List<Step> batch, Step step) {
+        batch.add(step);
+        return batch;
     }
 
     private static List<ResultRow> rows(JobCheckpoint c) {
@@ -233,14 +250,17 @@ final class JobRunner {
         private final Context ctx;
         private final JobStatus status;
         private final List<ResultRow> finalRows = new ArrayList<>();
+        /** Only table sinks write final rows: without one, the checkpoints carry none. */
+        private final boolean keepFinalRows;
         /** Partitions with records still to read (or not read yet): never idle, whatever the idle timeout. */
         private final Set<Integer> behind;
         private final String incarnation;
+        private final AtomicBoolean stopped;
         private long epoch;
         private long lastCheckpoint;
 
         OperatorStage(JobSpec spec, WindowOperator operator, Map<Integer, Long> offsets, long epoch, String incarnation,
-                      Context ctx, JobStatus status) {
+                      Context ctx, JobStatus status, AtomicBoolean stopped) {
             this.pipeline = RecordPipeline.create(spec);
             this.operator = operator;
             this.offsets = offsets;
@@ -250,33 +270,47 @@ final class JobRunner {
             this.status = status;
             this.lastCheckpoint = ctx.clock().getAsLong();
             this.behind = new TreeSet<>(offsets.keySet());
+            this.keepFinalRows = !ctx.sinks().tables().isEmpty();
+            this.stopped = stopped;
         }
 
         List<Step> apply(Input input) {
+            if (stopped.get()) {
+                return List.of();
+            }
             long now = ctx.clock().getAsLong();
             List<WindowResult> results = new ArrayList<>();
             List<LateEvent> late = new ArrayList<>();
             List<Bad> bad = new ArrayList<>();
             List<Step> steps = new ArrayList<>(2);
             if (input instanceof Read read) {
-                BusRecord r = read.record();
-                RecordPipeline.Outcome outcome = pipeline.apply(read.partition(), r.getOffset(), r.getValue().toByteArray());
-                if (outcome instanceof RecordPipeline.Event e) {
-                    status.eventsIn.incrementAndGet();
-                    collect(operator.onEvent(e.event(), now), results, late);
-                } else if (outcome instanceof RecordPipeline.Bad b) {
-                    status.badRecords.incrementAndGet();
-                    bad.add(new Bad(read.partition(), r.getOffset(), r.getValue(), b.reason()));
-                } else {
-                    status.skipped.incrementAndGet();
+                int partition = read.partition();
+                long next = -1;
+                for (BusRecord r : read.records()) {
+                    // A stopped run takes no further record, not even the rest of this read.
+                    if (stopped.get()) {
+                        break;
+                    }
+                    RecordPipeline.Outcome outcome = pipeline.apply(partition, r.getOffset(), r.getValue().toByteArray());
+                    if (outcome instanceof RecordPipeline.Event e) {
+                        status.eventsIn.incrementAndGet();
+                        collect(operator.onEvent(e.event(), now), results, late);
+                    } else if (outcome instanceof RecordPipeline.Bad b) {
+                        status.badRecords.incrementAndGet();
+                        bad.add(new Bad(partition, r.getOffset(), r.getValue(), b.reason()));
+                    } else {
+                        status.skipped.incrementAndGet();
+                    }
+                    next = r.getOffset() + 1;
                 }
-                offsets.put(read.partition(), r.getOffset() + 1);
-                status.consumed.put(read.partition(), r.getOffset() + 1);
-            } else if (input instanceof Progress progress) {
-                if (progress.caughtUp()) {
-                    behind.remove(progress.partition());
+                if (next >= 0) {
+                    offsets.put(partition, next);
+                    status.consumed.put(partition, next);
+                }
+                if (read.caughtUp()) {
+                    behind.remove(partition);
                 } else {
-                    behind.add(progress.partition());
+                    behind.add(partition);
                 }
             } else {
                 behind.forEach(p -> operator.markActive(p, now));
@@ -301,7 +335,9 @@ final class JobRunner {
                 } else {
                     WindowResult w = (WindowResult) o;
                     if (w.kind() == WindowResult.Kind.FINAL) {
-                        finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                        if (keepFinalRows) {
+                            finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                        }
                     } else {
                         results.add(w);
                     }
