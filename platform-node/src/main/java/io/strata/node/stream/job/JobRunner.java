@@ -399,10 +399,13 @@ final class JobRunner {
             List<String> kinds = new ArrayList<>();
             List<BusRecord> late = new ArrayList<>();
             List<BusRecord> bad = new ArrayList<>();
+            boolean topics = !ctx.sinks().topics().isEmpty();
             for (Writes w : writes) {
                 for (WindowResult r : w.results()) {
                     rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), new LinkedHashMap<>(r.values())));
-                    kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    if (topics) {
+                        kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    }
                 }
                 for (LateEvent l : w.late()) {
                     late.add(BusRecord.newBuilder().setKey(l.event().key()).setFormat(ValueFormat.JSON)
