@@ -5,10 +5,11 @@ import io.strata.node.stream.proto.WindowOperatorState;
 import io.strata.node.stream.proto.WindowState;
 import io.strata.node.stream.window.WindowResult.Kind;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,7 +134,8 @@ public final class WindowOperator {
     private final long idleTimeout;
     private final long earlyEvery;
     private final TreeMap<Integer, Partition> partitions = new TreeMap<>();
-    private final TreeMap<String, TreeMap<Long, OpenWindow>> windowsByKey = new TreeMap<>();
+    /** Each key's windows by start; unordered by key (a snapshot sorts the keys). */
+    private final HashMap<String, TreeMap<Long, OpenWindow>> windowsByKey = new HashMap<>();
     private final TreeSet<OpenWindow> open = new TreeSet<>(BY_END);
     private final TreeSet<OpenWindow> unfired = new TreeSet<>(BY_END);
     /** The unfired windows changed since their last early result: all an early emission looks at. */
@@ -141,6 +143,8 @@ public final class WindowOperator {
     private long watermark = Long.MIN_VALUE;
     private long processingTime;
     private long nextEarlyAt;
+    /** Scratch for the window starts of one event (time windows), reused so an event allocates none. */
+    private long[] starts = new long[4];
 
     /**
      * An operator with no state yet, for events from the given source partitions, started at the
@@ -189,7 +193,7 @@ public final class WindowOperator {
                     + ", which this operator does not read (it reads " + partitions.keySet() + ")");
         }
         Objects.requireNonNull(event.key(), "event key");
-        List<WindowOutput> out = new ArrayList<>();
+        List<WindowOutput> out = new ArrayList<>(0);
         tick(processingTime);
         if (gap > 0) {
             assignToSession(event, out);
@@ -269,7 +273,7 @@ public final class WindowOperator {
         settings.aggregates().forEach(a -> state.addAggregateFns(a.fn().jsonName()));
         partitions.forEach((id, p) -> state.addPartitions(PartitionState.newBuilder()
                 .setPartition(id).setMaxEventTime(p.maxEventTime).setLastActivity(p.lastActivity)));
-        for (TreeMap<Long, OpenWindow> keyWindows : windowsByKey.values()) {
+        for (TreeMap<Long, OpenWindow> keyWindows : new TreeMap<>(windowsByKey).values()) {
             for (OpenWindow w : keyWindows.values()) {
                 WindowState.Builder window = WindowState.newBuilder().setKey(w.key).setStart(w.start).setEnd(w.end)
                         .setFired(w.fired).setChanged(w.changed);
@@ -325,27 +329,32 @@ public final class WindowOperator {
 
     private void assignToTimeWindows(StreamEvent event, List<WindowOutput> out) {
         long time = event.eventTime();
-        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.getOrDefault(event.key(), new TreeMap<>());
-        ArrayDeque<Long> starts = new ArrayDeque<>();
+        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.get(event.key());
+        int count = 0;
         int opening = 0;
         // From the latest window holding the event back to the earliest, so starts are descending;
         // size / slide iterations at most (the job spec bounds that ratio).
         for (long start = time - Math.floorMod(time, slide); start > time - size; start -= slide) {
             if (!isClosed(start + size)) {
-                starts.addFirst(start);
-                opening += keyWindows.containsKey(start) ? 0 : 1;
+                if (count == starts.length) {
+                    starts = Arrays.copyOf(starts, count * 2);
+                }
+                starts[count++] = start;
+                opening += keyWindows != null && keyWindows.containsKey(start) ? 0 : 1;
             }
         }
-        if (starts.isEmpty()) {
+        if (count == 0) {
             out.add(late(event));
             return;
         }
         reserve(opening, event);
-        for (long start : starts) {
-            OpenWindow window = keyWindows.get(start);
+        for (int i = count - 1; i >= 0; i--) {
+            long start = starts[i];
+            OpenWindow window = keyWindows == null ? null : keyWindows.get(start);
             if (window == null) {
                 window = new OpenWindow(event.key(), start, start + size, newAccumulators());
                 index(window);
+                keyWindows = windowsByKey.get(event.key());
             }
             addTo(window, event, out);
         }
@@ -354,14 +363,15 @@ public final class WindowOperator {
     private void assignToSession(StreamEvent event, List<WindowOutput> out) {
         long start = event.eventTime();
         long end = start + gap;
-        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.getOrDefault(event.key(), new TreeMap<>());
-        List<OpenWindow> overlapping = new ArrayList<>();
+        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.get(event.key());
+        List<OpenWindow> overlapping = new ArrayList<>(1);
         // Sessions of a key never overlap, so their ends ascend with their starts.
-        for (OpenWindow w : keyWindows.headMap(end, false).descendingMap().values()) {
-            if (w.end <= start) {
+        for (Map.Entry<Long, OpenWindow> e = keyWindows == null ? null : keyWindows.lowerEntry(end); e != null;
+             e = keyWindows.lowerEntry(e.getKey())) {
+            if (e.getValue().end <= start) {
                 break;
             }
-            overlapping.add(0, w);
+            overlapping.add(0, e.getValue());
         }
         Accumulator[] accumulators;
         if (overlapping.isEmpty()) {
@@ -467,7 +477,12 @@ public final class WindowOperator {
     }
 
     private Accumulator[] newAccumulators() {
-        return settings.aggregates().stream().map(Accumulator::create).toArray(Accumulator[]::new);
+        List<AggregateSpec> aggregates = settings.aggregates();
+        Accumulator[] accumulators = new Accumulator[aggregates.size()];
+        for (int i = 0; i < accumulators.length; i++) {
+            accumulators[i] = Accumulator.create(aggregates.get(i));
+        }
+        return accumulators;
     }
 
     /** Adds a window to the indexes; one whose end the watermark has passed counts as fired. */
