@@ -1,9 +1,14 @@
 package io.strata.node.stream.job;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.strata.node.http.Json;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
 import io.strata.node.common.StrataException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +44,9 @@ class KvSink {
     private final long[] instants = {Long.MIN_VALUE, Long.MIN_VALUE};
     private final String[] instantTexts = new String[2];
     private int nextInstant;
+    /** One generator for every value: each is the buffer's bytes after its row. */
+    private final ByteArrayBuilder buffer = new ByteArrayBuilder();
+    private JsonGenerator json;
 
     KvSink(KvStore kv, String space, String keyField, Duration ttl, DeadLetters deadLetters) {
         this.kv = kv;
@@ -66,7 +74,7 @@ class KvSink {
                 refused.add(new DeadLetters.Unstorable(o, unstorable.get()));
                 continue;
             }
-            byte[] value = o.toJsonBytes(keyField, this::instant);
+            byte[] value = json(o);
             try {
                 puts.add(kv.put(space, o.key(), value, ttlMillis, KvPartition.ANY_VERSION).toCompletableFuture());
                 latestEnd.put(o.key(), o.windowEnd());
@@ -86,6 +94,22 @@ class KvSink {
                 }
             }
         });
+    }
+
+    /** The value written for {@code row}: its JSON object ({@link ResultRow#toJson}) as UTF-8. */
+    byte[] json(ResultRow row) {
+        try {
+            if (json == null) {
+                json = Json.MAPPER.createGenerator(buffer);
+                json.setRootValueSeparator(null);
+            }
+            buffer.reset();
+            row.writeJson(json, keyField, this::instant);
+            json.flush();
+            return buffer.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a result as JSON", e);
+        }
     }
 
     private String instant(long millis) {

@@ -42,25 +42,30 @@ public record ResultRow(String key, long windowStart, long windowEnd, LinkedHash
     public byte[] toJsonBytes(String keyField, LongFunction<String> instants) {
         ByteArrayBuilder out = new ByteArrayBuilder();
         try (JsonGenerator json = Json.MAPPER.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField(keyField, key);
-            json.writeStringField("window_start", instants.apply(windowStart));
-            json.writeStringField("window_end", instants.apply(windowEnd));
-            for (Map.Entry<String, Object> v : values.entrySet()) {
-                json.writeFieldName(v.getKey());
-                if (v.getValue() instanceof Long l) {
-                    json.writeNumber(l);
-                } else if (v.getValue() instanceof Double d) {
-                    json.writeNumber(d);
-                } else {
-                    json.writeTree(Json.MAPPER.valueToTree(v.getValue()));
-                }
-            }
-            json.writeEndObject();
+            writeJson(json, keyField, instants);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a result as JSON", e);
         }
         return out.toByteArray();
+    }
+
+    /** Writes {@link #toJson} to {@code json}, as {@link #toJsonBytes} does. */
+    public void writeJson(JsonGenerator json, String keyField, LongFunction<String> instants) throws IOException {
+        json.writeStartObject();
+        json.writeStringField(keyField, key);
+        json.writeStringField("window_start", instants.apply(windowStart));
+        json.writeStringField("window_end", instants.apply(windowEnd));
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            json.writeFieldName(v.getKey());
+            if (v.getValue() instanceof Long l) {
+                json.writeNumber(l);
+            } else if (v.getValue() instanceof Double d) {
+                json.writeNumber(d);
+            } else {
+                json.writeTree(Json.MAPPER.valueToTree(v.getValue()));
+            }
+        }
+        json.writeEndObject();
     }
 
     /**

@@ -26,4 +26,22 @@ class ResultRowTest {
         assertEquals(row.toJson("user").toString(),
                 new String(row.toJsonBytes("user", ms -> Instant.ofEpochMilli(ms).toString()), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aKvSinkWritesEachRowAsItsJsonObject() {
+        KvSink sink = new KvSink(null, "s", "user", null, null) {
+            @Override
+            java.util.concurrent.CompletionStage<Void> write(java.util.List<ResultRow> rows) {
+                return null;
+            }
+        };
+        LinkedHashMap<String, Object> a = new LinkedHashMap<>();
+        a.put("n", 1L);
+        LinkedHashMap<String, Object> b = new LinkedHashMap<>();
+        b.put("n", 2.5);
+        for (ResultRow row : java.util.List.of(new ResultRow("a", 0, 1000, a), new ResultRow("b", 1000, 2000, b),
+                new ResultRow("c", 0, 1000, a))) {
+            assertEquals(row.toJson("user").toString(), new String(sink.json(row), StandardCharsets.UTF_8));
+        }
+    }
 }
