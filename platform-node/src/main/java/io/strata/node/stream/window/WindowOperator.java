@@ -122,8 +122,10 @@ public final class WindowOperator {
         }
     }
 
+    private static final Comparator<OpenWindow> BY_START = Comparator.comparingLong((OpenWindow w) -> w.start)
+            .thenComparing(w -> w.key);
     private static final Comparator<OpenWindow> BY_END = Comparator.comparingLong((OpenWindow w) -> w.end)
-            .thenComparingLong(w -> w.start).thenComparing(w -> w.key);
+            .thenComparing(BY_START);
 
     private final Settings settings;
     private final long size;
@@ -136,8 +138,12 @@ public final class WindowOperator {
     private final TreeMap<Integer, Partition> partitions = new TreeMap<>();
     /** Each key's windows by start; unordered by key (a snapshot sorts the keys). */
     private final HashMap<String, TreeMap<Long, OpenWindow>> windowsByKey = new HashMap<>();
-    private final TreeSet<OpenWindow> open = new TreeSet<>(BY_END);
-    private final TreeSet<OpenWindow> unfired = new TreeSet<>(BY_END);
+    /**
+     * The open windows, and the unfired ones, in buckets by end: a bucket fires or closes whole,
+     * its windows sorted by start and key only then, so indexing a window costs no tree node.
+     */
+    private final EndBuckets open = new EndBuckets(true);
+    private final EndBuckets unfired = new EndBuckets(false);
     /** The unfired windows changed since their last early result: all an early emission looks at. */
     private final TreeSet<OpenWindow> changed = new TreeSet<>(BY_END);
     private long watermark = Long.MIN_VALUE;
@@ -455,21 +461,29 @@ public final class WindowOperator {
         }
     }
 
+    /**
+     * Fires and closes what the watermark has reached, one end at a time: the windows of one end
+     * are due together (ON_TIME at the end, FINAL at end + lateness; ON_TIME first when both are
+     * due at once), and go out by start, then key.
+     */
     private void fireDue(List<WindowOutput> out) {
         while (true) {
-            OpenWindow toFire = unfired.isEmpty() ? null : unfired.first();
-            OpenWindow toClose = open.isEmpty() ? null : open.first();
-            boolean fire = toFire != null && toFire.end <= watermark;
-            boolean close = toClose != null && closesAt(toClose.end) <= watermark;
-            if (fire && (!close || toFire.end <= closesAt(toClose.end))) {
-                unfired.remove(toFire);
-                changed.remove(toFire);
-                toFire.fired = true;
-                toFire.changed = false;
-                out.add(result(toFire, Kind.ON_TIME));
+            long fireEnd = unfired.firstEnd();
+            long closeEnd = open.firstEnd();
+            boolean fire = !unfired.isEmpty() && fireEnd <= watermark;
+            boolean close = !open.isEmpty() && closesAt(closeEnd) <= watermark;
+            if (fire && (!close || fireEnd <= closesAt(closeEnd))) {
+                for (OpenWindow w : unfired.takeFirst()) {
+                    changed.remove(w);
+                    w.fired = true;
+                    w.changed = false;
+                    out.add(result(w, Kind.ON_TIME));
+                }
             } else if (close) {
-                unindex(toClose);
-                out.add(result(toClose, Kind.FINAL));
+                for (OpenWindow w : open.takeFirst()) {
+                    unindex(w);
+                    out.add(result(w, Kind.FINAL));
+                }
             } else {
                 return;
             }
@@ -523,6 +537,81 @@ public final class WindowOperator {
         return new WindowResult(window.key, window.start, window.end, kind, Collections.unmodifiableMap(values));
     }
 
+    /**
+     * Windows in buckets by their end, each bucket an unordered list; a window knows its place in
+     * its bucket (one place per index: the open and the unfired), so it leaves in constant time.
+     */
+    private static final class EndBuckets {
+        private final TreeMap<Long, ArrayList<OpenWindow>> byEnd = new TreeMap<>();
+        private final boolean isOpen;
+        private int size;
+
+        EndBuckets(boolean isOpen) {
+            this.isOpen = isOpen;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** The least end of a window held; meaningless when empty. */
+        long firstEnd() {
+            return size == 0 ? Long.MAX_VALUE : byEnd.firstKey();
+        }
+
+        void add(OpenWindow w) {
+            ArrayList<OpenWindow> bucket = byEnd.computeIfAbsent(w.end, end -> new ArrayList<>());
+            setPlace(w, bucket.size());
+            bucket.add(w);
+            size++;
+        }
+
+        void remove(OpenWindow w) {
+            int place = place(w);
+            if (place < 0) {
+                return;
+            }
+            ArrayList<OpenWindow> bucket = byEnd.get(w.end);
+            OpenWindow last = bucket.remove(bucket.size() - 1);
+            if (last != w) {
+                bucket.set(place, last);
+                setPlace(last, place);
+            }
+            if (bucket.isEmpty()) {
+                byEnd.remove(w.end);
+            }
+            setPlace(w, -1);
+            size--;
+        }
+
+        /** Removes the windows of the least end and returns them by start, then key. */
+        List<OpenWindow> takeFirst() {
+            ArrayList<OpenWindow> bucket = byEnd.pollFirstEntry().getValue();
+            for (OpenWindow w : bucket) {
+                setPlace(w, -1);
+            }
+            size -= bucket.size();
+            bucket.sort(BY_START);
+            return bucket;
+        }
+
+        private int place(OpenWindow w) {
+            return isOpen ? w.openPlace : w.unfiredPlace;
+        }
+
+        private void setPlace(OpenWindow w, int place) {
+            if (isOpen) {
+                w.openPlace = place;
+            } else {
+                w.unfiredPlace = place;
+            }
+        }
+    }
+
     private static final class Partition {
         long maxEventTime = Long.MIN_VALUE;
         long lastActivity;
@@ -544,6 +633,9 @@ public final class WindowOperator {
         final Accumulator[] accumulators;
         boolean fired;
         boolean changed;
+        /** Its place in its bucket of the open windows and of the unfired ones; -1 when not there. */
+        int openPlace = -1;
+        int unfiredPlace = -1;
 
         OpenWindow(String key, long start, long end, Accumulator[] accumulators) {
             this.key = key;
