@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,7 +58,9 @@ import java.util.function.LongSupplier;
  * barrier holding the offsets read so far, the operator's snapshot and the final results of the
  * epoch. The writer writes results in order and handles a barrier only after everything before it
  * is written: it saves the checkpoint durably, then writes the epoch's final rows to the table
- * sinks as idempotent inserts. A restart resumes from the last checkpoint: the same offsets, the
+ * sinks as idempotent inserts. The results after a barrier do not wait for its save (an fsync),
+ * only for the one before it, so at most one save is under way and a run ends once it is done.
+ * A restart resumes from the last checkpoint: the same offsets, the
  * same window state, and the table rows of that checkpoint written again (the table drops repeats).
  * So final results in tables are exactly once; the KV sink converges to the same values; topics get
  * at-least-once results.
@@ -193,7 +196,7 @@ final class JobRunner {
                 .mapAsync(1, writer::write)
                 .toMat(Sink.ignore(), Keep.both())
                 .run(ctx.system());
-        return new Run(run.first(), stopped, run.second());
+        return new Run(run.first(), stopped, writer.afterSaving(run.second()));
     }
 
     private static Long weight(Step step) {
@@ -366,6 +369,8 @@ final class JobRunner {
         private final String producer;
         private final Context ctx;
         private final JobStatus status;
+        /** The last checkpoint's save and table writes; failed, it fails the run at its next batch. */
+        private volatile CompletableFuture<Void> saving = CompletableFuture.completedFuture(null);
 
         Writer(JobSpec spec, String producer, Context ctx, JobStatus status) {
             this.spec = spec;
@@ -375,6 +380,9 @@ final class JobRunner {
         }
 
         CompletionStage<Done> write(List<Step> batch) {
+            if (saving.isCompletedExceptionally()) {
+                return saving.thenApply(saved -> Done.getInstance());
+            }
             CompletionStage<Void> done = CompletableFuture.completedFuture(null);
             List<Writes> pending = new ArrayList<>();
             for (Step step : batch) {
@@ -432,16 +440,41 @@ final class JobRunner {
             return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
         }
 
+        /**
+         * The stream's end, once no checkpoint is being saved any more (so that a restart reads the
+         * last one): failed if the stream failed, or else if the last save failed.
+         */
+        CompletionStage<Done> afterSaving(CompletionStage<Done> streamDone) {
+            CompletableFuture<Done> ended = new CompletableFuture<>();
+            streamDone.whenComplete((done, failure) -> saving.whenComplete((saved, saveFailure) -> {
+                if (failure != null) {
+                    ended.completeExceptionally(failure);
+                } else if (saveFailure != null) {
+                    ended.completeExceptionally(saveFailure instanceof CompletionException && saveFailure.getCause() != null
+                            ? saveFailure.getCause() : saveFailure);
+                } else {
+                    ended.complete(done);
+                }
+            }));
+            return ended;
+        }
+
+        /**
+         * Starts saving a checkpoint after the one before it; what follows the barrier waits for
+         * that earlier save only.
+         */
         private CompletionStage<Void> checkpoint(Barrier barrier) {
             JobCheckpoint.Builder c = barrier.checkpoint().toBuilder();
             ctx.sinks().kv().forEach(k -> c.putAllKvLatestEnd(k.latestEnds()));
             JobCheckpoint checkpoint = c.build();
-            return CompletableFuture.runAsync(() -> ctx.checkpoints().save(checkpoint), ctx.blockingIo())
+            CompletableFuture<Void> before = saving;
+            saving = before.thenRunAsync(() -> ctx.checkpoints().save(checkpoint), ctx.blockingIo())
                     .thenCompose(saved -> writeTables(ctx.sinks(), barrier.finalRows(), producer, checkpoint.getEpoch()))
                     .thenRun(() -> {
                         status.epoch = checkpoint.getEpoch();
                         status.committed.putAll(checkpoint.getOffsetsMap());
                     });
+            return before;
         }
     }
 }
