@@ -60,6 +60,12 @@ class StreamBenchSmokeTest {
         // Latency from append to visible in KV: more than nothing, less than the 30 s the benchmark waits at most.
         JsonNode e2e = figures.get(3);
         assertTrue(e2e.get("p99_us").asLong() < 30_000_000, e2e.toString());
+        // The same latencies held against the close + 50 ms target (not a pass/fail of the smoke run).
+        JsonNode bound = json.at("/details/e2e_close_to_visible");
+        assertEquals(e2e.get("p99_us").asLong() / 1000.0, bound.get("p99_ms").asDouble(), 1e-9);
+        assertEquals(StreamBench.E2E_BOUND_MS, bound.get("bound_ms").asLong());
+        assertEquals(bound.get("p99_ms").asDouble() <= StreamBench.E2E_BOUND_MS, bound.get("within_bound").asBoolean());
+        assertTrue(run.stdout.contains("window close -> result visible in KV"), run.stdout);
         BenchRun.assertNoneLeft(scratchBefore, SCRATCH);
     }
 }

@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +50,7 @@ import java.util.function.LongSupplier;
  *
  * <pre>
  * partitions (PartitionStream each, read on demand) ─┐
- * ticks (processing time) ───────────────────────────┴► operator stage ─► grouped ─► writer (one batch at a time)
+ * ticks (processing time) ───────────────────────────┴► operator stage ─► batched ─► writer (one batch at a time)
  * </pre>
  *
  * <p>The operator stage owns the {@link WindowOperator}: it turns records into events (bad ones go
@@ -57,14 +58,18 @@ import java.util.function.LongSupplier;
  * barrier holding the offsets read so far, the operator's snapshot and the final results of the
  * epoch. The writer writes results in order and handles a barrier only after everything before it
  * is written: it saves the checkpoint durably, then writes the epoch's final rows to the table
- * sinks as idempotent inserts. A restart resumes from the last checkpoint: the same offsets, the
+ * sinks as idempotent inserts. The results after a barrier do not wait for its save (an fsync),
+ * only for the one before it, so at most one save is under way and a run ends once it is done.
+ * A restart resumes from the last checkpoint: the same offsets, the
  * same window state, and the table rows of that checkpoint written again (the table drops repeats).
  * So final results in tables are exactly once; the KV sink converges to the same values; topics get
  * at-least-once results.
  *
  * <p>Backpressure: the writer takes one batch at a time and the partitions are read only on demand,
  * so a slow sink slows the reads; memory is bounded by the batch size and the operator's
- * {@code maxOpenWindows}.
+ * {@code maxOpenWindows}. Latency: the operator stage takes each read whole, and what it emits
+ * goes to the writer at once when the writer is idle; only while a write is in flight do the
+ * steps behind it gather into the next batch.
  */
 final class JobRunner {
 
@@ -76,12 +81,10 @@ final class JobRunner {
     /** The job's sinks, built from its spec, and its dead-letter topic. */
     record Sinks(List<KvSink> kv, List<TableSink> tables, List<TopicSink> topics, DeadLetters deadLetters) {}
 
-    private sealed interface Input permits Read, Progress, Tick {}
+    private sealed interface Input permits Read, Tick {}
 
-    private record Read(int partition, BusRecord record) implements Input {}
-
-    /** After each read of a partition: whether it has caught up with the partition's end. */
-    private record Progress(int partition, boolean caughtUp) implements Input {}
+    /** One read of a partition: its records, and whether it caught up with the partition's end. */
+    private record Read(int partition, List<BusRecord> records, boolean caughtUp) implements Input {}
 
     private enum Tick implements Input { INSTANCE }
 
@@ -89,12 +92,17 @@ final class JobRunner {
 
     private record Bad(int partition, long offset, ByteString value, String reason) {}
 
-    private record Writes(List<WindowResult> results, List<LateEvent> late, List<Bad> bad) implements Step {}
+    private record Writes(List<WindowResult> results, List<LateEvent> late, List<Bad> bad) implements Step {
+        /** What the step weighs in a write batch: its outputs. */
+        long weight() {
+            return Math.max(1, results.size() + late.size() + bad.size());
+        }
+    }
 
     private record Barrier(JobCheckpoint checkpoint, List<ResultRow> finalRows) implements Step {}
 
+    /** Outputs (results, late events, bad records) the steps of one write batch hold, about. */
     private static final int WRITE_BATCH = 512;
-    private static final Duration WRITE_WAIT = Duration.ofMillis(20);
 
     private JobRunner() {}
 
@@ -170,28 +178,40 @@ final class JobRunner {
 
         Source<Input, NotUsed> reads = Source.from(new ArrayList<>(all)).flatMapMerge(Math.max(1, all.size()), p ->
                 PartitionStream.batches((from, max, wait) -> ctx.bus().read(spec.source().topic(), p, from, max, wait),
-                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system()).mapConcat(batch -> {
-                    List<Input> inputs = new ArrayList<>(batch.records().size() + 1);
-                    batch.records().forEach(r -> inputs.add(new Read(p, r)));
-                    inputs.add(new Progress(p, batch.nextOffset() >= batch.logEndOffset()));
-                    return inputs;
-                }));
+                        offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system())
+                        .map(batch -> (Input) new Read(p, batch.records(), batch.nextOffset() >= batch.logEndOffset())));
         Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
         AtomicBoolean stopped = new AtomicBoolean();
-        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status);
+        OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status, stopped);
         Writer writer = new Writer(spec, producer(spec, incarnation), ctx, status);
 
         // The stage runs through many inputs before the kill switch's signal is seen (the
-        // interpreter handles a batch of events between messages), hence the flag it checks first.
+        // interpreter handles a batch of events between messages), hence the flag it checks.
         Pair<UniqueKillSwitch, CompletionStage<Done>> run = Source.completionStage(replayed.thenApply(done -> NotUsed.getInstance()))
                 .flatMapConcat(ready -> reads.merge(ticks))
                 .viaMat(KillSwitches.single(), Keep.right())
-                .mapConcat(input -> stopped.get() ? List.<Step>of() : stage.apply(input))
-                .groupedWithin(WRITE_BATCH, WRITE_WAIT)
+                .mapConcat(stage::apply)
+                .batchWeighted(WRITE_BATCH, JobRunner::weight, JobRunner::firstOfBatch,
+                        JobRunner::addToBatch)
                 .mapAsync(1, writer::write)
                 .toMat(Sink.ignore(), Keep.both())
                 .run(ctx.system());
-        return new Run(run.first(), stopped, run.second());
+        return new Run(run.first(), stopped, writer.afterSaving(run.second()));
+    }
+
+    private static Long weight(Step step) {
+        return step instanceof Writes w ? w.weight() : 1L;
+    }
+
+    private static List<Step> firstOfBatch(Step step) {
+        List<Step> batch = new ArrayList<>();
+        batch.add(step);
+        return batch;
+    }
+
+    private static List<Step> addToBatch(List<Step> batch, Step step) {
+        batch.add(step);
+        return batch;
     }
 
     private static List<ResultRow> rows(JobCheckpoint c) {
@@ -233,14 +253,17 @@ final class JobRunner {
         private final Context ctx;
         private final JobStatus status;
         private final List<ResultRow> finalRows = new ArrayList<>();
+        /** Only table sinks write final rows: without one, the checkpoints carry none. */
+        private final boolean keepFinalRows;
         /** Partitions with records still to read (or not read yet): never idle, whatever the idle timeout. */
         private final Set<Integer> behind;
         private final String incarnation;
+        private final AtomicBoolean stopped;
         private long epoch;
         private long lastCheckpoint;
 
         OperatorStage(JobSpec spec, WindowOperator operator, Map<Integer, Long> offsets, long epoch, String incarnation,
-                      Context ctx, JobStatus status) {
+                      Context ctx, JobStatus status, AtomicBoolean stopped) {
             this.pipeline = RecordPipeline.create(spec);
             this.operator = operator;
             this.offsets = offsets;
@@ -250,33 +273,47 @@ final class JobRunner {
             this.status = status;
             this.lastCheckpoint = ctx.clock().getAsLong();
             this.behind = new TreeSet<>(offsets.keySet());
+            this.keepFinalRows = !ctx.sinks().tables().isEmpty();
+            this.stopped = stopped;
         }
 
         List<Step> apply(Input input) {
+            if (stopped.get()) {
+                return List.of();
+            }
             long now = ctx.clock().getAsLong();
             List<WindowResult> results = new ArrayList<>();
             List<LateEvent> late = new ArrayList<>();
             List<Bad> bad = new ArrayList<>();
             List<Step> steps = new ArrayList<>(2);
             if (input instanceof Read read) {
-                BusRecord r = read.record();
-                RecordPipeline.Outcome outcome = pipeline.apply(read.partition(), r.getOffset(), r.getValue().toByteArray());
-                if (outcome instanceof RecordPipeline.Event e) {
-                    status.eventsIn.incrementAndGet();
-                    collect(operator.onEvent(e.event(), now), results, late);
-                } else if (outcome instanceof RecordPipeline.Bad b) {
-                    status.badRecords.incrementAndGet();
-                    bad.add(new Bad(read.partition(), r.getOffset(), r.getValue(), b.reason()));
-                } else {
-                    status.skipped.incrementAndGet();
+                int partition = read.partition();
+                long next = -1;
+                for (BusRecord r : read.records()) {
+                    // A stopped run takes no further record, not even the rest of this read.
+                    if (stopped.get()) {
+                        break;
+                    }
+                    RecordPipeline.Outcome outcome = pipeline.apply(partition, r.getOffset(), r.getValue().toByteArray());
+                    if (outcome instanceof RecordPipeline.Event e) {
+                        status.eventsIn.incrementAndGet();
+                        collect(operator.onEvent(e.event(), now), results, late);
+                    } else if (outcome instanceof RecordPipeline.Bad b) {
+                        status.badRecords.incrementAndGet();
+                        bad.add(new Bad(partition, r.getOffset(), r.getValue(), b.reason()));
+                    } else {
+                        status.skipped.incrementAndGet();
+                    }
+                    next = r.getOffset() + 1;
                 }
-                offsets.put(read.partition(), r.getOffset() + 1);
-                status.consumed.put(read.partition(), r.getOffset() + 1);
-            } else if (input instanceof Progress progress) {
-                if (progress.caughtUp()) {
-                    behind.remove(progress.partition());
+                if (next >= 0) {
+                    offsets.put(partition, next);
+                    status.consumed.put(partition, next);
+                }
+                if (read.caughtUp()) {
+                    behind.remove(partition);
                 } else {
-                    behind.add(progress.partition());
+                    behind.add(partition);
                 }
             } else {
                 behind.forEach(p -> operator.markActive(p, now));
@@ -301,7 +338,9 @@ final class JobRunner {
                 } else {
                     WindowResult w = (WindowResult) o;
                     if (w.kind() == WindowResult.Kind.FINAL) {
-                        finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                        if (keepFinalRows) {
+                            finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                        }
                     } else {
                         results.add(w);
                     }
@@ -330,6 +369,8 @@ final class JobRunner {
         private final String producer;
         private final Context ctx;
         private final JobStatus status;
+        /** The last checkpoint's save and table writes; failed, it fails the run at its next batch. */
+        private volatile CompletableFuture<Void> saving = CompletableFuture.completedFuture(null);
 
         Writer(JobSpec spec, String producer, Context ctx, JobStatus status) {
             this.spec = spec;
@@ -339,6 +380,9 @@ final class JobRunner {
         }
 
         CompletionStage<Done> write(List<Step> batch) {
+            if (saving.isCompletedExceptionally()) {
+                return saving.thenApply(saved -> Done.getInstance());
+            }
             CompletionStage<Void> done = CompletableFuture.completedFuture(null);
             List<Writes> pending = new ArrayList<>();
             for (Step step : batch) {
@@ -363,10 +407,13 @@ final class JobRunner {
             List<String> kinds = new ArrayList<>();
             List<BusRecord> late = new ArrayList<>();
             List<BusRecord> bad = new ArrayList<>();
+            boolean topics = !ctx.sinks().topics().isEmpty();
             for (Writes w : writes) {
                 for (WindowResult r : w.results()) {
                     rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), new LinkedHashMap<>(r.values())));
-                    kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    if (topics) {
+                        kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    }
                 }
                 for (LateEvent l : w.late()) {
                     late.add(BusRecord.newBuilder().setKey(l.event().key()).setFormat(ValueFormat.JSON)
@@ -393,16 +440,41 @@ final class JobRunner {
             return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
         }
 
+        /**
+         * The stream's end, once no checkpoint is being saved any more (so that a restart reads the
+         * last one): failed if the stream failed, or else if the last save failed.
+         */
+        CompletionStage<Done> afterSaving(CompletionStage<Done> streamDone) {
+            CompletableFuture<Done> ended = new CompletableFuture<>();
+            streamDone.whenComplete((done, failure) -> saving.whenComplete((saved, saveFailure) -> {
+                if (failure != null) {
+                    ended.completeExceptionally(failure);
+                } else if (saveFailure != null) {
+                    ended.completeExceptionally(saveFailure instanceof CompletionException && saveFailure.getCause() != null
+                            ? saveFailure.getCause() : saveFailure);
+                } else {
+                    ended.complete(done);
+                }
+            }));
+            return ended;
+        }
+
+        /**
+         * Starts saving a checkpoint after the one before it; what follows the barrier waits for
+         * that earlier save only.
+         */
         private CompletionStage<Void> checkpoint(Barrier barrier) {
             JobCheckpoint.Builder c = barrier.checkpoint().toBuilder();
             ctx.sinks().kv().forEach(k -> c.putAllKvLatestEnd(k.latestEnds()));
             JobCheckpoint checkpoint = c.build();
-            return CompletableFuture.runAsync(() -> ctx.checkpoints().save(checkpoint), ctx.blockingIo())
+            CompletableFuture<Void> before = saving;
+            saving = before.thenRunAsync(() -> ctx.checkpoints().save(checkpoint), ctx.blockingIo())
                     .thenCompose(saved -> writeTables(ctx.sinks(), barrier.finalRows(), producer, checkpoint.getEpoch()))
                     .thenRun(() -> {
                         status.epoch = checkpoint.getEpoch();
                         status.committed.putAll(checkpoint.getOffsetsMap());
                     });
+            return before;
         }
     }
 }

@@ -1,11 +1,16 @@
 package io.strata.node.stream.job;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.strata.node.http.Json;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
 import io.strata.node.common.StrataException;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +40,13 @@ class KvSink {
     private final long ttlMillis;
     private final DeadLetters deadLetters;
     private final Map<String, Long> latestEnd = new HashMap<>();
+    /** The last two window bounds written as text (a start and an end): the results of one firing share them. */
+    private final long[] instants = {Long.MIN_VALUE, Long.MIN_VALUE};
+    private final String[] instantTexts = new String[2];
+    private int nextInstant;
+    /** One generator for every value: each is the buffer's bytes after its row. */
+    private final ByteArrayBuilder buffer = new ByteArrayBuilder();
+    private JsonGenerator json;
 
     KvSink(KvStore kv, String space, String keyField, Duration ttl, DeadLetters deadLetters) {
         this.kv = kv;
@@ -62,7 +74,7 @@ class KvSink {
                 refused.add(new DeadLetters.Unstorable(o, unstorable.get()));
                 continue;
             }
-            byte[] value = o.toJson(keyField).toString().getBytes(StandardCharsets.UTF_8);
+            byte[] value = json(o);
             try {
                 puts.add(kv.put(space, o.key(), value, ttlMillis, KvPartition.ANY_VERSION).toCompletableFuture());
                 latestEnd.put(o.key(), o.windowEnd());
@@ -82,6 +94,35 @@ class KvSink {
                 }
             }
         });
+    }
+
+    /** The value written for {@code row}: its JSON object ({@link ResultRow#toJson}) as UTF-8. */
+    byte[] json(ResultRow row) {
+        try {
+            if (json == null) {
+                json = Json.MAPPER.createGenerator(buffer);
+                json.setRootValueSeparator(null);
+            }
+            buffer.reset();
+            row.writeJson(json, keyField, this::instant);
+            json.flush();
+            return buffer.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a result as JSON", e);
+        }
+    }
+
+    private String instant(long millis) {
+        for (int i = 0; i < instants.length; i++) {
+            if (instants[i] == millis && instantTexts[i] != null) {
+                return instantTexts[i];
+            }
+        }
+        int slot = nextInstant;
+        nextInstant = (nextInstant + 1) % instants.length;
+        instants[slot] = millis;
+        instantTexts[slot] = Instant.ofEpochMilli(millis).toString();
+        return instantTexts[slot];
     }
 
     /** The latest window end written per key, for the checkpoint. */

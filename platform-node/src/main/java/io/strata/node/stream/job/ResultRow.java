@@ -1,13 +1,18 @@
 package io.strata.node.stream.job;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.node.http.Json;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * A window's result as the sinks write it: the key, the window [start, end) in epoch milliseconds,
@@ -28,6 +33,39 @@ public record ResultRow(String key, long windowStart, long windowEnd, LinkedHash
             json.set(v.getKey(), Json.MAPPER.valueToTree(v.getValue()));
         }
         return json;
+    }
+
+    /**
+     * {@link #toJson} as UTF-8 bytes, written straight from the values; {@code instants} gives the
+     * ISO-8601 text of the window bounds (a caller writing many rows of the same windows caches it).
+     */
+    public byte[] toJsonBytes(String keyField, LongFunction<String> instants) {
+        ByteArrayBuilder out = new ByteArrayBuilder();
+        try (JsonGenerator json = Json.MAPPER.createGenerator(out)) {
+            writeJson(json, keyField, instants);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a result as JSON", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes {@link #toJson} to {@code json}, as {@link #toJsonBytes} does. */
+    public void writeJson(JsonGenerator json, String keyField, LongFunction<String> instants) throws IOException {
+        json.writeStartObject();
+        json.writeStringField(keyField, key);
+        json.writeStringField("window_start", instants.apply(windowStart));
+        json.writeStringField("window_end", instants.apply(windowEnd));
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            json.writeFieldName(v.getKey());
+            if (v.getValue() instanceof Long l) {
+                json.writeNumber(l);
+            } else if (v.getValue() instanceof Double d) {
+                json.writeNumber(d);
+            } else {
+                json.writeTree(Json.MAPPER.valueToTree(v.getValue()));
+            }
+        }
+        json.writeEndObject();
     }
 
     /**

@@ -32,7 +32,22 @@ import static io.strata.node.stream.spec.SpecJson.fail;
 public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, RecordFilter.Not, RecordFilter.Compare {
 
     /** Whether {@code record} passes. */
-    boolean test(JsonNode record);
+    default boolean test(JsonNode record) {
+        return test(column -> column.get(record));
+    }
+
+    /** Whether the record whose fields {@code fields} gives passes. */
+    boolean test(Fields fields);
+
+    /** The fields a filter reads, in the order of its conditions (repeats included). */
+    List<FieldPath> columns();
+
+    /** A record's fields as a filter reads them. */
+    @FunctionalInterface
+    interface Fields {
+        /** The value at {@code column}, as {@link FieldPath#get} finds it in the record (null when missing). */
+        JsonNode get(FieldPath column);
+    }
 
     /** The filter in the JSON grammar it was parsed from. */
     JsonNode toJson();
@@ -59,8 +74,17 @@ public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, 
             children = List.copyOf(children);
         }
 
-        public boolean test(JsonNode record) {
-            return children.stream().allMatch(c -> c.test(record));
+        public boolean test(Fields fields) {
+            for (RecordFilter c : children) {
+                if (!c.test(fields)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public List<FieldPath> columns() {
+            return columnsOf(children);
         }
 
         public JsonNode toJson() {
@@ -74,8 +98,17 @@ public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, 
             children = List.copyOf(children);
         }
 
-        public boolean test(JsonNode record) {
-            return children.stream().anyMatch(c -> c.test(record));
+        public boolean test(Fields fields) {
+            for (RecordFilter c : children) {
+                if (c.test(fields)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public List<FieldPath> columns() {
+            return columnsOf(children);
         }
 
         public JsonNode toJson() {
@@ -85,8 +118,12 @@ public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, 
 
     /** The child does not pass. */
     record Not(RecordFilter child) implements RecordFilter {
-        public boolean test(JsonNode record) {
-            return !child.test(record);
+        public boolean test(Fields fields) {
+            return !child.test(fields);
+        }
+
+        public List<FieldPath> columns() {
+            return child.columns();
         }
 
         public JsonNode toJson() {
@@ -123,8 +160,8 @@ public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, 
             constants = List.copyOf(constants);
         }
 
-        public boolean test(JsonNode record) {
-            JsonNode v = column.get(record);
+        public boolean test(Fields fields) {
+            JsonNode v = fields.get(column);
             if (op == Op.IS_NULL || op == Op.IS_NOT_NULL) {
                 return JsonValues.isNull(v) == (op == Op.IS_NULL);
             }
@@ -142,6 +179,10 @@ public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, 
                 case IN -> constants.stream().anyMatch(k -> Integer.valueOf(0).equals(k.compareWith(v)));
                 case IS_NULL, IS_NOT_NULL -> throw new IllegalStateException("handled above");
             };
+        }
+
+        public List<FieldPath> columns() {
+            return List.of(column);
         }
 
         private boolean is(JsonNode v, int constant, java.util.function.IntPredicate holds) {
@@ -249,6 +290,12 @@ public sealed interface RecordFilter permits RecordFilter.And, RecordFilter.Or, 
             out.add(Constant.of(v));
         }
         return out;
+    }
+
+    private static List<FieldPath> columnsOf(List<RecordFilter> children) {
+        List<FieldPath> columns = new ArrayList<>();
+        children.forEach(c -> columns.addAll(c.columns()));
+        return columns;
     }
 
     private static JsonNode combined(String combinator, List<RecordFilter> children) {

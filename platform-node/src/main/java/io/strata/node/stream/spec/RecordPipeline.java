@@ -28,6 +28,11 @@ import java.util.List;
  * {@code substr} that splits a surrogate pair). A bad record's reason is meant for the job's
  * dead-letter topic.
  *
+ * <p>A job without transforms reads each record once from its bytes, into the fields it uses
+ * ({@link RecordDecoder}), with no JSON tree; a record that decoder is not sure of (a bad one, or
+ * one with a surrogate escape or an object where the job reads a field) is read as a tree, as a
+ * job with transforms reads all its records, so the outcome is the same either way.
+ *
  * <p>Pure and thread-safe: every call works on its own copy of the record.
  */
 public final class RecordPipeline {
@@ -56,20 +61,36 @@ public final class RecordPipeline {
     private final List<Transform> transforms;
     private final FieldPath key;
     private final FieldPath eventTime;
+    private final RecordDecoder decoder;
 
     private RecordPipeline(JobSpec spec) {
         this.filter = spec.filter().orElse(null);
         this.transforms = spec.transforms();
         this.key = FieldPath.of(spec.key());
         this.eventTime = FieldPath.of(spec.eventTime());
+        this.decoder = RecordDecoder.create(JSON.getFactory(), spec);
     }
 
     public static RecordPipeline create(JobSpec spec) {
         return new RecordPipeline(spec);
     }
 
-    /** Runs one record, the value at {@code offset} of source {@code partition}, through the pipeline. */
+    /**
+     * Runs one record, the value at {@code offset} of source {@code partition}, through the
+     * pipeline. An event may keep {@code value}: the caller must not change it afterwards.
+     */
     public Outcome apply(int partition, long offset, byte[] value) {
+        if (decoder != null) {
+            Outcome decoded = decoder.decode(partition, offset, value, 0, value.length);
+            if (decoded != null) {
+                return decoded;
+            }
+        }
+        return applyTree(partition, offset, value);
+    }
+
+    /** As {@link #apply}, reading the record as a JSON tree whatever the spec. */
+    Outcome applyTree(int partition, long offset, byte[] value) {
         JsonNode json;
         try {
             json = JSON.readTree(value);

@@ -13,6 +13,7 @@ import io.strata.node.stream.proto.SumState;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeSet;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -30,6 +31,9 @@ abstract sealed class Accumulator {
     private static final int HLL_LG_K = 12;
 
     final String field;
+    /** The slot layout {@link #slot} was found in: decoded events of one pipeline share it. */
+    private List<String> slotNames;
+    private int slot = -1;
 
     private Accumulator(String field) {
         this.field = field;
@@ -56,12 +60,36 @@ abstract sealed class Accumulator {
 
     /** Adds the event's value of the field, if it has one (count without a field: every event). */
     final void add(StreamEvent event) {
+        EventValues values = event.values();
+        if (field != null && values != null && slotOf(values) >= 0) {
+            if (values.kind(slot) != EventValues.Kind.ABSENT) {
+                addSlot(values, slot, event);
+            }
+            return;
+        }
         JsonNode value = field == null || event.fields() == null ? null : event.fields().get(field);
         if (value != null && !value.isNull() && !isNonFinite(value)) {
             addValue(value, event);
         } else if (field == null) {
             addValue(null, event);
         }
+    }
+
+    /** The slot of this aggregate's field in {@code values}' layout, or -1 when none holds it. */
+    private int slotOf(EventValues values) {
+        if (values.names() != slotNames) {
+            slotNames = values.names();
+            slot = slotNames.indexOf(field);
+        }
+        return slot;
+    }
+
+    /**
+     * Adds a decoded value that is present (a decoder never takes a non-finite number). This
+     * default reads it as its JSON node; the aggregates over numbers read the primitives.
+     */
+    void addSlot(EventValues values, int slot, StreamEvent event) {
+        addValue(values.node(slot), event);
     }
 
     /** NaN and infinities cannot be written as JSON, but a computed field could hold one. */
@@ -157,6 +185,11 @@ abstract sealed class Accumulator {
         }
 
         @Override
+        void addSlot(EventValues values, int slot, StreamEvent event) {
+            count++;
+        }
+
+        @Override
         void merge(Accumulator other) {
             count += ((Count) other).count;
         }
@@ -204,6 +237,26 @@ abstract sealed class Accumulator {
             } else {
                 toDouble();
                 doubleSum += value.doubleValue();
+            }
+        }
+
+        @Override
+        void addSlot(EventValues values, int slot, StreamEvent event) {
+            switch (values.kind(slot)) {
+                case LONG -> {
+                    count++;
+                    if (isDouble) {
+                        doubleSum += values.longValue(slot);
+                    } else {
+                        addLong(values.longValue(slot));
+                    }
+                }
+                case DOUBLE -> {
+                    count++;
+                    toDouble();
+                    doubleSum += values.doubleValue(slot);
+                }
+                default -> addValue(values.node(slot), event);
             }
         }
 

@@ -5,10 +5,11 @@ import io.strata.node.stream.proto.WindowOperatorState;
 import io.strata.node.stream.proto.WindowState;
 import io.strata.node.stream.window.WindowResult.Kind;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,8 +122,10 @@ public final class WindowOperator {
         }
     }
 
+    private static final Comparator<OpenWindow> BY_START = Comparator.comparingLong((OpenWindow w) -> w.start)
+            .thenComparing(w -> w.key);
     private static final Comparator<OpenWindow> BY_END = Comparator.comparingLong((OpenWindow w) -> w.end)
-            .thenComparingLong(w -> w.start).thenComparing(w -> w.key);
+            .thenComparing(BY_START);
 
     private final Settings settings;
     private final long size;
@@ -133,14 +136,21 @@ public final class WindowOperator {
     private final long idleTimeout;
     private final long earlyEvery;
     private final TreeMap<Integer, Partition> partitions = new TreeMap<>();
-    private final TreeMap<String, TreeMap<Long, OpenWindow>> windowsByKey = new TreeMap<>();
-    private final TreeSet<OpenWindow> open = new TreeSet<>(BY_END);
-    private final TreeSet<OpenWindow> unfired = new TreeSet<>(BY_END);
+    /** Each key's windows by start; unordered by key (a snapshot sorts the keys). */
+    private final HashMap<String, TreeMap<Long, OpenWindow>> windowsByKey = new HashMap<>();
+    /**
+     * The open windows, and the unfired ones, in buckets by end: a bucket fires or closes whole,
+     * its windows sorted by start and key only then, so indexing a window costs no tree node.
+     */
+    private final EndBuckets open = new EndBuckets(true);
+    private final EndBuckets unfired = new EndBuckets(false);
     /** The unfired windows changed since their last early result: all an early emission looks at. */
     private final TreeSet<OpenWindow> changed = new TreeSet<>(BY_END);
     private long watermark = Long.MIN_VALUE;
     private long processingTime;
     private long nextEarlyAt;
+    /** Scratch for the window starts of one event (time windows), reused so an event allocates none. */
+    private long[] starts = new long[4];
 
     /**
      * An operator with no state yet, for events from the given source partitions, started at the
@@ -189,7 +199,7 @@ public final class WindowOperator {
                     + ", which this operator does not read (it reads " + partitions.keySet() + ")");
         }
         Objects.requireNonNull(event.key(), "event key");
-        List<WindowOutput> out = new ArrayList<>();
+        List<WindowOutput> out = new ArrayList<>(0);
         tick(processingTime);
         if (gap > 0) {
             assignToSession(event, out);
@@ -269,7 +279,7 @@ public final class WindowOperator {
         settings.aggregates().forEach(a -> state.addAggregateFns(a.fn().jsonName()));
         partitions.forEach((id, p) -> state.addPartitions(PartitionState.newBuilder()
                 .setPartition(id).setMaxEventTime(p.maxEventTime).setLastActivity(p.lastActivity)));
-        for (TreeMap<Long, OpenWindow> keyWindows : windowsByKey.values()) {
+        for (TreeMap<Long, OpenWindow> keyWindows : new TreeMap<>(windowsByKey).values()) {
             for (OpenWindow w : keyWindows.values()) {
                 WindowState.Builder window = WindowState.newBuilder().setKey(w.key).setStart(w.start).setEnd(w.end)
                         .setFired(w.fired).setChanged(w.changed);
@@ -325,27 +335,32 @@ public final class WindowOperator {
 
     private void assignToTimeWindows(StreamEvent event, List<WindowOutput> out) {
         long time = event.eventTime();
-        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.getOrDefault(event.key(), new TreeMap<>());
-        ArrayDeque<Long> starts = new ArrayDeque<>();
+        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.get(event.key());
+        int count = 0;
         int opening = 0;
         // From the latest window holding the event back to the earliest, so starts are descending;
         // size / slide iterations at most (the job spec bounds that ratio).
         for (long start = time - Math.floorMod(time, slide); start > time - size; start -= slide) {
             if (!isClosed(start + size)) {
-                starts.addFirst(start);
-                opening += keyWindows.containsKey(start) ? 0 : 1;
+                if (count == starts.length) {
+                    starts = Arrays.copyOf(starts, count * 2);
+                }
+                starts[count++] = start;
+                opening += keyWindows != null && keyWindows.containsKey(start) ? 0 : 1;
             }
         }
-        if (starts.isEmpty()) {
+        if (count == 0) {
             out.add(late(event));
             return;
         }
         reserve(opening, event);
-        for (long start : starts) {
-            OpenWindow window = keyWindows.get(start);
+        for (int i = count - 1; i >= 0; i--) {
+            long start = starts[i];
+            OpenWindow window = keyWindows == null ? null : keyWindows.get(start);
             if (window == null) {
                 window = new OpenWindow(event.key(), start, start + size, newAccumulators());
                 index(window);
+                keyWindows = windowsByKey.get(event.key());
             }
             addTo(window, event, out);
         }
@@ -354,14 +369,15 @@ public final class WindowOperator {
     private void assignToSession(StreamEvent event, List<WindowOutput> out) {
         long start = event.eventTime();
         long end = start + gap;
-        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.getOrDefault(event.key(), new TreeMap<>());
-        List<OpenWindow> overlapping = new ArrayList<>();
+        TreeMap<Long, OpenWindow> keyWindows = windowsByKey.get(event.key());
+        List<OpenWindow> overlapping = new ArrayList<>(1);
         // Sessions of a key never overlap, so their ends ascend with their starts.
-        for (OpenWindow w : keyWindows.headMap(end, false).descendingMap().values()) {
-            if (w.end <= start) {
+        for (Map.Entry<Long, OpenWindow> e = keyWindows == null ? null : keyWindows.lowerEntry(end); e != null;
+             e = keyWindows.lowerEntry(e.getKey())) {
+            if (e.getValue().end <= start) {
                 break;
             }
-            overlapping.add(0, w);
+            overlapping.add(0, e.getValue());
         }
         Accumulator[] accumulators;
         if (overlapping.isEmpty()) {
@@ -445,21 +461,29 @@ public final class WindowOperator {
         }
     }
 
+    /**
+     * Fires and closes what the watermark has reached, one end at a time: the windows of one end
+     * are due together (ON_TIME at the end, FINAL at end + lateness; ON_TIME first when both are
+     * due at once), and go out by start, then key.
+     */
     private void fireDue(List<WindowOutput> out) {
         while (true) {
-            OpenWindow toFire = unfired.isEmpty() ? null : unfired.first();
-            OpenWindow toClose = open.isEmpty() ? null : open.first();
-            boolean fire = toFire != null && toFire.end <= watermark;
-            boolean close = toClose != null && closesAt(toClose.end) <= watermark;
-            if (fire && (!close || toFire.end <= closesAt(toClose.end))) {
-                unfired.remove(toFire);
-                changed.remove(toFire);
-                toFire.fired = true;
-                toFire.changed = false;
-                out.add(result(toFire, Kind.ON_TIME));
+            long fireEnd = unfired.firstEnd();
+            long closeEnd = open.firstEnd();
+            boolean fire = !unfired.isEmpty() && fireEnd <= watermark;
+            boolean close = !open.isEmpty() && closesAt(closeEnd) <= watermark;
+            if (fire && (!close || fireEnd <= closesAt(closeEnd))) {
+                for (OpenWindow w : unfired.takeFirst()) {
+                    changed.remove(w);
+                    w.fired = true;
+                    w.changed = false;
+                    out.add(result(w, Kind.ON_TIME));
+                }
             } else if (close) {
-                unindex(toClose);
-                out.add(result(toClose, Kind.FINAL));
+                for (OpenWindow w : open.takeFirst()) {
+                    unindex(w);
+                    out.add(result(w, Kind.FINAL));
+                }
             } else {
                 return;
             }
@@ -467,7 +491,12 @@ public final class WindowOperator {
     }
 
     private Accumulator[] newAccumulators() {
-        return settings.aggregates().stream().map(Accumulator::create).toArray(Accumulator[]::new);
+        List<AggregateSpec> aggregates = settings.aggregates();
+        Accumulator[] accumulators = new Accumulator[aggregates.size()];
+        for (int i = 0; i < accumulators.length; i++) {
+            accumulators[i] = Accumulator.create(aggregates.get(i));
+        }
+        return accumulators;
     }
 
     /** Adds a window to the indexes; one whose end the watermark has passed counts as fired. */
@@ -508,6 +537,81 @@ public final class WindowOperator {
         return new WindowResult(window.key, window.start, window.end, kind, Collections.unmodifiableMap(values));
     }
 
+    /**
+     * Windows in buckets by their end, each bucket an unordered list; a window knows its place in
+     * its bucket (one place per index: the open and the unfired), so it leaves in constant time.
+     */
+    private static final class EndBuckets {
+        private final TreeMap<Long, ArrayList<OpenWindow>> byEnd = new TreeMap<>();
+        private final boolean isOpen;
+        private int size;
+
+        EndBuckets(boolean isOpen) {
+            this.isOpen = isOpen;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** The least end of a window held; meaningless when empty. */
+        long firstEnd() {
+            return size == 0 ? Long.MAX_VALUE : byEnd.firstKey();
+        }
+
+        void add(OpenWindow w) {
+            ArrayList<OpenWindow> bucket = byEnd.computeIfAbsent(w.end, end -> new ArrayList<>());
+            setPlace(w, bucket.size());
+            bucket.add(w);
+            size++;
+        }
+
+        void remove(OpenWindow w) {
+            int place = place(w);
+            if (place < 0) {
+                return;
+            }
+            ArrayList<OpenWindow> bucket = byEnd.get(w.end);
+            OpenWindow last = bucket.remove(bucket.size() - 1);
+            if (last != w) {
+                bucket.set(place, last);
+                setPlace(last, place);
+            }
+            if (bucket.isEmpty()) {
+                byEnd.remove(w.end);
+            }
+            setPlace(w, -1);
+            size--;
+        }
+
+        /** Removes the windows of the least end and returns them by start, then key. */
+        List<OpenWindow> takeFirst() {
+            ArrayList<OpenWindow> bucket = byEnd.pollFirstEntry().getValue();
+            for (OpenWindow w : bucket) {
+                setPlace(w, -1);
+            }
+            size -= bucket.size();
+            bucket.sort(BY_START);
+            return bucket;
+        }
+
+        private int place(OpenWindow w) {
+            return isOpen ? w.openPlace : w.unfiredPlace;
+        }
+
+        private void setPlace(OpenWindow w, int place) {
+            if (isOpen) {
+                w.openPlace = place;
+            } else {
+                w.unfiredPlace = place;
+            }
+        }
+    }
+
     private static final class Partition {
         long maxEventTime = Long.MIN_VALUE;
         long lastActivity;
@@ -529,6 +633,9 @@ public final class WindowOperator {
         final Accumulator[] accumulators;
         boolean fired;
         boolean changed;
+        /** Its place in its bucket of the open windows and of the unfired ones; -1 when not there. */
+        int openPlace = -1;
+        int unfiredPlace = -1;
 
         OpenWindow(String key, long start, long end, Accumulator[] accumulators) {
             this.key = key;

@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The runner runs on a real in-process node's bus. Each event is in its own one-second window
  * and the watermark follows the events closely, so nearly every record read yields a window
  * result for the sink: what the job holds while stalled is bounded by the writer's batches
- * ({@code JobRunner.WRITE_BATCH} steps buffered, one batch in flight) plus each partition's read
- * batch, not by the topic.
+ * (about {@code JobRunner.WRITE_BATCH} outputs buffered, one batch in flight) plus each
+ * partition's read batch, not by the topic.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobBackpressureTest {
@@ -45,8 +45,8 @@ class JobBackpressureTest {
     private static final int PRODUCE_BATCH = 2000;
     private static final int READ_BATCH = 100;
     /**
-     * Records the stalled job may read: generous for the writer's two batches of 512 steps and the
-     * partitions' buffers (it reads about 2,300 here).
+     * Records the stalled job may read: generous for the writer's two batches of about 512 outputs
+     * and the partitions' buffers (it reads about 900 here).
      */
     private static final long STALLED_BOUND = RECORDS / 6;
     private static final Duration STABLE = Duration.ofSeconds(1);
