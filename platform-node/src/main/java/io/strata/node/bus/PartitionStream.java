@@ -60,7 +60,7 @@ public final class PartitionStream {
             return readOrRestart(reader, from, batch, pollInterval).thenCompose(records -> {
                 Optional<Pair<Long, TopicPartition.Records>> next = Optional.of(Pair.create(records.nextOffset(), records));
                 Duration waited = Duration.ofNanos(System.nanoTime() - started);
-                if (!records.records().isEmpty() || waited.compareTo(pollInterval.dividedBy(2)) >= 0) {
+                if (!records.isEmpty() || waited.compareTo(pollInterval.dividedBy(2)) >= 0) {
                     return CompletableFuture.completedFuture(next);
                 }
                 CompletableFuture<Optional<Pair<Long, TopicPartition.Records>>> later = new CompletableFuture<>();

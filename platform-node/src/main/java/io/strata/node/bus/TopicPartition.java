@@ -151,11 +151,21 @@ public final class TopicPartition {
 
         /** Calls {@code consumer} with each record's value, in offset order, without decoding the records when they are stored batches. */
         public void forEachValue(java.util.function.Consumer<java.nio.ByteBuffer> consumer) {
+            forEachValue((offset, value) -> consumer.accept(value));
+        }
+
+        /** As {@link #forEachValue(java.util.function.Consumer)}, with each record's offset. */
+        public void forEachValue(RecordBatches.ValueConsumer consumer) {
             if (slice != null && decoded == null) {
                 slice.forEachValue(consumer);
             } else {
-                records().forEach(r -> consumer.accept(r.getValue().asReadOnlyByteBuffer()));
+                records().forEach(r -> consumer.accept(r.getOffset(), r.getValue().asReadOnlyByteBuffer()));
             }
+        }
+
+        /** Whether the read returned no record. */
+        public boolean isEmpty() {
+            return size() == 0;
         }
 
         public long nextOffset() {

@@ -153,6 +153,12 @@ public final class RecordBatches {
         return new Slice(batches, from, count, next, null);
     }
 
+    /** Takes a record's offset and value (a buffer over the stored bytes, valid during the call). */
+    @FunctionalInterface
+    public interface ValueConsumer {
+        void accept(long offset, ByteBuffer value);
+    }
+
     /** Records of stored batches from an offset, decoded on demand. */
     public static final class Slice {
         private final MemoryRecords batches;
@@ -184,6 +190,11 @@ public final class RecordBatches {
 
         /** Calls {@code consumer} with each record's value (an empty buffer for a null value), in offset order. */
         public void forEachValue(java.util.function.Consumer<ByteBuffer> consumer) {
+            forEachValue((offset, value) -> consumer.accept(value));
+        }
+
+        /** As {@link #forEachValue(java.util.function.Consumer)}, with each record's offset. */
+        public void forEachValue(ValueConsumer consumer) {
             int left = count;
             for (RecordBatch batch : batches.batches()) {
                 if (batch.lastOffset() < from) {
@@ -194,7 +205,7 @@ public final class RecordBatches {
                         return;
                     }
                     if (record.offset() >= from) {
-                        consumer.accept(record.hasValue() ? record.value() : ByteBuffer.allocate(0));
+                        consumer.accept(record.offset(), record.hasValue() ? record.value() : ByteBuffer.allocate(0));
                         left--;
                     }
                 }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.bus.BusStore;
 import io.strata.node.bus.PartitionStream;
+import io.strata.node.bus.TopicPartition;
 import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.bus.proto.ValueFormat;
 import io.strata.node.http.Json;
@@ -84,7 +85,8 @@ final class JobRunner {
     private sealed interface Input permits Read, Tick {}
 
     /** One read of a partition: its records, and whether it caught up with the partition's end. */
-    private record Read(int partition, List<BusRecord> records, boolean caughtUp) implements Input {}
+    /** A read of a partition: its records as stored, each value decoded once by the job's pipeline. */
+    private record Read(int partition, TopicPartition.Records records, boolean caughtUp) implements Input {}
 
     private enum Tick implements Input { INSTANCE }
 
@@ -179,7 +181,7 @@ final class JobRunner {
         Source<Input, NotUsed> reads = Source.from(new ArrayList<>(all)).flatMapMerge(Math.max(1, all.size()), p ->
                 PartitionStream.batches((from, max, wait) -> ctx.bus().read(spec.source().topic(), p, from, max, wait),
                         offsets.get(p), ctx.readBatch(), ctx.pollInterval(), ctx.system())
-                        .map(batch -> (Input) new Read(p, batch.records(), batch.nextOffset() >= batch.logEndOffset())));
+                        .map(batch -> (Input) new Read(p, batch, batch.nextOffset() >= batch.logEndOffset())));
         Source<Input, ?> ticks = Source.tick(ctx.tickInterval(), ctx.tickInterval(), (Input) Tick.INSTANCE);
         AtomicBoolean stopped = new AtomicBoolean();
         OperatorStage stage = new OperatorStage(spec, operator, offsets, epoch, incarnation, ctx, status, stopped);
@@ -288,27 +290,29 @@ final class JobRunner {
             List<Step> steps = new ArrayList<>(2);
             if (input instanceof Read read) {
                 int partition = read.partition();
-                long next = -1;
-                for (BusRecord r : read.records()) {
+                long[] next = {-1};
+                read.records().forEachValue((offset, stored) -> {
                     // A stopped run takes no further record, not even the rest of this read.
                     if (stopped.get()) {
-                        break;
+                        return;
                     }
-                    RecordPipeline.Outcome outcome = pipeline.apply(partition, r.getOffset(), r.getValue().toByteArray());
+                    byte[] value = new byte[stored.remaining()];
+                    stored.get(value);
+                    RecordPipeline.Outcome outcome = pipeline.apply(partition, offset, value);
                     if (outcome instanceof RecordPipeline.Event e) {
                         status.eventsIn.incrementAndGet();
                         collect(operator.onEvent(e.event(), now), results, late);
                     } else if (outcome instanceof RecordPipeline.Bad b) {
                         status.badRecords.incrementAndGet();
-                        bad.add(new Bad(partition, r.getOffset(), r.getValue(), b.reason()));
+                        bad.add(new Bad(partition, offset, ByteString.copyFrom(value), b.reason()));
                     } else {
                         status.skipped.incrementAndGet();
                     }
-                    next = r.getOffset() + 1;
-                }
-                if (next >= 0) {
-                    offsets.put(partition, next);
-                    status.consumed.put(partition, next);
+                    next[0] = offset + 1;
+                });
+                if (next[0] >= 0) {
+                    offsets.put(partition, next[0]);
+                    status.consumed.put(partition, next[0]);
                 }
                 if (read.caughtUp()) {
                     behind.remove(partition);
