@@ -67,7 +67,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, Get, Delete, Incr, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -76,6 +76,16 @@ public final class KvPartition {
      */
     public record Put(String key, byte[] value, long ttlMillis, long expectedVersion, ActorRef<Reply> replyTo)
             implements Command {}
+
+    /**
+     * Sets several keys of this partition at once, unconditionally, in order: one log append (one
+     * record batch), applied and acknowledged whole or refused whole. Replies {@link AllWritten} or
+     * {@link Rejected}.
+     */
+    public record PutAll(List<Write> writes, ActorRef<Reply> replyTo) implements Command {}
+
+    /** One key of a {@link PutAll}: its value and time to live ({@code ttlMillis} 0: no expiry). */
+    public record Write(String key, byte[] value, long ttlMillis) {}
 
     /** Reads a key. Replies {@link Found} or {@link NotFound}. */
     public record Get(String key, ActorRef<Reply> replyTo) implements Command {}
@@ -114,7 +124,7 @@ public final class KvPartition {
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a partition. */
-    public sealed interface Reply permits Found, NotFound, Written, Deleted, Counter, MultiGetResult, KeyPage, PartitionStats,
+    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, MultiGetResult, KeyPage, PartitionStats,
             Dropped, Rejected {}
 
     /** A live key. {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires. */
@@ -124,6 +134,9 @@ public final class KvPartition {
 
     /** A write was applied and is durable per the configured mode. */
     public record Written(long version, boolean created, long expiresAtMillis) implements Reply {}
+
+    /** A {@link PutAll}'s {@code count} keys were written, the last at version {@code lastVersion}. */
+    public record AllWritten(int count, long lastVersion) implements Reply {}
 
     public record Deleted(long version) implements Reply {}
 
@@ -351,6 +364,7 @@ public final class KvPartition {
     private Behavior<Command> running() {
         return Behaviors.receive(Command.class)
                 .onMessage(Put.class, this::onPut)
+                .onMessage(PutAll.class, this::onPutAll)
                 .onMessage(Get.class, this::onGet)
                 .onMessage(Delete.class, this::onDelete)
                 .onMessage(Incr.class, this::onIncr)
@@ -408,6 +422,39 @@ public final class KvPartition {
         storage.metrics().op("get", e == null ? "not_found" : "ok");
         replies.respond(get.replyTo, reply);
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onPutAll(PutAll putAll) {
+        long now = storage.clock().getAsLong();
+        long growth = 0;
+        for (Write write : putAll.writes) {
+            PartitionState.Entry current = state.live(write.key, now);
+            growth += PartitionState.footprint(write.key, write.value)
+                    - (current == null ? 0 : PartitionState.footprint(write.key, current.value()));
+        }
+        if (!storage.memory().admits(growth)) {
+            return reject(putAll.replyTo, "put", memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(putAll, putAll.replyTo, "put");
+        }
+        long seq = state.seq();
+        List<LogEntry> entries = new ArrayList<>(putAll.writes.size());
+        for (Write write : putAll.writes) {
+            long expiresAt = write.ttlMillis > 0 ? now + write.ttlMillis : 0;
+            entries.add(LogEntry.newBuilder().setSeq(++seq).setPut(PutOp.newBuilder().setKey(write.key)
+                    .setValue(com.google.protobuf.ByteString.copyFrom(write.value)).setExpiresAtMs(expiresAt)).build());
+        }
+        Optional<Behavior<Command>> refused = append(entries, putAll.replyTo, "put");
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        for (LogEntry entry : entries) {
+            state.apply(entry, now);
+        }
+        replies.acknowledge(seq, putAll.replyTo, new AllWritten(entries.size(), seq));
+        storage.metrics().op("put", "ok");
+        return afterWrite(entries.size());
     }
 
     private Behavior<Command> onDelete(Delete delete) {
@@ -599,10 +646,17 @@ public final class KvPartition {
      * unchanged), stopped on any other failure, to recover from disk.
      */
     private Optional<Behavior<Command>> append(LogEntry entry, ActorRef<Reply> replyTo, String op) {
+        return append(List.of(entry), replyTo, op);
+    }
+
+    /** As {@link #append(LogEntry, ActorRef, String)}, for entries written as one. */
+    private Optional<Behavior<Command>> append(List<LogEntry> entries, ActorRef<Reply> replyTo, String op) {
         try {
-            log.append(entry);
-            storage.metrics().logAppend(entry.getSerializedSize());
-            replies.appended(entry.getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
+            log.appendAll(entries);
+            for (LogEntry entry : entries) {
+                storage.metrics().logAppend(entry.getSerializedSize());
+            }
+            replies.appended(entries.get(entries.size() - 1).getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
             return Optional.empty();
         } catch (StrataException full) {
             return Optional.of(reject(replyTo, op, new Rejected(full.code(), full.getMessage())));
@@ -648,8 +702,12 @@ public final class KvPartition {
     // ---- Snapshots ----------------------------------------------------------------------------
 
     private Behavior<Command> afterWrite() {
+        return afterWrite(1);
+    }
+
+    private Behavior<Command> afterWrite(int writes) {
         reportHeld();
-        writesSinceSnapshot++;
+        writesSinceSnapshot += writes;
         if (writesSinceSnapshot >= settings.snapshotEveryWrites()) {
             startSnapshot();
         }
@@ -786,6 +844,8 @@ public final class KvPartition {
 
     private static ActorRef<Reply> replyToOf(Command command) {
         if (command instanceof Put c) {
+            return c.replyTo;
+        } else if (command instanceof PutAll c) {
             return c.replyTo;
         } else if (command instanceof Get c) {
             return c.replyTo;

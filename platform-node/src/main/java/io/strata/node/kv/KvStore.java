@@ -191,6 +191,18 @@ public final class KvStore {
     // ---- Keys ---------------------------------------------------------------------------------
 
     public CompletionStage<KvPartition.Reply> put(String space, String key, byte[] value, long ttlMillis, long expectedVersion) {
+        checkWrite(key, value, ttlMillis);
+        CompletionStage<Keyspace> keyspace = expectedVersion == KvPartition.ANY_VERSION || expectedVersion == KvPartition.MUST_NOT_EXIST
+                ? keyspaceForWrite(space) : keyspace(space);
+        return keyspace.thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Put(key, value, ttlMillis, expectedVersion, r)));
+    }
+
+    /**
+     * Checks what a put of {@code key} would check before it is sent.
+     *
+     * @throws StrataException {@code invalid_key}, {@code payload_too_large} or {@code invalid_ttl}
+     */
+    public void checkWrite(String key, byte[] value, long ttlMillis) {
         validateKey(key);
         if (value.length > settings.maxValueBytes()) {
             throw new StrataException(StrataException.Kind.TOO_LARGE, "payload_too_large",
@@ -199,9 +211,26 @@ public final class KvStore {
         if (ttlMillis < 0) {
             throw StrataException.invalid("invalid_ttl", "ttl must be positive");
         }
-        CompletionStage<Keyspace> keyspace = expectedVersion == KvPartition.ANY_VERSION || expectedVersion == KvPartition.MUST_NOT_EXIST
-                ? keyspaceForWrite(space) : keyspace(space);
-        return keyspace.thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Put(key, value, ttlMillis, expectedVersion, r)));
+    }
+
+    /**
+     * Sets every key of {@code values} (in their order), unconditionally, with one ask per
+     * partition involved: each partition writes its keys as one log append, all or none. Creates
+     * the keyspace on first write. Completes with the partitions' replies ({@link KvPartition.AllWritten}
+     * or {@link KvPartition.Rejected}).
+     */
+    public CompletionStage<List<KvPartition.Reply>> putAll(String space, Map<String, byte[]> values, long ttlMillis) {
+        values.forEach((key, value) -> checkWrite(key, value, ttlMillis));
+        return keyspaceForWrite(space).thenCompose(keyspace -> {
+            Map<PartitionId, List<KvPartition.Write>> byPartition = new LinkedHashMap<>();
+            values.forEach((key, value) -> byPartition.computeIfAbsent(partitionOf(keyspace, key), p -> new ArrayList<>())
+                    .add(new KvPartition.Write(key, value, ttlMillis)));
+            List<CompletableFuture<KvPartition.Reply>> asks = byPartition.entrySet().stream()
+                    .map(e -> ask(e.getKey(), r -> new KvPartition.PutAll(List.copyOf(e.getValue()), r)).toCompletableFuture())
+                    .toList();
+            return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> asks.stream().map(CompletableFuture::join).toList());
+        });
     }
 
     public CompletionStage<KvPartition.Reply> get(String space, String key) {

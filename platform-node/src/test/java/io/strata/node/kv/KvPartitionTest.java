@@ -142,6 +142,27 @@ class KvPartitionTest {
     }
 
     @Test
+    void putAllWritesEveryKeyAsOneAppendAndRecoversThem() {
+        var p = spawn();
+        put(p, "a", "old", 0, KvPartition.ANY_VERSION);
+        var all = assertInstanceOf(KvPartition.AllWritten.class, ask(p, r -> new KvPartition.PutAll(List.of(
+                new KvPartition.Write("a", bytes("1"), 0), new KvPartition.Write("b", bytes("2"), 60_000),
+                new KvPartition.Write("a", bytes("3"), 0)), r)));
+        assertEquals(3, all.count());
+        assertEquals(4, all.lastVersion(), "one version per write, after the put before");
+        var a = assertInstanceOf(KvPartition.Found.class, get(p, "a"));
+        assertEquals("3", value(a), "writes of one key apply in order");
+        assertEquals(4, a.version());
+        assertEquals(clock.get() + 60_000, assertInstanceOf(KvPartition.Found.class, get(p, "b")).expiresAtMillis());
+        testKit.stop(p);
+
+        var restarted = spawn();
+        assertEquals("3", value(get(restarted, "a")));
+        assertEquals("2", value(get(restarted, "b")));
+        testKit.stop(restarted);
+    }
+
+    @Test
     void compareAndSetHonoursVersions() {
         var p = spawn();
         long v1 = assertInstanceOf(KvPartition.Written.class, put(p, "k", "one", 0, KvPartition.MUST_NOT_EXIST)).version();

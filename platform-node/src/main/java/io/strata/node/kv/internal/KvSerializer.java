@@ -22,10 +22,14 @@ import io.strata.node.kv.proto.StatsCommand;
 import io.strata.node.kv.proto.StatsReply;
 import io.strata.node.kv.proto.WakeCommand;
 import io.strata.node.kv.proto.WrittenReply;
+import io.strata.node.kv.proto.PutAllCommand;
+import io.strata.node.kv.proto.PutAllEntry;
+import io.strata.node.kv.proto.AllWrittenReply;
 import io.strata.node.common.ProtobufSerializer;
 import org.apache.pekko.actor.ExtendedActorSystem;
 
 import java.io.NotSerializableException;
+import java.util.List;
 
 /**
  * Serializes the {@link KvPartition} protocol as the Protobuf messages of {@code kv.proto}, so
@@ -35,6 +39,8 @@ import java.io.NotSerializableException;
 public final class KvSerializer extends ProtobufSerializer {
 
     private static final String PUT = "P";
+    private static final String PUT_ALL = "A";
+    private static final String ALL_WRITTEN = "a";
     private static final String GET = "G";
     private static final String DELETE = "D";
     private static final String INCR = "I";
@@ -66,6 +72,8 @@ public final class KvSerializer extends ProtobufSerializer {
     @Override
     public String manifest(Object o) {
         if (o instanceof KvPartition.Put) return PUT;
+        if (o instanceof KvPartition.PutAll) return PUT_ALL;
+        if (o instanceof KvPartition.AllWritten) return ALL_WRITTEN;
         if (o instanceof KvPartition.Get) return GET;
         if (o instanceof KvPartition.Delete) return DELETE;
         if (o instanceof KvPartition.Incr) return INCR;
@@ -93,6 +101,14 @@ public final class KvSerializer extends ProtobufSerializer {
             return PutCommand.newBuilder().setKey(m.key()).setValue(ByteString.copyFrom(m.value()))
                     .setTtlMs(m.ttlMillis()).setExpectedVersion(m.expectedVersion()).setReplyTo(ref(m.replyTo()))
                     .build().toByteArray();
+        } else if (o instanceof KvPartition.PutAll m) {
+            PutAllCommand.Builder command = PutAllCommand.newBuilder().setReplyTo(ref(m.replyTo()));
+            for (KvPartition.Write w : m.writes()) {
+                command.addWrites(PutAllEntry.newBuilder().setKey(w.key()).setValue(ByteString.copyFrom(w.value())).setTtlMs(w.ttlMillis()));
+            }
+            return command.build().toByteArray();
+        } else if (o instanceof KvPartition.AllWritten m) {
+            return AllWrittenReply.newBuilder().setCount(m.count()).setLastVersion(m.lastVersion()).build().toByteArray();
         } else if (o instanceof KvPartition.Get m) {
             return GetCommand.newBuilder().setKey(m.key()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Delete m) {
@@ -146,6 +162,18 @@ public final class KvSerializer extends ProtobufSerializer {
                     PutCommand m = PutCommand.parseFrom(bytes);
                     return new KvPartition.Put(m.getKey(), m.getValue().toByteArray(), m.getTtlMs(),
                             m.getExpectedVersion(), resolve(m.getReplyTo()));
+                }
+                case PUT_ALL: {
+                    PutAllCommand m = PutAllCommand.parseFrom(bytes);
+                    List<KvPartition.Write> writes = new java.util.ArrayList<>(m.getWritesCount());
+                    for (PutAllEntry w : m.getWritesList()) {
+                        writes.add(new KvPartition.Write(w.getKey(), w.getValue().toByteArray(), w.getTtlMs()));
+                    }
+                    return new KvPartition.PutAll(writes, resolve(m.getReplyTo()));
+                }
+                case ALL_WRITTEN: {
+                    AllWrittenReply m = AllWrittenReply.parseFrom(bytes);
+                    return new KvPartition.AllWritten(m.getCount(), m.getLastVersion());
                 }
                 case GET: {
                     GetCommand m = GetCommand.parseFrom(bytes);

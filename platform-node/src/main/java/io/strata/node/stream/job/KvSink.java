@@ -66,7 +66,7 @@ class KvSink {
                 newest.put(o.key(), o);
             }
         }
-        List<CompletableFuture<KvPartition.Reply>> puts = new ArrayList<>(newest.size());
+        Map<String, byte[]> values = new LinkedHashMap<>();
         List<DeadLetters.Unstorable> refused = new ArrayList<>();
         for (ResultRow o : newest.values()) {
             var unstorable = o.unstorable();
@@ -76,20 +76,21 @@ class KvSink {
             }
             byte[] value = json(o);
             try {
-                puts.add(kv.put(space, o.key(), value, ttlMillis, KvPartition.ANY_VERSION).toCompletableFuture());
-                latestEnd.put(o.key(), o.windowEnd());
+                kv.checkWrite(o.key(), value, ttlMillis);
             } catch (StrataException e) {
-                if (e.kind() != StrataException.Kind.INVALID && e.kind() != StrataException.Kind.TOO_LARGE) {
-                    throw e;
-                }
                 // Refused for what it is, it would be refused again after any restart.
                 refused.add(new DeadLetters.Unstorable(o, "keyspace '" + space + "' refuses it (" + e.code() + "): " + e.getMessage()));
+                continue;
             }
+            values.put(o.key(), value);
+            latestEnd.put(o.key(), o.windowEnd());
         }
-        return deadLetters.results("kv:" + space, refused)
-                .thenCompose(sent -> CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))).thenAccept(done -> {
-            for (CompletableFuture<KvPartition.Reply> put : puts) {
-                if (put.join() instanceof KvPartition.Rejected r) {
+        // One ask per partition for the whole batch of results: each partition logs its keys as one append.
+        CompletionStage<List<KvPartition.Reply>> puts = values.isEmpty()
+                ? CompletableFuture.completedFuture(List.of()) : kv.putAll(space, values, ttlMillis);
+        return deadLetters.results("kv:" + space, refused).thenCompose(sent -> puts).thenAccept(replies -> {
+            for (KvPartition.Reply reply : replies) {
+                if (reply instanceof KvPartition.Rejected r) {
                     throw new StrataException(StrataException.Kind.UNAVAILABLE, r.code(), "kv sink '" + space + "': " + r.message());
                 }
             }

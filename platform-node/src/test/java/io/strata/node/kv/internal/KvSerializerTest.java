@@ -51,6 +51,14 @@ class KvSerializerTest {
         assertEquals(new KvPartition.ListKeys("user:", "user:7", 100, probe), roundTrip(new KvPartition.ListKeys("user:", "user:7", 100, probe)));
         assertEquals(new KvPartition.ListKeys("", "", 1, probe), roundTrip(new KvPartition.ListKeys("", "", 1, probe)));
         assertEquals(new KvPartition.Drop(probe), roundTrip(new KvPartition.Drop(probe)));
+
+        var putAll = (KvPartition.PutAll) roundTrip(new KvPartition.PutAll(List.of(new KvPartition.Write("a", new byte[]{0, 7}, 0),
+                new KvPartition.Write("b", new byte[]{}, 1500)), probe));
+        assertEquals(2, putAll.writes().size());
+        assertEquals("a", putAll.writes().get(0).key());
+        assertArrayEquals(new byte[]{0, 7}, putAll.writes().get(0).value());
+        assertEquals(1500, putAll.writes().get(1).ttlMillis());
+        assertEquals(probe, putAll.replyTo());
     }
 
     @Test
@@ -63,6 +71,7 @@ class KvSerializerTest {
 
         assertEquals(new KvPartition.NotFound("k"), roundTrip(new KvPartition.NotFound("k")));
         assertEquals(new KvPartition.Written(3, true, 99), roundTrip(new KvPartition.Written(3, true, 99)));
+        assertEquals(new KvPartition.AllWritten(3, 42), roundTrip(new KvPartition.AllWritten(3, 42)));
         assertEquals(new KvPartition.Deleted(4), roundTrip(new KvPartition.Deleted(4)));
         assertEquals(new KvPartition.Counter(-5, 6), roundTrip(new KvPartition.Counter(-5, 6)));
         assertEquals(new KvPartition.PartitionStats(1, 2, 3), roundTrip(new KvPartition.PartitionStats(1, 2, 3)));
