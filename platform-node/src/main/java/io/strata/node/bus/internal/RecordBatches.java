@@ -51,16 +51,22 @@ public final class RecordBatches {
         MemoryRecordsBuilder builder = null;
         long offset = 0;
         int total = 0;
+        // Each record's headers and size once: a message's map field is costly to ask, even empty.
+        Header[][] headersOf = new Header[records.size()][];
+        long[] sizes = new long[records.size()];
         long left = 0;
-        for (BusRecord record : records) {
-            left += estimatedSize(record);
+        for (int i = 0; i < records.size(); i++) {
+            headersOf[i] = headersOf(records.get(i));
+            sizes[i] = estimatedSize(records.get(i), headersOf[i]);
+            left += sizes[i];
         }
-        for (BusRecord record : records) {
+        for (int i = 0; i < records.size(); i++) {
+            BusRecord record = records.get(i);
             long timestamp = record.getTimestampMs() == 0 ? now : record.getTimestampMs();
             ByteBuffer key = record.hasKey() ? ByteBuffer.wrap(record.getKey().getBytes(StandardCharsets.UTF_8)) : null;
             // A heap array: Kafka writes a buffer without one a byte at a time.
             ByteBuffer value = ByteBuffer.wrap(record.getValue().toByteArray());
-            Header[] headers = headersOf(record);
+            Header[] headers = headersOf[i];
             if (builder != null && !builder.hasRoomFor(timestamp, key, value, headers)) {
                 total += close(builder, batches);
                 builder = null;
@@ -69,7 +75,7 @@ public final class RecordBatches {
                 builder = newBatch(offset, (int) Math.min(targetBatchBytes, left + BATCH_OVERHEAD), targetBatchBytes);
             }
             builder.appendWithOffset(offset++, timestamp, key, value, headers);
-            left -= estimatedSize(record);
+            left -= sizes[i];
         }
         if (builder != null) {
             total += close(builder, batches);
@@ -90,15 +96,12 @@ public final class RecordBatches {
     }
 
     /** About the bytes a record takes in a batch (a little more: varints at their widest). */
-    private static long estimatedSize(BusRecord record) {
+    private static long estimatedSize(BusRecord record, Header[] headers) {
         long size = 21 + record.getValue().size() + (record.hasKey() ? record.getKey().length() * 3L : 0);
-        if (record.getHeadersCount() == 0) {
-            return size + FORMAT_HEADER.length() + 10;
+        for (Header header : headers) {
+            size += 10 + header.key().length() * 3L + (header.value() == null ? 0 : header.value().length);
         }
-        for (Map.Entry<String, String> header : record.getHeadersMap().entrySet()) {
-            size += 10 + header.getKey().length() * 3L + header.getValue().length() * 3L;
-        }
-        return size + FORMAT_HEADER.length() + 10;
+        return size;
     }
 
     private static int close(MemoryRecordsBuilder builder, List<ByteBuffer> batches) {
