@@ -60,6 +60,7 @@ import io.strata.node.limits.ConnectionLimits;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
+import io.strata.node.plug.Door;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -77,6 +78,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,28 +104,28 @@ public final class StrataNode implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     /** Longest a shutdown waits for the logs of stopped partitions to close, within Pekko's default phase timeout. */
     private static final Duration LOG_CLOSE_WAIT = Duration.ofSeconds(4);
+    /** Longest a shutdown lets each door's connections finish what they are doing. */
+    private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(5);
 
     private final ActorSystem<Void> system;
-    private final HttpConnections binding;
+    private final List<Door> doors;
     private final KvStore kv;
     private final BusStore bus;
     private final TableStore tables;
     private final JobStore jobs;
     private final Path dataDir;
     private final CompletableFuture<Long> recovered;
-    private final Optional<RespServer> resp;
 
-    private StrataNode(ActorSystem<Void> system, HttpConnections binding, KvStore kv, BusStore bus, TableStore tables,
-                       JobStore jobs, Path dataDir, CompletableFuture<Long> recovered, Optional<RespServer> resp) {
+    private StrataNode(ActorSystem<Void> system, List<Door> doors, KvStore kv, BusStore bus, TableStore tables,
+                       JobStore jobs, Path dataDir, CompletableFuture<Long> recovered) {
         this.system = system;
-        this.binding = binding;
+        this.doors = doors;
         this.kv = kv;
         this.bus = bus;
         this.tables = tables;
         this.jobs = jobs;
         this.dataDir = dataDir;
         this.recovered = recovered;
-        this.resp = resp;
     }
 
     /** Starts a node from a fully resolved configuration (see {@link NodeConfig}). */
@@ -277,13 +279,13 @@ public final class StrataNode implements AutoCloseable {
                             clusterRoutes(system, settings, directory, mover),
                             transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings)),
                     metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes(), blockingIo);
-            HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
-                            httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
-                    .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-            Optional<RespServer> resp = respSettings.enabled()
-                    ? Optional.of(startResp(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory))
-                    : Optional.empty();
+            List<Door.Opening> openings = new ArrayList<>();
+            openings.add(() -> HttpConnections.bind(system, host, port, gateway.route(),
+                    httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry()));
+            if (respSettings.enabled()) {
+                openings.add(() -> RespServer.bind(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory));
+            }
+            List<Door> doors = openDoors(system, openings);
 
             long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
@@ -324,7 +326,7 @@ public final class StrataNode implements AutoCloseable {
             });
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, binding, kv, bus, tables, jobs, dataDir, recovered, resp);
+            return new StrataNode(system, doors, kv, bus, tables, jobs, dataDir, recovered);
         } catch (Exception e) {
             system.terminate();
             try {
@@ -383,17 +385,20 @@ public final class StrataNode implements AutoCloseable {
     }
 
     /**
-     * Binds the RESP listener; on shutdown it stops accepting with the gateway, then lets each
-     * connection finish its current command before the partitions stop.
+     * Opens each door in turn. At shutdown every door stops accepting, then each lets its
+     * connections finish what they are doing (within {@link #DRAIN_DEADLINE}), before the partitions stop.
      */
-    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings, MemoryGuard memory)
-            throws Exception {
-        RespServer server = RespServer.bind(system, kv, settings, memory).toCompletableFuture()
-                .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    private static List<Door> openDoors(ActorSystem<?> system, List<Door.Opening> openings) throws Exception {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-resp-unbind", server::unbind);
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "strata-resp-drain", server::drain);
-        return server;
+        List<Door> doors = new ArrayList<>();
+        for (Door.Opening opening : openings) {
+            Door door = opening.open().toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-" + door.name() + "-unbind", door::unbind);
+            shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "strata-" + door.name() + "-drain",
+                    () -> door.drain(DRAIN_DEADLINE));
+            doors.add(door);
+        }
+        return List.copyOf(doors);
     }
 
     /** Where each kind of partition keeps its files on this node, for moves between nodes. */
@@ -443,17 +448,26 @@ public final class StrataNode implements AutoCloseable {
         return body;
     }
 
+    /** The node's doors, in the order they were opened: the HTTP gateway first. */
+    public List<Door> doors() {
+        return doors;
+    }
+
     public InetSocketAddress httpAddress() {
-        return binding.localAddress();
+        return door("http").orElseThrow().address();
     }
 
     /** The RESP (Redis protocol) listener's address, when {@code strata.resp.enabled}. */
     public Optional<InetSocketAddress> respAddress() {
-        return resp.map(RespServer::localAddress);
+        return door("resp").map(Door::address);
+    }
+
+    private Optional<Door> door(String name) {
+        return doors.stream().filter(door -> door.name().equals(name)).findFirst();
     }
 
     public int httpPort() {
-        return binding.localAddress().getPort();
+        return httpAddress().getPort();
     }
 
     public Path dataDir() {
