@@ -7,30 +7,23 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
+import io.strata.node.bus.BusArea;
 import io.strata.node.bus.BusMetrics;
-import io.strata.node.bus.BusRoutes;
 import io.strata.node.bus.BusSettings;
 import io.strata.node.bus.BusStorage;
 import io.strata.node.bus.LocalPartitions;
 import io.strata.node.bus.BusStore;
-import io.strata.node.bus.GroupRoutes;
 import io.strata.node.bus.GroupSettings;
 import io.strata.node.bus.GroupStore;
-import io.strata.node.bus.StreamRoutes;
 import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
 import io.strata.node.cluster.JoinProgress;
-import io.strata.node.bus.ConsumerGroup;
-import io.strata.node.bus.TopicPartition;
 import io.strata.node.cluster.NodeDirectory;
 import io.strata.node.cluster.PartitionKind;
 import io.strata.node.cluster.PartitionMover;
 import io.strata.node.cluster.PartitionTransferRoutes;
 import io.strata.node.cluster.PlacementTable;
 import io.strata.node.cluster.tls.ClusterTls;
-import io.strata.node.columnar.TableShard;
-import io.strata.node.common.PartitionId;
-import io.strata.node.kv.KvPartition;
 import io.strata.node.cluster.NodeIdentity;
 import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
@@ -39,18 +32,18 @@ import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
 import io.strata.node.columnar.ColumnarMetrics;
+import io.strata.node.columnar.TableArea;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.columnar.ColumnarStorage;
 import io.strata.node.columnar.TableCatalog;
-import io.strata.node.columnar.TableRoutes;
 import io.strata.node.columnar.TableStore;
-import io.strata.node.stream.job.JobRoutes;
+import io.strata.node.stream.job.JobArea;
 import io.strata.node.stream.job.JobStore;
 import io.strata.node.gateway.HttpConnections;
 import io.strata.node.gateway.HttpGateway;
 import io.strata.node.gateway.HttpLimits;
+import io.strata.node.kv.KvArea;
 import io.strata.node.kv.KvMetrics;
-import io.strata.node.kv.KvRoutes;
 import io.strata.node.kv.KvSettings;
 import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
@@ -60,6 +53,8 @@ import io.strata.node.limits.ConnectionLimits;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
+import io.strata.node.plug.Door;
+import io.strata.node.plug.Store;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -77,6 +72,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,28 +98,26 @@ public final class StrataNode implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     /** Longest a shutdown waits for the logs of stopped partitions to close, within Pekko's default phase timeout. */
     private static final Duration LOG_CLOSE_WAIT = Duration.ofSeconds(4);
+    /** Longest a shutdown lets each door's connections finish what they are doing. */
+    private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(5);
 
     private final ActorSystem<Void> system;
-    private final HttpConnections binding;
-    private final KvStore kv;
+    private final List<Door> doors;
+    private final KvArea kv;
     private final BusStore bus;
     private final TableStore tables;
     private final JobStore jobs;
     private final Path dataDir;
-    private final CompletableFuture<Long> recovered;
-    private final Optional<RespServer> resp;
 
-    private StrataNode(ActorSystem<Void> system, HttpConnections binding, KvStore kv, BusStore bus, TableStore tables,
-                       JobStore jobs, Path dataDir, CompletableFuture<Long> recovered, Optional<RespServer> resp) {
+    private StrataNode(ActorSystem<Void> system, List<Door> doors, KvArea kv, BusStore bus, TableStore tables,
+                       JobStore jobs, Path dataDir) {
         this.system = system;
-        this.binding = binding;
+        this.doors = doors;
         this.kv = kv;
         this.bus = bus;
         this.tables = tables;
         this.jobs = jobs;
         this.dataDir = dataDir;
-        this.recovered = recovered;
-        this.resp = resp;
     }
 
     /** Starts a node from a fully resolved configuration (see {@link NodeConfig}). */
@@ -251,10 +245,12 @@ public final class StrataNode implements AutoCloseable {
                     askTimeout);
             JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
                     blockingIo, system, settings.stream());
+            KvArea kvArea = new KvArea(kv, kvStorage);
+            List<Store> stores = List.of(kvArea, new BusArea(bus, busStorage, groups, groupSettings, layout, system),
+                    new TableArea(tables, columnarStorage, system), new JobArea(jobs));
 
-
-            Map<String, PartitionKind> partitionKinds =
-                    partitionKinds(kvStorage, busStorage, columnarStorage, layout);
+            Map<String, PartitionKind> partitionKinds = new LinkedHashMap<>();
+            stores.stream().flatMap(store -> store.partitionKinds().stream()).forEach(kind -> partitionKinds.put(kind.name(), kind));
             Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, layout,
                     settings.nodeName(), authToken, blockingIo));
             mover.ifPresent(m -> CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
@@ -268,24 +264,20 @@ public final class StrataNode implements AutoCloseable {
                     .registerOnMemberUp(() -> memberUp.complete(Done.getInstance()));
             awaitMemberUp(system, memberUp, settings);
 
-            CompletableFuture<Long> recovered = new CompletableFuture<>();
-            HttpGateway gateway = new HttpGateway(
-                    List.of(new KvRoutes(kv).routes(), new BusRoutes(bus).routes(),
-                            new StreamRoutes(bus, groupSettings, system).routes(), new GroupRoutes(groups).routes(),
-                            new TableRoutes(tables, system).routes(),
-                            new JobRoutes(jobs).routes(),
-                            clusterRoutes(system, settings, directory, mover),
-                            transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings)),
-                    metrics, authToken, () -> health(system, recovered, space), settings.maxBodyBytes(), blockingIo);
-            HttpConnections binding = HttpConnections.bind(system, host, port, gateway.route(),
-                            httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry())
-                    .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-            Optional<RespServer> resp = respSettings.enabled()
-                    ? Optional.of(startResp(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory))
-                    : Optional.empty();
+            List<org.apache.pekko.http.javadsl.server.Route> routes = new ArrayList<>();
+            stores.forEach(store -> routes.addAll(store.routes()));
+            routes.add(clusterRoutes(system, settings, kvArea.partitionKind(), directory, mover));
+            routes.add(transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings));
+            HttpGateway gateway = new HttpGateway(routes, metrics, authToken, () -> health(system, kvArea, space),
+                    settings.maxBodyBytes(), blockingIo);
+            List<Door.Opening> openings = new ArrayList<>();
+            openings.add(() -> HttpConnections.bind(system, host, port, gateway.route(),
+                    httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry()));
+            if (respSettings.enabled()) {
+                openings.add(() -> RespServer.bind(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory));
+            }
+            List<Door> doors = openDoors(system, openings);
 
-            long recoveryStart = System.nanoTime();
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
             mover.ifPresent(PartitionMover::start);
             if (clustered) {
@@ -296,35 +288,14 @@ public final class StrataNode implements AutoCloseable {
                     placementTable.markLeaving(self, false);
                 }
             }
-            bus.openAll().whenComplete((partitions, failure) -> {
-                if (failure != null) {
-                    LOG.error("opening topic partitions failed; affected partitions refuse requests until they open", failure);
-                } else {
-                    LOG.info("bus opened: {} topic partitions", partitions);
-                }
-            });
-            int jobsStarted = jobs.startAll();
-            if (jobsStarted > 0) {
-                LOG.info("stream jobs started: {}", jobsStarted);
+            CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
+            for (Store store : stores) {
+                store.start();
+                shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-stop-" + store.name(), store::stop);
             }
-            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
-                    "strata-stop-jobs", () -> {
-                        jobs.stopAll();
-                        return CompletableFuture.completedFuture(Done.getInstance());
-                    });
-            kv.recoverAll().whenComplete((stats, failure) -> {
-                long millis = (System.nanoTime() - recoveryStart) / 1_000_000;
-                if (failure != null) {
-                    LOG.error("KV recovery failed after {} ms; affected partitions refuse requests until they recover", millis, failure);
-                    recovered.completeExceptionally(failure);
-                } else {
-                    LOG.info("KV recovered: {} partitions, {} keys in {} ms", stats.partitions(), stats.keys(), millis);
-                    recovered.complete(millis);
-                }
-            });
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, binding, kv, bus, tables, jobs, dataDir, recovered, resp);
+            return new StrataNode(system, doors, kvArea, bus, tables, jobs, dataDir);
         } catch (Exception e) {
             system.terminate();
             try {
@@ -383,36 +354,26 @@ public final class StrataNode implements AutoCloseable {
     }
 
     /**
-     * Binds the RESP listener; on shutdown it stops accepting with the gateway, then lets each
-     * connection finish its current command before the partitions stop.
+     * Opens each door in turn. At shutdown every door stops accepting, then each lets its
+     * connections finish what they are doing (within {@link #DRAIN_DEADLINE}), before the partitions stop.
      */
-    private static RespServer startResp(ActorSystem<?> system, KvStore kv, RespSettings settings, MemoryGuard memory)
-            throws Exception {
-        RespServer server = RespServer.bind(system, kv, settings, memory).toCompletableFuture()
-                .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    private static List<Door> openDoors(ActorSystem<?> system, List<Door.Opening> openings) throws Exception {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-resp-unbind", server::unbind);
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "strata-resp-drain", server::drain);
-        return server;
-    }
-
-    /** Where each kind of partition keeps its files on this node, for moves between nodes. */
-    private static Map<String, PartitionKind> partitionKinds(KvStorage kv, BusStorage bus, ColumnarStorage tables, DataLayout layout) {
-        Map<String, PartitionKind> kinds = new LinkedHashMap<>();
-        for (PartitionKind kind : List.of(
-                new PartitionKind(KvPartition.TYPE_KEY, id -> kv.partitionDir(PartitionId.fromEntityId(id)),
-                        id -> kv.awaitSnapshot(PartitionId.fromEntityId(id), Duration.ofSeconds(30))),
-                new PartitionKind(TopicPartition.TYPE_KEY, id -> bus.partitionDir(PartitionId.fromEntityId(id)), id -> { }),
-                new PartitionKind(TableShard.TYPE_KEY, id -> tables.shardDir(PartitionId.fromEntityId(id)), id -> { }),
-                new PartitionKind(ConsumerGroup.TYPE_KEY, layout::groupOffsetsNow, id -> { }))) {
-            kinds.put(kind.name(), kind);
+        List<Door> doors = new ArrayList<>();
+        for (Door.Opening opening : openings) {
+            Door door = opening.open().toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-" + door.name() + "-unbind", door::unbind);
+            shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "strata-" + door.name() + "-drain",
+                    () -> door.drain(DRAIN_DEADLINE));
+            doors.add(door);
         }
-        return kinds;
+        return List.copyOf(doors);
     }
 
     private static org.apache.pekko.http.javadsl.server.Route clusterRoutes(ActorSystem<?> system, NodeSettings settings,
-            Optional<NodeDirectory> directory, Optional<PartitionMover> mover) {
-        return new ClusterRoutes(system, settings.statusTimeout(), directory, mover, settings.handoverTimeout()).routes();
+            PartitionKind shardsShown, Optional<NodeDirectory> directory, Optional<PartitionMover> mover) {
+        return new ClusterRoutes(system, settings.statusTimeout(), shardsShown, directory, mover, settings.handoverTimeout())
+                .routes();
     }
 
     /** The node-to-node routes of partition moves, in a cluster; none on a node on its own. */
@@ -429,12 +390,12 @@ public final class StrataNode implements AutoCloseable {
         return httpHost.equals("0.0.0.0") || httpHost.equals("::") ? settings.clusterHost() : httpHost;
     }
 
-    private static Map<String, Object> health(ActorSystem<?> system, CompletableFuture<Long> recovered, DiskSpace space) {
+    private static Map<String, Object> health(ActorSystem<?> system, KvArea kv, DiskSpace space) {
         Map<String, Object> body = new LinkedHashMap<>();
         String member = Cluster.get(system).selfMember().status().toString();
         body.put("status", member.equals("Up") ? "ok" : "unavailable");
         body.put("member_status", member);
-        body.put("kv_recovered", recovered.isDone() && !recovered.isCompletedExceptionally());
+        body.put("kv_recovered", kv.isRecovered());
         // Reads go on while the disk is past its reserve; writes answer 507 storage_full.
         boolean full = space.isFull();
         body.put("writable", !full);
@@ -443,17 +404,26 @@ public final class StrataNode implements AutoCloseable {
         return body;
     }
 
+    /** The node's doors, in the order they were opened: the HTTP gateway first. */
+    public List<Door> doors() {
+        return doors;
+    }
+
     public InetSocketAddress httpAddress() {
-        return binding.localAddress();
+        return door("http").orElseThrow().address();
     }
 
     /** The RESP (Redis protocol) listener's address, when {@code strata.resp.enabled}. */
     public Optional<InetSocketAddress> respAddress() {
-        return resp.map(RespServer::localAddress);
+        return door("resp").map(Door::address);
+    }
+
+    private Optional<Door> door(String name) {
+        return doors.stream().filter(door -> door.name().equals(name)).findFirst();
     }
 
     public int httpPort() {
-        return binding.localAddress().getPort();
+        return httpAddress().getPort();
     }
 
     public Path dataDir() {
@@ -465,7 +435,7 @@ public final class StrataNode implements AutoCloseable {
     }
 
     public KvStore kv() {
-        return kv;
+        return kv.store();
     }
 
     public BusStore bus() {
@@ -482,7 +452,7 @@ public final class StrataNode implements AutoCloseable {
 
     /** Completes with the KV recovery time in milliseconds once every partition has recovered. */
     public CompletionStage<Long> kvRecovered() {
-        return recovered;
+        return kv.recovered();
     }
 
     /** Runs the coordinated shutdown; the returned stage completes when the node has stopped. */

@@ -3,7 +3,6 @@ package io.strata.node.cluster;
 import io.strata.node.common.Futures;
 import io.strata.node.http.ErrorHandling;
 import io.strata.node.http.Json;
-import io.strata.node.kv.KvPartition;
 import io.strata.node.common.StrataException;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -56,21 +55,22 @@ public final class ClusterRoutes extends AllDirectives {
 
     private final ActorSystem<?> system;
     private final Duration timeout;
+    private final PartitionKind shardsShown;
     private final Optional<NodeDirectory> directory;
     private final Optional<PartitionMover> mover;
     private final Duration handoverTimeout;
     private final AtomicBoolean leaving = new AtomicBoolean();
 
-    /** The routes of a node on its own. */
-    public ClusterRoutes(ActorSystem<?> system, Duration timeout) {
-        this(system, timeout, Optional.empty(), Optional.empty(), Duration.ZERO);
-    }
-
-    /** The routes of a node of a cluster file, whose {@code mover} hands its partitions over when it leaves. */
-    public ClusterRoutes(ActorSystem<?> system, Duration timeout, Optional<NodeDirectory> directory,
+    /**
+     * @param shardsShown the kind of partition whose shards {@code GET /cluster} lists (as {@code kv_shards})
+     * @param directory   the node directory, in a cluster of a cluster file; empty on a node on its own
+     * @param mover       hands this node's partitions over when it leaves, in a cluster of a cluster file
+     */
+    public ClusterRoutes(ActorSystem<?> system, Duration timeout, PartitionKind shardsShown, Optional<NodeDirectory> directory,
                          Optional<PartitionMover> mover, Duration handoverTimeout) {
         this.system = system;
         this.timeout = timeout;
+        this.shardsShown = shardsShown;
         this.directory = directory;
         this.mover = mover;
         this.handoverTimeout = handoverTimeout;
@@ -142,10 +142,10 @@ public final class ClusterRoutes extends AllDirectives {
         ClusterSharding sharding = ClusterSharding.get(system);
         CompletionStage<Optional<ShardRegion.ClusterShardingStats>> stats = state.getUnreachable().isEmpty()
                 ? optional(AskPattern.ask(sharding.shardState(),
-                        replyTo -> new GetClusterShardingStats(KvPartition.TYPE_KEY, timeout, replyTo), timeout, system.scheduler()))
+                        replyTo -> new GetClusterShardingStats(shardsShown.typeKey(), timeout, replyTo), timeout, system.scheduler()))
                 : CompletableFuture.completedFuture(Optional.empty());
         CompletionStage<Optional<ShardRegion.CurrentShardRegionState>> local = optional(AskPattern.ask(sharding.shardState(),
-                replyTo -> new GetShardRegionState(KvPartition.TYPE_KEY, replyTo), timeout, system.scheduler()));
+                replyTo -> new GetShardRegionState(shardsShown.typeKey(), replyTo), timeout, system.scheduler()));
         return stats.thenCombine(local, (clusterStats, localState) -> body(state, clusterStats, localState));
     }
 

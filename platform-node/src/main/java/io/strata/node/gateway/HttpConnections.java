@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.node.limits.ByteBudget;
+import io.strata.node.plug.Door;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.Http;
@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Stopping: {@link #unbind} stops accepting; {@link #drain} closes idle connections at once and
  * the others after their response, and whatever is left at the deadline. Thread-safe.
  */
-public final class HttpConnections {
+public final class HttpConnections implements Door {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnections.class);
 
@@ -210,11 +210,17 @@ public final class HttpConnections {
         return open;
     }
 
-    public InetSocketAddress localAddress() {
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public InetSocketAddress address() {
         return binding.localAddress();
     }
 
-    /** Stops accepting connections; open ones are still served. */
+    @Override
     public CompletionStage<Done> unbind() {
         return binding.unbind().thenApply(unit -> Done.getInstance());
     }
@@ -223,6 +229,7 @@ public final class HttpConnections {
      * Closes idle connections now and the others once their response is written; completes when
      * all are closed, or closes what is left at {@code deadline}.
      */
+    @Override
     public CompletionStage<Done> drain(Duration deadline) {
         synchronized (this) {
             draining = true;
@@ -236,12 +243,5 @@ public final class HttpConnections {
                     guards.forEach(ConnectionGuard::close);
                     return done;
                 });
-    }
-
-    /** Unbinds in the service-unbind phase and drains within {@code deadline} in the requests-done phase. */
-    public void addToCoordinatedShutdown(Duration deadline, ActorSystem<?> system) {
-        CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "strata-http-unbind", this::unbind);
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "strata-http-drain", () -> drain(deadline));
     }
 }

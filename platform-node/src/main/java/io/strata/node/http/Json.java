@@ -5,10 +5,14 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.strata.node.common.StrataException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -17,11 +21,13 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * JSON in and out of the gateway: one shared Jackson mapper (snake_case fields, nulls omitted
@@ -45,7 +51,16 @@ public final class Json {
             .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
 
     /** Reads one value and leaves the parser after it, so that {@link #read} can say what follows. */
+    private static final PropertyNamingStrategies.NamingBase SNAKE_CASE =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
     private static final ObjectReader ONE_VALUE = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    static {
+        // A request's integer is a JSON integer: Jackson would otherwise take "3", true or 2.5 for one.
+        for (CoercionInputShape shape : List.of(CoercionInputShape.String, CoercionInputShape.Boolean, CoercionInputShape.Float)) {
+            MAPPER.coercionConfigFor(LogicalType.Integer).setCoercion(shape, CoercionAction.Fail);
+        }
+    }
 
     private Json() {}
 
@@ -81,6 +96,30 @@ public final class Json {
         JsonNode node = read(body, 0, body.length, "the request body");
         requireStorable(node, "the request body");
         return node;
+    }
+
+    /**
+     * Binds a request body's JSON object (from {@link #parse}) into {@code type}, a record of the
+     * fields a route takes: a field absent is null, a field given as JSON null is refused, fields the
+     * record does not name are ignored, and no value is coerced (an integer field takes only a JSON
+     * integer that fits).
+     *
+     * @param refusal the refusal of a field's value, given the field's name ({@code ""} when Jackson does not say)
+     */
+    public static <T extends Record> T bind(JsonNode object, Class<T> type, Function<String, StrataException> refusal) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            String field = SNAKE_CASE.translate(component.getName());
+            if (object.path(field).isNull()) {
+                throw refusal.apply(field);
+            }
+        }
+        try {
+            return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).treeToValue(object, type);
+        } catch (JsonMappingException e) {
+            throw refusal.apply(e.getPath().isEmpty() ? "" : String.valueOf(e.getPath().get(0).getFieldName()));
+        } catch (IOException e) {
+            throw refusal.apply("");
+        }
     }
 
     /**

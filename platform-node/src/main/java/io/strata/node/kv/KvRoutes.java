@@ -89,20 +89,32 @@ public final class KvRoutes extends StrataRoutes {
 
     private Route createKeyspace(String space) {
         return entity(Unmarshaller.entityToByteArray(), body -> {
-            int partitions = store.settings().defaultPartitions();
-            if (body.length > 0) {
-                JsonNode json = Json.parse(body);
-                JsonNode p = json.get("partitions");
-                if (p != null) {
-                    if (!p.canConvertToInt() || !p.isIntegralNumber()) {
-                        throw StrataException.invalid("invalid_partitions", "partitions must be an integer");
-                    }
-                    partitions = p.intValue();
-                }
-            }
+            int partitions = KeyspaceOptions.of(body).partitionsOr(store.settings().defaultPartitions());
             boolean existed = store.keyspaces().stream().anyMatch(k -> k.name().equals(space));
             return respondCreated(existed, store.createKeyspace(space, partitions));
         });
+    }
+
+    /**
+     * The body of {@code PUT /kv/{space}}, every field optional; a body that is not a JSON object
+     * leaves them all unset.
+     */
+    record KeyspaceOptions(Integer partitions) {
+
+        private static final KeyspaceOptions NONE = new KeyspaceOptions(null);
+
+        static KeyspaceOptions of(byte[] body) {
+            if (body.length == 0) {
+                return NONE;
+            }
+            JsonNode json = Json.parse(body);
+            return json.isObject() ? Json.bind(json, KeyspaceOptions.class,
+                    field -> StrataException.invalid("invalid_partitions", "partitions must be an integer")) : NONE;
+        }
+
+        int partitionsOr(int byDefault) {
+            return partitions == null ? byDefault : partitions;
+        }
     }
 
     private Route describeKeyspace(String space) {

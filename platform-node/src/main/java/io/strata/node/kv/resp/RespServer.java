@@ -2,6 +2,7 @@ package io.strata.node.kv.resp;
 
 import io.strata.node.kv.KvStore;
 import io.strata.node.limits.MemoryGuard;
+import io.strata.node.plug.Door;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -18,11 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
  * connection finish the commands it is running, then closes them all. Thread-safe.
  */
-public final class RespServer {
+public final class RespServer implements Door {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
 
@@ -143,21 +146,32 @@ public final class RespServer {
                 .watchTermination((notUsed, done) -> done);
     }
 
-    public InetSocketAddress localAddress() {
+    @Override
+    public String name() {
+        return "resp";
+    }
+
+    @Override
+    public InetSocketAddress address() {
         return binding.localAddress();
     }
 
-    /** Stops accepting connections; open ones keep being served. */
+    @Override
     public CompletionStage<Done> unbind() {
         return binding.unbind().thenApply(unit -> Done.getInstance());
     }
 
-    /** Closes every connection once the commands it is running are answered; completes when all are closed. */
-    public CompletionStage<Done> drain() {
+    /**
+     * Closes every connection once the commands it is running are answered; completes when all
+     * are closed, or at {@code deadline} with the rest still finishing their commands.
+     */
+    @Override
+    public CompletionStage<Done> drain(Duration deadline) {
         connections.shutdown();
         return CompletableFuture.allOf(open.values().stream()
                         .map(closed -> closed.exceptionally(failure -> Done.getInstance()).toCompletableFuture())
                         .toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(all -> Done.getInstance());
     }
 
