@@ -102,6 +102,10 @@ class NonBlockingDispatchersTest {
                 .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask")
                 // A thread-pool dispatcher retiring an idle thread updates its books under the pool's lock.
                 .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit")
+                // Handing a task to a pool (the blocking-I/O pool, a dispatcher) takes its queue's lock for
+                // the few writes of an enqueue; waiting for it is contention between handoffs, not I/O.
+                .allowBlockingCallsInside("java.util.concurrent.LinkedBlockingQueue", "offer")
+                .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "addWorker")
                 // Chronicle maps the next chunk of a log file as an append reaches it: a memory-mapped
                 // append is an in-memory write by design (DESIGN.md), and the chunk's pages are backed
                 // ahead of time (MappedLogAllocator), so mapping it is a system call without disk I/O.
