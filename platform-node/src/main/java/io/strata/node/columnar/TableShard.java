@@ -144,8 +144,11 @@ public final class TableShard {
     /** Logged bytes of the rows in the tail, and of those being sealed: what this shard reports to the memory ceiling. */
     private long tailBytes;
     private long sealingBytes;
-    /** A seal's next log generation is being opened on the blocking pool. */
+    /** The next seal's log generation is being opened on the blocking pool. */
     private boolean openingNextLog;
+    /** The next seal's log generation, opened ahead of time so a seal starts the moment the tail is full. */
+    private ShardState.NextLog spare;
+    private EntryLog<RowBatch> spareLog;
 
     /**
      * Creates the behaviour of the shard {@code id}; {@code shard} is its sharding shard's (an
@@ -222,6 +225,11 @@ public final class TableShard {
      * memory its rows took back to the ceiling; once.
      */
     private void release() {
+        if (spareLog != null) {
+            closeUnused(spareLog);
+            spareLog = null;
+            spare = null;
+        }
         if (state != null) {
             storage.closings().close(storage.shardDir(id), CompletableFuture.completedFuture(null), state::close);
             state = null;
@@ -316,10 +324,39 @@ public final class TableShard {
      * mode, sealing waits for the fsync: a snapshot shows every row being sealed).
      */
     private void maybeSeal() {
-        if (openingNextLog || state.sealing() || state.tailRows() < settings.segmentRows() || visibleRows < state.rows()) {
+        if (state.sealing() || visibleRows < state.rows()) {
             return;
         }
-        // Opening a log makes files (and fsyncs the directory in fsync mode): off the actor's thread.
+        if (state.tailRows() >= settings.segmentRows() / 2) {
+            prepareNextLog();
+        }
+        if (state.tailRows() < settings.segmentRows() || spareLog == null) {
+            return;
+        }
+        ShardState.Seal seal;
+        try {
+            seal = state.startSeal(spare, spareLog);
+        } catch (RuntimeException e) {
+            // The spare generation stays ready for the next try.
+            cannotSeal(e);
+            return;
+        }
+        spare = null;
+        spareLog = null;
+        sealingBytes = tailBytes;
+        tailBytes = 0;
+        context.pipeToSelf(CompletableFuture.supplyAsync(seal::write, storage.blockingIo()), Sealed::new);
+    }
+
+    /**
+     * Opens the next seal's log generation ahead of time, on the blocking pool (opening a log makes
+     * files, and fsyncs the directory in fsync mode): once the tail is half full, so the seal starts
+     * when it is full, with no file work on the actor's thread.
+     */
+    private void prepareNextLog() {
+        if (spareLog != null || openingNextLog) {
+            return;
+        }
         openingNextLog = true;
         ShardState.NextLog next = state.nextLog();
         context.pipeToSelf(CompletableFuture.supplyAsync(next::open, storage.blockingIo()),
@@ -332,17 +369,9 @@ public final class TableShard {
             cannotSeal(opened.failure);
             return Behaviors.same();
         }
-        ShardState.Seal seal;
-        try {
-            seal = state.startSeal(opened.next, opened.log);
-        } catch (RuntimeException e) {
-            closeUnused(opened.log);
-            cannotSeal(e);
-            return Behaviors.same();
-        }
-        sealingBytes = tailBytes;
-        tailBytes = 0;
-        context.pipeToSelf(CompletableFuture.supplyAsync(seal::write, storage.blockingIo()), Sealed::new);
+        spare = opened.next;
+        spareLog = opened.log;
+        maybeSeal();
         return Behaviors.same();
     }
 
@@ -427,10 +456,18 @@ public final class TableShard {
         String why = "table '" + id.name() + "' is being dropped";
         replies.failAll(reason -> new Rejected("table_not_found", reason), why);
         ShardState dropping = state;
+        EntryLog<RowBatch> unused = spareLog;
         // Closed and deleted below; the memory goes back now.
         state = null;
+        spareLog = null;
+        spare = null;
         release();
-        context.pipeToSelf(CompletableFuture.runAsync(dropping::delete, storage.blockingIo()),
+        context.pipeToSelf(CompletableFuture.runAsync(() -> {
+                    if (unused != null) {
+                        unused.close();
+                    }
+                    dropping.delete();
+                }, storage.blockingIo()),
                 (ok, failure) -> new Deleted(drop.replyTo, failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Deleted.class, deleted -> {
