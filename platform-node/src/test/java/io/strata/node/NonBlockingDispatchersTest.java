@@ -106,6 +106,9 @@ class NonBlockingDispatchersTest {
                 // the few writes of an enqueue; waiting for it is contention between handoffs, not I/O.
                 .allowBlockingCallsInside("java.util.concurrent.LinkedBlockingQueue", "offer")
                 .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "addWorker")
+                // A message to an actor still starting (a stream's new stage actor, an HTTP request's
+                // substream) waits, bounded, for the lock under which Pekko swaps in its real mailbox.
+                .allowBlockingCallsInside("org.apache.pekko.actor.UnstartedCell", "sendMessage")
                 // Chronicle maps the next chunk of a log file as an append reaches it: a memory-mapped
                 // append is an in-memory write by design (DESIGN.md), and the chunk's pages are backed
                 // ahead of time (MappedLogAllocator), so mapping it is a system call without disk I/O.

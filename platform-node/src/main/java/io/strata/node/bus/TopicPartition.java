@@ -3,6 +3,7 @@ package io.strata.node.bus;
 import io.strata.node.bus.internal.BusLogMigration;
 import io.strata.node.bus.internal.RecordBatches;
 import io.strata.node.bus.proto.BusRecord;
+import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import io.strata.node.log.FetchData;
@@ -447,7 +448,8 @@ public final class TopicPartition {
                 storage.metrics().read(read.size());
                 return read;
             }
-            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            // A failure thrown here comes bare, one from the read wrapped: a refusal's own cause is not it.
+            Throwable cause = Futures.unwrap(failure);
             if (cause instanceof OffsetOutOfRange range) {
                 return new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest());
             }

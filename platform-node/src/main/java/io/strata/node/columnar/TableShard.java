@@ -4,6 +4,7 @@ import io.strata.node.columnar.proto.RowBatch;
 import io.strata.node.columnar.query.proto.PartialMsg;
 import io.strata.node.columnar.shard.ShardSnapshot;
 import io.strata.node.columnar.shard.ShardState;
+import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
@@ -225,14 +226,21 @@ public final class TableShard {
      * memory its rows took back to the ceiling; once.
      */
     private void release() {
-        if (spareLog != null) {
-            closeUnused(spareLog);
-            spareLog = null;
-            spare = null;
-        }
-        if (state != null) {
-            storage.closings().close(storage.shardDir(id), CompletableFuture.completedFuture(null), state::close);
-            state = null;
+        // One close for the shard's files and its spare generation: the next incarnation waits for both.
+        ShardState closing = state;
+        EntryLog<RowBatch> unused = spareLog;
+        state = null;
+        spareLog = null;
+        spare = null;
+        if (closing != null || unused != null) {
+            storage.closings().close(storage.shardDir(id), CompletableFuture.completedFuture(null), () -> {
+                if (unused != null) {
+                    unused.close();
+                }
+                if (closing != null) {
+                    closing.close();
+                }
+            });
         }
         storage.memory().held(-(tailBytes + sealingBytes));
         tailBytes = 0;
@@ -377,8 +385,7 @@ public final class TableShard {
 
     /** The rows stay in the current log generation; the next insert tries again. */
     private void cannotSeal(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = Futures.unwrap(failure);
         if (DiskSpace.isOutOfSpace(cause)) {
             context.getLog().debug("table shard {} waits for disk space to seal its tail", id);
         } else {

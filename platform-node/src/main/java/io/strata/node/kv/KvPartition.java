@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
@@ -627,8 +628,7 @@ public final class KvPartition {
             log = opened.log;
             return stash.unstashAll(running());
         }
-        Throwable cause = opened.failure instanceof java.util.concurrent.CompletionException && opened.failure.getCause() != null
-                ? opened.failure.getCause() : opened.failure;
+        Throwable cause = Futures.unwrap(opened.failure);
         if (!DiskSpace.isOutOfSpace(cause)) {
             context.getLog().error("partition {} cannot start its log", id, cause);
         }
