@@ -266,10 +266,9 @@ class TableCrashRecoveryTest {
     /**
      * The table's description once every shard has opened. A request waits for that up to the
      * node's ask timeout (503 after it), so this asks again until {@link #SHARDS_OPEN_LIMIT}: a
-     * slow machine opens shards slowly. Also, a kill that lands while a fresh log generation
-     * creates its Chronicle cycle file leaves that file with a zeroed first header, and opening
-     * it (EntryLog.open, in ShardState recovery) waits in Chronicle's readFirstHeader until its
-     * timeout: that shard takes about 30 s to open, and everything asked of it meanwhile gets 503.
+     * slow machine opens shards slowly. (A kill that lands while a log creates a Chronicle file
+     * leaves it with a zeroed first header, which Chronicle would wait on for seconds at open; the
+     * partition log removes such files before it opens, see PartitionLogTest.)
      */
     private static JsonNode describe(KvTestClient client, NodeProcess node) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + SHARDS_OPEN_LIMIT.toNanos();

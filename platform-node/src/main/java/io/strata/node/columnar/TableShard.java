@@ -410,7 +410,7 @@ public final class TableShard {
         storage.memory().held(-sealingBytes);
         sealingBytes = 0;
         storage.metrics().sealed(sealed.result.rows(), sealed.result.nanos());
-        context.getLog().debug("table shard {} sealed {} rows into {}", id, sealed.result.rows(), sealed.result.segmentName());
+        context.getLog().debug("table shard {} sealed {} rows into {}", id, sealed.result.rows(), sealed.result.segmentNames());
         maybeSeal();
         return Behaviors.same();
     }

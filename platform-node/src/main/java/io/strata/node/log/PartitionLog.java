@@ -171,6 +171,8 @@ public final class PartitionLog implements AutoCloseable {
             }
         } else if (!holdsPartitionLog(dir)) {
             throw new IllegalStateException(dir + " holds files that are not a partition log's (no " + FORMAT_FILE + " file)");
+        } else {
+            removeFilesNeverWritten(dir);
         }
         SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(config.rollCycle()).blockSize(BLOCK_SIZE)
                 .timeProvider(timeProvider(clock)).build();
@@ -188,6 +190,18 @@ public final class PartitionLog implements AutoCloseable {
             throw e;
         }
         return log;
+    }
+
+    /** A kill while a file was being created leaves it without a header; Chronicle would wait on it at open. */
+    private static void removeFilesNeverWritten(Path dir) {
+        try {
+            for (Path file : ChronicleLogs.removeFilesNeverWritten(dir)) {
+                LOG.warn("log {}: removed {}, which a stop cut short while it was being created (it held nothing)",
+                        dir, file.getFileName());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check the files of log " + dir, e);
+        }
     }
 
     /** The largest batch a log can store: a quarter of the Chronicle block it is written through. */

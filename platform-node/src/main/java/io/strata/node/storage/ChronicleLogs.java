@@ -10,6 +10,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What every Chronicle Queue log of a store shares: opening one with room for its files, and
@@ -81,5 +84,44 @@ public final class ChronicleLogs {
             dc.rollbackOnClose();
             throw refused;
         }
+    }
+
+    /** Whether {@code file} is one of a Chronicle queue's: a cycle file or its metadata file. */
+    public static boolean isChronicleFile(Path file) {
+        String name = file.getFileName().toString();
+        return Files.isRegularFile(file) && (name.endsWith(".cq4") || name.endsWith(".cq4t"));
+    }
+
+    /**
+     * Whether the Chronicle file's first header was never written: Chronicle creates a file and
+     * then writes its header, so a kill in between leaves zeros, and the file holds nothing.
+     */
+    public static boolean headerNeverWritten(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            for (byte b : in.readNBytes(4)) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Removes the Chronicle files in {@code dir} whose first header was never written (see
+     * {@link #headerNeverWritten}), and returns them. Opening a queue with such a file waits on its
+     * header for seconds before giving up, so a log removes them before it opens.
+     */
+    public static List<Path> removeFilesNeverWritten(Path dir) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(ChronicleLogs::isChronicleFile).toList()) {
+                if (headerNeverWritten(file)) {
+                    Files.delete(file);
+                    removed.add(file);
+                }
+            }
+        }
+        return removed;
     }
 }

@@ -19,13 +19,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.SimpleDateFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.TimeZone;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -34,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -435,6 +439,30 @@ class PartitionLogTest {
         assertEquals(List.of("a", "b", "c"), valuesFrom(follower, 0));
         MemoryRecords again = leader.read(2, 1 << 20).records();
         assertEquals("invalid_record_batch", assertThrows(StrataException.class, () -> follower.appendAsFollower(again)).code());
+    }
+
+    @Test
+    void aFileAKillCutShortWhileItWasCreatedIsRemovedAtOpen() throws IOException {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a", "b"), 0);
+        clock.advance(Duration.ofSeconds(1));
+        log.appendAsLeader(batch("c"), 0);
+        close(log);
+        // A kill between creating the next cycle's file and writing its header leaves it all zeros;
+        // Chronicle would wait on that header at open before giving up.
+        clock.advance(Duration.ofSeconds(1));
+        SimpleDateFormat format = new SimpleDateFormat(TestRollCycles.TEST_SECONDLY.format());
+        format.setTimeZone(TimeZone.getTimeZone("UTC"));
+        Path cutShort = dir.resolve("log").resolve(format.format(new Date(clock.millis())) + ".cq4");
+        try (RandomAccessFile raf = new RandomAccessFile(cutShort.toFile(), "rw")) {
+            raf.setLength(1 << 16);
+        }
+        PartitionLog reopened = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> open(),
+                "the open does not wait on a header that was never written");
+        assertFalse(Files.exists(cutShort), "the file was removed");
+        assertEquals(List.of("a", "b", "c"), valuesFrom(reopened, 0));
+        assertEquals(3, reopened.appendAsLeader(batch("d"), 0).firstOffset());
+        assertEquals(List.of("a", "b", "c", "d"), valuesFrom(reopened, 0));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.strata.node.columnar.shard;
 
 import io.strata.node.storage.AtomicFiles;
+import io.strata.node.storage.ChronicleLogs;
 import io.strata.node.storage.Directories;
 
 import java.io.IOException;
@@ -103,23 +104,13 @@ final class ShardFiles {
      */
     boolean neverWritten(long generation) throws IOException {
         try (Stream<Path> files = Files.list(logDir(generation))) {
-            for (Path file : files.filter(ShardFiles::isChronicleFile).toList()) {
-                try (var in = Files.newInputStream(file)) {
-                    byte[] header = in.readNBytes(4);
-                    for (byte b : header) {
-                        if (b != 0) {
-                            return false;
-                        }
-                    }
+            for (Path file : files.filter(ChronicleLogs::isChronicleFile).toList()) {
+                if (!ChronicleLogs.headerNeverWritten(file)) {
+                    return false;
                 }
             }
         }
         return true;
-    }
-
-    private static boolean isChronicleFile(Path file) {
-        String name = file.getFileName().toString();
-        return Files.isRegularFile(file) && (name.endsWith(".cq4") || name.endsWith(".cq4t"));
     }
 
     Path logDir(long generation) {

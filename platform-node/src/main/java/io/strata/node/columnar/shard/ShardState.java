@@ -40,10 +40,15 @@ public final class ShardState {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardState.class);
 
-    /** The work of sealing, handed to the blocking-I/O pool: write the segment and the manifest, drop the old logs. */
+    /**
+     * The work of sealing, handed to the blocking-I/O pool: write the segments and the manifest,
+     * drop the old logs. A tail that outgrew {@code segment-rows} while a seal ran (or while the next
+     * log generation opened) is cut into several segments of about that size, so zone maps keep
+     * their granularity whatever the ingest rate.
+     */
     public final class Seal {
-        private final List<MemoryBlock> blocks;
-        private final String segmentName;
+        private final List<List<MemoryBlock>> segmentBlocks;
+        private final List<String> newNames;
         private final List<String> segmentNames;
         private final long generation;
         private final long nextSegment;
@@ -51,11 +56,12 @@ public final class ShardState {
         private final Map<String, Long> producers;
         private final EntryLog<RowBatch> sealedLog;
 
-        private Seal(List<MemoryBlock> blocks, String segmentName, List<String> segmentNames, long generation,
-                     long nextSegment, long rows, Map<String, Long> producers, EntryLog<RowBatch> sealedLog) {
+        private Seal(List<List<MemoryBlock>> segmentBlocks, List<String> newNames, List<String> segmentNames,
+                     long generation, long nextSegment, long rows, Map<String, Long> producers,
+                     EntryLog<RowBatch> sealedLog) {
             this.sealedLog = sealedLog;
-            this.blocks = blocks;
-            this.segmentName = segmentName;
+            this.segmentBlocks = segmentBlocks;
+            this.newNames = newNames;
             this.segmentNames = segmentNames;
             this.generation = generation;
             this.nextSegment = nextSegment;
@@ -64,27 +70,31 @@ public final class ShardState {
         }
 
         /**
-         * Closes the sealed log generation, writes the segment durably, then the manifest naming
-         * it, then deletes the sealed log generations. Blocking file I/O.
+         * Closes the sealed log generation, writes the segments durably, then the manifest naming
+         * them, then deletes the sealed log generations. Blocking file I/O.
          */
         public SealResult write() {
             long start = System.nanoTime();
             sealedLog.close();
             try {
-                Path file = files.segment(segmentName);
-                Segment.write(file, schema, blocks.stream().map(MemoryBlock::vectors).toList());
-                Segment segment = Segment.open(file);
+                List<Segment> written = new ArrayList<>(newNames.size());
+                for (int i = 0; i < newNames.size(); i++) {
+                    Path file = files.segment(newNames.get(i));
+                    Segment.write(file, schema, segmentBlocks.get(i).stream().map(MemoryBlock::vectors).toList());
+                    written.add(Segment.open(file));
+                }
                 files.writeManifest(new ShardFiles.Manifest(segmentNames, generation, nextSegment, producers));
                 files.deleteLogsBefore(generation);
-                return new SealResult(segment, segmentName, generation, rows, System.nanoTime() - start);
+                return new SealResult(List.copyOf(written), newNames, generation, rows, System.nanoTime() - start);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot seal " + rows + " rows into " + segmentName, e);
+                throw new UncheckedIOException("cannot seal " + rows + " rows into " + newNames, e);
             }
         }
     }
 
-    /** A finished seal: the new segment, and the first log generation not sealed. */
-    public record SealResult(Segment segment, String segmentName, long generation, long rows, long nanos) {}
+    /** A finished seal: the new segments, their names, and the first log generation not sealed. */
+    public record SealResult(List<Segment> segments, List<String> segmentNames, long generation, long rows,
+                             long nanos) {}
 
     private final ShardFiles files;
     private final Schema schema;
@@ -369,17 +379,48 @@ public final class ShardState {
         sealingRows = tail.rows();
         sealingBlocks = tail.drain();
         sealingLogBytes = logBytes;
-        String name = ShardFiles.segmentName(nextSegment++);
+        List<List<MemoryBlock>> groups = segmentsOf(sealingBlocks, settings.segmentRows());
+        List<String> newNames = new ArrayList<>(groups.size());
+        for (int i = 0; i < groups.size(); i++) {
+            newNames.add(ShardFiles.segmentName(nextSegment++));
+        }
         List<String> names = new ArrayList<>(segmentNames);
-        names.add(name);
-        return new Seal(sealingBlocks, name, List.copyOf(names), generation, nextSegment, sealingRows, Map.copyOf(producers),
-                sealed);
+        names.addAll(newNames);
+        return new Seal(groups, List.copyOf(newNames), List.copyOf(names), generation, nextSegment, sealingRows,
+                Map.copyOf(producers), sealed);
+    }
+
+    /**
+     * Cuts blocks, in order, into groups of at least {@code segmentRows} rows each (whole blocks);
+     * the rows left over join the last group, so no segment is much smaller than the setting.
+     */
+    static List<List<MemoryBlock>> segmentsOf(List<MemoryBlock> blocks, long segmentRows) {
+        List<List<MemoryBlock>> groups = new ArrayList<>();
+        List<MemoryBlock> group = new ArrayList<>();
+        long rows = 0;
+        for (MemoryBlock block : blocks) {
+            group.add(block);
+            rows += block.rows();
+            if (rows >= segmentRows) {
+                groups.add(group);
+                group = new ArrayList<>();
+                rows = 0;
+            }
+        }
+        if (!group.isEmpty()) {
+            if (groups.isEmpty()) {
+                groups.add(group);
+            } else {
+                groups.get(groups.size() - 1).addAll(group);
+            }
+        }
+        return groups;
     }
 
     /** Makes a written seal's segment part of the shard. */
     public void finishSeal(SealResult result) {
-        segments.add(result.segment());
-        segmentNames.add(result.segmentName());
+        segments.addAll(result.segments());
+        segmentNames.addAll(result.segmentNames());
         segmentRows += result.rows();
         sealingBlocks = List.of();
         sealingRows = 0;

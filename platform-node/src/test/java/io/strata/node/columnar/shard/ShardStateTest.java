@@ -121,6 +121,23 @@ class ShardStateTest {
     }
 
     @Test
+    void aTailThatOutgrewTheSegmentSizeIsSealedIntoSeveralSegments(@TempDir Path dir) {
+        ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
+        // 30 rows in blocks of 4, segments of 8: 8, 8 and the last 14 (what is left joins the last).
+        state.append(List.of(rows(0, 13), rows(13, 30)));
+        seal(state);
+        assertEquals(3, state.info().segments());
+        assertEquals(30, state.segmentRows());
+        assertEquals(range(0, 30), ids(state.snapshot(state.rows())));
+        state.close();
+
+        ShardState reopened = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
+        assertEquals(3, reopened.info().segments());
+        assertEquals(range(0, 30), ids(reopened.snapshot(reopened.rows())));
+        reopened.close();
+    }
+
+    @Test
     void aSnapshotDoesNotChangeWhenRowsArriveOrTheTailIsSealed(@TempDir Path dir) {
         ShardState state = ShardState.recover(dir, SCHEMA, SETTINGS, space(dir));
         state.append(List.of(rows(0, 6)));
