@@ -459,7 +459,9 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Completes with the high watermark once it is above {@code offset}, or with the high watermark
      * as it is after {@code maxWait} (or when the log closes). Completes on the thread that moved
-     * the watermark (often the writer's): continue with an {@code ...Async} stage for any real work.
+     * the watermark (often the writer's): a short, non-blocking read of what just arrived may run
+     * there, as Kafka completes a delayed fetch on the thread whose append satisfied it; anything
+     * longer belongs in an {@code ...Async} stage.
      */
     public CompletableFuture<Long> awaitHighWatermarkAbove(long offset, Duration maxWait) {
         long now = highWatermark.get();
@@ -503,7 +505,7 @@ public final class PartitionLog implements AutoCloseable {
     public FetchData read(long offset, int maxBytes, long stopAt) {
         LogReader reader = idleReaders.remove(offset);
         if (reader == null) {
-            reader = newReader();
+            reader = anyIdleReader();
         }
         boolean kept = false;
         try {
@@ -515,6 +517,20 @@ public final class PartitionLog implements AutoCloseable {
                 reader.close();
             }
         }
+    }
+
+    /**
+     * An idle reader positioned elsewhere, else a new one: moving a tailer costs a lookup, making
+     * one maps its file anew (about ten times the time).
+     */
+    private LogReader anyIdleReader() {
+        for (Long position : idleReaders.keySet()) {
+            LogReader idle = idleReaders.remove(position);
+            if (idle != null) {
+                return idle;
+            }
+        }
+        return newReader();
     }
 
     /** Keeps {@code reader} for the read that starts at {@code next}, unless the log is closing. */

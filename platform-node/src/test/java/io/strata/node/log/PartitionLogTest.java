@@ -212,6 +212,26 @@ class PartitionLogTest {
     }
 
     @Test
+    void readsAtScatteredOffsetsReuseIdleReadersAndStayExact() {
+        PartitionLog log = open();
+        for (int i = 0; i < 200; i++) {
+            log.appendAsLeader(batch("v" + i), 0);
+            if (i % 50 == 49) {
+                clock.advance(Duration.ofSeconds(1));
+            }
+        }
+        java.util.Random random = new java.util.Random(17);
+        for (int n = 0; n < 500; n++) {
+            int offset = random.nextInt(200);
+            FetchData data = log.read(offset, 1 << 16, offset + 1);
+            Record first = data.records().records().iterator().next();
+            assertEquals(offset, first.offset());
+            assertEquals("v" + offset, StandardCharsets.UTF_8.decode(first.value()).toString());
+            assertEquals(offset + 1, data.nextOffset(), "one batch of one record, up to stopAt");
+        }
+    }
+
+    @Test
     void readsCrossFilesAndSurviveAReopen() {
         PartitionLog log = open();
         List<String> expected = new ArrayList<>();
