@@ -15,6 +15,9 @@ final class BatchHeader {
     private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
     private static final int MAGIC_OFFSET = 16;
     private static final int MAX_TIMESTAMP_OFFSET = 35;
+    private static final int PRODUCER_ID_OFFSET = 43;
+    private static final int PRODUCER_EPOCH_OFFSET = 51;
+    private static final int BASE_SEQUENCE_OFFSET = 53;
 
     private BatchHeader() {}
 
@@ -41,5 +44,18 @@ final class BatchHeader {
 
     static long maxTimestamp(ByteBuffer header) {
         return header.getLong(MAX_TIMESTAMP_OFFSET);
+    }
+
+    /** The idempotent producer that wrote the batch, or {@code RecordBatch.NO_PRODUCER_ID}. */
+    static long producerId(ByteBuffer header) {
+        return header.getLong(PRODUCER_ID_OFFSET);
+    }
+
+    static short producerEpoch(ByteBuffer header) {
+        return header.getShort(PRODUCER_EPOCH_OFFSET);
+    }
+
+    static int baseSequence(ByteBuffer header) {
+        return header.getInt(BASE_SEQUENCE_OFFSET);
     }
 }

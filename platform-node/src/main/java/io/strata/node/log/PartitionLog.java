@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -119,6 +120,8 @@ public final class PartitionLog implements AutoCloseable {
     private final AtomicLong highWatermark = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    /** The idempotent producers' sequence numbers: the writer's, rebuilt at open. */
+    private final ProducerStateTable producers = new ProducerStateTable();
     /** Readers left where their last {@link #read} ended, by that offset: a consumer's next read takes its reader back. */
     private final ConcurrentHashMap<Long, LogReader> idleReaders = new ConcurrentHashMap<>();
     /** Chronicle index ranges {from, to} (inclusive) of dead entries, cut off by a truncation. */
@@ -281,6 +284,11 @@ public final class PartitionLog implements AutoCloseable {
                     "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latestEpoch());
         }
         List<MutableRecordBatch> batches = validBatches(records);
+        Optional<ProducerStateTable.BatchMetadata> retried = producers.check(batches);
+        if (retried.isPresent()) {
+            // Stored before: answered with where it is, as Kafka answers a producer's retry.
+            return AppendInfo.duplicate(retried.get().firstOffset(), retried.get().lastOffset());
+        }
         long next = logEnd;
         for (MutableRecordBatch batch : batches) {
             batch.setLastOffset(next + (batch.lastOffset() - batch.baseOffset()));
@@ -391,6 +399,8 @@ public final class PartitionLog implements AutoCloseable {
             remaining -= batch.sizeInBytes() + ChronicleLogs.ENTRY_OVERHEAD;
             noteBatch(batch.baseOffset(), batch.lastOffset(), batch.partitionLeaderEpoch(), batch.maxTimestamp(),
                     batch.sizeInBytes(), position, appender.currentFile());
+            producers.stored(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.baseOffset(),
+                    batch.lastOffset(), clock.millis());
             batchMaxTimestamp = Math.max(batchMaxTimestamp, batch.maxTimestamp());
         }
         return batchMaxTimestamp;
@@ -733,6 +743,7 @@ public final class PartitionLog implements AutoCloseable {
         ranges.add(new long[] {fromPosition, markerPosition});
         deadRanges = List.copyOf(ranges);
         index.truncateFrom(newEnd);
+        producers.truncateFrom(newEnd);
         for (Map.Entry<Integer, Cycle> cycle : cycles.entrySet()) {
             if (cycle.getValue().firstOffset() != NO_BATCH && cycle.getValue().firstOffset() >= newEnd) {
                 cycles.put(cycle.getKey(), new Cycle(cycle.getValue().file(), NO_BATCH));
@@ -1038,6 +1049,9 @@ public final class PartitionLog implements AutoCloseable {
                     }
                     noteBatch(BatchHeader.baseOffset(entry), BatchHeader.lastOffset(entry), BatchHeader.partitionLeaderEpoch(entry),
                             BatchHeader.maxTimestamp(entry), length, position, tailer.currentFile());
+                    producers.stored(BatchHeader.producerId(entry), BatchHeader.producerEpoch(entry),
+                            BatchHeader.baseSequence(entry), BatchHeader.baseOffset(entry), BatchHeader.lastOffset(entry),
+                            clock.millis());
                     expected = BatchHeader.lastOffset(entry) + 1;
                     batches++;
                 }

@@ -485,6 +485,57 @@ class PartitionLogTest {
         assertEquals(List.of("a", "b", "c", "d"), valuesFrom(reopened, 0));
     }
 
+    private static MemoryRecords idempotent(long producerId, short epoch, int sequence, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(i, null, values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, sequence, records);
+    }
+
+    @Test
+    void anIdempotentProducersRetryIsStoredOnceAcrossAReopenAndAGapIsRefused() {
+        PartitionLog log = open();
+        assertEquals(0, log.appendAsLeader(idempotent(7, (short) 1, 0, "a", "b"), 0).firstOffset());
+        assertEquals(2, log.appendAsLeader(idempotent(7, (short) 1, 2, "c"), 0).firstOffset());
+        AppendInfo retry = log.appendAsLeader(idempotent(7, (short) 1, 0, "a", "b"), 0);
+        assertTrue(retry.duplicate());
+        assertEquals(0, retry.firstOffset());
+        assertEquals(1, retry.lastOffset());
+        assertEquals(3, log.logEndOffset(), "the retry wrote nothing");
+
+        StrataException gap = assertThrows(StrataException.class,
+                () -> log.appendAsLeader(idempotent(7, (short) 1, 5, "lost d and e"), 0));
+        assertEquals("out_of_order_sequence", gap.code());
+        StrataException fenced = assertThrows(StrataException.class,
+                () -> log.appendAsLeader(idempotent(7, (short) 0, 3, "an older instance"), 0));
+        assertEquals("invalid_producer_epoch", fenced.code());
+        assertEquals(3, log.logEndOffset(), "refused batches wrote nothing");
+        assertEquals(3, log.appendAsLeader(idempotent(8, (short) 1, 41, "a producer the log never saw"), 0).firstOffset());
+        close(log);
+
+        PartitionLog reopened = open();
+        assertTrue(reopened.appendAsLeader(idempotent(7, (short) 1, 2, "c"), 0).duplicate(), "known again from the stored headers");
+        assertEquals(4, reopened.appendAsLeader(idempotent(7, (short) 1, 3, "d"), 0).firstOffset());
+        StrataException newEpochGap = assertThrows(StrataException.class,
+                () -> reopened.appendAsLeader(idempotent(7, (short) 2, 4, "e"), 0));
+        assertEquals("out_of_order_sequence", newEpochGap.code(), "a new epoch starts at sequence 0");
+        assertEquals(5, reopened.appendAsLeader(idempotent(7, (short) 2, 0, "e"), 0).firstOffset());
+        assertEquals(List.of("a", "b", "c", "d", "e", "a producer the log never saw").size(), valuesFrom(reopened, 0).size());
+    }
+
+    @Test
+    void aTruncatedBatchOfAProducerIsNoLongerARetry() {
+        PartitionLog log = open();
+        log.appendAsLeader(idempotent(7, (short) 0, 0, "a"), 0);
+        log.appendAsLeader(idempotent(7, (short) 0, 1, "b"), 0);
+        log.truncateTo(1);
+        AppendInfo again = log.appendAsLeader(idempotent(7, (short) 0, 1, "b"), 0);
+        assertFalse(again.duplicate(), "the batch is gone from the log: appended again");
+        assertEquals(1, again.firstOffset());
+        assertEquals(List.of("a", "b"), valuesFrom(log, 0));
+    }
+
     @Test
     void aCorruptTailIsCutBackAtOpenAndReported() throws IOException {
         PartitionLog log = open();
