@@ -7,6 +7,7 @@ import io.strata.node.bus.BusSettings;
 import io.strata.node.bus.GroupSettings;
 import io.strata.node.columnar.ColumnarSettings;
 import io.strata.node.kv.KvSettings;
+import io.strata.node.kafka.KafkaSettings;
 import io.strata.node.kv.resp.RespSettings;
 import io.strata.node.gateway.HttpLimits;
 import io.strata.node.limits.MemoryGuard;
@@ -70,6 +71,7 @@ public record NodeSettings(
         int reservedFileDescriptors,
         KvSettings kv,
         RespSettings resp,
+        KafkaSettings kafka,
         BusSettings bus,
         GroupSettings groups,
         ColumnarSettings columnar,
@@ -145,6 +147,7 @@ public record NodeSettings(
                 config.getInt("strata.reserved-file-descriptors"),
                 KvSettings.from(config),
                 RespSettings.from(config),
+                KafkaSettings.from(config),
                 BusSettings.from(config),
                 GroupSettings.from(config),
                 ColumnarSettings.from(config),

@@ -38,6 +38,9 @@ final class StartupChecks {
         if (s.resp().enabled()) {
             listeners.add(new Listener("RESP", s.resp().host(), s.resp().port(), "give another with --resp-port (0 picks a free one)"));
         }
+        if (s.kafka().enabled()) {
+            listeners.add(new Listener("Kafka", s.kafka().host(), s.kafka().port(), "give another with --kafka-port (0 picks a free one)"));
+        }
         listeners.add(new Listener("cluster", s.clusterHost(), s.clusterPort(),
                 fromFile ? "change cluster-port of node " + s.nodeName() + " in the cluster file"
                         : "give another with --cluster-port, or leave it out to pick a free one"));

@@ -47,6 +47,7 @@ import io.strata.node.kv.KvMetrics;
 import io.strata.node.kv.KvSettings;
 import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
+import io.strata.node.kafka.KafkaServer;
 import io.strata.node.kv.resp.RespServer;
 import io.strata.node.kv.resp.RespSettings;
 import io.strata.node.limits.ConnectionLimits;
@@ -276,6 +277,10 @@ public final class StrataNode implements AutoCloseable {
             if (respSettings.enabled()) {
                 openings.add(() -> RespServer.bind(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory));
             }
+            if (settings.kafka().enabled()) {
+                openings.add(() -> KafkaServer.bind(system, bus, settings.kafka(), settings.clusterName(),
+                        layout.kafkaProducerIds(), blockingIo));
+            }
             List<Door> doors = openDoors(system, openings);
 
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
@@ -416,6 +421,11 @@ public final class StrataNode implements AutoCloseable {
     /** The RESP (Redis protocol) listener's address, when {@code strata.resp.enabled}. */
     public Optional<InetSocketAddress> respAddress() {
         return door("resp").map(Door::address);
+    }
+
+    /** The Kafka-protocol listener's address, when {@code strata.kafka.enabled}. */
+    public Optional<InetSocketAddress> kafkaAddress() {
+        return door("kafka").map(Door::address);
     }
 
     private Optional<Door> door(String name) {

@@ -1,17 +1,20 @@
 package io.strata.node.bus;
 
+import io.strata.node.bus.TopicCatalog.Topic;
+import io.strata.node.bus.internal.RecordBatches;
+import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
-import io.strata.node.storage.Directories;
-import io.strata.node.bus.TopicCatalog.Topic;
-import io.strata.node.bus.proto.BusRecord;
 import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
+import io.strata.node.log.FetchData;
+import io.strata.node.log.OffsetOutOfRange;
 import io.strata.node.log.PartitionLog;
-import io.strata.node.bus.internal.RecordBatches;
+import io.strata.node.storage.Directories;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -327,6 +330,78 @@ public final class BusStore {
                                                                         long waitMs) {
         return ask(topic.name(), partition, r -> new TopicPartition.Read(offset, maxRecords, settings.maxReadBytes(), waitMs, r))
                 .thenApply(reply -> expect(reply, TopicPartition.Records.class));
+    }
+
+    // ---- Stored batches (the Kafka door) --------------------------------------------------------
+
+    /**
+     * Appends record batches as a client sent them (Kafka's record batch v2, any compression) to
+     * one partition: the log gives them the next offsets and keeps their bytes. A batch an
+     * idempotent producer sent before is answered with its first offset and not stored again.
+     * Fails with {@code invalid_record_batch}, {@code out_of_order_sequence},
+     * {@code invalid_producer_epoch}, {@code record_batch_too_large}, {@code storage_full}, ...
+     */
+    public CompletionStage<TopicPartition.Appended> appendBatches(String topicName, int partition, MemoryRecords batches) {
+        return topic(topicName).thenCompose(topic -> {
+            checkPartition(topic, partition);
+            int count = 0;
+            for (RecordBatch batch : batches.batches()) {
+                count += (int) (batch.lastOffset() - batch.baseOffset() + 1);
+            }
+            int records = count;
+            return ask(topic.name(), partition, r -> new TopicPartition.Append(batches, records, r))
+                    .thenApply(reply -> expect(reply, TopicPartition.Appended.class));
+        });
+    }
+
+    /**
+     * The stored batches of a partition from the one holding {@code offset}, up to {@code maxBytes}
+     * (at least one batch), exactly as stored, with the log's bounds: what a Kafka fetch returns.
+     * Only for a partition this node holds ({@code not_leader} otherwise); read on the blocking pool.
+     * Fails with {@code offset_out_of_range} for an offset outside the log.
+     */
+    public CompletionStage<FetchData> fetchBatches(String topicName, int partition, long offset, int maxBytes) {
+        return localLog(topicName, partition).thenApplyAsync(log -> {
+            try {
+                return log.read(offset, maxBytes);
+            } catch (OffsetOutOfRange e) {
+                throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", e.getMessage());
+            }
+        }, storage.blockingIo());
+    }
+
+    /**
+     * Completes once the partition has records at {@code offset} or past it for readers, or after
+     * {@code maxWait} (a Kafka fetch's long poll), with the high watermark then.
+     */
+    public CompletionStage<Long> awaitRecords(String topicName, int partition, long offset, Duration maxWait) {
+        return localLog(topicName, partition).thenCompose(log -> log.awaitHighWatermarkAbove(offset, maxWait));
+    }
+
+    /** The first offset whose record has a timestamp at or after {@code timestamp}, if any (Kafka's ListOffsets by time). */
+    public CompletionStage<java.util.OptionalLong> offsetForTimestamp(String topicName, int partition, long timestamp) {
+        return localLog(topicName, partition).thenApplyAsync(log -> log.offsetForTimestamp(timestamp), storage.blockingIo());
+    }
+
+    /** The open log of a partition of this node, opening the partition first if it is not yet. */
+    private CompletionStage<PartitionLog> localLog(String topicName, int partition) {
+        return topic(topicName).thenCompose(topic -> {
+            checkPartition(topic, partition);
+            PartitionId id = new PartitionId(topic.name(), partition);
+            PartitionLog open = storage.local().log(id);
+            if (open != null) {
+                return CompletableFuture.completedFuture(open);
+            }
+            return ask(topic.name(), partition, TopicPartition.Info::new).thenApply(reply -> {
+                expect(reply, TopicPartition.PartitionInfo.class);
+                PartitionLog opened = storage.local().log(id);
+                if (opened == null) {
+                    throw new StrataException(StrataException.Kind.UNAVAILABLE, "not_leader",
+                            "partition " + partition + " of topic '" + topic.name() + "' is held by another node");
+                }
+                return opened;
+            });
+        });
     }
 
     /** A partition's first retained offset and end offset. */

@@ -56,6 +56,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--resp-port", paramLabel = "N", description = "Also serve the KV store over the Redis protocol (RESP2) on port N (0 picks a free one; strata.resp.*).")
     Integer respPort;
 
+    @Option(names = "--kafka-port", paramLabel = "N", description = "Also serve the bus over the Kafka protocol on port N (0 picks a free one; strata.kafka.*).")
+    Integer kafkaPort;
+
     @Option(names = "--durability", paramLabel = "MODE", description = "mmap (default: survives kill -9) or fsync (survives power loss), for the KV store, the bus and tables.")
     String durability;
 
@@ -87,6 +90,7 @@ public final class UpCommand implements Callable<Integer> {
         var address = started.httpAddress();
         System.out.println(READY_LINE_PREFIX + "http://" + address.getHostString() + ":" + address.getPort()
                 + started.respAddress().map(resp -> " resp " + resp.getHostString() + ":" + resp.getPort()).orElse("")
+                + started.kafkaAddress().map(kafka -> " kafka " + kafka.getHostString() + ":" + kafka.getPort()).orElse("")
                 + " (data " + started.dataDir() + ", cluster " + started.system().address() + ")");
         System.out.println("Ctrl-C to stop.");
         System.out.flush();
@@ -162,6 +166,10 @@ public final class UpCommand implements Callable<Integer> {
         if (respPort != null) {
             overrides.put("strata.resp.enabled", "on");
             overrides.put("strata.resp.port", respPort.toString());
+        }
+        if (kafkaPort != null) {
+            overrides.put("strata.kafka.enabled", "on");
+            overrides.put("strata.kafka.port", kafkaPort.toString());
         }
         if (durability != null) {
             overrides.put("strata.kv.durability", durability);

@@ -66,6 +66,7 @@ public final class NodeProcess implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Pattern RESP_ADDRESS = Pattern.compile(" resp \\S+:(\\d+)");
+    private static final Pattern KAFKA_ADDRESS = Pattern.compile(" kafka \\S+:(\\d+)");
 
     private final Process process;
     private final Path dataDir;
@@ -78,6 +79,7 @@ public final class NodeProcess implements AutoCloseable {
     private volatile String httpHost;
     private volatile int httpPort;
     private volatile int respPort;
+    private volatile int kafkaPort;
 
     private NodeProcess(Process process, Path dataDir, String readyLinePrefix, OutputSink output, List<Thread> pumps,
                         CompletableFuture<String> readyLine, Duration startTimeout) {
@@ -126,6 +128,11 @@ public final class NodeProcess implements AutoCloseable {
     /** The port of its Redis-protocol listener, as its ready line says ({@code resp host:port}); empty when it has none. */
     public OptionalInt respPort() {
         return respPort == 0 ? OptionalInt.empty() : OptionalInt.of(respPort);
+    }
+
+    /** The port of its Kafka-protocol listener, as its ready line says ({@code kafka host:port}); empty when it has none. */
+    public OptionalInt kafkaPort() {
+        return kafkaPort == 0 ? OptionalInt.empty() : OptionalInt.of(kafkaPort);
     }
 
     /** The operating-system process id of the child JVM. */
@@ -246,6 +253,10 @@ public final class NodeProcess implements AutoCloseable {
         Matcher resp = RESP_ADDRESS.matcher(line);
         if (resp.find()) {
             respPort = Integer.parseInt(resp.group(1));
+        }
+        Matcher kafka = KAFKA_ADDRESS.matcher(line);
+        if (kafka.find()) {
+            kafkaPort = Integer.parseInt(kafka.group(1));
         }
     }
 

@@ -61,6 +61,8 @@ public final class DataLayout {
     static final String GROUPS = "_groups";
     static final String GROUP_OFFSETS = "_offsets";
     private static final String DDATA = "ddata";
+    static final String KAFKA = "kafka";
+    private static final String PRODUCER_IDS = "producer-ids";
     private static final String INCOMING = ".incoming";
 
     private final Path root;
@@ -90,6 +92,11 @@ public final class DataLayout {
 
     public Path root() {
         return root;
+    }
+
+    /** Where the Kafka door records the producer ids it handed out. */
+    public Path kafkaProducerIds() {
+        return root.resolve(KAFKA).resolve(PRODUCER_IDS);
     }
 
     // ---- Key-value store ---------------------------------------------------------------------

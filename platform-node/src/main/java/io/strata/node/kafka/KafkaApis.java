@@ -1,0 +1,429 @@
+package io.strata.node.kafka;
+
+import io.strata.node.bus.BusStore;
+import io.strata.node.bus.TopicCatalog.Topic;
+import io.strata.node.common.Futures;
+import io.strata.node.common.StrataException;
+import io.strata.node.log.FetchData;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * The Kafka APIs the door serves, each answered from the bus: Metadata and ApiVersions describe
+ * this node as a broker, Produce appends the client's record batches as they are, Fetch returns
+ * stored batches as they are (with a long poll), ListOffsets and InitProducerId serve the
+ * consumer's and the idempotent producer's needs. Thread-safe; nothing here blocks the calling
+ * thread (file work goes to the blocking pool).
+ *
+ * <p>{@link #SUPPORTED} is what ApiVersions advertises: each range is Kafka 4.4's (the
+ * kafka-clients message classes this door reads and writes), cut to what is implemented. Produce
+ * and Fetch stop below the versions that name topics by id (v13), Metadata gives no topic ids,
+ * ListOffsets stops before the max-timestamp lookup (v7).
+ */
+final class KafkaApis {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaApis.class);
+
+    /** The APIs served and the versions of each, from the oldest to the newest. */
+    static final Map<ApiKeys, short[]> SUPPORTED = supported();
+    /** The cluster id Metadata reports when the node has no cluster name. */
+    private static final String CLUSTER_ID = "strata";
+    /** The longest a Fetch waits, whatever the client asks: below the node's ask timeout. */
+    private static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(2);
+
+    private final BusStore bus;
+    private final KafkaSettings settings;
+    private final String clusterId;
+    private final Supplier<BrokerAddress> address;
+    private final ProducerIds producerIds;
+    private final Executor blockingIo;
+
+    /** The host and port Metadata gives clients for this node. */
+    record BrokerAddress(String host, int port) {}
+
+    KafkaApis(BusStore bus, KafkaSettings settings, String clusterId, Supplier<BrokerAddress> address, ProducerIds producerIds,
+              Executor blockingIo) {
+        this.bus = bus;
+        this.settings = settings;
+        this.clusterId = clusterId.isEmpty() ? CLUSTER_ID : clusterId;
+        this.address = address;
+        this.producerIds = producerIds;
+        this.blockingIo = blockingIo;
+    }
+
+    private static Map<ApiKeys, short[]> supported() {
+        Map<ApiKeys, short[]> apis = new EnumMap<>(ApiKeys.class);
+        apis.put(ApiKeys.PRODUCE, new short[] {3, 12});
+        apis.put(ApiKeys.FETCH, new short[] {4, 12});
+        apis.put(ApiKeys.LIST_OFFSETS, new short[] {1, 6});
+        apis.put(ApiKeys.METADATA, new short[] {0, 12});
+        apis.put(ApiKeys.API_VERSIONS, new short[] {0, ApiKeys.API_VERSIONS.latestVersion()});
+        apis.put(ApiKeys.INIT_PRODUCER_ID, new short[] {0, 4});
+        return Collections.unmodifiableMap(apis);
+    }
+
+    /** Whether {@code version} of {@code api} is served. */
+    static boolean isSupported(ApiKeys api, short version) {
+        short[] range = SUPPORTED.get(api);
+        return range != null && version >= range[0] && version <= range[1];
+    }
+
+    /**
+     * Answers one request; completes with no response for a Produce with {@code acks=0}, which
+     * Kafka leaves unanswered.
+     */
+    CompletionStage<Optional<AbstractResponse>> handle(AbstractRequest request) {
+        ApiKeys api = request.apiKey();
+        if (!isSupported(api, request.version())) {
+            return answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
+        }
+        try {
+            return switch (api) {
+                case API_VERSIONS -> answer(apiVersions(Errors.NONE));
+                case METADATA -> metadata((MetadataRequest) request).thenApply(Optional::of);
+                case PRODUCE -> produce((ProduceRequest) request);
+                case FETCH -> fetch((FetchRequest) request).thenApply(Optional::of);
+                case LIST_OFFSETS -> listOffsets((ListOffsetsRequest) request).thenApply(Optional::of);
+                case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequest) request).thenApply(Optional::of);
+                default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
+            };
+        } catch (RuntimeException e) {
+            LOG.warn("kafka {} v{} failed", api, request.version(), e);
+            return answer(request.getErrorResponse(e));
+        }
+    }
+
+    private static CompletionStage<Optional<AbstractResponse>> answer(AbstractResponse response) {
+        return CompletableFuture.completedFuture(Optional.of(response));
+    }
+
+    // ---- ApiVersions ----------------------------------------------------------------------------
+
+    /** What this door serves, or {@code error} with the same list (Kafka's answer to a version it does not know). */
+    static ApiVersionsResponse apiVersions(Errors error) {
+        ApiVersionCollection versions = new ApiVersionCollection();
+        SUPPORTED.forEach((api, range) -> versions.add(new ApiVersion().setApiKey(api.id).setMinVersion(range[0])
+                .setMaxVersion(range[1])));
+        return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(versions));
+    }
+
+    // ---- Metadata -------------------------------------------------------------------------------
+
+    private CompletionStage<MetadataResponse> metadata(MetadataRequest request) {
+        BrokerAddress self = address.get();
+        MetadataResponseData data = new MetadataResponseData().setClusterId(clusterId).setControllerId(settings.nodeId());
+        data.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(settings.nodeId())
+                .setHost(self.host()).setPort(self.port()));
+        List<CompletableFuture<MetadataResponseData.MetadataResponseTopic>> topics = new ArrayList<>();
+        if (request.isAllTopics()) {
+            bus.topics().forEach(topic -> topics.add(CompletableFuture.completedFuture(describe(topic))));
+        } else {
+            boolean create = request.allowAutoTopicCreation() && bus.settings().autoCreateTopics();
+            for (String name : request.topics()) {
+                topics.add(topicMetadata(name, create));
+            }
+        }
+        return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            topics.forEach(topic -> data.topics().add(topic.join()));
+            return new MetadataResponse(data, request.version());
+        });
+    }
+
+    private CompletableFuture<MetadataResponseData.MetadataResponseTopic> topicMetadata(String name, boolean create) {
+        CompletionStage<Topic> found;
+        try {
+            found = create ? bus.ensureTopic(name, bus.settings().defaultPartitions()) : bus.topic(name);
+        } catch (StrataException e) {
+            found = CompletableFuture.failedFuture(e);
+        }
+        return found.thenApply(this::describe).exceptionally(failure -> new MetadataResponseData.MetadataResponseTopic()
+                .setName(name).setTopicId(Uuid.ZERO_UUID).setErrorCode(Errors.forException(KafkaErrors.of(failure)).code()))
+                .toCompletableFuture();
+    }
+
+    private MetadataResponseData.MetadataResponseTopic describe(Topic topic) {
+        MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
+                .setName(topic.name()).setTopicId(Uuid.ZERO_UUID).setIsInternal(false);
+        List<Integer> self = List.of(settings.nodeId());
+        for (int p = 0; p < topic.partitions(); p++) {
+            out.partitions().add(new MetadataResponseData.MetadataResponsePartition().setPartitionIndex(p)
+                    .setLeaderId(settings.nodeId()).setLeaderEpoch(0).setReplicaNodes(self).setIsrNodes(self)
+                    .setOfflineReplicas(List.of()));
+        }
+        return out;
+    }
+
+    // ---- Produce --------------------------------------------------------------------------------
+
+    private CompletionStage<Optional<AbstractResponse>> produce(ProduceRequest request) {
+        if (request.transactionalId() != null) {
+            return answer(request.getErrorResponse(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.exception(
+                    "transactions are not supported by Strata's Kafka door")));
+        }
+        List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
+        for (ProduceRequestData.TopicProduceData topic : request.data().topicData()) {
+            List<CompletableFuture<ProduceResponseData.PartitionProduceResponse>> partitions = new ArrayList<>();
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                partitions.add(appendPartition(topic.name(), partition));
+            }
+            topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                ProduceResponseData.TopicProduceResponse out = new ProduceResponseData.TopicProduceResponse().setName(topic.name());
+                partitions.forEach(p -> out.partitionResponses().add(p.join()));
+                return out;
+            }));
+        }
+        CompletableFuture<ProduceResponse> response = CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    ProduceResponseData data = new ProduceResponseData();
+                    topics.forEach(t -> data.responses().add(t.join()));
+                    return new ProduceResponse(data);
+                });
+        if (request.acks() == 0) {
+            // Unanswered, as Kafka leaves it; a failure shows in the node's log only.
+            return response.thenApply(ignored -> Optional.empty());
+        }
+        return response.thenApply(Optional::of);
+    }
+
+    private CompletableFuture<ProduceResponseData.PartitionProduceResponse> appendPartition(String topic,
+                                                                                        ProduceRequestData.PartitionProduceData partition) {
+        ProduceResponseData.PartitionProduceResponse out = new ProduceResponseData.PartitionProduceResponse()
+                .setIndex(partition.index()).setBaseOffset(-1).setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP).setLogStartOffset(-1);
+        CompletionStage<?> appended;
+        try {
+            MemoryRecords records = (MemoryRecords) partition.records();
+            if (records == null || records.sizeInBytes() == 0) {
+                throw new StrataException(StrataException.Kind.INVALID, "invalid_record_batch", "no record batch");
+            }
+            for (RecordBatch batch : records.batches()) {
+                if (batch.isTransactional() || batch.isControlBatch()) {
+                    throw new StrataException(StrataException.Kind.INVALID, "invalid_record_batch",
+                            "transactional batches are not supported");
+                }
+            }
+            appended = bus.appendBatches(topic, partition.index(), records).thenApply(ok -> out.setBaseOffset(ok.firstOffset())
+                    .setLogStartOffset(-1));
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.handle((ok, failure) -> {
+            if (failure != null) {
+                ApiException refused = KafkaErrors.of(failure);
+                out.setErrorCode(Errors.forException(refused).code()).setErrorMessage(refused.getMessage());
+                LOG.debug("kafka produce to {}-{} refused: {}", topic, partition.index(), refused.getMessage());
+            }
+            return out;
+        }).toCompletableFuture();
+    }
+
+    // ---- Fetch ----------------------------------------------------------------------------------
+
+    private CompletionStage<FetchResponse> fetch(FetchRequest request) {
+        FetchRequestData data = request.data();
+        long waitMs = Math.min(Math.max(0, data.maxWaitMs()), MAX_FETCH_WAIT.toMillis());
+        return readAll(data).<FetchResponseData>thenCompose(first -> {
+            if (waitMs == 0 || bytesOf(first) >= Math.max(1, data.minBytes()) || hasError(first)) {
+                return CompletableFuture.completedFuture(first);
+            }
+            // Too little yet: wait for an append to any of the partitions (or the wait's end), then read again.
+            List<CompletableFuture<Long>> waits = new ArrayList<>();
+            for (FetchRequestData.FetchTopic topic : data.topics()) {
+                for (FetchRequestData.FetchPartition p : topic.partitions()) {
+                    waits.add(bus.awaitRecords(topic.topic(), p.partition(), p.fetchOffset(), Duration.ofMillis(waitMs))
+                            .toCompletableFuture());
+                }
+            }
+            if (waits.isEmpty()) {
+                return CompletableFuture.completedFuture(first);
+            }
+            CompletableFuture<Object> any = CompletableFuture.anyOf(waits.toArray(CompletableFuture[]::new));
+            return any.handle((ok, failure) -> (Void) null).thenCompose(woken -> readAll(data));
+        }).thenApply(FetchResponse::of);
+    }
+
+    private CompletableFuture<FetchResponseData> readAll(FetchRequestData request) {
+        int budget = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
+        List<CompletableFuture<FetchResponseData.PartitionData>> reads = new ArrayList<>();
+        List<FetchResponseData.FetchableTopicResponse> topics = new ArrayList<>();
+        for (FetchRequestData.FetchTopic topic : request.topics()) {
+            FetchResponseData.FetchableTopicResponse out = new FetchResponseData.FetchableTopicResponse().setTopic(topic.topic());
+            topics.add(out);
+            for (FetchRequestData.FetchPartition p : topic.partitions()) {
+                // Each partition gets its own share of the request's budget; Kafka fills partitions in order,
+                // this reads them at once and never answers past partitionMaxBytes each.
+                int max = Math.max(1, Math.min(p.partitionMaxBytes(), budget));
+                reads.add(readPartition(topic.topic(), p, max));
+            }
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            FetchResponseData data = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
+            int next = 0;
+            for (int t = 0; t < topics.size(); t++) {
+                FetchResponseData.FetchableTopicResponse out = topics.get(t);
+                for (int i = 0; i < request.topics().get(t).partitions().size(); i++) {
+                    out.partitions().add(reads.get(next++).join());
+                }
+                data.responses().add(out);
+            }
+            return data;
+        });
+    }
+
+    private CompletableFuture<FetchResponseData.PartitionData> readPartition(String topic, FetchRequestData.FetchPartition p,
+                                                                            int maxBytes) {
+        FetchResponseData.PartitionData out = new FetchResponseData.PartitionData().setPartitionIndex(p.partition())
+                .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setPreferredReadReplica(-1)
+                .setRecords(MemoryRecords.EMPTY);
+        CompletionStage<FetchData> read;
+        try {
+            read = bus.fetchBatches(topic, p.partition(), p.fetchOffset(), maxBytes);
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        return read.handle((data, failure) -> {
+            if (failure != null) {
+                ApiException refused = KafkaErrors.of(failure);
+                return out.setErrorCode(Errors.forException(refused).code());
+            }
+            return out.setHighWatermark(data.highWatermark()).setLastStableOffset(data.highWatermark())
+                    .setLogStartOffset(data.logStartOffset()).setRecords(data.records());
+        }).toCompletableFuture();
+    }
+
+    private static long bytesOf(FetchResponseData data) {
+        long bytes = 0;
+        for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
+            for (FetchResponseData.PartitionData p : topic.partitions()) {
+                bytes += p.records() == null ? 0 : p.records().sizeInBytes();
+            }
+        }
+        return bytes;
+    }
+
+    private static boolean hasError(FetchResponseData data) {
+        for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
+            for (FetchResponseData.PartitionData p : topic.partitions()) {
+                if (p.errorCode() != Errors.NONE.code()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ---- ListOffsets ----------------------------------------------------------------------------
+
+    private CompletionStage<ListOffsetsResponse> listOffsets(ListOffsetsRequest request) {
+        List<CompletableFuture<ListOffsetsResponseData.ListOffsetsTopicResponse>> topics = new ArrayList<>();
+        for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
+            List<CompletableFuture<ListOffsetsResponseData.ListOffsetsPartitionResponse>> partitions = new ArrayList<>();
+            for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                partitions.add(offsetOf(topic.name(), p));
+            }
+            topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                ListOffsetsResponseData.ListOffsetsTopicResponse out = new ListOffsetsResponseData.ListOffsetsTopicResponse()
+                        .setName(topic.name());
+                partitions.forEach(p -> out.partitions().add(p.join()));
+                return out;
+            }));
+        }
+        return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ListOffsetsResponseData data = new ListOffsetsResponseData();
+            topics.forEach(t -> data.topics().add(t.join()));
+            return new ListOffsetsResponse(data);
+        });
+    }
+
+    private CompletableFuture<ListOffsetsResponseData.ListOffsetsPartitionResponse> offsetOf(String topic,
+                                                                                          ListOffsetsRequestData.ListOffsetsPartition p) {
+        ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
+                .setPartitionIndex(p.partitionIndex()).setTimestamp(ListOffsetsResponse.UNKNOWN_TIMESTAMP)
+                .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET).setLeaderEpoch(0);
+        long timestamp = p.timestamp();
+        CompletionStage<ListOffsetsResponseData.ListOffsetsPartitionResponse> found;
+        try {
+            if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+                found = bus.partitionInfo(topic, p.partitionIndex()).thenApply(info -> out.setOffset(
+                        timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP ? info.logStartOffset() : info.logEndOffset()));
+            } else if (timestamp >= 0) {
+                found = bus.offsetForTimestamp(topic, p.partitionIndex(), timestamp).thenApply(offset -> offset.isPresent()
+                        ? out.setOffset(offset.getAsLong()).setTimestamp(timestamp) : out);
+            } else {
+                found = CompletableFuture.completedFuture(out.setErrorCode(Errors.UNSUPPORTED_VERSION.code()));
+            }
+        } catch (RuntimeException e) {
+            found = CompletableFuture.failedFuture(e);
+        }
+        return found.exceptionally(failure -> out.setErrorCode(Errors.forException(KafkaErrors.of(failure)).code()))
+                .toCompletableFuture();
+    }
+
+    // ---- InitProducerId -------------------------------------------------------------------------
+
+    private CompletionStage<InitProducerIdResponse> initProducerId(InitProducerIdRequest request) {
+        InitProducerIdResponseData out = new InitProducerIdResponseData().setProducerId(RecordBatch.NO_PRODUCER_ID)
+                .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH);
+        if (request.data().transactionalId() != null) {
+            LOG.info("kafka InitProducerId for transactional id '{}' refused: transactions are not supported",
+                    request.data().transactionalId());
+            return CompletableFuture.completedFuture(new InitProducerIdResponse(
+                    out.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())));
+        }
+        long known = request.data().producerId();
+        short epoch = request.data().producerEpoch();
+        if (known >= 0 && epoch >= 0 && epoch < Short.MAX_VALUE) {
+            // A producer that must start its sequences again keeps its id with the next epoch, as Kafka bumps it.
+            return CompletableFuture.completedFuture(new InitProducerIdResponse(
+                    out.setProducerId(known).setProducerEpoch((short) (epoch + 1))));
+        }
+        return CompletableFuture.supplyAsync(producerIds::next, blockingIo).handle((id, failure) -> {
+            if (failure != null) {
+                LOG.error("kafka InitProducerId: cannot hand out a producer id", Futures.unwrap(failure));
+                return new InitProducerIdResponse(out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()));
+            }
+            return new InitProducerIdResponse(out.setProducerId(id).setProducerEpoch((short) 0));
+        });
+    }
+}

@@ -1,0 +1,150 @@
+package io.strata.node.kafka;
+
+import io.strata.node.bus.BusStore;
+import io.strata.node.plug.Door;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bus's Kafka door: a TCP listener speaking the Kafka wire protocol, so Kafka producers,
+ * consumers and tools work against Strata's topics, the same ones the HTTP API serves.
+ *
+ * <p>Per connection, a Pekko Streams flow: size-prefixed frames (Kafka's framing: a 4-byte
+ * big-endian length) → {@link KafkaConnection} → responses, framed again. Requests of a
+ * connection are answered one at a time and in order, as a Kafka broker does (it reads a
+ * connection's next request once the response to the one before is sent), so a client's
+ * produces to a partition are appended in the order it sent them. A frame larger than
+ * {@code max-request-bytes} or that is not a Kafka request closes that connection with a log line.
+ *
+ * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
+ * connection finish the request it is answering, then closes them all. Thread-safe.
+ */
+public final class KafkaServer implements Door {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaServer.class);
+    /** Kafka's framing: each request and response is preceded by its size, a big-endian int. */
+    private static final int SIZE_BYTES = 4;
+
+    private final Tcp.ServerBinding binding;
+    private final SharedKillSwitch connections;
+    private final Map<Long, CompletionStage<Done>> open;
+
+    private KafkaServer(Tcp.ServerBinding binding, SharedKillSwitch connections, Map<Long, CompletionStage<Done>> open) {
+        this.binding = binding;
+        this.connections = connections;
+        this.open = open;
+    }
+
+    /**
+     * Binds {@code settings.host():settings.port()} and serves Kafka clients from {@code bus} until
+     * unbound. Producer ids are kept in {@code producerIdFile}; {@code clusterId} is what Metadata reports.
+     */
+    public static CompletionStage<KafkaServer> bind(ActorSystem<?> system, BusStore bus, KafkaSettings settings,
+                                                    String clusterId, Path producerIdFile, Executor blockingIo) {
+        SharedKillSwitch killSwitch = KillSwitches.shared("kafka-connections");
+        Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
+        AtomicLong ids = new AtomicLong();
+        CompletableFuture<KafkaApis.BrokerAddress> advertised = new CompletableFuture<>();
+        KafkaApis apis = new KafkaApis(bus, settings, clusterId, advertised::join, ProducerIds.in(producerIdFile), blockingIo);
+        return Tcp.get(system).bind(settings.host(), settings.port())
+                .to(Sink.foreach(connection -> {
+                    if (open.size() >= settings.maxConnections()) {
+                        LOG.warn("kafka connection from {} refused: {} connections are open (strata.kafka.max-connections)",
+                                connection.remoteAddress(), open.size());
+                        connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.empty()), system);
+                        return;
+                    }
+                    long id = ids.incrementAndGet();
+                    CompletableFuture<Done> closed = new CompletableFuture<>();
+                    open.put(id, closed);
+                    closed.whenComplete((done, failure) -> open.remove(id));
+                    try {
+                        connection.handleWith(connectionFlow(new KafkaConnection(apis), settings, killSwitch), system)
+                                .whenComplete((done, failure) -> {
+                                    if (failure != null) {
+                                        LOG.info("kafka connection from {} closed: {}", connection.remoteAddress(), failure.getMessage());
+                                    }
+                                    closed.complete(Done.getInstance());
+                                });
+                    } catch (RuntimeException e) {
+                        // One connection that cannot start must not stop the listener.
+                        LOG.error("cannot serve the kafka connection from {}", connection.remoteAddress(), e);
+                        closed.complete(Done.getInstance());
+                    }
+                }))
+                .run(system)
+                .thenApply(binding -> {
+                    InetSocketAddress bound = binding.localAddress();
+                    String host = settings.advertisedHost().isEmpty() ? bound.getHostString() : settings.advertisedHost();
+                    int port = settings.advertisedPort() == 0 ? bound.getPort() : settings.advertisedPort();
+                    advertised.complete(new KafkaApis.BrokerAddress(host, port));
+                    LOG.info("kafka listener bound to {} (advertised as {}:{}, node id {})", bound, host, port, settings.nodeId());
+                    return new KafkaServer(binding, killSwitch, open);
+                });
+    }
+
+    /** One connection: frames in, one request at a time, framed responses out. */
+    static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(KafkaConnection session, KafkaSettings settings,
+                                                                              SharedKillSwitch killSwitch) {
+        return Flow.of(ByteString.class)
+                .via(Framing.lengthField(SIZE_BYTES, 0, settings.maxRequestBytes() + SIZE_BYTES, ByteOrder.BIG_ENDIAN))
+                .via(killSwitch.flow())
+                // A writable copy without the size: an append stamps offsets into the batches in place.
+                .mapAsync(1, frame -> session.handle(ByteBuffer.wrap(frame.drop(SIZE_BYTES).toArray())))
+                .mapConcat(response -> response.map(KafkaServer::framed).stream().toList())
+                .watchTermination((notUsed, done) -> done);
+    }
+
+    private static ByteString framed(ByteBuffer response) {
+        ByteBuffer size = ByteBuffer.allocate(SIZE_BYTES).putInt(0, response.remaining());
+        return ByteString.fromByteBuffer(size).concat(ByteString.fromByteBuffer(response));
+    }
+
+    @Override
+    public String name() {
+        return "kafka";
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return binding.localAddress();
+    }
+
+    @Override
+    public CompletionStage<Done> unbind() {
+        return binding.unbind().thenApply(unit -> Done.getInstance());
+    }
+
+    @Override
+    public CompletionStage<Done> drain(Duration deadline) {
+        connections.shutdown();
+        return CompletableFuture.allOf(open.values().stream()
+                        .map(closed -> closed.exceptionally(failure -> Done.getInstance()).toCompletableFuture())
+                        .toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(all -> Done.getInstance());
+    }
+}
