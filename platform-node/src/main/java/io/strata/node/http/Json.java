@@ -123,6 +123,20 @@ public final class Json {
     }
 
     /**
+     * Binds a request body of optional fields into {@code type}, as {@link #bind}: an empty body, or
+     * one whose JSON value is not an object, leaves them all unset ({@code none}).
+     *
+     * @throws StrataException as {@link #parse(byte[])}, or {@code refusal}'s
+     */
+    public static <T extends Record> T bindOptions(byte[] body, Class<T> type, T none, Function<String, StrataException> refusal) {
+        if (body.length == 0) {
+            return none;
+        }
+        JsonNode json = parse(body);
+        return json.isObject() ? bind(json, type, refusal) : none;
+    }
+
+    /**
      * Parses {@code body[from, to)} as one JSON value, its numbers and strings unchecked: for a
      * caller that checks the values it uses itself (a table row rejects its own) or that reads a
      * line of NDJSON.
