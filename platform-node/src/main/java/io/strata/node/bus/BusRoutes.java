@@ -86,11 +86,12 @@ public final class BusRoutes extends StrataRoutes {
      * The body of {@code PUT /topics/{topic}}, every field optional; a body that is not a JSON
      * object leaves them all unset.
      *
-     * @param retention      how long records are kept: a duration such as {@code "7d"}, or {@code "forever"}
+     * @param retention      how long records are kept: a duration such as {@code "7d"}, or {@code "forever"};
+     *                       a JSON number or boolean is read as its text ({@code 0} is forever), as it always was
      * @param retentionBytes how many bytes a partition keeps: a JSON integer of bytes or a size such as
      *                       {@code "10g"}, so a number or a string, whichever was sent
      */
-    record TopicOptions(Integer partitions, String retention, Object retentionBytes) {
+    record TopicOptions(Integer partitions, Object retention, Object retentionBytes) {
 
         private static final TopicOptions NONE = new TopicOptions(null, null, null);
 
@@ -109,8 +110,15 @@ public final class BusRoutes extends StrataRoutes {
         }
 
         Retention retentionOr(Retention byDefault) {
-            return new Retention(retention == null ? byDefault.time() : Retention.parseTime(retention, "retention"),
+            return new Retention(retention == null ? byDefault.time() : Retention.parseTime(time(retention), "retention"),
                     retentionBytes == null ? byDefault.bytes() : bytes(retentionBytes));
+        }
+
+        private static String time(Object value) {
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                return value.toString();
+            }
+            throw StrataException.invalid("invalid_retention", "retention must be a duration such as 7d, 12h or 30m, or 'forever'");
         }
 
         private static long bytes(Object value) {

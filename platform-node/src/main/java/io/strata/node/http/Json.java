@@ -60,6 +60,10 @@ public final class Json {
         for (CoercionInputShape shape : List.of(CoercionInputShape.String, CoercionInputShape.Boolean, CoercionInputShape.Float)) {
             MAPPER.coercionConfigFor(LogicalType.Integer).setCoercion(shape, CoercionAction.Fail);
         }
+        // And its string a JSON string: Jackson would otherwise take 3 or true for "3" or "true".
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean)) {
+            MAPPER.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
     }
 
     private Json() {}
@@ -107,8 +111,7 @@ public final class Json {
      * @param refusal the refusal of a field's value, given the field's name ({@code ""} when Jackson does not say)
      */
     public static <T extends Record> T bind(JsonNode object, Class<T> type, Function<String, StrataException> refusal) {
-        for (RecordComponent component : type.getRecordComponents()) {
-            String field = SNAKE_CASE.translate(component.getName());
+        for (String field : fieldNames(type)) {
             if (object.path(field).isNull()) {
                 throw refusal.apply(field);
             }
@@ -120,6 +123,15 @@ public final class Json {
         } catch (IOException e) {
             throw refusal.apply("");
         }
+    }
+
+    /** The JSON names of a record's fields, as {@link #bind} reads them: snake_case, in the record's order. */
+    public static List<String> fieldNames(Class<? extends Record> type) {
+        List<String> names = new ArrayList<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            names.add(SNAKE_CASE.translate(component.getName()));
+        }
+        return names;
     }
 
     /**
