@@ -10,7 +10,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,14 +56,7 @@ public final class GroupRoutes extends StrataRoutes {
         if (!json.isObject()) {
             throw StrataException.invalid("invalid_json", "the request body must be a JSON object");
         }
-        List<String> allowed = Json.fieldNames(type);
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                throw StrataException.invalid("invalid_field", "unknown field '" + name + "' (fields: "
-                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
-            }
-        }
+        Json.requireKnownFields(json, type, "invalid_field", "field");
         return Json.bind(json, type, GroupRoutes::refusal);
     }
 
