@@ -51,6 +51,7 @@ public final class GroupRoutes extends StrataRoutes {
         return entity(Unmarshaller.entityToByteArray(), bytes -> handle.apply(read(bytes, type)));
     }
 
+    /** A body bound into {@code type}: a JSON object of its fields only, refused with the field at fault. */
     static <T extends Record> T read(byte[] bytes, Class<T> type) {
         JsonNode json = Json.parse(bytes);
         if (!json.isObject()) {

@@ -56,6 +56,7 @@ public record NodeContext(NodeSettings settings, ActorSystem<Void> system, DataL
         return settings.askTimeout();
     }
 
+    /** The registry every store's and door's meters go in: {@code GET /metrics} serves it. */
     public MeterRegistry registry() {
         return metrics.registry();
     }
