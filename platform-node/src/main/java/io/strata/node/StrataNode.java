@@ -8,14 +8,7 @@ import com.typesafe.config.ConfigException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.strata.node.bus.BusArea;
-import io.strata.node.bus.BusMetrics;
-import io.strata.node.bus.BusSettings;
-import io.strata.node.bus.BusStorage;
-import io.strata.node.bus.LocalPartitions;
 import io.strata.node.bus.BusStore;
-import io.strata.node.bus.GroupSettings;
-import io.strata.node.bus.GroupStore;
-import io.strata.node.bus.TopicCatalog;
 import io.strata.node.cluster.ClusterRoutes;
 import io.strata.node.cluster.JoinProgress;
 import io.strata.node.cluster.NodeDirectory;
@@ -28,24 +21,15 @@ import io.strata.node.cluster.NodeIdentity;
 import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
-import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.storage.CatalogStores;
 import io.strata.node.storage.DataLayout;
-import io.strata.node.columnar.ColumnarMetrics;
 import io.strata.node.columnar.TableArea;
-import io.strata.node.columnar.ColumnarSettings;
-import io.strata.node.columnar.ColumnarStorage;
-import io.strata.node.columnar.TableCatalog;
 import io.strata.node.columnar.TableStore;
 import io.strata.node.stream.job.JobArea;
 import io.strata.node.stream.job.JobStore;
 import io.strata.node.gateway.HttpConnections;
 import io.strata.node.gateway.HttpGateway;
-import io.strata.node.gateway.HttpLimits;
 import io.strata.node.kv.KvArea;
-import io.strata.node.kv.KvMetrics;
-import io.strata.node.kv.KvSettings;
-import io.strata.node.kv.KvStorage;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kafka.KafkaServer;
 import io.strata.node.kv.resp.RespServer;
@@ -55,6 +39,7 @@ import io.strata.node.limits.MemoryGuard;
 import io.strata.node.storage.GroupCommitter;
 import io.strata.node.metrics.NodeMetrics;
 import io.strata.node.plug.Door;
+import io.strata.node.plug.NodeContext;
 import io.strata.node.plug.Store;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.BootstrapSetup;
@@ -128,18 +113,9 @@ public final class StrataNode implements AutoCloseable {
         NodeSettings settings = NodeSettings.from(config);
         StartupChecks.run(settings);
         Path dataDir = settings.dataDir();
-        KvSettings kvSettings = settings.kv();
         RespSettings respSettings = settings.resp();
-        BusSettings busSettings = settings.bus();
-        GroupSettings groupSettings = settings.groups();
-        ColumnarSettings columnarSettings = settings.columnar();
-        String host = settings.httpHost();
-        int port = settings.httpPort();
-        Duration askTimeout = settings.askTimeout();
-        Optional<String> authToken = settings.authToken();
-        HttpLimits httpLimits = settings.httpLimits();
         ConnectionLimits connectionLimits = ConnectionLimits.fit(settings.reservedFileDescriptors(),
-                httpLimits.maxConnections(), respSettings.enabled() ? respSettings.maxClients() : 0);
+                settings.httpLimits().maxConnections(), respSettings.enabled() ? respSettings.maxClients() : 0);
 
         // The cluster transport's certificates are checked before anything is locked or created.
         ClusterTls tls = ClusterTls.fromConfig(config);
@@ -188,13 +164,12 @@ public final class StrataNode implements AutoCloseable {
             if (settings.seedNodes().isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            boolean kvFsync = kvSettings.durability() == Durability.FSYNC;
-            boolean busFsync = busSettings.durability() == Durability.FSYNC;
-            boolean tablesFsync = columnarSettings.durability() == Durability.FSYNC;
+            boolean anyFsync = settings.kv().durability() == Durability.FSYNC
+                    || settings.bus().durability() == Durability.FSYNC || settings.columnar().durability() == Durability.FSYNC;
             // One committer for the whole node, so writers of every store share fsyncs.
             Timer fsyncs = Timer.builder("strata.log.fsync").description("Group-commit fsync batches (fsync durability)")
                     .register(metrics.registry());
-            Optional<GroupCommitter> committer = kvFsync || busFsync || tablesFsync
+            Optional<GroupCommitter> committer = anyFsync
                     ? Optional.of(new GroupCommitter(settings.fsyncCommitDelay(),
                             nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS)))
                     : Optional.empty();
@@ -220,40 +195,28 @@ public final class StrataNode implements AutoCloseable {
             // A cluster file fixes every node's HTTP port, so the gateway's address is known before it binds.
             Optional<NodeDirectory> directory = clustered
                     ? Optional.of(NodeDirectory.start(system, settings.nodeName(),
-                            "http://" + advertisedHost(host, settings) + ":" + port, catalogTimeout))
+                            "http://" + advertisedHost(settings.httpHost(), settings) + ":" + settings.httpPort(), catalogTimeout))
                     : Optional.empty();
-            KeyspaceCatalog keyspaces = KeyspaceCatalog.load(catalogs, layout);
-            KvStorage kvStorage = new KvStorage(layout, space, committer.filter(c -> kvFsync), blockingIo,
-                    new KvMetrics(metrics.registry()), System::currentTimeMillis, keyspaces::awaitConfirmed, memory, closings);
             CompletableFuture<Void> catalogsReady = new CompletableFuture<>();
             if (!clustered) {
                 // Local catalogs are whole at once: the stores remove deleted names' leftover files now,
                 // before any door is bound, so no request can race that clean-up.
                 catalogsReady.complete(null);
             }
-            KvStore kv = KvStore.start(system, kvSettings, kvStorage, keyspaces, catalogsReady, askTimeout);
-            TopicCatalog topics = TopicCatalog.load(catalogs, layout);
-            BusStorage busStorage = new BusStorage(layout, space, committer.filter(c -> busFsync), blockingIo,
-                    new BusMetrics(metrics.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
-                    topics::awaitConfirmed, System::currentTimeMillis, closings, new LocalPartitions());
-            BusStore bus = BusStore.start(system, busSettings, busStorage, topics, catalogsReady, askTimeout);
-            GroupStore groups = GroupStore.start(system, bus, groupSettings, layout, space, blockingIo, closings, askTimeout);
-            TableCatalog tableCatalog = TableCatalog.load(catalogs, layout);
-            ColumnarStorage columnarStorage = new ColumnarStorage(layout, space, committer.filter(c -> tablesFsync),
-                    blockingIo, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.query-dispatcher")),
-                    new ColumnarMetrics(metrics.registry()), tableCatalog::awaitConfirmed, memory, closings);
-            TableStore tables = TableStore.start(system, columnarSettings, columnarStorage, tableCatalog, catalogsReady, bus,
-                    askTimeout);
-            JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus, kv, tables,
-                    blockingIo, system, settings.stream());
-            KvArea kvArea = new KvArea(kv, kvStorage);
-            List<Store> stores = List.of(kvArea, new BusArea(bus, busStorage, groups, groupSettings, layout, system),
-                    new TableArea(tables, columnarStorage, system), new JobArea(jobs));
+            NodeContext ctx = new NodeContext(settings, system, layout, space, committer, blockingIo, closings, metrics, memory,
+                    connectionLimits, catalogs, catalogsReady, directory);
+            // In this order: tables read topics, jobs read and write every store.
+            KvArea kv = KvArea.create(ctx);
+            BusArea bus = BusArea.create(ctx);
+            TableArea tables = TableArea.create(ctx, bus.store());
+            JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus.store(), kv.store(),
+                    tables.store(), blockingIo, system, settings.stream());
+            List<Store> stores = List.of(kv, bus, tables, new JobArea(jobs));
 
             Map<String, PartitionKind> partitionKinds = new LinkedHashMap<>();
             stores.stream().flatMap(store -> store.partitionKinds().stream()).forEach(kind -> partitionKinds.put(kind.name(), kind));
             Optional<PartitionMover> mover = directory.map(d -> new PartitionMover(system, d, partitionKinds, layout,
-                    settings.nodeName(), authToken, blockingIo));
+                    settings.nodeName(), settings.authToken(), blockingIo));
             mover.ifPresent(m -> CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                     CoordinatedShutdown.PhaseBeforeServiceUnbind(), "strata-stop-moves", () -> {
                         m.close();
@@ -267,20 +230,14 @@ public final class StrataNode implements AutoCloseable {
 
             List<org.apache.pekko.http.javadsl.server.Route> routes = new ArrayList<>();
             stores.forEach(store -> routes.addAll(store.routes()));
-            routes.add(clusterRoutes(system, settings, kvArea.partitionKind(), directory, mover));
+            routes.add(clusterRoutes(system, settings, kv.partitionKind(), directory, mover));
             routes.add(transferRoutes(system, mover, partitionKinds, dataDir, blockingIo, settings));
-            HttpGateway gateway = new HttpGateway(routes, metrics, authToken, () -> health(system, kvArea, space),
+            HttpGateway gateway = new HttpGateway(routes, metrics, settings.authToken(), () -> health(system, kv, space),
                     settings.maxBodyBytes(), blockingIo);
             List<Door.Opening> openings = new ArrayList<>();
-            openings.add(() -> HttpConnections.bind(system, host, port, gateway.route(),
-                    httpLimits.withMaxConnections(connectionLimits.httpConnections()), metrics.registry()));
-            if (respSettings.enabled()) {
-                openings.add(() -> RespServer.bind(system, kv, respSettings.withMaxClients(connectionLimits.respClients()), memory));
-            }
-            if (settings.kafka().enabled()) {
-                openings.add(() -> KafkaServer.bind(system, bus, settings.kafka(), settings.clusterName(),
-                        layout.kafkaProducerIds(), blockingIo));
-            }
+            openings.add(HttpConnections.opening(ctx, gateway.route()));
+            RespServer.opening(ctx, kv.store()).ifPresent(openings::add);
+            KafkaServer.opening(ctx, bus.store()).ifPresent(openings::add);
             List<Door> doors = openDoors(system, openings);
 
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());
@@ -300,7 +257,7 @@ public final class StrataNode implements AutoCloseable {
             }
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, doors, kvArea, bus, tables, jobs, dataDir);
+            return new StrataNode(system, doors, kv, bus.store(), tables.store(), jobs, dataDir);
         } catch (Exception e) {
             system.terminate();
             try {

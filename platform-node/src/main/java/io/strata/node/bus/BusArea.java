@@ -2,6 +2,7 @@ package io.strata.node.bus;
 
 import io.strata.node.cluster.PartitionKind;
 import io.strata.node.common.PartitionId;
+import io.strata.node.plug.NodeContext;
 import io.strata.node.plug.Store;
 import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,7 +27,25 @@ public final class BusArea implements Store {
     private final ActorSystem<?> system;
     private final List<PartitionKind> partitionKinds;
 
-    public BusArea(BusStore bus, BusStorage storage, GroupStore groups, GroupSettings groupSettings, DataLayout layout,
+    /**
+     * Reads the topic catalog and starts the bus and its consumer groups on the node's shared
+     * storage: topic logs go through the node's committer when the bus fsyncs, and close with the
+     * node's other logs.
+     */
+    public static BusArea create(NodeContext ctx) {
+        TopicCatalog topics = TopicCatalog.load(ctx.catalogs(), ctx.layout());
+        BusSettings settings = ctx.settings().bus();
+        BusStorage storage = new BusStorage(ctx.layout(), ctx.space(), ctx.committerFor(settings.durability()), ctx.blockingIo(),
+                new BusMetrics(ctx.registry()), name -> topics.peek(name).map(TopicCatalog.Topic::retention),
+                topics::awaitConfirmed, System::currentTimeMillis, ctx.closings(), new LocalPartitions());
+        BusStore bus = BusStore.start(ctx.system(), settings, storage, topics, ctx.catalogsReady(), ctx.askTimeout());
+        GroupSettings groupSettings = ctx.settings().groups();
+        GroupStore groups = GroupStore.start(ctx.system(), bus, groupSettings, ctx.layout(), ctx.space(), ctx.blockingIo(),
+                ctx.closings(), ctx.askTimeout());
+        return new BusArea(bus, storage, groups, groupSettings, ctx.layout(), ctx.system());
+    }
+
+    private BusArea(BusStore bus, BusStorage storage, GroupStore groups, GroupSettings groupSettings, DataLayout layout,
                    ActorSystem<?> system) {
         this.bus = bus;
         this.groups = groups;
@@ -35,6 +54,10 @@ public final class BusArea implements Store {
         this.partitionKinds = List.of(
                 new PartitionKind(TopicPartition.TYPE_KEY, id -> storage.partitionDir(PartitionId.fromEntityId(id)), id -> { }),
                 new PartitionKind(ConsumerGroup.TYPE_KEY, layout::groupOffsetsNow, id -> { }));
+    }
+
+    public BusStore store() {
+        return bus;
     }
 
     @Override

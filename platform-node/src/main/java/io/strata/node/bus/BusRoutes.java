@@ -74,35 +74,68 @@ public final class BusRoutes extends StrataRoutes {
 
     private Route createTopic(String topic) {
         return entity(Unmarshaller.entityToByteArray(), body -> {
-            int partitions = store.settings().defaultPartitions();
-            Retention retention = store.settings().defaultRetention();
-            if (body.length > 0) {
-                JsonNode json = Json.parse(body);
-                JsonNode p = json.get("partitions");
-                if (p != null) {
-                    if (!p.isIntegralNumber() || !p.canConvertToInt()) {
-                        throw StrataException.invalid("invalid_partitions", "partitions must be an integer");
-                    }
-                    partitions = p.intValue();
-                }
-                JsonNode time = json.get("retention");
-                JsonNode bytes = json.get("retention_bytes");
-                retention = new Retention(
-                        time == null ? retention.time() : Retention.parseTime(time.asText(), "retention"),
-                        bytes == null ? retention.bytes()
-                                : bytes.isNumber() ? checkedBytes(bytes) : Retention.parseBytes(bytes.asText(), "retention_bytes"));
-            }
+            TopicOptions options = TopicOptions.of(body);
+            int partitions = options.partitionsOr(store.settings().defaultPartitions());
+            Retention retention = options.retentionOr(store.settings().defaultRetention());
             boolean existed = store.topics().stream().anyMatch(t -> t.name().equals(topic));
             return respondCreated(existed, store.createTopic(topic, partitions, retention));
         });
     }
 
-    private static long checkedBytes(JsonNode bytes) {
-        if (!bytes.isIntegralNumber() || !bytes.canConvertToLong() || bytes.longValue() < 0) {
-            throw StrataException.invalid("invalid_retention", "retention_bytes must be a whole number of bytes from 0 to "
-                    + Long.MAX_VALUE + " (or a size such as \"10g\"), got " + bytes);
+    /**
+     * The body of {@code PUT /topics/{topic}}, every field optional; a body that is not a JSON
+     * object leaves them all unset.
+     *
+     * @param retention      how long records are kept: a duration such as {@code "7d"}, or {@code "forever"};
+     *                       a JSON number or boolean is read as its text ({@code 0} is forever), as it always was
+     * @param retentionBytes how many bytes a partition keeps: a JSON integer of bytes or a size such as
+     *                       {@code "10g"}, so a number or a string, whichever was sent
+     */
+    record TopicOptions(Integer partitions, Object retention, Object retentionBytes) {
+
+        private static final TopicOptions NONE = new TopicOptions(null, null, null);
+
+        static TopicOptions of(byte[] body) {
+            return Json.bindOptions(body, TopicOptions.class, NONE, field -> switch (field) {
+                case "retention" -> StrataException.invalid("invalid_retention",
+                        "retention must be a duration such as 7d, 12h or 30m, or 'forever'");
+                case "retention_bytes" -> StrataException.invalid("invalid_retention",
+                        "retention_bytes must be a whole number of bytes or a size such as 10g or 500m");
+                default -> StrataException.invalid("invalid_partitions", "partitions must be an integer");
+            });
         }
-        return bytes.longValue();
+
+        int partitionsOr(int byDefault) {
+            return partitions == null ? byDefault : partitions;
+        }
+
+        Retention retentionOr(Retention byDefault) {
+            return new Retention(retention == null ? byDefault.time() : Retention.parseTime(time(retention), "retention"),
+                    retentionBytes == null ? byDefault.bytes() : bytes(retentionBytes));
+        }
+
+        private static String time(Object value) {
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                return value.toString();
+            }
+            throw StrataException.invalid("invalid_retention", "retention must be a duration such as 7d, 12h or 30m, or 'forever'");
+        }
+
+        private static long bytes(Object value) {
+            if (value instanceof String size) {
+                return Retention.parseBytes(size, "retention_bytes");
+            }
+            // Jackson binds a JSON integer within a long as an Integer or a Long; a larger one, or a fraction, is refused.
+            if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0) {
+                return ((Number) value).longValue();
+            }
+            if (value instanceof Number) {
+                throw StrataException.invalid("invalid_retention", "retention_bytes must be a whole number of bytes from 0 to "
+                        + Long.MAX_VALUE + " (or a size such as \"10g\"), got " + value);
+            }
+            throw StrataException.invalid("invalid_retention", "retention_bytes must be a size such as 10g or 500m, got '"
+                    + value + "'");
+        }
     }
 
     // ---- Produce ------------------------------------------------------------------------------

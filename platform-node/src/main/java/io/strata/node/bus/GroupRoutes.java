@@ -10,11 +10,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -42,58 +40,121 @@ public final class GroupRoutes extends StrataRoutes {
         return pathPrefix("groups", () -> pathPrefix(PathMatchers.segment(), group -> concat(
                 pathEnd(() -> get(() -> respond(store.describe(group), d -> Json.ok(describe(group, d))))),
                 path("lag", () -> get(() -> respond(store.lag(group), lags -> Json.ok(lag(group, lags))))),
-                path("poll", () -> post(() -> body(Set.of("topic", "member", "max", "auto_offset_reset"), json -> poll(group, json)))),
-                path("commit", () -> post(() -> body(Set.of("topic", "member", "offsets"), json -> commit(group, json)))),
-                path("leave", () -> post(() -> body(Set.of("topic", "member"), json -> leave(group, json)))),
-                path("dlq", () -> post(() -> body(Set.of("topic", "partition", "offset", "reason"), json -> deadLetter(group, json)))))));
+                path("poll", () -> post(() -> body(Poll.class, poll -> poll(group, poll.checked())))),
+                path("commit", () -> post(() -> body(Commit.class, commit -> commit(group, commit)))),
+                path("leave", () -> post(() -> body(Leave.class, leave -> leave(group, leave)))),
+                path("dlq", () -> post(() -> body(DeadLetter.class, dlq -> deadLetter(group, dlq.checked())))))));
     }
 
-    /** A JSON object body with only the {@code allowed} fields, handed to {@code handle}. */
-    private Route body(Set<String> allowed, Function<JsonNode, Route> handle) {
-        return entity(Unmarshaller.entityToByteArray(), bytes -> {
-            JsonNode json = Json.parse(bytes);
-            if (!json.isObject()) {
-                throw StrataException.invalid("invalid_json", "the request body must be a JSON object");
+    /** A JSON object body with only the fields of {@code type}, bound into it and handed to {@code handle}. */
+    private <T extends Record> Route body(Class<T> type, Function<T, Route> handle) {
+        return entity(Unmarshaller.entityToByteArray(), bytes -> handle.apply(read(bytes, type)));
+    }
+
+    /** A body bound into {@code type}: a JSON object of its fields only, refused with the field at fault. */
+    static <T extends Record> T read(byte[] bytes, Class<T> type) {
+        JsonNode json = Json.parse(bytes);
+        if (!json.isObject()) {
+            throw StrataException.invalid("invalid_json", "the request body must be a JSON object");
+        }
+        Json.requireKnownFields(json, type, "invalid_field", "field");
+        return Json.bind(json, type, GroupRoutes::refusal);
+    }
+
+    private static StrataException refusal(String field) {
+        return switch (field) {
+            case "max", "partition", "offset" -> StrataException.invalid("invalid_" + field, field + " must be given as a whole number");
+            case "offsets" -> invalidOffsets();
+            case "" -> StrataException.invalid("invalid_json", "the request body must be a JSON object");
+            default -> StrataException.invalid("invalid_" + field, field + " must be given as a string");
+        };
+    }
+
+    private static StrataException invalidOffsets() {
+        return StrataException.invalid("invalid_offsets", "offsets must be an object of partition to next offset, e.g. {\"0\": 42}");
+    }
+
+    private static String required(String value, String field) {
+        if (value == null) {
+            throw refusal(field);
+        }
+        return value;
+    }
+
+    private static long atLeast(Long value, String field, long min) {
+        if (value == null) {
+            throw refusal(field);
+        }
+        if (value < min) {
+            throw StrataException.invalid("invalid_" + field, field + " must be at least " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /** The body of {@code POST /groups/{g}/poll}; {@link #checked} fills in the defaults. */
+    record Poll(String topic, String member, Long max, String autoOffsetReset) {
+
+        Poll checked() {
+            String topic = required(topic(), "topic");
+            String member = required(member(), "member");
+            long max = max() == null ? 100 : Math.min(Integer.MAX_VALUE, atLeast(max(), "max", 1));
+            String reset = autoOffsetReset() == null ? "latest" : autoOffsetReset();
+            if (!reset.equals("latest") && !reset.equals("earliest")) {
+                throw StrataException.invalid("invalid_auto_offset_reset", "auto_offset_reset must be 'earliest' or 'latest', got '" + reset + "'");
             }
-            for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!allowed.contains(name)) {
-                    throw StrataException.invalid("invalid_field", "unknown field '" + name + "' (fields: "
-                            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            return new Poll(topic, member, max, reset);
+        }
+    }
+
+    /**
+     * The body of {@code POST /groups/{g}/commit}.
+     *
+     * @param offsets the next offset to consume by partition number; a JSON object whose values are read
+     *                in order by {@link #partitionOffsets}
+     */
+    record Commit(String topic, String member, Map<String, Object> offsets) {
+
+        /** The offsets by partition, every key a partition number and every value a whole number. */
+        Map<Integer, Long> partitionOffsets() {
+            if (offsets == null) {
+                throw invalidOffsets();
+            }
+            Map<Integer, Long> parsed = new TreeMap<>();
+            for (Map.Entry<String, Object> entry : offsets.entrySet()) {
+                int partition;
+                try {
+                    partition = Integer.parseInt(entry.getKey());
+                } catch (NumberFormatException e) {
+                    throw StrataException.invalid("invalid_partition", "offsets keys must be partition numbers, got '" + entry.getKey() + "'");
                 }
+                // Jackson binds a JSON integer within a long as an Integer or a Long; a larger one, or a fraction, is refused.
+                if (!(entry.getValue() instanceof Integer || entry.getValue() instanceof Long)) {
+                    throw StrataException.invalid("invalid_offset", "offset of partition " + partition + " must be a whole number");
+                }
+                parsed.put(partition, ((Number) entry.getValue()).longValue());
             }
-            return handle.apply(json);
-        });
+            return parsed;
+        }
     }
 
-    private static String text(JsonNode json, String field) {
-        JsonNode value = json.get(field);
-        if (value == null || !value.isTextual()) {
-            throw StrataException.invalid("invalid_" + field, field + " must be given as a string");
+    /** The body of {@code POST /groups/{g}/leave}. */
+    record Leave(String topic, String member) {}
+
+    /** The body of {@code POST /groups/{g}/dlq}; {@link #checked} fills in the defaults. */
+    record DeadLetter(String topic, Long partition, Long offset, String reason) {
+
+        DeadLetter checked() {
+            String topic = required(topic(), "topic");
+            long partition = Math.min(Integer.MAX_VALUE, atLeast(partition(), "partition", 0));
+            long offset = atLeast(offset(), "offset", 0);
+            return new DeadLetter(topic, partition, offset, reason() == null ? "" : reason());
         }
-        return value.textValue();
     }
 
-    private static long integer(JsonNode value, String field, long min) {
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw StrataException.invalid("invalid_" + field, field + " must be given as a whole number");
-        }
-        if (value.longValue() < min) {
-            throw StrataException.invalid("invalid_" + field, field + " must be at least " + min + ", got " + value.longValue());
-        }
-        return value.longValue();
-    }
-
-    private Route poll(String group, JsonNode json) {
-        String topic = text(json, "topic");
-        String member = text(json, "member");
-        JsonNode maxNode = json.get("max");
-        int max = maxNode == null ? 100 : (int) Math.min(Integer.MAX_VALUE, integer(maxNode, "max", 1));
-        String reset = json.has("auto_offset_reset") ? text(json, "auto_offset_reset") : "latest";
-        if (!reset.equals("latest") && !reset.equals("earliest")) {
-            throw StrataException.invalid("invalid_auto_offset_reset", "auto_offset_reset must be 'earliest' or 'latest', got '" + reset + "'");
-        }
-        return respond(store.poll(group, topic, member, max, reset.equals("latest")), polled -> {
+    private Route poll(String group, Poll poll) {
+        String topic = poll.topic();
+        String member = poll.member();
+        return respond(store.poll(group, topic, member, poll.max().intValue(), poll.autoOffsetReset().equals("latest")), polled -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("group", group);
             body.put("topic", topic);
@@ -112,28 +173,10 @@ public final class GroupRoutes extends StrataRoutes {
         return json;
     }
 
-    private Route commit(String group, JsonNode json) {
-        String topic = text(json, "topic");
-        String member = text(json, "member");
-        JsonNode offsets = json.get("offsets");
-        if (offsets == null || !offsets.isObject()) {
-            throw StrataException.invalid("invalid_offsets", "offsets must be an object of partition to next offset, e.g. {\"0\": 42}");
-        }
-        Map<Integer, Long> parsed = new TreeMap<>();
-        for (var it = offsets.fields(); it.hasNext(); ) {
-            var entry = it.next();
-            int partition;
-            try {
-                partition = Integer.parseInt(entry.getKey());
-            } catch (NumberFormatException e) {
-                throw StrataException.invalid("invalid_partition", "offsets keys must be partition numbers, got '" + entry.getKey() + "'");
-            }
-            JsonNode offset = entry.getValue();
-            if (!offset.isIntegralNumber() || !offset.canConvertToLong()) {
-                throw StrataException.invalid("invalid_offset", "offset of partition " + partition + " must be a whole number");
-            }
-            parsed.put(partition, offset.longValue());
-        }
+    private Route commit(String group, Commit commit) {
+        String topic = required(commit.topic(), "topic");
+        String member = required(commit.member(), "member");
+        Map<Integer, Long> parsed = commit.partitionOffsets();
         return respond(store.commit(group, topic, member, parsed), committed -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("group", group);
@@ -145,21 +188,17 @@ public final class GroupRoutes extends StrataRoutes {
         });
     }
 
-    private Route leave(String group, JsonNode json) {
-        String topic = text(json, "topic");
-        String member = text(json, "member");
+    private Route leave(String group, Leave leave) {
+        String topic = required(leave.topic(), "topic");
+        String member = required(leave.member(), "member");
         return respond(store.leave(group, topic, member),
                 left -> Json.ok(Map.of("group", group, "topic", topic, "member", member, "generation", left.generation())));
     }
 
-    private Route deadLetter(String group, JsonNode json) {
-        String topic = text(json, "topic");
-        int partition = (int) Math.min(Integer.MAX_VALUE, integer(json.get("partition"), "partition", 0));
-        long offset = integer(json.get("offset"), "offset", 0);
-        String reason = json.has("reason") ? text(json, "reason") : "";
-        return respond(store.deadLetter(group, topic, partition, offset, reason), position -> {
+    private Route deadLetter(String group, DeadLetter dlq) {
+        return respond(store.deadLetter(group, dlq.topic(), dlq.partition().intValue(), dlq.offset(), dlq.reason()), position -> {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("topic", GroupStore.deadLetterTopic(topic));
+            body.put("topic", GroupStore.deadLetterTopic(dlq.topic()));
             body.put("partition", position.partition());
             body.put("offset", position.offset());
             return Json.ok(body);

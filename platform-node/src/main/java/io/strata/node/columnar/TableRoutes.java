@@ -26,11 +26,9 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -49,8 +47,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class TableRoutes extends StrataRoutes {
 
-    private static final Set<String> TABLE_FIELDS = Set.of("columns", "shards");
-    private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable");
     private static final ContentType NDJSON = ContentTypes.create(MediaTypes.applicationWithOpenCharset("x-ndjson"), HttpCharsets.UTF_8);
 
     /** Formats a query answer or an export can be streamed in. */
@@ -83,56 +79,69 @@ public final class TableRoutes extends StrataRoutes {
     private Route createTable(String table) {
         return entity(Unmarshaller.entityToByteArray(), body -> {
             store.validateName(table);
-            JsonNode json = Json.parse(body);
-            if (!json.isObject()) {
-                throw StrataException.invalid("invalid_schema", "a table is a JSON object: {\"columns\": [...], \"shards\": N}");
-            }
-            checkFields(json, TABLE_FIELDS, "table", "invalid_schema");
-            int shards = store.settings().defaultShards();
-            JsonNode s = json.get("shards");
-            if (s != null) {
-                if (!s.isIntegralNumber() || !s.canConvertToInt()) {
-                    throw StrataException.invalid("invalid_shards", "shards must be a whole number");
-                }
-                shards = s.intValue();
-            }
-            Schema schema = parseSchema(json.get("columns"));
+            TableSpec spec = TableSpec.of(body);
+            int shards = spec.shards() == null ? store.settings().defaultShards() : spec.shards();
+            Schema schema = spec.schema();
             boolean existed = store.tables().stream().anyMatch(t -> t.name().equals(table));
             return respondCreated(existed, store.create(table, schema, shards));
         });
     }
 
-    private static Schema parseSchema(JsonNode columns) {
-        if (columns == null || !columns.isArray()) {
-            throw StrataException.invalid("invalid_schema", "columns must be an array of {\"name\", \"type\", \"nullable\"}");
+    /**
+     * The body of {@code PUT /tables/{table}}: its columns, required, and its number of shards,
+     * optional.
+     *
+     * @param columns each bound into a {@link ColumnSpec} in turn, so a refusal names the column at fault
+     */
+    record TableSpec(Integer shards, List<JsonNode> columns) {
+
+        static TableSpec of(byte[] body) {
+            JsonNode json = Json.parse(body);
+            if (!json.isObject()) {
+                throw StrataException.invalid("invalid_schema", "a table is a JSON object: {\"columns\": [...], \"shards\": N}");
+            }
+            Json.requireKnownFields(json, TableSpec.class, "invalid_schema", "table field");
+            return Json.bind(json, TableSpec.class, field -> field.equals("shards")
+                    ? StrataException.invalid("invalid_shards", "shards must be a whole number") : notColumns());
         }
-        List<Column> parsed = new ArrayList<>();
-        for (JsonNode c : columns) {
-            if (!c.isObject()) {
-                throw StrataException.invalid("invalid_schema", "each column is an object {\"name\", \"type\", \"nullable\"}");
+
+        Schema schema() {
+            if (columns == null) {
+                throw notColumns();
             }
-            checkFields(c, COLUMN_FIELDS, "column", "invalid_schema");
-            JsonNode name = c.get("name");
-            JsonNode type = c.get("type");
-            JsonNode nullable = c.get("nullable");
-            if (name == null || !name.isTextual() || type == null || !type.isTextual()) {
-                throw StrataException.invalid("invalid_schema", "each column needs a \"name\" and a \"type\" (strings)");
-            }
-            if (nullable != null && !nullable.isBoolean()) {
-                throw StrataException.invalid("invalid_schema", "column '" + name.textValue() + "': nullable must be true or false");
-            }
-            parsed.add(new Column(name.textValue(), ColumnType.fromJson(type.textValue()), nullable != null && nullable.booleanValue()));
+            return new Schema(columns.stream().map(c -> ColumnSpec.of(c).column()).toList());
         }
-        return new Schema(parsed);
+
+        private static StrataException notColumns() {
+            return StrataException.invalid("invalid_schema", "columns must be an array of {\"name\", \"type\", \"nullable\"}");
+        }
     }
 
-    private static void checkFields(JsonNode json, Set<String> allowed, String what, String code) {
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                throw StrataException.invalid(code, "unknown " + what + " field '" + name + "' (fields: "
-                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+    /** A column of {@link TableSpec}: its name and type, required, and whether it takes nulls (false by default). */
+    record ColumnSpec(String name, String type, Boolean nullable) {
+
+        static ColumnSpec of(JsonNode json) {
+            if (!json.isObject()) {
+                throw StrataException.invalid("invalid_schema", "each column is an object {\"name\", \"type\", \"nullable\"}");
             }
+            Json.requireKnownFields(json, ColumnSpec.class, "invalid_schema", "column field");
+            // A column is named in a refusal of its nullable only once its name and type are known good.
+            boolean named = json.path("name").isTextual() && json.path("type").isTextual();
+            return Json.bind(json, ColumnSpec.class, field -> field.equals("nullable") && named
+                    ? StrataException.invalid("invalid_schema", "column '" + json.get("name").textValue()
+                            + "': nullable must be true or false")
+                    : unnamed());
+        }
+
+        Column column() {
+            if (name == null || type == null) {
+                throw unnamed();
+            }
+            return new Column(name, ColumnType.fromJson(type), nullable != null && nullable);
+        }
+
+        private static StrataException unnamed() {
+            return StrataException.invalid("invalid_schema", "each column needs a \"name\" and a \"type\" (strings)");
         }
     }
 

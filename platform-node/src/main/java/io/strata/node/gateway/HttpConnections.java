@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.node.limits.ByteBudget;
 import io.strata.node.plug.Door;
+import io.strata.node.plug.NodeContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -83,6 +84,15 @@ public final class HttpConnections implements Door {
     private static Counter closedCounter(MeterRegistry registry, String reason) {
         return Counter.builder("strata.http.connections.closed").tag("reason", reason)
                 .description("HTTP connections the gateway closed, by reason").register(registry);
+    }
+
+    /**
+     * The gateway's door: serves {@code route} on {@code strata.http.host:port} (127.0.0.1 by
+     * default), within the HTTP limits and the node's share of connections for HTTP.
+     */
+    public static Door.Opening opening(NodeContext ctx, Route route) {
+        HttpLimits limits = ctx.settings().httpLimits().withMaxConnections(ctx.connectionLimits().httpConnections());
+        return () -> bind(ctx.system(), ctx.settings().httpHost(), ctx.settings().httpPort(), route, limits, ctx.registry());
     }
 
     /** Binds {@code host:port} and serves {@code route} on every connection, within {@code limits}. */

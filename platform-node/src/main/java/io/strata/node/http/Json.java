@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -60,6 +59,13 @@ public final class Json {
         for (CoercionInputShape shape : List.of(CoercionInputShape.String, CoercionInputShape.Boolean, CoercionInputShape.Float)) {
             MAPPER.coercionConfigFor(LogicalType.Integer).setCoercion(shape, CoercionAction.Fail);
         }
+        // And its string a JSON string, its boolean a JSON boolean: Jackson would otherwise take 3 for "3" and 1 for true.
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean)) {
+            MAPPER.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.String)) {
+            MAPPER.coercionConfigFor(LogicalType.Boolean).setCoercion(shape, CoercionAction.Fail);
+        }
     }
 
     private Json() {}
@@ -102,24 +108,79 @@ public final class Json {
      * Binds a request body's JSON object (from {@link #parse}) into {@code type}, a record of the
      * fields a route takes: a field absent is null, a field given as JSON null is refused, fields the
      * record does not name are ignored, and no value is coerced (an integer field takes only a JSON
-     * integer that fits).
+     * integer that fits, a string field a JSON string, a boolean field a JSON boolean).
      *
-     * @param refusal the refusal of a field's value, given the field's name ({@code ""} when Jackson does not say)
+     * @param refusal the refusal of a field's value, given the name of the first field in the record's order
+     *                whose value does not bind ({@code ""} when none alone fails)
      */
     public static <T extends Record> T bind(JsonNode object, Class<T> type, Function<String, StrataException> refusal) {
-        for (RecordComponent component : type.getRecordComponents()) {
-            String field = SNAKE_CASE.translate(component.getName());
+        for (String field : fieldNames(type)) {
             if (object.path(field).isNull()) {
                 throw refusal.apply(field);
             }
         }
         try {
             return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).treeToValue(object, type);
-        } catch (JsonMappingException e) {
-            throw refusal.apply(e.getPath().isEmpty() ? "" : String.valueOf(e.getPath().get(0).getFieldName()));
         } catch (IOException e) {
-            throw refusal.apply("");
+            throw refusal.apply(firstRefused(object, type));
         }
+    }
+
+    /**
+     * The first field, in the record's order, whose value does not bind: Jackson stops at the first in
+     * the body's order, and a body with several faults is answered alike however its fields are ordered.
+     */
+    private static String firstRefused(JsonNode object, Class<? extends Record> type) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            String field = SNAKE_CASE.translate(component.getName());
+            JsonNode value = object.get(field);
+            if (value != null) {
+                try {
+                    MAPPER.readerFor(MAPPER.constructType(component.getGenericType())).readValue(value);
+                } catch (IOException e) {
+                    return field;
+                }
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Refuses an object with a field {@code type} does not name, with {@code code} and a message
+     * that lists the fields there are ({@code what} names them: "field", "column field").
+     */
+    public static void requireKnownFields(JsonNode object, Class<? extends Record> type, String code, String what) {
+        List<String> known = fieldNames(type);
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw StrataException.invalid(code, "unknown " + what + " '" + name + "' (fields: "
+                        + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    /** The JSON names of a record's fields, as {@link #bind} reads them: snake_case, in the record's order. */
+    public static List<String> fieldNames(Class<? extends Record> type) {
+        List<String> names = new ArrayList<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            names.add(SNAKE_CASE.translate(component.getName()));
+        }
+        return names;
+    }
+
+    /**
+     * Binds a request body of optional fields into {@code type}, as {@link #bind}: an empty body, or
+     * one whose JSON value is not an object, leaves them all unset ({@code none}).
+     *
+     * @throws StrataException as {@link #parse(byte[])}, or {@code refusal}'s
+     */
+    public static <T extends Record> T bindOptions(byte[] body, Class<T> type, T none, Function<String, StrataException> refusal) {
+        if (body.length == 0) {
+            return none;
+        }
+        JsonNode json = parse(body);
+        return json.isObject() ? bind(json, type, refusal) : none;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.strata.node.kafka;
 
 import io.strata.node.bus.BusStore;
 import io.strata.node.plug.Door;
+import io.strata.node.plug.NodeContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.KillSwitches;
@@ -21,6 +22,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +58,16 @@ public final class KafkaServer implements Door {
         this.binding = binding;
         this.connections = connections;
         this.open = open;
+    }
+
+    /** The door's opening when {@code strata.kafka.enabled}, serving {@code bus}; empty when the door is off. */
+    public static Optional<Door.Opening> opening(NodeContext ctx, BusStore bus) {
+        KafkaSettings settings = ctx.settings().kafka();
+        if (!settings.enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(() -> bind(ctx.system(), bus, settings, ctx.settings().clusterName(), ctx.layout().kafkaProducerIds(),
+                ctx.blockingIo()));
     }
 
     /**

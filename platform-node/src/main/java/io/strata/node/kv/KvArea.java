@@ -2,6 +2,7 @@ package io.strata.node.kv;
 
 import io.strata.node.cluster.PartitionKind;
 import io.strata.node.common.PartitionId;
+import io.strata.node.plug.NodeContext;
 import io.strata.node.plug.Store;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
@@ -26,7 +27,21 @@ public final class KvArea implements Store {
     private final PartitionKind partitionKind;
     private final CompletableFuture<Long> recovered = new CompletableFuture<>();
 
-    public KvArea(KvStore store, KvStorage storage) {
+    /**
+     * Reads the keyspace catalog and starts the KV store on the node's shared storage: its partitions'
+     * logs go through the node's committer when KV fsyncs, and close with the node's other logs.
+     */
+    public static KvArea create(NodeContext ctx) {
+        KeyspaceCatalog keyspaces = KeyspaceCatalog.load(ctx.catalogs(), ctx.layout());
+        KvSettings settings = ctx.settings().kv();
+        KvStorage storage = new KvStorage(ctx.layout(), ctx.space(), ctx.committerFor(settings.durability()), ctx.blockingIo(),
+                new KvMetrics(ctx.registry()), System::currentTimeMillis, keyspaces::awaitConfirmed, ctx.memory(),
+                ctx.closings());
+        return new KvArea(KvStore.start(ctx.system(), settings, storage, keyspaces, ctx.catalogsReady(), ctx.askTimeout()),
+                storage);
+    }
+
+    private KvArea(KvStore store, KvStorage storage) {
         this.store = store;
         this.partitionKind = new PartitionKind(KvPartition.TYPE_KEY, id -> storage.partitionDir(PartitionId.fromEntityId(id)),
                 id -> storage.awaitSnapshot(PartitionId.fromEntityId(id), SNAPSHOT_WAIT));

@@ -104,12 +104,8 @@ public final class KvRoutes extends StrataRoutes {
         private static final KeyspaceOptions NONE = new KeyspaceOptions(null);
 
         static KeyspaceOptions of(byte[] body) {
-            if (body.length == 0) {
-                return NONE;
-            }
-            JsonNode json = Json.parse(body);
-            return json.isObject() ? Json.bind(json, KeyspaceOptions.class,
-                    field -> StrataException.invalid("invalid_partitions", "partitions must be an integer")) : NONE;
+            return Json.bindOptions(body, KeyspaceOptions.class, NONE,
+                    field -> StrataException.invalid("invalid_partitions", "partitions must be an integer"));
         }
 
         int partitionsOr(int byDefault) {

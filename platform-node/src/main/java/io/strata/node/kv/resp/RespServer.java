@@ -3,6 +3,7 @@ package io.strata.node.kv.resp;
 import io.strata.node.kv.KvStore;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.plug.Door;
+import io.strata.node.plug.NodeContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +66,20 @@ public final class RespServer implements Door {
         this.binding = binding;
         this.connections = connections;
         this.open = open;
+    }
+
+    /**
+     * The RESP door onto {@code store}, when {@code strata.resp.enabled}: it binds
+     * {@code strata.resp.host:port} (127.0.0.1 by default) with the node's share of connections
+     * for RESP; none when RESP is off.
+     */
+    public static Optional<Door.Opening> opening(NodeContext ctx, KvStore store) {
+        RespSettings settings = ctx.settings().resp();
+        if (!settings.enabled()) {
+            return Optional.empty();
+        }
+        RespSettings limited = settings.withMaxClients(ctx.connectionLimits().respClients());
+        return Optional.of(() -> bind(ctx.system(), store, limited, ctx.memory()));
     }
 
     /**
