@@ -2,6 +2,7 @@ package io.strata.node.kafka;
 
 import io.strata.node.bus.BusStore;
 import io.strata.node.plug.Door;
+import io.strata.node.plug.TcpDoor;
 import io.strata.node.plug.NodeContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,14 +21,12 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,20 +43,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
  * connection finish the request it is answering, then closes them all. Thread-safe.
  */
-public final class KafkaServer implements Door {
+public final class KafkaServer extends TcpDoor {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaServer.class);
     /** Kafka's framing: each request and response is preceded by its size, a big-endian int. */
     private static final int SIZE_BYTES = 4;
 
-    private final Tcp.ServerBinding binding;
-    private final SharedKillSwitch connections;
-    private final Map<Long, CompletionStage<Done>> open;
-
     private KafkaServer(Tcp.ServerBinding binding, SharedKillSwitch connections, Map<Long, CompletionStage<Done>> open) {
-        this.binding = binding;
-        this.connections = connections;
-        this.open = open;
+        super(binding, connections, open);
     }
 
     /** The door's opening when {@code strata.kafka.enabled}, serving {@code bus}; empty when the door is off. */
@@ -138,25 +131,5 @@ public final class KafkaServer implements Door {
     @Override
     public String name() {
         return "kafka";
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return binding.localAddress();
-    }
-
-    @Override
-    public CompletionStage<Done> unbind() {
-        return binding.unbind().thenApply(unit -> Done.getInstance());
-    }
-
-    @Override
-    public CompletionStage<Done> drain(Duration deadline) {
-        connections.shutdown();
-        return CompletableFuture.allOf(open.values().stream()
-                        .map(closed -> closed.exceptionally(failure -> Done.getInstance()).toCompletableFuture())
-                        .toArray(CompletableFuture[]::new))
-                .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(all -> Done.getInstance());
     }
 }

@@ -3,6 +3,7 @@ package io.strata.node.kv.resp;
 import io.strata.node.kv.KvStore;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.plug.Door;
+import io.strata.node.plug.TcpDoor;
 import io.strata.node.plug.NodeContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -19,15 +20,12 @@ import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
  * connection finish the commands it is running, then closes them all. Thread-safe.
  */
-public final class RespServer implements Door {
+public final class RespServer extends TcpDoor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
 
@@ -58,14 +56,8 @@ public final class RespServer implements Door {
     /** Redis's answer to a connection over {@code maxclients}. */
     static final String MAX_CLIENTS_REACHED = "ERR max number of clients reached";
 
-    private final Tcp.ServerBinding binding;
-    private final SharedKillSwitch connections;
-    private final Map<Long, CompletionStage<Done>> open;
-
     private RespServer(Tcp.ServerBinding binding, SharedKillSwitch connections, Map<Long, CompletionStage<Done>> open) {
-        this.binding = binding;
-        this.connections = connections;
-        this.open = open;
+        super(binding, connections, open);
     }
 
     /**
@@ -165,30 +157,6 @@ public final class RespServer implements Door {
     @Override
     public String name() {
         return "resp";
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return binding.localAddress();
-    }
-
-    @Override
-    public CompletionStage<Done> unbind() {
-        return binding.unbind().thenApply(unit -> Done.getInstance());
-    }
-
-    /**
-     * Closes every connection once the commands it is running are answered; completes when all
-     * are closed, or at {@code deadline} with the rest still finishing their commands.
-     */
-    @Override
-    public CompletionStage<Done> drain(Duration deadline) {
-        connections.shutdown();
-        return CompletableFuture.allOf(open.values().stream()
-                        .map(closed -> closed.exceptionally(failure -> Done.getInstance()).toCompletableFuture())
-                        .toArray(CompletableFuture[]::new))
-                .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(all -> Done.getInstance());
     }
 
     /** What INFO reports: shared by the listener's connections. Thread-safe. */
