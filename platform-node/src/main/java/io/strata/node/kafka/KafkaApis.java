@@ -25,6 +25,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
@@ -60,7 +63,8 @@ import java.util.function.Supplier;
  * <p>{@link #SUPPORTED} is what ApiVersions advertises: each range is Kafka 4.4's (the
  * kafka-clients message classes this door reads and writes), cut to what is implemented. Produce
  * and Fetch stop below the versions that name topics by id (v13), Metadata gives no topic ids,
- * ListOffsets stops before the max-timestamp lookup (v7).
+ * ListOffsets stops before the max-timestamp lookup (v7), DeleteTopics before topics named by id
+ * (v6). The admin APIs are in {@link KafkaAdminApis}.
  */
 final class KafkaApis {
 
@@ -79,6 +83,7 @@ final class KafkaApis {
     private final Supplier<BrokerAddress> address;
     private final ProducerIds producerIds;
     private final Executor blockingIo;
+    private final KafkaAdminApis admin;
 
     /** The host and port Metadata gives clients for this node. */
     record BrokerAddress(String host, int port) {}
@@ -91,6 +96,7 @@ final class KafkaApis {
         this.address = address;
         this.producerIds = producerIds;
         this.blockingIo = blockingIo;
+        this.admin = new KafkaAdminApis(bus);
     }
 
     private static Map<ApiKeys, short[]> supported() {
@@ -101,6 +107,9 @@ final class KafkaApis {
         apis.put(ApiKeys.METADATA, new short[] {0, 12});
         apis.put(ApiKeys.API_VERSIONS, new short[] {0, ApiKeys.API_VERSIONS.latestVersion()});
         apis.put(ApiKeys.INIT_PRODUCER_ID, new short[] {0, 4});
+        apis.put(ApiKeys.CREATE_TOPICS, new short[] {2, 7});
+        apis.put(ApiKeys.DELETE_TOPICS, new short[] {1, 5});
+        apis.put(ApiKeys.DESCRIBE_CONFIGS, new short[] {1, 4});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -127,6 +136,9 @@ final class KafkaApis {
                 case FETCH -> fetch((FetchRequest) request).thenApply(Optional::of);
                 case LIST_OFFSETS -> listOffsets((ListOffsetsRequest) request).thenApply(Optional::of);
                 case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequest) request).thenApply(Optional::of);
+                case CREATE_TOPICS -> admin.createTopics((CreateTopicsRequest) request).thenApply(Optional::of);
+                case DELETE_TOPICS -> admin.deleteTopics((DeleteTopicsRequest) request).thenApply(Optional::of);
+                case DESCRIBE_CONFIGS -> admin.describeConfigs((DescribeConfigsRequest) request).thenApply(Optional::of);
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {

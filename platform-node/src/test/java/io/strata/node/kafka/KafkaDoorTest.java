@@ -14,6 +14,15 @@ import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,12 +57,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static io.strata.node.testing.TestNode.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -229,5 +240,37 @@ class KafkaDoorTest {
         DeleteGroupsResponse groups = (DeleteGroupsResponse) AbstractResponse.parseResponse(ApiKeys.DELETE_GROUPS,
                 new ByteBufferAccessor(response), version);
         assertEquals(Errors.UNSUPPORTED_VERSION.code(), groups.data().results().find("g").errorCode());
+    }
+
+    @Test
+    void adminCreatesDescribesAndDeletesTopicsTheHttpApiSees() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            NewTopic metrics = new NewTopic("admin-metrics", 4, (short) 1).configs(Map.of("retention.ms", "3600000"));
+            admin.createTopics(List.of(metrics)).all().get(30, TimeUnit.SECONDS);
+            JsonNode described = json(node.get("/topics/admin-metrics"));
+            assertEquals(4, described.get("partitions").asInt(), described.toString());
+
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "admin-metrics");
+            Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+            assertEquals("3600000", config.get("retention.ms").value());
+            assertEquals("-1", config.get("retention.bytes").value());
+
+            assertCause(TopicExistsException.class, admin.createTopics(List.of(new NewTopic("admin-metrics", 1, (short) 1))).all());
+            assertCause(InvalidReplicationFactorException.class,
+                    admin.createTopics(List.of(new NewTopic("replicated", 1, (short) 3))).all());
+            assertCause(InvalidConfigurationException.class, admin.createTopics(List.of(
+                    new NewTopic("compacted", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all());
+            assertCause(InvalidPartitionsException.class, admin.createTopics(List.of(new NewTopic("none", 0, (short) 1))).all());
+            assertTrue(!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("replicated"), "nothing created on a refusal");
+
+            admin.deleteTopics(List.of("admin-metrics")).all().get(30, TimeUnit.SECONDS);
+            assertEquals(404, node.get("/topics/admin-metrics").statusCode());
+            assertCause(UnknownTopicOrPartitionException.class, admin.deleteTopics(List.of("admin-metrics")).all());
+        }
+    }
+
+    private static void assertCause(Class<? extends Throwable> expected, KafkaFuture<?> future) {
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
+        assertTrue(expected.isInstance(failed.getCause()), "expected " + expected.getSimpleName() + ", got " + failed.getCause());
     }
 }

@@ -1,0 +1,231 @@
+package io.strata.node.kafka;
+
+import io.strata.node.bus.BusStore;
+import io.strata.node.bus.Retention;
+import io.strata.node.bus.TopicCatalog.Topic;
+import io.strata.node.common.Futures;
+import io.strata.node.common.StrataException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The admin APIs of the Kafka door, on the bus's topic catalog: CreateTopics (partitions and the
+ * two retention configs Strata has), DeleteTopics, DescribeConfigs of a topic. What Strata cannot
+ * honour is refused with Kafka's error for it rather than ignored: a replication factor above 1
+ * (a node keeps one copy of its partitions), a config other than {@code retention.ms} and
+ * {@code retention.bytes}. Thread-safe.
+ */
+final class KafkaAdminApis {
+
+    private final BusStore bus;
+
+    KafkaAdminApis(BusStore bus) {
+        this.bus = bus;
+    }
+
+    // ---- CreateTopics ---------------------------------------------------------------------------
+
+    CompletionStage<CreateTopicsResponse> createTopics(CreateTopicsRequest request) {
+        List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+        for (CreatableTopic topic : request.data().topics()) {
+            results.add(create(topic, request.data().validateOnly()));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            CreateTopicsResponseData data = new CreateTopicsResponseData();
+            results.forEach(r -> data.topics().add(r.join()));
+            return new CreateTopicsResponse(data);
+        });
+    }
+
+    private CompletableFuture<CreatableTopicResult> create(CreatableTopic topic, boolean validateOnly) {
+        CreatableTopicResult out = new CreatableTopicResult().setName(topic.name()).setTopicId(Uuid.ZERO_UUID)
+                .setNumPartitions(-1).setReplicationFactor((short) -1);
+        CompletionStage<CreatableTopicResult> created;
+        try {
+            int partitions = topic.numPartitions() == -1 ? bus.settings().defaultPartitions() : topic.numPartitions();
+            if (topic.replicationFactor() != -1 && topic.replicationFactor() != 1) {
+                throw new InvalidReplicationFactorException("replication factor " + topic.replicationFactor()
+                        + " is not supported: a Strata node keeps one copy of its partitions (use 1 or -1)");
+            }
+            if (!topic.assignments().isEmpty()) {
+                throw new InvalidPartitionsException("manual replica assignments are not supported: Strata places partitions");
+            }
+            if (partitions < 1) {
+                throw new InvalidPartitionsException("the number of partitions must be at least 1, got " + partitions);
+            }
+            Retention retention = retentionOf(topic);
+            bus.validateTopicName(topic.name());
+            created = bus.topic(topic.name()).handle((existing, failure) -> failure == null ? existing : null)
+                    .thenCompose(existing -> {
+                        if (existing != null) {
+                            throw new TopicExistsException("topic '" + topic.name() + "' already exists");
+                        }
+                        return validateOnly ? CompletableFuture.completedFuture(describe(out, topic.name(), partitions, retention))
+                                : bus.createTopic(topic.name(), partitions, retention)
+                                        .thenApply(t -> describe(out, t.name(), t.partitions(), t.retention()));
+                    });
+        } catch (RuntimeException e) {
+            created = CompletableFuture.failedFuture(e);
+        }
+        return created.exceptionally(failure -> {
+            ApiException error = apiError(failure);
+            return out.setErrorCode(Errors.forException(error).code()).setErrorMessage(error.getMessage());
+        }).toCompletableFuture();
+    }
+
+    private static CreatableTopicResult describe(CreatableTopicResult out, String name, int partitions, Retention retention) {
+        out.setName(name).setNumPartitions(partitions).setReplicationFactor((short) 1);
+        configsOf(retention).forEach((key, value) -> out.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
+                .setName(key).setValue(value).setReadOnly(false).setIsSensitive(false)
+                .setConfigSource(DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id())));
+        return out;
+    }
+
+    /** The retention a CreateTopics asks for: the node's default, with {@code retention.ms} and {@code retention.bytes} as given. */
+    private Retention retentionOf(CreatableTopic topic) {
+        Retention defaults = bus.settings().defaultRetention();
+        Duration time = defaults.time();
+        long bytes = defaults.bytes();
+        for (CreatableTopicConfig config : topic.configs()) {
+            String value = config.value();
+            switch (config.name()) {
+                case TopicConfig.RETENTION_MS_CONFIG -> {
+                    long ms = parseLong(config.name(), value);
+                    time = ms < 0 ? Duration.ZERO : Duration.ofMillis(ms);
+                }
+                case TopicConfig.RETENTION_BYTES_CONFIG -> {
+                    long b = parseLong(config.name(), value);
+                    bytes = b < 0 ? 0 : b;
+                }
+                default -> throw new InvalidConfigurationException("topic config '" + config.name()
+                        + "' is not supported; Strata topics take retention.ms and retention.bytes");
+            }
+        }
+        return new Retention(time, bytes);
+    }
+
+    private static long parseLong(String name, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(name + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    // ---- DeleteTopics ---------------------------------------------------------------------------
+
+    CompletionStage<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request) {
+        List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
+        for (String name : request.topicNames()) {
+            DeletableTopicResult out = new DeletableTopicResult().setName(name).setTopicId(Uuid.ZERO_UUID);
+            CompletionStage<Void> deleted;
+            try {
+                deleted = bus.deleteTopic(name);
+            } catch (RuntimeException e) {
+                deleted = CompletableFuture.failedFuture(e);
+            }
+            results.add(deleted.handle((ok, failure) -> {
+                if (failure != null) {
+                    ApiException error = apiError(failure);
+                    out.setErrorCode(Errors.forException(error).code()).setErrorMessage(error.getMessage());
+                }
+                return out;
+            }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            DeleteTopicsResponseData data = new DeleteTopicsResponseData();
+            results.forEach(r -> data.responses().add(r.join()));
+            return new DeleteTopicsResponse(data);
+        });
+    }
+
+    // ---- DescribeConfigs ------------------------------------------------------------------------
+
+    CompletionStage<DescribeConfigsResponse> describeConfigs(DescribeConfigsRequest request) {
+        List<CompletableFuture<DescribeConfigsResult>> results = new ArrayList<>();
+        for (DescribeConfigsResource resource : request.data().resources()) {
+            DescribeConfigsResult out = new DescribeConfigsResult().setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
+                // A broker's configs are Strata's own settings, not Kafka's: none are reported.
+                results.add(CompletableFuture.completedFuture(out));
+                continue;
+            }
+            CompletionStage<Topic> topic;
+            try {
+                topic = bus.topic(resource.resourceName());
+            } catch (RuntimeException e) {
+                topic = CompletableFuture.failedFuture(e);
+            }
+            results.add(topic.handle((found, failure) -> {
+                if (failure != null) {
+                    ApiException error = apiError(failure);
+                    return out.setErrorCode(Errors.forException(error).code()).setErrorMessage(error.getMessage());
+                }
+                configsOf(found.retention()).forEach((key, value) -> {
+                    if (resource.configurationKeys() == null || resource.configurationKeys().contains(key)) {
+                        out.configs().add(new DescribeConfigsResourceResult().setName(key).setValue(value).setReadOnly(false)
+                                .setIsSensitive(false).setConfigSource(DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id())
+                                .setConfigType(DescribeConfigsResponse.ConfigType.LONG.id()));
+                    }
+                });
+                return out;
+            }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            DescribeConfigsResponseData data = new DescribeConfigsResponseData();
+            results.forEach(r -> data.results().add(r.join()));
+            return new DescribeConfigsResponse(data);
+        });
+    }
+
+    /** A topic's retention as Kafka's configs: -1 for no limit. */
+    private static Map<String, String> configsOf(Retention retention) {
+        Map<String, String> configs = new LinkedHashMap<>();
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.time().isZero() ? -1 : retention.time().toMillis()));
+        configs.put(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(retention.bytes() == 0 ? -1 : retention.bytes()));
+        return configs;
+    }
+
+    private static ApiException apiError(Throwable failure) {
+        Throwable cause = Futures.unwrap(failure);
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        if (cause instanceof StrataException refused && refused.code().equals("invalid_partitions")) {
+            return new InvalidPartitionsException(refused.getMessage());
+        }
+        return KafkaErrors.of(cause);
+    }
+}
