@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * session would. A {@code curl} fails the test when it cannot connect or its answer is not what
  * the example says: 2xx, unless the example names the status it gets — on the command's line
  * ({@code # 422 rows_rejected}) or as the output shown right after it ({@code #   HTTP/1.1 507 ...}),
- * and then exactly that. {@code redis-cli} and {@code redis-benchmark} lines run when those tools
- * are installed.
+ * and then exactly that. {@code redis-cli}, {@code redis-benchmark} and {@code kcat} lines run when
+ * those tools are installed (its Kafka port in place of 9092).
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ReadmeExamplesTest {
@@ -77,6 +77,10 @@ class ReadmeExamplesTest {
               if ! command -v redis-benchmark >/dev/null; then echo "(redis-benchmark not installed: skipped)"; return 0; fi
               command redis-benchmark -n 2000 "$@" || echo "redis-benchmark $* failed" >> "$STRATA_WORK/failures"
             }
+            kcat() {
+              if ! command -v kcat >/dev/null; then echo "(kcat not installed: skipped)"; return 0; fi
+              timeout 60 kcat "$@" || echo "kcat $* failed" >> "$STRATA_WORK/failures"
+            }
             """;
 
     @TempDir
@@ -85,7 +89,8 @@ class ReadmeExamplesTest {
 
     @BeforeAll
     static void startNode() {
-        shared = TestNode.start(dir.resolve("data"), Map.of("strata.resp.enabled", "on", "strata.resp.port", "0"));
+        shared = TestNode.start(dir.resolve("data"), Map.of("strata.resp.enabled", "on", "strata.resp.port", "0",
+                "strata.kafka.enabled", "on", "strata.kafka.port", "0"));
     }
 
     @AfterAll
@@ -122,6 +127,11 @@ class ReadmeExamplesTest {
         Map<String, String> all = new HashMap<>(settings);
         all.put("strata.resp.enabled", "on");
         all.put("strata.resp.port", "0");
+        if (!all.containsKey("strata.http.auth-token")) {
+            // The Kafka door refuses to start beside a token (it does not authenticate clients yet).
+            all.put("strata.kafka.enabled", "on");
+            all.put("strata.kafka.port", "0");
+        }
         try (TestNode own = TestNode.start(dir.resolve("data-line-" + line), all)) {
             runOn(own, block, line);
         }
@@ -170,10 +180,12 @@ class ReadmeExamplesTest {
     static String runnable(TestNode node, String block) {
         String port = Integer.toString(node.node().httpPort());
         String resp = Integer.toString(node.node().respAddress().orElseThrow().getPort());
+        String kafka = node.node().kafkaAddress().map(address -> Integer.toString(address.getPort())).orElse("9092");
         String[] lines = block.split("\n", -1);
         StringBuilder out = new StringBuilder("export STRATA_WORK=\"$PWD\"\n");
         for (int i = 0; i < lines.length; i++) {
-            String text = lines[i].replace("localhost:8080", "127.0.0.1:" + port).replace("-p 6379", "-p " + resp);
+            String text = lines[i].replace("localhost:8080", "127.0.0.1:" + port).replace("-p 6379", "-p " + resp)
+                    .replace("localhost:9092", "127.0.0.1:" + kafka);
             String trimmed = text.trim();
             if (trimmed.startsWith("./strata ")) {
                 out.append("# (the node is already up) ").append(text).append('\n');

@@ -48,6 +48,11 @@ import java.util.concurrent.CompletionStage;
  */
 final class KafkaAdminApis {
 
+    /** Versions from which a field exists; writing a value other than its default below them fails. */
+    private static final short DETAILS_IN_CREATE_TOPICS = 5;
+    private static final short ERROR_MESSAGE_IN_DELETE_TOPICS = 5;
+    private static final short TYPE_IN_DESCRIBE_CONFIGS = 3;
+
     private final BusStore bus;
 
     KafkaAdminApis(BusStore bus) {
@@ -59,7 +64,7 @@ final class KafkaAdminApis {
     CompletionStage<CreateTopicsResponse> createTopics(CreateTopicsRequest request) {
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic topic : request.data().topics()) {
-            results.add(create(topic, request.data().validateOnly()));
+            results.add(create(topic, request.data().validateOnly(), request.version()));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
             CreateTopicsResponseData data = new CreateTopicsResponseData();
@@ -68,9 +73,10 @@ final class KafkaAdminApis {
         });
     }
 
-    private CompletableFuture<CreatableTopicResult> create(CreatableTopic topic, boolean validateOnly) {
+    private CompletableFuture<CreatableTopicResult> create(CreatableTopic topic, boolean validateOnly, short version) {
         CreatableTopicResult out = new CreatableTopicResult().setName(topic.name()).setTopicId(Uuid.ZERO_UUID)
                 .setNumPartitions(-1).setReplicationFactor((short) -1);
+        boolean detailed = version >= DETAILS_IN_CREATE_TOPICS;
         CompletionStage<CreatableTopicResult> created;
         try {
             int partitions = topic.numPartitions() == -1 ? bus.settings().defaultPartitions() : topic.numPartitions();
@@ -91,9 +97,11 @@ final class KafkaAdminApis {
                         if (existing != null) {
                             throw new TopicExistsException("topic '" + topic.name() + "' already exists");
                         }
-                        return validateOnly ? CompletableFuture.completedFuture(describe(out, topic.name(), partitions, retention))
-                                : bus.createTopic(topic.name(), partitions, retention)
-                                        .thenApply(t -> describe(out, t.name(), t.partitions(), t.retention()));
+                        if (validateOnly) {
+                            return CompletableFuture.completedFuture(detailed ? describe(out, partitions, retention) : out);
+                        }
+                        return bus.createTopic(topic.name(), partitions, retention)
+                                .thenApply(t -> detailed ? describe(out, t.partitions(), t.retention()) : out);
                     });
         } catch (RuntimeException e) {
             created = CompletableFuture.failedFuture(e);
@@ -104,8 +112,9 @@ final class KafkaAdminApis {
         }).toCompletableFuture();
     }
 
-    private static CreatableTopicResult describe(CreatableTopicResult out, String name, int partitions, Retention retention) {
-        out.setName(name).setNumPartitions(partitions).setReplicationFactor((short) 1);
+    /** What CreateTopics v5 and later answer besides the error: the topic's partitions, replication and configs. */
+    private static CreatableTopicResult describe(CreatableTopicResult out, int partitions, Retention retention) {
+        out.setNumPartitions(partitions).setReplicationFactor((short) 1);
         configsOf(retention).forEach((key, value) -> out.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
                 .setName(key).setValue(value).setReadOnly(false).setIsSensitive(false)
                 .setConfigSource(DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id())));
@@ -147,6 +156,7 @@ final class KafkaAdminApis {
 
     CompletionStage<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request) {
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
+        boolean messages = request.version() >= ERROR_MESSAGE_IN_DELETE_TOPICS;
         for (String name : request.topicNames()) {
             DeletableTopicResult out = new DeletableTopicResult().setName(name).setTopicId(Uuid.ZERO_UUID);
             CompletionStage<Void> deleted;
@@ -158,7 +168,10 @@ final class KafkaAdminApis {
             results.add(deleted.handle((ok, failure) -> {
                 if (failure != null) {
                     ApiException error = apiError(failure);
-                    out.setErrorCode(Errors.forException(error).code()).setErrorMessage(error.getMessage());
+                    out.setErrorCode(Errors.forException(error).code());
+                    if (messages) {
+                        out.setErrorMessage(error.getMessage());
+                    }
                 }
                 return out;
             }).toCompletableFuture());
@@ -174,6 +187,7 @@ final class KafkaAdminApis {
 
     CompletionStage<DescribeConfigsResponse> describeConfigs(DescribeConfigsRequest request) {
         List<CompletableFuture<DescribeConfigsResult>> results = new ArrayList<>();
+        boolean typed = request.version() >= TYPE_IN_DESCRIBE_CONFIGS;
         for (DescribeConfigsResource resource : request.data().resources()) {
             DescribeConfigsResult out = new DescribeConfigsResult().setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
@@ -195,9 +209,10 @@ final class KafkaAdminApis {
                 }
                 configsOf(found.retention()).forEach((key, value) -> {
                     if (resource.configurationKeys() == null || resource.configurationKeys().contains(key)) {
-                        out.configs().add(new DescribeConfigsResourceResult().setName(key).setValue(value).setReadOnly(false)
-                                .setIsSensitive(false).setConfigSource(DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id())
-                                .setConfigType(DescribeConfigsResponse.ConfigType.LONG.id()));
+                        DescribeConfigsResourceResult config = new DescribeConfigsResourceResult().setName(key).setValue(value)
+                                .setReadOnly(false).setIsSensitive(false)
+                                .setConfigSource(DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id());
+                        out.configs().add(typed ? config.setConfigType(DescribeConfigsResponse.ConfigType.LONG.id()) : config);
                     }
                 });
                 return out;

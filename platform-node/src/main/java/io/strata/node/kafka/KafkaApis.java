@@ -74,6 +74,13 @@ final class KafkaApis {
     static final Map<ApiKeys, short[]> SUPPORTED = supported();
     /** The cluster id Metadata reports when the node has no cluster name. */
     private static final String CLUSTER_ID = "strata";
+    /** Versions from which a field exists; writing a value other than its default below them fails. */
+    private static final short CONTROLLER_IN_METADATA = 1;
+    private static final short CLUSTER_ID_IN_METADATA = 2;
+    private static final short ERROR_MESSAGE_IN_PRODUCE = 8;
+    private static final short LOG_START_IN_FETCH = 5;
+    private static final short LEADER_EPOCH_IN_METADATA = 7;
+    private static final short LEADER_EPOCH_IN_LIST_OFFSETS = 4;
     /** The longest a Fetch waits, whatever the client asks: below the node's ask timeout. */
     private static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(2);
 
@@ -165,16 +172,22 @@ final class KafkaApis {
 
     private CompletionStage<MetadataResponse> metadata(MetadataRequest request) {
         BrokerAddress self = address.get();
-        MetadataResponseData data = new MetadataResponseData().setClusterId(clusterId).setControllerId(settings.nodeId());
+        MetadataResponseData data = new MetadataResponseData();
+        if (request.version() >= CLUSTER_ID_IN_METADATA) {
+            data.setClusterId(clusterId);
+        }
+        if (request.version() >= CONTROLLER_IN_METADATA) {
+            data.setControllerId(settings.nodeId());
+        }
         data.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(settings.nodeId())
                 .setHost(self.host()).setPort(self.port()));
         List<CompletableFuture<MetadataResponseData.MetadataResponseTopic>> topics = new ArrayList<>();
         if (request.isAllTopics()) {
-            bus.topics().forEach(topic -> topics.add(CompletableFuture.completedFuture(describe(topic))));
+            bus.topics().forEach(topic -> topics.add(CompletableFuture.completedFuture(describe(topic, request.version()))));
         } else {
             boolean create = request.allowAutoTopicCreation() && bus.settings().autoCreateTopics();
             for (String name : request.topics()) {
-                topics.add(topicMetadata(name, create));
+                topics.add(topicMetadata(name, create, request.version()));
             }
         }
         return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -183,25 +196,26 @@ final class KafkaApis {
         });
     }
 
-    private CompletableFuture<MetadataResponseData.MetadataResponseTopic> topicMetadata(String name, boolean create) {
+    private CompletableFuture<MetadataResponseData.MetadataResponseTopic> topicMetadata(String name, boolean create,
+                                                                                       short version) {
         CompletionStage<Topic> found;
         try {
             found = create ? bus.ensureTopic(name, bus.settings().defaultPartitions()) : bus.topic(name);
         } catch (StrataException e) {
             found = CompletableFuture.failedFuture(e);
         }
-        return found.thenApply(this::describe).exceptionally(failure -> new MetadataResponseData.MetadataResponseTopic()
+        return found.thenApply(topic -> describe(topic, version)).exceptionally(failure -> new MetadataResponseData.MetadataResponseTopic()
                 .setName(name).setTopicId(Uuid.ZERO_UUID).setErrorCode(Errors.forException(KafkaErrors.of(failure)).code()))
                 .toCompletableFuture();
     }
 
-    private MetadataResponseData.MetadataResponseTopic describe(Topic topic) {
+    private MetadataResponseData.MetadataResponseTopic describe(Topic topic, short version) {
         MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
                 .setName(topic.name()).setTopicId(Uuid.ZERO_UUID).setIsInternal(false);
         List<Integer> self = List.of(settings.nodeId());
         for (int p = 0; p < topic.partitions(); p++) {
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition().setPartitionIndex(p)
-                    .setLeaderId(settings.nodeId()).setLeaderEpoch(0).setReplicaNodes(self).setIsrNodes(self)
+                    .setLeaderId(settings.nodeId()).setLeaderEpoch(version >= LEADER_EPOCH_IN_METADATA ? 0 : -1).setReplicaNodes(self).setIsrNodes(self)
                     .setOfflineReplicas(List.of()));
         }
         return out;
@@ -218,7 +232,7 @@ final class KafkaApis {
         for (ProduceRequestData.TopicProduceData topic : request.data().topicData()) {
             List<CompletableFuture<ProduceResponseData.PartitionProduceResponse>> partitions = new ArrayList<>();
             for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
-                partitions.add(appendPartition(topic.name(), partition));
+                partitions.add(appendPartition(topic.name(), partition, request.version()));
             }
             topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
                 ProduceResponseData.TopicProduceResponse out = new ProduceResponseData.TopicProduceResponse().setName(topic.name());
@@ -240,7 +254,8 @@ final class KafkaApis {
     }
 
     private CompletableFuture<ProduceResponseData.PartitionProduceResponse> appendPartition(String topic,
-                                                                                        ProduceRequestData.PartitionProduceData partition) {
+                                                                                        ProduceRequestData.PartitionProduceData partition,
+                                                                                        short version) {
         ProduceResponseData.PartitionProduceResponse out = new ProduceResponseData.PartitionProduceResponse()
                 .setIndex(partition.index()).setBaseOffset(-1).setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP).setLogStartOffset(-1);
         CompletionStage<?> appended;
@@ -263,7 +278,10 @@ final class KafkaApis {
         return appended.handle((ok, failure) -> {
             if (failure != null) {
                 ApiException refused = KafkaErrors.of(failure);
-                out.setErrorCode(Errors.forException(refused).code()).setErrorMessage(refused.getMessage());
+                out.setErrorCode(Errors.forException(refused).code());
+                if (version >= ERROR_MESSAGE_IN_PRODUCE) {
+                    out.setErrorMessage(refused.getMessage());
+                }
                 LOG.debug("kafka produce to {}-{} refused: {}", topic, partition.index(), refused.getMessage());
             }
             return out;
@@ -275,7 +293,8 @@ final class KafkaApis {
     private CompletionStage<FetchResponse> fetch(FetchRequest request) {
         FetchRequestData data = request.data();
         long waitMs = Math.min(Math.max(0, data.maxWaitMs()), MAX_FETCH_WAIT.toMillis());
-        return readAll(data).<FetchResponseData>thenCompose(first -> {
+        short version = request.version();
+        return readAll(data, version).<FetchResponseData>thenCompose(first -> {
             if (waitMs == 0 || bytesOf(first) >= Math.max(1, data.minBytes()) || hasError(first)) {
                 return CompletableFuture.completedFuture(first);
             }
@@ -291,11 +310,11 @@ final class KafkaApis {
                 return CompletableFuture.completedFuture(first);
             }
             CompletableFuture<Object> any = CompletableFuture.anyOf(waits.toArray(CompletableFuture[]::new));
-            return any.handle((ok, failure) -> (Void) null).thenCompose(woken -> readAll(data));
+            return any.handle((ok, failure) -> (Void) null).thenCompose(woken -> readAll(data, version));
         }).thenApply(FetchResponse::of);
     }
 
-    private CompletableFuture<FetchResponseData> readAll(FetchRequestData request) {
+    private CompletableFuture<FetchResponseData> readAll(FetchRequestData request, short version) {
         int budget = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
         List<CompletableFuture<FetchResponseData.PartitionData>> reads = new ArrayList<>();
         List<FetchResponseData.FetchableTopicResponse> topics = new ArrayList<>();
@@ -306,7 +325,7 @@ final class KafkaApis {
                 // Each partition gets its own share of the request's budget; Kafka fills partitions in order,
                 // this reads them at once and never answers past partitionMaxBytes each.
                 int max = Math.max(1, Math.min(p.partitionMaxBytes(), budget));
-                reads.add(readPartition(topic.topic(), p, max));
+                reads.add(readPartition(topic.topic(), p, max, version));
             }
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -324,7 +343,7 @@ final class KafkaApis {
     }
 
     private CompletableFuture<FetchResponseData.PartitionData> readPartition(String topic, FetchRequestData.FetchPartition p,
-                                                                            int maxBytes) {
+                                                                            int maxBytes, short version) {
         FetchResponseData.PartitionData out = new FetchResponseData.PartitionData().setPartitionIndex(p.partition())
                 .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setPreferredReadReplica(-1)
                 .setRecords(MemoryRecords.EMPTY);
@@ -340,7 +359,7 @@ final class KafkaApis {
                 return out.setErrorCode(Errors.forException(refused).code());
             }
             return out.setHighWatermark(data.highWatermark()).setLastStableOffset(data.highWatermark())
-                    .setLogStartOffset(data.logStartOffset()).setRecords(data.records());
+                    .setLogStartOffset(version >= LOG_START_IN_FETCH ? data.logStartOffset() : -1).setRecords(data.records());
         }).toCompletableFuture();
     }
 
@@ -372,7 +391,7 @@ final class KafkaApis {
         for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
             List<CompletableFuture<ListOffsetsResponseData.ListOffsetsPartitionResponse>> partitions = new ArrayList<>();
             for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
-                partitions.add(offsetOf(topic.name(), p));
+                partitions.add(offsetOf(topic.name(), p, request.version()));
             }
             topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
                 ListOffsetsResponseData.ListOffsetsTopicResponse out = new ListOffsetsResponseData.ListOffsetsTopicResponse()
@@ -389,10 +408,11 @@ final class KafkaApis {
     }
 
     private CompletableFuture<ListOffsetsResponseData.ListOffsetsPartitionResponse> offsetOf(String topic,
-                                                                                          ListOffsetsRequestData.ListOffsetsPartition p) {
+                                                                                          ListOffsetsRequestData.ListOffsetsPartition p,
+                                                                                          short version) {
         ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(p.partitionIndex()).setTimestamp(ListOffsetsResponse.UNKNOWN_TIMESTAMP)
-                .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET).setLeaderEpoch(0);
+                .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET).setLeaderEpoch(version >= LEADER_EPOCH_IN_LIST_OFFSETS ? 0 : -1);
         long timestamp = p.timestamp();
         CompletionStage<ListOffsetsResponseData.ListOffsetsPartitionResponse> found;
         try {

@@ -4,9 +4,11 @@ import io.strata.node.bus.BusStore;
 import io.strata.node.plug.Door;
 import io.strata.node.plug.TcpDoor;
 import io.strata.node.plug.NodeContext;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.scaladsl.Framing.FramingException;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Framing;
@@ -89,8 +91,11 @@ public final class KafkaServer extends TcpDoor {
                     try {
                         connection.handleWith(connectionFlow(new KafkaConnection(apis), settings, killSwitch), system)
                                 .whenComplete((done, failure) -> {
-                                    if (failure != null) {
+                                    if (failure instanceof InvalidRequestException || failure instanceof FramingException) {
                                         LOG.info("kafka connection from {} closed: {}", connection.remoteAddress(), failure.getMessage());
+                                    } else if (failure != null) {
+                                        LOG.error("kafka connection from {} closed by a failure of the door",
+                                                connection.remoteAddress(), failure);
                                     }
                                     closed.complete(Done.getInstance());
                                 });

@@ -1,0 +1,221 @@
+package io.strata.node.kafka;
+
+import io.strata.node.testing.TestNode;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every API the door advertises, at every version it advertises, over one raw connection: clients
+ * pick versions anywhere in the ranges (librdkafka and kafkajs use older ones than the Java
+ * client), and a field a version does not have must not be written into its response.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class KafkaVersionsTest {
+
+    @TempDir
+    static Path dir;
+    private static TestNode node;
+    private static Socket socket;
+    private static int correlation;
+
+    @BeforeAll
+    static void start() throws IOException {
+        node = TestNode.start(dir, Map.of("strata.kafka.enabled", "on", "strata.kafka.port", "0"));
+        assertEquals(201, node.put("/topics/versions", "{\"partitions\": 1}").statusCode());
+        var address = node.node().kafkaAddress().orElseThrow();
+        socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(10_000);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        socket.close();
+        node.close();
+    }
+
+    /** Sends {@code request} on the shared connection and reads its response. */
+    private static AbstractResponse exchange(AbstractRequest request) throws IOException {
+        short version = request.version();
+        ApiKeys api = request.apiKey();
+        int id = ++correlation;
+        ByteBuffer bytes = request.serializeWithHeader(new RequestHeader(api, version, "versions-test", id));
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        out.writeInt(bytes.remaining());
+        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+        out.flush();
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] body = new byte[in.readInt()];
+        in.readFully(body);
+        ByteBuffer response = ByteBuffer.wrap(body);
+        assertEquals(id, ResponseHeader.parse(response, api.responseHeaderVersion(version)).correlationId(), api + " v" + version);
+        return AbstractResponse.parseResponse(api, new ByteBufferAccessor(response), version);
+    }
+
+    private static short[] versions(ApiKeys api) {
+        return KafkaApis.SUPPORTED.get(api);
+    }
+
+    @Test
+    void produceFetchAndListOffsetsAtEveryVersion() throws IOException {
+        short[] produce = versions(ApiKeys.PRODUCE);
+        long expectedOffset = 0;
+        for (short v = produce[0]; v <= produce[1]; v++) {
+            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+            ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("versions");
+            topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + v).getBytes(StandardCharsets.UTF_8)))));
+            data.topicData().add(topic);
+            ProduceResponse answer = (ProduceResponse) exchange(new ProduceRequest(data, v));
+            var partition = answer.data().responses().iterator().next().partitionResponses().get(0);
+            assertEquals(Errors.NONE.code(), partition.errorCode(), "Produce v" + v);
+            assertEquals(expectedOffset++, partition.baseOffset(), "Produce v" + v);
+
+            // A refusal's answer too: an unknown partition.
+            ProduceRequestData bad = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
+            ProduceRequestData.TopicProduceData badTopic = new ProduceRequestData.TopicProduceData().setName("versions");
+            badTopic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(9).setRecords(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes(StandardCharsets.UTF_8)))));
+            bad.topicData().add(badTopic);
+            ProduceResponse refused = (ProduceResponse) exchange(new ProduceRequest(bad, v));
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                    refused.data().responses().iterator().next().partitionResponses().get(0).errorCode(), "Produce v" + v);
+        }
+        short[] fetch = versions(ApiKeys.FETCH);
+        for (short v = fetch[0]; v <= fetch[1]; v++) {
+            FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+                    .setReplicaId(-1).setIsolationLevel(IsolationLevel.READ_UNCOMMITTED.id());
+            data.topics().add(new FetchRequestData.FetchTopic().setTopic("versions").setPartitions(List.of(
+                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1).setPartitionMaxBytes(1 << 20),
+                    new FetchRequestData.FetchPartition().setPartition(7).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
+            FetchResponse answer = (FetchResponse) exchange(new FetchRequest(data, v));
+            var partitions = answer.data().responses().get(0).partitions();
+            assertEquals(Errors.NONE.code(), partitions.get(0).errorCode(), "Fetch v" + v);
+            assertEquals(expectedOffset, partitions.get(0).highWatermark(), "Fetch v" + v);
+            assertTrue(partitions.get(0).records().sizeInBytes() > 0, "Fetch v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.get(1).errorCode(), "Fetch v" + v);
+        }
+        short[] list = versions(ApiKeys.LIST_OFFSETS);
+        for (short v = list[0]; v <= list[1]; v++) {
+            ListOffsetsRequestData.ListOffsetsTopic topic = new ListOffsetsRequestData.ListOffsetsTopic().setName("versions")
+                    .setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                            .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)));
+            ListOffsetsResponse answer = (ListOffsetsResponse) exchange(ListOffsetsRequest.Builder
+                    .forConsumer(false, IsolationLevel.READ_UNCOMMITTED).setTargetTimes(List.of(topic)).build(v));
+            var partition = answer.data().topics().get(0).partitions().get(0);
+            assertEquals(Errors.NONE.code(), partition.errorCode(), "ListOffsets v" + v);
+            assertEquals(expectedOffset, partition.offset(), "ListOffsets v" + v);
+        }
+    }
+
+    @Test
+    void metadataInitProducerIdAndAdminAtEveryVersion() throws IOException {
+        short[] metadata = versions(ApiKeys.METADATA);
+        for (short v = metadata[0]; v <= metadata[1]; v++) {
+            // Before v4 a request cannot say so, and the door creates nothing anyway (auto-create is off).
+            MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(v < 4);
+            data.setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("versions"),
+                    new MetadataRequestData.MetadataRequestTopic().setName("missing")));
+            MetadataResponse answer = (MetadataResponse) exchange(new MetadataRequest(data, v));
+            assertEquals(1, answer.data().brokers().size(), "Metadata v" + v);
+            assertEquals(Errors.NONE.code(), answer.data().topics().find("versions").errorCode(), "Metadata v" + v);
+            assertEquals(1, answer.data().topics().find("versions").partitions().size(), "Metadata v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), answer.data().topics().find("missing").errorCode(), "Metadata v" + v);
+        }
+        short[] init = versions(ApiKeys.INIT_PRODUCER_ID);
+        for (short v = init[0]; v <= init[1]; v++) {
+            InitProducerIdResponse answer = (InitProducerIdResponse) exchange(new InitProducerIdRequest.Builder(
+                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
+                            .setProducerId(-1).setProducerEpoch((short) -1)).build(v));
+            assertEquals(Errors.NONE.code(), answer.data().errorCode(), "InitProducerId v" + v);
+            assertTrue(answer.data().producerId() >= 0, "InitProducerId v" + v);
+        }
+        short[] create = versions(ApiKeys.CREATE_TOPICS);
+        for (short v = create[0]; v <= create[1]; v++) {
+            CreatableTopicCollection topics = new CreatableTopicCollection();
+            topics.add(new CreatableTopic().setName("created-v" + v).setNumPartitions(2).setReplicationFactor((short) 1));
+            topics.add(new CreatableTopic().setName("refused-v" + v).setNumPartitions(1).setReplicationFactor((short) 3));
+            CreateTopicsResponse answer = (CreateTopicsResponse) exchange(new CreateTopicsRequest.Builder(
+                    new CreateTopicsRequestData().setTopics(topics).setTimeoutMs(10_000)).build(v));
+            CreatableTopicResult created = answer.data().topics().find("created-v" + v);
+            assertEquals(Errors.NONE.code(), created.errorCode(), "CreateTopics v" + v);
+            assertEquals(Errors.INVALID_REPLICATION_FACTOR.code(), answer.data().topics().find("refused-v" + v).errorCode(),
+                    "CreateTopics v" + v);
+        }
+        short[] describe = versions(ApiKeys.DESCRIBE_CONFIGS);
+        for (short v = describe[0]; v <= describe[1]; v++) {
+            DescribeConfigsResponse answer = (DescribeConfigsResponse) exchange(new DescribeConfigsRequest.Builder(
+                    new DescribeConfigsRequestData().setResources(List.of(new DescribeConfigsRequestData.DescribeConfigsResource()
+                            .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName("versions")
+                            .setConfigurationKeys(null)))).build(v));
+            var result = answer.data().results().get(0);
+            assertEquals(Errors.NONE.code(), result.errorCode(), "DescribeConfigs v" + v);
+            assertTrue(result.configs().stream().anyMatch(c -> c.name().equals("retention.ms")), "DescribeConfigs v" + v);
+        }
+        short[] delete = versions(ApiKeys.DELETE_TOPICS);
+        for (short v = delete[0]; v <= delete[1]; v++) {
+            DeleteTopicsResponse answer = (DeleteTopicsResponse) exchange(new DeleteTopicsRequest.Builder(
+                    new DeleteTopicsRequestData().setTopicNames(List.of("created-v" + create[0], "never-v" + v))
+                            .setTimeoutMs(10_000)).build(v));
+            var results = answer.data().responses();
+            assertEquals(v == delete[0] ? Errors.NONE.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                    results.find("created-v" + create[0]).errorCode(), "DeleteTopics v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.find("never-v" + v).errorCode(), "DeleteTopics v" + v);
+        }
+    }
+}
