@@ -4,6 +4,7 @@ import io.strata.node.demo.DemoChapter;
 import io.strata.node.demo.DemoFailure;
 import io.strata.node.demo.DemoTour;
 import io.strata.node.demo.BusChapter;
+import io.strata.node.demo.KafkaChapter;
 import io.strata.node.demo.KvChapter;
 import io.strata.node.demo.LimitsChapter;
 import io.strata.node.demo.RespChapter;
@@ -82,13 +83,14 @@ public final class DemoCommand implements Callable<Integer> {
                 tour = new DemoTour(out, null, dir);
             } else {
                 Path data = dir.resolve("data");
-                NodeProcess.Builder builder = NodeProcess.builder(data).logFile(dir.resolve("node.log")).args("--resp-port", "0");
+                NodeProcess.Builder builder = NodeProcess.builder(data).logFile(dir.resolve("node.log")).args("--resp-port", "0", "--kafka-port", "0");
                 out.println("Strata demo: starting a fresh node in " + dir + " (its output goes to node.log there)...");
                 out.flush();
                 node = builder.start();
                 out.println("Node up at " + node.httpBase() + " (pid " + node.pid() + ").");
                 tour = new DemoTour(out, node.httpBase(), dir);
                 tour.moveRespTo(node.respPort());
+                tour.moveKafkaTo(node.kafkaPort());
                 tourOneNode(tour, builder, data);
                 for (DemoChapter chapter : chapters().stream().filter(DemoChapter::startsOwnNode).toList()) {
                     tour.chapter(chapter.title());
@@ -144,6 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
         node = builder.start();
         tour.moveTo(node.httpBase());
         tour.moveRespTo(node.respPort());
+        tour.moveKafkaTo(node.kafkaPort());
         tour.say("Up again at " + node.httpBase() + " (pid " + node.pid() + ") after "
                 + (System.nanoTime() - restart) / 1_000_000 + " ms; it recovered from its snapshots and logs.");
         for (DemoChapter chapter : chapters) {
@@ -166,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** This module's chapters, then those other modules add as services. */
     private static List<DemoChapter> chapters() {
-        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new TableChapter(), new StreamChapter(),
+        List<DemoChapter> chapters = new ArrayList<>(List.of(new KvChapter(), new RespChapter(), new BusChapter(), new KafkaChapter(), new TableChapter(), new StreamChapter(),
                 new SafetyChapter(), new LimitsChapter()));
         ServiceLoader.load(DemoChapter.class).forEach(chapters::add);
         return chapters;

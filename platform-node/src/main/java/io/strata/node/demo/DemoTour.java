@@ -37,6 +37,7 @@ public final class DemoTour {
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     private String base;
     private OptionalInt respPort = OptionalInt.empty();
+    private OptionalInt kafkaPort = OptionalInt.empty();
     private int chapter;
     private int step;
     private int checks;
@@ -75,6 +76,16 @@ public final class DemoTour {
     /** Points the tour at the Redis-protocol port of the node it talks to (empty: it has none). */
     public void moveRespTo(OptionalInt port) {
         this.respPort = port;
+    }
+
+    /** The Kafka-protocol port of the node the tour talks to, when it listens for Kafka clients. */
+    public OptionalInt kafkaPort() {
+        return kafkaPort;
+    }
+
+    /** Points the tour at the Kafka-protocol port of the node it talks to (empty: it has none). */
+    public void moveKafkaTo(OptionalInt port) {
+        this.kafkaPort = port;
     }
 
     /** Where the tour prints, for chapters that show a table of their own. */

@@ -34,19 +34,23 @@ class DemoCommandTest {
         assertTrue(out.toString().contains("$ curl -i -X PUT --data-binary 'hello, strata' http://127.0.0.1:"), out.toString());
         assertTrue(out.toString().contains("=== 2. Redis protocol ==="), out.toString());
         assertTrue(out.toString().contains(" SET demo:greeting \"hello from redis\"\n    OK"), out.toString());
-        assertTrue(out.toString().contains("--- 7.4 Redis protocol: the keys written through RESP came back"), out.toString());
-        assertTrue(out.toString().contains("=== 4. Columnar tables ==="), out.toString());
+        assertTrue(out.toString().contains("--- 8.4 Redis protocol: the keys written through RESP came back"), out.toString());
+        assertTrue(out.toString().contains("=== 4. Kafka protocol ==="), out.toString());
+        assertTrue(out.toString().contains("... 100 records, each once."), out.toString());
+        assertTrue(out.toString().contains("--- 8.8 Kafka protocol: every acknowledged record came back, and offsets go on"),
+                out.toString());
+        assertTrue(out.toString().contains("=== 5. Columnar tables ==="), out.toString());
         assertTrue(out.toString().contains("--data-binary @events-001.csv http://127.0.0.1:"), out.toString());
-        assertTrue(out.toString().contains("=== 5. Stream jobs ==="), out.toString());
+        assertTrue(out.toString().contains("=== 6. Stream jobs ==="), out.toString());
         assertTrue(out.toString().contains("$ curl -i --data-binary @clickstream.json http://127.0.0.1:"), out.toString());
         assertTrue(out.toString().contains("\"window\":{\"type\":\"sliding\",\"size\":\"5m\",\"slide\":\"1m\"}"), out.toString());
         assertTrue(out.toString().contains("late.reason: event time "), out.toString());
         assertTrue(out.toString().contains("dlq.job: spend_1m  dlq.reason: missing event time field 'ts'"), out.toString());
-        assertTrue(out.toString().contains("--- 7.8 The table came back"), out.toString());
-        assertTrue(out.toString().contains("--- 7.9 The jobs came back"), out.toString());
-        assertTrue(out.toString().contains("=== 6. Bad input and hostile names ==="), out.toString());
+        assertTrue(out.toString().contains("--- 8.9 The table came back"), out.toString());
+        assertTrue(out.toString().contains("--- 8.10 The jobs came back"), out.toString());
+        assertTrue(out.toString().contains("=== 7. Bad input and hostile names ==="), out.toString());
         assertTrue(out.toString().contains("{\"error\":{\"code\":\"bad_request\""), out.toString());
-        assertTrue(out.toString().contains("--- 7.10 Bad input and hostile names: the catalogs after the crash"), out.toString());
+        assertTrue(out.toString().contains("--- 8.11 Bad input and hostile names: the catalogs after the crash"), out.toString());
         assertTrue(out.toString().contains(". Limits: strangers, slow clients, floods, a full disk, a memory ceiling ==="),
                 out.toString());
         assertTrue(out.toString().contains("(error) ERR max number of clients reached"), out.toString());
