@@ -347,6 +347,10 @@ public final class KvStore {
         if (key == null || key.isEmpty()) {
             throw StrataException.invalid("invalid_key", "key must not be empty");
         }
+        // A char takes at most 3 UTF-8 bytes: most keys are short enough not to be encoded to be measured.
+        if (3L * key.length() <= settings.maxKeyBytes()) {
+            return;
+        }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > settings.maxKeyBytes()) {
             throw StrataException.invalid("invalid_key",
