@@ -343,7 +343,7 @@ final class JobRunner {
                     WindowResult w = (WindowResult) o;
                     if (w.kind() == WindowResult.Kind.FINAL) {
                         if (keepFinalRows) {
-                            finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                            finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), w.values()));
                         }
                     } else {
                         results.add(w);
@@ -414,7 +414,7 @@ final class JobRunner {
             boolean topics = !ctx.sinks().topics().isEmpty();
             for (Writes w : writes) {
                 for (WindowResult r : w.results()) {
-                    rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), new LinkedHashMap<>(r.values())));
+                    rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), r.values()));
                     if (topics) {
                         kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
                     }

@@ -1,6 +1,8 @@
 package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.strata.node.http.Json;
 import io.strata.node.kv.KvPartition;
@@ -42,7 +44,7 @@ class KvSink {
     private final Map<String, Long> latestEnd = new HashMap<>();
     /** The last two window bounds written as text (a start and an end): the results of one firing share them. */
     private final long[] instants = {Long.MIN_VALUE, Long.MIN_VALUE};
-    private final String[] instantTexts = new String[2];
+    private final SerializableString[] instantTexts = new SerializableString[2];
     private int nextInstant;
     /** One generator for every value: each is the buffer's bytes after its row. */
     private final ByteArrayBuilder buffer = new ByteArrayBuilder();
@@ -58,15 +60,15 @@ class KvSink {
 
     /** Writes the newest result per key among {@code outputs}, skipping any older than what was written. */
     CompletionStage<Void> write(List<ResultRow> outputs) {
-        Map<String, ResultRow> newest = new LinkedHashMap<>();
+        Map<String, ResultRow> newest = new LinkedHashMap<>(capacity(outputs.size()));
         for (ResultRow o : outputs) {
             ResultRow seen = newest.get(o.key());
-            if (o.windowEnd() >= latestEnd.getOrDefault(o.key(), Long.MIN_VALUE)
-                    && (seen == null || o.windowEnd() >= seen.windowEnd())) {
+            // A row seen in this batch already passed the latest end written, so it is the bar.
+            if (seen != null ? o.windowEnd() >= seen.windowEnd() : o.windowEnd() >= latestEnd.getOrDefault(o.key(), Long.MIN_VALUE)) {
                 newest.put(o.key(), o);
             }
         }
-        Map<String, byte[]> values = new LinkedHashMap<>();
+        Map<String, byte[]> values = new LinkedHashMap<>(capacity(newest.size()));
         List<DeadLetters.Unstorable> refused = new ArrayList<>();
         for (ResultRow o : newest.values()) {
             var unstorable = o.unstorable();
@@ -97,6 +99,11 @@ class KvSink {
         });
     }
 
+    /** A hash map's initial capacity for {@code entries} keys, so that filling it never resizes it. */
+    private static int capacity(int entries) {
+        return (int) (entries / 0.75f) + 1;
+    }
+
     /** The value written for {@code row}: its JSON object ({@link ResultRow#toJson}) as UTF-8. */
     byte[] json(ResultRow row) {
         try {
@@ -113,7 +120,7 @@ class KvSink {
         }
     }
 
-    private String instant(long millis) {
+    private SerializableString instant(long millis) {
         for (int i = 0; i < instants.length; i++) {
             if (instants[i] == millis && instantTexts[i] != null) {
                 return instantTexts[i];
@@ -122,7 +129,7 @@ class KvSink {
         int slot = nextInstant;
         nextInstant = (nextInstant + 1) % instants.length;
         instants[slot] = millis;
-        instantTexts[slot] = Instant.ofEpochMilli(millis).toString();
+        instantTexts[slot] = new SerializedString(Instant.ofEpochMilli(millis).toString());
         return instantTexts[slot];
     }
 
