@@ -41,7 +41,8 @@ class KvSink {
     private final String keyField;
     private final long ttlMillis;
     private final DeadLetters deadLetters;
-    private final Map<String, Long> latestEnd = new HashMap<>();
+    /** Per key written (or tried): the window end written last, and the row this batch would write. */
+    private final Map<String, Latest> latest = new HashMap<>();
     /** The last two window bounds written as text (a start and an end): the results of one firing share them. */
     private final long[] instants = {Long.MIN_VALUE, Long.MIN_VALUE};
     private final SerializableString[] instantTexts = new SerializableString[2];
@@ -60,17 +61,24 @@ class KvSink {
 
     /** Writes the newest result per key among {@code outputs}, skipping any older than what was written. */
     CompletionStage<Void> write(List<ResultRow> outputs) {
-        Map<String, ResultRow> newest = new LinkedHashMap<>(capacity(outputs.size()));
+        // One look-up per row: a key's entry holds both the end written last and the batch's newest row.
+        List<Latest> newest = new ArrayList<>();
         for (ResultRow o : outputs) {
-            ResultRow seen = newest.get(o.key());
-            // A row seen in this batch already passed the latest end written, so it is the bar.
-            if (seen != null ? o.windowEnd() >= seen.windowEnd() : o.windowEnd() >= latestEnd.getOrDefault(o.key(), Long.MIN_VALUE)) {
-                newest.put(o.key(), o);
+            Latest l = latest.computeIfAbsent(o.key(), key -> new Latest());
+            if (l.pending == null) {
+                if (o.windowEnd() >= l.written) {
+                    l.pending = o;
+                    newest.add(l);
+                }
+            } else if (o.windowEnd() >= l.pending.windowEnd()) {
+                l.pending = o;
             }
         }
         Map<String, byte[]> values = new LinkedHashMap<>(capacity(newest.size()));
         List<DeadLetters.Unstorable> refused = new ArrayList<>();
-        for (ResultRow o : newest.values()) {
+        for (Latest l : newest) {
+            ResultRow o = l.pending;
+            l.pending = null;
             var unstorable = o.unstorable();
             if (unstorable.isPresent()) {
                 refused.add(new DeadLetters.Unstorable(o, unstorable.get()));
@@ -85,7 +93,7 @@ class KvSink {
                 continue;
             }
             values.put(o.key(), value);
-            latestEnd.put(o.key(), o.windowEnd());
+            l.written = o.windowEnd();
         }
         // One ask per partition for the whole batch of results: each partition logs its keys as one append.
         CompletionStage<List<KvPartition.Reply>> puts = values.isEmpty()
@@ -135,12 +143,24 @@ class KvSink {
 
     /** The latest window end written per key, for the checkpoint. */
     Map<String, Long> latestEnds() {
-        return Map.copyOf(latestEnd);
+        Map<String, Long> ends = new HashMap<>(capacity(latest.size()));
+        latest.forEach((key, l) -> {
+            if (l.written != Long.MIN_VALUE) {
+                ends.put(key, l.written);
+            }
+        });
+        return Map.copyOf(ends);
     }
 
     /** Restores {@link #latestEnds} from a checkpoint. */
     void restore(Map<String, Long> ends) {
-        latestEnd.clear();
-        latestEnd.putAll(ends);
+        latest.clear();
+        ends.forEach((key, end) -> latest.computeIfAbsent(key, k -> new Latest()).written = end);
+    }
+
+    /** A key's window end written last ({@code Long.MIN_VALUE}: none), and the row a write under way picked for it. */
+    private static final class Latest {
+        long written = Long.MIN_VALUE;
+        ResultRow pending;
     }
 }

@@ -85,11 +85,12 @@ public record ResultRow(String key, long windowStart, long windowEnd, Map<String
      * 64-bit float (a sum that overflowed), which a float64 column refuses and JSON has no number for.
      */
     public Optional<String> unstorable() {
-        for (Map.Entry<String, Object> v : values.entrySet()) {
-            boolean nonFinite = v.getValue() instanceof Double d ? !Double.isFinite(d)
-                    : v.getValue() instanceof JsonNode n && Json.isNonFinite(n);
+        // The values alone, not their entries: an unmodifiable map wraps each entry it hands out.
+        for (Object value : values.values()) {
+            boolean nonFinite = value instanceof Double d ? !Double.isFinite(d) : value instanceof JsonNode n && Json.isNonFinite(n);
             if (nonFinite) {
-                return Optional.of("aggregate '" + v.getKey() + "' is " + v.getValue()
+                String name = values.entrySet().stream().filter(v -> v.getValue() == value).findFirst().orElseThrow().getKey();
+                return Optional.of("aggregate '" + name + "' is " + value
                         + ": it overflowed the range of a 64-bit float (about ±1.8e308), so it cannot be stored");
             }
         }
