@@ -74,11 +74,17 @@ class KvSink {
                 l.pending = o;
             }
         }
+        // Taken out of the entries before anything can fail, so that no later batch finds a row still pending.
+        List<ResultRow> rows = new ArrayList<>(newest.size());
+        for (Latest l : newest) {
+            rows.add(l.pending);
+            l.pending = null;
+        }
         Map<String, byte[]> values = new LinkedHashMap<>(capacity(newest.size()));
         List<DeadLetters.Unstorable> refused = new ArrayList<>();
-        for (Latest l : newest) {
-            ResultRow o = l.pending;
-            l.pending = null;
+        for (int i = 0; i < rows.size(); i++) {
+            ResultRow o = rows.get(i);
+            Latest l = newest.get(i);
             var unstorable = o.unstorable();
             if (unstorable.isPresent()) {
                 refused.add(new DeadLetters.Unstorable(o, unstorable.get()));
