@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import com.google.protobuf.UnsafeByteOperations;
 import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.StrataException;
@@ -443,16 +444,19 @@ public final class KvPartition {
         List<LogEntry> entries = new ArrayList<>(putAll.writes.size());
         for (Write write : putAll.writes) {
             long expiresAt = write.ttlMillis > 0 ? now + write.ttlMillis : 0;
+            // Wrapped, not copied: a command's value is never changed once sent, and the state keeps the same array.
             entries.add(LogEntry.newBuilder().setSeq(++seq).setPut(PutOp.newBuilder().setKey(write.key)
-                    .setValue(com.google.protobuf.ByteString.copyFrom(write.value)).setExpiresAtMs(expiresAt)).build());
+                    .setValue(UnsafeByteOperations.unsafeWrap(write.value)).setExpiresAtMs(expiresAt)).build());
         }
         Optional<Behavior<Command>> refused = append(entries, putAll.replyTo, "put");
         if (refused.isPresent()) {
             return refused.get();
         }
-        for (LogEntry entry : entries) {
-            state.apply(entry, now);
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry entry = entries.get(i);
+            state.put(entry.getPut().getKey(), putAll.writes.get(i).value, entry.getSeq(), entry.getPut().getExpiresAtMs());
         }
+        state.seq(seq);
         replies.acknowledge(seq, putAll.replyTo, new AllWritten(entries.size(), seq));
         storage.metrics().op("put", "ok");
         return afterWrite(entries.size());

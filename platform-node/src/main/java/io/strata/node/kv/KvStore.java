@@ -222,11 +222,23 @@ public final class KvStore {
     public CompletionStage<List<KvPartition.Reply>> putAll(String space, Map<String, byte[]> values, long ttlMillis) {
         values.forEach((key, value) -> checkWrite(key, value, ttlMillis));
         return keyspaceForWrite(space).thenCompose(keyspace -> {
-            Map<PartitionId, List<KvPartition.Write>> byPartition = new LinkedHashMap<>();
-            values.forEach((key, value) -> byPartition.computeIfAbsent(partitionOf(keyspace, key), p -> new ArrayList<>())
-                    .add(new KvPartition.Write(key, value, ttlMillis)));
-            List<CompletableFuture<KvPartition.Reply>> asks = byPartition.entrySet().stream()
-                    .map(e -> ask(e.getKey(), r -> new KvPartition.PutAll(List.copyOf(e.getValue()), r)).toCompletableFuture())
+            // By partition number, in order of first appearance: no partition id made and hashed per key.
+            List<List<KvPartition.Write>> byPartition = new ArrayList<>(keyspace.partitions());
+            for (int p = 0; p < keyspace.partitions(); p++) {
+                byPartition.add(null);
+            }
+            List<Integer> involved = new ArrayList<>();
+            values.forEach((key, value) -> {
+                int p = Partitioner.partitionFor(key, keyspace.partitions());
+                if (byPartition.get(p) == null) {
+                    byPartition.set(p, new ArrayList<>());
+                    involved.add(p);
+                }
+                byPartition.get(p).add(new KvPartition.Write(key, value, ttlMillis));
+            });
+            List<CompletableFuture<KvPartition.Reply>> asks = involved.stream()
+                    .map(p -> ask(new PartitionId(keyspace.name(), p), r -> new KvPartition.PutAll(List.copyOf(byPartition.get(p)), r))
+                            .toCompletableFuture())
                     .toList();
             return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
                     .thenApply(done -> asks.stream().map(CompletableFuture::join).toList());
@@ -346,6 +358,10 @@ public final class KvStore {
     private void validateKey(String key) {
         if (key == null || key.isEmpty()) {
             throw StrataException.invalid("invalid_key", "key must not be empty");
+        }
+        // A char takes at most 3 UTF-8 bytes: most keys are short enough not to be encoded to be measured.
+        if (3L * key.length() <= settings.maxKeyBytes()) {
+            return;
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > settings.maxKeyBytes()) {

@@ -121,7 +121,11 @@ public final class EntryLog<T extends MessageLite> implements AutoCloseable {
             }
             bytes += size;
         }
-        batches.add(batch(entries, from, entries.size(), timestamp).buffer());
+        MemoryRecords last = batch(entries, from, entries.size(), timestamp);
+        if (batches.isEmpty()) {
+            return last;
+        }
+        batches.add(last.buffer());
         int total = batches.stream().mapToInt(ByteBuffer::remaining).sum();
         ByteBuffer all = ByteBuffer.allocate(total);
         batches.forEach(all::put);

@@ -11,6 +11,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.ByteUtils;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -196,26 +197,73 @@ public final class RecordBatches {
             forEachValue((offset, value) -> consumer.accept(value));
         }
 
-        /** As {@link #forEachValue(java.util.function.Consumer)}, with each record's offset. */
+        /**
+         * As {@link #forEachValue(java.util.function.Consumer)}, with each record's offset. The
+         * buffer handed over is only valid during the call: the next record's value reuses it.
+         */
         public void forEachValue(ValueConsumer consumer) {
             int left = count;
+            ByteBuffer stored = batches.buffer();
+            ByteBuffer value = stored.duplicate();
+            int position = stored.position();
             for (RecordBatch batch : batches.batches()) {
+                int batchStart = position;
+                position += batch.sizeInBytes();
                 if (batch.lastOffset() < from) {
                     continue;
                 }
-                for (Record record : batch) {
-                    if (left == 0) {
-                        return;
-                    }
-                    if (record.offset() >= from) {
-                        consumer.accept(record.offset(), record.hasValue() ? record.value() : ByteBuffer.allocate(0));
-                        left--;
+                if (batch.magic() == RecordBatch.MAGIC_VALUE_V2 && !batch.isCompressed()) {
+                    left = forEachValue(stored, batchStart, batch, value, left, consumer);
+                } else {
+                    for (Record record : batch) {
+                        if (left == 0) {
+                            return;
+                        }
+                        if (record.offset() >= from) {
+                            consumer.accept(record.offset(), record.hasValue() ? record.value() : ByteBuffer.allocate(0));
+                            left--;
+                        }
                     }
                 }
                 if (left == 0) {
                     return;
                 }
             }
+        }
+
+        /**
+         * The values of an uncompressed v2 batch starting at {@code batchStart} of {@code stored},
+         * read in place (Kafka's record iterator makes a record, its headers and two buffers for
+         * each); returns how many records are left to hand over.
+         */
+        private int forEachValue(ByteBuffer stored, int batchStart, RecordBatch batch, ByteBuffer value, int left,
+                                 ValueConsumer consumer) {
+            ByteBuffer in = stored.duplicate();
+            in.limit(batchStart + batch.sizeInBytes()).position(batchStart + BATCH_OVERHEAD);
+            int records = batch.countOrNull();
+            for (int i = 0; i < records && left > 0; i++) {
+                int length = ByteUtils.readVarint(in);
+                int end = in.position() + length;
+                in.get();
+                ByteUtils.readVarlong(in);
+                long offset = batch.baseOffset() + ByteUtils.readVarint(in);
+                int keyLength = ByteUtils.readVarint(in);
+                if (keyLength > 0) {
+                    in.position(in.position() + keyLength);
+                }
+                int valueLength = ByteUtils.readVarint(in);
+                if (offset >= from) {
+                    if (valueLength < 0) {
+                        consumer.accept(offset, ByteBuffer.allocate(0));
+                    } else {
+                        value.limit(in.position() + valueLength).position(in.position());
+                        consumer.accept(offset, value);
+                    }
+                    left--;
+                }
+                in.position(end);
+            }
+            return left;
         }
     }
 

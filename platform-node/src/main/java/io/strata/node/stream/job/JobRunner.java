@@ -291,6 +291,9 @@ final class JobRunner {
             if (input instanceof Read read) {
                 int partition = read.partition();
                 long[] next = {-1};
+                // The status learns the read's counts once it is done, not record by record.
+                long[] events = {0};
+                long[] skipped = {0};
                 read.records().forEachValue((offset, stored) -> {
                     // A stopped run takes no further record, not even the rest of this read.
                     if (stopped.get()) {
@@ -300,16 +303,18 @@ final class JobRunner {
                     stored.get(value);
                     RecordPipeline.Outcome outcome = pipeline.apply(partition, offset, value);
                     if (outcome instanceof RecordPipeline.Event e) {
-                        status.eventsIn.incrementAndGet();
+                        events[0]++;
                         collect(operator.onEvent(e.event(), now), results, late);
                     } else if (outcome instanceof RecordPipeline.Bad b) {
-                        status.badRecords.incrementAndGet();
                         bad.add(new Bad(partition, offset, ByteString.copyFrom(value), b.reason()));
                     } else {
-                        status.skipped.incrementAndGet();
+                        skipped[0]++;
                     }
                     next[0] = offset + 1;
                 });
+                status.eventsIn.addAndGet(events[0]);
+                status.badRecords.addAndGet(bad.size());
+                status.skipped.addAndGet(skipped[0]);
                 if (next[0] >= 0) {
                     offsets.put(partition, next[0]);
                     status.consumed.put(partition, next[0]);
@@ -343,7 +348,7 @@ final class JobRunner {
                     WindowResult w = (WindowResult) o;
                     if (w.kind() == WindowResult.Kind.FINAL) {
                         if (keepFinalRows) {
-                            finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), new LinkedHashMap<>(w.values())));
+                            finalRows.add(new ResultRow(w.key(), w.windowStart(), w.windowEnd(), w.values()));
                         }
                     } else {
                         results.add(w);
@@ -414,7 +419,7 @@ final class JobRunner {
             boolean topics = !ctx.sinks().topics().isEmpty();
             for (Writes w : writes) {
                 for (WindowResult r : w.results()) {
-                    rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), new LinkedHashMap<>(r.values())));
+                    rows.add(new ResultRow(r.key(), r.windowStart(), r.windowEnd(), r.values()));
                     if (topics) {
                         kinds.add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
                     }

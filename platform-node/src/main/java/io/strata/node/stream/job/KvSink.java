@@ -1,6 +1,8 @@
 package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.strata.node.http.Json;
 import io.strata.node.kv.KvPartition;
@@ -39,10 +41,11 @@ class KvSink {
     private final String keyField;
     private final long ttlMillis;
     private final DeadLetters deadLetters;
-    private final Map<String, Long> latestEnd = new HashMap<>();
+    /** Per key written (or tried): the window end written last, and the row this batch would write. */
+    private final Map<String, Latest> latest = new HashMap<>();
     /** The last two window bounds written as text (a start and an end): the results of one firing share them. */
     private final long[] instants = {Long.MIN_VALUE, Long.MIN_VALUE};
-    private final String[] instantTexts = new String[2];
+    private final SerializableString[] instantTexts = new SerializableString[2];
     private int nextInstant;
     /** One generator for every value: each is the buffer's bytes after its row. */
     private final ByteArrayBuilder buffer = new ByteArrayBuilder();
@@ -58,17 +61,30 @@ class KvSink {
 
     /** Writes the newest result per key among {@code outputs}, skipping any older than what was written. */
     CompletionStage<Void> write(List<ResultRow> outputs) {
-        Map<String, ResultRow> newest = new LinkedHashMap<>();
+        // One look-up per row: a key's entry holds both the end written last and the batch's newest row.
+        List<Latest> newest = new ArrayList<>();
         for (ResultRow o : outputs) {
-            ResultRow seen = newest.get(o.key());
-            if (o.windowEnd() >= latestEnd.getOrDefault(o.key(), Long.MIN_VALUE)
-                    && (seen == null || o.windowEnd() >= seen.windowEnd())) {
-                newest.put(o.key(), o);
+            Latest l = latest.computeIfAbsent(o.key(), key -> new Latest());
+            if (l.pending == null) {
+                if (o.windowEnd() >= l.written) {
+                    l.pending = o;
+                    newest.add(l);
+                }
+            } else if (o.windowEnd() >= l.pending.windowEnd()) {
+                l.pending = o;
             }
         }
-        Map<String, byte[]> values = new LinkedHashMap<>();
+        // Taken out of the entries before anything can fail, so that no later batch finds a row still pending.
+        List<ResultRow> rows = new ArrayList<>(newest.size());
+        for (Latest l : newest) {
+            rows.add(l.pending);
+            l.pending = null;
+        }
+        Map<String, byte[]> values = new LinkedHashMap<>(capacity(newest.size()));
         List<DeadLetters.Unstorable> refused = new ArrayList<>();
-        for (ResultRow o : newest.values()) {
+        for (int i = 0; i < rows.size(); i++) {
+            ResultRow o = rows.get(i);
+            Latest l = newest.get(i);
             var unstorable = o.unstorable();
             if (unstorable.isPresent()) {
                 refused.add(new DeadLetters.Unstorable(o, unstorable.get()));
@@ -83,7 +99,7 @@ class KvSink {
                 continue;
             }
             values.put(o.key(), value);
-            latestEnd.put(o.key(), o.windowEnd());
+            l.written = o.windowEnd();
         }
         // One ask per partition for the whole batch of results: each partition logs its keys as one append.
         CompletionStage<List<KvPartition.Reply>> puts = values.isEmpty()
@@ -95,6 +111,11 @@ class KvSink {
                 }
             }
         });
+    }
+
+    /** A hash map's initial capacity for {@code entries} keys, so that filling it never resizes it. */
+    private static int capacity(int entries) {
+        return (int) (entries / 0.75f) + 1;
     }
 
     /** The value written for {@code row}: its JSON object ({@link ResultRow#toJson}) as UTF-8. */
@@ -113,7 +134,7 @@ class KvSink {
         }
     }
 
-    private String instant(long millis) {
+    private SerializableString instant(long millis) {
         for (int i = 0; i < instants.length; i++) {
             if (instants[i] == millis && instantTexts[i] != null) {
                 return instantTexts[i];
@@ -122,18 +143,30 @@ class KvSink {
         int slot = nextInstant;
         nextInstant = (nextInstant + 1) % instants.length;
         instants[slot] = millis;
-        instantTexts[slot] = Instant.ofEpochMilli(millis).toString();
+        instantTexts[slot] = new SerializedString(Instant.ofEpochMilli(millis).toString());
         return instantTexts[slot];
     }
 
     /** The latest window end written per key, for the checkpoint. */
     Map<String, Long> latestEnds() {
-        return Map.copyOf(latestEnd);
+        Map<String, Long> ends = new HashMap<>(capacity(latest.size()));
+        latest.forEach((key, l) -> {
+            if (l.written != Long.MIN_VALUE) {
+                ends.put(key, l.written);
+            }
+        });
+        return Map.copyOf(ends);
     }
 
     /** Restores {@link #latestEnds} from a checkpoint. */
     void restore(Map<String, Long> ends) {
-        latestEnd.clear();
-        latestEnd.putAll(ends);
+        latest.clear();
+        ends.forEach((key, end) -> latest.computeIfAbsent(key, k -> new Latest()).written = end);
+    }
+
+    /** A key's window end written last ({@code Long.MIN_VALUE}: none), and the row a write under way picked for it. */
+    private static final class Latest {
+        long written = Long.MIN_VALUE;
+        ResultRow pending;
     }
 }

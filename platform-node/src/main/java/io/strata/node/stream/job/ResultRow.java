@@ -1,6 +1,8 @@
 package io.strata.node.stream.job;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,16 +11,20 @@ import io.strata.node.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
 /**
  * A window's result as the sinks write it: the key, the window [start, end) in epoch milliseconds,
- * and the aggregates' values by their names, in the job's aggregate order.
+ * and the aggregates' values by their names, in the job's aggregate order (a map that keeps its
+ * order, such as a {@link java.util.LinkedHashMap} or the {@link io.strata.node.stream.window.WindowResult}'s
+ * own, which the row shares rather than copies: neither is changed once made).
  */
-public record ResultRow(String key, long windowStart, long windowEnd, LinkedHashMap<String, Object> values) {
+public record ResultRow(String key, long windowStart, long windowEnd, Map<String, Object> values) {
+
+    private static final SerializableString WINDOW_START = new SerializedString("window_start");
+    private static final SerializableString WINDOW_END = new SerializedString("window_end");
 
     /**
      * The result as a JSON object: {@code {<keyField>: key, "window_start": ISO, "window_end": ISO,
@@ -42,19 +48,25 @@ public record ResultRow(String key, long windowStart, long windowEnd, LinkedHash
     public byte[] toJsonBytes(String keyField, LongFunction<String> instants) {
         ByteArrayBuilder out = new ByteArrayBuilder();
         try (JsonGenerator json = Json.MAPPER.createGenerator(out)) {
-            writeJson(json, keyField, instants);
+            writeJson(json, keyField, millis -> new SerializedString(instants.apply(millis)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a result as JSON", e);
         }
         return out.toByteArray();
     }
 
-    /** Writes {@link #toJson} to {@code json}, as {@link #toJsonBytes} does. */
-    public void writeJson(JsonGenerator json, String keyField, LongFunction<String> instants) throws IOException {
+    /**
+     * Writes {@link #toJson} to {@code json}, as {@link #toJsonBytes} does; {@code instants} gives the
+     * window bounds' ISO-8601 text already quoted and encoded (a {@link SerializedString}, cached by
+     * a caller writing many rows of the same windows).
+     */
+    public void writeJson(JsonGenerator json, String keyField, LongFunction<SerializableString> instants) throws IOException {
         json.writeStartObject();
         json.writeStringField(keyField, key);
-        json.writeStringField("window_start", instants.apply(windowStart));
-        json.writeStringField("window_end", instants.apply(windowEnd));
+        json.writeFieldName(WINDOW_START);
+        json.writeString(instants.apply(windowStart));
+        json.writeFieldName(WINDOW_END);
+        json.writeString(instants.apply(windowEnd));
         for (Map.Entry<String, Object> v : values.entrySet()) {
             json.writeFieldName(v.getKey());
             if (v.getValue() instanceof Long l) {
@@ -73,11 +85,12 @@ public record ResultRow(String key, long windowStart, long windowEnd, LinkedHash
      * 64-bit float (a sum that overflowed), which a float64 column refuses and JSON has no number for.
      */
     public Optional<String> unstorable() {
-        for (Map.Entry<String, Object> v : values.entrySet()) {
-            boolean nonFinite = v.getValue() instanceof Double d ? !Double.isFinite(d)
-                    : v.getValue() instanceof JsonNode n && Json.isNonFinite(n);
+        // The values alone, not their entries: an unmodifiable map wraps each entry it hands out.
+        for (Object value : values.values()) {
+            boolean nonFinite = value instanceof Double d ? !Double.isFinite(d) : value instanceof JsonNode n && Json.isNonFinite(n);
             if (nonFinite) {
-                return Optional.of("aggregate '" + v.getKey() + "' is " + v.getValue()
+                String name = values.entrySet().stream().filter(v -> v.getValue() == value).findFirst().orElseThrow().getKey();
+                return Optional.of("aggregate '" + name + "' is " + value
                         + ": it overflowed the range of a 64-bit float (about ±1.8e308), so it cannot be stored");
             }
         }

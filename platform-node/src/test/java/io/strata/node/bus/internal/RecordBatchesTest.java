@@ -55,7 +55,14 @@ class RecordBatchesTest {
     void aSliceCountsFromTheBatchHeadersWhatADecodeReturns() {
         List<BusRecord> records = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            records.add(BusRecord.newBuilder().setValue(ByteString.copyFromUtf8("v".repeat(1 + i % 50) + i)).setTimestampMs(1).build());
+            BusRecord.Builder record = BusRecord.newBuilder().setValue(ByteString.copyFromUtf8("v".repeat(1 + i % 50) + i)).setTimestampMs(1);
+            if (i % 3 == 1) {
+                // Keys and headers sit between a record's offset and its value, and after it.
+                record.setKey("k" + i).putHeaders("h", "x".repeat(i % 7)).setFormat(ValueFormat.JSON);
+            } else if (i % 3 == 2) {
+                record.clearValue();
+            }
+            records.add(record.build());
         }
         MemoryRecords batches = RecordBatches.encode(records, 0, 700);
         for (long from : new long[] {0, 3, 17, 50, 99, 100}) {
