@@ -322,8 +322,8 @@ final class KafkaApis {
             FetchResponseData.FetchableTopicResponse out = new FetchResponseData.FetchableTopicResponse().setTopic(topic.topic());
             topics.add(out);
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
-                // Each partition gets its own share of the request's budget; Kafka fills partitions in order,
-                // this reads them at once and never answers past partitionMaxBytes each.
+                // The partitions are read at once, each up to its own limit; the request's limit is
+                // applied to the answers below, in the order the client listed the partitions.
                 int max = Math.max(1, Math.min(p.partitionMaxBytes(), budget));
                 reads.add(readPartition(topic.topic(), p, max, version));
             }
@@ -331,10 +331,20 @@ final class KafkaApis {
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
             FetchResponseData data = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
             int next = 0;
+            long answered = 0;
             for (int t = 0; t < topics.size(); t++) {
                 FetchResponseData.FetchableTopicResponse out = topics.get(t);
                 for (int i = 0; i < request.topics().get(t).partitions().size(); i++) {
-                    out.partitions().add(reads.get(next++).join());
+                    FetchResponseData.PartitionData partition = reads.get(next++).join();
+                    int size = partition.records() == null ? 0 : partition.records().sizeInBytes();
+                    if (answered > 0 && answered + size > budget) {
+                        // Over fetch.max.bytes: as Kafka, the partition answers no records this time (its
+                        // offsets still), and the client asks for it again from where it is.
+                        partition.setRecords(MemoryRecords.EMPTY);
+                        size = 0;
+                    }
+                    answered += size;
+                    out.partitions().add(partition);
                 }
                 data.responses().add(out);
             }

@@ -218,4 +218,28 @@ class KafkaVersionsTest {
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.find("never-v" + v).errorCode(), "DeleteTopics v" + v);
         }
     }
+
+    @Test
+    void aFetchAnswersWithinItsMaxBytesBeyondItsFirstBatch() throws IOException {
+        assertEquals(201, node.put("/topics/budget", "{\"partitions\": 2}").statusCode());
+        short produceVersion = versions(ApiKeys.PRODUCE)[1];
+        for (int p = 0; p < 2; p++) {
+            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+            ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("budget");
+            topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[500]))));
+            data.topicData().add(topic);
+            exchange(new ProduceRequest(data, produceVersion));
+        }
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(100)
+                .setReplicaId(-1).setIsolationLevel(IsolationLevel.READ_UNCOMMITTED.id());
+        data.topics().add(new FetchRequestData.FetchTopic().setTopic("budget").setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20),
+                new FetchRequestData.FetchPartition().setPartition(1).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
+        FetchResponse answer = (FetchResponse) exchange(new FetchRequest(data, versions(ApiKeys.FETCH)[1]));
+        var partitions = answer.data().responses().get(0).partitions();
+        assertTrue(partitions.get(0).records().sizeInBytes() > 100, "the first batch comes whole, past max bytes");
+        assertEquals(0, partitions.get(1).records().sizeInBytes(), "nothing more once max bytes is reached");
+        assertEquals(1, partitions.get(1).highWatermark(), "the partition's offsets still answer");
+    }
 }
