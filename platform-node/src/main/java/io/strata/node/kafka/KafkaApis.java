@@ -360,7 +360,7 @@ final class KafkaApis {
         for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
             List<CompletableFuture<ListOffsetsResponseData.ListOffsetsPartitionResponse>> partitions = new ArrayList<>();
             for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
-                partitions.add(offsetOf(topic.name(), p));
+                partitions.add(offsetOf(topic.name(), p, request.version()));
             }
             topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
                 ListOffsetsResponseData.ListOffsetsTopicResponse out = new ListOffsetsResponseData.ListOffsetsTopicResponse()
@@ -377,10 +377,13 @@ final class KafkaApis {
     }
 
     private CompletableFuture<ListOffsetsResponseData.ListOffsetsPartitionResponse> offsetOf(String topic,
-                                                                                          ListOffsetsRequestData.ListOffsetsPartition p) {
+                                                                                          ListOffsetsRequestData.ListOffsetsPartition p,
+                                                                                          short version) {
+        // The leader epoch is in the response from v4: a value set for an older version fails its serialisation.
         ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(p.partitionIndex()).setTimestamp(ListOffsetsResponse.UNKNOWN_TIMESTAMP)
-                .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET).setLeaderEpoch(0);
+                .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET)
+                .setLeaderEpoch(version >= 4 ? 0 : RecordBatch.NO_PARTITION_LEADER_EPOCH);
         long timestamp = p.timestamp();
         CompletionStage<ListOffsetsResponseData.ListOffsetsPartitionResponse> found;
         try {
