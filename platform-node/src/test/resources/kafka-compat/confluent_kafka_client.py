@@ -6,6 +6,9 @@
   consume BOOTSTRAP TOPIC PARTITIONS OFFSET COUNT
       Assigns partitions 0..PARTITIONS-1 from OFFSET (-2: the beginning, as OFFSET_BEGINNING), no
       group, reads COUNT records; one JSON line per record on stdout.
+  offsets BOOTSTRAP TOPIC PARTITIONS TIMESTAMP
+      Per partition, the watermarks (get_watermark_offsets: ListOffsets earliest and latest) and
+      the first offset at or after TIMESTAMP ms (offsets_for_times); one JSON line each.
 
 Exits non-zero on any error; librdkafka's own logs go to stderr.
 """
@@ -82,12 +85,28 @@ def consume(bootstrap, topic, partitions, offset, count):
         consumer.close()
 
 
+def offsets(bootstrap, topic, partitions, timestamp):
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused-assign-only", "enable.auto.commit": False})
+    try:
+        by_time = consumer.offsets_for_times([TopicPartition(topic, p, timestamp) for p in range(partitions)],
+                                             timeout=DEADLINE_SECONDS)
+        for tp in by_time:
+            if tp.error:
+                raise KafkaException(tp.error)
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=DEADLINE_SECONDS)
+            print(json.dumps({"partition": tp.partition, "low": low, "high": high, "by_time": tp.offset}))
+    finally:
+        consumer.close()
+
+
 def main(argv):
     command = argv[1]
     if command == "produce":
         produce(argv[2], argv[3], int(argv[4]), int(argv[5]), argv[6])
     elif command == "consume":
         consume(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
+    elif command == "offsets":
+        offsets(argv[2], argv[3], int(argv[4]), int(argv[5]))
     else:
         fail("unknown command " + command)
 

@@ -4,8 +4,9 @@
 //       COUNT keyed records with headers, numbered from FIRST, record i to partition i % PARTITIONS,
 //       gzip-compressed, acks all (kafkajs's default), by the idempotent producer when asked (kafkajs's
 //       default is not idempotent); prints the send's result as one JSON line.
-//   admin BOOTSTRAP TOPIC
-//       fetchTopicMetadata and fetchTopicOffsets of TOPIC, as one JSON line.
+//   admin BOOTSTRAP TOPIC TIMESTAMP
+//       fetchTopicMetadata, fetchTopicOffsets and fetchTopicOffsetsByTimestamp(TIMESTAMP ms) of
+//       TOPIC, as one JSON line.
 //
 // stdout carries only the JSON answer; kafkajs's logs go to stderr. Exits non-zero on any error.
 'use strict';
@@ -47,13 +48,14 @@ async function produce(partitions, first, count, idempotent) {
   }
 }
 
-async function admin() {
+async function admin(timestamp) {
   const client = kafka.admin();
   await client.connect();
   try {
     const metadata = await client.fetchTopicMetadata({ topics: [topic] });
     const offsets = await client.fetchTopicOffsets(topic);
-    return { metadata, offsets };
+    const byTime = await client.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    return { metadata, offsets, byTime };
   } finally {
     await client.disconnect();
   }
@@ -64,7 +66,7 @@ async function main() {
     return produce(Number(rest[0]), Number(rest[1]), Number(rest[2]), rest[3] === 'idempotent');
   }
   if (command === 'admin') {
-    return admin();
+    return admin(Number(rest[0]));
   }
   throw new Error(`unknown command ${command}`);
 }

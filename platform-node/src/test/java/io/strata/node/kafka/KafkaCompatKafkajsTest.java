@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * kafkajs (the pure JavaScript client, run by Node.js) against the Kafka door: its producer sends
  * gzip-compressed keyed records with headers to chosen partitions (acks all, not idempotent, its
  * defaults; after the restart the idempotent producer), its admin client reads the topic's
- * metadata and offsets, and the records are read back exactly through the Java consumer (by
- * assignment) and over HTTP, before and after a restart of the node on the same data.
+ * metadata and offsets (earliest, latest and by time), and the records are read back exactly
+ * through the Java consumer (by assignment) and over HTTP, before and after a restart of the node
+ * on the same data.
  *
  * <p>kafkajs is found in the directory named by the system property {@code strata.kafkajs.modules}
  * or the environment variable {@code STRATA_KAFKAJS_MODULES}, else in {@code .ci/node/node_modules}
@@ -56,6 +57,7 @@ class KafkaCompatKafkajsTest {
 
     @TempDir
     Path dir;
+    private final long started = System.currentTimeMillis();
 
     private static String node;
     private static Path modules;
@@ -142,9 +144,12 @@ class KafkaCompatKafkajsTest {
         }
     }
 
-    /** kafkajs's admin sees the topic's partitions led by this node, each from 0 to {@code end}. */
-    private static void assertAdmin(String bootstrap, long end) {
-        JsonNode admin = kafkajs("admin", bootstrap, TOPIC);
+    /**
+     * kafkajs's admin sees the topic's partitions led by this node, each from 0 to {@code end}, the
+     * first record at or after the test's start at offset 0 of each.
+     */
+    private void assertAdmin(String bootstrap, long end) {
+        JsonNode admin = kafkajs("admin", bootstrap, TOPIC, Long.toString(started));
         JsonNode partitions = admin.get("metadata").get("topics").get(0).get("partitions");
         assertEquals(PARTITIONS, partitions.size(), admin.toString());
         for (JsonNode p : partitions) {
@@ -157,6 +162,9 @@ class KafkaCompatKafkajsTest {
             assertEquals(0, o.get("low").asLong(), admin.toString());
             assertEquals(end, o.get("high").asLong(), admin.toString());
         }
+        JsonNode byTime = admin.get("byTime");
+        assertEquals(PARTITIONS, byTime.size(), admin.toString());
+        byTime.forEach(o -> assertEquals(0, o.get("offset").asLong(), admin.toString()));
     }
 
     /** The script's one JSON line. */

@@ -27,10 +27,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the idempotent producer (enable.idempotence=true, acks=all) sends keyed records with headers,
  * compressed, partitioned by the client's own partitioner; a consumer assigned every partition
  * from OFFSET_BEGINNING (no group) reads back each record exactly where the delivery reports said
- * it went; after a restart of the node on the same data it reads from a remembered offset, and
- * the producer appends at the offsets that follow. Runs {@code /usr/bin/python3}, the interpreter
- * Debian's module is for; skipped, with the reason, where that module is absent ({@code .ci/run}
- * installs it).
+ * it went, and the watermarks and offsets by time (ListOffsets) match; after a restart of the node
+ * on the same data it reads from a remembered offset, and the producer appends at the offsets that
+ * follow. Runs {@code /usr/bin/python3}, the interpreter Debian's module is for; skipped, with the
+ * reason, where that module is absent ({@code .ci/run} installs it).
  *
  * <p>When the door serves consumer groups, this adds {@code Consumer.subscribe} in a group,
  * {@code commit}, and a consumer of the same group resuming from the commit after the restart.
@@ -62,6 +62,7 @@ class KafkaCompatLibrdkafkaTest {
     @Test
     void idempotentCompressedRecordsReadBackExactlyAndSurviveARestart() {
         List<Stored> produced;
+        long started = System.currentTimeMillis();
         try (TestNode node = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(node);
             assertEquals(201, node.put("/topics/" + TOPIC, "{\"partitions\": " + PARTITIONS + "}").statusCode());
@@ -73,6 +74,7 @@ class KafkaCompatLibrdkafkaTest {
                 assertEquals(dense(0, offsets.size()), offsets, "partition " + p + ": dense offsets from 0 in send order");
             }
             assertEquals(produced, consume(bootstrap, -2, COUNT), "from OFFSET_BEGINNING");
+            assertOffsets(bootstrap, produced, started);
         }
         try (TestNode node = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(node);
@@ -92,6 +94,25 @@ class KafkaCompatLibrdkafkaTest {
             all.addAll(more);
             all.sort(Stored.ORDER);
             assertEquals(all, consume(bootstrap, -2, all.size()));
+            assertOffsets(bootstrap, all, started);
+        }
+    }
+
+    /**
+     * The watermarks of each partition span {@code stored}; the first record at or after the
+     * test's start is each partition's first, and none is at or after an hour from now (-1).
+     */
+    private static void assertOffsets(String bootstrap, List<Stored> stored, long started) {
+        for (long timestamp : new long[] {started, System.currentTimeMillis() + 3_600_000}) {
+            List<JsonNode> offsets = python("offsets", bootstrap, TOPIC, Integer.toString(PARTITIONS), Long.toString(timestamp));
+            assertEquals(PARTITIONS, offsets.size(), offsets.toString());
+            for (JsonNode o : offsets) {
+                int partition = o.get("partition").asInt();
+                long count = stored.stream().filter(r -> r.partition() == partition).count();
+                assertEquals(0, o.get("low").asLong(), offsets.toString());
+                assertEquals(count, o.get("high").asLong(), offsets.toString());
+                assertEquals(timestamp == started ? 0 : -1, o.get("by_time").asLong(), offsets.toString());
+            }
         }
     }
 
