@@ -4,14 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.testing.TestNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.clients.admin.Config;
@@ -214,6 +219,29 @@ class KafkaDoorTest {
             var described = admin.describeTopics(List.of("after-garbage")).allTopicNames().get(30, TimeUnit.SECONDS);
             assertEquals(2, described.get("after-garbage").partitions().size());
         }
+    }
+
+    @ParameterizedTest(name = "ListOffsets v{0}")
+    @ValueSource(shorts = {1, 2, 3, 4, 6})
+    void listOffsetsAnswersEachVersionServed(short version) throws Exception {
+        // librdkafka 2.0 (kcat, confluent-kafka) asks in v2, below the leader epoch (v4+) the Java client reads.
+        String topic = "offsets-v" + version;
+        assertEquals(201, node.put("/topics/" + topic, "{\"partitions\": 1}").statusCode());
+        assertEquals(200, node.post("/topics/" + topic + "/records", "[{\"value\":\"a\"},{\"value\":\"b\"}]").statusCode());
+        ListOffsetsRequest request = ListOffsetsRequest.Builder.forConsumer(false, IsolationLevel.READ_UNCOMMITTED)
+                .setTargetTimes(List.of(new ListOffsetsRequestData.ListOffsetsTopic().setName(topic).setPartitions(List.of(
+                        new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                                .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)))))
+                .build(version);
+        ByteBuffer response = exchange(request.serializeWithHeader(new RequestHeader(ApiKeys.LIST_OFFSETS, version, "test", 5)));
+        assertTrue(response != null, "answered, the connection kept");
+        ResponseHeader.parse(response, ApiKeys.LIST_OFFSETS.responseHeaderVersion(version));
+        ListOffsetsResponse offsets = (ListOffsetsResponse) AbstractResponse.parseResponse(ApiKeys.LIST_OFFSETS,
+                new ByteBufferAccessor(response), version);
+        var partition = offsets.data().topics().get(0).partitions().get(0);
+        assertEquals(Errors.NONE.code(), partition.errorCode());
+        assertEquals(2, partition.offset());
+        assertEquals(version >= 4 ? 0 : RecordBatch.NO_PARTITION_LEADER_EPOCH, partition.leaderEpoch());
     }
 
     @Test

@@ -1,19 +1,17 @@
 package io.strata.node.kv.resp;
 
+import io.strata.node.testing.ChildTool;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,30 +91,16 @@ class RespRedisCliTest {
         return run(port, stdin, args);
     }
 
-    /** redis-cli against 127.0.0.1:{@code port} with {@code args}, fed {@code stdin}: its output (stdout and stderr). */
-    static String run(int port, String stdin, String... args) throws Exception {
+    /** redis-cli against 127.0.0.1:{@code port} with {@code args}, fed {@code stdin}: its output (stdout, then stderr). */
+    static String run(int port, String stdin, String... args) {
         List<String> command = new ArrayList<>(List.of(redisCli(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "redis-cli finished");
-            return out;
-        } finally {
-            process.destroyForcibly();
-        }
+        ChildTool.Result result = ChildTool.run(command, Map.of(), stdin, Duration.ofSeconds(30));
+        return result.out() + result.err();
     }
 
     /** The redis-cli on the PATH, or null. */
     static String redisCli() {
-        for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(path, "redis-cli");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
+        return ChildTool.onPath("redis-cli").map(Path::toString).orElse(null);
     }
 }

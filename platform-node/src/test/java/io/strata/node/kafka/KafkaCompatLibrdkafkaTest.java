@@ -1,0 +1,166 @@
+package io.strata.node.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.node.http.Json;
+import io.strata.node.kafka.KafkaCompat.Stored;
+import io.strata.node.testing.ChildTool;
+import io.strata.node.testing.TestNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * confluent-kafka for Python (librdkafka, Debian's python3-confluent-kafka) against the Kafka door:
+ * the idempotent producer (enable.idempotence=true, acks=all) sends keyed records with headers,
+ * compressed, partitioned by the client's own partitioner; a consumer assigned every partition
+ * from OFFSET_BEGINNING (no group) reads back each record exactly where the delivery reports said
+ * it went, and the watermarks and offsets by time (ListOffsets) match; after a restart of the node
+ * on the same data it reads from a remembered offset, and the producer appends at the offsets that
+ * follow. Runs {@code /usr/bin/python3}, the interpreter Debian's module is for; skipped, with the
+ * reason, where that module is absent ({@code .ci/run} installs it).
+ *
+ * <p>When the door serves consumer groups, this adds {@code Consumer.subscribe} in a group,
+ * {@code commit}, and a consumer of the same group resuming from the commit after the restart.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class KafkaCompatLibrdkafkaTest {
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Duration TOOL_LIMIT = Duration.ofSeconds(90);
+    private static final String TOPIC = "librdkafka-events";
+    private static final int PARTITIONS = 3;
+    private static final int COUNT = 200;
+
+    @TempDir
+    Path dir;
+
+    private static Path script;
+
+    // Before each test, not in @BeforeAll: surefire counts a skipped test, with its reason, and not a skipped class.
+    @BeforeEach
+    void confluentKafkaPresent() throws Exception {
+        boolean present = Files.isExecutable(PYTHON) && ChildTool.run(List.of(PYTHON.toString(), "-c", "import confluent_kafka"),
+                Map.of(), "", Duration.ofSeconds(30)).exitCode() == 0;
+        assumeTrue(present, "/usr/bin/python3 cannot import confluent_kafka (Debian: apt-get install python3-confluent-kafka, "
+                + "as .ci/run does)");
+        script = Path.of(KafkaCompatLibrdkafkaTest.class.getResource("/kafka-compat/confluent_kafka_client.py").toURI());
+    }
+
+    @Test
+    void idempotentCompressedRecordsReadBackExactlyAndSurviveARestart() {
+        List<Stored> produced;
+        long started = System.currentTimeMillis();
+        try (TestNode node = KafkaCompat.start(dir)) {
+            String bootstrap = KafkaCompat.bootstrap(node);
+            assertEquals(201, node.put("/topics/" + TOPIC, "{\"partitions\": " + PARTITIONS + "}").statusCode());
+            produced = produce(bootstrap, 0, COUNT, "zstd");
+            assertEquals(PARTITIONS, produced.stream().map(Stored::partition).distinct().count(), "the keys spread over every partition");
+            for (int p = 0; p < PARTITIONS; p++) {
+                int partition = p;
+                List<Long> offsets = produced.stream().filter(r -> r.partition() == partition).map(Stored::offset).toList();
+                assertEquals(dense(0, offsets.size()), offsets, "partition " + p + ": dense offsets from 0 in send order");
+            }
+            assertEquals(produced, consume(bootstrap, -2, COUNT), "from OFFSET_BEGINNING");
+            assertOffsets(bootstrap, produced, started);
+        }
+        try (TestNode node = KafkaCompat.start(dir)) {
+            String bootstrap = KafkaCompat.bootstrap(node);
+            // From a remembered offset in every partition: what was stored before the restart, as it was.
+            int from = 20;
+            List<Stored> tail = produced.stream().filter(r -> r.offset() >= from).toList();
+            assertEquals(tail, consume(bootstrap, from, tail.size()));
+            // A new producer appends at the offsets after the last stored.
+            List<Stored> more = produce(bootstrap, COUNT, 60, "snappy");
+            for (int p = 0; p < PARTITIONS; p++) {
+                int partition = p;
+                long before = produced.stream().filter(r -> r.partition() == partition).count();
+                List<Long> offsets = more.stream().filter(r -> r.partition() == partition).map(Stored::offset).toList();
+                assertEquals(dense(before, offsets.size()), offsets, "partition " + p + " resumes at " + before);
+            }
+            List<Stored> all = new ArrayList<>(produced);
+            all.addAll(more);
+            all.sort(Stored.ORDER);
+            assertEquals(all, consume(bootstrap, -2, all.size()));
+            assertOffsets(bootstrap, all, started);
+        }
+    }
+
+    /**
+     * The watermarks of each partition span {@code stored}; the first record at or after the
+     * test's start is each partition's first, and none is at or after an hour from now (-1).
+     */
+    private static void assertOffsets(String bootstrap, List<Stored> stored, long started) {
+        for (long timestamp : new long[] {started, System.currentTimeMillis() + 3_600_000}) {
+            List<JsonNode> offsets = python("offsets", bootstrap, TOPIC, Integer.toString(PARTITIONS), Long.toString(timestamp));
+            assertEquals(PARTITIONS, offsets.size(), offsets.toString());
+            for (JsonNode o : offsets) {
+                int partition = o.get("partition").asInt();
+                long count = stored.stream().filter(r -> r.partition() == partition).count();
+                assertEquals(0, o.get("low").asLong(), offsets.toString());
+                assertEquals(count, o.get("high").asLong(), offsets.toString());
+                assertEquals(timestamp == started ? 0 : -1, o.get("by_time").asLong(), offsets.toString());
+            }
+        }
+    }
+
+    private static List<Long> dense(long first, int count) {
+        List<Long> offsets = new ArrayList<>();
+        for (long o = first; o < first + count; o++) {
+            offsets.add(o);
+        }
+        return offsets;
+    }
+
+    /** Records {@code first..first+count-1} as the delivery reports place them, in partition and offset order. */
+    private static List<Stored> produce(String bootstrap, int first, int count, String compression) {
+        List<Stored> produced = new ArrayList<>();
+        for (JsonNode report : python("produce", bootstrap, TOPIC, Integer.toString(first), Integer.toString(count), compression)) {
+            String key = report.get("key").asText();
+            String n = key.substring("key-".length());
+            produced.add(new Stored(report.get("partition").asInt(), report.get("offset").asLong(), key,
+                    "value " + n + " \u00e9t\u00e9", List.of("n", n, "client", "confluent-kafka")));
+        }
+        assertEquals(count, produced.size(), "a delivery report per record");
+        produced.sort(Stored.ORDER);
+        return produced;
+    }
+
+    /** {@code count} records read by assignment of every partition from {@code offset} (-2: the beginning), in partition and offset order. */
+    private static List<Stored> consume(String bootstrap, long offset, int count) {
+        List<Stored> read = new ArrayList<>();
+        for (JsonNode r : python("consume", bootstrap, TOPIC, Integer.toString(PARTITIONS), Long.toString(offset), Integer.toString(count))) {
+            List<String> headers = new ArrayList<>();
+            r.get("headers").forEach(h -> h.forEach(part -> headers.add(part.asText())));
+            read.add(new Stored(r.get("partition").asInt(), r.get("offset").asLong(), r.get("key").asText(), r.get("value").asText(), headers));
+        }
+        read.sort(Stored.ORDER);
+        return read;
+    }
+
+    /** The script's JSON lines. */
+    private static List<JsonNode> python(String... args) {
+        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), script.toString()));
+        command.addAll(List.of(args));
+        ChildTool.Result result = ChildTool.run(command, Map.of(), "", TOOL_LIMIT).orFail();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : result.out().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(Json.parse(line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return lines;
+    }
+}

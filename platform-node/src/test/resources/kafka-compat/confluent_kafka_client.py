@@ -1,0 +1,115 @@
+"""confluent-kafka (librdkafka) against a Kafka door, for KafkaCompatLibrdkafkaTest.
+
+  produce BOOTSTRAP TOPIC FIRST COUNT COMPRESSION
+      COUNT keyed records with headers, numbered from FIRST, by the idempotent producer
+      (enable.idempotence=true, acks=all); one JSON line per delivery report on stdout.
+  consume BOOTSTRAP TOPIC PARTITIONS OFFSET COUNT
+      Assigns partitions 0..PARTITIONS-1 from OFFSET (-2: the beginning, as OFFSET_BEGINNING), no
+      group, reads COUNT records; one JSON line per record on stdout.
+  offsets BOOTSTRAP TOPIC PARTITIONS TIMESTAMP
+      Per partition, the watermarks (get_watermark_offsets: ListOffsets earliest and latest) and
+      the first offset at or after TIMESTAMP ms (offsets_for_times); one JSON line each.
+
+Exits non-zero on any error; librdkafka's own logs go to stderr.
+"""
+import json
+import sys
+import time
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+
+DEADLINE_SECONDS = 45
+
+
+def fail(message):
+    print(message, file=sys.stderr)
+    sys.exit(1)
+
+
+def produce(bootstrap, topic, first, count, compression):
+    producer = Producer({
+        "bootstrap.servers": bootstrap,
+        "enable.idempotence": True,
+        "acks": "all",
+        "compression.type": compression,
+        "linger.ms": 5,
+        "message.timeout.ms": DEADLINE_SECONDS * 1000,
+    })
+    errors = []
+
+    def report(err, msg):
+        if err is not None:
+            errors.append(str(err))
+            return
+        print(json.dumps({"key": msg.key().decode(), "partition": msg.partition(), "offset": msg.offset()}))
+
+    for i in range(first, first + count):
+        producer.produce(topic, key="key-%d" % i, value="value %d \u00e9t\u00e9" % i,
+                         headers=[("n", str(i).encode()), ("client", b"confluent-kafka")], on_delivery=report)
+        producer.poll(0)
+    remaining = producer.flush(DEADLINE_SECONDS)
+    if remaining or errors:
+        fail("not delivered: %d, errors: %s" % (remaining, errors))
+
+
+def consume(bootstrap, topic, partitions, offset, count):
+    consumer = Consumer({
+        "bootstrap.servers": bootstrap,
+        # Required by the client even without subscribe; never used: assign() needs no group.
+        "group.id": "unused-assign-only",
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+    })
+    start = OFFSET_BEGINNING if offset == -2 else offset
+    consumer.assign([TopicPartition(topic, p, start) for p in range(partitions)])
+    read = 0
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while read < count:
+            if time.monotonic() > deadline:
+                fail("read %d of %d records" % (read, count))
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                raise KafkaException(msg.error())
+            print(json.dumps({
+                "partition": msg.partition(),
+                "offset": msg.offset(),
+                "key": msg.key().decode(),
+                "value": msg.value().decode(),
+                "headers": [[k, v.decode()] for k, v in (msg.headers() or [])],
+            }))
+            read += 1
+    finally:
+        consumer.close()
+
+
+def offsets(bootstrap, topic, partitions, timestamp):
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused-assign-only", "enable.auto.commit": False})
+    try:
+        by_time = consumer.offsets_for_times([TopicPartition(topic, p, timestamp) for p in range(partitions)],
+                                             timeout=DEADLINE_SECONDS)
+        for tp in by_time:
+            if tp.error:
+                raise KafkaException(tp.error)
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=DEADLINE_SECONDS)
+            print(json.dumps({"partition": tp.partition, "low": low, "high": high, "by_time": tp.offset}))
+    finally:
+        consumer.close()
+
+
+def main(argv):
+    command = argv[1]
+    if command == "produce":
+        produce(argv[2], argv[3], int(argv[4]), int(argv[5]), argv[6])
+    elif command == "consume":
+        consume(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
+    elif command == "offsets":
+        offsets(argv[2], argv[3], int(argv[4]), int(argv[5]))
+    else:
+        fail("unknown command " + command)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
