@@ -18,7 +18,6 @@ import io.strata.node.cluster.PartitionTransferRoutes;
 import io.strata.node.cluster.PlacementTable;
 import io.strata.node.cluster.tls.ClusterTls;
 import io.strata.node.cluster.NodeIdentity;
-import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.cluster.ReplicatedCatalogs;
 import io.strata.node.storage.CatalogStores;
@@ -209,9 +208,8 @@ public final class StrataNode implements AutoCloseable {
             KvArea kv = KvArea.create(ctx);
             BusArea bus = BusArea.create(ctx);
             TableArea tables = TableArea.create(ctx, bus.store());
-            JobStore jobs = new JobStore(layout, space, catalogs, PartitionHomes.of(system), directory, bus.store(), kv.store(),
-                    tables.store(), blockingIo, system, settings.stream());
-            List<Store> stores = List.of(kv, bus, tables, new JobArea(jobs));
+            JobArea jobs = JobArea.create(ctx, kv.store(), bus.store(), tables.store());
+            List<Store> stores = List.of(kv, bus, tables, jobs);
 
             Map<String, PartitionKind> partitionKinds = new LinkedHashMap<>();
             stores.stream().flatMap(store -> store.partitionKinds().stream()).forEach(kind -> partitionKinds.put(kind.name(), kind));
@@ -257,7 +255,7 @@ public final class StrataNode implements AutoCloseable {
             }
             LOG.info("node started in {} ms: data in {}, cluster {}", (System.nanoTime() - startNanos) / 1_000_000,
                     dataDir, cluster.selfMember().address());
-            return new StrataNode(system, doors, kv, bus.store(), tables.store(), jobs, dataDir);
+            return new StrataNode(system, doors, kv, bus.store(), tables.store(), jobs.store(), dataDir);
         } catch (Exception e) {
             system.terminate();
             try {

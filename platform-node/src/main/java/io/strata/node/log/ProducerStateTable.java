@@ -65,6 +65,10 @@ final class ProducerStateTable {
      *     {@code out_of_order_sequence} for a sequence that does not follow the producer's last
      */
     Optional<BatchMetadata> check(List<? extends RecordBatch> batches) {
+        if (!anyFromAProducer(batches)) {
+            // The stores' own appends (KV, tables, HTTP produce): nothing to check, nothing to allocate.
+            return Optional.empty();
+        }
         Map<Long, int[]> lastSequences = new HashMap<>();
         Map<Long, Short> epochs = new HashMap<>();
         for (RecordBatch batch : batches) {
@@ -100,6 +104,15 @@ final class ProducerStateTable {
             epochs.put(id, batch.producerEpoch());
         }
         return Optional.empty();
+    }
+
+    private static boolean anyFromAProducer(List<? extends RecordBatch> batches) {
+        for (RecordBatch batch : batches) {
+            if (batch.hasProducerId()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records a batch stored at {@code firstOffset..lastOffset} (an append, or a batch read back at open). */

@@ -1,6 +1,12 @@
 package io.strata.node.stream.job;
 
+import io.strata.node.bus.BusStore;
+import io.strata.node.cluster.PartitionHomes;
+import io.strata.node.columnar.TableStore;
+import io.strata.node.kv.KvStore;
+import io.strata.node.plug.NodeContext;
 import io.strata.node.plug.Store;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.Done;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
@@ -20,8 +26,20 @@ public final class JobArea implements Store {
 
     private final JobStore jobs;
 
-    public JobArea(JobStore jobs) {
+    private JobArea(JobStore jobs) {
         this.jobs = jobs;
+    }
+
+    /** Reads the job catalog and builds the job store; jobs read topics and write KV, tables and topics. */
+    public static JobArea create(NodeContext ctx, KvStore kv, BusStore bus, TableStore tables) {
+        ActorSystem<?> system = ctx.system();
+        return new JobArea(new JobStore(ctx.layout(), ctx.space(), ctx.catalogs(), PartitionHomes.of(system), ctx.directory(),
+                bus, kv, tables, ctx.blockingIo(), system, ctx.settings().stream()));
+    }
+
+    /** The job store, for the node's Java API. */
+    public JobStore store() {
+        return jobs;
     }
 
     @Override
