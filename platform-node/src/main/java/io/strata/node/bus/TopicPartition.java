@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * The Cluster Sharding entity that owns one partition of a topic: the single writer of its
@@ -436,15 +435,14 @@ public final class TopicPartition {
             CompletableFuture<Long> ready = maxWaitMs > 0 && from >= reading.highWatermark()
                     ? reading.awaitHighWatermarkAbove(from, Duration.ofMillis(maxWaitMs))
                     : CompletableFuture.completedFuture(reading.highWatermark());
-            Function<Long, Records> read = visible -> {
+            // On the blocking pool even when woken by an append: the waiter completes on the partition's
+            // writer (its actor), and a read takes the log's structure lock, which retention holds while
+            // it deletes files.
+            records = ready.thenApplyAsync(visible -> {
                 // Batches up to the max-th record, not a whole byte budget's worth.
                 FetchData data = reading.read(from, budget, from + max);
                 return Records.of(RecordBatches.slice(data.records(), from, max, maxBytes), data.logStartOffset(), data.highWatermark());
-            };
-            // A long poll woken by an append reads what just arrived (hot, a few batches) on the
-            // thread that moved the watermark, as Kafka's delayed fetch does: a hop to the blocking
-            // pool would cost as much as the rest of the delivery. Other reads may touch cold pages.
-            records = ready.isDone() ? ready.thenApplyAsync(read, storage.blockingIo()) : ready.thenApply(read);
+            }, storage.blockingIo());
         } catch (RuntimeException e) {
             records = CompletableFuture.failedFuture(e);
         }

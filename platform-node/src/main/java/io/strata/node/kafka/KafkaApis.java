@@ -51,7 +51,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 
 /**
  * The Kafka APIs the door serves, each answered from the bus: Metadata and ApiVersions describe
@@ -87,7 +86,8 @@ final class KafkaApis {
     private final BusStore bus;
     private final KafkaSettings settings;
     private final String clusterId;
-    private final Supplier<BrokerAddress> address;
+    /** Known once the listener is bound; a connection accepted in between waits for it rather than block. */
+    private final CompletionStage<BrokerAddress> address;
     private final ProducerIds producerIds;
     private final Executor blockingIo;
     private final KafkaAdminApis admin;
@@ -95,7 +95,7 @@ final class KafkaApis {
     /** The host and port Metadata gives clients for this node. */
     record BrokerAddress(String host, int port) {}
 
-    KafkaApis(BusStore bus, KafkaSettings settings, String clusterId, Supplier<BrokerAddress> address, ProducerIds producerIds,
+    KafkaApis(BusStore bus, KafkaSettings settings, String clusterId, CompletionStage<BrokerAddress> address, ProducerIds producerIds,
               Executor blockingIo) {
         this.bus = bus;
         this.settings = settings;
@@ -171,7 +171,10 @@ final class KafkaApis {
     // ---- Metadata -------------------------------------------------------------------------------
 
     private CompletionStage<MetadataResponse> metadata(MetadataRequest request) {
-        BrokerAddress self = address.get();
+        return address.thenCompose(self -> metadata(request, self));
+    }
+
+    private CompletionStage<MetadataResponse> metadata(MetadataRequest request, BrokerAddress self) {
         MetadataResponseData data = new MetadataResponseData();
         if (request.version() >= CLUSTER_ID_IN_METADATA) {
             data.setClusterId(clusterId);

@@ -75,7 +75,7 @@ public final class KafkaServer extends TcpDoor {
         Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
         AtomicLong ids = new AtomicLong();
         CompletableFuture<KafkaApis.BrokerAddress> advertised = new CompletableFuture<>();
-        KafkaApis apis = new KafkaApis(bus, settings, clusterId, advertised::join, ProducerIds.in(producerIdFile), blockingIo);
+        KafkaApis apis = new KafkaApis(bus, settings, clusterId, advertised, ProducerIds.in(producerIdFile), blockingIo);
         return Tcp.get(system).bind(settings.host(), settings.port())
                 .to(Sink.foreach(connection -> {
                     if (open.size() >= settings.maxConnections()) {

@@ -469,9 +469,8 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Completes with the high watermark once it is above {@code offset}, or with the high watermark
      * as it is after {@code maxWait} (or when the log closes). Completes on the thread that moved
-     * the watermark (often the writer's): a short, non-blocking read of what just arrived may run
-     * there, as Kafka completes a delayed fetch on the thread whose append satisfied it; anything
-     * longer belongs in an {@code ...Async} stage.
+     * the watermark (often the writer's): continue with an {@code ...Async} stage for any real work,
+     * a read included (it takes the structure lock, which retention and truncation hold).
      */
     public CompletableFuture<Long> awaitHighWatermarkAbove(long offset, Duration maxWait) {
         long now = highWatermark.get();
