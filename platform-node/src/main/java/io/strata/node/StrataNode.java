@@ -235,7 +235,7 @@ public final class StrataNode implements AutoCloseable {
             List<Door.Opening> openings = new ArrayList<>();
             openings.add(HttpConnections.opening(ctx, gateway.route()));
             RespServer.opening(ctx, kv.store()).ifPresent(openings::add);
-            KafkaServer.opening(ctx, bus.store()).ifPresent(openings::add);
+            KafkaServer.opening(ctx, bus.store(), bus.groups()).ifPresent(openings::add);
             List<Door> doors = openDoors(system, openings);
 
             awaitCatalogs(catalogs, catalogsReady, clustered ? Optional.of(PlacementTable.get(system)) : Optional.empty());

@@ -60,6 +60,11 @@ public final class BusArea implements Store {
         return bus;
     }
 
+    /** The consumer groups of this node's bus: the one coordinator the HTTP and Kafka doors share. */
+    public GroupStore groups() {
+        return groups;
+    }
+
     @Override
     public String name() {
         return "bus";

@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * The Cluster Sharding entity of one consumer group (entity id = group name): its members per
@@ -54,13 +55,14 @@ import java.util.concurrent.Executor;
  */
 public final class ConsumerGroup {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroup.class);
+    static final Logger LOG = LoggerFactory.getLogger(ConsumerGroup.class);
 
     /** The sharding entity type of consumer groups. */
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "bus-group");
 
     /** Messages a group accepts. Public ones cross nodes (Protobuf, see GroupSerializer). */
-    public sealed interface Command permits Poll, Leave, Commit, Describe, Internal {}
+    public sealed interface Command permits Poll, Leave, Commit, Describe, Join, Sync, Heartbeat, LeaveMembers,
+            CommitOffsets, Internal {}
 
     /**
      * Joins {@code member} to the group's consumers of {@code topic} (which has {@code partitions}
@@ -83,8 +85,64 @@ public final class ConsumerGroup {
     /** Asks for the group's generation, members, assignments and committed offsets. Replies {@link Description}. */
     public record Describe(ActorRef<Reply> replyTo) implements Command {}
 
+    // ---- Kafka's classic group protocol (see ClassicGroup); errors are names of Kafka's error codes ----
+
+    /** One protocol a member can use (an assignor, for consumers) and its metadata for it. */
+    public record ClassicProtocol(String name, byte[] metadata) {}
+
+    /**
+     * A JoinGroup: {@code memberId} is empty for a new member, which gets its id in the reply (with
+     * {@code MEMBER_ID_REQUIRED} first when {@code requireKnownMemberId}). Replies {@link Joined}
+     * when the rebalance completes.
+     */
+    public record Join(String memberId, String clientId, String clientHost, int sessionTimeoutMs, int rebalanceTimeoutMs,
+                       String protocolType, List<ClassicProtocol> protocols, boolean requireKnownMemberId,
+                       ActorRef<Reply> replyTo) implements Command {}
+
+    /** A SyncGroup: the leader's {@code assignments} (member id to bytes) are empty for the others. Replies {@link Synced}. */
+    public record Sync(String memberId, int generation, String protocolType, String protocolName,
+                       Map<String, byte[]> assignments, ActorRef<Reply> replyTo) implements Command {}
+
+    /** A Heartbeat. Replies {@link Answered}: {@code REBALANCE_IN_PROGRESS} tells the member to rejoin. */
+    public record Heartbeat(String memberId, int generation, ActorRef<Reply> replyTo) implements Command {}
+
+    /** A LeaveGroup of one or more members. Replies {@link MembersLeft}. */
+    public record LeaveMembers(List<String> memberIds, ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * An OffsetCommit: per topic, per partition the next offset to consume. A member commits with
+     * its generation; a client outside the group protocol (generation -1, no member id) only while
+     * the group has no members. Replies {@link Answered} once durable.
+     */
+    public record CommitOffsets(String memberId, int generation, Map<String, Map<Integer, Long>> offsets,
+                                ActorRef<Reply> replyTo) implements Command {}
+
     /** Replies of a group. */
-    public sealed interface Reply permits Polled, Committed, Left, Description, Rejected {}
+    public sealed interface Reply permits Polled, Committed, Left, Description, Rejected, Joined, Synced, Answered,
+            MembersLeft {}
+
+    /** A member of a completed join; only the leader's reply lists them, with their metadata for the chosen protocol. */
+    public record JoinedMember(String memberId, byte[] metadata) {}
+
+    /** The end of a join: the generation, the chosen protocol, the leader and this member's id, or an error. */
+    public record Joined(String error, int generation, String protocolType, String protocolName, String leader,
+                         String memberId, List<JoinedMember> members) implements Reply {}
+
+    /** The end of a sync: this member's assignment, or an error. */
+    public record Synced(String error, String protocolType, String protocolName, byte[] assignment) implements Reply {}
+
+    /** The outcome of a heartbeat or an offset commit: {@code NONE} or the error. */
+    public record Answered(String error) implements Reply {}
+
+    /** Each leaving member's outcome. */
+    public record MembersLeft(Map<String, String> errors) implements Reply {}
+
+    /** A classic-protocol member as DescribeGroups shows it. */
+    public record ClassicMember(String memberId, String clientId, String clientHost, byte[] metadata, byte[] assignment) {}
+
+    /** The group's classic-protocol members: Kafka's state name, the protocol type and chosen protocol. */
+    public record ClassicState(String state, String protocolType, String protocol, int generation,
+                               List<ClassicMember> members) {}
 
     /** Records for the member (each with its {@code partition} set) and the member's current assignment. */
     public record Polled(long generation, List<Integer> assignment, List<BusRecord> records) implements Reply {}
@@ -99,8 +157,11 @@ public final class ConsumerGroup {
     public record TopicState(String topic, int partitions, Map<String, List<Integer>> assignment,
                              Map<Integer, Long> committed) {}
 
-    /** The group; {@code known} is false when it has neither members nor committed offsets. */
-    public record Description(boolean known, long generation, List<TopicState> topics) implements Reply {}
+    /**
+     * The group; {@code known} is false when it has neither members nor committed offsets.
+     * {@code classic} is null unless members use Kafka's classic group protocol.
+     */
+    public record Description(boolean known, long generation, List<TopicState> topics, ClassicState classic) implements Reply {}
 
     /** Refused, changing nothing. Codes: {@code not_assigned}, {@code storage_unavailable}, and read failures. */
     public record Rejected(String code, String message) implements Reply {}
@@ -113,10 +174,20 @@ public final class ConsumerGroup {
 
     private record PollRead(Poll poll, List<PartitionRead> reads, Throwable failure) implements Internal {}
 
-    /** A commit's flush finished; its records start at {@code logOffset} of the offsets log. */
-    private record CommitWritten(Commit commit, long logOffset, Throwable failure) implements Internal {}
+    /**
+     * A commit's flush finished; its records start at {@code logOffset} of the offsets log. The
+     * requester gets {@code success}, or what {@code refusal} makes of the failure.
+     */
+    private record OffsetsWritten(Map<String, Map<Integer, Long>> offsets, ActorRef<Reply> replyTo, Reply success,
+                                  Function<StrataException, Reply> refusal, long logOffset, Throwable failure)
+            implements Internal {}
 
     private enum SessionTick implements Internal { INSTANCE }
+
+    /** Drives the classic protocol's deadlines (session expiry, rebalance timeouts) while it has members. */
+    private enum ClassicTick implements Internal { INSTANCE }
+
+    private static final Duration CLASSIC_TICK = Duration.ofMillis(100);
 
     /** A partition's fetch position, owned by one member. */
     private record Fetch(String member, long offset) {}
@@ -177,6 +248,9 @@ public final class ConsumerGroup {
     private final StashBuffer<Command> stash;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final Map<String, Consumers> topics = new TreeMap<>();
+    /** The members that use Kafka's classic group protocol; a group has these or HTTP members, not both at once. */
+    private final ClassicGroup classic;
+    private TimerScheduler<Command> timers;
     /** The committed offsets: only those of commits made durable. */
     private final Map<String, Map<Integer, Long>> committed = new TreeMap<>();
     private long generation;
@@ -213,9 +287,11 @@ public final class ConsumerGroup {
         this.context = context;
         this.stash = stash;
         this.shard = shard;
+        this.classic = new ClassicGroup(group, settings.initialRebalanceDelay().toMillis());
     }
 
     private Behavior<Command> loading(TimerScheduler<Command> timers) {
+        this.timers = timers;
         InstantSource clock = InstantSource.system();
         context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                     closings.awaitClosed(dir, PREVIOUS_CLOSE_WAIT);
@@ -252,10 +328,16 @@ public final class ConsumerGroup {
                 .onMessage(Poll.class, this::onPoll)
                 .onMessage(PollRead.class, this::onPollRead)
                 .onMessage(Commit.class, this::onCommit)
-                .onMessage(CommitWritten.class, this::onCommitWritten)
+                .onMessage(OffsetsWritten.class, this::onOffsetsWritten)
                 .onMessage(Leave.class, this::onLeave)
                 .onMessage(Describe.class, this::onDescribe)
                 .onMessageEquals(SessionTick.INSTANCE, this::onSessionTick)
+                .onMessage(Join.class, this::onJoin)
+                .onMessage(Sync.class, this::onSync)
+                .onMessage(Heartbeat.class, this::onHeartbeat)
+                .onMessage(LeaveMembers.class, this::onLeaveMembers)
+                .onMessage(CommitOffsets.class, this::onCommitOffsets)
+                .onMessageEquals(ClassicTick.INSTANCE, this::onClassicTick)
                 .onSignal(PostStop.class, stopped -> {
                     // The close fsyncs: on the blocking-I/O pool, after the flushes under way.
                     closings.close(dir, writes, offsets);
@@ -269,6 +351,11 @@ public final class ConsumerGroup {
     }
 
     private Behavior<Command> onPoll(Poll poll) {
+        if (!classic.isEmpty()) {
+            poll.replyTo.tell(new Rejected("inconsistent_group_protocol", "group '" + group
+                    + "' is in use by Kafka consumers; poll it when they have left, or use another group"));
+            return Behaviors.same();
+        }
         Consumers consumers = topics.computeIfAbsent(poll.topic, t -> new Consumers(poll.partitions));
         boolean joined = consumers.lastSeen.put(poll.member, now()) == null;
         if (joined || consumers.partitions != poll.partitions) {
@@ -359,23 +446,30 @@ public final class ConsumerGroup {
             }
         }
         consumers.lastSeen.put(commit.member, now());
+        writeOffsets(Map.of(commit.topic, commit.offsets), commit.replyTo, new Committed(generation),
+                refused -> new Rejected(refused.code(), refused.getMessage()));
+        return Behaviors.same();
+    }
+
+    /** Appends a commit to the offsets log and flushes it; the offsets apply, and the reply goes, once durable. */
+    private void writeOffsets(Map<String, Map<Integer, Long>> commit, ActorRef<Reply> replyTo, Reply success,
+                              Function<StrataException, Reply> refusal) {
         long logOffset = offsets.endOffset();
         try {
             // One batch: the commit is in the log whole or not at all; applied only once durable.
-            offsets.append(commit.topic, commit.offsets);
+            offsets.append(commit);
         } catch (StrataException refused) {
-            commit.replyTo.tell(new Rejected(refused.code(), refused.getMessage()));
-            return Behaviors.same();
+            replyTo.tell(refusal.apply(refused));
+            return;
         }
         // Chained without recovering: after a failed flush the later ones fail too.
         GroupOffsetsLog log = offsets;
         writes = writes.thenRunAsync(log::flush, blockingIo);
         writesPending++;
-        context.pipeToSelf(writes, (ok, failure) -> new CommitWritten(commit, logOffset, failure));
-        return Behaviors.same();
+        context.pipeToSelf(writes, (ok, failure) -> new OffsetsWritten(commit, replyTo, success, refusal, logOffset, failure));
     }
 
-    private Behavior<Command> onCommitWritten(CommitWritten written) {
+    private Behavior<Command> onOffsetsWritten(OffsetsWritten written) {
         writesPending--;
         if (written.failure != null) {
             context.getLog().error("consumer group {} cannot make its offsets durable in {}", group, dir, written.failure);
@@ -385,10 +479,11 @@ public final class ConsumerGroup {
                 offsets.truncateTo(written.logOffset);
             }
             StrataException refusal = DiskSpace.refusal("the commit could not be made durable", written.failure);
-            written.commit.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage()));
+            written.replyTo.tell(written.refusal.apply(refusal));
         } else {
-            committed.computeIfAbsent(written.commit.topic, t -> new TreeMap<>()).putAll(written.commit.offsets);
-            written.commit.replyTo.tell(new Committed(generation));
+            written.offsets.forEach((topic, partitions) ->
+                    committed.computeIfAbsent(topic, t -> new TreeMap<>()).putAll(partitions));
+            written.replyTo.tell(written.success);
         }
         if (writesPending == 0) {
             // The chain is done; new commits start one of their own.
@@ -455,8 +550,81 @@ public final class ConsumerGroup {
             states.add(new TopicState(topic, consumers == null ? 0 : consumers.partitions, assignment,
                     new TreeMap<>(committed.getOrDefault(topic, Map.of()))));
         }
-        describe.replyTo.tell(new Description(hasMembers || !committed.isEmpty(), generation, states));
+        ClassicState classicState = classic.describe();
+        describe.replyTo.tell(new Description(hasMembers || classicState != null || !committed.isEmpty(), generation, states,
+                classicState));
         return Behaviors.same();
+    }
+
+    // ---- Kafka's classic group protocol ------------------------------------------------------------
+
+    private boolean hasHttpMembers() {
+        return topics.values().stream().anyMatch(consumers -> !consumers.lastSeen.isEmpty());
+    }
+
+    private Behavior<Command> onJoin(Join join) {
+        if (hasHttpMembers()) {
+            // Kafka's answer to a member whose protocol the group's current members do not share.
+            join.replyTo.tell(new Joined("INCONSISTENT_GROUP_PROTOCOL", -1, "", "", "", join.memberId, List.of()));
+            return Behaviors.same();
+        }
+        classic.join(join, now());
+        classicTicking();
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSync(Sync sync) {
+        classic.sync(sync, now());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onHeartbeat(Heartbeat heartbeat) {
+        heartbeat.replyTo.tell(new Answered(classic.heartbeat(heartbeat.memberId, heartbeat.generation, now())));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onLeaveMembers(LeaveMembers leave) {
+        leave.replyTo.tell(new MembersLeft(classic.leave(leave.memberIds, now())));
+        classicTicking();
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onCommitOffsets(CommitOffsets commit) {
+        String error = classic.checkCommit(commit.memberId, commit.generation);
+        if (error == null && commit.memberId.isEmpty() && commit.offsets.keySet().stream().anyMatch(topic -> {
+            Consumers consumers = topics.get(topic);
+            return consumers != null && !consumers.lastSeen.isEmpty();
+        })) {
+            // Members of the HTTP protocol own these partitions: a commit from outside would move their offsets.
+            error = "UNKNOWN_MEMBER_ID";
+        }
+        if (error != null) {
+            commit.replyTo.tell(new Answered(error));
+            return Behaviors.same();
+        }
+        Map<String, Map<Integer, Long>> copy = new TreeMap<>();
+        commit.offsets.forEach((topic, partitions) -> copy.put(topic, Map.copyOf(partitions)));
+        writeOffsets(copy, commit.replyTo, new Answered("NONE"), refused -> {
+            context.getLog().warn("consumer group {}: offset commit refused: {}", group, refused.getMessage());
+            return new Answered("COORDINATOR_NOT_AVAILABLE");
+        });
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onClassicTick() {
+        classic.tick(now());
+        classicTicking();
+        return Behaviors.same();
+    }
+
+    /** Keeps the classic protocol's timer running exactly while the protocol has members. */
+    private void classicTicking() {
+        boolean running = timers.isTimerActive(ClassicTick.INSTANCE);
+        if (classic.isEmpty() && running) {
+            timers.cancel(ClassicTick.INSTANCE);
+        } else if (!classic.isEmpty() && !running) {
+            timers.startTimerWithFixedDelay(ClassicTick.INSTANCE, CLASSIC_TICK);
+        }
     }
 
     private static void reject(Command command, String code, String why) {
@@ -468,6 +636,16 @@ public final class ConsumerGroup {
         } else if (command instanceof Commit c) {
             replyTo = c.replyTo;
         } else if (command instanceof Describe c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof Join c) {
+            c.replyTo.tell(new Joined("COORDINATOR_LOAD_IN_PROGRESS", -1, "", "", "", c.memberId, List.of()));
+        } else if (command instanceof Sync c) {
+            c.replyTo.tell(new Synced("COORDINATOR_LOAD_IN_PROGRESS", "", "", new byte[0]));
+        } else if (command instanceof Heartbeat c) {
+            c.replyTo.tell(new Answered("COORDINATOR_LOAD_IN_PROGRESS"));
+        } else if (command instanceof CommitOffsets c) {
+            c.replyTo.tell(new Answered("COORDINATOR_LOAD_IN_PROGRESS"));
+        } else if (command instanceof LeaveMembers c) {
             replyTo = c.replyTo;
         }
         if (replyTo != null) {

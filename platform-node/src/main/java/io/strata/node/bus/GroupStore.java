@@ -12,6 +12,9 @@ import io.strata.node.storage.DataLayout;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -38,15 +42,22 @@ public final class GroupStore {
     /** A topic's lag: the sum of its partitions' lags. */
     public record TopicLag(String topic, long lag, List<PartitionLag> partitions) {}
 
+    private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final PartitionHomes homes;
     private final BusStore bus;
+    private final DataLayout layout;
+    private final Executor blockingIo;
     private final Duration askTimeout;
 
-    private GroupStore(ClusterSharding sharding, PartitionHomes homes, BusStore bus, Duration askTimeout) {
+    private GroupStore(ActorSystem<?> system, ClusterSharding sharding, PartitionHomes homes, BusStore bus, DataLayout layout,
+                       Executor blockingIo, Duration askTimeout) {
+        this.system = system;
         this.sharding = sharding;
         this.homes = homes;
         this.bus = bus;
+        this.layout = layout;
+        this.blockingIo = blockingIo;
         this.askTimeout = askTimeout;
     }
 
@@ -58,7 +69,8 @@ public final class GroupStore {
                         ctx -> ConsumerGroup.create(ctx.getEntityId(), bus, settings, layout, space, blockingIo, closings,
                                 ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new GroupStore(sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, askTimeout);
+        return new GroupStore(system, sharding, PartitionHomes.of(system, ConsumerGroup.TYPE_KEY.name()), bus, layout, blockingIo,
+                askTimeout);
     }
 
     /** Group names: 1-120 letters, digits, '_', '.', '-', starting with a letter or digit. */
@@ -222,10 +234,50 @@ public final class GroupStore {
         }).thenApply(positions -> positions.get(0));
     }
 
+    /**
+     * Sends a message of Kafka's classic group protocol to {@code group} (validated first) and
+     * completes with its reply; {@code mayWait} is how long the group may hold it (a JoinGroup
+     * waits for the rebalance), on top of the node's ask timeout.
+     */
+    public CompletionStage<ConsumerGroup.Reply> classic(String group, Duration mayWait,
+                                                        Function<ActorRef<ConsumerGroup.Reply>, ConsumerGroup.Command> message) {
+        validateGroup(group);
+        return ask(group, message, askTimeout.plus(mayWait));
+    }
+
+    /** The group's description, known or not (Kafka describes an unknown group as Dead). */
+    public CompletionStage<ConsumerGroup.Description> describeAny(String group) {
+        validateGroup(group);
+        return ask(group, ConsumerGroup.Describe::new).thenApply(reply -> expect(reply, ConsumerGroup.Description.class));
+    }
+
+    /**
+     * The groups this node coordinates: those running here and those whose committed offsets are
+     * in its data directory (Kafka's ListGroups is per broker too).
+     */
+    public CompletionStage<List<String>> localGroups() {
+        CompletionStage<List<String>> onDisk = CompletableFuture.supplyAsync(layout::groupsWithOffsets, blockingIo);
+        CompletionStage<ShardRegion.CurrentShardRegionState> running =
+                AskPattern.ask(sharding.shardState(),
+                        replyTo -> new GetShardRegionState(ConsumerGroup.TYPE_KEY, replyTo),
+                        askTimeout, system.scheduler());
+        return onDisk.thenCombine(running, (stored, state) -> {
+            TreeSet<String> names = new TreeSet<>(stored);
+            state.getShards().forEach(shard -> names.addAll(shard.getEntityIds()));
+            return List.copyOf(names);
+        });
+    }
+
     private CompletableFuture<ConsumerGroup.Reply> ask(String group,
                                                        Function<ActorRef<ConsumerGroup.Reply>, ConsumerGroup.Command> message) {
+        return ask(group, message, askTimeout);
+    }
+
+    private CompletableFuture<ConsumerGroup.Reply> ask(String group,
+                                                       Function<ActorRef<ConsumerGroup.Reply>, ConsumerGroup.Command> message,
+                                                       Duration timeout) {
         return homes.whenAvailable(group).thenCompose(available ->
-                Futures.direct(sharding.entityRefFor(ConsumerGroup.TYPE_KEY, group).ask(message::apply, askTimeout))).toCompletableFuture();
+                Futures.direct(sharding.entityRefFor(ConsumerGroup.TYPE_KEY, group).ask(message::apply, timeout))).toCompletableFuture();
     }
 
     private static <T extends ConsumerGroup.Reply> T expect(ConsumerGroup.Reply reply, Class<T> type) {
@@ -234,7 +286,7 @@ public final class GroupStore {
         }
         if (reply instanceof ConsumerGroup.Rejected r) {
             StrataException.Kind kind = switch (r.code()) {
-                case "not_assigned" -> StrataException.Kind.CONFLICT;
+                case "not_assigned", "inconsistent_group_protocol" -> StrataException.Kind.CONFLICT;
                 case "topic_not_found", "invalid_partition" -> StrataException.Kind.NOT_FOUND;
                 case "offset_out_of_range" -> StrataException.Kind.RANGE;
                 default -> StrataException.kindOf(r.code(), StrataException.Kind.UNAVAILABLE);

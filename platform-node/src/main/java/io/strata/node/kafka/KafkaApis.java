@@ -1,6 +1,7 @@
 package io.strata.node.kafka;
 
 import io.strata.node.bus.BusStore;
+import io.strata.node.bus.GroupStore;
 import io.strata.node.bus.TopicCatalog.Topic;
 import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
@@ -28,6 +29,15 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
@@ -91,12 +101,13 @@ final class KafkaApis {
     private final ProducerIds producerIds;
     private final Executor blockingIo;
     private final KafkaAdminApis admin;
+    private final KafkaGroupApis groups;
 
     /** The host and port Metadata gives clients for this node. */
     record BrokerAddress(String host, int port) {}
 
-    KafkaApis(BusStore bus, KafkaSettings settings, String clusterId, CompletionStage<BrokerAddress> address, ProducerIds producerIds,
-              Executor blockingIo) {
+    KafkaApis(BusStore bus, GroupStore groups, KafkaSettings settings, String clusterId, CompletionStage<BrokerAddress> address,
+              ProducerIds producerIds, Executor blockingIo) {
         this.bus = bus;
         this.settings = settings;
         this.clusterId = clusterId.isEmpty() ? CLUSTER_ID : clusterId;
@@ -104,6 +115,7 @@ final class KafkaApis {
         this.producerIds = producerIds;
         this.blockingIo = blockingIo;
         this.admin = new KafkaAdminApis(bus);
+        this.groups = new KafkaGroupApis(bus, groups, settings, address);
     }
 
     private static Map<ApiKeys, short[]> supported() {
@@ -117,6 +129,15 @@ final class KafkaApis {
         apis.put(ApiKeys.CREATE_TOPICS, new short[] {2, 7});
         apis.put(ApiKeys.DELETE_TOPICS, new short[] {1, 5});
         apis.put(ApiKeys.DESCRIBE_CONFIGS, new short[] {1, 4});
+        apis.put(ApiKeys.FIND_COORDINATOR, new short[] {0, 6});
+        apis.put(ApiKeys.JOIN_GROUP, new short[] {0, 9});
+        apis.put(ApiKeys.SYNC_GROUP, new short[] {0, 5});
+        apis.put(ApiKeys.HEARTBEAT, new short[] {0, 4});
+        apis.put(ApiKeys.LEAVE_GROUP, new short[] {0, 5});
+        apis.put(ApiKeys.OFFSET_COMMIT, new short[] {2, 9});
+        apis.put(ApiKeys.OFFSET_FETCH, new short[] {1, 9});
+        apis.put(ApiKeys.DESCRIBE_GROUPS, new short[] {0, 6});
+        apis.put(ApiKeys.LIST_GROUPS, new short[] {0, 5});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -130,7 +151,7 @@ final class KafkaApis {
      * Answers one request; completes with no response for a Produce with {@code acks=0}, which
      * Kafka leaves unanswered.
      */
-    CompletionStage<Optional<AbstractResponse>> handle(AbstractRequest request) {
+    CompletionStage<Optional<AbstractResponse>> handle(AbstractRequest request, KafkaGroupApis.Client client) {
         ApiKeys api = request.apiKey();
         if (!isSupported(api, request.version())) {
             return answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
@@ -146,12 +167,25 @@ final class KafkaApis {
                 case CREATE_TOPICS -> admin.createTopics((CreateTopicsRequest) request).thenApply(Optional::of);
                 case DELETE_TOPICS -> admin.deleteTopics((DeleteTopicsRequest) request).thenApply(Optional::of);
                 case DESCRIBE_CONFIGS -> admin.describeConfigs((DescribeConfigsRequest) request).thenApply(Optional::of);
+                case FIND_COORDINATOR -> some(groups.findCoordinator((FindCoordinatorRequest) request));
+                case JOIN_GROUP -> some(groups.joinGroup((JoinGroupRequest) request, client));
+                case SYNC_GROUP -> some(groups.syncGroup((SyncGroupRequest) request));
+                case HEARTBEAT -> some(groups.heartbeat((HeartbeatRequest) request));
+                case LEAVE_GROUP -> some(groups.leaveGroup((LeaveGroupRequest) request));
+                case OFFSET_COMMIT -> some(groups.offsetCommit((OffsetCommitRequest) request));
+                case OFFSET_FETCH -> some(groups.offsetFetch((OffsetFetchRequest) request));
+                case DESCRIBE_GROUPS -> some(groups.describeGroups((DescribeGroupsRequest) request));
+                case LIST_GROUPS -> some(groups.listGroups((ListGroupsRequest) request));
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {
             LOG.warn("kafka {} v{} failed", api, request.version(), e);
             return answer(request.getErrorResponse(e));
         }
+    }
+
+    private static CompletionStage<Optional<AbstractResponse>> some(CompletionStage<AbstractResponse> response) {
+        return response.thenApply(Optional::of);
     }
 
     private static CompletionStage<Optional<AbstractResponse>> answer(AbstractResponse response) {

@@ -34,9 +34,12 @@ final class KafkaConnection {
     private static final int MIN_REQUEST_BYTES = 8;
 
     private final KafkaApis apis;
+    /** The client's address, as DescribeGroups reports it ({@code /127.0.0.1}, like Kafka). */
+    private final String clientHost;
 
-    KafkaConnection(KafkaApis apis) {
+    KafkaConnection(KafkaApis apis, String clientHost) {
         this.apis = apis;
+        this.clientHost = clientHost;
     }
 
     /** The response to {@code frame} (size prefix excluded), or none (a Produce with acks=0). */
@@ -66,7 +69,8 @@ final class KafkaConnection {
         } catch (RuntimeException e) {
             throw new InvalidRequestException("cannot read " + api + " v" + version + ": " + e.getMessage(), e);
         }
-        return apis.handle(request).thenApply(response -> response.map(r -> serialize(header.toResponseHeader(), r, version)));
+        KafkaGroupApis.Client client = new KafkaGroupApis.Client(header.clientId() == null ? "" : header.clientId(), clientHost);
+        return apis.handle(request, client).thenApply(response -> response.map(r -> serialize(header.toResponseHeader(), r, version)));
     }
 
     private static ByteBuffer serialize(ResponseHeader header, AbstractResponse response, short version) {

@@ -1,6 +1,7 @@
 package io.strata.node.kafka;
 
 import io.strata.node.bus.BusStore;
+import io.strata.node.bus.GroupStore;
 import io.strata.node.plug.Door;
 import io.strata.node.plug.TcpDoor;
 import io.strata.node.plug.NodeContext;
@@ -55,13 +56,16 @@ public final class KafkaServer extends TcpDoor {
         super(binding, connections, open);
     }
 
-    /** The door's opening when {@code strata.kafka.enabled}, serving {@code bus}; empty when the door is off. */
-    public static Optional<Door.Opening> opening(NodeContext ctx, BusStore bus) {
+    /**
+     * The door's opening when {@code strata.kafka.enabled}, serving {@code bus} and its consumer
+     * {@code groups}; empty when the door is off.
+     */
+    public static Optional<Door.Opening> opening(NodeContext ctx, BusStore bus, GroupStore groups) {
         KafkaSettings settings = ctx.settings().kafka();
         if (!settings.enabled()) {
             return Optional.empty();
         }
-        return Optional.of(() -> bind(ctx.system(), bus, settings, ctx.settings().clusterName(), ctx.layout().kafkaProducerIds(),
+        return Optional.of(() -> bind(ctx.system(), bus, groups, settings, ctx.settings().clusterName(), ctx.layout().kafkaProducerIds(),
                 ctx.blockingIo()));
     }
 
@@ -69,13 +73,13 @@ public final class KafkaServer extends TcpDoor {
      * Binds {@code settings.host():settings.port()} and serves Kafka clients from {@code bus} until
      * unbound. Producer ids are kept in {@code producerIdFile}; {@code clusterId} is what Metadata reports.
      */
-    public static CompletionStage<KafkaServer> bind(ActorSystem<?> system, BusStore bus, KafkaSettings settings,
+    public static CompletionStage<KafkaServer> bind(ActorSystem<?> system, BusStore bus, GroupStore groups, KafkaSettings settings,
                                                     String clusterId, Path producerIdFile, Executor blockingIo) {
         SharedKillSwitch killSwitch = KillSwitches.shared("kafka-connections");
         Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
         AtomicLong ids = new AtomicLong();
         CompletableFuture<KafkaApis.BrokerAddress> advertised = new CompletableFuture<>();
-        KafkaApis apis = new KafkaApis(bus, settings, clusterId, advertised, ProducerIds.in(producerIdFile), blockingIo);
+        KafkaApis apis = new KafkaApis(bus, groups, settings, clusterId, advertised, ProducerIds.in(producerIdFile), blockingIo);
         return Tcp.get(system).bind(settings.host(), settings.port())
                 .to(Sink.foreach(connection -> {
                     if (open.size() >= settings.maxConnections()) {
@@ -89,7 +93,7 @@ public final class KafkaServer extends TcpDoor {
                     open.put(id, closed);
                     closed.whenComplete((done, failure) -> open.remove(id));
                     try {
-                        connection.handleWith(connectionFlow(new KafkaConnection(apis), settings, killSwitch), system)
+                        connection.handleWith(connectionFlow(new KafkaConnection(apis, "/" + connection.remoteAddress().getAddress().getHostAddress()), settings, killSwitch), system)
                                 .whenComplete((done, failure) -> {
                                     if (failure instanceof InvalidRequestException || failure instanceof FramingException) {
                                         LOG.info("kafka connection from {} closed: {}", connection.remoteAddress(), failure.getMessage());

@@ -7,8 +7,10 @@ import io.strata.node.common.StrataException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -148,6 +150,28 @@ public final class DataLayout {
      */
     public Path groupOffsetsLog(String group) {
         return root.resolve(BUS).resolve(GROUP_OFFSETS).resolve(name(group));
+    }
+
+    /** The groups with committed offsets in this directory (either format). Blocking: lists directories. */
+    public List<String> groupsWithOffsets() {
+        TreeSet<String> names = new TreeSet<>();
+        try (var logs = Files.list(root.resolve(BUS).resolve(GROUP_OFFSETS))) {
+            logs.map(dir -> dir.getFileName().toString()).filter(Names::isValid).forEach(names::add);
+        } catch (NoSuchFileException none) {
+            // No group has committed in this format.
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (var files = Files.list(root.resolve(BUS).resolve(GROUPS))) {
+            files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".json"))
+                    .map(name -> name.substring(0, name.length() - ".json".length())).filter(Names::isValid)
+                    .forEach(names::add);
+        } catch (NoSuchFileException none) {
+            // No group has committed in the previous format.
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(names);
     }
 
     /** Where a consumer group's offsets are on disk now: its log, or the file of the previous format if it has only that. */

@@ -9,6 +9,33 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupResponse;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.ListGroupsResponse;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.SyncGroupResponse;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -57,6 +84,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +104,8 @@ class KafkaVersionsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = TestNode.start(dir, Map.of("strata.kafka.enabled", "on", "strata.kafka.port", "0"));
+        node = TestNode.start(dir, Map.of("strata.kafka.enabled", "on", "strata.kafka.port", "0",
+                "strata.bus.group.initial-rebalance-delay", "0s"));
         assertEquals(201, node.put("/topics/versions", "{\"partitions\": 1}").statusCode());
         var address = node.node().kafkaAddress().orElseThrow();
         socket = new Socket(address.getAddress(), address.getPort());
@@ -216,6 +245,129 @@ class KafkaVersionsTest {
             assertEquals(v == delete[0] ? Errors.NONE.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
                     results.find("created-v" + create[0]).errorCode(), "DeleteTopics v" + v);
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.find("never-v" + v).errorCode(), "DeleteTopics v" + v);
+        }
+    }
+
+    private static short clamp(ApiKeys api, short v) {
+        short[] range = versions(api);
+        return (short) Math.max(range[0], Math.min(range[1], v));
+    }
+
+    /**
+     * A group's whole life at each JoinGroup version, with SyncGroup, Heartbeat, OffsetCommit,
+     * OffsetFetch, DescribeGroups and LeaveGroup at the nearest version each has (together they
+     * reach every advertised version), then FindCoordinator and ListGroups at each of theirs.
+     */
+    @Test
+    void groupApisAtEveryVersion() throws IOException {
+        byte[] metadata = {0, 1, 2};
+        byte[] assignment = {3, 4};
+        short[] join = versions(ApiKeys.JOIN_GROUP);
+        for (short v = join[0]; v <= join[1]; v++) {
+            String group = "gv" + v;
+            JoinGroupRequestData data = new JoinGroupRequestData().setGroupId(group).setSessionTimeoutMs(10_000)
+                    .setMemberId("").setProtocolType("consumer");
+            if (v >= 1) {
+                data.setRebalanceTimeoutMs(10_000);
+            }
+            JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+            protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
+            data.setProtocols(protocols);
+            JoinGroupResponse joined = (JoinGroupResponse) exchange(new JoinGroupRequest.Builder(data).build(v));
+            if (v >= 4) {
+                assertEquals(Errors.MEMBER_ID_REQUIRED.code(), joined.data().errorCode(), "JoinGroup v" + v);
+                data.setMemberId(joined.data().memberId());
+                joined = (JoinGroupResponse) exchange(new JoinGroupRequest.Builder(data).build(v));
+            }
+            assertEquals(Errors.NONE.code(), joined.data().errorCode(), "JoinGroup v" + v);
+            String member = joined.data().memberId();
+            int generation = joined.data().generationId();
+            assertEquals(member, joined.data().leader(), "JoinGroup v" + v);
+            assertEquals("range", joined.data().protocolName(), "JoinGroup v" + v);
+            assertEquals(1, joined.data().members().size(), "JoinGroup v" + v);
+            assertArrayEquals(metadata, joined.data().members().get(0).metadata(), "JoinGroup v" + v);
+
+            short sv = clamp(ApiKeys.SYNC_GROUP, v);
+            SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId(group).setGenerationId(generation).setMemberId(member)
+                    .setAssignments(List.of(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(member)
+                            .setAssignment(assignment)));
+            if (sv >= 5) {
+                sync.setProtocolType("consumer").setProtocolName("range");
+            }
+            SyncGroupResponse synced = (SyncGroupResponse) exchange(new SyncGroupRequest.Builder(sync).build(sv));
+            assertEquals(Errors.NONE.code(), synced.data().errorCode(), "SyncGroup v" + sv);
+            assertArrayEquals(assignment, synced.data().assignment(), "SyncGroup v" + sv);
+
+            short hv = clamp(ApiKeys.HEARTBEAT, v);
+            HeartbeatResponse beat = (HeartbeatResponse) exchange(new HeartbeatRequest.Builder(new HeartbeatRequestData()
+                    .setGroupId(group).setGenerationId(generation).setMemberId(member)).build(hv));
+            assertEquals(Errors.NONE.code(), beat.data().errorCode(), "Heartbeat v" + hv);
+            HeartbeatResponse stale = (HeartbeatResponse) exchange(new HeartbeatRequest.Builder(new HeartbeatRequestData()
+                    .setGroupId(group).setGenerationId(generation + 1).setMemberId(member)).build(hv));
+            assertEquals(Errors.ILLEGAL_GENERATION.code(), stale.data().errorCode(), "Heartbeat v" + hv);
+
+            short cv = clamp(ApiKeys.OFFSET_COMMIT, v);
+            OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(generation)
+                    .setMemberId(member).setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("versions")
+                            .setPartitions(List.of(
+                                    new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(v),
+                                    new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(5).setCommittedOffset(1)))));
+            OffsetCommitResponse committed = (OffsetCommitResponse) exchange(OffsetCommitRequest.Builder.forTopicNames(commit).build(cv));
+            var partitions = committed.data().topics().get(0).partitions();
+            assertEquals(Errors.NONE.code(), partitions.get(0).errorCode(), "OffsetCommit v" + cv);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.get(1).errorCode(), "OffsetCommit v" + cv);
+
+            short fv = clamp(ApiKeys.OFFSET_FETCH, v);
+            OffsetFetchRequestData fetch = new OffsetFetchRequestData().setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
+                    .setGroupId(group).setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("versions")
+                            .setPartitionIndexes(List.of(0))))));
+            OffsetFetchResponse fetched = (OffsetFetchResponse) exchange(OffsetFetchRequest.Builder.forTopicNames(fetch, false).build(fv));
+            long offset = fv >= 8 ? fetched.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset()
+                    : fetched.data().topics().get(0).partitions().get(0).committedOffset();
+            assertEquals(v, offset, "OffsetFetch v" + fv);
+
+            short dv = clamp(ApiKeys.DESCRIBE_GROUPS, v);
+            DescribeGroupsResponse described = (DescribeGroupsResponse) exchange(new DescribeGroupsRequest.Builder(
+                    new DescribeGroupsRequestData().setGroups(List.of(group, "never-" + v))).build(dv));
+            assertEquals("Stable", described.data().groups().get(0).groupState(), "DescribeGroups v" + dv);
+            assertEquals(1, described.data().groups().get(0).members().size(), "DescribeGroups v" + dv);
+            assertArrayEquals(assignment, described.data().groups().get(0).members().get(0).memberAssignment(), "DescribeGroups v" + dv);
+            assertEquals(dv >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code(),
+                    described.data().groups().get(1).errorCode(), "DescribeGroups v" + dv);
+
+            short lv = clamp(ApiKeys.LEAVE_GROUP, v);
+            LeaveGroupResponse left = (LeaveGroupResponse) exchange(new LeaveGroupRequest.Builder(group,
+                    List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(member))).build(lv));
+            assertEquals(Errors.NONE, left.error(), "LeaveGroup v" + lv);
+        }
+        short[] find = versions(ApiKeys.FIND_COORDINATOR);
+        for (short v = find[0]; v <= find[1]; v++) {
+            FindCoordinatorRequestData data = new FindCoordinatorRequestData().setKeyType((byte) 0);
+            if (v < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
+                data.setKey("gv0");
+            } else {
+                data.setCoordinatorKeys(List.of("gv0", "not a name"));
+            }
+            FindCoordinatorResponse found = (FindCoordinatorResponse) exchange(new FindCoordinatorRequest.Builder(data).build(v));
+            int port = node.node().kafkaAddress().orElseThrow().getPort();
+            if (v < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
+                assertEquals(Errors.NONE.code(), found.data().errorCode(), "FindCoordinator v" + v);
+                assertEquals(port, found.data().port(), "FindCoordinator v" + v);
+            } else {
+                assertEquals(port, found.data().coordinators().get(0).port(), "FindCoordinator v" + v);
+                assertEquals(Errors.INVALID_GROUP_ID.code(), found.data().coordinators().get(1).errorCode(), "FindCoordinator v" + v);
+            }
+        }
+        short[] list = versions(ApiKeys.LIST_GROUPS);
+        for (short v = list[0]; v <= list[1]; v++) {
+            ListGroupsResponse listed = (ListGroupsResponse) exchange(new ListGroupsRequest.Builder(new ListGroupsRequestData()).build(v));
+            assertEquals(Errors.NONE.code(), listed.data().errorCode(), "ListGroups v" + v);
+            var groups = listed.data().groups().stream().map(g -> g.groupId()).toList();
+            assertTrue(groups.contains("gv" + join[1]), "ListGroups v" + v + ": " + groups);
+            if (v >= 4) {
+                assertEquals("Empty", listed.data().groups().stream().filter(g -> g.groupId().equals("gv0")).findFirst()
+                        .orElseThrow().groupState(), "ListGroups v" + v);
+            }
         }
     }
 

@@ -113,7 +113,12 @@ public final class GroupOffsetsLog implements AutoCloseable {
      * @throws io.strata.node.common.StrataException {@code storage_full}, with nothing appended
      */
     public long append(String topic, Map<Integer, Long> offsets) {
-        MemoryRecords batch = encode(Map.of(topic, offsets));
+        return append(Map.of(topic, offsets));
+    }
+
+    /** Appends a commit of offsets of several topics as one batch: durable whole or not at all. Actor only. */
+    public long append(Map<String, Map<Integer, Long>> offsets) {
+        MemoryRecords batch = encode(offsets);
         long end = log.appendAsLeader(batch, 0).nextOffset();
         bytesSinceStart += batch.sizeInBytes();
         return end;
