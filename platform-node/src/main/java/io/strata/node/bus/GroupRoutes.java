@@ -23,7 +23,7 @@ import java.util.function.Function;
  * POST /groups/{g}/commit   {"topic", "member", "offsets": {"0": 42}}   offset = next offset to consume
  * POST /groups/{g}/leave    {"topic", "member"}
  * POST /groups/{g}/dlq      {"topic", "partition", "offset", "reason"}  copies the record to {topic}.dlq
- * GET  /groups/{g}          generation, members and their partitions, committed offsets
+ * GET  /groups/{g}          generation, members and their partitions, committed offsets; Kafka consumers under "kafka"
  * GET  /groups/{g}/lag      committed offset, end offset and lag per topic partition
  * </pre>
  */
@@ -225,6 +225,23 @@ public final class GroupRoutes extends StrataRoutes {
             topics.add(topic);
         }
         body.put("topics", topics);
+        ConsumerGroup.ClassicState kafka = description.classic();
+        if (kafka != null) {
+            // Kafka consumers choose their partitions themselves: the members are shown, not an assignment.
+            Map<String, Object> classic = new LinkedHashMap<>();
+            classic.put("state", kafka.state());
+            classic.put("protocol_type", kafka.protocolType());
+            classic.put("protocol", kafka.protocol());
+            classic.put("generation", kafka.generation());
+            classic.put("members", kafka.members().stream().map(m -> {
+                Map<String, Object> member = new LinkedHashMap<>();
+                member.put("member", m.memberId());
+                member.put("client_id", m.clientId());
+                member.put("client_host", m.clientHost());
+                return member;
+            }).toList());
+            body.put("kafka", classic);
+        }
         return body;
     }
 

@@ -178,6 +178,8 @@ class KafkaGroupsTest {
             }
             // The same commits over HTTP: one coordinator, two doors.
             JsonNode http = json(node.get("/groups/" + group));
+            assertEquals("Stable", http.get("kafka").get("state").asText(), http.toString());
+            assertEquals(3, http.get("kafka").get("members").size(), http.toString());
             JsonNode committed = findTopic(http, topic).get("committed");
             for (int p = 0; p < 6; p++) {
                 assertEquals(50, committed.get(Integer.toString(p)).asLong(), http.toString());
