@@ -9,23 +9,32 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 
 /**
- * The bus through the Kafka protocol: the real Java Kafka client (its idempotent producer, lz4
- * batches) against the node's Kafka listener, the records read back by a Kafka consumer and over
- * HTTP; after the crash, the same records, and offsets that go on.
+ * The bus through the Kafka protocol: kcat produces (its idempotent producer, lz4 batches; the Java
+ * client where kcat is not installed) to the node's Kafka listener, the records read back by a
+ * Kafka consumer and over HTTP, then by a consumer group of two Java consumers whose commits HTTP
+ * shows; after the crash, the same records, offsets that go on, and the group resuming from its commits.
  */
 public final class KafkaChapter implements DemoChapter {
 
     private static final String TOPIC = "demo-kafka";
+    private static final String GROUP = "demo-readers";
     private static final int RECORDS = 100;
     private static final Duration POLL_LIMIT = Duration.ofSeconds(30);
 
@@ -44,21 +53,31 @@ public final class KafkaChapter implements DemoChapter {
         tour.step("Kafka clients talk to the same bus");
         tour.say("The node listens for the Kafka protocol on " + bootstrap + " (./strata up --kafka-port N).");
         tour.put("/topics/" + TOPIC, "{\"partitions\": 2}").expect(201);
-        tour.shell("seq 0 " + (RECORDS - 1) + " | sed 's/^/user-/; s/$/:clicked/' | kcat -P -b " + bootstrap + " -t " + TOPIC
-                + " -K: -z lz4   # here: the Java client, idempotent, lz4");
+        String produceCommand = "seq 0 " + (RECORDS - 1) + " | sed 's/^/user-/; s/$/:clicked/' | kcat -P -b " + bootstrap
+                + " -t " + TOPIC + " -K: -z lz4 -X enable.idempotence=true";
+        Optional<Path> kcat = onPath("kcat");
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = producer(bootstrap)) {
-            for (int i = 0; i < RECORDS; i++) {
-                sent.add(producer.send(new ProducerRecord<>(TOPIC, "user-" + i, "clicked")));
-            }
-            producer.flush();
-        }
         long[] perPartition = new long[2];
-        for (Future<RecordMetadata> f : sent) {
-            perPartition[f.get().partition()]++;
+        if (kcat.isPresent()) {
+            tour.shell(produceCommand);
+            runKcat(tour, kcat.get(), bootstrap);
+            JsonNode p0 = tour.get("/topics/" + TOPIC + "/partitions/0/records?offset=0&max=1").expect(200).json();
+            perPartition[0] = p0.get("log_end_offset").asLong();
+            perPartition[1] = RECORDS - perPartition[0];
+        } else {
+            tour.shell(produceCommand + "   # kcat is not installed here: the Java client instead, idempotent, lz4");
+            try (KafkaProducer<String, String> producer = producer(bootstrap)) {
+                for (int i = 0; i < RECORDS; i++) {
+                    sent.add(producer.send(new ProducerRecord<>(TOPIC, "user-" + i, "clicked")));
+                }
+                producer.flush();
+            }
+            for (Future<RecordMetadata> f : sent) {
+                perPartition[f.get().partition()]++;
+            }
         }
         tour.say(RECORDS + " records acknowledged: " + perPartition[0] + " in partition 0, " + perPartition[1]
-                + " in partition 1 (by the key's hash, as Kafka's own partitioner places them).");
+                + " in partition 1 (by the key's hash, as the client's partitioner places them).");
 
         tour.step("A Kafka consumer reads them back; so does HTTP");
         tour.shell("kcat -C -b " + bootstrap + " -t " + TOPIC + " -o beginning -e -f '%k=%s p%p@%o\\n'");
@@ -68,6 +87,22 @@ public final class KafkaChapter implements DemoChapter {
         tour.say("... " + read.size() + " records, each once.");
         JsonNode http = tour.get("/topics/" + TOPIC + "/partitions/0/records?offset=0&max=2").expect(200).json();
         tour.check(http.get("records").size() == Math.min(2, perPartition[0]), "the same records over HTTP, got " + http);
+
+        tour.step("A Kafka consumer group: two members share the partitions and commit");
+        tour.say("Two Java consumers subscribe as group " + GROUP + "; the node runs Kafka's group protocol, the"
+                + " clients assign (range), and they commit what they read.");
+        int consumed = consumeInGroup(bootstrap, 2, RECORDS);
+        tour.check(consumed == RECORDS, "the group to read " + RECORDS + " records, got " + consumed);
+        JsonNode group = tour.get("/groups/" + GROUP).expect(200).json();
+        long committed = 0;
+        for (JsonNode topic : group.get("topics")) {
+            for (JsonNode offset : topic.get("committed")) {
+                committed += offset.asLong();
+            }
+        }
+        tour.check(committed == RECORDS, "the group's commits over HTTP to add up to " + RECORDS + ", got " + group);
+        tour.say("The same group over HTTP (one coordinator, two doors): committed offsets add up to " + committed
+                + ", the Kafka members are gone again (they left on close).");
     }
 
     @Override
@@ -85,6 +120,74 @@ public final class KafkaChapter implements DemoChapter {
             tour.check(next.offset() == end, "the next record of partition 0 at offset " + end + ", got " + next.offset());
             tour.say(read.size() + " records read back; the next one in partition 0 got offset " + next.offset() + ".");
         }
+        int resumed = consumeInGroup(bootstrap, 1, 1);
+        tour.check(resumed == 1, "group " + GROUP + " to resume after its commits and read only the new record, got " + resumed);
+        tour.say("Group " + GROUP + " resumed from its committed offsets: it read only the record produced after the crash.");
+    }
+
+    /**
+     * {@code members} consumers of {@link #GROUP} subscribed to the topic read until {@code expected}
+     * records are read (or {@link #POLL_LIMIT} passes), committing each poll, then leave; returns how many they read.
+     */
+    private static int consumeInGroup(String bootstrap, int members, int expected) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<KafkaConsumer<String, String>> consumers = new ArrayList<>();
+        int read = 0;
+        try {
+            for (int i = 0; i < members; i++) {
+                KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+                consumer.subscribe(List.of(TOPIC));
+                consumers.add(consumer);
+            }
+            long deadline = System.nanoTime() + POLL_LIMIT.toNanos();
+            while (read < expected && System.nanoTime() < deadline) {
+                for (KafkaConsumer<String, String> consumer : consumers) {
+                    read += consumer.poll(Duration.ofMillis(100)).count();
+                    try {
+                        consumer.commitSync();
+                    } catch (RebalanceInProgressException rebalancing) {
+                        // The next poll rejoins; its commit covers these records.
+                    }
+                }
+            }
+        } finally {
+            consumers.forEach(KafkaConsumer::close);
+        }
+        return read;
+    }
+
+    /** Produces the chapter's records with kcat: "user-N:clicked" lines, keyed, lz4, idempotent. */
+    private static void runKcat(DemoTour tour, Path kcat, String bootstrap) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < RECORDS; i++) {
+            lines.append("user-").append(i).append(":clicked\n");
+        }
+        Process process = new ProcessBuilder(kcat.toString(), "-P", "-b", bootstrap, "-t", TOPIC, "-K:", "-z", "lz4",
+                "-X", "enable.idempotence=true").redirectErrorStream(true).start();
+        try {
+            try (var in = process.getOutputStream()) {
+                in.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            boolean done = process.waitFor(POLL_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            tour.check(done && process.exitValue() == 0, "kcat to produce and exit 0; it said: " + output);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static Optional<Path> onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, tool);
+            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     private static KafkaProducer<String, String> producer(String bootstrap) {

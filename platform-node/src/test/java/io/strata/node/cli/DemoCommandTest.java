@@ -39,6 +39,10 @@ class DemoCommandTest {
         assertTrue(out.toString().contains("... 100 records, each once."), out.toString());
         assertTrue(out.toString().contains("--- 8.8 Kafka protocol: every acknowledged record came back, and offsets go on"),
                 out.toString());
+        assertTrue(out.toString().contains("A Kafka consumer group: two members share the partitions and commit"), out.toString());
+        assertTrue(out.toString().contains("committed offsets add up to 100"), out.toString());
+        assertTrue(out.toString().contains("resumed from its committed offsets: it read only the record produced after the crash"),
+                out.toString());
         assertTrue(out.toString().contains("=== 5. Columnar tables ==="), out.toString());
         assertTrue(out.toString().contains("--data-binary @events-001.csv http://127.0.0.1:"), out.toString());
         assertTrue(out.toString().contains("=== 6. Stream jobs ==="), out.toString());
