@@ -61,7 +61,7 @@ public final class ConsumerGroup {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "bus-group");
 
     /** Messages a group accepts. Public ones cross nodes (Protobuf, see GroupSerializer). */
-    public sealed interface Command permits Poll, Leave, Commit, Describe, Join, Sync, Heartbeat, LeaveMembers,
+    public sealed interface Command permits Poll, Leave, Commit, Describe, Delete, Join, Sync, Heartbeat, LeaveMembers,
             CommitOffsets, Internal {}
 
     /**
@@ -84,6 +84,13 @@ public final class ConsumerGroup {
 
     /** Asks for the group's generation, members, assignments and committed offsets. Replies {@link Description}. */
     public record Describe(ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Deletes the group's committed offsets, durably, when it has no members. Replies {@link Answered}:
+     * {@code NONE}, {@code NON_EMPTY_GROUP}, {@code GROUP_ID_NOT_FOUND} (nothing to delete) or
+     * {@code COORDINATOR_NOT_AVAILABLE} (the deletion could not be made durable).
+     */
+    public record Delete(ActorRef<Reply> replyTo) implements Command {}
 
     // ---- Kafka's classic group protocol (see ClassicGroup); errors are names of Kafka's error codes ----
 
@@ -183,6 +190,9 @@ public final class ConsumerGroup {
             implements Internal {}
 
     private enum SessionTick implements Internal { INSTANCE }
+
+    /** A deletion's flush finished. */
+    private record DeleteWritten(Delete delete, Throwable failure) implements Internal {}
 
     /** Drives the classic protocol's deadlines (session expiry, rebalance timeouts) while it has members. */
     private enum ClassicTick implements Internal { INSTANCE }
@@ -331,6 +341,8 @@ public final class ConsumerGroup {
                 .onMessage(OffsetsWritten.class, this::onOffsetsWritten)
                 .onMessage(Leave.class, this::onLeave)
                 .onMessage(Describe.class, this::onDescribe)
+                .onMessage(Delete.class, this::onDelete)
+                .onMessage(DeleteWritten.class, this::onDeleteWritten)
                 .onMessageEquals(SessionTick.INSTANCE, this::onSessionTick)
                 .onMessage(Join.class, this::onJoin)
                 .onMessage(Sync.class, this::onSync)
@@ -556,6 +568,41 @@ public final class ConsumerGroup {
         return Behaviors.same();
     }
 
+    private Behavior<Command> onDelete(Delete delete) {
+        if (hasHttpMembers() || !classic.isEmpty()) {
+            delete.replyTo.tell(new Answered("NON_EMPTY_GROUP"));
+        } else if (committed.isEmpty() && writesPending == 0) {
+            delete.replyTo.tell(new Answered("GROUP_ID_NOT_FOUND"));
+        } else {
+            // After the commits under way: their offsets are gone with the rest.
+            offsets.clear();
+            committed.clear();
+            topics.clear();
+            GroupOffsetsLog log = offsets;
+            writes = writes.thenRunAsync(log::releaseCompacted, blockingIo);
+            writesPending++;
+            context.pipeToSelf(writes, (ok, failure) -> new DeleteWritten(delete, failure));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDeleteWritten(DeleteWritten written) {
+        writesPending--;
+        if (written.failure != null) {
+            context.getLog().error("consumer group {} cannot make the deletion of its offsets durable in {}", group, dir,
+                    written.failure);
+            written.delete.replyTo.tell(new Answered("COORDINATOR_NOT_AVAILABLE"));
+        } else {
+            context.getLog().info("consumer group {}: its committed offsets were deleted", group);
+            written.delete.replyTo.tell(new Answered("NONE"));
+        }
+        if (writesPending == 0) {
+            writes = CompletableFuture.completedFuture(null);
+            writesFailed = false;
+        }
+        return Behaviors.same();
+    }
+
     // ---- Kafka's classic group protocol ------------------------------------------------------------
 
     private boolean hasHttpMembers() {
@@ -647,6 +694,8 @@ public final class ConsumerGroup {
             c.replyTo.tell(new Answered("COORDINATOR_LOAD_IN_PROGRESS"));
         } else if (command instanceof LeaveMembers c) {
             replyTo = c.replyTo;
+        } else if (command instanceof Delete c) {
+            c.replyTo.tell(new Answered("COORDINATOR_NOT_AVAILABLE"));
         }
         if (replyTo != null) {
             replyTo.tell(new Rejected(code, why));

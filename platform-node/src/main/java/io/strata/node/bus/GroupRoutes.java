@@ -6,6 +6,8 @@ import io.strata.node.common.StrataException;
 import io.strata.node.http.Json;
 import io.strata.node.http.StrataRoutes;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
@@ -24,6 +26,7 @@ import java.util.function.Function;
  * POST /groups/{g}/leave    {"topic", "member"}
  * POST /groups/{g}/dlq      {"topic", "partition", "offset", "reason"}  copies the record to {topic}.dlq
  * GET  /groups/{g}          generation, members and their partitions, committed offsets; Kafka consumers under "kafka"
+ * DELETE /groups/{g}        deletes the committed offsets of a group without members (204; 409 group_not_empty)
  * GET  /groups/{g}/lag      committed offset, end offset and lag per topic partition
  * </pre>
  */
@@ -38,7 +41,9 @@ public final class GroupRoutes extends StrataRoutes {
     @Override
     public Route routes() {
         return pathPrefix("groups", () -> pathPrefix(PathMatchers.segment(), group -> concat(
-                pathEnd(() -> get(() -> respond(store.describe(group), d -> Json.ok(describe(group, d))))),
+                pathEnd(() -> concat(
+                        get(() -> respond(store.describe(group), d -> Json.ok(describe(group, d)))),
+                        delete(() -> respond(store.delete(group), deleted -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
                 path("lag", () -> get(() -> respond(store.lag(group), lags -> Json.ok(lag(group, lags))))),
                 path("poll", () -> post(() -> body(Poll.class, poll -> poll(group, poll.checked())))),
                 path("commit", () -> post(() -> body(Commit.class, commit -> commit(group, commit)))),

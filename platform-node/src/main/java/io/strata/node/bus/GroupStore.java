@@ -245,6 +245,28 @@ public final class GroupStore {
         return ask(group, message, askTimeout.plus(mayWait));
     }
 
+    /**
+     * Deletes the committed offsets of a group that has no members: {@code group_not_found} when
+     * it has none, {@code group_not_empty} while consumers are in it. Completes once durable.
+     */
+    public CompletionStage<Void> delete(String group) {
+        validateGroup(group);
+        return ask(group, ConsumerGroup.Delete::new).thenApply(reply -> {
+            String error = expect(reply, ConsumerGroup.Answered.class).error();
+            switch (error) {
+                case "NONE" -> {
+                    return null;
+                }
+                case "GROUP_ID_NOT_FOUND" -> throw new StrataException(StrataException.Kind.NOT_FOUND, "group_not_found",
+                        "group '" + group + "' has no committed offsets to delete");
+                case "NON_EMPTY_GROUP" -> throw new StrataException(StrataException.Kind.CONFLICT, "group_not_empty",
+                        "group '" + group + "' has consumers; it can be deleted once they have left");
+                default -> throw new StrataException(StrataException.Kind.UNAVAILABLE, "storage_unavailable",
+                        "group '" + group + "' could not make the deletion of its offsets durable");
+            }
+        });
+    }
+
     /** The group's description, known or not (Kafka describes an unknown group as Dead). */
     public CompletionStage<ConsumerGroup.Description> describeAny(String group) {
         validateGroup(group);

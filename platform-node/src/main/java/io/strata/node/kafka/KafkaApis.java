@@ -29,6 +29,7 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.HeartbeatRequest;
@@ -138,6 +139,7 @@ final class KafkaApis {
         apis.put(ApiKeys.OFFSET_FETCH, new short[] {1, 9});
         apis.put(ApiKeys.DESCRIBE_GROUPS, new short[] {0, 6});
         apis.put(ApiKeys.LIST_GROUPS, new short[] {0, 5});
+        apis.put(ApiKeys.DELETE_GROUPS, new short[] {0, 3});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -176,6 +178,7 @@ final class KafkaApis {
                 case OFFSET_FETCH -> some(groups.offsetFetch((OffsetFetchRequest) request));
                 case DESCRIBE_GROUPS -> some(groups.describeGroups((DescribeGroupsRequest) request));
                 case LIST_GROUPS -> some(groups.listGroups((ListGroupsRequest) request));
+                case DELETE_GROUPS -> some(groups.deleteGroups((DeleteGroupsRequest) request));
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {

@@ -8,6 +8,8 @@ import io.strata.node.common.StrataException;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
@@ -35,6 +37,8 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
@@ -500,6 +504,34 @@ final class KafkaGroupApis {
         }).exceptionally(failure -> {
             unavailable("ListGroups", "*", null, failure);
             return new ListGroupsResponse(new ListGroupsResponseData().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
+        });
+    }
+
+    // ---- DeleteGroups --------------------------------------------------------------------------------
+
+    CompletionStage<AbstractResponse> deleteGroups(DeleteGroupsRequest request) {
+        short version = request.version();
+        List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
+        for (String group : request.data().groupsNames()) {
+            DeletableGroupResult result = new DeletableGroupResult().setGroupId(group);
+            if (invalidGroup(group) != null) {
+                results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.INVALID_GROUP_ID.code())));
+                continue;
+            }
+            results.add(groups.classic(group, Duration.ZERO, ConsumerGroup.Delete::new).handle((reply, failure) -> {
+                Errors error = reply instanceof ConsumerGroup.Answered answered ? Errors.valueOf(answered.error())
+                        : unavailable("DeleteGroups", group, reply, failure);
+                result.setErrorCode(error.code());
+                if (version >= 3 && error != Errors.NONE) {
+                    result.setErrorMessage(error == Errors.NON_EMPTY_GROUP ? "group '" + group + "' has members" : error.message());
+                }
+                return result;
+            }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            DeleteGroupsResponseData out = new DeleteGroupsResponseData();
+            results.forEach(r -> out.results().add(r.join()));
+            return new DeleteGroupsResponse(out);
         });
     }
 

@@ -5,7 +5,7 @@ import io.strata.node.testing.TestNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -13,8 +13,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.DeleteGroupsRequest;
-import org.apache.kafka.common.requests.DeleteGroupsResponse;
+import org.apache.kafka.common.requests.DescribeAclsRequest;
+import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -258,16 +258,15 @@ class KafkaDoorTest {
         assertEquals(3, produce.minVersion());
         assertEquals(12, produce.maxVersion());
 
-        // An API Kafka has and the door does not serve (DeleteGroups): UNSUPPORTED_VERSION, connection kept.
-        short version = 2;
-        DeleteGroupsRequest request = new DeleteGroupsRequest.Builder(new DeleteGroupsRequestData().setGroupsNames(List.of("g")))
-                .build(version);
-        ByteBuffer response = exchange(request.serializeWithHeader(new RequestHeader(ApiKeys.DELETE_GROUPS, version, "test", 11)));
-        ResponseHeader header = ResponseHeader.parse(response, ApiKeys.DELETE_GROUPS.responseHeaderVersion(version));
+        // An API Kafka has and the door does not serve (DescribeAcls): UNSUPPORTED_VERSION, connection kept.
+        short version = 3;
+        DescribeAclsRequest request = new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build(version);
+        ByteBuffer response = exchange(request.serializeWithHeader(new RequestHeader(ApiKeys.DESCRIBE_ACLS, version, "test", 11)));
+        ResponseHeader header = ResponseHeader.parse(response, ApiKeys.DESCRIBE_ACLS.responseHeaderVersion(version));
         assertEquals(11, header.correlationId());
-        DeleteGroupsResponse groups = (DeleteGroupsResponse) AbstractResponse.parseResponse(ApiKeys.DELETE_GROUPS,
+        DescribeAclsResponse acls = (DescribeAclsResponse) AbstractResponse.parseResponse(ApiKeys.DESCRIBE_ACLS,
                 new ByteBufferAccessor(response), version);
-        assertEquals(Errors.UNSUPPORTED_VERSION.code(), groups.data().results().find("g").errorCode());
+        assertEquals(Errors.UNSUPPORTED_VERSION.code(), acls.data().errorCode());
     }
 
     @Test

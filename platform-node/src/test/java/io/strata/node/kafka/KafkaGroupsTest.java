@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.InconsistentGroupProtocolException;
 import org.apache.kafka.common.errors.InvalidSessionTimeoutException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -279,6 +280,42 @@ class KafkaGroupsTest {
             // And the HTTP door, in turn, is refused while the Kafka consumer is a member.
             var refused = node.post("/groups/handover/poll", "{\"topic\": \"handover\", \"member\": \"web\"}");
             TestNode.assertError(409, "inconsistent_group_protocol", refused);
+        }
+    }
+
+    @Test
+    void aGroupIsDeletedOnlyWithoutMembersAndThenStartsAfresh() throws Exception {
+        String topic = "deleted";
+        assertEquals(201, node.put("/topics/" + topic, "{\"partitions\": 1}").statusCode());
+        produce(topic, 1, 4, "d");
+        try (Admin admin = admin()) {
+            try (KafkaConsumer<String, String> consumer = consumer("doomed", RangeAssignor.class.getName())) {
+                consumer.subscribe(List.of(topic));
+                List<ConsumerRecord<String, String>> read = new ArrayList<>();
+                await("the records", () -> {
+                    consumer.poll(Duration.ofMillis(100)).forEach(read::add);
+                    return read.size() == 4;
+                });
+                consumer.commitSync();
+                var refused = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> admin.deleteConsumerGroups(List.of("doomed")).all().get());
+                assertTrue(refused.getCause() instanceof GroupNotEmptyException, refused.toString());
+                TestNode.assertError(409, "group_not_empty", node.delete("/groups/doomed"));
+            }
+            admin.deleteConsumerGroups(List.of("doomed")).all().get();
+            TestNode.assertError(404, "group_not_found", node.get("/groups/doomed"));
+            TestNode.assertError(404, "group_not_found", node.delete("/groups/doomed"));
+            assertTrue(admin.listGroups().all().get().stream().map(GroupListing::groupId).noneMatch("doomed"::equals));
+        }
+        // Its commits are gone: a new consumer of the group starts from the beginning again.
+        try (KafkaConsumer<String, String> consumer = consumer("doomed", RangeAssignor.class.getName())) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> read = new ArrayList<>();
+            await("the records again", () -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(read::add);
+                return read.size() == 4;
+            });
+            assertEquals(0, read.get(0).offset());
         }
     }
 

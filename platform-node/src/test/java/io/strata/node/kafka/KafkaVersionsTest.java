@@ -9,6 +9,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -18,6 +19,8 @@ import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
@@ -368,6 +371,13 @@ class KafkaVersionsTest {
                 assertEquals("Empty", listed.data().groups().stream().filter(g -> g.groupId().equals("gv0")).findFirst()
                         .orElseThrow().groupState(), "ListGroups v" + v);
             }
+        }
+        short[] delete = versions(ApiKeys.DELETE_GROUPS);
+        for (short v = delete[0]; v <= delete[1]; v++) {
+            DeleteGroupsResponse deleted = (DeleteGroupsResponse) exchange(new DeleteGroupsRequest.Builder(new DeleteGroupsRequestData()
+                    .setGroupsNames(List.of("gv" + v, "never-" + v))).build(v));
+            assertEquals(Errors.NONE.code(), deleted.data().results().find("gv" + v).errorCode(), "DeleteGroups v" + v);
+            assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), deleted.data().results().find("never-" + v).errorCode(), "DeleteGroups v" + v);
         }
     }
 

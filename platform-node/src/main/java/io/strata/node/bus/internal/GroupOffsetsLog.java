@@ -166,7 +166,17 @@ public final class GroupOffsetsLog implements AutoCloseable {
     }
 
     /**
-     * Makes the snapshot of the last {@link #compactIfLarge} durable, then deletes the files wholly
+     * Forgets every committed offset: the log's start moves to its end (a marker in the log, so a
+     * restart replays nothing before it); {@link #releaseCompacted} makes that durable and frees
+     * the files. Actor only.
+     */
+    public void clear() {
+        log.deleteRecordsBefore(log.logEndOffset());
+        bytesSinceStart = 0;
+    }
+
+    /**
+     * Makes the snapshot of the last {@link #compactIfLarge} (or the {@link #clear}) durable, then deletes the files wholly
      * before it (never before: a crash must find the offsets in one or the other). Blocking: the
      * blocking-I/O pool, in turn with the commits' flushes.
      */

@@ -9,6 +9,7 @@ import io.strata.node.bus.proto.GroupClassicProtocol;
 import io.strata.node.bus.proto.GroupClassicState;
 import io.strata.node.bus.proto.GroupCommitCommand;
 import io.strata.node.bus.proto.GroupCommitOffsetsCommand;
+import io.strata.node.bus.proto.GroupDeleteCommand;
 import io.strata.node.bus.proto.GroupHeartbeatCommand;
 import io.strata.node.bus.proto.GroupJoinCommand;
 import io.strata.node.bus.proto.GroupJoinedMember;
@@ -53,6 +54,7 @@ public final class GroupSerializer extends ProtobufSerializer {
     private static final String LEFT = "l";
     private static final String DESCRIPTION = "d";
     private static final String REJECTED = "x";
+    private static final String DELETE = "E";
     private static final String JOIN = "J";
     private static final String SYNC = "S";
     private static final String HEARTBEAT = "H";
@@ -83,6 +85,7 @@ public final class GroupSerializer extends ProtobufSerializer {
         if (o instanceof ConsumerGroup.Left) return LEFT;
         if (o instanceof ConsumerGroup.Description) return DESCRIPTION;
         if (o instanceof ConsumerGroup.Rejected) return REJECTED;
+        if (o instanceof ConsumerGroup.Delete) return DELETE;
         if (o instanceof ConsumerGroup.Join) return JOIN;
         if (o instanceof ConsumerGroup.Sync) return SYNC;
         if (o instanceof ConsumerGroup.Heartbeat) return HEARTBEAT;
@@ -136,7 +139,9 @@ public final class GroupSerializer extends ProtobufSerializer {
     }
 
     private byte[] classicToBinary(Object o) {
-        if (o instanceof ConsumerGroup.Join m) {
+        if (o instanceof ConsumerGroup.Delete m) {
+            return GroupDeleteCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof ConsumerGroup.Join m) {
             GroupJoinCommand.Builder b = GroupJoinCommand.newBuilder().setMemberId(m.memberId()).setClientId(m.clientId())
                     .setClientHost(m.clientHost()).setSessionTimeoutMs(m.sessionTimeoutMs())
                     .setRebalanceTimeoutMs(m.rebalanceTimeoutMs()).setProtocolType(m.protocolType())
@@ -197,6 +202,8 @@ public final class GroupSerializer extends ProtobufSerializer {
 
     private Object classicDecode(byte[] bytes, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
         switch (manifest) {
+            case DELETE:
+                return new ConsumerGroup.Delete(resolve(GroupDeleteCommand.parseFrom(bytes).getReplyTo()));
             case JOIN: {
                 GroupJoinCommand m = GroupJoinCommand.parseFrom(bytes);
                 List<ConsumerGroup.ClassicProtocol> protocols = new ArrayList<>();

@@ -70,6 +70,24 @@ class GroupOffsetsLogTest {
     }
 
     @Test
+    void aClearedLogReplaysNothingButTheCommitsAfterTheClear() {
+        try (GroupOffsetsLog log = open()) {
+            log.append(Map.of("events", Map.of(0, 5L), "audit", Map.of(1, 2L)));
+            log.flush();
+            log.clear();
+            log.releaseCompacted();
+        }
+        try (GroupOffsetsLog log = open()) {
+            assertEquals(Map.of(), log.recovered(), "a deleted group's offsets stay deleted");
+            log.append("events", Map.of(1, 3L));
+            log.flush();
+        }
+        try (GroupOffsetsLog log = open()) {
+            assertEquals(Map.of("events", Map.of(1, 3L)), log.recovered());
+        }
+    }
+
+    @Test
     void theOffsetsOfTheJsonFileMoveIntoTheLog() throws Exception {
         AtomicFiles.writeJson(dir.resolve("g.json"), new GroupOffsetsLog.StoredOffsets(Map.of("events", Map.of(0, 3L, 4, 8L))));
         try (GroupOffsetsLog log = open()) {

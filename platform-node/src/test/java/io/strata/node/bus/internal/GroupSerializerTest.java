@@ -60,6 +60,7 @@ class GroupSerializerTest {
                 new ConsumerGroup.Leave("t", "m1", replyTo),
                 new ConsumerGroup.Commit("t", "m1", offsets, replyTo),
                 new ConsumerGroup.Describe(replyTo),
+                new ConsumerGroup.Delete(replyTo),
                 new ConsumerGroup.Polled(3, List.of(0, 1), List.of(record)),
                 new ConsumerGroup.Committed(3),
                 new ConsumerGroup.Left(4),
