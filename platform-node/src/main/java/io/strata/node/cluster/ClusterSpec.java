@@ -77,10 +77,12 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
      * @param httpPort    its HTTP gateway's port
      * @param dataDir     its data directory (relative paths are relative to the working directory)
      * @param roles       its roles (default {@code [data]})
+     * @param kafkaHost   where its Kafka door binds (default: {@code host})
+     * @param kafkaPort   its Kafka door's port; 0 when the file gives none (the door is off unless its settings turn it on)
      * @param settings    settings of this node only, over the cluster's
      */
     public record Node(String name, String host, int clusterPort, String httpHost, int httpPort, Path dataDir,
-                       List<String> roles, Config settings) {
+                       List<String> roles, String kafkaHost, int kafkaPort, Config settings) {
 
         /** The node's HTTP base address, such as {@code http://127.0.0.1:8081}. */
         public String httpBase() {
@@ -165,8 +167,10 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
                 throw new IllegalArgumentException("node " + name + ": the role " + role + " is reserved (every node gets node:<its name>)");
             }
         }
+        String kafkaHost = n.hasPath("kafka-host") ? n.getString("kafka-host") : host;
+        int kafkaPort = n.hasPath("kafka-port") ? port(name, "kafka-port", n) : 0;
         Config settings = n.hasPath("settings") ? n.getConfig("settings") : ConfigFactory.empty();
-        return new Node(name, host, clusterPort, httpHost, httpPort, dataDir, List.copyOf(roles), settings);
+        return new Node(name, host, clusterPort, httpHost, httpPort, dataDir, List.copyOf(roles), kafkaHost, kafkaPort, settings);
     }
 
     private static int port(String node, String key, Config n) {
@@ -184,6 +188,9 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         for (Node node : nodes) {
             claim(ports, node.host(), Integer.toString(node.clusterPort()), node.name() + "'s cluster-port");
             claim(ports, node.host(), Integer.toString(node.httpPort()), node.name() + "'s http-port");
+            if (node.kafkaPort() > 0) {
+                claim(ports, node.host(), Integer.toString(node.kafkaPort()), node.name() + "'s kafka-port");
+            }
             claim(dirs, node.host(), node.dataDir().toAbsolutePath().normalize().toString(), node.name());
         }
     }
@@ -223,12 +230,16 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         fixed.put("strata.cluster.name", name);
         fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.node", node.name());
-        fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.host", node.host());
         fixed.put("strata.cluster.port", node.clusterPort());
         fixed.put("strata.http.host", node.httpHost());
         fixed.put("strata.http.port", node.httpPort());
         fixed.put("strata.data-dir", node.dataDir().toString());
+        if (node.kafkaPort() > 0) {
+            fixed.put("strata.kafka.enabled", true);
+            fixed.put("strata.kafka.host", node.kafkaHost());
+            fixed.put("strata.kafka.port", node.kafkaPort());
+        }
         List<String> roles = new ArrayList<>(node.roles());
         roles.add(NODE_ROLE_PREFIX + node.name());
         fixed.put("strata.cluster.roles", roles);
@@ -246,7 +257,22 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
                 .withFallback(node.settings())
                 .withFallback(settings)
                 .withFallback(ConfigFactory.parseMap(Map.of(TLS_DIR, certsDir.resolve(node.name()).toString()),
-                        "cluster file " + file + ", certs-dir"));
+                        "cluster file " + file + ", certs-dir"))
+                .withFallback(ConfigFactory.parseMap(kafkaDefaults(node), "cluster file " + file + ", node " + node.name()
+                        + " (Kafka broker id and advertised host)"));
+    }
+
+    /**
+     * What a node's settings may override about its Kafka door: its broker id, unique in the file (the
+     * node's place in it, by name), and, when its door binds every interface, the host clients are told.
+     */
+    private Map<String, Object> kafkaDefaults(Node node) {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        defaults.put("strata.kafka.node-id", nodes.indexOf(node));
+        if (node.kafkaHost().equals("0.0.0.0") || node.kafkaHost().equals("::")) {
+            defaults.put("strata.kafka.advertised-host", node.host());
+        }
+        return defaults;
     }
 
     /**
