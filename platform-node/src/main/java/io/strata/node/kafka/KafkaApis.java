@@ -237,8 +237,8 @@ final class KafkaApis {
      * Refuses a produce, fetch or offset lookup for a partition that lives on another node
      * ({@code NOT_LEADER_OR_FOLLOWER}): the client asks Metadata again and goes to its leader. The
      * response carries no {@code CurrentLeader} hint (Produce v10+, Fetch v12+): Strata's leaders
-     * have no epochs, and a hint no newer than what the client knows would be set aside without the
-     * Metadata refresh that finds the new leader.
+     * have no epochs (Metadata says 0), and kafka-clients sets aside a hint whose epoch is not newer
+     * than the one it knows, so the Metadata refresh the error triggers is what finds the leader.
      */
     private void requireLeader(String topic, int partition) {
         brokers.elsewhere(topic, partition).ifPresent(home -> {
