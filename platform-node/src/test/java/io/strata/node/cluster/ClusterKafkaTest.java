@@ -16,6 +16,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -67,7 +69,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * partition's produce or offset lookup sent to another node is refused with
  * {@code NOT_LEADER_OR_FOLLOWER}, and a producer goes on without losing an acknowledged record
  * while a node leaves ({@code POST /cluster/leave}: it hands its partitions over, then stops) and
- * its partitions move.
+ * its partitions move; a node stopped with SIGTERM keeps its partitions, which have no leader
+ * ({@code LEADER_NOT_AVAILABLE}) until it is back.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ClusterKafkaTest extends ClusterTest {
@@ -120,6 +123,7 @@ class ClusterKafkaTest extends ClusterTest {
             int n1Port = spec.node("n1").kafkaPort();
             assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, rawProduce(n1Port, elsewhere));
             assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, rawListOffsets(n1Port, elsewhere));
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, rawFetch(n1Port, elsewhere));
             int home = spec.node(homes.get(elsewhere)).kafkaPort();
             assertEquals(Errors.NONE, rawProduce(home, elsewhere), "its home takes it");
             acked.computeIfAbsent(new TopicPartition(TOPIC, elsewhere), tp -> Collections.synchronizedList(new ArrayList<>()))
@@ -171,8 +175,26 @@ class ClusterKafkaTest extends ClusterTest {
             assertEquals(moved, leaders(admin, nodeById), "leaders after the move");
 
             // Every acknowledged record is there, in order, once.
-            String reader = leaving.equals("n2") ? "n3" : "n2";
-            assertEquals(acked, readAll(reader, acked));
+            String other = leaving.equals("n2") ? "n3" : "n2";
+            assertEquals(acked, readAll(other, acked));
+
+            // Stopped (SIGTERM), a node keeps its partitions on its disk: they have no leader until it is back.
+            if (moved.containsValue(other)) {
+                System.out.println("stopping " + other + ", home of partitions " + moved);
+                cluster.process(other).stop();
+                Map<Integer, String> down = new TreeMap<>(moved);
+                down.replaceAll((p, node) -> node.equals(other) ? "none" : node);
+                Await.until(SETTLE, () -> leaders(admin, nodeById), down::equals, l -> "leaders " + l + ", expected " + down);
+                cluster.start(other);
+                Await.until(SETTLE, () -> leaders(admin, nodeById), moved::equals, l -> "leaders " + l + ", expected " + moved);
+                try (KafkaProducer<String, String> producer = producer("n1")) {
+                    for (int p = 0; p < PARTITIONS; p++) {
+                        record(acked, producer.send(new ProducerRecord<>(TOPIC, p, "back", "back" + p)).get(60, TimeUnit.SECONDS),
+                                "back" + p);
+                    }
+                }
+                assertEquals(acked, readAll("n1", acked));
+            }
         }
     }
 
@@ -209,7 +231,7 @@ class ClusterKafkaTest extends ClusterTest {
         Map<Integer, String> leaders = new TreeMap<>();
         for (TopicPartitionInfo p : topic.partitions()) {
             leaders.put(p.partition(), p.leader() == null ? "none" : nodeById.get(p.leader().id()));
-            assertEquals(List.of(p.leader()), p.replicas(), "the leader is the only replica");
+            assertEquals(p.leader() == null ? List.of() : List.of(p.leader()), p.replicas(), "the leader is the only replica");
         }
         return leaders;
     }
@@ -261,6 +283,17 @@ class ClusterKafkaTest extends ClusterTest {
         short version = 6;
         ByteBuffer response = exchange(port, ApiKeys.LIST_OFFSETS, version, request);
         return Errors.forCode(new ListOffsetsResponseData(new ByteBufferAccessor(response), version).topics().get(0).partitions()
+                .get(0).errorCode());
+    }
+
+    private static Errors rawFetch(int port, int partition) throws IOException {
+        FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+                .setSessionEpoch(-1);
+        request.topics().add(new FetchRequestData.FetchTopic().setTopic(TOPIC).setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
+        short version = 12;
+        ByteBuffer response = exchange(port, ApiKeys.FETCH, version, request);
+        return Errors.forCode(new FetchResponseData(new ByteBufferAccessor(response), version).responses().get(0).partitions()
                 .get(0).errorCode());
     }
 
