@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -88,6 +89,16 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         public String httpBase() {
             String h = httpHost.equals("0.0.0.0") ? host : httpHost;
             return "http://" + h + ":" + httpPort;
+        }
+
+        /** Where Kafka clients reach the node's Kafka door, such as {@code 127.0.0.1:9092}; empty when the file gives it none. */
+        public Optional<String> kafkaAddress() {
+            return kafkaPort == 0 ? Optional.empty() : Optional.of(kafkaAdvertisedHost() + ":" + kafkaPort);
+        }
+
+        /** The host Kafka clients are told: {@code kafkaHost}, or {@code host} when the door binds every interface. */
+        String kafkaAdvertisedHost() {
+            return kafkaHost.equals("0.0.0.0") || kafkaHost.equals("::") ? host : kafkaHost;
         }
 
         /** The node's cluster address, such as {@code pekko://strata@127.0.0.1:25521}. */
@@ -269,8 +280,8 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
     private Map<String, Object> kafkaDefaults(Node node) {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("strata.kafka.node-id", nodes.indexOf(node));
-        if (node.kafkaHost().equals("0.0.0.0") || node.kafkaHost().equals("::")) {
-            defaults.put("strata.kafka.advertised-host", node.host());
+        if (!node.kafkaAdvertisedHost().equals(node.kafkaHost())) {
+            defaults.put("strata.kafka.advertised-host", node.kafkaAdvertisedHost());
         }
         return defaults;
     }

@@ -74,6 +74,8 @@ class ClusterSpecTest {
         assertEquals("10.0.0.1", n1.getString("strata.kafka.advertised-host"), "a wildcard door is advertised at the node's host");
         assertEquals(0, n1.getInt("strata.kafka.node-id"));
         assertEquals(7, spec.nodeLayer("n2").getInt("strata.kafka.node-id"), "the node's settings choose its broker id");
+        assertEquals(java.util.Optional.of("10.0.0.1:9092"), spec.node("n1").kafkaAddress());
+        assertEquals(java.util.Optional.empty(), spec.node("n3").kafkaAddress());
         assertTrue(!spec.nodeLayer("n3").hasPath("strata.kafka.enabled"), "no kafka-port, no door from the file");
         refused(file(nodes(25521, 8081, 25522, 8082).replace("data-dir = d2", "data-dir = d2, kafka-port = 8081")),
                 "both use 8081 on 127.0.0.1");
