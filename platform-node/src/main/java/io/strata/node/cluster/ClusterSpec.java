@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * <p>{@link #parse} checks everything a node needs before one starts, and refuses a file with a
  * message that names the problem: malformed HOCON, a missing field, a port out of range or used
  * twice on a host, a data directory shared by two nodes, seeds that name no node of the file, an
- * unknown downing strategy.
+ * unknown downing strategy, two nodes with one Kafka broker id.
  *
  * @param name      the cluster's name
  * @param file      the file it was read from
@@ -159,7 +159,24 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         // Beside the file, not the working directory: every command and node that reads the file finds them.
         Path fileDir = file.toAbsolutePath().normalize().getParent();
         Path certsDir = fileDir.resolve(c.hasPath("certs-dir") ? c.getString("certs-dir") : "certs/" + name).normalize();
-        return new ClusterSpec(name, file, List.copyOf(seeds), downing, certsDir, shared, List.copyOf(nodes));
+        ClusterSpec spec = new ClusterSpec(name, file, List.copyOf(seeds), downing, certsDir, shared, List.copyOf(nodes));
+        spec.checkKafkaIds();
+        return spec;
+    }
+
+    /** Two nodes with a Kafka door cannot be the same broker: clients would take them for one. */
+    private void checkKafkaIds() {
+        Map<Integer, String> ids = new HashMap<>();
+        for (Node node : nodes) {
+            if (node.kafkaPort() > 0) {
+                int id = nodeLayer(node.name()).getInt("strata.kafka.node-id");
+                String other = ids.putIfAbsent(id, node.name());
+                if (other != null) {
+                    throw new IllegalArgumentException("nodes " + other + " and " + node.name() + " both have Kafka broker id " + id
+                            + " (strata.kafka.node-id); give each node its own, in its settings, or leave it out for the default");
+                }
+            }
+        }
     }
 
     private static Node node(String name, Config n) {

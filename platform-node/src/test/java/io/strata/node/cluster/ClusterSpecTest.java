@@ -79,6 +79,8 @@ class ClusterSpecTest {
         assertTrue(!spec.nodeLayer("n3").hasPath("strata.kafka.enabled"), "no kafka-port, no door from the file");
         refused(file(nodes(25521, 8081, 25522, 8082).replace("data-dir = d2", "data-dir = d2, kafka-port = 8081")),
                 "both use 8081 on 127.0.0.1");
+        refused(file("settings { strata.kafka.node-id = 1 }\n" + nodes(25521, 8081, 25522, 8082).replace("data-dir = d1", "data-dir = d1,"
+                + " kafka-port = 9092").replace("data-dir = d2", "data-dir = d2, kafka-port = 9093")), "both have Kafka broker id 1");
     }
 
     @Test
