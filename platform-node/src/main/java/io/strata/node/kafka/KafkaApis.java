@@ -56,9 +56,9 @@ import java.util.concurrent.Executor;
  * The Kafka APIs the door serves, each answered from the bus: Metadata names the cluster's brokers
  * and each partition's leader, the node it lives on ({@link KafkaBrokers}), and ApiVersions what
  * this door serves; Produce, Fetch and ListOffsets for a partition living on another node answer
- * {@code NOT_LEADER_OR_FOLLOWER}, so the client finds its leader. Produce appends the client's record batches as they are, Fetch returns
- * stored batches as they are (with a long poll), ListOffsets and InitProducerId serve the
- * consumer's and the idempotent producer's needs. Thread-safe; nothing here blocks the calling
+ * {@code NOT_LEADER_OR_FOLLOWER}, so the client finds its leader. Produce appends the client's
+ * record batches as they are, Fetch returns stored batches as they are (with a long poll),
+ * ListOffsets and InitProducerId serve the consumer's and the idempotent producer's needs. Thread-safe; nothing here blocks the calling
  * thread (file work goes to the blocking pool).
  *
  * <p>{@link #SUPPORTED} is what ApiVersions advertises: each range is Kafka 4.4's (the
