@@ -147,7 +147,8 @@ final class ClusterUpCommand implements Callable<Integer> {
                 return 1;
             }
             for (ClusterSpec.Node node : local) {
-                out.println("node " + node.name() + " up " + node.httpBase() + " pid " + processes.get(node).pid());
+                out.println("node " + node.name() + " up " + node.httpBase() + node.kafkaAddress().map(kafka -> " kafka " + kafka).orElse("")
+                        + " pid " + processes.get(node).pid());
             }
             for (ClusterSpec.Node node : remote) {
                 out.println("node " + node.name() + " is on " + node.host() + ": start it there with ./strata up --config "

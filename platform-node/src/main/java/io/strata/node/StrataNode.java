@@ -149,7 +149,7 @@ public final class StrataNode implements AutoCloseable {
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), "strata",
-                    ActorSystemSetup.create(BootstrapSetup.create(config), SSLEngineProviderSetup.create(classic -> tls)));
+                    ActorSystemSetup.create(BootstrapSetup.create(KafkaServer.announced(config, settings)), SSLEngineProviderSetup.create(classic -> tls)));
         } catch (Exception e) {  // Pekko may throw checked exceptions undeclared, such as a provider class not found
             memory.close();
             metrics.close();

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,7 @@ import java.util.regex.Pattern;
  * <p>{@link #parse} checks everything a node needs before one starts, and refuses a file with a
  * message that names the problem: malformed HOCON, a missing field, a port out of range or used
  * twice on a host, a data directory shared by two nodes, seeds that name no node of the file, an
- * unknown downing strategy.
+ * unknown downing strategy, two nodes with one Kafka broker id.
  *
  * @param name      the cluster's name
  * @param file      the file it was read from
@@ -77,15 +78,27 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
      * @param httpPort    its HTTP gateway's port
      * @param dataDir     its data directory (relative paths are relative to the working directory)
      * @param roles       its roles (default {@code [data]})
+     * @param kafkaHost   where its Kafka door binds (default: {@code host})
+     * @param kafkaPort   its Kafka door's port; 0 when the file gives none (the door is off unless its settings turn it on)
      * @param settings    settings of this node only, over the cluster's
      */
     public record Node(String name, String host, int clusterPort, String httpHost, int httpPort, Path dataDir,
-                       List<String> roles, Config settings) {
+                       List<String> roles, String kafkaHost, int kafkaPort, Config settings) {
 
         /** The node's HTTP base address, such as {@code http://127.0.0.1:8081}. */
         public String httpBase() {
             String h = httpHost.equals("0.0.0.0") ? host : httpHost;
             return "http://" + h + ":" + httpPort;
+        }
+
+        /** Where Kafka clients reach the node's Kafka door, such as {@code 127.0.0.1:9092}; empty when the file gives it none. */
+        public Optional<String> kafkaAddress() {
+            return kafkaPort == 0 ? Optional.empty() : Optional.of(kafkaAdvertisedHost() + ":" + kafkaPort);
+        }
+
+        /** The host Kafka clients are told: {@code kafkaHost}, or {@code host} when the door binds every interface. */
+        String kafkaAdvertisedHost() {
+            return kafkaHost.equals("0.0.0.0") || kafkaHost.equals("::") ? host : kafkaHost;
         }
 
         /** The node's cluster address, such as {@code pekko://strata@127.0.0.1:25521}. */
@@ -146,7 +159,24 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         // Beside the file, not the working directory: every command and node that reads the file finds them.
         Path fileDir = file.toAbsolutePath().normalize().getParent();
         Path certsDir = fileDir.resolve(c.hasPath("certs-dir") ? c.getString("certs-dir") : "certs/" + name).normalize();
-        return new ClusterSpec(name, file, List.copyOf(seeds), downing, certsDir, shared, List.copyOf(nodes));
+        ClusterSpec spec = new ClusterSpec(name, file, List.copyOf(seeds), downing, certsDir, shared, List.copyOf(nodes));
+        spec.checkKafkaIds();
+        return spec;
+    }
+
+    /** Two nodes with a Kafka door cannot be the same broker: clients would take them for one. */
+    private void checkKafkaIds() {
+        Map<Integer, String> ids = new HashMap<>();
+        for (Node node : nodes) {
+            if (node.kafkaPort() > 0) {
+                int id = nodeLayer(node.name()).getInt("strata.kafka.node-id");
+                String other = ids.putIfAbsent(id, node.name());
+                if (other != null) {
+                    throw new IllegalArgumentException("nodes " + other + " and " + node.name() + " both have Kafka broker id " + id
+                            + " (strata.kafka.node-id); give each node its own, in its settings, or leave it out for the default");
+                }
+            }
+        }
     }
 
     private static Node node(String name, Config n) {
@@ -165,8 +195,10 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
                 throw new IllegalArgumentException("node " + name + ": the role " + role + " is reserved (every node gets node:<its name>)");
             }
         }
+        String kafkaHost = n.hasPath("kafka-host") ? n.getString("kafka-host") : host;
+        int kafkaPort = n.hasPath("kafka-port") ? port(name, "kafka-port", n) : 0;
         Config settings = n.hasPath("settings") ? n.getConfig("settings") : ConfigFactory.empty();
-        return new Node(name, host, clusterPort, httpHost, httpPort, dataDir, List.copyOf(roles), settings);
+        return new Node(name, host, clusterPort, httpHost, httpPort, dataDir, List.copyOf(roles), kafkaHost, kafkaPort, settings);
     }
 
     private static int port(String node, String key, Config n) {
@@ -184,6 +216,9 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         for (Node node : nodes) {
             claim(ports, node.host(), Integer.toString(node.clusterPort()), node.name() + "'s cluster-port");
             claim(ports, node.host(), Integer.toString(node.httpPort()), node.name() + "'s http-port");
+            if (node.kafkaPort() > 0) {
+                claim(ports, node.host(), Integer.toString(node.kafkaPort()), node.name() + "'s kafka-port");
+            }
             claim(dirs, node.host(), node.dataDir().toAbsolutePath().normalize().toString(), node.name());
         }
     }
@@ -223,12 +258,16 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
         fixed.put("strata.cluster.name", name);
         fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.node", node.name());
-        fixed.put("strata.cluster.file", file.toString());
         fixed.put("strata.cluster.host", node.host());
         fixed.put("strata.cluster.port", node.clusterPort());
         fixed.put("strata.http.host", node.httpHost());
         fixed.put("strata.http.port", node.httpPort());
         fixed.put("strata.data-dir", node.dataDir().toString());
+        if (node.kafkaPort() > 0) {
+            fixed.put("strata.kafka.enabled", true);
+            fixed.put("strata.kafka.host", node.kafkaHost());
+            fixed.put("strata.kafka.port", node.kafkaPort());
+        }
         List<String> roles = new ArrayList<>(node.roles());
         roles.add(NODE_ROLE_PREFIX + node.name());
         fixed.put("strata.cluster.roles", roles);
@@ -246,7 +285,22 @@ public record ClusterSpec(String name, Path file, List<String> seedNodes, String
                 .withFallback(node.settings())
                 .withFallback(settings)
                 .withFallback(ConfigFactory.parseMap(Map.of(TLS_DIR, certsDir.resolve(node.name()).toString()),
-                        "cluster file " + file + ", certs-dir"));
+                        "cluster file " + file + ", certs-dir"))
+                .withFallback(ConfigFactory.parseMap(kafkaDefaults(node), "cluster file " + file + ", node " + node.name()
+                        + " (Kafka broker id and advertised host)"));
+    }
+
+    /**
+     * What a node's settings may override about its Kafka door: its broker id, unique in the file (the
+     * node's place in it, by name), and, when its door binds every interface, the host clients are told.
+     */
+    private Map<String, Object> kafkaDefaults(Node node) {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        defaults.put("strata.kafka.node-id", nodes.indexOf(node));
+        if (!node.kafkaAdvertisedHost().equals(node.kafkaHost())) {
+            defaults.put("strata.kafka.advertised-host", node.kafkaAdvertisedHost());
+        }
+        return defaults;
     }
 
     /**

@@ -64,10 +64,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The Kafka APIs the door serves, each answered from the bus: Metadata and ApiVersions describe
- * this node as a broker, Produce appends the client's record batches as they are, Fetch returns
- * stored batches as they are (with a long poll), ListOffsets and InitProducerId serve the
- * consumer's and the idempotent producer's needs. Thread-safe; nothing here blocks the calling
+ * The Kafka APIs the door serves, each answered from the bus: Metadata names the cluster's brokers
+ * and each partition's leader, the node it lives on ({@link KafkaBrokers}), and ApiVersions what
+ * this door serves; Produce, Fetch and ListOffsets for a partition living on another node answer
+ * {@code NOT_LEADER_OR_FOLLOWER}, so the client finds its leader. Produce appends the client's
+ * record batches as they are, Fetch returns stored batches as they are (with a long poll),
+ * ListOffsets and InitProducerId serve the consumer's and the idempotent producer's needs. Thread-safe; nothing here blocks the calling
  * thread (file work goes to the blocking pool).
  *
  * <p>{@link #SUPPORTED} is what ApiVersions advertises: each range is Kafka 4.4's (the
@@ -99,6 +101,7 @@ final class KafkaApis {
     private final String clusterId;
     /** Known once the listener is bound; a connection accepted in between waits for it rather than block. */
     private final CompletionStage<BrokerAddress> address;
+    private final KafkaBrokers brokers;
     private final ProducerIds producerIds;
     private final Executor blockingIo;
     private final KafkaAdminApis admin;
@@ -108,11 +111,13 @@ final class KafkaApis {
     record BrokerAddress(String host, int port) {}
 
     KafkaApis(BusStore bus, GroupStore groups, KafkaSettings settings, String clusterId, CompletionStage<BrokerAddress> address,
+              KafkaBrokers brokers,
               ProducerIds producerIds, Executor blockingIo) {
         this.bus = bus;
         this.settings = settings;
         this.clusterId = clusterId.isEmpty() ? CLUSTER_ID : clusterId;
         this.address = address;
+        this.brokers = brokers;
         this.producerIds = producerIds;
         this.blockingIo = blockingIo;
         this.admin = new KafkaAdminApis(bus);
@@ -219,15 +224,16 @@ final class KafkaApis {
         if (request.version() >= CONTROLLER_IN_METADATA) {
             data.setControllerId(settings.nodeId());
         }
-        data.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(settings.nodeId())
-                .setHost(self.host()).setPort(self.port()));
+        Map<String, KafkaBrokers.Broker> now = brokers.brokers(self);
+        now.values().forEach(broker -> data.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(broker.id())
+                .setHost(broker.host()).setPort(broker.port())));
         List<CompletableFuture<MetadataResponseData.MetadataResponseTopic>> topics = new ArrayList<>();
         if (request.isAllTopics()) {
-            bus.topics().forEach(topic -> topics.add(CompletableFuture.completedFuture(describe(topic, request.version()))));
+            bus.topics().forEach(topic -> topics.add(CompletableFuture.completedFuture(describe(topic, request.version(), now))));
         } else {
             boolean create = request.allowAutoTopicCreation() && bus.settings().autoCreateTopics();
             for (String name : request.topics()) {
-                topics.add(topicMetadata(name, create, request.version()));
+                topics.add(topicMetadata(name, create, request.version(), now));
             }
         }
         return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -237,28 +243,46 @@ final class KafkaApis {
     }
 
     private CompletableFuture<MetadataResponseData.MetadataResponseTopic> topicMetadata(String name, boolean create,
-                                                                                       short version) {
+                                                                                       short version,
+                                                                                       Map<String, KafkaBrokers.Broker> now) {
         CompletionStage<Topic> found;
         try {
             found = create ? bus.ensureTopic(name, bus.settings().defaultPartitions()) : bus.topic(name);
         } catch (StrataException e) {
             found = CompletableFuture.failedFuture(e);
         }
-        return found.thenApply(topic -> describe(topic, version)).exceptionally(failure -> new MetadataResponseData.MetadataResponseTopic()
+        return found.thenApply(topic -> describe(topic, version, now)).exceptionally(failure -> new MetadataResponseData.MetadataResponseTopic()
                 .setName(name).setTopicId(Uuid.ZERO_UUID).setErrorCode(Errors.forException(KafkaErrors.of(failure)).code()))
                 .toCompletableFuture();
     }
 
-    private MetadataResponseData.MetadataResponseTopic describe(Topic topic, short version) {
+    /** Each partition led by its home's broker (see {@link KafkaBrokers}), its only replica. */
+    private MetadataResponseData.MetadataResponseTopic describe(Topic topic, short version, Map<String, KafkaBrokers.Broker> now) {
         MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
                 .setName(topic.name()).setTopicId(Uuid.ZERO_UUID).setIsInternal(false);
-        List<Integer> self = List.of(settings.nodeId());
         for (int p = 0; p < topic.partitions(); p++) {
+            KafkaBrokers.Leader leader = brokers.leaderOf(topic.name(), p, now);
+            List<Integer> replicas = leader.isKnown() ? List.of(leader.id()) : List.of();
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition().setPartitionIndex(p)
-                    .setLeaderId(settings.nodeId()).setLeaderEpoch(version >= LEADER_EPOCH_IN_METADATA ? 0 : -1).setReplicaNodes(self).setIsrNodes(self)
-                    .setOfflineReplicas(List.of()));
+                    .setErrorCode(leader.isKnown() ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+                    .setLeaderId(leader.id()).setLeaderEpoch(version >= LEADER_EPOCH_IN_METADATA ? 0 : -1).setReplicaNodes(replicas)
+                    .setIsrNodes(replicas).setOfflineReplicas(List.of()));
         }
         return out;
+    }
+
+    /**
+     * Refuses a produce, fetch or offset lookup for a partition that lives on another node
+     * ({@code NOT_LEADER_OR_FOLLOWER}): the client asks Metadata again and goes to its leader. The
+     * response carries no {@code CurrentLeader} hint (Produce v10+, Fetch v12+): Strata's leaders
+     * have no epochs (Metadata says 0), and kafka-clients sets aside a hint whose epoch is not newer
+     * than the one it knows, so the Metadata refresh the error triggers is what finds the leader.
+     */
+    private void requireLeader(String topic, int partition) {
+        brokers.elsewhere(topic, partition).ifPresent(home -> {
+            throw new StrataException(StrataException.Kind.UNAVAILABLE, "not_leader", "partition " + topic + "-" + partition
+                    + " lives on node " + home + ", not on this one; ask Metadata for its leader");
+        });
     }
 
     // ---- Produce --------------------------------------------------------------------------------
@@ -300,6 +324,7 @@ final class KafkaApis {
                 .setIndex(partition.index()).setBaseOffset(-1).setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP).setLogStartOffset(-1);
         CompletionStage<?> appended;
         try {
+            requireLeader(topic, partition.index());
             MemoryRecords records = (MemoryRecords) partition.records();
             if (records == null || records.sizeInBytes() == 0) {
                 throw new StrataException(StrataException.Kind.INVALID, "invalid_record_batch", "no record batch");
@@ -399,6 +424,7 @@ final class KafkaApis {
                 .setRecords(MemoryRecords.EMPTY);
         CompletionStage<FetchData> read;
         try {
+            requireLeader(topic, p.partition());
             read = bus.fetchBatches(topic, p.partition(), p.fetchOffset(), maxBytes);
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
@@ -466,6 +492,7 @@ final class KafkaApis {
         long timestamp = p.timestamp();
         CompletionStage<ListOffsetsResponseData.ListOffsetsPartitionResponse> found;
         try {
+            requireLeader(topic, p.partitionIndex());
             if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
                 found = bus.partitionInfo(topic, p.partitionIndex()).thenApply(info -> out.setOffset(
                         timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP ? info.logStartOffset() : info.logEndOffset()));

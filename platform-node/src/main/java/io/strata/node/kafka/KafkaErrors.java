@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.LeaderNotAvailableException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -39,7 +40,10 @@ final class KafkaErrors {
             case "invalid_producer_epoch" -> new InvalidProducerEpochException(message);
             case "invalid_record_batch" -> new CorruptRecordException(message);
             case "record_batch_too_large", "record_too_large" -> new RecordTooLargeException(message);
-            case "not_leader" -> new NotLeaderOrFollowerException(message);
+            // A partition on another node, or one moving between nodes: the client finds its leader again.
+            case "not_leader", "partition_moving" -> new NotLeaderOrFollowerException(message);
+            // Its home is down: like a Kafka partition without a leader, retried once the home is back.
+            case "partition_unavailable" -> new LeaderNotAvailableException(message);
             case "timeout" -> new TimeoutException(message);
             case "storage_full", "storage_unavailable" -> new KafkaStorageException(message);
             default -> new UnknownServerException(refused.code() + ": " + message);

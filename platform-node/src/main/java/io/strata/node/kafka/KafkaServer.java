@@ -1,5 +1,7 @@
 package io.strata.node.kafka;
 
+import com.typesafe.config.Config;
+import io.strata.node.NodeSettings;
 import io.strata.node.bus.BusStore;
 import io.strata.node.bus.GroupStore;
 import io.strata.node.plug.Door;
@@ -70,6 +72,14 @@ public final class KafkaServer extends TcpDoor {
     }
 
     /**
+     * {@code config} with this node's Kafka broker announced to the cluster (a member role, see
+     * {@link KafkaBrokers}) when its door is on, so every node's Metadata can name it.
+     */
+    public static Config announced(Config config, NodeSettings settings) {
+        return KafkaBrokers.withBrokerRole(config, settings.kafka(), settings.clusterHost());
+    }
+
+    /**
      * Binds {@code settings.host():settings.port()} and serves Kafka clients from {@code bus} until
      * unbound. Producer ids are kept in {@code producerIdFile}; {@code clusterId} is what Metadata reports.
      */
@@ -79,7 +89,8 @@ public final class KafkaServer extends TcpDoor {
         Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
         AtomicLong ids = new AtomicLong();
         CompletableFuture<KafkaApis.BrokerAddress> advertised = new CompletableFuture<>();
-        KafkaApis apis = new KafkaApis(bus, groups, settings, clusterId, advertised, ProducerIds.in(producerIdFile), blockingIo);
+        KafkaApis apis = new KafkaApis(bus, groups, settings, clusterId, advertised, KafkaBrokers.of(system, settings),
+                ProducerIds.in(producerIdFile), blockingIo);
         return Tcp.get(system).bind(settings.host(), settings.port())
                 .to(Sink.foreach(connection -> {
                     if (open.size() >= settings.maxConnections()) {

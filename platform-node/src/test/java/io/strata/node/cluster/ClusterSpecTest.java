@@ -56,6 +56,31 @@ class ClusterSpecTest {
         assertEquals("2m", n3.getString("strata.http.max-body-bytes"), "the node's own settings");
         assertEquals("n3", n3.getString("strata.cluster.node"));
         assertEquals(List.of("n1", "n2", "n3"), n3.getStringList("strata.cluster.nodes"), "the data nodes partitions live on");
+        assertTrue(n3.getBoolean("strata.kafka.enabled"), "a kafka-port turns the Kafka door on");
+        assertEquals(9094, n3.getInt("strata.kafka.port"));
+        assertEquals("127.0.0.1", n3.getString("strata.kafka.host"));
+        assertEquals(2, n3.getInt("strata.kafka.node-id"), "the broker id: the node's place in the file");
+    }
+
+    @Test
+    void aNodesKafkaDoorIsItsOwn() throws IOException {
+        ClusterSpec spec = ClusterSpec.parse(file("nodes { n1 { host = 10.0.0.1, cluster-port = 25521, http-port = 8081, data-dir = d1,"
+                + " kafka-host = \"0.0.0.0\", kafka-port = 9092 }\n"
+                + " n2 { host = 10.0.0.2, cluster-port = 25521, http-port = 8081, data-dir = d2, kafka-port = 9092,"
+                + " settings { strata.kafka.node-id = 7 } }\n"
+                + " n3 { host = 10.0.0.3, cluster-port = 25521, http-port = 8081, data-dir = d3 } }"));
+        Config n1 = spec.nodeLayer("n1");
+        assertEquals("0.0.0.0", n1.getString("strata.kafka.host"));
+        assertEquals("10.0.0.1", n1.getString("strata.kafka.advertised-host"), "a wildcard door is advertised at the node's host");
+        assertEquals(0, n1.getInt("strata.kafka.node-id"));
+        assertEquals(7, spec.nodeLayer("n2").getInt("strata.kafka.node-id"), "the node's settings choose its broker id");
+        assertEquals(java.util.Optional.of("10.0.0.1:9092"), spec.node("n1").kafkaAddress());
+        assertEquals(java.util.Optional.empty(), spec.node("n3").kafkaAddress());
+        assertTrue(!spec.nodeLayer("n3").hasPath("strata.kafka.enabled"), "no kafka-port, no door from the file");
+        refused(file(nodes(25521, 8081, 25522, 8082).replace("data-dir = d2", "data-dir = d2, kafka-port = 8081")),
+                "both use 8081 on 127.0.0.1");
+        refused(file("settings { strata.kafka.node-id = 1 }\n" + nodes(25521, 8081, 25522, 8082).replace("data-dir = d1", "data-dir = d1,"
+                + " kafka-port = 9092").replace("data-dir = d2", "data-dir = d2, kafka-port = 9093")), "both have Kafka broker id 1");
     }
 
     @Test

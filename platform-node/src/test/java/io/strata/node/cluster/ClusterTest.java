@@ -33,7 +33,12 @@ abstract class ClusterTest {
 
     /** Writes the cluster file called {@code name}; starts no node. */
     TestCluster createCluster(String name) throws IOException {
-        cluster = TestCluster.create(dir, name, NODES);
+        return createCluster(name, false);
+    }
+
+    /** Writes the cluster file called {@code name}, each node with a Kafka door when {@code kafka}; starts no node. */
+    TestCluster createCluster(String name, boolean kafka) throws IOException {
+        cluster = TestCluster.create(dir, name, NODES, kafka);
         return cluster;
     }
 

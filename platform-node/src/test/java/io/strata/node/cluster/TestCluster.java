@@ -37,11 +37,16 @@ final class TestCluster implements AutoCloseable {
 
     /** Writes a cluster file of {@code nodes} (seeded by the first) under {@code dir}; starts none. */
     static TestCluster create(Path dir, String name, List<String> nodes) throws IOException {
+        return create(dir, name, nodes, false);
+    }
+
+    /** As {@link #create(Path, String, List)}, each node with a Kafka door on a port of its own when {@code kafka}. */
+    static TestCluster create(Path dir, String name, List<String> nodes, boolean kafka) throws IOException {
         StringBuilder entries = new StringBuilder();
         for (String node : nodes) {
             entries.append("    ").append(node).append(" { host = 127.0.0.1, cluster-port = ").append(freePort())
-                    .append(", http-port = ").append(freePort()).append(", data-dir = \"").append(dir.resolve(node + "-data"))
-                    .append("\" }\n");
+                    .append(", http-port = ").append(freePort()).append(kafka ? ", kafka-port = " + freePort() : "")
+                    .append(", data-dir = \"").append(dir.resolve(node + "-data")).append("\" }\n");
         }
         String text = "strata-cluster {\n  name = " + name + "\n  seed-nodes = [" + nodes.get(0) + "]\n  settings {\n"
                 + "    strata.http.ask-timeout = 10s\n    pekko.loglevel = WARNING\n"
