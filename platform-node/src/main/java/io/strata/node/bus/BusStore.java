@@ -413,6 +413,26 @@ public final class BusStore {
         });
     }
 
+    /**
+     * Deletes a partition's records before {@code before} ({@link TopicPartition#LATEST}: before its
+     * high watermark), as Kafka's DeleteRecords: the partition's log start moves there, for every
+     * reader (HTTP, Kafka, stream jobs), and whole files below it are deleted by the next retention
+     * check. Completes with the partition's offsets after it; an offset at or below the log start
+     * changes nothing. Fails with {@code offset_out_of_range} past the high watermark or below -1,
+     * {@code topic_not_found}, {@code invalid_partition}.
+     */
+    public CompletionStage<TopicPartition.PartitionInfo> deleteRecords(String topicName, int partition, long before) {
+        return topic(topicName).thenCompose(topic -> {
+            checkPartition(topic, partition);
+            if (before < TopicPartition.LATEST) {
+                throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range",
+                        "records can be deleted before an offset of 0 or more, or -1 for the high watermark; got " + before);
+            }
+            return ask(topic.name(), partition, r -> new TopicPartition.DeleteRecords(before, r))
+                    .thenApply(reply -> expect(reply, TopicPartition.PartitionInfo.class));
+        });
+    }
+
     private static void checkPartition(Topic topic, int partition) {
         if (partition < 0 || partition >= topic.partitions()) {
             throw new StrataException(StrataException.Kind.NOT_FOUND, "invalid_partition", "partition " + partition

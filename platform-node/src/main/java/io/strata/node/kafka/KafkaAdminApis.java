@@ -3,6 +3,7 @@ package io.strata.node.kafka;
 import io.strata.node.bus.BusStore;
 import io.strata.node.bus.Retention;
 import io.strata.node.bus.TopicCatalog.Topic;
+import io.strata.node.bus.TopicPartition;
 import io.strata.node.common.Futures;
 import io.strata.node.common.StrataException;
 import org.apache.kafka.common.Uuid;
@@ -17,6 +18,11 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
@@ -26,6 +32,8 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfi
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
@@ -180,6 +188,44 @@ final class KafkaAdminApis {
             DeleteTopicsResponseData data = new DeleteTopicsResponseData();
             results.forEach(r -> data.responses().add(r.join()));
             return new DeleteTopicsResponse(data);
+        });
+    }
+
+    // ---- DeleteRecords ---------------------------------------------------------------------------
+
+    /**
+     * Moves each partition's log start, through the bus as {@code DELETE .../records?before=} does
+     * (so both doors agree): -1 means the high watermark; an offset past it is
+     * OFFSET_OUT_OF_RANGE, one at or below the log start changes nothing. Each partition answers
+     * its low watermark (its log start after the deletion), or -1 with its error.
+     */
+    CompletionStage<DeleteRecordsResponse> deleteRecords(DeleteRecordsRequest request) {
+        List<CompletableFuture<DeleteRecordsTopicResult>> topics = new ArrayList<>();
+        for (DeleteRecordsTopic topic : request.data().topics()) {
+            List<CompletableFuture<DeleteRecordsPartitionResult>> partitions = new ArrayList<>();
+            for (DeleteRecordsPartition partition : topic.partitions()) {
+                DeleteRecordsPartitionResult out = new DeleteRecordsPartitionResult().setPartitionIndex(partition.partitionIndex())
+                        .setLowWatermark(DeleteRecordsResponse.INVALID_LOW_WATERMARK);
+                CompletionStage<TopicPartition.PartitionInfo> deleted;
+                try {
+                    deleted = bus.deleteRecords(topic.name(), partition.partitionIndex(), partition.offset());
+                } catch (RuntimeException e) {
+                    deleted = CompletableFuture.failedFuture(e);
+                }
+                partitions.add(deleted.handle((info, failure) -> failure == null
+                        ? out.setLowWatermark(info.logStartOffset())
+                        : out.setErrorCode(Errors.forException(apiError(failure)).code())).toCompletableFuture());
+            }
+            topics.add(CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                DeleteRecordsTopicResult out = new DeleteRecordsTopicResult().setName(topic.name());
+                partitions.forEach(p -> out.partitions().add(p.join()));
+                return out;
+            }));
+        }
+        return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            DeleteRecordsResponseData data = new DeleteRecordsResponseData();
+            topics.forEach(t -> data.topics().add(t.join()));
+            return new DeleteRecordsResponse(data);
         });
     }
 

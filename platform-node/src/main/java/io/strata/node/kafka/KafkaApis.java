@@ -26,6 +26,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -117,6 +118,7 @@ final class KafkaApis {
         apis.put(ApiKeys.CREATE_TOPICS, new short[] {2, 7});
         apis.put(ApiKeys.DELETE_TOPICS, new short[] {1, 5});
         apis.put(ApiKeys.DESCRIBE_CONFIGS, new short[] {1, 4});
+        apis.put(ApiKeys.DELETE_RECORDS, new short[] {0, 2});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -146,6 +148,7 @@ final class KafkaApis {
                 case CREATE_TOPICS -> admin.createTopics((CreateTopicsRequest) request).thenApply(Optional::of);
                 case DELETE_TOPICS -> admin.deleteTopics((DeleteTopicsRequest) request).thenApply(Optional::of);
                 case DESCRIBE_CONFIGS -> admin.describeConfigs((DescribeConfigsRequest) request).thenApply(Optional::of);
+                case DELETE_RECORDS -> admin.deleteRecords((DeleteRecordsRequest) request).thenApply(Optional::of);
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -24,6 +25,8 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
@@ -206,6 +209,26 @@ class KafkaVersionsTest {
             var result = answer.data().results().get(0);
             assertEquals(Errors.NONE.code(), result.errorCode(), "DescribeConfigs v" + v);
             assertTrue(result.configs().stream().anyMatch(c -> c.name().equals("retention.ms")), "DescribeConfigs v" + v);
+        }
+        short[] deleteRecords = versions(ApiKeys.DELETE_RECORDS);
+        assertEquals(201, node.put("/topics/trimmed", "{\"partitions\": 1}").statusCode());
+        assertEquals(200, node.post("/topics/trimmed/records", "[{\"value\":\"a\"},{\"value\":\"b\"},{\"value\":\"c\"}]")
+                .statusCode());
+        for (short v = deleteRecords[0]; v <= deleteRecords[1]; v++) {
+            DeleteRecordsRequestData.DeleteRecordsTopic topic = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("trimmed")
+                    .setPartitions(List.of(
+                            new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(v + 1),
+                            new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(3).setOffset(0)));
+            DeleteRecordsRequestData.DeleteRecordsTopic unknown = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("never")
+                    .setPartitions(List.of(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(-1)));
+            DeleteRecordsResponse answer = (DeleteRecordsResponse) exchange(new DeleteRecordsRequest.Builder(
+                    new DeleteRecordsRequestData().setTopics(List.of(topic, unknown)).setTimeoutMs(10_000)).build(v));
+            var partitions = answer.data().topics().find("trimmed").partitions();
+            assertEquals(Errors.NONE.code(), partitions.find(0).errorCode(), "DeleteRecords v" + v);
+            assertEquals(v + 1, partitions.find(0).lowWatermark(), "DeleteRecords v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.find(3).errorCode(), "DeleteRecords v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), answer.data().topics().find("never").partitions().find(0).errorCode(),
+                    "DeleteRecords v" + v);
         }
         short[] delete = versions(ApiKeys.DELETE_TOPICS);
         for (short v = delete[0]; v <= delete[1]; v++) {
