@@ -12,8 +12,13 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -30,6 +35,8 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
@@ -49,7 +56,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The admin APIs of the Kafka door, on the bus's topic catalog: CreateTopics (partitions and the
- * two retention configs Strata has), DeleteTopics, DescribeConfigs of a topic. What Strata cannot
+ * two retention configs Strata has), DeleteTopics, DescribeConfigs of a topic, DeleteRecords, and
+ * CreatePartitions (answered, always refused: a topic's partition count is fixed). What Strata cannot
  * honour is refused with Kafka's error for it rather than ignored: a replication factor above 1
  * (a node keeps one copy of its partitions), a config other than {@code retention.ms} and
  * {@code retention.bytes}. Thread-safe.
@@ -189,6 +197,57 @@ final class KafkaAdminApis {
             results.forEach(r -> data.responses().add(r.join()));
             return new DeleteTopicsResponse(data);
         });
+    }
+
+    // ---- CreatePartitions ------------------------------------------------------------------------
+
+    /**
+     * Refuses to grow a topic: a Strata topic's partition count is fixed at creation
+     * ({@link io.strata.node.bus.TopicCatalog}). Records are placed by {@code murmur3(key) mod
+     * partitions} and a stream job reads, keys its state by and writes its output topic with its
+     * source's count as the job started, and the catalog (a replicated map in a cluster) has no
+     * way to change an item in place. Each topic gets the answer Kafka would give where Kafka
+     * refuses too (UNKNOWN_TOPIC_OR_PARTITION; INVALID_PARTITIONS for a count that is not larger;
+     * INVALID_REPLICA_ASSIGNMENT for manual assignments), and otherwise INVALID_REQUEST saying so;
+     * {@code validateOnly} answers the same, since the change would fail.
+     */
+    CompletionStage<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest request) {
+        List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
+        for (CreatePartitionsTopic topic : request.data().topics()) {
+            CreatePartitionsTopicResult out = new CreatePartitionsTopicResult().setName(topic.name());
+            CompletionStage<Topic> found;
+            try {
+                found = bus.topic(topic.name());
+            } catch (RuntimeException e) {
+                found = CompletableFuture.failedFuture(e);
+            }
+            results.add(found.thenApply(existing -> refuseGrowth(existing, topic)).exceptionally(failure -> {
+                ApiException error = apiError(failure);
+                return out.setErrorCode(Errors.forException(error).code()).setErrorMessage(error.getMessage());
+            }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            CreatePartitionsResponseData data = new CreatePartitionsResponseData();
+            results.forEach(r -> data.results().add(r.join()));
+            return new CreatePartitionsResponse(data);
+        });
+    }
+
+    private static CreatePartitionsTopicResult refuseGrowth(Topic existing, CreatePartitionsTopic topic) {
+        int current = existing.partitions();
+        if (topic.count() == current) {
+            throw new InvalidPartitionsException("topic '" + topic.name() + "' already has " + current + " partitions");
+        }
+        if (topic.count() < current) {
+            throw new InvalidPartitionsException("topic '" + topic.name() + "' has " + current
+                    + " partitions, more than the " + topic.count() + " asked for; partitions cannot be removed");
+        }
+        if (topic.assignments() != null) {
+            throw new InvalidReplicaAssignmentException("manual replica assignments are not supported: Strata places partitions");
+        }
+        throw new InvalidRequestException("Strata cannot change a topic's partition count: topic '" + topic.name() + "' keeps its "
+                + current + " partitions (records are placed by murmur3(key) mod partitions, and stream jobs rely on it);"
+                + " create a topic with more partitions and move to it");
     }
 
     // ---- DeleteRecords ---------------------------------------------------------------------------

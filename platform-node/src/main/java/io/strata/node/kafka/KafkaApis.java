@@ -25,6 +25,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
@@ -119,6 +120,7 @@ final class KafkaApis {
         apis.put(ApiKeys.DELETE_TOPICS, new short[] {1, 5});
         apis.put(ApiKeys.DESCRIBE_CONFIGS, new short[] {1, 4});
         apis.put(ApiKeys.DELETE_RECORDS, new short[] {0, 2});
+        apis.put(ApiKeys.CREATE_PARTITIONS, new short[] {0, 3});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -149,6 +151,7 @@ final class KafkaApis {
                 case DELETE_TOPICS -> admin.deleteTopics((DeleteTopicsRequest) request).thenApply(Optional::of);
                 case DESCRIBE_CONFIGS -> admin.describeConfigs((DescribeConfigsRequest) request).thenApply(Optional::of);
                 case DELETE_RECORDS -> admin.deleteRecords((DeleteRecordsRequest) request).thenApply(Optional::of);
+                case CREATE_PARTITIONS -> admin.createPartitions((CreatePartitionsRequest) request).thenApply(Optional::of);
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {

@@ -20,6 +20,8 @@ import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.DeletedRecords;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -28,7 +30,9 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -342,6 +346,27 @@ class KafkaDoorTest {
         JsonNode all = json(node.delete("/topics/trimmed/partitions/0/records?before=latest"));
         assertEquals(10, all.get("log_start_offset").asLong(), all.toString());
         assertEquals(10, json(node.get("/topics/trimmed")).get("offsets").get(0).get("first_offset").asLong());
+    }
+
+    @Test
+    void adminCreatePartitionsIsRefusedWithKafkasErrors() throws Exception {
+        assertEquals(201, node.put("/topics/fixed", "{\"partitions\": 2}").statusCode());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> admin.createPartitions(
+                    Map.of("fixed", NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS));
+            assertTrue(refused.getCause() instanceof InvalidRequestException, String.valueOf(refused.getCause()));
+            assertTrue(refused.getCause().getMessage().contains("Strata cannot change a topic's partition count"),
+                    refused.getCause().getMessage());
+            assertCause(InvalidRequestException.class, admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(4)),
+                    new CreatePartitionsOptions().validateOnly(true)).all());
+            assertCause(InvalidPartitionsException.class, admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(2))).all());
+            assertCause(InvalidPartitionsException.class, admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(1))).all());
+            assertCause(InvalidReplicaAssignmentException.class, admin.createPartitions(Map.of("fixed",
+                    NewPartitions.increaseTo(3, List.of(List.of(0))))).all());
+            assertCause(UnknownTopicOrPartitionException.class, admin.createPartitions(Map.of("no-such-topic",
+                    NewPartitions.increaseTo(3))).all());
+        }
+        assertEquals(2, json(node.get("/topics/fixed")).get("partitions").asInt());
     }
 
     private static void assertCause(Class<? extends Throwable> expected, KafkaFuture<?> future) {

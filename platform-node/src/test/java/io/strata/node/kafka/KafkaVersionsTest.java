@@ -4,6 +4,9 @@ import io.strata.node.testing.TestNode;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
@@ -23,6 +26,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
@@ -229,6 +234,19 @@ class KafkaVersionsTest {
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.find(3).errorCode(), "DeleteRecords v" + v);
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), answer.data().topics().find("never").partitions().find(0).errorCode(),
                     "DeleteRecords v" + v);
+        }
+        short[] grow = versions(ApiKeys.CREATE_PARTITIONS);
+        for (short v = grow[0]; v <= grow[1]; v++) {
+            CreatePartitionsTopicCollection topics = new CreatePartitionsTopicCollection();
+            topics.add(new CreatePartitionsTopic().setName("versions").setCount(3).setAssignments(null));
+            topics.add(new CreatePartitionsTopic().setName("trimmed").setCount(1).setAssignments(null));
+            topics.add(new CreatePartitionsTopic().setName("never").setCount(3).setAssignments(null));
+            CreatePartitionsResponse answer = (CreatePartitionsResponse) exchange(new CreatePartitionsRequest.Builder(
+                    new CreatePartitionsRequestData().setTopics(topics).setTimeoutMs(10_000).setValidateOnly(v % 2 == 0)).build(v));
+            Map<String, Short> errors = new java.util.HashMap<>();
+            answer.data().results().forEach(r -> errors.put(r.name(), r.errorCode()));
+            assertEquals(Map.of("versions", Errors.INVALID_REQUEST.code(), "trimmed", Errors.INVALID_PARTITIONS.code(),
+                    "never", Errors.UNKNOWN_TOPIC_OR_PARTITION.code()), errors, "CreatePartitions v" + v);
         }
         short[] delete = versions(ApiKeys.DELETE_TOPICS);
         for (short v = delete[0]; v <= delete[1]; v++) {
