@@ -52,7 +52,7 @@ class KafkaIdempotenceUnderDropsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = new DroppingProxy(4 << 10, 48 << 10, Duration.ofMillis(700), 42);
+        proxy = new DroppingProxy(2 << 10, 16 << 10, Duration.ofMillis(500), 42);
         node = TestNode.start(dir, Map.of("strata.kafka.enabled", "on", "strata.kafka.port", "0",
                 "strata.kafka.advertised-host", "127.0.0.1", "strata.kafka.advertised-port", Integer.toString(proxy.port())));
         InetSocketAddress address = node.node().kafkaAddress().orElseThrow();
