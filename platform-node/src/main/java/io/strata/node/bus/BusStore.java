@@ -9,6 +9,7 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
+import io.strata.node.log.EpochEnd;
 import io.strata.node.log.FetchData;
 import io.strata.node.log.OffsetOutOfRange;
 import io.strata.node.log.PartitionLog;
@@ -381,6 +382,14 @@ public final class BusStore {
     /** The first offset whose record has a timestamp at or after {@code timestamp}, if any (Kafka's ListOffsets by time). */
     public CompletionStage<java.util.OptionalLong> offsetForTimestamp(String topicName, int partition, long timestamp) {
         return localLog(topicName, partition).thenApplyAsync(log -> log.offsetForTimestamp(timestamp), storage.blockingIo());
+    }
+
+    /**
+     * Where leader epoch {@code epoch} ends in a partition this node holds (Kafka's
+     * OffsetsForLeaderEpoch, see {@link PartitionLog#epochEnd}); {@code not_leader} for one held elsewhere.
+     */
+    public CompletionStage<EpochEnd> epochEnd(String topicName, int partition, int epoch) {
+        return localLog(topicName, partition).thenApply(log -> log.epochEnd(epoch));
     }
 
     /** The open log of a partition of this node, opening the partition first if it is not yet. */

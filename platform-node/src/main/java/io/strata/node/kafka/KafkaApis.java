@@ -38,6 +38,7 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.slf4j.Logger;
@@ -121,6 +122,7 @@ final class KafkaApis {
         apis.put(ApiKeys.DESCRIBE_CONFIGS, new short[] {1, 4});
         apis.put(ApiKeys.DELETE_RECORDS, new short[] {0, 2});
         apis.put(ApiKeys.CREATE_PARTITIONS, new short[] {0, 3});
+        apis.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new short[] {2, 4});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -152,6 +154,8 @@ final class KafkaApis {
                 case DESCRIBE_CONFIGS -> admin.describeConfigs((DescribeConfigsRequest) request).thenApply(Optional::of);
                 case DELETE_RECORDS -> admin.deleteRecords((DeleteRecordsRequest) request).thenApply(Optional::of);
                 case CREATE_PARTITIONS -> admin.createPartitions((CreatePartitionsRequest) request).thenApply(Optional::of);
+                case OFFSET_FOR_LEADER_EPOCH -> admin.offsetForLeaderEpoch((OffsetsForLeaderEpochRequest) request)
+                        .thenApply(Optional::of);
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {

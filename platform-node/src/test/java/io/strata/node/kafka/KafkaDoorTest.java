@@ -39,6 +39,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -69,6 +70,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -367,6 +369,42 @@ class KafkaDoorTest {
                     NewPartitions.increaseTo(3))).all());
         }
         assertEquals(2, json(node.get("/topics/fixed")).get("partitions").asInt());
+    }
+
+    @Test
+    void aConsumerSeekingWithALeaderEpochIsValidatedByOffsetForLeaderEpoch() throws Exception {
+        assertEquals(201, node.put("/topics/validated", "{\"partitions\": 1}").statusCode());
+        TopicPartition partition = new TopicPartition("validated", 0);
+        try (KafkaProducer<String, String> producer = producer("none")) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>("validated", 0, "k", "value-" + i));
+            }
+            producer.flush();
+        }
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            consumer.assign(List.of(partition));
+            // A position in epoch 0 within the log: validated, and read from there.
+            consumer.seek(partition, new OffsetAndMetadata(2, Optional.of(0), ""));
+            List<ConsumerRecord<String, String>> read = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+            assertEquals(2, read.get(0).offset());
+
+            // A position past where epoch 0 ends: the consumer sees the divergence and moves to the end
+            // the node gave (5), reading nothing; without the answer a Fetch at 9 is out of range, the
+            // consumer resets to earliest and reads 0..4 again.
+            consumer.seek(partition, new OffsetAndMetadata(9, Optional.of(0), ""));
+            List<ConsumerRecord<String, String>> again = new ArrayList<>();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (consumer.position(partition, Duration.ofSeconds(10)) == 9 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(again::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(again::add);
+            assertEquals(List.of(), again.stream().map(ConsumerRecord::offset).toList());
+            assertEquals(5, consumer.position(partition, Duration.ofSeconds(10)));
+        }
     }
 
     private static void assertCause(Class<? extends Throwable> expected, KafkaFuture<?> future) {

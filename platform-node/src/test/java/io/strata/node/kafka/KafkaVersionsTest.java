@@ -18,6 +18,10 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -44,6 +48,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -257,6 +263,34 @@ class KafkaVersionsTest {
             assertEquals(v == delete[0] ? Errors.NONE.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
                     results.find("created-v" + create[0]).errorCode(), "DeleteTopics v" + v);
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.find("never-v" + v).errorCode(), "DeleteTopics v" + v);
+        }
+    }
+
+    @Test
+    void offsetForLeaderEpochAtEveryVersion() throws IOException {
+        assertEquals(201, node.put("/topics/epochs", "{\"partitions\": 1}").statusCode());
+        assertEquals(200, node.post("/topics/epochs/records", "[{\"value\":\"a\"},{\"value\":\"b\"}]").statusCode());
+        short[] epochs = versions(ApiKeys.OFFSET_FOR_LEADER_EPOCH);
+        for (short v = epochs[0]; v <= epochs[1]; v++) {
+            OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
+            topics.add(new OffsetForLeaderTopic().setTopic("epochs").setPartitions(List.of(
+                    new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(0).setLeaderEpoch(0),
+                    new OffsetForLeaderPartition().setPartition(1).setCurrentLeaderEpoch(-1).setLeaderEpoch(0))));
+            topics.add(new OffsetForLeaderTopic().setTopic("versions").setPartitions(List.of(
+                    new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(-1).setLeaderEpoch(3),
+                    new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(1).setLeaderEpoch(0))));
+            OffsetsForLeaderEpochResponse answer = (OffsetsForLeaderEpochResponse) exchange(new OffsetsForLeaderEpochRequest(
+                    new OffsetForLeaderEpochRequestData().setReplicaId(OffsetsForLeaderEpochRequest.CONSUMER_REPLICA_ID)
+                            .setTopics(topics), v));
+            var known = answer.data().topics().find("epochs").partitions();
+            assertEquals(Errors.NONE.code(), known.get(0).errorCode(), "OffsetForLeaderEpoch v" + v);
+            assertEquals(0, known.get(0).leaderEpoch(), "OffsetForLeaderEpoch v" + v);
+            assertEquals(2, known.get(0).endOffset(), "the latest epoch ends at the log end, v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), known.get(1).errorCode(), "OffsetForLeaderEpoch v" + v);
+            var other = answer.data().topics().find("versions").partitions();
+            assertEquals(Errors.NONE.code(), other.get(0).errorCode(), "OffsetForLeaderEpoch v" + v);
+            assertEquals(-1, other.get(0).endOffset(), "an epoch above the latest is undefined, v" + v);
+            assertEquals(Errors.UNKNOWN_LEADER_EPOCH.code(), other.get(1).errorCode(), "OffsetForLeaderEpoch v" + v);
         }
     }
 
