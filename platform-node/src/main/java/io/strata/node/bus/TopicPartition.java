@@ -415,6 +415,7 @@ public final class TopicPartition {
 
     private Behavior<Command> onDeleteRecords(DeleteRecords delete) {
         long before = delete.before == LATEST ? log.highWatermark() : delete.before;
+        long startBefore = log.logStartOffset();
         try {
             log.deleteRecordsBefore(before);
         } catch (OffsetOutOfRange range) {
@@ -431,6 +432,11 @@ public final class TopicPartition {
             return failed("its log could not be written");
         }
         PartitionInfo info = new PartitionInfo(log.logStartOffset(), log.highWatermark(), log.bytesOnDisk(), log.files());
+        if (info.logStartOffset() == startBefore) {
+            // Nothing was written: an offset at or below the start.
+            replies.respond(delete.replyTo, info);
+            return Behaviors.same();
+        }
         storage.committer().ifPresentOrElse(
                 // The marker is durable once its file is fsynced; the reply needs no actor state.
                 committer -> committer.sync(log.currentFile()).whenComplete((ok, failure) -> delete.replyTo.tell(failure == null
