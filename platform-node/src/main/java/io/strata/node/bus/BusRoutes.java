@@ -42,6 +42,7 @@ import java.util.Set;
  * DELETE /topics/{t}
  * POST   /topics/{t}/records                       JSON array or object | NDJSON | Protobuf → positions
  * GET    /topics/{t}/partitions/{p}/records?offset=N|earliest|latest&amp;max=M&amp;wait_ms=W  (W: a long poll at the end)
+ * DELETE /topics/{t}/partitions/{p}/records?before=N|latest   the records before N (Kafka's DeleteRecords) → the new log start
  * </pre>
  * A JSON record is {@code {"key", "value" | "value_base64", "timestamp", "headers", "partition"}}; a
  * JSON string value is stored as text, any other JSON value as JSON, {@code value_base64} as bytes,
@@ -69,7 +70,9 @@ public final class BusRoutes extends StrataRoutes {
                                         done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
                         path("records", () -> post(() -> produce(topic))),
                         path(PathMatchers.segment("partitions").slash(PathMatchers.integerSegment()).slash("records"),
-                                partition -> get(() -> read(topic, partition)))))));
+                                partition -> concat(
+                                        get(() -> read(topic, partition)),
+                                        delete(() -> deleteRecords(topic, partition))))))));
     }
 
     private Route createTopic(String topic) {
@@ -324,6 +327,25 @@ public final class BusRoutes extends StrataRoutes {
                             .build().toByteArray()))
                     : Json.ok(toJson(topic, partition, records)));
         }))));
+    }
+
+    // ---- Delete records ---------------------------------------------------------------------------
+
+    private Route deleteRecords(String topic, int partition) {
+        return parameter("before", before -> {
+            long offset = before.equals("latest") ? TopicPartition.LATEST : parseOffset(before);
+            if (offset == TopicPartition.EARLIEST) {
+                throw StrataException.invalid("invalid_offset", "before must be an offset or 'latest'; got 'earliest'");
+            }
+            return respond(store.deleteRecords(topic, partition, offset), info -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("topic", topic);
+                body.put("partition", partition);
+                body.put("log_start_offset", info.logStartOffset());
+                body.put("log_end_offset", info.logEndOffset());
+                return Json.ok(body);
+            });
+        });
     }
 
     static long parseOffset(String offset) {

@@ -9,6 +9,7 @@ import io.strata.node.common.Futures;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
+import io.strata.node.log.EpochEnd;
 import io.strata.node.log.FetchData;
 import io.strata.node.log.OffsetOutOfRange;
 import io.strata.node.log.PartitionLog;
@@ -383,6 +384,14 @@ public final class BusStore {
         return localLog(topicName, partition).thenApplyAsync(log -> log.offsetForTimestamp(timestamp), storage.blockingIo());
     }
 
+    /**
+     * Where leader epoch {@code epoch} ends in a partition this node holds (Kafka's
+     * OffsetsForLeaderEpoch, see {@link PartitionLog#epochEnd}); {@code not_leader} for one held elsewhere.
+     */
+    public CompletionStage<EpochEnd> epochEnd(String topicName, int partition, int epoch) {
+        return localLog(topicName, partition).thenApply(log -> log.epochEnd(epoch));
+    }
+
     /** The open log of a partition of this node, opening the partition first if it is not yet. */
     private CompletionStage<PartitionLog> localLog(String topicName, int partition) {
         return topic(topicName).thenCompose(topic -> {
@@ -409,6 +418,26 @@ public final class BusStore {
         return topic(topicName).thenCompose(topic -> {
             checkPartition(topic, partition);
             return ask(topic.name(), partition, TopicPartition.Info::new)
+                    .thenApply(reply -> expect(reply, TopicPartition.PartitionInfo.class));
+        });
+    }
+
+    /**
+     * Deletes a partition's records before {@code before} ({@link TopicPartition#LATEST}: before its
+     * high watermark), as Kafka's DeleteRecords: the partition's log start moves there, for every
+     * reader (HTTP, Kafka, stream jobs), and whole files below it are deleted by the next retention
+     * check. Completes with the partition's offsets after it; an offset at or below the log start
+     * changes nothing. Fails with {@code offset_out_of_range} past the high watermark or below -1,
+     * {@code topic_not_found}, {@code invalid_partition}.
+     */
+    public CompletionStage<TopicPartition.PartitionInfo> deleteRecords(String topicName, int partition, long before) {
+        return topic(topicName).thenCompose(topic -> {
+            checkPartition(topic, partition);
+            if (before < TopicPartition.LATEST) {
+                throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range",
+                        "records can be deleted before an offset of 0 or more, or -1 for the high watermark; got " + before);
+            }
+            return ask(topic.name(), partition, r -> new TopicPartition.DeleteRecords(before, r))
                     .thenApply(reply -> expect(reply, TopicPartition.PartitionInfo.class));
         });
     }

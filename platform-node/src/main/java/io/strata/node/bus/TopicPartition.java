@@ -61,7 +61,7 @@ public final class TopicPartition {
     public static final long LATEST = -1;
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see BusSerializer). */
-    public sealed interface Command permits Append, Read, Info, Drop, Internal {}
+    public sealed interface Command permits Append, Read, Info, Drop, DeleteRecords, Internal {}
 
     /**
      * Appends {@code count} records in order, as the record batches (v2) the sender encoded them
@@ -98,6 +98,16 @@ public final class TopicPartition {
      * command meanwhile, and appends not yet acknowledged ({@code topic_not_found}). Replies {@link Dropped}.
      */
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Deletes the records before {@code before} (Kafka's DeleteRecords; {@link #LATEST}: before the
+     * high watermark, every record readers can see): the log start moves there, durably (in fsync
+     * mode the reply waits for the fsync), and whole files below it go with the next retention
+     * check. An offset at or below the log start changes nothing. Replies {@link PartitionInfo}
+     * with the new log start, or {@link Rejected} {@code offset_out_of_range} (with the bounds) for
+     * an offset past the high watermark or below -1.
+     */
+    public record DeleteRecords(long before, ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a partition. */
     public sealed interface Reply permits Appended, Records, PartitionInfo, Dropped, Rejected {}
@@ -363,6 +373,7 @@ public final class TopicPartition {
                 .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
                 .onMessage(RetentionApplied.class, this::onRetentionApplied)
                 .onMessage(Drop.class, this::onDrop)
+                .onMessage(DeleteRecords.class, this::onDeleteRecords)
                 .onSignal(PostStop.class, signal -> {
                     release();
                     return Behaviors.same();
@@ -400,6 +411,38 @@ public final class TopicPartition {
         append.replyTo.tell(new Rejected(refusal.code(), refusal.getMessage(), -1, -1));
         replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "the partition's log failed");
         return failed("its log could not be written");
+    }
+
+    private Behavior<Command> onDeleteRecords(DeleteRecords delete) {
+        long before = delete.before == LATEST ? log.highWatermark() : delete.before;
+        long startBefore = log.logStartOffset();
+        try {
+            log.deleteRecordsBefore(before);
+        } catch (OffsetOutOfRange range) {
+            replies.respond(delete.replyTo, new Rejected("offset_out_of_range", range.getMessage(), range.earliest(), range.latest()));
+            return Behaviors.same();
+        } catch (StrataException refused) {
+            // No room on the disk for the marker: nothing changed.
+            replies.respond(delete.replyTo, new Rejected(refused.code(), refused.getMessage(), -1, -1));
+            return Behaviors.same();
+        } catch (RuntimeException e) {
+            context.getLog().error("topic partition {} cannot write to its log; stopping", id, e);
+            delete.replyTo.tell(new Rejected("storage_unavailable", "the deletion could not be written: " + e.getMessage(), -1, -1));
+            replies.failAll(why -> new Rejected("storage_unavailable", why, -1, -1), "the partition's log failed");
+            return failed("its log could not be written");
+        }
+        PartitionInfo info = new PartitionInfo(log.logStartOffset(), log.highWatermark(), log.bytesOnDisk(), log.files());
+        if (info.logStartOffset() == startBefore) {
+            // Nothing was written: an offset at or below the start.
+            replies.respond(delete.replyTo, info);
+            return Behaviors.same();
+        }
+        storage.committer().ifPresentOrElse(
+                // The marker is durable once its file is fsynced; the reply needs no actor state.
+                committer -> committer.sync(log.currentFile()).whenComplete((ok, failure) -> delete.replyTo.tell(failure == null
+                        ? info : new Rejected("storage_unavailable", "fsync failed: " + failure.getMessage(), -1, -1))),
+                () -> replies.respond(delete.replyTo, info));
+        return Behaviors.same();
     }
 
     private Behavior<Command> onSynced(Synced synced) {
@@ -532,6 +575,8 @@ public final class TopicPartition {
         } else if (command instanceof Info c) {
             replyTo = c.replyTo;
         } else if (command instanceof Drop c) {
+            replyTo = c.replyTo;
+        } else if (command instanceof DeleteRecords c) {
             replyTo = c.replyTo;
         }
         if (replyTo != null) {

@@ -26,7 +26,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
@@ -47,6 +49,7 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.slf4j.Logger;
@@ -145,6 +148,9 @@ final class KafkaApis {
         apis.put(ApiKeys.DESCRIBE_GROUPS, new short[] {0, 6});
         apis.put(ApiKeys.LIST_GROUPS, new short[] {0, 5});
         apis.put(ApiKeys.DELETE_GROUPS, new short[] {0, 3});
+        apis.put(ApiKeys.DELETE_RECORDS, new short[] {0, 2});
+        apis.put(ApiKeys.CREATE_PARTITIONS, new short[] {0, 3});
+        apis.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new short[] {2, 4});
         return Collections.unmodifiableMap(apis);
     }
 
@@ -184,6 +190,10 @@ final class KafkaApis {
                 case DESCRIBE_GROUPS -> some(groups.describeGroups((DescribeGroupsRequest) request));
                 case LIST_GROUPS -> some(groups.listGroups((ListGroupsRequest) request));
                 case DELETE_GROUPS -> some(groups.deleteGroups((DeleteGroupsRequest) request));
+                case DELETE_RECORDS -> admin.deleteRecords((DeleteRecordsRequest) request).thenApply(Optional::of);
+                case CREATE_PARTITIONS -> admin.createPartitions((CreatePartitionsRequest) request).thenApply(Optional::of);
+                case OFFSET_FOR_LEADER_EPOCH -> admin.offsetForLeaderEpoch((OffsetsForLeaderEpochRequest) request)
+                        .thenApply(Optional::of);
                 default -> answer(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
             };
         } catch (RuntimeException e) {

@@ -263,6 +263,30 @@ public final class PartitionLog implements AutoCloseable {
         return OptionalLong.of(next == null ? logEnd : next.getValue());
     }
 
+    /**
+     * Where epoch {@code epoch} ends, with the epoch that ends there, exactly as Kafka's
+     * {@code LeaderEpochFileCache.endOffsetFor} answers a consumer's OffsetsForLeaderEpoch: the
+     * latest epoch ends at the log end; an epoch the log skipped or lost to deletion is answered
+     * with the largest epoch below it (or itself, when none is) and the start of the next one; an
+     * epoch above the latest, -1, or an empty log is {@link EpochEnd#UNDEFINED}. Any thread.
+     */
+    public EpochEnd epochEnd(int epoch) {
+        NavigableMap<Integer, Long> current = epochs;
+        if (epoch < 0 || current.isEmpty()) {
+            return EpochEnd.UNDEFINED;
+        }
+        long end = logEnd;
+        if (epoch == current.lastKey()) {
+            return new EpochEnd(epoch, end);
+        }
+        Map.Entry<Integer, Long> next = current.higherEntry(epoch);
+        if (next == null) {
+            return EpochEnd.UNDEFINED;
+        }
+        Map.Entry<Integer, Long> floor = current.floorEntry(epoch);
+        return new EpochEnd(floor == null ? epoch : floor.getKey(), next.getValue());
+    }
+
     public Path dir() {
         return dir;
     }

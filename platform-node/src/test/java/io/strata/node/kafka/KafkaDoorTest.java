@@ -20,17 +20,26 @@ import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.DeletedRecords;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,6 +70,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -293,6 +303,106 @@ class KafkaDoorTest {
             admin.deleteTopics(List.of("admin-metrics")).all().get(30, TimeUnit.SECONDS);
             assertEquals(404, node.get("/topics/admin-metrics").statusCode());
             assertCause(UnknownTopicOrPartitionException.class, admin.deleteTopics(List.of("admin-metrics")).all());
+        }
+    }
+
+    @Test
+    void adminDeleteRecordsMovesTheLogStartForKafkaAndHttpAlike() throws Exception {
+        assertEquals(201, node.put("/topics/trimmed", "{\"partitions\": 2}").statusCode());
+        try (KafkaProducer<String, String> producer = producer("none")) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("trimmed", 0, "k", "value-" + i));
+            }
+            producer.flush();
+        }
+        TopicPartition first = new TopicPartition("trimmed", 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            DeletedRecords deleted = admin.deleteRecords(Map.of(first, RecordsToDelete.beforeOffset(4))).lowWatermarks()
+                    .get(first).get(30, TimeUnit.SECONDS);
+            assertEquals(4, deleted.lowWatermark());
+            assertEquals(4, admin.listOffsets(Map.of(first, OffsetSpec.earliest())).partitionResult(first)
+                    .get(30, TimeUnit.SECONDS).offset());
+            assertEquals(10, admin.listOffsets(Map.of(first, OffsetSpec.latest())).partitionResult(first)
+                    .get(30, TimeUnit.SECONDS).offset());
+
+            List<ConsumerRecord<String, String>> read = readAll("trimmed", 1, 6);
+            assertEquals(6, read.size());
+            assertEquals(4, read.get(0).offset());
+            assertEquals("value-4", read.get(0).value());
+
+            JsonNode described = json(node.get("/topics/trimmed"));
+            assertEquals(4, described.get("offsets").get(0).get("first_offset").asLong(), described.toString());
+            assertEquals(4, json(node.get("/topics/trimmed/partitions/0/records?offset=earliest&max=1"))
+                    .get("log_start_offset").asLong());
+
+            // An offset below the start changes nothing; one past the high watermark is refused (an unknown
+            // partition never reaches the door: the admin client waits for its leader; KafkaVersionsTest sends one).
+            assertEquals(4, admin.deleteRecords(Map.of(first, RecordsToDelete.beforeOffset(2))).lowWatermarks().get(first)
+                    .get(30, TimeUnit.SECONDS).lowWatermark());
+            assertCause(OffsetOutOfRangeException.class,
+                    admin.deleteRecords(Map.of(first, RecordsToDelete.beforeOffset(11))).all());
+        }
+        // The HTTP door's path to the same deletion: up to the high watermark with 'latest'.
+        assertEquals(416, node.delete("/topics/trimmed/partitions/0/records?before=11").statusCode());
+        JsonNode all = json(node.delete("/topics/trimmed/partitions/0/records?before=latest"));
+        assertEquals(10, all.get("log_start_offset").asLong(), all.toString());
+        assertEquals(10, json(node.get("/topics/trimmed")).get("offsets").get(0).get("first_offset").asLong());
+    }
+
+    @Test
+    void adminCreatePartitionsIsRefusedWithKafkasErrors() throws Exception {
+        assertEquals(201, node.put("/topics/fixed", "{\"partitions\": 2}").statusCode());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> admin.createPartitions(
+                    Map.of("fixed", NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS));
+            assertTrue(refused.getCause() instanceof InvalidRequestException, String.valueOf(refused.getCause()));
+            assertTrue(refused.getCause().getMessage().contains("Strata cannot change a topic's partition count"),
+                    refused.getCause().getMessage());
+            assertCause(InvalidRequestException.class, admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(4)),
+                    new CreatePartitionsOptions().validateOnly(true)).all());
+            assertCause(InvalidPartitionsException.class, admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(2))).all());
+            assertCause(InvalidPartitionsException.class, admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(1))).all());
+            assertCause(InvalidReplicaAssignmentException.class, admin.createPartitions(Map.of("fixed",
+                    NewPartitions.increaseTo(3, List.of(List.of(0))))).all());
+            assertCause(UnknownTopicOrPartitionException.class, admin.createPartitions(Map.of("no-such-topic",
+                    NewPartitions.increaseTo(3))).all());
+        }
+        assertEquals(2, json(node.get("/topics/fixed")).get("partitions").asInt());
+    }
+
+    @Test
+    void aConsumerSeekingWithALeaderEpochIsValidatedByOffsetForLeaderEpoch() throws Exception {
+        assertEquals(201, node.put("/topics/validated", "{\"partitions\": 1}").statusCode());
+        TopicPartition partition = new TopicPartition("validated", 0);
+        try (KafkaProducer<String, String> producer = producer("none")) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>("validated", 0, "k", "value-" + i));
+            }
+            producer.flush();
+        }
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            consumer.assign(List.of(partition));
+            // A position in epoch 0 within the log: validated, and read from there.
+            consumer.seek(partition, new OffsetAndMetadata(2, Optional.of(0), ""));
+            List<ConsumerRecord<String, String>> read = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+            assertEquals(2, read.get(0).offset());
+
+            // A position past where epoch 0 ends: the consumer sees the divergence and moves to the end
+            // the node gave (5), reading nothing; without the answer a Fetch at 9 is out of range, the
+            // consumer resets to earliest and reads 0..4 again.
+            consumer.seek(partition, new OffsetAndMetadata(9, Optional.of(0), ""));
+            List<ConsumerRecord<String, String>> again = new ArrayList<>();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (consumer.position(partition, Duration.ofSeconds(10)) == 9 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(again::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(again::add);
+            assertEquals(List.of(), again.stream().map(ConsumerRecord::offset).toList());
+            assertEquals(5, consumer.position(partition, Duration.ofSeconds(10)));
         }
     }
 

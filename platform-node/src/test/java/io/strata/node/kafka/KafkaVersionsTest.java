@@ -4,10 +4,14 @@ import io.strata.node.testing.TestNode;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -44,6 +48,10 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -52,8 +60,12 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
@@ -66,6 +78,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -239,6 +253,39 @@ class KafkaVersionsTest {
             assertEquals(Errors.NONE.code(), result.errorCode(), "DescribeConfigs v" + v);
             assertTrue(result.configs().stream().anyMatch(c -> c.name().equals("retention.ms")), "DescribeConfigs v" + v);
         }
+        short[] deleteRecords = versions(ApiKeys.DELETE_RECORDS);
+        assertEquals(201, node.put("/topics/trimmed", "{\"partitions\": 1}").statusCode());
+        assertEquals(200, node.post("/topics/trimmed/records", "[{\"value\":\"a\"},{\"value\":\"b\"},{\"value\":\"c\"}]")
+                .statusCode());
+        for (short v = deleteRecords[0]; v <= deleteRecords[1]; v++) {
+            DeleteRecordsRequestData.DeleteRecordsTopic topic = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("trimmed")
+                    .setPartitions(List.of(
+                            new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(v + 1),
+                            new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(3).setOffset(0)));
+            DeleteRecordsRequestData.DeleteRecordsTopic unknown = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("never")
+                    .setPartitions(List.of(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(-1)));
+            DeleteRecordsResponse answer = (DeleteRecordsResponse) exchange(new DeleteRecordsRequest.Builder(
+                    new DeleteRecordsRequestData().setTopics(List.of(topic, unknown)).setTimeoutMs(10_000)).build(v));
+            var partitions = answer.data().topics().find("trimmed").partitions();
+            assertEquals(Errors.NONE.code(), partitions.find(0).errorCode(), "DeleteRecords v" + v);
+            assertEquals(v + 1, partitions.find(0).lowWatermark(), "DeleteRecords v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.find(3).errorCode(), "DeleteRecords v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), answer.data().topics().find("never").partitions().find(0).errorCode(),
+                    "DeleteRecords v" + v);
+        }
+        short[] grow = versions(ApiKeys.CREATE_PARTITIONS);
+        for (short v = grow[0]; v <= grow[1]; v++) {
+            CreatePartitionsTopicCollection topics = new CreatePartitionsTopicCollection();
+            topics.add(new CreatePartitionsTopic().setName("versions").setCount(3).setAssignments(null));
+            topics.add(new CreatePartitionsTopic().setName("trimmed").setCount(1).setAssignments(null));
+            topics.add(new CreatePartitionsTopic().setName("never").setCount(3).setAssignments(null));
+            CreatePartitionsResponse answer = (CreatePartitionsResponse) exchange(new CreatePartitionsRequest.Builder(
+                    new CreatePartitionsRequestData().setTopics(topics).setTimeoutMs(10_000).setValidateOnly(v % 2 == 0)).build(v));
+            Map<String, Short> errors = new java.util.HashMap<>();
+            answer.data().results().forEach(r -> errors.put(r.name(), r.errorCode()));
+            assertEquals(Map.of("versions", Errors.INVALID_REQUEST.code(), "trimmed", Errors.INVALID_PARTITIONS.code(),
+                    "never", Errors.UNKNOWN_TOPIC_OR_PARTITION.code()), errors, "CreatePartitions v" + v);
+        }
         short[] delete = versions(ApiKeys.DELETE_TOPICS);
         for (short v = delete[0]; v <= delete[1]; v++) {
             DeleteTopicsResponse answer = (DeleteTopicsResponse) exchange(new DeleteTopicsRequest.Builder(
@@ -378,6 +425,34 @@ class KafkaVersionsTest {
                     .setGroupsNames(List.of("gv" + v, "never-" + v))).build(v));
             assertEquals(Errors.NONE.code(), deleted.data().results().find("gv" + v).errorCode(), "DeleteGroups v" + v);
             assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), deleted.data().results().find("never-" + v).errorCode(), "DeleteGroups v" + v);
+        }
+    }
+
+    @Test
+    void offsetForLeaderEpochAtEveryVersion() throws IOException {
+        assertEquals(201, node.put("/topics/epochs", "{\"partitions\": 1}").statusCode());
+        assertEquals(200, node.post("/topics/epochs/records", "[{\"value\":\"a\"},{\"value\":\"b\"}]").statusCode());
+        short[] epochs = versions(ApiKeys.OFFSET_FOR_LEADER_EPOCH);
+        for (short v = epochs[0]; v <= epochs[1]; v++) {
+            OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
+            topics.add(new OffsetForLeaderTopic().setTopic("epochs").setPartitions(List.of(
+                    new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(0).setLeaderEpoch(0),
+                    new OffsetForLeaderPartition().setPartition(1).setCurrentLeaderEpoch(-1).setLeaderEpoch(0))));
+            topics.add(new OffsetForLeaderTopic().setTopic("versions").setPartitions(List.of(
+                    new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(-1).setLeaderEpoch(3),
+                    new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(1).setLeaderEpoch(0))));
+            OffsetsForLeaderEpochResponse answer = (OffsetsForLeaderEpochResponse) exchange(new OffsetsForLeaderEpochRequest(
+                    new OffsetForLeaderEpochRequestData().setReplicaId(OffsetsForLeaderEpochRequest.CONSUMER_REPLICA_ID)
+                            .setTopics(topics), v));
+            var known = answer.data().topics().find("epochs").partitions();
+            assertEquals(Errors.NONE.code(), known.get(0).errorCode(), "OffsetForLeaderEpoch v" + v);
+            assertEquals(0, known.get(0).leaderEpoch(), "OffsetForLeaderEpoch v" + v);
+            assertEquals(2, known.get(0).endOffset(), "the latest epoch ends at the log end, v" + v);
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), known.get(1).errorCode(), "OffsetForLeaderEpoch v" + v);
+            var other = answer.data().topics().find("versions").partitions();
+            assertEquals(Errors.NONE.code(), other.get(0).errorCode(), "OffsetForLeaderEpoch v" + v);
+            assertEquals(-1, other.get(0).endOffset(), "an epoch above the latest is undefined, v" + v);
+            assertEquals(Errors.UNKNOWN_LEADER_EPOCH.code(), other.get(1).errorCode(), "OffsetForLeaderEpoch v" + v);
         }
     }
 

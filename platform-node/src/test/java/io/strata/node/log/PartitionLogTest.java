@@ -295,6 +295,12 @@ class PartitionLogTest {
         assertEquals(List.of("a", "b", "C", "D", "E"), valuesFrom(log, 0));
         assertEquals(OptionalLong.of(2), log.endOffsetForEpoch(0));
         assertEquals(OptionalLong.of(5), log.endOffsetForEpoch(5));
+        // As Kafka answers OffsetsForLeaderEpoch: a skipped epoch is the one below it, up to the next's start.
+        assertEquals(new EpochEnd(5, 5), log.epochEnd(5));
+        assertEquals(new EpochEnd(0, 2), log.epochEnd(3));
+        assertEquals(new EpochEnd(0, 2), log.epochEnd(0));
+        assertEquals(EpochEnd.UNDEFINED, log.epochEnd(6));
+        assertEquals(EpochEnd.UNDEFINED, log.epochEnd(-1));
         close(log);
         PartitionLog reopened = open();
         assertEquals(5, reopened.logEndOffset());

@@ -7,6 +7,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import java.nio.ByteBuffer;
 import io.strata.node.bus.proto.AppendedReply;
 import io.strata.node.bus.proto.BusRejectedReply;
+import io.strata.node.bus.proto.DeleteRecordsCommand;
 import io.strata.node.bus.proto.DropCommand;
 import io.strata.node.bus.proto.DroppedReply;
 import io.strata.node.bus.proto.InfoCommand;
@@ -29,6 +30,7 @@ public final class BusSerializer extends ProtobufSerializer {
     private static final String READ = "R";
     private static final String INFO = "I";
     private static final String DROP = "D";
+    private static final String DELETE_RECORDS = "E";
     private static final String APPENDED = "a";
     private static final String RECORDS = "r";
     private static final String PARTITION_INFO = "i";
@@ -50,6 +52,7 @@ public final class BusSerializer extends ProtobufSerializer {
         if (o instanceof TopicPartition.Read) return READ;
         if (o instanceof TopicPartition.Info) return INFO;
         if (o instanceof TopicPartition.Drop) return DROP;
+        if (o instanceof TopicPartition.DeleteRecords) return DELETE_RECORDS;
         if (o instanceof TopicPartition.Appended) return APPENDED;
         if (o instanceof TopicPartition.Records) return RECORDS;
         if (o instanceof TopicPartition.PartitionInfo) return PARTITION_INFO;
@@ -71,6 +74,8 @@ public final class BusSerializer extends ProtobufSerializer {
             return InfoCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof TopicPartition.Drop m) {
             return DropCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof TopicPartition.DeleteRecords m) {
+            return DeleteRecordsCommand.newBuilder().setBefore(m.before()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof TopicPartition.Appended m) {
             return AppendedReply.newBuilder().setFirstOffset(m.firstOffset()).setCount(m.count()).build().toByteArray();
         } else if (o instanceof TopicPartition.Records m) {
@@ -105,6 +110,10 @@ public final class BusSerializer extends ProtobufSerializer {
                     return new TopicPartition.Info(resolve(InfoCommand.parseFrom(bytes).getReplyTo()));
                 case DROP:
                     return new TopicPartition.Drop(resolve(DropCommand.parseFrom(bytes).getReplyTo()));
+                case DELETE_RECORDS: {
+                    DeleteRecordsCommand m = DeleteRecordsCommand.parseFrom(bytes);
+                    return new TopicPartition.DeleteRecords(m.getBefore(), resolve(m.getReplyTo()));
+                }
                 case APPENDED: {
                     AppendedReply m = AppendedReply.parseFrom(bytes);
                     return new TopicPartition.Appended(m.getFirstOffset(), m.getCount());

@@ -44,6 +44,7 @@ class BusSerializerTest {
                 new TopicPartition.Read(TopicPartition.EARLIEST, 10, 1000, probe),
                 new TopicPartition.Info(probe),
                 new TopicPartition.Drop(probe),
+                new TopicPartition.DeleteRecords(4, probe),
                 new TopicPartition.Appended(5, 2),
                 new TopicPartition.Records(List.of(record), 4, 0, 4),
                 new TopicPartition.PartitionInfo(1, 9, 1234, 2),
