@@ -1,16 +1,14 @@
 package io.strata.node.kafka;
 
 import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.pekko.util.ByteString;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -42,8 +40,11 @@ final class KafkaConnection {
         this.clientHost = clientHost;
     }
 
-    /** The response to {@code frame} (size prefix excluded), or none (a Produce with acks=0). */
-    CompletionStage<Optional<ByteBuffer>> handle(ByteBuffer frame) {
+    /**
+     * The response to {@code frame} (size prefix excluded) as the bytes to write (size prefix
+     * included), or none (a Produce with acks=0).
+     */
+    CompletionStage<Optional<ByteString>> handle(ByteBuffer frame) {
         if (frame.remaining() < MIN_REQUEST_BYTES) {
             throw new InvalidRequestException("a request of " + frame.remaining() + " bytes is shorter than its header");
         }
@@ -55,7 +56,7 @@ final class KafkaConnection {
         }
         ApiKeys api = ApiKeys.forId(apiKey);
         if (api == ApiKeys.API_VERSIONS && !api.isVersionSupported(version)) {
-            return CompletableFuture.completedFuture(Optional.of(serialize(new ResponseHeader(correlationId, (short) 0),
+            return CompletableFuture.completedFuture(Optional.of(ResponseFrames.frame(new ResponseHeader(correlationId, (short) 0),
                     KafkaApis.apiVersions(Errors.UNSUPPORTED_VERSION).data(), (short) 0)));
         }
         if (!api.isVersionSupported(version)) {
@@ -73,19 +74,7 @@ final class KafkaConnection {
         return apis.handle(request, client).thenApply(response -> response.map(r -> serialize(header.toResponseHeader(), r, version)));
     }
 
-    private static ByteBuffer serialize(ResponseHeader header, AbstractResponse response, short version) {
-        return serialize(header, response.data(), version);
-    }
-
-    private static ByteBuffer serialize(ResponseHeader header, ApiMessage body, short version) {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        ResponseHeaderData headerData = header.data();
-        int headerSize = headerData.size(cache, header.headerVersion());
-        int bodySize = body.size(cache, version);
-        ByteBuffer out = ByteBuffer.allocate(headerSize + bodySize);
-        ByteBufferAccessor writer = new ByteBufferAccessor(out);
-        headerData.write(writer, cache, header.headerVersion());
-        body.write(writer, cache, version);
-        return out.flip();
+    private static ByteString serialize(ResponseHeader header, AbstractResponse response, short version) {
+        return ResponseFrames.frame(header, response.data(), version);
     }
 }

@@ -139,13 +139,8 @@ public final class KafkaServer extends TcpDoor {
                 .via(killSwitch.flow())
                 // A writable copy without the size: an append stamps offsets into the batches in place.
                 .mapAsync(1, frame -> session.handle(ByteBuffer.wrap(frame.drop(SIZE_BYTES).toArray())))
-                .mapConcat(response -> response.map(KafkaServer::framed).stream().toList())
+                .mapConcat(response -> response.stream().toList())
                 .watchTermination((notUsed, done) -> done);
-    }
-
-    private static ByteString framed(ByteBuffer response) {
-        ByteBuffer size = ByteBuffer.allocate(SIZE_BYTES).putInt(0, response.remaining());
-        return ByteString.fromByteBuffer(size).concat(ByteString.fromByteBuffer(response));
     }
 
     @Override
