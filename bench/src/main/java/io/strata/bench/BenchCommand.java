@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 ""},
         commandListHeading = "%nBenchmarks:%n",
         subcommands = {KvBenchCommand.class, RespBenchCommand.class, BusBenchCommand.class, ColumnarBenchCommand.class,
-                StreamBenchCommand.class, JmhBenchCommand.class,
+                KafkaBenchCommand.class, StreamBenchCommand.class, JmhBenchCommand.class,
                 BenchAllCommand.class})
 public final class BenchCommand implements StrataSubcommand {
 
