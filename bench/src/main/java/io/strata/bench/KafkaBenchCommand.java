@@ -40,11 +40,11 @@ final class KafkaBenchCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--consume-records", paramLabel = "N", defaultValue = "1000000",
+    @Option(names = "--consume-records", paramLabel = "N", defaultValue = "500000",
             description = "Records of 100 B pre-filled on each side for the consume figure; a consume run reads at most these (default: ${DEFAULT-VALUE}).")
     long consumeRecords;
 
-    @Option(names = "--quick", description = "Short runs (0.3 s warm-up, 1 s), one round, 100,000 records to consume: a check that it runs end to end.")
+    @Option(names = "--quick", description = "A check that it runs end to end: one round (unless --rounds), no warm-up, each run a probe's count of records (5 MB to produce, 100,000 to consume), 1 s of e2e.")
     boolean quick;
 
     @Override
@@ -54,9 +54,11 @@ final class KafkaBenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--consume-records must be at least 10000");
         }
         if (quick) {
-            run.warmupSeconds = Math.min(run.warmupSeconds, 0.3);
+            run.warmupSeconds = 0;
             run.durationSeconds = Math.min(run.durationSeconds, 1);
-            run.rounds = 1;
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
+                run.rounds = 1;
+            }
             consumeRecords = Math.min(consumeRecords, 100_000);
         }
         KvBenchCommand.quietNodeLogs();

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +103,16 @@ final class KafkaBroker implements AutoCloseable {
     /** Its listener answers, and the cluster it describes has this broker in it (the controller has registered it). */
     private void awaitReady() throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        // The admin client logs a warning for every refused connection: wait for the listener first.
+        while (!accepts(port)) {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("it exited with code " + server.exitValue());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("its listener 127.0.0.1:" + port + " did not open within " + START_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(READY_POLL.toMillis());
+        }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000"))) {
             Exception last = null;
@@ -119,6 +131,15 @@ final class KafkaBroker implements AutoCloseable {
             }
             throw new IllegalStateException("no answer to describeCluster within " + START_TIMEOUT.toSeconds() + " s"
                     + (last != null ? " (" + last.getMessage() + ")" : ""));
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) READY_POLL.toMillis());
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
