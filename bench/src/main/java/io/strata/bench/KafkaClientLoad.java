@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,6 +84,8 @@ public final class KafkaClientLoad {
             partitions.forEach(consumer::position);
             long seen = 0;
             long bytes = 0;
+            // The records polled before the timed ones: the warm-up, and the rest of the poll that ended it.
+            long untimed = 0;
             long start = System.nanoTime();
             while (seen < warmup + records) {
                 if (System.nanoTime() > deadline) {
@@ -99,6 +102,7 @@ public final class KafkaClientLoad {
                 if (!warm && seen >= warmup) {
                     // The timed records start with the next poll.
                     start = after;
+                    untimed = seen;
                 } else if (warm && !polled.isEmpty()) {
                     polls.recordValue(Math.min(after - before, HIGHEST_NANOS));
                 }
@@ -107,7 +111,7 @@ public final class KafkaClientLoad {
             if (bytes == 0) {
                 throw new IllegalStateException("every record was empty");
             }
-            return result(seen - warmup, seconds, polls);
+            return result(seen - untimed, seconds, polls);
         }
     }
 
@@ -153,7 +157,7 @@ public final class KafkaClientLoad {
                     if (got > 1) {
                         throw new IllegalStateException("one record expected, " + got + " polled");
                     }
-                    if (got == 1 && !java.util.Arrays.equals(polled.iterator().next().value(), value)) {
+                    if (got == 1 && !Arrays.equals(polled.iterator().next().value(), value)) {
                         throw new IllegalStateException("the record polled is not the one sent");
                     }
                     if (got == 0 && System.nanoTime() - begin > VISIBLE_TIMEOUT_NANOS) {
