@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * (the summary shows it as failed).
  */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Every benchmark (kv, resp, bus, columnar, stream, jmh), then a summary table.",
+        description = {"Every benchmark (kv, resp, bus, kafka, columnar, stream, jmh), then a summary table.",
                 "",
                 "Runs each benchmark in a JVM of its own, one after another, with its",
                 "defaults (or --quick's small sizes), each writing DIR/<name>.json; then",
@@ -36,13 +36,13 @@ import java.util.concurrent.Callable;
                 "value and unit, its anchor's value and the ratio, the machine (cores, CPU,",
                 "RAM, Java) and each benchmark's load average before and after. A skipped",
                 "figure (redis-server missing) or a failed benchmark shows as such.",
-                "With the defaults it takes about fifteen minutes on a 2-core machine; --quick",
-                "takes about two minutes, to check that everything runs (its figures mean little).",
+                "With the defaults it takes about twenty minutes on a 2-core machine; --quick",
+                "takes about four minutes, to check that everything runs (its figures mean little).",
                 ""})
 final class BenchAllCommand implements Callable<Integer> {
 
     /** The benchmarks, in the order they run. */
-    static final List<String> BENCHMARKS = List.of("kv", "resp", "bus", "columnar", "stream", "jmh");
+    static final List<String> BENCHMARKS = List.of("kv", "resp", "bus", "kafka", "columnar", "stream", "jmh");
 
     @Spec
     CommandSpec spec;
@@ -55,7 +55,7 @@ final class BenchAllCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
-            description = "Run only these benchmarks (kv, resp, bus, columnar, stream, jmh), in the usual order.")
+            description = "Run only these benchmarks (kv, resp, bus, kafka, columnar, stream, jmh), in the usual order.")
     List<String> only;
 
     @Option(names = "--redis", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -119,6 +119,7 @@ final class BenchAllCommand implements Callable<Integer> {
                         "--memory-keys", "100000");
                 case "bus" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "4", "--consume-records", "10000",
                         "--fsync-producers", "10");
+                case "kafka" -> List.of("--quick");
                 case "columnar" -> List.of("--rows", "500000", "--warmup", "0.2");
                 case "stream" -> List.of("--events", "20000", "--keys", "1000", "--warmup", "0.2", "--e2e-duration", "1");
                 case "jmh" -> List.of("--quick", "--warmup-iterations", "1", "--iterations", "1", "--time", "0.2");

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./strata bench}: the benchmarks of a Strata node, one subcommand per area ({@code kv},
- * {@code resp}, {@code bus}, {@code columnar}, {@code stream}, the JMH microbenchmarks {@code jmh}; {@code all} runs them all and writes a summary). Every benchmark prints one
+ * {@code resp}, {@code bus}, {@code kafka} (the Kafka door against Apache Kafka), {@code columnar}, {@code stream}, the JMH microbenchmarks {@code jmh}; {@code all} runs them all and writes a summary). Every benchmark prints one
  * {@code BENCH} line per figure, a table for people, and the same figures as JSON under
  * {@code target/bench/}; each figure is a ratio to an anchor measured in the same run.
  */
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 ""},
         commandListHeading = "%nBenchmarks:%n",
         subcommands = {KvBenchCommand.class, RespBenchCommand.class, BusBenchCommand.class, ColumnarBenchCommand.class,
-                StreamBenchCommand.class, JmhBenchCommand.class,
+                KafkaBenchCommand.class, StreamBenchCommand.class, JmhBenchCommand.class,
                 BenchAllCommand.class})
 public final class BenchCommand implements StrataSubcommand {
 

@@ -66,7 +66,7 @@ record BenchReport(String benchmark, String startedAt, Machine machine, Map<Stri
         out.printf(Locale.ROOT, "settings: %s%n", settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" ")));
         out.printf(Locale.ROOT, "ratio = ops/s / anchor ops/s, runs alternating with the anchor's on the same node%n%n");
-        String row = "%-26s %10s %9s %9s   %-24s %12s %7s%n";
+        String row = "%-30s %10s %9s %9s   %-24s %12s %7s%n";
         out.printf(Locale.ROOT, row, "figure", "ops/s", "p50 µs", "p99 µs", "anchor", "anchor ops/s", "ratio");
         for (Figure f : figures) {
             out.printf(Locale.ROOT, row, f.name(), grouped(f.opsPerS()), grouped(f.p50Us()), grouped(f.p99Us()),

@@ -101,13 +101,13 @@ record BenchSummary(String command, String startedAt, double wallS, Machine mach
         if (figure.equals(RespBench.MEMORY_FIGURE)) {
             return "bytes/key, lower is better";
         }
-        if (figure.startsWith("bus.e2e")) {
+        if (figure.startsWith("bus.e2e") || figure.startsWith("kafka.e2e")) {
             return "records/s, one at a time";
         }
         if (figure.startsWith("stream.e2e")) {
             return "events/s, paced";
         }
-        if (figure.startsWith("bus.")) {
+        if (figure.startsWith("bus.") || figure.startsWith("kafka.")) {
             return "records/s";
         }
         if (figure.startsWith("columnar.")) {
