@@ -6,6 +6,15 @@
   consume BOOTSTRAP TOPIC PARTITIONS OFFSET COUNT
       Assigns partitions 0..PARTITIONS-1 from OFFSET (-2: the beginning, as OFFSET_BEGINNING), no
       group, reads COUNT records; one JSON line per record on stdout.
+  group BOOTSTRAP TOPIC GROUP COUNT
+      A consumer of GROUP subscribed to TOPIC (from the earliest offset where the group has no
+      commit, auto commit off) reads COUNT records, polls a second more for any beyond them,
+      commits synchronously and closes (LeaveGroup); one JSON line per record on stdout, then one
+      {"committed": {partition: offset}} with what the commit returned.
+  split BOOTSTRAP TOPIC GROUP COUNT
+      Two consumers of GROUP subscribed to TOPIC, polled in turn, read COUNT records between them
+      and a second more; one JSON line per record with "member" (0 or 1), then one
+      {"assignments": [[partitions of member 0], [of member 1]]}.
   offsets BOOTSTRAP TOPIC PARTITIONS TIMESTAMP
       Per partition, the watermarks (get_watermark_offsets: ListOffsets earliest and latest) and
       the first offset at or after TIMESTAMP ms (offsets_for_times); one JSON line each.
@@ -52,6 +61,78 @@ def produce(bootstrap, topic, first, count, compression):
         fail("not delivered: %d, errors: %s" % (remaining, errors))
 
 
+def record(msg, **extra):
+    if msg.error():
+        raise KafkaException(msg.error())
+    return json.dumps(dict(extra, **{
+        "partition": msg.partition(),
+        "offset": msg.offset(),
+        "key": msg.key().decode(),
+        "value": msg.value().decode(),
+        "headers": [[k, v.decode()] for k, v in (msg.headers() or [])],
+    }))
+
+
+def group_consumer(bootstrap, group):
+    return Consumer({
+        "bootstrap.servers": bootstrap,
+        "group.id": group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "session.timeout.ms": 10000,
+        "heartbeat.interval.ms": 500,
+    })
+
+
+def group(bootstrap, topic, group_id, count):
+    consumer = group_consumer(bootstrap, group_id)
+    consumer.subscribe([topic])
+    read = 0
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        extra_until = None
+        while extra_until is None or time.monotonic() < extra_until:
+            if time.monotonic() > deadline:
+                fail("read %d of %d records in group %s" % (read, count, group_id))
+            msg = consumer.poll(0.2)
+            if msg is not None:
+                print(record(msg))
+                read += 1
+            if read >= count and extra_until is None:
+                extra_until = time.monotonic() + 1
+        committed = consumer.commit(asynchronous=False)
+        for tp in committed:
+            if tp.error:
+                raise KafkaException(tp.error)
+        print(json.dumps({"committed": {str(tp.partition): tp.offset for tp in committed}}))
+    finally:
+        consumer.close()
+
+
+def split(bootstrap, topic, group_id, count):
+    consumers = [group_consumer(bootstrap, group_id) for _ in range(2)]
+    for consumer in consumers:
+        consumer.subscribe([topic])
+    read = 0
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        extra_until = None
+        while extra_until is None or time.monotonic() < extra_until:
+            if time.monotonic() > deadline:
+                fail("read %d of %d records in group %s" % (read, count, group_id))
+            for member, consumer in enumerate(consumers):
+                msg = consumer.poll(0.1)
+                if msg is not None:
+                    print(record(msg, member=member))
+                    read += 1
+            if read >= count and extra_until is None:
+                extra_until = time.monotonic() + 1
+        print(json.dumps({"assignments": [sorted(tp.partition for tp in c.assignment()) for c in consumers]}))
+    finally:
+        for consumer in consumers:
+            consumer.close()
+
+
 def consume(bootstrap, topic, partitions, offset, count):
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
@@ -71,15 +152,7 @@ def consume(bootstrap, topic, partitions, offset, count):
             msg = consumer.poll(0.5)
             if msg is None:
                 continue
-            if msg.error():
-                raise KafkaException(msg.error())
-            print(json.dumps({
-                "partition": msg.partition(),
-                "offset": msg.offset(),
-                "key": msg.key().decode(),
-                "value": msg.value().decode(),
-                "headers": [[k, v.decode()] for k, v in (msg.headers() or [])],
-            }))
+            print(record(msg))
             read += 1
     finally:
         consumer.close()
@@ -105,6 +178,10 @@ def main(argv):
         produce(argv[2], argv[3], int(argv[4]), int(argv[5]), argv[6])
     elif command == "consume":
         consume(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
+    elif command == "group":
+        group(argv[2], argv[3], argv[4], int(argv[5]))
+    elif command == "split":
+        split(argv[2], argv[3], argv[4], int(argv[5]))
     elif command == "offsets":
         offsets(argv[2], argv[3], int(argv[4]), int(argv[5]))
     else:
