@@ -9,11 +9,13 @@
   group BOOTSTRAP TOPIC GROUP COUNT
       A consumer of GROUP subscribed to TOPIC (from the earliest offset where the group has no
       commit, auto commit off) reads COUNT records, polls a second more for any beyond them,
-      commits synchronously and closes (LeaveGroup); one JSON line per record on stdout, then one
+      commits synchronously and closes (LeaveGroup); one JSON line per record on stdout ("member"
+      0), then one
       {"committed": {partition: offset}} with what the commit returned.
-  split BOOTSTRAP TOPIC GROUP COUNT
-      Two consumers of GROUP subscribed to TOPIC, polled in turn, read COUNT records between them
-      and a second more; one JSON line per record with "member" (0 or 1), then one
+  split BOOTSTRAP TOPIC GROUP COUNT PARTITIONS
+      Two consumers of GROUP subscribed to TOPIC, once the group has settled with partitions
+      0..PARTITIONS-1 split between them, polled in turn, read COUNT records between them and a
+      second more; one JSON line per record with "member" (0 or 1), then one
       {"assignments": [[partitions of member 0], [of member 1]]}.
   offsets BOOTSTRAP TOPIC PARTITIONS TIMESTAMP
       Per partition, the watermarks (get_watermark_offsets: ListOffsets earliest and latest) and
@@ -84,22 +86,28 @@ def group_consumer(bootstrap, group):
     })
 
 
+def read_in_group(consumers, group_id, count):
+    """Polls CONSUMERS in turn until they have read COUNT records and a second more, printing each with its member."""
+    read = 0
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    extra_until = None
+    while extra_until is None or time.monotonic() < extra_until:
+        if time.monotonic() > deadline:
+            fail("read %d of %d records in group %s" % (read, count, group_id))
+        for member, consumer in enumerate(consumers):
+            msg = consumer.poll(0.1)
+            if msg is not None:
+                print(record(msg, member=member))
+                read += 1
+        if read >= count and extra_until is None:
+            extra_until = time.monotonic() + 1
+
+
 def group(bootstrap, topic, group_id, count):
     consumer = group_consumer(bootstrap, group_id)
     consumer.subscribe([topic])
-    read = 0
     try:
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        extra_until = None
-        while extra_until is None or time.monotonic() < extra_until:
-            if time.monotonic() > deadline:
-                fail("read %d of %d records in group %s" % (read, count, group_id))
-            msg = consumer.poll(0.2)
-            if msg is not None:
-                print(record(msg))
-                read += 1
-            if read >= count and extra_until is None:
-                extra_until = time.monotonic() + 1
+        read_in_group([consumer], group_id, count)
         committed = consumer.commit(asynchronous=False)
         for tp in committed:
             if tp.error:
@@ -109,24 +117,37 @@ def group(bootstrap, topic, group_id, count):
         consumer.close()
 
 
-def split(bootstrap, topic, group_id, count):
+def split(bootstrap, topic, group_id, count, partitions):
     consumers = [group_consumer(bootstrap, group_id) for _ in range(2)]
-    for consumer in consumers:
-        consumer.subscribe([topic])
-    read = 0
+    assigned = [[], []]
+
+    def listeners(member):
+        # Each member holds its partitions paused until the group settles with both in it: a
+        # second member joining late rebalances before anything is read, so none is read twice.
+        def on_assign(consumer, tps):
+            assigned[member] = [tp.partition for tp in tps]
+            consumer.assign(tps)
+            consumer.pause(tps)
+
+        def on_revoke(consumer, tps):
+            assigned[member] = []
+            consumer.unassign()
+        return {"on_assign": on_assign, "on_revoke": on_revoke}
+
+    for member, consumer in enumerate(consumers):
+        consumer.subscribe([topic], **listeners(member))
     try:
         deadline = time.monotonic() + DEADLINE_SECONDS
-        extra_until = None
-        while extra_until is None or time.monotonic() < extra_until:
+        while not (assigned[0] and assigned[1] and sorted(assigned[0] + assigned[1]) == list(range(partitions))):
             if time.monotonic() > deadline:
-                fail("read %d of %d records in group %s" % (read, count, group_id))
-            for member, consumer in enumerate(consumers):
+                fail("the group did not settle with both members: %s" % assigned)
+            for consumer in consumers:
                 msg = consumer.poll(0.1)
                 if msg is not None:
-                    print(record(msg, member=member))
-                    read += 1
-            if read >= count and extra_until is None:
-                extra_until = time.monotonic() + 1
+                    fail("a record before the group settled: %s" % record(msg))
+        for consumer in consumers:
+            consumer.resume(consumer.assignment())
+        read_in_group(consumers, group_id, count)
         print(json.dumps({"assignments": [sorted(tp.partition for tp in c.assignment()) for c in consumers]}))
     finally:
         for consumer in consumers:
@@ -181,7 +202,7 @@ def main(argv):
     elif command == "group":
         group(argv[2], argv[3], argv[4], int(argv[5]))
     elif command == "split":
-        split(argv[2], argv[3], argv[4], int(argv[5]))
+        split(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
     elif command == "offsets":
         offsets(argv[2], argv[3], int(argv[4]), int(argv[5]))
     else:

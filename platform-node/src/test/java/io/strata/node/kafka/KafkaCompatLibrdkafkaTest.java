@@ -185,7 +185,8 @@ class KafkaCompatLibrdkafkaTest {
 
     /** Two consumers of one group read {@code stored} between them, each from partitions of its own, none twice. */
     private static void assertSplit(String bootstrap, List<Stored> stored) {
-        List<JsonNode> lines = python("split", bootstrap, TOPIC, "librdkafka-split", Integer.toString(stored.size()));
+        List<JsonNode> lines = python("split", bootstrap, TOPIC, "librdkafka-split", Integer.toString(stored.size()),
+                Integer.toString(PARTITIONS));
         JsonNode assignments = lines.remove(lines.size() - 1).get("assignments");
         List<Set<Integer>> owned = new ArrayList<>();
         assignments.forEach(a -> {
