@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,8 +44,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * of the repository, where {@code .ci/run} installs it; the test never installs anything. Skipped,
  * with the reason, where node or kafkajs is absent.
  *
- * <p>kafkajs's consumer always joins a group: when the door serves consumer groups, this adds
- * kafkajs consuming in a group, committing, and resuming from its commit after the restart.
+ * <p>kafkajs's consumer, which always joins a group, reads the topic from the beginning in a
+ * group ({@code subscribe} with {@code fromBeginning}, {@code run} with {@code eachMessage}),
+ * commits the end of each partition ({@code commitOffsets}) and disconnects; its admin client
+ * (OffsetFetch) and the HTTP groups API show exactly those commits. After the restart and more
+ * appends, a new consumer of the group reads exactly the records after its commit.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCompatKafkajsTest {
@@ -54,6 +58,7 @@ class KafkaCompatKafkajsTest {
     private static final int PARTITIONS = 3;
     /** Records per send: a multiple of the partitions, so each send adds as many to every partition. */
     private static final int COUNT = 60;
+    private static final String GROUP = "kafkajs-group";
 
     @TempDir
     Path dir;
@@ -100,6 +105,8 @@ class KafkaCompatKafkajsTest {
             assertAdmin(bootstrap, COUNT / PARTITIONS);
             assertEquals(produced, consume(bootstrap, 0, produced.size()), "the Java consumer from the beginning");
             assertEquals(produced, overHttp(strata, 0));
+            // A group from the beginning reads everything once and commits the end of each partition.
+            assertEquals(produced, consumeInGroup(strata, bootstrap, produced));
         }
         try (TestNode strata = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(strata);
@@ -116,6 +123,9 @@ class KafkaCompatKafkajsTest {
             assertAdmin(bootstrap, 2 * COUNT / PARTITIONS);
             assertEquals(all, consume(bootstrap, 0, all.size()));
             assertEquals(all, overHttp(strata, 0));
+            // The group resumes from its commits, which outlived the restart: only the new records.
+            assertEquals(KafkaCompat.next(produced), KafkaCompat.committed(strata, GROUP, TOPIC));
+            assertEquals(expected(COUNT, COUNT), consumeInGroup(strata, bootstrap, all));
         }
     }
 
@@ -165,6 +175,32 @@ class KafkaCompatKafkajsTest {
         JsonNode byTime = admin.get("byTime");
         assertEquals(PARTITIONS, byTime.size(), admin.toString());
         byTime.forEach(o -> assertEquals(0, o.get("offset").asLong(), admin.toString()));
+    }
+
+    /**
+     * What a kafkajs consumer of {@link #GROUP} reads, in partition and offset order, asserting
+     * that its commit, as it made it, as kafkajs's admin fetches it and as GET /groups/{g} shows
+     * it, is the end of each partition of {@code stored}.
+     */
+    private static List<Stored> consumeInGroup(TestNode strata, String bootstrap, List<Stored> stored) {
+        int count = stored.size() - (int) KafkaCompat.committed(strata, GROUP, TOPIC).values().stream().mapToLong(Long::longValue).sum();
+        JsonNode answer = kafkajs("group", bootstrap, TOPIC, GROUP, Integer.toString(count));
+        Map<Integer, Long> end = KafkaCompat.next(stored);
+        Map<Integer, Long> committed = new TreeMap<>();
+        answer.get("committed").fields().forEachRemaining(e -> committed.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+        assertEquals(end, committed, "what the consumer committed");
+        Map<Integer, Long> fetched = new TreeMap<>();
+        answer.get("fetched").get(0).get("partitions").forEach(p -> fetched.put(p.get("partition").asInt(), p.get("offset").asLong()));
+        assertEquals(end, fetched, "the commits as kafkajs's admin fetches them: " + answer.get("fetched"));
+        assertEquals(end, KafkaCompat.committed(strata, GROUP, TOPIC), "the commits over HTTP");
+        List<Stored> read = new ArrayList<>();
+        for (JsonNode r : answer.get("records")) {
+            List<String> headers = new ArrayList<>();
+            r.get("headers").forEach(h -> h.forEach(part -> headers.add(part.asText())));
+            read.add(new Stored(r.get("partition").asInt(), r.get("offset").asLong(), r.get("key").asText(), r.get("value").asText(), headers));
+        }
+        read.sort(Stored.ORDER);
+        return read;
     }
 
     /** The script's one JSON line. */
