@@ -95,8 +95,7 @@ def read_in_group(consumers, group_id, count):
         if time.monotonic() > deadline:
             fail("read %d of %d records in group %s" % (read, count, group_id))
         for member, consumer in enumerate(consumers):
-            msg = consumer.poll(0.1)
-            if msg is not None:
+            for msg in consumer.consume(num_messages=1000, timeout=0.1):
                 print(record(msg, member=member))
                 read += 1
         if read >= count and extra_until is None:
