@@ -7,12 +7,13 @@
 //   admin BOOTSTRAP TOPIC TIMESTAMP
 //       fetchTopicMetadata, fetchTopicOffsets and fetchTopicOffsetsByTimestamp(TIMESTAMP ms) of
 //       TOPIC, as one JSON line.
-//   group BOOTSTRAP TOPIC GROUP COUNT
+//   group BOOTSTRAP TOPIC GROUP COUNT [auto]
 //       A consumer of GROUP subscribed to TOPIC (fromBeginning: the earliest offset where the group
 //       has no commit) runs eachMessage until COUNT records and a second more, commits the offset
-//       after the last record of each partition (commitOffsets; autoCommit off) and disconnects
-//       (LeaveGroup); then the admin client fetches the group's offsets (OffsetFetch). One JSON
-//       line: { records, committed: {partition: offset}, fetched }.
+//       after the last record of each partition (commitOffsets, autoCommit off; with auto,
+//       autoCommit on: kafkajs commits after each batch) and disconnects (LeaveGroup); then the
+//       admin client fetches the group's offsets (OffsetFetch). One JSON line: { records,
+//       committed: {partition: offset after the last record read}, fetched }.
 //
 // stdout carries only the JSON answer; kafkajs's logs go to stderr. Exits non-zero on any error.
 'use strict';
@@ -67,7 +68,7 @@ async function admin(timestamp) {
   }
 }
 
-async function group(groupId, count) {
+async function group(groupId, count, autoCommit) {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 500, rebalanceTimeout: 10000 });
   await consumer.connect();
   const records = [];
@@ -77,7 +78,7 @@ async function group(groupId, count) {
     let enough;
     const reached = new Promise((resolve) => { enough = resolve; });
     await consumer.run({
-      autoCommit: false,
+      autoCommit,
       eachMessage: async ({ partition, message }) => {
         const headers = Object.entries(message.headers || {}).map(([k, v]) => [k, v.toString()]);
         records.push({
@@ -99,8 +100,10 @@ async function group(groupId, count) {
     });
     await Promise.race([reached, deadline]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    await consumer.commitOffsets(Object.entries(next).map(([partition, offset]) => (
-      { topic, partition: Number(partition), offset: String(offset) })));
+    if (!autoCommit) {
+      await consumer.commitOffsets(Object.entries(next).map(([partition, offset]) => (
+        { topic, partition: Number(partition), offset: String(offset) })));
+    }
   } finally {
     await consumer.disconnect();
   }
@@ -122,7 +125,7 @@ async function main() {
     return admin(Number(rest[0]));
   }
   if (command === 'group') {
-    return group(rest[0], Number(rest[1]));
+    return group(rest[0], Number(rest[1]), rest[2] === 'auto');
   }
   throw new Error(`unknown command ${command}`);
 }

@@ -48,7 +48,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * group ({@code subscribe} with {@code fromBeginning}, {@code run} with {@code eachMessage}),
  * commits the end of each partition ({@code commitOffsets}) and disconnects; its admin client
  * (OffsetFetch) and the HTTP groups API show exactly those commits. After the restart and more
- * appends, a new consumer of the group reads exactly the records after its commit.
+ * appends, a new consumer of the group reads exactly the records after its commit, this time
+ * committing with kafkajs's autoCommit.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCompatKafkajsTest {
@@ -106,7 +107,7 @@ class KafkaCompatKafkajsTest {
             assertEquals(produced, consume(bootstrap, 0, produced.size()), "the Java consumer from the beginning");
             assertEquals(produced, overHttp(strata, 0));
             // A group from the beginning reads everything once and commits the end of each partition.
-            assertEquals(produced, consumeInGroup(strata, bootstrap, produced));
+            assertEquals(produced, consumeInGroup(strata, bootstrap, produced, ""));
         }
         try (TestNode strata = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(strata);
@@ -125,7 +126,8 @@ class KafkaCompatKafkajsTest {
             assertEquals(all, overHttp(strata, 0));
             // The group resumes from its commits, which outlived the restart: only the new records.
             assertEquals(KafkaCompat.next(produced), KafkaCompat.committed(strata, GROUP, TOPIC));
-            assertEquals(expected(COUNT, COUNT), consumeInGroup(strata, bootstrap, all));
+            // This time kafkajs commits by itself (autoCommit): after each batch it has handed out.
+            assertEquals(expected(COUNT, COUNT), consumeInGroup(strata, bootstrap, all, "auto"));
         }
     }
 
@@ -179,16 +181,17 @@ class KafkaCompatKafkajsTest {
 
     /**
      * What a kafkajs consumer of {@link #GROUP} reads, in partition and offset order, asserting
-     * that its commit, as it made it, as kafkajs's admin fetches it and as GET /groups/{g} shows
-     * it, is the end of each partition of {@code stored}.
+     * that its commit, as kafkajs's admin fetches it and as GET /groups/{g} shows it, is the end
+     * of each partition of {@code stored}; {@code commit} "auto" for kafkajs's autoCommit, "" for
+     * commitOffsets.
      */
-    private static List<Stored> consumeInGroup(TestNode strata, String bootstrap, List<Stored> stored) {
+    private static List<Stored> consumeInGroup(TestNode strata, String bootstrap, List<Stored> stored, String commit) {
         int count = stored.size() - (int) KafkaCompat.committed(strata, GROUP, TOPIC).values().stream().mapToLong(Long::longValue).sum();
-        JsonNode answer = kafkajs("group", bootstrap, TOPIC, GROUP, Integer.toString(count));
+        JsonNode answer = kafkajs("group", bootstrap, TOPIC, GROUP, Integer.toString(count), commit);
         Map<Integer, Long> end = KafkaCompat.next(stored);
         Map<Integer, Long> committed = new TreeMap<>();
         answer.get("committed").fields().forEachRemaining(e -> committed.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
-        assertEquals(end, committed, "what the consumer committed");
+        assertEquals(end, committed, "the offsets after what the consumer read");
         Map<Integer, Long> fetched = new TreeMap<>();
         answer.get("fetched").get(0).get("partitions").forEach(p -> fetched.put(p.get("partition").asInt(), p.get("offset").asLong()));
         assertEquals(end, fetched, "the commits as kafkajs's admin fetches them: " + answer.get("fetched"));
