@@ -11,9 +11,10 @@
 //       A consumer of GROUP subscribed to TOPIC (fromBeginning: the earliest offset where the group
 //       has no commit) runs eachMessage until COUNT records and a second more, commits the offset
 //       after the last record of each partition (commitOffsets, autoCommit off; with auto,
-//       autoCommit on: kafkajs commits after each batch) and disconnects (LeaveGroup); then the
-//       admin client fetches the group's offsets (OffsetFetch). One JSON line: { records,
-//       committed: {partition: offset after the last record read}, fetched }.
+//       autoCommit on: kafkajs commits after each batch) and disconnects (LeaveGroup); the admin
+//       client describes and lists the groups while the consumer is in its group, and fetches the
+//       group's offsets after it left (OffsetFetch). One JSON line: { records, committed:
+//       {partition: offset after the last record read}, described, listed, fetched }.
 //
 // stdout carries only the JSON answer; kafkajs's logs go to stderr. Exits non-zero on any error.
 'use strict';
@@ -70,9 +71,22 @@ async function admin(timestamp) {
 
 async function group(groupId, count, autoCommit) {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 500, rebalanceTimeout: 10000 });
+  const client = kafka.admin();
+  await client.connect();
+  try {
+    const read = await readInGroup(consumer, client, groupId, count, autoCommit);
+    read.fetched = await client.fetchOffsets({ groupId, topics: [topic] });
+    return read;
+  } finally {
+    await client.disconnect();
+  }
+}
+
+async function readInGroup(consumer, client, groupId, count, autoCommit) {
   await consumer.connect();
   const records = [];
   const next = {};
+  let live;
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     let enough;
@@ -100,6 +114,8 @@ async function group(groupId, count, autoCommit) {
     });
     await Promise.race([reached, deadline]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The group as the admin sees it while the consumer is in it (DescribeGroups, ListGroups).
+    live = { described: await client.describeGroups([groupId]), listed: await client.listGroups() };
     if (!autoCommit) {
       await consumer.commitOffsets(Object.entries(next).map(([partition, offset]) => (
         { topic, partition: Number(partition), offset: String(offset) })));
@@ -107,14 +123,7 @@ async function group(groupId, count, autoCommit) {
   } finally {
     await consumer.disconnect();
   }
-  const client = kafka.admin();
-  await client.connect();
-  try {
-    const fetched = await client.fetchOffsets({ groupId, topics: [topic] });
-    return { records, committed: next, fetched };
-  } finally {
-    await client.disconnect();
-  }
+  return { records, committed: next, ...live };
 }
 
 async function main() {

@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -47,7 +48,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>kafkajs's consumer, which always joins a group, reads the topic from the beginning in a
  * group ({@code subscribe} with {@code fromBeginning}, {@code run} with {@code eachMessage}),
  * commits the end of each partition ({@code commitOffsets}) and disconnects; its admin client
- * (OffsetFetch) and the HTTP groups API show exactly those commits. After the restart and more
+ * (OffsetFetch) and the HTTP groups API show exactly those commits, and while it reads, the admin
+ * client describes the group (DescribeGroups: stable, one member, kafkajs's round robin) and lists
+ * it (ListGroups). After the restart and more
  * appends, a new consumer of the group reads exactly the records after its commit, this time
  * committing with kafkajs's autoCommit.
  */
@@ -192,6 +195,19 @@ class KafkaCompatKafkajsTest {
         Map<Integer, Long> committed = new TreeMap<>();
         answer.get("committed").fields().forEachRemaining(e -> committed.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
         assertEquals(end, committed, "the offsets after what the consumer read");
+        // While it read: one member in a stable group, kafkajs's round robin the protocol chosen.
+        JsonNode described = answer.get("described").get("groups");
+        assertEquals(1, described.size(), described.toString());
+        JsonNode group = described.get(0);
+        assertEquals(List.of(GROUP, "Stable", "consumer", "RoundRobinAssigner", 0, 1), List.of(group.get("groupId").asText(),
+                group.get("state").asText(), group.get("protocolType").asText(), group.get("protocol").asText(),
+                group.get("errorCode").asInt(), group.get("members").size()), described.toString());
+        assertEquals("strata-compat", group.get("members").get(0).get("clientId").asText(), described.toString());
+        boolean listed = false;
+        for (JsonNode g : answer.get("listed").get("groups")) {
+            listed |= g.get("groupId").asText().equals(GROUP) && g.get("protocolType").asText().equals("consumer");
+        }
+        assertTrue(listed, "ListGroups names the group: " + answer.get("listed"));
         Map<Integer, Long> fetched = new TreeMap<>();
         answer.get("fetched").get(0).get("partitions").forEach(p -> fetched.put(p.get("partition").asInt(), p.get("offset").asLong()));
         assertEquals(end, fetched, "the commits as kafkajs's admin fetches them: " + answer.get("fetched"));
