@@ -16,7 +16,8 @@
       Two consumers of GROUP subscribed to TOPIC, once the group has settled with partitions
       0..PARTITIONS-1 split between them, polled in turn, read COUNT records between them and a
       second more; one JSON line per record with "member" (0 or 1), then one
-      {"assignments": [[partitions of member 0], [of member 1]]}.
+      {"assignments": [[partitions of member 0], [of member 1]], "described": [the group as
+      AdminClient.list_groups gives it while both are in it]}.
   offsets BOOTSTRAP TOPIC PARTITIONS TIMESTAMP
       Per partition, the watermarks (get_watermark_offsets: ListOffsets earliest and latest) and
       the first offset at or after TIMESTAMP ms (offsets_for_times); one JSON line each.
@@ -28,6 +29,7 @@ import sys
 import time
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 DEADLINE_SECONDS = 45
 
@@ -147,10 +149,18 @@ def split(bootstrap, topic, group_id, count, partitions):
         for consumer in consumers:
             consumer.resume(consumer.assignment())
         read_in_group(consumers, group_id, count)
-        print(json.dumps({"assignments": [sorted(tp.partition for tp in c.assignment()) for c in consumers]}))
+        print(json.dumps({"assignments": [sorted(tp.partition for tp in c.assignment()) for c in consumers],
+                          "described": describe(bootstrap, group_id)}))
     finally:
         for consumer in consumers:
             consumer.close()
+
+
+def describe(bootstrap, group_id):
+    """The group as AdminClient.list_groups gives it (ListGroups, then DescribeGroups)."""
+    groups = AdminClient({"bootstrap.servers": bootstrap}).list_groups(group_id, timeout=DEADLINE_SECONDS)
+    return [{"id": g.id, "error": str(g.error) if g.error else None, "state": g.state, "protocol_type": g.protocol_type,
+             "protocol": g.protocol, "members": sorted(m.client_id for m in g.members)} for g in groups]
 
 
 def consume(bootstrap, topic, partitions, offset, count):

@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>In a consumer group ({@code Consumer.subscribe}, auto commit off): a consumer reads every
  * record from the earliest offset, {@code commit(asynchronous=False)} commits the end of each
  * partition, as the HTTP groups API shows, and closes; two consumers of another group split the
- * partitions between them, each a share of its own, and read every record once. After the
+ * partitions between them, each a share of its own, and read every record once, while
+ * {@code AdminClient.list_groups} shows the group stable with both. After the
  * restart and more appends, a new consumer of the first group reads exactly the records after its
  * commit.
  */
@@ -187,7 +188,15 @@ class KafkaCompatLibrdkafkaTest {
     private static void assertSplit(String bootstrap, List<Stored> stored) {
         List<JsonNode> lines = python("split", bootstrap, TOPIC, "librdkafka-split", Integer.toString(stored.size()),
                 Integer.toString(PARTITIONS));
-        JsonNode assignments = lines.remove(lines.size() - 1).get("assignments");
+        JsonNode last = lines.remove(lines.size() - 1);
+        JsonNode assignments = last.get("assignments");
+        // AdminClient.list_groups (ListGroups, DescribeGroups) while both are in it.
+        JsonNode described = last.get("described");
+        assertEquals(1, described.size(), described.toString());
+        JsonNode group = described.get(0);
+        assertEquals(List.of("librdkafka-split", "null", "Stable", "consumer", "range", 2), List.of(group.get("id").asText(),
+                group.get("error").asText(), group.get("state").asText(), group.get("protocol_type").asText(),
+                group.get("protocol").asText(), group.get("members").size()), described.toString());
         List<Set<Integer>> owned = new ArrayList<>();
         assignments.forEach(a -> {
             Set<Integer> partitions = new TreeSet<>();
