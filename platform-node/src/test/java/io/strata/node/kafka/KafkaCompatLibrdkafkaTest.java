@@ -40,9 +40,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * record from the earliest offset, {@code commit(asynchronous=False)} commits the end of each
  * partition, as the HTTP groups API shows, and closes; two consumers of another group split the
  * partitions between them, each a share of its own, and read every record once, while
- * {@code AdminClient.list_groups} shows the group stable with both. After the
- * restart and more appends, a new consumer of the first group reads exactly the records after its
- * commit.
+ * {@code AdminClient.list_groups} shows the group stable with both. After the restart and more
+ * appends, a new consumer of the first group reads exactly the records after its commit.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCompatLibrdkafkaTest {
