@@ -7,6 +7,14 @@
 //   admin BOOTSTRAP TOPIC TIMESTAMP
 //       fetchTopicMetadata, fetchTopicOffsets and fetchTopicOffsetsByTimestamp(TIMESTAMP ms) of
 //       TOPIC, as one JSON line.
+//   group BOOTSTRAP TOPIC GROUP COUNT [auto]
+//       A consumer of GROUP subscribed to TOPIC (fromBeginning: the earliest offset where the group
+//       has no commit) runs eachMessage until COUNT records and a second more, commits the offset
+//       after the last record of each partition (commitOffsets, autoCommit off; with auto,
+//       autoCommit on: kafkajs commits after each batch) and disconnects (LeaveGroup); the admin
+//       client describes and lists the groups while the consumer is in its group, and fetches the
+//       group's offsets after it left (OffsetFetch). One JSON line: { records, committed:
+//       {partition: offset after the last record read}, described, listed, fetched }.
 //
 // stdout carries only the JSON answer; kafkajs's logs go to stderr. Exits non-zero on any error.
 'use strict';
@@ -61,12 +69,72 @@ async function admin(timestamp) {
   }
 }
 
+async function group(groupId, count, autoCommit) {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 500, rebalanceTimeout: 10000 });
+  const client = kafka.admin();
+  await client.connect();
+  try {
+    const read = await readInGroup(consumer, client, groupId, count, autoCommit);
+    read.fetched = await client.fetchOffsets({ groupId, topics: [topic] });
+    return read;
+  } finally {
+    await client.disconnect();
+  }
+}
+
+async function readInGroup(consumer, client, groupId, count, autoCommit) {
+  await consumer.connect();
+  const records = [];
+  const next = {};
+  let live;
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let enough;
+    const reached = new Promise((resolve) => { enough = resolve; });
+    await consumer.run({
+      autoCommit,
+      eachMessage: async ({ partition, message }) => {
+        const headers = Object.entries(message.headers || {}).map(([k, v]) => [k, v.toString()]);
+        records.push({
+          partition,
+          offset: Number(message.offset),
+          key: message.key.toString(),
+          value: message.value.toString(),
+          headers,
+        });
+        next[partition] = Math.max(next[partition] || 0, Number(message.offset) + 1);
+        if (records.length >= count) {
+          enough();
+        }
+      },
+    });
+    const deadline = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read ${records.length} of ${count} records in group ${groupId}`)), 45000);
+      reached.then(() => clearTimeout(timer));
+    });
+    await Promise.race([reached, deadline]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The group as the admin sees it while the consumer is in it (DescribeGroups, ListGroups).
+    live = { described: await client.describeGroups([groupId]), listed: await client.listGroups() };
+    if (!autoCommit) {
+      await consumer.commitOffsets(Object.entries(next).map(([partition, offset]) => (
+        { topic, partition: Number(partition), offset: String(offset) })));
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return { records, committed: next, ...live };
+}
+
 async function main() {
   if (command === 'produce') {
     return produce(Number(rest[0]), Number(rest[1]), Number(rest[2]), rest[3] === 'idempotent');
   }
   if (command === 'admin') {
     return admin(Number(rest[0]));
+  }
+  if (command === 'group') {
+    return group(rest[0], Number(rest[1]), rest[2] === 'auto');
   }
   throw new Error(`unknown command ${command}`);
 }

@@ -25,9 +25,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -43,8 +45,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * of the repository, where {@code .ci/run} installs it; the test never installs anything. Skipped,
  * with the reason, where node or kafkajs is absent.
  *
- * <p>kafkajs's consumer always joins a group: when the door serves consumer groups, this adds
- * kafkajs consuming in a group, committing, and resuming from its commit after the restart.
+ * <p>kafkajs's consumer, which always joins a group, reads the topic from the beginning in a
+ * group ({@code subscribe} with {@code fromBeginning}, {@code run} with {@code eachMessage}),
+ * commits the end of each partition ({@code commitOffsets}) and disconnects; its admin client
+ * (OffsetFetch) and the HTTP groups API show exactly those commits, and while it reads, the admin
+ * client describes the group (DescribeGroups: stable, one member, kafkajs's round robin) and lists
+ * it (ListGroups). After the restart and more
+ * appends, a new consumer of the group reads exactly the records after its commit, this time
+ * committing with kafkajs's autoCommit.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCompatKafkajsTest {
@@ -54,6 +62,7 @@ class KafkaCompatKafkajsTest {
     private static final int PARTITIONS = 3;
     /** Records per send: a multiple of the partitions, so each send adds as many to every partition. */
     private static final int COUNT = 60;
+    private static final String GROUP = "kafkajs-group";
 
     @TempDir
     Path dir;
@@ -100,6 +109,8 @@ class KafkaCompatKafkajsTest {
             assertAdmin(bootstrap, COUNT / PARTITIONS);
             assertEquals(produced, consume(bootstrap, 0, produced.size()), "the Java consumer from the beginning");
             assertEquals(produced, overHttp(strata, 0));
+            // A group from the beginning reads everything once and commits the end of each partition.
+            assertEquals(produced, consumeInGroup(strata, bootstrap, produced, ""));
         }
         try (TestNode strata = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(strata);
@@ -116,6 +127,10 @@ class KafkaCompatKafkajsTest {
             assertAdmin(bootstrap, 2 * COUNT / PARTITIONS);
             assertEquals(all, consume(bootstrap, 0, all.size()));
             assertEquals(all, overHttp(strata, 0));
+            // The group resumes from its commits, which outlived the restart: only the new records.
+            assertEquals(KafkaCompat.next(produced), KafkaCompat.committed(strata, GROUP, TOPIC));
+            // This time kafkajs commits by itself (autoCommit): after each batch it has handed out.
+            assertEquals(expected(COUNT, COUNT), consumeInGroup(strata, bootstrap, all, "auto"));
         }
     }
 
@@ -165,6 +180,46 @@ class KafkaCompatKafkajsTest {
         JsonNode byTime = admin.get("byTime");
         assertEquals(PARTITIONS, byTime.size(), admin.toString());
         byTime.forEach(o -> assertEquals(0, o.get("offset").asLong(), admin.toString()));
+    }
+
+    /**
+     * What a kafkajs consumer of {@link #GROUP} reads, in partition and offset order, asserting
+     * that its commit, as kafkajs's admin fetches it and as GET /groups/{g} shows it, is the end
+     * of each partition of {@code stored}; {@code commit} "auto" for kafkajs's autoCommit, "" for
+     * commitOffsets.
+     */
+    private static List<Stored> consumeInGroup(TestNode strata, String bootstrap, List<Stored> stored, String commit) {
+        int count = stored.size() - (int) KafkaCompat.committed(strata, GROUP, TOPIC).values().stream().mapToLong(Long::longValue).sum();
+        JsonNode answer = kafkajs("group", bootstrap, TOPIC, GROUP, Integer.toString(count), commit);
+        Map<Integer, Long> end = KafkaCompat.next(stored);
+        Map<Integer, Long> committed = new TreeMap<>();
+        answer.get("committed").fields().forEachRemaining(e -> committed.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+        assertEquals(end, committed, "the offsets after what the consumer read");
+        // While it read: one member in a stable group, kafkajs's round robin the protocol chosen.
+        JsonNode described = answer.get("described").get("groups");
+        assertEquals(1, described.size(), described.toString());
+        JsonNode group = described.get(0);
+        assertEquals(List.of(GROUP, "Stable", "consumer", "RoundRobinAssigner", 0, 1), List.of(group.get("groupId").asText(),
+                group.get("state").asText(), group.get("protocolType").asText(), group.get("protocol").asText(),
+                group.get("errorCode").asInt(), group.get("members").size()), described.toString());
+        assertEquals("strata-compat", group.get("members").get(0).get("clientId").asText(), described.toString());
+        boolean listed = false;
+        for (JsonNode g : answer.get("listed").get("groups")) {
+            listed |= g.get("groupId").asText().equals(GROUP) && g.get("protocolType").asText().equals("consumer");
+        }
+        assertTrue(listed, "ListGroups names the group: " + answer.get("listed"));
+        Map<Integer, Long> fetched = new TreeMap<>();
+        answer.get("fetched").get(0).get("partitions").forEach(p -> fetched.put(p.get("partition").asInt(), p.get("offset").asLong()));
+        assertEquals(end, fetched, "the commits as kafkajs's admin fetches them: " + answer.get("fetched"));
+        assertEquals(end, KafkaCompat.committed(strata, GROUP, TOPIC), "the commits over HTTP");
+        List<Stored> read = new ArrayList<>();
+        for (JsonNode r : answer.get("records")) {
+            List<String> headers = new ArrayList<>();
+            r.get("headers").forEach(h -> h.forEach(part -> headers.add(part.asText())));
+            read.add(new Stored(r.get("partition").asInt(), r.get("offset").asLong(), r.get("key").asText(), r.get("value").asText(), headers));
+        }
+        read.sort(Stored.ORDER);
+        return read;
     }
 
     /** The script's one JSON line. */

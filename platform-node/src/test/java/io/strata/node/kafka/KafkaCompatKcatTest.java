@@ -29,8 +29,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the same data reads from a remembered offset and appends at the offset that follows. Skipped,
  * with the reason, where kcat is not on the PATH; {@code .ci/run} installs it.
  *
- * <p>When the door serves consumer groups, this adds kcat's balanced consumer ({@code -G}): a
- * group reading the topic, committing, and resuming from its commit after the node restarts.
+ * <p>kcat's balanced consumer ({@code -G}, librdkafka's KafkaConsumer: FindCoordinator, JoinGroup,
+ * SyncGroup, Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup) reads the whole topic in a group
+ * from the earliest offset to the end ({@code -e}) and commits as it goes and on close; the HTTP
+ * groups API shows exactly those commits. After the restart and more appends, the same group
+ * reads exactly the records after its commit, no more, and its commits move to the new end.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCompatKcatTest {
@@ -40,6 +43,7 @@ class KafkaCompatKcatTest {
     private static final List<String> CODECS = List.of("snappy", "lz4", "zstd");
     private static final int PER_PARTITION = 40;
     private static final String TOPIC = "kcat-events";
+    private static final String GROUP = "kcat-group";
 
     @TempDir
     Path dir;
@@ -66,6 +70,9 @@ class KafkaCompatKcatTest {
                 produced.addAll(produce(bootstrap, p, CODECS.get(p), 0, PER_PARTITION));
             }
             assertEquals(produced, consume(bootstrap, "-o", "beginning"));
+            // A group from the earliest offset reads everything once and commits the end of each partition.
+            assertEquals(produced, consumeInGroup(bootstrap));
+            assertEquals(KafkaCompat.next(produced), KafkaCompat.committed(node, GROUP, TOPIC));
         }
         try (TestNode node = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(node);
@@ -78,6 +85,11 @@ class KafkaCompatKcatTest {
             produced.addAll(more);
             produced.sort(Stored.ORDER);
             assertEquals(produced, consume(bootstrap, "-o", "beginning"));
+            // The group resumes from its commits, which outlived the restart: only the new records.
+            assertEquals(KafkaCompat.next(produced.stream().filter(r -> r.offset() < PER_PARTITION).toList()),
+                    KafkaCompat.committed(node, GROUP, TOPIC));
+            assertEquals(more, consumeInGroup(bootstrap));
+            assertEquals(KafkaCompat.next(produced), KafkaCompat.committed(node, GROUP, TOPIC));
         }
     }
 
@@ -106,7 +118,23 @@ class KafkaCompatKcatTest {
     private List<Stored> consume(String bootstrap, String... where) {
         List<String> command = new ArrayList<>(List.of(kcat, "-b", bootstrap, "-C", "-t", TOPIC, "-e", "-J", "-q"));
         command.addAll(List.of(where));
-        ChildTool.Result result = kcat(command);
+        return parse(kcat(command));
+    }
+
+    /**
+     * What kcat's balanced consumer reads in {@link #GROUP}, from its commits (else the earliest
+     * offset) to the end of every partition, committing automatically as it goes and on close; in
+     * partition and offset order.
+     */
+    private List<Stored> consumeInGroup(String bootstrap) {
+        ChildTool.Result result = kcat(List.of(kcat, "-b", bootstrap, "-G", GROUP, "-e", "-J", "-q",
+                "-X", "auto.offset.reset=earliest", "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=100",
+                "-X", "session.timeout.ms=10000", TOPIC));
+        assertFalse(result.err().contains("ERROR"), result.describe());
+        return parse(result);
+    }
+
+    private static List<Stored> parse(ChildTool.Result result) {
         List<Stored> read = new ArrayList<>();
         for (String line : result.out().split("\n")) {
             if (line.isBlank()) {

@@ -17,9 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -32,8 +36,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * follow. Runs {@code /usr/bin/python3}, the interpreter Debian's module is for; skipped, with the
  * reason, where that module is absent ({@code .ci/run} installs it).
  *
- * <p>When the door serves consumer groups, this adds {@code Consumer.subscribe} in a group,
- * {@code commit}, and a consumer of the same group resuming from the commit after the restart.
+ * <p>In a consumer group ({@code Consumer.subscribe}, auto commit off): a consumer reads every
+ * record from the earliest offset, {@code commit(asynchronous=False)} commits the end of each
+ * partition, as the HTTP groups API shows, and closes; two consumers of another group split the
+ * partitions between them, each a share of its own, and read every record once, while
+ * {@code AdminClient.list_groups} shows the group stable with both. After the restart and more
+ * appends, a new consumer of the first group reads exactly the records after its commit.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCompatLibrdkafkaTest {
@@ -43,6 +51,7 @@ class KafkaCompatLibrdkafkaTest {
     private static final String TOPIC = "librdkafka-events";
     private static final int PARTITIONS = 3;
     private static final int COUNT = 200;
+    private static final String GROUP = "librdkafka-group";
 
     @TempDir
     Path dir;
@@ -75,6 +84,9 @@ class KafkaCompatLibrdkafkaTest {
             }
             assertEquals(produced, consume(bootstrap, -2, COUNT), "from OFFSET_BEGINNING");
             assertOffsets(bootstrap, produced, started);
+            // A group from the earliest offset reads everything once and commits the end of each partition.
+            assertEquals(produced, consumeInGroup(node, bootstrap, produced));
+            assertSplit(bootstrap, produced);
         }
         try (TestNode node = KafkaCompat.start(dir)) {
             String bootstrap = KafkaCompat.bootstrap(node);
@@ -95,6 +107,9 @@ class KafkaCompatLibrdkafkaTest {
             all.sort(Stored.ORDER);
             assertEquals(all, consume(bootstrap, -2, all.size()));
             assertOffsets(bootstrap, all, started);
+            // The group resumes from its commits, which outlived the restart: only the new records.
+            assertEquals(KafkaCompat.next(produced), KafkaCompat.committed(node, GROUP, TOPIC));
+            assertEquals(more, consumeInGroup(node, bootstrap, all));
         }
     }
 
@@ -142,12 +157,70 @@ class KafkaCompatLibrdkafkaTest {
     private static List<Stored> consume(String bootstrap, long offset, int count) {
         List<Stored> read = new ArrayList<>();
         for (JsonNode r : python("consume", bootstrap, TOPIC, Integer.toString(PARTITIONS), Long.toString(offset), Integer.toString(count))) {
-            List<String> headers = new ArrayList<>();
-            r.get("headers").forEach(h -> h.forEach(part -> headers.add(part.asText())));
-            read.add(new Stored(r.get("partition").asInt(), r.get("offset").asLong(), r.get("key").asText(), r.get("value").asText(), headers));
+            read.add(stored(r));
         }
         read.sort(Stored.ORDER);
         return read;
+    }
+
+    /**
+     * What a consumer of {@link #GROUP} reads, in partition and offset order, asserting that its
+     * commit, as the client reports it and as GET /groups/{g} shows it, is the end of each
+     * partition of {@code stored}.
+     */
+    private static List<Stored> consumeInGroup(TestNode node, String bootstrap, List<Stored> stored) {
+        List<JsonNode> lines = python("group", bootstrap, TOPIC, GROUP, Integer.toString(stored.size() - committedCount(node)));
+        JsonNode committed = lines.remove(lines.size() - 1).get("committed");
+        Map<Integer, Long> reported = new TreeMap<>();
+        committed.fields().forEachRemaining(e -> reported.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+        assertEquals(KafkaCompat.next(stored), reported, "what commit() returned");
+        assertEquals(KafkaCompat.next(stored), KafkaCompat.committed(node, GROUP, TOPIC), "the group's commits over HTTP");
+        return lines.stream().map(KafkaCompatLibrdkafkaTest::stored).sorted(Stored.ORDER).toList();
+    }
+
+    /** How many records the group has consumed by its commits. */
+    private static int committedCount(TestNode node) {
+        return (int) KafkaCompat.committed(node, GROUP, TOPIC).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Two consumers of one group read {@code stored} between them, each from partitions of its own, none twice. */
+    private static void assertSplit(String bootstrap, List<Stored> stored) {
+        List<JsonNode> lines = python("split", bootstrap, TOPIC, "librdkafka-split", Integer.toString(stored.size()),
+                Integer.toString(PARTITIONS));
+        JsonNode last = lines.remove(lines.size() - 1);
+        JsonNode assignments = last.get("assignments");
+        // AdminClient.list_groups (ListGroups, DescribeGroups) while both are in it.
+        JsonNode described = last.get("described");
+        assertEquals(1, described.size(), described.toString());
+        JsonNode group = described.get(0);
+        assertEquals(List.of("librdkafka-split", "null", "Stable", "consumer", "range", 2), List.of(group.get("id").asText(),
+                group.get("error").asText(), group.get("state").asText(), group.get("protocol_type").asText(),
+                group.get("protocol").asText(), group.get("members").size()), described.toString());
+        List<Set<Integer>> owned = new ArrayList<>();
+        assignments.forEach(a -> {
+            Set<Integer> partitions = new TreeSet<>();
+            a.forEach(p -> partitions.add(p.asInt()));
+            owned.add(partitions);
+        });
+        assertEquals(2, owned.size(), assignments.toString());
+        Set<Integer> union = new TreeSet<>(owned.get(0));
+        union.addAll(owned.get(1));
+        assertEquals(Set.of(0, 1, 2), union, "every partition assigned: " + assignments);
+        assertEquals(PARTITIONS, owned.get(0).size() + owned.get(1).size(), "no partition twice: " + assignments);
+        for (int member = 0; member < 2; member++) {
+            int m = member;
+            assertFalse(owned.get(m).isEmpty(), "member " + m + " has a share: " + assignments);
+            List<Stored> read = lines.stream().filter(l -> l.get("member").asInt() == m).map(KafkaCompatLibrdkafkaTest::stored)
+                    .sorted(Stored.ORDER).toList();
+            assertEquals(stored.stream().filter(r -> owned.get(m).contains(r.partition())).toList(), read,
+                    "member " + m + " reads its partitions' records once");
+        }
+    }
+
+    private static Stored stored(JsonNode r) {
+        List<String> headers = new ArrayList<>();
+        r.get("headers").forEach(h -> h.forEach(part -> headers.add(part.asText())));
+        return new Stored(r.get("partition").asInt(), r.get("offset").asLong(), r.get("key").asText(), r.get("value").asText(), headers);
     }
 
     /** The script's JSON lines. */
