@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code kafka.produce.<size>.<acks>.<p>}: Kafka's {@code ProducerPerformance}, unthrottled,
  *       records of 100 B and 1 KiB, acks=1 and acks=all, to a topic of 1 and of 8 partitions, fresh for each run;</li>
- *   <li>{@code kafka.consume.100b.p1}: one consumer reading a pre-filled topic from its beginning;</li>
+ *   <li>{@code kafka.consume.100b.p1}: Kafka's {@code ConsumerPerformance}, a consumer of a new group
+ *       reading a pre-filled topic from its beginning;</li>
  *   <li>{@code kafka.e2e.100b.acks1}: one record produced (acknowledgement awaited) and then polled, one at a time.</li>
  * </ul>
  * Runs are record counts sized from the same step's previous run to last about the window (the
@@ -142,7 +143,9 @@ final class KafkaBench {
                     .addJvmFlags("-Dstrata.log.level=" + System.getProperty("strata.log.level", "WARN"))
                     .logFile(dir.path().resolve("strata.log"))
                     .args("--kafka-port", "0", "-Dstrata.http.host=127.0.0.1", "-Dstrata.cluster.host=127.0.0.1",
-                            "-Dstrata.kafka.host=127.0.0.1", "-Dstrata.http.auth-token=")
+                            "-Dstrata.kafka.host=127.0.0.1", "-Dstrata.http.auth-token=",
+                            // As the broker's group.initial.rebalance.delay.ms=0: a consume run's group forms at once.
+                            "-Dstrata.bus.group.initial-rebalance-delay=0s")
                     .start();
             try (node; KafkaBroker broker = KafkaBroker.start(dir.path().resolve("kafka"))) {
                 dir.deleteAfter(CompletableFuture.allOf(onExit(node.pid()), onExit(broker.pid())));
@@ -237,18 +240,17 @@ final class KafkaBench {
         };
     }
 
-    /** Reads the pre-filled topic from its beginning: warm-up and measured records together at most all of it. */
+    /**
+     * A consumer of a new group reads the pre-filled topic from its beginning: about as many
+     * records as the window's duration takes, at most all of them; the warm-up reads none.
+     */
     private Rounds.Run consumeRun(Side side) {
         Sizer sizer = new Sizer(Math.min(settings.consumeRecords(), PROBE_BYTES / CONSUME_SIZE * 2), settings.consumeRecords());
+        AtomicInteger groups = new AtomicInteger();
         return window -> {
-            long warmup = sizer.records(window.warmup());
-            long records = sizer.records(window.duration());
-            long total = warmup + records;
-            if (total > settings.consumeRecords()) {
-                warmup = warmup * settings.consumeRecords() / total;
-                records = settings.consumeRecords() - warmup;
-            }
-            return sizer.update(KafkaLoad.consume(side.bootstrap(), CONSUME_TOPIC, warmup, records, sizer.timeout(warmup + records)));
+            long records = Math.max(MIN_RECORDS, sizer.records(window.duration()));
+            String group = "bench-consume-" + groups.incrementAndGet();
+            return sizer.update(KafkaLoad.consume(side.bootstrap(), CONSUME_TOPIC, group, records, sizer.timeout(records)));
         };
     }
 

@@ -40,7 +40,7 @@ final class KafkaBenchCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--consume-records", paramLabel = "N", defaultValue = "500000",
+    @Option(names = "--consume-records", paramLabel = "N", defaultValue = "4000000",
             description = "Records of 100 B pre-filled on each side for the consume figure; a consume run reads at most these (default: ${DEFAULT-VALUE}).")
     long consumeRecords;
 

@@ -21,24 +21,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The two loads of {@code bench kafka} that Kafka's own tools cannot drive against Strata's door,
- * run as a child JVM ({@code java ... io.strata.bench.KafkaClientLoad consume|e2e ...}) with the
- * Java client, the same for both sides. Kafka's {@code ConsumerPerformance} subscribes with a
- * consumer group and {@code EndToEndLatency} commits offsets (the door serves neither yet), and the
- * latter counts whole milliseconds; these assign partitions, commit nothing and count microseconds.
+ * The produce-to-consume latency load of {@code bench kafka}, run as a child JVM ({@code java ...
+ * io.strata.bench.KafkaClientLoad e2e ...}) with the Java client, the same for both sides. Kafka's
+ * {@code EndToEndLatency} does the same but counts whole milliseconds; this counts microseconds.
  * Prints one line, {@value #RESULT} {@code records=N seconds=S p50_us=P p99_us=Q}, and exits 0;
  * on failure a message and exit 1.
  *
- * <ul>
- *   <li>{@code consume BOOTSTRAP TOPIC WARMUP RECORDS TIMEOUT_S}: one consumer assigned every
- *       partition of the topic from its beginning, {@code poll}s until it has seen WARMUP + RECORDS
- *       records (each value's bytes touched); the first WARMUP are not timed. Latency is per poll that
- *       returned records.</li>
- *   <li>{@code e2e BOOTSTRAP TOPIC ACKS SIZE WARMUP_S DURATION_S}: as {@code EndToEndLatency}: one
- *       record sent and its acknowledgement awaited ({@code linger.ms=0}), then the consumer, assigned
- *       partition 0 from its end, polls until it has it; then the next. Latency from send to seen;
- *       the first WARMUP_S seconds are not counted.</li>
- * </ul>
+ * <p>{@code e2e BOOTSTRAP TOPIC ACKS SIZE WARMUP_S DURATION_S}: as {@code EndToEndLatency}: one
+ * record sent and its acknowledgement awaited ({@code linger.ms=0}), then the consumer, assigned
+ * partition 0 from its end, polls until it has it; then the next. Latency from send to seen; the
+ * first WARMUP_S seconds are not counted.
  */
 public final class KafkaClientLoad {
 
@@ -53,7 +45,6 @@ public final class KafkaClientLoad {
     public static void main(String[] args) {
         try {
             String line = switch (args[0]) {
-                case "consume" -> consume(args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]), Long.parseLong(args[5]));
                 case "e2e" -> endToEnd(args[1], args[2], args[3], Integer.parseInt(args[4]), Double.parseDouble(args[5]),
                         Double.parseDouble(args[6]));
                 default -> throw new IllegalArgumentException("unknown load " + args[0]);
@@ -66,52 +57,6 @@ public final class KafkaClientLoad {
             e.printStackTrace(System.out);
             System.out.flush();
             System.exit(1);
-        }
-    }
-
-    private static String consume(String bootstrap, String topic, long warmup, long records, long timeoutSeconds) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.CLIENT_ID_CONFIG, "bench-consume",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Histogram polls = new Histogram(HIGHEST_NANOS, 3);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            partitions.forEach(consumer::position);
-            long seen = 0;
-            long bytes = 0;
-            // The records polled before the timed ones: the warm-up, and the rest of the poll that ended it.
-            long untimed = 0;
-            long start = System.nanoTime();
-            while (seen < warmup + records) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("consumed " + seen + " of " + (warmup + records) + " records in " + timeoutSeconds + " s");
-                }
-                long before = System.nanoTime();
-                ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
-                long after = System.nanoTime();
-                for (ConsumerRecord<byte[], byte[]> record : polled) {
-                    bytes += record.value().length;
-                }
-                boolean warm = seen >= warmup;
-                seen += polled.count();
-                if (!warm && seen >= warmup) {
-                    // The timed records start with the next poll.
-                    start = after;
-                    untimed = seen;
-                } else if (warm && !polled.isEmpty()) {
-                    polls.recordValue(Math.min(after - before, HIGHEST_NANOS));
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (bytes == 0) {
-                throw new IllegalStateException("every record was empty");
-            }
-            return result(seen - untimed, seconds, polls);
         }
     }
 

@@ -11,11 +11,13 @@ import java.util.regex.Pattern;
  * The load of {@code bench kafka}, each run a child JVM of its own ({@link ChildJvm#TOOL_FLAGS}) against
  * one bootstrap address, Strata's door or the Kafka broker alike: Kafka's {@code ProducerPerformance}
  * (the class behind {@code kafka-producer-perf-test.sh}) for the produce figures, whose summary line is
- * read back, and {@link KafkaClientLoad} for consume and produce-to-consume latency.
+ * read back, its {@code ConsumerPerformance} for the consume figure, and {@link KafkaClientLoad} for
+ * produce-to-consume latency in microseconds (Kafka's {@code EndToEndLatency} counts whole milliseconds).
  */
 final class KafkaLoad {
 
     static final String PRODUCER_PERFORMANCE = "org.apache.kafka.tools.ProducerPerformance";
+    static final String CONSUMER_PERFORMANCE = "org.apache.kafka.tools.ConsumerPerformance";
 
     /**
      * {@code 200000 steady state records sent, 44238.000442 records/sec (4.22 MB/sec), 2667.63 ms avg latency,
@@ -76,11 +78,41 @@ final class KafkaLoad {
                 Long.parseLong(m.group(9)) * 1000);
     }
 
-    /** One {@link KafkaClientLoad} consume run: every partition of {@code topic} from its beginning. */
-    static RunResult consume(String bootstrap, String topic, long warmup, long records, Duration timeout)
+    /**
+     * One {@code ConsumerPerformance} run (the class behind {@code kafka-consumer-perf-test.sh}): a
+     * consumer of the new group {@code group} subscribes to {@code topic} and reads {@code records}
+     * records from its beginning. The figure is the tool's {@code fetch.nMsg.sec}: records over the
+     * time spent fetching, the group's join left out. The tool measures no latency (0 here).
+     */
+    static RunResult consume(String bootstrap, String topic, String group, long records, Duration timeout)
             throws IOException, InterruptedException {
-        return clientLoad(List.of("consume", bootstrap, topic, Long.toString(warmup), Long.toString(records),
-                Long.toString(timeout.toSeconds())), timeout.plusSeconds(30));
+        List<String> args = List.of("--bootstrap-server", bootstrap, "--topic", topic, "--group", group,
+                "--num-records", Long.toString(records), "--timeout", Long.toString(timeout.toMillis()));
+        ChildJvm.Finished run = ChildJvm.run(ChildJvm.command(ChildJvm.TOOL_FLAGS, CONSUMER_PERFORMANCE, args),
+                timeout.plusSeconds(30));
+        if (run.exit() != 0) {
+            throw new IllegalStateException("ConsumerPerformance failed (exit " + run.exit() + "):\n" + run.output());
+        }
+        return parseConsumerPerformance(run.output());
+    }
+
+    /**
+     * The tool's line under its header {@code start.time, end.time, data.consumed.in.MB, MB.sec,
+     * data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec}.
+     */
+    static RunResult parseConsumerPerformance(String output) {
+        for (String line : output.split("\\R")) {
+            String[] fields = line.trim().split(",\\s*");
+            if (fields.length == 10 && fields[4].matches("\\d+") && fields[7].matches("-?\\d+")) {
+                long records = Long.parseLong(fields[4]);
+                double fetchSeconds = Long.parseLong(fields[7]) / 1000.0;
+                if (records == 0 || fetchSeconds <= 0) {
+                    throw new IllegalStateException("ConsumerPerformance read nothing:\n" + output);
+                }
+                return new RunResult(records, fetchSeconds, Math.round(Double.parseDouble(fields[9])), 0, 0);
+            }
+        }
+        throw new IllegalStateException("no result line in ConsumerPerformance's output:\n" + output);
     }
 
     /** One {@link KafkaClientLoad} produce-to-consume run over a window, on partition 0 of {@code topic}. */

@@ -81,6 +81,20 @@ class KafkaBenchCommandTest {
     }
 
     @Test
+    void readsConsumerPerformancesFetchRate() {
+        RunResult result = KafkaLoad.parseConsumerPerformance("""
+                start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+                2026-12-07 05:59:09:996, 2026-12-07 05:59:11:338, 190.7349, 142.1273, 2000000, 1490312.9657, 290, 1052, 181.3069, 1901140.6844
+                """);
+        assertEquals(2_000_000, result.ops());
+        assertEquals(1.052, result.seconds(), 1e-9);
+        assertEquals(1_901_141, result.opsPerS(), "fetch.nMsg.sec: the group's join left out");
+        assertThrows(IllegalStateException.class, () -> KafkaLoad.parseConsumerPerformance("WARN the group could not be joined"));
+        assertThrows(IllegalStateException.class, () -> KafkaLoad.parseConsumerPerformance(
+                "2026-12-07 05:59:09:996, 2026-12-07 05:59:11:338, 0.0, 0.0, 0, 0.0, 290, 0, 0.0, 0.0"));
+    }
+
+    @Test
     void theBrokerListensOnLoopbackOnlyAndReportsToNoOne() {
         String properties = KafkaBroker.serverProperties(Path.of("/tmp/logs"), 9092, 9093);
         assertTrue(properties.contains("listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"), properties);
