@@ -113,6 +113,7 @@ public final class PartitionLog implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final MappedLogAllocator allocator;
+    private final PageToucher toucher = new PageToucher();
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final LogIndex index = new LogIndex(structure.writeLock());
     private final ConcurrentSkipListMap<Integer, Cycle> cycles = new ConcurrentSkipListMap<>();
@@ -418,6 +419,7 @@ public final class PartitionLog implements AutoCloseable {
                 ChronicleLogs.back(allocator, dc, appender.currentFile(), out.writePosition(), remaining, dir);
                 writeAll(out, bytes);
                 activeFileUsed = out.writePosition();
+                toucher.after(out, appender.currentFile(), out.writePosition(), allocator.backedUpTo(appender.currentFile()));
             }
             position = appender.lastIndexAppended();
             remaining -= batch.sizeInBytes() + ChronicleLogs.ENTRY_OVERHEAD;

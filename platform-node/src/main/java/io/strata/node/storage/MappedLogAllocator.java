@@ -119,6 +119,11 @@ public final class MappedLogAllocator implements AutoCloseable {
         }
     }
 
+    /** How far {@code file} is backed: what its writer may write below; 0 for a file this allocator is not backing. */
+    public long backedUpTo(File file) {
+        return file.equals(this.file) ? backedUpTo : 0;
+    }
+
     private void refillInBackground(File file, long from) {
         refilling = true;
         REFILLS.execute(() -> {
