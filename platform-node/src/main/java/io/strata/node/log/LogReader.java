@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
  */
 public final class LogReader implements AutoCloseable {
 
-    private static final int INITIAL_BUFFER = 64 << 10;
+    /** The smallest buffer a read starts with: room for a few batches near the end of the log. */
+    private static final int MIN_BUFFER = 8 << 10;
 
     private final PartitionLog log;
     private ExcerptTailer tailer;
@@ -83,7 +84,7 @@ public final class LogReader implements AutoCloseable {
                         dc.rollbackOnClose();
                         break;
                     }
-                    out = room(out, used, length, maxBytes);
+                    out = room(out, used, length, maxBytes, visible, offset);
                     // Into the heap array in bulk: reading into a ByteBuffer goes a byte at a time.
                     in.read(out.array(), out.arrayOffset() + used, length);
                     used += length;
@@ -118,9 +119,16 @@ public final class LogReader implements AutoCloseable {
         return tailer;
     }
 
-    private static ByteBuffer room(ByteBuffer out, int used, int length, int maxBytes) {
+    /**
+     * A buffer with room for {@code length} more bytes after {@code used}: the first sized for the
+     * whole read (the records up to {@code visible} by the log's average record size, with some
+     * to spare, within {@code maxBytes}) so that a read seldom grows it and copies what it holds.
+     */
+    private ByteBuffer room(ByteBuffer out, int used, int length, int maxBytes, long visible, long offset) {
         if (out == null) {
-            return ByteBuffer.allocate(Math.max(length, Math.min(maxBytes, INITIAL_BUFFER)));
+            long expected = log.estimatedBytes(offset, visible);
+            long size = Math.min(maxBytes, Math.max(MIN_BUFFER, expected + expected / 8));
+            return ByteBuffer.allocate((int) Math.max(length, size));
         }
         if (out.capacity() - used >= length) {
             return out;

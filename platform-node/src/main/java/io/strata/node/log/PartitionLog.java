@@ -114,6 +114,9 @@ public final class PartitionLog implements AutoCloseable {
     private final ExcerptAppender appender;
     private final MappedLogAllocator allocator;
     private final PageToucher toucher = new PageToucher();
+    /** Bytes and offsets of the batches appended or recovered: a read sizes its buffer by their ratio. */
+    private volatile long batchBytesSeen;
+    private volatile long offsetsSeen;
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final LogIndex index = new LogIndex(structure.writeLock());
     private final ConcurrentSkipListMap<Integer, Cycle> cycles = new ConcurrentSkipListMap<>();
@@ -446,6 +449,8 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Records a stored batch: its file, index entry, epoch and the new log end (published last). */
     private void noteBatch(long base, long last, int epoch, long batchMaxTimestamp, int size, long position, File file) {
+        batchBytesSeen += size;
+        offsetsSeen += last - base + 1;
         int cycle = config.rollCycle().toCycle(position);
         Cycle known = cycles.get(cycle);
         boolean firstOfCycle = known == null || known.firstOffset() == NO_BATCH;
@@ -552,6 +557,18 @@ public final class PartitionLog implements AutoCloseable {
                 reader.close();
             }
         }
+    }
+
+    /**
+     * About how many bytes the batches from {@code offset} to {@code until} take, from the average
+     * size of an offset's record so far: what a read of them sizes its buffer by.
+     */
+    long estimatedBytes(long offset, long until) {
+        long offsets = offsetsSeen;
+        if (offsets == 0 || until <= offset) {
+            return 0;
+        }
+        return (until - offset) * (batchBytesSeen / offsets + 1);
     }
 
     /**
