@@ -84,7 +84,7 @@ public final class LogReader implements AutoCloseable {
                         dc.rollbackOnClose();
                         break;
                     }
-                    out = room(out, used, length, maxBytes, visible, offset);
+                    out = room(out, used, length, maxBytes, Math.min(visible, stopAt), offset);
                     // Into the heap array in bulk: reading into a ByteBuffer goes a byte at a time.
                     in.read(out.array(), out.arrayOffset() + used, length);
                     used += length;
@@ -121,12 +121,13 @@ public final class LogReader implements AutoCloseable {
 
     /**
      * A buffer with room for {@code length} more bytes after {@code used}: the first sized for the
-     * whole read (the records up to {@code visible} by the log's average record size, with some
-     * to spare, within {@code maxBytes}) so that a read seldom grows it and copies what it holds.
+     * whole read (the records from {@code offset} up to {@code until}, the high watermark or where
+     * the read stops, by the log's average record size, with some to spare, within
+     * {@code maxBytes}) so that a read seldom grows it and copies what it holds.
      */
-    private ByteBuffer room(ByteBuffer out, int used, int length, int maxBytes, long visible, long offset) {
+    private ByteBuffer room(ByteBuffer out, int used, int length, int maxBytes, long until, long offset) {
         if (out == null) {
-            long expected = log.estimatedBytes(offset, visible);
+            long expected = log.estimatedBytes(offset, until);
             long size = Math.min(maxBytes, Math.max(MIN_BUFFER, expected + expected / 8));
             return ByteBuffer.allocate((int) Math.max(length, size));
         }
