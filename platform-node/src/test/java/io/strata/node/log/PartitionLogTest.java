@@ -142,6 +142,25 @@ class PartitionLogTest {
     }
 
     @Test
+    void aReadSizesItsBufferForWhatItReadsNotForItsBudget() {
+        PartitionLog log = open();
+        String value = "x".repeat(100);
+        for (int i = 0; i < 2_000; i++) {
+            log.appendAsLeader(batch(value, value, value, value, value), 0);
+        }
+        // Ten batches of a 10,000-record log, under a budget of 64 MiB: a buffer for ten batches.
+        FetchData few = log.read(0, 64 << 20, 50);
+        assertEquals(10, few.nextOffset() / 5);
+        int tenBatches = few.records().sizeInBytes();
+        assertTrue(few.records().buffer().capacity() <= Math.max(8 << 10, 2 * tenBatches),
+                "capacity " + few.records().buffer().capacity() + " for " + tenBatches + " bytes");
+        // All of it under a 1 MiB budget: the buffer is the budget's, grown not at all.
+        FetchData all = log.read(0, 1 << 20);
+        assertTrue(all.records().sizeInBytes() > (1 << 19), "most of the budget: " + all.records().sizeInBytes());
+        assertTrue(all.records().buffer().capacity() <= 1 << 20, "capacity " + all.records().buffer().capacity());
+    }
+
+    @Test
     void appendsGetDenseOffsetsAndTheLeaderEpoch() {
         PartitionLog log = open();
         AppendInfo first = log.appendAsLeader(batch("a", "b", "c"), 3);
