@@ -187,11 +187,15 @@ class ClusterCommandTest {
                 downed |= List.of("Down", "absent").contains(dead.path("status").asText());
             }
             if (marked && !downed && !statusWhileUnreachable) {
-                statusWhileUnreachable = true;
                 Result status = run("status", file.toString());
-                assertEquals(1, status.exit, status::describe);
-                assertTrue(Pattern.compile("^\\s+" + victim + "\\s.*not running.*\\s(Up|Down), unreachable$", Pattern.MULTILINE)
-                        .matcher(status.out).find() || status.out.contains("not a member"), status::describe);
+                // The node `status` asks may learn of the unreachable member a gossip round after
+                // the node that marked it: until it has, status still answers 0, and it asks again.
+                if (status.exit != 0) {
+                    statusWhileUnreachable = true;
+                    assertEquals(1, status.exit, status::describe);
+                    assertTrue(Pattern.compile("^\\s+" + victim + "\\s.*not running.*\\s(Up|Down), unreachable$", Pattern.MULTILINE)
+                            .matcher(status.out).find() || status.out.contains("not a member"), status::describe);
+                }
             }
         }
         assertTrue(marked, "the victim was seen unreachable before it was downed");
