@@ -50,6 +50,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,13 +154,18 @@ class ClusterKafkaTest extends ClusterTest {
                     }
                 }, "kafka-test-writer");
                 writer.start();
-                Thread.sleep(1_000);
+                long beforeLeave = ackedCount(acked);
+                Await.until(Duration.ofSeconds(30), () -> ackedCount(acked), n -> n >= beforeLeave + 50,
+                        n -> "records the writer had acknowledged before the leave: " + (n - beforeLeave));
                 // Told to leave, it hands its partitions over (each moves with its files), then stops by itself.
                 HttpResponse<String> leave = cluster.send(leaving, "POST", "/cluster/leave", null);
                 assertEquals(202, leave.statusCode(), leave.body());
                 Await.until(Duration.ofSeconds(120), () -> cluster.process(leaving).isAlive(), alive -> !alive,
                         alive -> leaving + " still running");
-                Thread.sleep(2_000);
+                // The writer goes on through the partitions' new homes.
+                long afterLeave = ackedCount(acked);
+                Await.until(Duration.ofSeconds(60), () -> ackedCount(acked), n -> n >= afterLeave + 50,
+                        n -> "records the writer had acknowledged after " + leaving + " left: " + (n - afterLeave));
                 stop.set(true);
                 writer.join(10_000);
                 producer.flush();
@@ -196,6 +202,17 @@ class ClusterKafkaTest extends ClusterTest {
                 assertEquals(acked, readAll("n1", acked));
             }
         }
+    }
+
+    /** How many records have been acknowledged so far (the gaps a record not yet acknowledged leaves not counted). */
+    private static long ackedCount(Map<TopicPartition, List<String>> acked) {
+        long count = 0;
+        for (List<String> values : acked.values()) {
+            synchronized (values) {
+                count += values.stream().filter(Objects::nonNull).count();
+            }
+        }
+        return count;
     }
 
     private static void record(Map<TopicPartition, List<String>> acked, RecordMetadata sent, String value) {
