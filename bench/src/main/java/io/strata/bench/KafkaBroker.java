@@ -1,5 +1,6 @@
 package io.strata.bench;
 
+import io.strata.node.launch.LoopbackPorts;
 import io.strata.node.storage.Directories;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -10,12 +11,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -68,7 +67,7 @@ final class KafkaBroker implements AutoCloseable {
     /** Formats a log directory under {@code dir} (created, and deleted on close), starts the broker and waits until it answers. */
     static KafkaBroker start(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        int[] ports = freeLoopbackPorts(2);
+        int[] ports = LoopbackPorts.free(2);
         Path properties = dir.resolve("server.properties");
         Files.writeString(properties, serverProperties(dir.resolve("logs"), ports[0], ports[1]));
         ChildJvm.Finished format = ChildJvm.run(ChildJvm.command(ChildJvm.TOOL_FLAGS, "kafka.tools.StorageTool",
@@ -176,24 +175,6 @@ final class KafkaBroker implements AutoCloseable {
                 "log.segment.bytes=1073741824",
                 "log.retention.check.interval.ms=300000",
                 "");
-    }
-
-    /** {@code n} distinct free ports of 127.0.0.1 (each kept bound until all are picked). */
-    static int[] freeLoopbackPorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 
     /** The version of the Kafka jars on the classpath, as kafka-clients records it ({@code kafka/kafka-version.properties}). */

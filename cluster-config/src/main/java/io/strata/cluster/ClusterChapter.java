@@ -1,5 +1,6 @@
 package io.strata.cluster;
 
+import io.strata.node.launch.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.cluster.ClusterSpec;
 import io.strata.node.cluster.Placement;
@@ -403,7 +404,7 @@ public final class ClusterChapter implements DemoChapter {
      */
     private static Path writeClusterFile(Path dir) throws IOException {
         Files.createDirectories(dir);
-        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES.size());
+        int[] ports = LoopbackPorts.free(2 * NODES.size());
         StringBuilder nodes = new StringBuilder();
         for (int i = 0; i < NODES.size(); i++) {
             nodes.append("    ").append(NODES.get(i)).append(" { host = 127.0.0.1, cluster-port = ").append(ports[2 * i])

@@ -1,5 +1,6 @@
 package io.strata.cluster;
 
+import io.strata.node.launch.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.node.cluster.tls.CertificateAuthority;
@@ -71,7 +72,7 @@ class ClusterCommandTest {
 
     @Test
     void upStatusAndDownThreeLocalNodes() throws Exception {
-        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
+        int[] ports = LoopbackPorts.free(2 * NODES);
         Path file = threeNodes(ports);
 
         Result up = run("up", file.toString());
@@ -134,7 +135,7 @@ class ClusterCommandTest {
 
     @Test
     void afterAKill9TheLiveNodesKeepAnsweringAndMarkTheDeadOne() throws Exception {
-        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
+        int[] ports = LoopbackPorts.free(2 * NODES);
         Path file = threeNodes(ports);
         String node1 = upWithKeys(file, ports, 24);
         // The victim: n2 or n3, whichever homes partitions (the rendezvous hash gives some to each, but not surely).
@@ -253,7 +254,7 @@ class ClusterCommandTest {
 
     @Test
     void upStopsWhatItStartedWhenANodeDies() throws Exception {
-        int[] ports = LocalNodes.freeLoopbackPorts(4);
+        int[] ports = LoopbackPorts.free(4);
         Path n1 = dir.resolve("n1");
         Path n2 = dir.resolve("n2");
         pidFiles.add(n1.resolve(LocalNodes.PID_FILE));
@@ -292,7 +293,7 @@ class ClusterCommandTest {
 
     @Test
     void leaveHandsEveryPartitionOverThenTheNodeIsGone() throws Exception {
-        int[] ports = LocalNodes.freeLoopbackPorts(2 * NODES);
+        int[] ports = LoopbackPorts.free(2 * NODES);
         Path file = threeNodes(ports);
         String node1 = upWithKeys(file, ports, 30);
         long n3 = Long.parseLong(Files.readString(pidFiles.get(2)).trim());
