@@ -1,7 +1,9 @@
 package io.strata.node.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.cli.UpCommand;
 import io.strata.node.cluster.tls.ClusterCertificates;
+import io.strata.node.http.Json;
 import io.strata.node.launch.NodeProcess;
 
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,9 +78,47 @@ final class TestCluster implements AutoCloseable {
         return dir.resolve(node + "-data");
     }
 
-    /** Starts {@code node} (again, after a kill) and waits until its gateway answers. */
+    /**
+     * Starts {@code node} (again, after a kill) and waits until its gateway answers and every running
+     * node that has served sees every such node Up and reachable: a node prints its ready line once it is Up
+     * itself, while the others may learn it by gossip a moment later, and until then they refuse
+     * its partitions ({@code partition_unavailable}).
+     */
     void start(String node) {
         launch(node).awaitReady();
+        awaitRunningNodesSeeEachOtherUp();
+    }
+
+    private void awaitRunningNodesSeeEachOtherUp() {
+        List<String> alive = running.entrySet().stream().filter(e -> e.getValue().isAlive() && e.getValue().httpHost() != null).map(Map.Entry::getKey).toList();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        for (String viewer : alive) {
+            String seen = "";
+            while (true) {
+                try {
+                    HttpResponse<String> answer = send(viewer, "GET", "/cluster", null);
+                    seen = answer.body();
+                    JsonNode nodes = Json.parse(seen.getBytes(StandardCharsets.UTF_8)).path("nodes");
+                    if (alive.stream().allMatch(n -> nodes.path(n).path("partitions_available").asBoolean(false))) {
+                        break;
+                    }
+                } catch (IOException | RuntimeException notYet) {
+                    seen = notYet.toString();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("node " + viewer + " does not see all of " + alive + " Up within 60 s: " + seen);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
     }
 
     /** Starts {@code node} without waiting for it to serve; {@link NodeProcess#awaitReady()} waits. */
