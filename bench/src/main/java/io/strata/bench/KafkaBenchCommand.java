@@ -41,7 +41,7 @@ final class KafkaBenchCommand implements Callable<Integer> {
     RunOptions run;
 
     @Option(names = "--consume-records", paramLabel = "N", defaultValue = "4000000",
-            description = "Records of 100 B pre-filled on each side for the consume figure; a consume run reads at most these (default: ${DEFAULT-VALUE}).")
+            description = "Records of 100 B pre-filled on each side for the consume figure; every consume run reads them all (default: ${DEFAULT-VALUE}).")
     long consumeRecords;
 
     @Option(names = "--quick", description = "A check that it runs end to end: one round (unless --rounds), no warm-up, each run a probe's count of records (5 MB to produce, 100,000 to consume), 1 s of e2e.")
