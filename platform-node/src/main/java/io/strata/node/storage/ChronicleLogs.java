@@ -5,9 +5,12 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.Wires;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,17 +96,20 @@ public final class ChronicleLogs {
     }
 
     /**
-     * Whether the Chronicle file's first header was never written: Chronicle creates a file and
-     * then writes its header, so a kill in between leaves zeros, and the file holds nothing.
+     * Whether the Chronicle file's first header was never completely written: Chronicle creates a
+     * file, marks its first header incomplete (the header's top bit, {@code Wires.NOT_COMPLETE})
+     * while it writes the file's own metadata, then completes it. A kill before the mark leaves
+     * zeros, one before the completion leaves the mark; either way the file holds nothing.
      */
     public static boolean headerNeverWritten(Path file) throws IOException {
         try (var in = Files.newInputStream(file)) {
-            for (byte b : in.readNBytes(4)) {
-                if (b != 0) {
-                    return false;
-                }
+            byte[] first = in.readNBytes(4);
+            if (first.length < 4) {
+                return true;
             }
-            return true;
+            // Chronicle's headers are little-endian ints.
+            int header = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            return header == 0 || (header & Wires.NOT_COMPLETE) != 0;
         }
     }
 

@@ -11,6 +11,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -486,21 +488,24 @@ class PartitionLogTest {
         assertEquals("invalid_record_batch", assertThrows(StrataException.class, () -> follower.appendAsFollower(again)).code());
     }
 
-    @Test
-    void aFileAKillCutShortWhileItWasCreatedIsRemovedAtOpen() throws IOException {
+    @ParameterizedTest(name = "first header {0}")
+    @ValueSource(ints = {0, 0x8000_0000})
+    void aFileAKillCutShortWhileItWasCreatedIsRemovedAtOpen(int firstHeader) throws IOException {
         PartitionLog log = open();
         log.appendAsLeader(batch("a", "b"), 0);
         clock.advance(Duration.ofSeconds(1));
         log.appendAsLeader(batch("c"), 0);
         close(log);
-        // A kill between creating the next cycle's file and writing its header leaves it all zeros;
-        // Chronicle would wait on that header at open before giving up.
+        // A kill between creating the next cycle's file and writing its header leaves it all zeros,
+        // and one while Chronicle writes that header leaves it marked incomplete (its top bit, of
+        // unknown length); Chronicle would wait on that header at open before giving up.
         clock.advance(Duration.ofSeconds(1));
         SimpleDateFormat format = new SimpleDateFormat(TestRollCycles.TEST_SECONDLY.format());
         format.setTimeZone(TimeZone.getTimeZone("UTC"));
         Path cutShort = dir.resolve("log").resolve(format.format(new Date(clock.millis())) + ".cq4");
         try (RandomAccessFile raf = new RandomAccessFile(cutShort.toFile(), "rw")) {
             raf.setLength(1 << 16);
+            raf.writeInt(Integer.reverseBytes(firstHeader));
         }
         PartitionLog reopened = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> open(),
                 "the open does not wait on a header that was never written");
