@@ -19,6 +19,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -52,6 +54,7 @@ public final class BusStore {
                                    List<PartitionDescription> offsets) {}
 
     private final ClusterSharding sharding;
+    private final Scheduler scheduler;
     private final PartitionHomes homes;
     private final BusSettings settings;
     private final TopicCatalog catalog;
@@ -59,9 +62,10 @@ public final class BusStore {
     private final Duration askTimeout;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
-    private BusStore(ClusterSharding sharding, PartitionHomes homes, BusSettings settings, TopicCatalog catalog,
+    private BusStore(ClusterSharding sharding, Scheduler scheduler, PartitionHomes homes, BusSettings settings, TopicCatalog catalog,
                      BusStorage storage, Duration askTimeout) {
         this.sharding = sharding;
+        this.scheduler = scheduler;
         this.storage = storage;
         this.homes = homes;
         this.settings = settings;
@@ -82,12 +86,18 @@ public final class BusStore {
         sharding.init(Placement.applyTo(system, Entity.of(TopicPartition.TYPE_KEY,
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        return new BusStore(sharding, PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog,
+        PartitionDeadLetters.start(system, sharding);
+        return new BusStore(sharding, system.scheduler(), PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog,
                 storage, askTimeout);
     }
 
     public BusSettings settings() {
         return settings;
+    }
+
+    /** The partitions open on this node (for tests in this package). */
+    LocalPartitions localPartitions() {
+        return storage.local();
     }
 
     // ---- Topics -------------------------------------------------------------------------------
@@ -451,9 +461,21 @@ public final class BusStore {
 
     private CompletableFuture<TopicPartition.Reply> ask(String topic, int partition,
                                                         java.util.function.Function<ActorRef<TopicPartition.Reply>, TopicPartition.Command> message) {
-        String entityId = new PartitionId(topic, partition).entityId();
-        return homes.whenAvailable(entityId).thenCompose(available ->
-                Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, entityId).ask(message::apply, askTimeout))).toCompletableFuture();
+        PartitionId id = new PartitionId(topic, partition);
+        String entityId = id.entityId();
+        return homes.whenAvailable(entityId).thenCompose(available -> {
+            // The partition's actor, when it is open here, is asked directly rather than through its region and shard.
+            ActorRef<TopicPartition.Command> writer = storage.local().writer(id);
+            if (writer != null) {
+                CompletableFuture<TopicPartition.Reply> direct = Futures.direct(
+                        AskPattern.<TopicPartition.Command, TopicPartition.Reply>ask(writer, message::apply, askTimeout, scheduler));
+                // An ask of an actor that has stopped fails at once, the command unsent: it goes through sharding then.
+                if (!direct.isCompletedExceptionally()) {
+                    return direct;
+                }
+            }
+            return Futures.direct(sharding.entityRefFor(TopicPartition.TYPE_KEY, entityId).ask(message::apply, askTimeout));
+        }).toCompletableFuture();
     }
 
     private static <T extends TopicPartition.Reply> T expect(TopicPartition.Reply reply, Class<T> type) {

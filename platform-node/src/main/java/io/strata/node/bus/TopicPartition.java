@@ -353,7 +353,7 @@ public final class TopicPartition {
 
     private Behavior<Command> onOpened(Opened opened) {
         log = opened.log;
-        storage.local().opened(id, log);
+        storage.local().opened(id, log, context.getSelf());
         replies.recovered(log.logEndOffset());
         context.getLog().info("topic partition {} opened: offsets {}..{} in {} ms", id, log.logStartOffset(),
                 log.logEndOffset(), opened.nanos / 1_000_000);
