@@ -1,6 +1,14 @@
 package io.strata.node;
 
 import io.strata.node.testing.TestNode;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -10,7 +18,9 @@ import reactor.blockhound.BlockHound;
 import redis.clients.jedis.Jedis;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +134,8 @@ class NonBlockingDispatchersTest {
                 .blockingMethodCallback(method -> BLOCKED.add(new AssertionError("blocking call " + method + " on thread "
                         + Thread.currentThread().getName())))
                 .install();
-        node = TestNode.start(dir.resolve("node"), Map.of("strata.resp.enabled", "on", "strata.resp.port", "0"));
+        node = TestNode.start(dir.resolve("node"), Map.of("strata.resp.enabled", "on", "strata.resp.port", "0",
+                "strata.kafka.enabled", "on", "strata.kafka.port", "0"));
     }
 
     @AfterAll
@@ -140,6 +151,7 @@ class NonBlockingDispatchersTest {
         keyValues();
         resp();
         bus();
+        kafka();
         tables();
         jobs();
         deletions();
@@ -218,6 +230,33 @@ class NonBlockingDispatchersTest {
         expect(200, node.post("/groups/readers/commit", "{\"topic\": \"orders\", \"member\": \"m1\", \"offsets\": {\"0\": 1, \"1\": 1}}"));
         expect(200, node.get("/groups/readers/lag"));
         expect(200, node.get("/groups/readers"));
+    }
+
+    /**
+     * A Kafka consumer following the end of a partition: each of its fetches waits for the next
+     * record and is answered by the produce that appends it, the read made where the reader is.
+     */
+    private static void kafka() throws Exception {
+        var address = node.node().kafkaAddress().orElseThrow();
+        String bootstrap = address.getHostString() + ":" + address.getPort();
+        expect(201, node.put("/topics/clicks", "{\"partitions\": 1}"));
+        TopicPartition partition = new TopicPartition("clicks", 0);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                     ProducerConfig.LINGER_MS_CONFIG, "0"), new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            int seen = 0;
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>("clicks", ("click-" + i).getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (seen <= i && System.nanoTime() < deadline) {
+                    seen += consumer.poll(Duration.ofMillis(500)).count();
+                }
+                assertEquals(i + 1, seen, "the consumer has every record produced so far");
+            }
+        }
     }
 
     private static void tables() {

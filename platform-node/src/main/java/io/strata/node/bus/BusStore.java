@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
@@ -368,17 +369,24 @@ public final class BusStore {
     /**
      * The stored batches of a partition from the one holding {@code offset}, up to {@code maxBytes}
      * (at least one batch), exactly as stored, with the log's bounds: what a Kafka fetch returns.
-     * Only for a partition this node holds ({@code not_leader} otherwise); read on the blocking pool.
+     * Only for a partition this node holds ({@code not_leader} otherwise).
      * Fails with {@code offset_out_of_range} for an offset outside the log.
      */
     public CompletionStage<FetchData> fetchBatches(String topicName, int partition, long offset, int maxBytes) {
-        return localLog(topicName, partition).thenApplyAsync(log -> {
-            try {
-                return log.read(offset, maxBytes);
-            } catch (OffsetOutOfRange e) {
-                throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", e.getMessage());
-            }
-        }, storage.blockingIo());
+        return localLog(topicName, partition).thenCompose(log -> {
+            // A reader following the end reads in place (PartitionLog.readInPlace); other reads go to the blocking pool.
+            Optional<FetchData> inPlace = fetch(() -> log.readInPlace(offset, maxBytes, Long.MAX_VALUE));
+            return inPlace.isPresent() ? CompletableFuture.completedFuture(inPlace.get())
+                    : CompletableFuture.supplyAsync(() -> fetch(() -> log.read(offset, maxBytes)), storage.blockingIo());
+        });
+    }
+
+    private static <T> T fetch(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (OffsetOutOfRange e) {
+            throw new StrataException(StrataException.Kind.RANGE, "offset_out_of_range", e.getMessage());
+        }
     }
 
     /**

@@ -478,14 +478,14 @@ public final class TopicPartition {
             CompletableFuture<Long> ready = maxWaitMs > 0 && from >= reading.highWatermark()
                     ? reading.awaitHighWatermarkAbove(from, Duration.ofMillis(maxWaitMs))
                     : CompletableFuture.completedFuture(reading.highWatermark());
-            // On the blocking pool even when woken by an append: the waiter completes on the partition's
-            // writer (its actor), and a read takes the log's structure lock, which retention holds while
-            // it deletes files.
-            records = ready.thenApplyAsync(visible -> {
-                // Batches up to the max-th record, not a whole byte budget's worth.
-                FetchData data = reading.read(from, budget, from + max);
-                return Records.of(RecordBatches.slice(data.records(), from, max, maxBytes), data.logStartOffset(), data.highWatermark());
-            }, storage.blockingIo());
+            // Batches up to the max-th record, not a whole byte budget's worth: read where the reader
+            // is (the caller's thread, or the writer's that woke it) when that cannot block, else on the
+            // blocking pool (a read may open or map a file, or wait for retention to delete one).
+            records = ready.thenCompose(visible -> reading.readInPlace(from, budget, from + max)
+                            .map(CompletableFuture::completedFuture)
+                            .orElseGet(() -> CompletableFuture.supplyAsync(() -> reading.read(from, budget, from + max), storage.blockingIo())))
+                    .thenApply(data -> Records.of(RecordBatches.slice(data.records(), from, max, maxBytes), data.logStartOffset(),
+                            data.highWatermark()));
         } catch (RuntimeException e) {
             records = CompletableFuture.failedFuture(e);
         }

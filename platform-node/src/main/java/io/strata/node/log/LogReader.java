@@ -63,7 +63,9 @@ public final class LogReader implements AutoCloseable {
             ByteBuffer out = null;
             int used = 0;
             long next = offset;
-            while (true) {
+            // Nothing left to read: the tailer does not look further (past the end of its file it would open the next).
+            long until = Math.min(visible, stopAt);
+            while (next < until) {
                 try (DocumentContext dc = positioned.readingDocument()) {
                     if (!dc.isPresent()) {
                         break;
@@ -98,6 +100,14 @@ public final class LogReader implements AutoCloseable {
         } finally {
             log.structure().readLock().unlock();
         }
+    }
+
+    /**
+     * Whether a {@link #read} from {@code offset} up to {@code visible} reads only the file this
+     * reader's tailer is in, from where the last read left it: no lookup, no file to open or map.
+     */
+    boolean readsInPlace(long offset, long visible, int cycleOfVisible) {
+        return tailer != null && offset == nextOffset && positionedAt == log.generation() && tailer.cycle() == cycleOfVisible;
     }
 
     /** The tailer, at the entry that holds {@code offset} or before it. */

@@ -90,6 +90,9 @@ public final class PartitionLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
 
+    /** The most a {@link #readInPlace} reads: the records a producer just added for a reader at the end. */
+    static final long IN_PLACE_READ_BYTES = 64 << 10;
+
     /** Chronicle chunks are mapped this many bytes at a time; a batch must fit well within one. */
     static final long BLOCK_SIZE = 16L << 20;
     static final int BATCH_HEADER = DefaultRecordBatch.RECORD_BATCH_OVERHEAD;
@@ -553,6 +556,45 @@ public final class PartitionLog implements AutoCloseable {
             kept = keepForNextRead(data.nextOffset(), reader);
             return data;
         } finally {
+            if (!kept) {
+                reader.close();
+            }
+        }
+    }
+
+    /**
+     * As {@link #read(long, int, long)} when that cannot block and is small, on any thread (a
+     * dispatcher's, the writer's that woke a waiting reader): a reader left at {@code offset} by the
+     * last read, every record up to the high watermark in the file its tailer is in, at most
+     * {@link #IN_PLACE_READ_BYTES} of them, and the structure lock free (retention and truncation
+     * hold it while they delete files). Empty otherwise: read on the blocking pool then. Kafka's
+     * broker likewise completes a waiting fetch on the thread of the produce that satisfied it.
+     */
+    public Optional<FetchData> readInPlace(long offset, int maxBytes, long stopAt) {
+        long visible = highWatermark.get();
+        if (offset >= visible || estimatedBytes(offset, Math.min(visible, stopAt)) > IN_PLACE_READ_BYTES) {
+            return Optional.empty();
+        }
+        long lastVisible = index.floorPosition(visible - 1);
+        LogReader reader = idleReaders.remove(offset);
+        if (reader == null) {
+            return Optional.empty();
+        }
+        if (lastVisible < 0 || !reader.readsInPlace(offset, visible, config.rollCycle().toCycle(lastVisible))
+                || !structure.readLock().tryLock()) {
+            if (idleReaders.putIfAbsent(offset, reader) != null) {
+                reader.close();
+            }
+            return Optional.empty();
+        }
+        boolean kept = false;
+        try {
+            // The high watermark read under the lock may be higher; the read stops at the one checked.
+            FetchData data = reader.read(offset, maxBytes, Math.min(stopAt, visible));
+            kept = keepForNextRead(data.nextOffset(), reader);
+            return Optional.of(data);
+        } finally {
+            structure.readLock().unlock();
             if (!kept) {
                 reader.close();
             }

@@ -27,11 +27,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.TimeZone;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -486,6 +488,62 @@ class PartitionLogTest {
         assertEquals(List.of("a", "b", "c"), valuesFrom(follower, 0));
         MemoryRecords again = leader.read(2, 1 << 20).records();
         assertEquals("invalid_record_batch", assertThrows(StrataException.class, () -> follower.appendAsFollower(again)).code());
+    }
+
+    @Test
+    void aReaderFollowingTheEndReadsInPlaceOnlyWhenThatCannotBlock() throws Exception {
+        PartitionLog log = open();
+        log.appendAsLeader(batch("a", "b"), 0);
+        assertTrue(log.readInPlace(0, 1 << 16, Long.MAX_VALUE).isEmpty(), "no reader is left at offset 0 yet");
+        assertEquals(2, log.read(0, 1 << 16).nextOffset());
+        assertTrue(log.readInPlace(2, 1 << 16, Long.MAX_VALUE).isEmpty(), "nothing past the high watermark");
+
+        log.appendAsLeader(batch("c"), 0);
+        FetchData inPlace = log.readInPlace(2, 1 << 16, Long.MAX_VALUE).orElseThrow(() -> new AssertionError("the reader left at 2 reads in place"));
+        assertEquals(3, inPlace.nextOffset());
+        assertEquals(List.of("c"), values(inPlace.records()));
+
+        log.appendAsLeader(batch("d"), 0);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread retention = new Thread(() -> {
+            log.structure().writeLock().lock();
+            try {
+                held.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                log.structure().writeLock().unlock();
+            }
+        });
+        retention.start();
+        held.await();
+        assertTrue(log.readInPlace(3, 1 << 16, Long.MAX_VALUE).isEmpty(), "not while retention or truncation holds the files");
+        done.countDown();
+        retention.join();
+
+        clock.advance(Duration.ofSeconds(1));
+        log.appendAsLeader(batch("e"), 0);
+        assertTrue(log.readInPlace(3, 1 << 16, Long.MAX_VALUE).isEmpty(),
+                "a record in the next file would open it: that read goes to the blocking pool");
+        assertEquals(List.of("d", "e"), values(log.read(3, 1 << 16).records()));
+
+        String[] many = new String[(int) (PartitionLog.IN_PLACE_READ_BYTES / 100) + 10];
+        Arrays.fill(many, "x".repeat(100));
+        log.appendAsLeader(batch(many), 0);
+        assertTrue(log.readInPlace(5, 1 << 20, Long.MAX_VALUE).isEmpty(), "a large read goes to the blocking pool");
+        assertEquals(many.length, values(log.read(5, 1 << 20).records()).size());
+    }
+
+    private static List<String> values(MemoryRecords records) {
+        List<String> values = new ArrayList<>();
+        for (RecordBatch batch : records.batches()) {
+            for (Record record : batch) {
+                values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+            }
+        }
+        return values;
     }
 
     @ParameterizedTest(name = "first header {0}")
