@@ -103,10 +103,11 @@ public final class LogReader implements AutoCloseable {
     }
 
     /**
-     * Whether a {@link #read} from {@code offset} up to {@code visible} reads only the file this
-     * reader's tailer is in, from where the last read left it: no lookup, no file to open or map.
+     * Whether a {@link #read} from {@code offset} up to a high watermark whose last record is in
+     * cycle {@code cycleOfVisible} reads only the file this reader's tailer is in, from where the
+     * last read left it: no lookup, no file to open or map.
      */
-    boolean readsInPlace(long offset, long visible, int cycleOfVisible) {
+    boolean readsInPlace(long offset, int cycleOfVisible) {
         return tailer != null && offset == nextOffset && positionedAt == log.generation() && tailer.cycle() == cycleOfVisible;
     }
 

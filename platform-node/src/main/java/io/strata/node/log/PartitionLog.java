@@ -575,16 +575,18 @@ public final class PartitionLog implements AutoCloseable {
         if (offset >= visible || estimatedBytes(offset, Math.min(visible, stopAt)) > IN_PLACE_READ_BYTES) {
             return Optional.empty();
         }
-        long lastVisible = index.floorPosition(visible - 1);
         LogReader reader = idleReaders.remove(offset);
         if (reader == null) {
             return Optional.empty();
         }
-        if (lastVisible < 0 || !reader.readsInPlace(offset, visible, config.rollCycle().toCycle(lastVisible))
-                || !structure.readLock().tryLock()) {
-            if (idleReaders.putIfAbsent(offset, reader) != null) {
-                reader.close();
-            }
+        if (!structure.readLock().tryLock()) {
+            keepOrClose(offset, reader);
+            return Optional.empty();
+        }
+        long lastVisible = index.floorPosition(visible - 1);
+        if (lastVisible < 0 || !reader.readsInPlace(offset, config.rollCycle().toCycle(lastVisible))) {
+            structure.readLock().unlock();
+            keepOrClose(offset, reader);
             return Optional.empty();
         }
         boolean kept = false;
@@ -598,6 +600,12 @@ public final class PartitionLog implements AutoCloseable {
             if (!kept) {
                 reader.close();
             }
+        }
+    }
+
+    private void keepOrClose(long offset, LogReader reader) {
+        if (idleReaders.putIfAbsent(offset, reader) != null) {
+            reader.close();
         }
     }
 
