@@ -116,6 +116,12 @@ class NonBlockingDispatchersTest {
                 // the few writes of an enqueue; waiting for it is contention between handoffs, not I/O.
                 .allowBlockingCallsInside("java.util.concurrent.LinkedBlockingQueue", "offer")
                 .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "addWorker")
+                // Likewise a stashing classic actor's mailbox (a Cluster Sharding shard's) is a
+                // LinkedBlockingDeque: its enqueue and dequeue take the deque's lock for a few writes,
+                // and a sender meeting the actor's own dequeue waits that long.
+                .allowBlockingCallsInside("org.apache.pekko.dispatch.UnboundedDequeBasedMailbox$MessageQueue", "enqueue")
+                .allowBlockingCallsInside("org.apache.pekko.dispatch.UnboundedDequeBasedMailbox$MessageQueue", "enqueueFirst")
+                .allowBlockingCallsInside("org.apache.pekko.dispatch.UnboundedDequeBasedMailbox$MessageQueue", "dequeue")
                 // A message to an actor still starting (a stream's new stage actor, an HTTP request's
                 // substream) waits, bounded, for the lock under which Pekko swaps in its real mailbox.
                 .allowBlockingCallsInside("org.apache.pekko.actor.UnstartedCell", "sendMessage")
