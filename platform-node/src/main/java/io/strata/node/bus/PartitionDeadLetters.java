@@ -1,6 +1,8 @@
 package io.strata.node.bus;
 
+import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
@@ -26,7 +28,7 @@ final class PartitionDeadLetters {
 
     /** Starts the actor that listens for the partitions' dead letters on {@code system}'s event stream. */
     static void start(ActorSystem<?> system, ClusterSharding sharding) {
-        var listener = system.systemActorOf(behavior(sharding), "bus-partition-dead-letters", Props.empty());
+        ActorRef<DeadLetter> listener = system.systemActorOf(behavior(sharding), "bus-partition-dead-letters", Props.empty());
         system.eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, listener));
     }
 
@@ -43,8 +45,8 @@ final class PartitionDeadLetters {
     }
 
     /** Whether {@code path} is an entity of the topic partitions' region: {@code /system/sharding/bus-partition/<shard>/<entity>}. */
-    private static boolean isPartitionActor(org.apache.pekko.actor.ActorPath path) {
-        org.apache.pekko.actor.ActorPath shard = path.parent();
+    private static boolean isPartitionActor(ActorPath path) {
+        ActorPath shard = path.parent();
         return shard != null && shard.parent() != null && TopicPartition.TYPE_KEY.name().equals(shard.parent().name());
     }
 }

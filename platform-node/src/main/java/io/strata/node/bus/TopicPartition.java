@@ -41,9 +41,11 @@ import java.util.concurrent.CompletableFuture;
  * batches.
  *
  * <p>Appends are acknowledged per the durability mode (after the memory-mapped write, or after
- * group-commit fsync). Reads never run on the actor: each is a task on the blocking-I/O executor,
- * with a reader the log keeps positioned for a consumer's next read, which replies directly;
- * readers see up to the log's high watermark (in fsync mode, fsynced records only).
+ * group-commit fsync). Reads are not the actor's messages: each uses a reader the log keeps
+ * positioned for a consumer's next read and replies directly, in place when it follows the end
+ * ({@link PartitionLog#readInPlace}: on the caller's thread, or the writer's that woke it), else
+ * as a task on the blocking-I/O executor; readers see up to the log's high watermark (in fsync
+ * mode, fsynced records only).
  * Retention runs on a timer. If the log cannot be written the append is refused
  * ({@code storage_unavailable}) and the entity stops; the next command reopens the log. A
  * partition opens only for a topic in the catalog ({@code topic_not_found} otherwise). The entity
