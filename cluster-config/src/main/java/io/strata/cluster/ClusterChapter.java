@@ -1,6 +1,5 @@
 package io.strata.cluster;
 
-import io.strata.node.launch.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.node.cluster.ClusterSpec;
 import io.strata.node.cluster.Placement;
@@ -9,6 +8,7 @@ import io.strata.node.common.PartitionId;
 import io.strata.node.common.Partitioner;
 import io.strata.node.demo.DemoChapter;
 import io.strata.node.demo.DemoTour;
+import io.strata.node.launch.LoopbackPorts;
 import picocli.CommandLine;
 
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.strata.cluster;
 
-import io.strata.node.launch.LoopbackPorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.node.cluster.tls.CertificateAuthority;
 import io.strata.node.cluster.tls.NodeCertificate;
+import io.strata.node.launch.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,13 +1,15 @@
 package io.strata.node.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.strata.node.cli.UpCommand;
 import io.strata.node.cluster.tls.ClusterCertificates;
 import io.strata.node.http.Json;
+import io.strata.node.launch.LoopbackPorts;
 import io.strata.node.launch.NodeProcess;
+import io.strata.node.testing.Await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +30,9 @@ import java.util.Map;
  */
 final class TestCluster implements AutoCloseable {
 
+    /** How long a started node may take to be seen Up by every other serving node. */
+    private static final Duration UP_LIMIT = Duration.ofSeconds(60);
+
     private final Path dir;
     private final Path file;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -46,9 +51,13 @@ final class TestCluster implements AutoCloseable {
     /** As {@link #create(Path, String, List)}, each node with a Kafka door on a port of its own when {@code kafka}. */
     static TestCluster create(Path dir, String name, List<String> nodes, boolean kafka) throws IOException {
         StringBuilder entries = new StringBuilder();
-        for (String node : nodes) {
-            entries.append("    ").append(node).append(" { host = 127.0.0.1, cluster-port = ").append(freePort())
-                    .append(", http-port = ").append(freePort()).append(kafka ? ", kafka-port = " + freePort() : "")
+        int perNode = kafka ? 3 : 2;
+        int[] ports = LoopbackPorts.free(perNode * nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            String node = nodes.get(i);
+            entries.append("    ").append(node).append(" { host = 127.0.0.1, cluster-port = ").append(ports[perNode * i])
+                    .append(", http-port = ").append(ports[perNode * i + 1])
+                    .append(kafka ? ", kafka-port = " + ports[perNode * i + 2] : "")
                     .append(", data-dir = \"").append(dir.resolve(node + "-data")).append("\" }\n");
         }
         String text = "strata-cluster {\n  name = " + name + "\n  seed-nodes = [" + nodes.get(0) + "]\n  settings {\n"
@@ -90,34 +99,21 @@ final class TestCluster implements AutoCloseable {
     }
 
     private void awaitRunningNodesSeeEachOtherUp() {
-        List<String> alive = running.entrySet().stream().filter(e -> e.getValue().isAlive() && e.getValue().httpHost() != null).map(Map.Entry::getKey).toList();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        for (String viewer : alive) {
-            String seen = "";
-            while (true) {
-                try {
-                    HttpResponse<String> answer = send(viewer, "GET", "/cluster", null);
-                    seen = answer.body();
-                    JsonNode nodes = Json.parse(seen.getBytes(StandardCharsets.UTF_8)).path("nodes");
-                    if (alive.stream().allMatch(n -> nodes.path(n).path("partitions_available").asBoolean(false))) {
-                        break;
-                    }
-                } catch (IOException | RuntimeException notYet) {
-                    seen = notYet.toString();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
-                if (Instant.now().isAfter(deadline)) {
-                    throw new AssertionError("node " + viewer + " does not see all of " + alive + " Up within 60 s: " + seen);
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
-            }
+        List<String> serving = running.entrySet().stream().filter(e -> e.getValue().isAlive() && e.getValue().httpHost() != null)
+                .map(Map.Entry::getKey).toList();
+        for (String viewer : serving) {
+            Await.until(UP_LIMIT, () -> clusterAsSeenBy(viewer),
+                    seen -> serving.stream().allMatch(n -> seen.path("nodes").path(n).path("partitions_available").asBoolean(false)),
+                    seen -> "node " + viewer + " does not see all of " + serving + " Up: " + seen);
+        }
+    }
+
+    /** {@code GET /cluster} of {@code viewer}; a missing node when it does not answer yet. */
+    private JsonNode clusterAsSeenBy(String viewer) throws InterruptedException {
+        try {
+            return Json.parse(send(viewer, "GET", "/cluster", null).body().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException notYet) {
+            return MissingNode.getInstance();
         }
     }
 
@@ -147,11 +143,5 @@ final class TestCluster implements AutoCloseable {
     @Override
     public void close() {
         running.values().forEach(NodeProcess::close);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
