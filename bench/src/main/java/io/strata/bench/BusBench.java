@@ -215,16 +215,14 @@ final class BusBench {
         List<BusRecord> one = List.of(record());
         AtomicLong next = new AtomicLong(start);
         AtomicReference<CompletableFuture<?>> lastProduce = new AtomicReference<>(CompletableFuture.completedFuture(null));
-        return EndToEnd.run(window, "bench-bus-e2e", sequence -> {
+        return EndToEnd.runAsync(window, "bench-bus-e2e", sequence -> {
             // A failed append fails the run when the next one starts.
             lastProduce.get().getNow(null);
             lastProduce.set(bus.produce(E2E_TOPIC, one).toCompletableFuture());
-        }, () -> {
-            TopicPartition.Records read = bus.read(E2E_TOPIC, 0, next.get(), READ_MAX, LONG_POLL).toCompletableFuture()
-                    .get(PREFILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }, () -> bus.read(E2E_TOPIC, 0, next.get(), READ_MAX, LONG_POLL).thenApply(read -> {
             next.set(read.nextOffset());
             return read.nextOffset() - start;
-        });
+        }));
     }
 
     private void prefill(BusStore bus, int records) throws Exception {

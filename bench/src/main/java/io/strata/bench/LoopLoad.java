@@ -15,16 +15,29 @@ final class LoopLoad {
         void run() throws Exception;
     }
 
+    /** One operation of the loop that says when it completed, which may be before it returns. */
+    @FunctionalInterface
+    interface TimedOperation {
+        /** Runs the operation; returns the {@link System#nanoTime()} at which it completed. */
+        long run() throws Exception;
+    }
+
     private LoopLoad() {}
 
     static RunResult run(Window window, String threadName, Operation operation) throws InterruptedException {
+        return runTimed(window, threadName, () -> {
+            operation.run();
+            return System.nanoTime();
+        });
+    }
+
+    static RunResult runTimed(Window window, String threadName, TimedOperation operation) throws InterruptedException {
         RunControl control = new RunControl();
         Thread thread = new Thread(() -> {
             try {
                 while (control.running()) {
                     long start = System.nanoTime();
-                    operation.run();
-                    control.record(start);
+                    control.record(start, operation.run());
                 }
             } catch (Exception | Error e) {
                 control.fail(e);

@@ -26,7 +26,12 @@ final class RunControl {
 
     /** Records one operation that started at {@code startNanos} ({@link System#nanoTime()}) and just completed. */
     void record(long startNanos) {
-        latencies.recordValue(System.nanoTime() - startNanos);
+        record(startNanos, System.nanoTime());
+    }
+
+    /** Records one operation that ran from {@code startNanos} to {@code endNanos} ({@link System#nanoTime()}). */
+    void record(long startNanos, long endNanos) {
+        latencies.recordValue(Math.max(0, endNanos - startNanos));
     }
 
     /** Stops the run; the first failure is the one {@link #throwIfFailed} reports. */
