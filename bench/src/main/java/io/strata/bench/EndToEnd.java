@@ -128,15 +128,7 @@ final class EndToEnd {
     private void read() {
         try {
             while (reading) {
-                long count = poller.poll();
-                if (count > seen) {
-                    seenAtNanos = System.nanoTime();
-                    seen = count;
-                    Thread waiting = producer;
-                    if (waiting != null) {
-                        LockSupport.unpark(waiting);
-                    }
-                }
+                see(poller.poll());
             }
         } catch (Exception | Error e) {
             readFailure = e;
@@ -176,6 +168,12 @@ final class EndToEnd {
             asyncReaderStopped.complete(null);
             return false;
         }
+        see(count);
+        return true;
+    }
+
+    /** Notes that the reader has seen {@code count} records, and wakes the producer if that is more. */
+    private void see(long count) {
         if (count > seen) {
             seenAtNanos = System.nanoTime();
             seen = count;
@@ -184,6 +182,5 @@ final class EndToEnd {
                 LockSupport.unpark(waiting);
             }
         }
-        return true;
     }
 }
