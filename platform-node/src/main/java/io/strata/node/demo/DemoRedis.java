@@ -96,6 +96,23 @@ final class DemoRedis implements AutoCloseable {
                 }
                 yield String.join("\n", items);
             }
+            case '_' -> "(nil)";
+            case '=' -> {
+                // A verbatim string: its three-letter format and a colon, then the text, shown as it is.
+                byte[] value = in.readNBytes(Integer.parseInt(rest) + 2);
+                yield new String(value, 4, value.length - 6, StandardCharsets.UTF_8);
+            }
+            case '%' -> {
+                int count = Integer.parseInt(rest);
+                if (count == 0) {
+                    yield "(empty hash)";
+                }
+                List<String> entries = new ArrayList<>();
+                for (int i = 1; i <= count; i++) {
+                    entries.add((i == 1 ? "" : indent) + i + "# " + readReply(indent + "   ") + " => " + readReply(indent + "   "));
+                }
+                yield String.join("\n", entries);
+            }
             default -> throw new IOException("not a RESP reply: " + line);
         };
     }

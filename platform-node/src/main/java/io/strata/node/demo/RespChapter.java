@@ -35,7 +35,7 @@ public final class RespChapter implements DemoChapter {
         }
         port = tour.respPort().getAsInt();
         tour.step("Redis clients talk to the same store");
-        tour.say("The node listens for RESP2 on 127.0.0.1:" + port + " (./strata up --resp-port N). Database 0 is"
+        tour.say("The node listens for RESP (2 and 3) on 127.0.0.1:" + port + " (./strata up --resp-port N). Database 0 is"
                 + " the keyspace \"0\" of the HTTP API.");
         try (DemoRedis redis = DemoRedis.connect(port)) {
             expect(tour, redis, "OK", "SET", "demo:greeting", "hello from redis");
@@ -52,6 +52,18 @@ public final class RespChapter implements DemoChapter {
             tour.get("/kv/0/demo:session").expect(200, "token-42");
             expect(tour, redis, "OK", "MSET", "demo:a", "1", "demo:b", "2");
             expect(tour, redis, "1) \"1\"\n2) \"2\"\n3) (nil)", "MGET", "demo:a", "demo:b", "demo:nobody");
+        }
+
+        tour.step("RESP3: HELLO 3, as redis-py, Lettuce and redis-cli -3 open");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            tour.shell("redis-cli -p " + port + " -3 HELLO 3");
+            String hello = redis.call("HELLO", "3");
+            hello.lines().forEach(tour::say);
+            tour.check(hello.startsWith("1# \"server\" => \"redis\"") && hello.contains("\"proto\" => (integer) 3"),
+                    "a RESP3 map with proto 3, got " + hello);
+            expect(tour, redis, "(nil)", "GET", "demo:nobody");
+            String client = show(tour, redis, "CLIENT", "INFO");
+            tour.check(client.contains(" resp=3 "), "CLIENT INFO with resp=3, got " + client);
         }
 
         tour.step("Databases are keyspaces");

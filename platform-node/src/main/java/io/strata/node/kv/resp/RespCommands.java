@@ -23,10 +23,15 @@ final class RespCommands {
         CompletionStage<ByteString> run(RespSession session, List<byte[]> args);
     }
 
-    /** A command: its lower-case name, arity, flags and first/last/step key positions, and its handler. */
-    record Spec(String name, int arity, List<String> flags, int firstKey, int lastKey, int step, Handler handler) {
+    /** What {@code COMMAND DOCS} tells of a command: its group, the Redis version that added it, a one-line summary. */
+    record Doc(String group, String since, String summary) {}
 
-        /** The command's entry in a {@code COMMAND} reply (the RESP2 fields redis-cli reads). */
+    /**
+     * A command: its lower-case name, arity, flags and first/last/step key positions, its
+     * documentation and its handler.
+     */
+    record Spec(String name, int arity, List<String> flags, int firstKey, int lastKey, int step, Doc doc, Handler handler) {
+
         /**
          * What the command touches, for {@link CommandScheduler}: its keys by its key positions;
          * a command without keys touches nothing shared when it is one of {@link #KEYLESS_FREE},
@@ -44,10 +49,17 @@ final class RespCommands {
             return new CommandScheduler.Access(false, flags.contains("write"), keys);
         }
 
-        ByteString describe() {
+        /** The command's entry in a {@code COMMAND} reply (the first six fields, which redis-cli reads; flags a set in RESP3). */
+        ByteString describe(Resp resp) {
             return Resp.array(List.of(Resp.bulk(name), Resp.integer(arity),
-                    Resp.array(flags.stream().map(Resp::simple).toList()),
+                    resp.set(flags.stream().map(Resp::simple).toList()),
                     Resp.integer(firstKey), Resp.integer(lastKey), Resp.integer(step)));
+        }
+
+        /** The command's entry in a {@code COMMAND DOCS} reply: a map of summary, since and group. */
+        ByteString docs(Resp resp) {
+            return resp.map(List.of(Resp.bulk("summary"), Resp.bulk(doc.summary()), Resp.bulk("since"), Resp.bulk(doc.since()),
+                    Resp.bulk("group"), Resp.bulk(doc.group())));
         }
     }
 
@@ -57,44 +69,83 @@ final class RespCommands {
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
-    private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config");
+    private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
 
     static {
-        add("ping", -1, List.of("fast"), 0, 0, 0, RespSession::ping);
-        add("echo", 2, List.of("fast"), 0, 0, 0, RespSession::echo);
-        add("get", 2, List.of("readonly", "fast"), 1, 1, 1, RespSession::get);
-        add("set", -3, List.of("write", "denyoom"), 1, 1, 1, RespSession::set);
-        add("setex", 4, List.of("write", "denyoom"), 1, 1, 1, RespSession::setex);
-        add("del", -2, List.of("write"), 1, -1, 1, RespSession::del);
-        add("exists", -2, List.of("readonly", "fast"), 1, -1, 1, RespSession::exists);
-        add("incr", 2, List.of("write", "denyoom", "fast"), 1, 1, 1, RespSession::incr);
-        add("incrby", 3, List.of("write", "denyoom", "fast"), 1, 1, 1, RespSession::incrby);
-        add("decr", 2, List.of("write", "denyoom", "fast"), 1, 1, 1, RespSession::decr);
-        add("decrby", 3, List.of("write", "denyoom", "fast"), 1, 1, 1, RespSession::decrby);
-        add("mget", -2, List.of("readonly", "fast"), 1, -1, 1, RespSession::mget);
-        add("mset", -3, List.of("write", "denyoom"), 1, -1, 2, RespSession::mset);
-        add("expire", -3, List.of("write", "fast"), 1, 1, 1, RespSession::expire);
-        add("ttl", 2, List.of("readonly", "fast"), 1, 1, 1, RespSession::ttl);
-        add("pttl", 2, List.of("readonly", "fast"), 1, 1, 1, RespSession::pttl);
-        add("persist", 2, List.of("write", "fast"), 1, 1, 1, RespSession::persist);
-        add("dbsize", 1, List.of("readonly", "fast"), 0, 0, 0, RespSession::dbsize);
-        add("select", 2, List.of("loading", "fast"), 0, 0, 0, RespSession::select);
-        add("info", -1, List.of("loading"), 0, 0, 0, RespSession::info);
-        add("command", -1, List.of("loading"), 0, 0, 0, RespSession::command);
-        add("client", -2, List.of("loading"), 0, 0, 0, RespSession::client);
-        add("hello", -1, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, RespSession::hello);
-        add("auth", -2, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, RespSession::auth);
-        add("config", -2, List.of("admin", "loading"), 0, 0, 0, RespSession::config);
+        add("ping", -1, List.of("fast"), 0, 0, 0, connection("1.0.0", "Returns the server's liveliness response."), RespSession::ping);
+        add("echo", 2, List.of("fast"), 0, 0, 0, connection("1.0.0", "Returns the given string."), RespSession::echo);
+        add("get", 2, List.of("readonly", "fast"), 1, 1, 1, string("1.0.0", "Returns the string value of a key."), RespSession::get);
+        add("set", -3, List.of("write", "denyoom"), 1, 1, 1,
+                string("1.0.0", "Sets the string value of a key. The key is created if it doesn't exist."), RespSession::set);
+        add("setex", 4, List.of("write", "denyoom"), 1, 1, 1,
+                string("2.0.0", "Sets the string value and expiration time of a key."), RespSession::setex);
+        add("del", -2, List.of("write"), 1, -1, 1, generic("1.0.0", "Deletes one or more keys."), RespSession::del);
+        add("exists", -2, List.of("readonly", "fast"), 1, -1, 1, generic("1.0.0", "Determines whether one or more keys exist."),
+                RespSession::exists);
+        add("incr", 2, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("1.0.0", "Increments the integer value of a key by one."), RespSession::incr);
+        add("incrby", 3, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("1.0.0", "Increments the integer value of a key by a number."), RespSession::incrby);
+        add("decr", 2, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("1.0.0", "Decrements the integer value of a key by one."), RespSession::decr);
+        add("decrby", 3, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("1.0.0", "Decrements a number from the integer value of a key."), RespSession::decrby);
+        add("mget", -2, List.of("readonly", "fast"), 1, -1, 1, string("1.0.0", "Atomically returns the string values of one or more keys."),
+                RespSession::mget);
+        add("mset", -3, List.of("write", "denyoom"), 1, -1, 2, string("1.0.1", "Sets the string values of one or more keys."),
+                RespSession::mset);
+        add("expire", -3, List.of("write", "fast"), 1, 1, 1, generic("1.0.0", "Sets the expiration time of a key in seconds."),
+                RespSession::expire);
+        add("ttl", 2, List.of("readonly", "fast"), 1, 1, 1, generic("1.0.0", "Returns the expiration time in seconds of a key."),
+                RespSession::ttl);
+        add("pttl", 2, List.of("readonly", "fast"), 1, 1, 1, generic("2.6.0", "Returns the expiration time in milliseconds of a key."),
+                RespSession::pttl);
+        add("persist", 2, List.of("write", "fast"), 1, 1, 1, generic("2.2.0", "Removes the expiration time of a key."),
+                RespSession::persist);
+        add("dbsize", 1, List.of("readonly", "fast"), 0, 0, 0, server("1.0.0", "Returns the number of keys in the database."),
+                RespSession::dbsize);
+        add("select", 2, List.of("loading", "fast"), 0, 0, 0, connection("1.0.0", "Changes the selected database."), RespSession::select);
+        add("info", -1, List.of("loading"), 0, 0, 0, server("1.0.0", "Returns information and statistics about the server."),
+                RespSession::info);
+        add("command", -1, List.of("loading"), 0, 0, 0, server("2.8.13", "Returns detailed information about all commands."),
+                RespSession::command);
+        add("client", -2, List.of("loading"), 0, 0, 0, connection("2.4.0", "A container for client connection commands."),
+                RespSession::client);
+        add("hello", -1, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, connection("6.0.0", "Handshakes with the Redis server."),
+                RespSession::hello);
+        add("auth", -2, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, connection("1.0.0", "Authenticates the connection."),
+                RespSession::auth);
+        add("reset", 1, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, connection("6.2.0", "Resets the connection."),
+                RespSession::reset);
+        add("time", 1, List.of("loading", "fast"), 0, 0, 0, server("2.6.0", "Returns the server time."), RespSession::time);
+        add("config", -2, List.of("admin", "loading"), 0, 0, 0, server("2.0.0", "A container for server configuration commands."),
+                RespSession::config);
         // QUIT is answered by the session itself: it closes the connection.
-        add("quit", -1, List.of("fast", NO_AUTH), 0, 0, 0, (session, args) -> {
+        add("quit", -1, List.of("fast", NO_AUTH), 0, 0, 0, connection("1.0.0", "Closes the connection."), (session, args) -> {
             throw new IllegalStateException("QUIT is handled by the session");
         });
     }
 
     private RespCommands() {}
 
-    private static void add(String name, int arity, List<String> flags, int first, int last, int step, Handler handler) {
-        COMMANDS.put(name, new Spec(name, arity, flags, first, last, step, handler));
+    private static void add(String name, int arity, List<String> flags, int first, int last, int step, Doc doc, Handler handler) {
+        COMMANDS.put(name, new Spec(name, arity, flags, first, last, step, doc, handler));
+    }
+
+    private static Doc string(String since, String summary) {
+        return new Doc("string", since, summary);
+    }
+
+    private static Doc generic(String since, String summary) {
+        return new Doc("generic", since, summary);
+    }
+
+    private static Doc connection(String since, String summary) {
+        return new Doc("connection", since, summary);
+    }
+
+    private static Doc server(String since, String summary) {
+        return new Doc("server", since, summary);
     }
 
     /** The command called {@code lowerCaseName}, or null. */

@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The KV store's second door: a TCP listener speaking RESP2 (the Redis protocol), so Redis
+ * The KV store's second door: a TCP listener speaking RESP2 and RESP3 (the Redis protocol), so Redis
  * clients, redis-cli and redis-benchmark work against Strata. Every command goes through the
  * same {@link KvStore} (partition entities, log) as the HTTP API.
  *
@@ -102,11 +102,13 @@ public final class RespServer extends TcpDoor {
                     open.put(id, closed);
                     closed.whenComplete((done, failure) -> {
                         open.remove(id);
+                        info.sessions.remove(id);
                         reader.closed();
                     });
                     try {
                         connection.handleWith(idleTimeout(settings).join(
-                                connectionFlow(new RespSession(store, info, id), settings, killSwitch, reader).via(evict.flow()),
+                                connectionFlow(info.register(new RespSession(store, info, id, address(connection.remoteAddress()),
+                                        address(connection.localAddress()))), settings, killSwitch, reader).via(evict.flow()),
                                 Keep.<NotUsed, CompletionStage<Done>>right()), system)
                                 .whenComplete((done, failure) -> closed.complete(Done.getInstance()));
                     } catch (RuntimeException e) {
@@ -121,6 +123,11 @@ public final class RespServer extends TcpDoor {
                     LOG.info("RESP listener bound to {} (at most {} clients)", binding.localAddress(), settings.maxClients());
                     return new RespServer(binding, killSwitch, open);
                 });
+    }
+
+    /** {@code host:port}, as CLIENT LIST shows addresses. */
+    private static String address(java.net.InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     /** Closes a connection on which no byte moved either way for {@code timeout} (Redis's {@code timeout}); none when zero. */
@@ -169,6 +176,7 @@ public final class RespServer extends TcpDoor {
         private final AtomicLong connectionsReceived = new AtomicLong();
         private final AtomicLong rejectedConnections = new AtomicLong();
         private final AtomicLong commandsProcessed = new AtomicLong();
+        private final Map<Long, RespSession> sessions = new ConcurrentHashMap<>();
         private volatile int port;
 
         Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open, MemoryGuard memory) {
@@ -181,6 +189,17 @@ public final class RespServer extends TcpDoor {
 
         MemoryGuard memory() {
             return memory;
+        }
+
+        /** Adds a connection's session to those CLIENT LIST shows, until its connection closes. */
+        RespSession register(RespSession session) {
+            sessions.put(session.id(), session);
+            return session;
+        }
+
+        /** The open connections' sessions. */
+        java.util.Collection<RespSession> sessions() {
+            return sessions.values();
         }
 
         RespInput input() {

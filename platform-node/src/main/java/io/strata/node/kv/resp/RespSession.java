@@ -28,11 +28,14 @@ import java.util.regex.Pattern;
 
 /**
  * One RESP connection's commands: runs each against the {@link KvStore}, as the HTTP routes do,
- * and encodes the reply. Connection state is the selected database (database N is the keyspace
- * named {@code N}, so {@code SET k v} in database 0 is {@code PUT /kv/0/k}) and, when a password
- * is set ({@link RespSettings#authToken()}), whether it authenticated: until AUTH (or HELLO's
- * AUTH option) gives it, every command but those Redis lets through ({@link RespCommands#NO_AUTH}:
- * AUTH, HELLO, QUIT) is answered {@code -NOAUTH}, as Redis with {@code requirepass} does.
+ * and encodes the reply in the protocol version the connection chose ({@code HELLO 3}: RESP3;
+ * RESP2 until then, as Redis). Connection state is the selected database (database N is the
+ * keyspace named {@code N}, so {@code SET k v} in database 0 is {@code PUT /kv/0/k}), the protocol,
+ * the names {@code CLIENT} sets, and, when a password is set ({@link RespSettings#authToken()}),
+ * whether it authenticated: until AUTH (or HELLO's AUTH option) gives it, every command but those
+ * Redis lets through ({@link RespCommands#NO_AUTH}: AUTH, HELLO, RESET, QUIT) is answered
+ * {@code -NOAUTH}, as Redis with {@code requirepass} does. {@code RESET} returns all of it to how
+ * a new connection starts.
  *
  * <p>Not thread-safe: the connection's stream calls {@link #execute} for one command at a time,
  * in order, so a pipeline's commands apply in the order they were sent. The returned stage never
@@ -46,6 +49,7 @@ final class RespSession {
     private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    private static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     /** The only user: Redis's, whose password {@code requirepass} sets. */
     private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
 
@@ -55,20 +59,37 @@ final class RespSession {
     private final KvStore store;
     private final RespServer.Info info;
     private final long id;
+    private final String remoteAddress;
+    private final String localAddress;
+    private final long openedAtNanos = System.nanoTime();
     private final CommandScheduler scheduler = new CommandScheduler();
     // Volatile: a command that waited for earlier ones runs on whichever thread finished them.
     private volatile String db = "0";
+    private volatile Resp resp = Resp.RESP2;
     private volatile byte[] clientName;
+    private volatile byte[] libraryName;
+    private volatile byte[] libraryVersion;
+    private volatile boolean noEvict;
+    private volatile boolean noTouch;
+    /** The last command's name and when it came, for CLIENT LIST / INFO. */
+    private volatile String lastCommand = "NULL";
+    private volatile long lastCommandAtNanos = openedAtNanos;
     /** Whether commands may run: from the start when there is no password, else after AUTH. */
     private volatile boolean authenticated;
     /** Set by QUIT or a protocol error, on the connection's stream, where every command is submitted. */
     private boolean closing;
 
-    RespSession(KvStore store, RespServer.Info info, long id) {
+    RespSession(KvStore store, RespServer.Info info, long id, String remoteAddress, String localAddress) {
         this.store = store;
         this.info = info;
         this.id = id;
+        this.remoteAddress = remoteAddress;
+        this.localAddress = localAddress;
         this.authenticated = info.settings().authToken().isEmpty();
+    }
+
+    long id() {
+        return id;
     }
 
     /**
@@ -92,6 +113,8 @@ final class RespSession {
             return CompletableFuture.completedFuture(new Response(Resp.OK, true));
         }
         RespCommands.Spec spec = RespCommands.spec(name);
+        lastCommand = spec == null ? name : name.equals("client") && args.size() > 1 ? "client|" + ascii(args.get(1)).toLowerCase(Locale.ROOT) : name;
+        lastCommandAtNanos = System.nanoTime();
         if (spec == null) {
             return reply(Resp.error(unknownCommand(args)));
         }
@@ -123,7 +146,7 @@ final class RespSession {
     }
 
     CompletionStage<ByteString> get(List<byte[]> args) {
-        return find(key(args.get(1))).thenApply(found -> found == null ? Resp.NULL_BULK : Resp.bulk(found.value()));
+        return find(key(args.get(1))).thenApply(found -> found == null ? resp.nullBulk() : Resp.bulk(found.value()));
     }
 
     /** SET key value [EX seconds | PX milliseconds] [NX | XX]; KEEPTTL, GET, EXAT and PXAT are not supported. */
@@ -162,7 +185,7 @@ final class RespSession {
         boolean conditional = nx || xx;
         return orAbsent(call(() -> store.put(db, key, args.get(2), ttl, expected)), xx).thenApply(reply -> {
             if (reply == null || reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch") && conditional) {
-                return Resp.NULL_BULK;
+                return resp.nullBulk();
             }
             expect(reply, KvPartition.Written.class);
             return Resp.OK;
@@ -238,7 +261,7 @@ final class RespSession {
         List<String> keys = keys(args, 1);
         return multiGet(keys).thenApply(found -> {
             List<ByteString> items = new ArrayList<>(keys.size());
-            keys.forEach(k -> items.add(found.get(k) == null ? Resp.NULL_BULK : Resp.bulk(found.get(k).value())));
+            keys.forEach(k -> items.add(found.get(k) == null ? resp.nullBulk() : Resp.bulk(found.get(k).value())));
             return Resp.array(items);
         });
     }
@@ -355,7 +378,7 @@ final class RespSession {
                     .append("\r\nevicted_clients:").append(info.input().evictions()).append("\r\n\r\n");
         }
         if (!(all || section.equals("keyspace"))) {
-            return done(Resp.bulk(text.toString()));
+            return done(resp.verbatim(text.toString()));
         }
         List<String> dbs = store.keyspaces().stream().map(k -> k.name())
                 .filter(name -> name.matches("0|[1-9][0-9]{0,3}") && Integer.parseInt(name) < info.settings().databases())
@@ -365,7 +388,7 @@ final class RespSession {
             lines.add(store.stats(name).thenApply(s -> s.keys() == 0 ? "" : "db" + name + ":keys=" + s.keys() + "\r\n")
                     .toCompletableFuture());
         }
-        return allOf(lines).thenApply(found -> Resp.bulk(text.append("# Keyspace\r\n").append(String.join("", found)).toString()));
+        return allOf(lines).thenApply(found -> resp.verbatim(text.append("# Keyspace\r\n").append(String.join("", found)).toString()));
     }
 
     /**
@@ -398,19 +421,34 @@ final class RespSession {
         return String.format(Locale.ROOT, "%.2f%s", value, units[unit]);
     }
 
-    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS (empty): what redis-cli and client libraries ask. */
+    /**
+     * COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...], COMMAND LIST: what
+     * redis-cli and client libraries ask, from the command table.
+     */
     CompletionStage<ByteString> command(List<byte[]> args) {
+        Resp out = resp;
         if (args.size() == 1) {
-            return done(Resp.array(RespCommands.all().stream().map(RespCommands.Spec::describe).toList()));
+            return done(Resp.array(RespCommands.all().stream().map(spec -> spec.describe(out)).toList()));
         }
         String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
+        List<String> names = args.subList(2, args.size()).stream().map(n -> ascii(n).toLowerCase(Locale.ROOT)).toList();
         return switch (sub) {
-            case "count" -> done(Resp.integer(RespCommands.all().size()));
-            case "docs" -> done(Resp.EMPTY_ARRAY);
-            case "info" -> done(Resp.array(args.subList(2, args.size()).stream().map(n -> {
-                RespCommands.Spec spec = RespCommands.spec(ascii(n).toLowerCase(Locale.ROOT));
-                return spec == null ? Resp.NULL_ARRAY : spec.describe();
+            case "count" -> args.size() == 2 ? done(Resp.integer(RespCommands.all().size())) : wrongArity("command|count");
+            case "list" -> args.size() == 2 ? done(Resp.array(RespCommands.all().stream().map(spec -> Resp.bulk(spec.name())).toList()))
+                    : fail("ERR COMMAND LIST filters are not supported");
+            case "info" -> done(Resp.array(names.stream().map(n -> {
+                RespCommands.Spec spec = RespCommands.spec(n);
+                return spec == null ? out.nullArray() : spec.describe(out);
             }).toList()));
+            case "docs" -> {
+                List<ByteString> docs = new ArrayList<>();
+                for (RespCommands.Spec spec : names.isEmpty() ? RespCommands.all()
+                        : names.stream().map(RespCommands::spec).filter(java.util.Objects::nonNull).toList()) {
+                    docs.add(Resp.bulk(spec.name()));
+                    docs.add(spec.docs(out));
+                }
+                yield done(out.map(docs));
+            }
             default -> fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try COMMAND HELP.");
         };
     }
@@ -446,20 +484,22 @@ final class RespSession {
 
     /**
      * HELLO [protover [AUTH username password] [SETNAME name]]: the handshake newer clients open
-     * with. Protocol 2 answers the server's description, as Redis does in RESP2; any other version
-     * answers NOPROTO, Redis's refusal of a protocol it does not speak, on which clients fall back
-     * to RESP2. AUTH authenticates as the AUTH command does; without it, a connection that must
-     * authenticate is refused, as Redis refuses it.
+     * with. Protocol 2 or 3 switches the connection to it (its reply already in it: a map in
+     * RESP3); any other version answers NOPROTO, Redis's refusal of a protocol it does not speak.
+     * AUTH authenticates as the AUTH command does; without it, a connection that must authenticate
+     * is refused, as Redis refuses it. Nothing changes unless the whole command succeeds.
      */
     CompletionStage<ByteString> hello(List<byte[]> args) {
+        Resp protocol = resp;
         if (args.size() > 1) {
             Long version = parseLong(args.get(1));
             if (version == null) {
                 return fail("ERR Protocol version is not an integer or out of range");
             }
-            if (version != 2) {
-                return fail("NOPROTO sorry, this protocol version is not supported");
+            if (version != 2 && version != 3) {
+                return fail("NOPROTO unsupported protocol version");
             }
+            protocol = Resp.of(version.intValue());
         }
         byte[] name = null;
         byte[][] credentials = null;
@@ -470,6 +510,9 @@ final class RespSession {
                 i += 2;
             } else if (option.equals("SETNAME") && i + 1 < args.size()) {
                 name = args.get(++i);
+                if (!isPrintableWord(name)) {
+                    return fail(BAD_CLIENT_NAME);
+                }
             } else {
                 return fail("ERR Syntax error in HELLO option '" + ascii(args.get(i)) + "'");
             }
@@ -483,19 +526,48 @@ final class RespSession {
                     + " version at the same time");
         }
         if (name != null) {
-            clientName = name;
+            clientName = name.length == 0 ? null : name;
         }
-        return done(Resp.array(List.of(
+        resp = protocol;
+        return done(protocol.map(List.of(
                 Resp.bulk("server"), Resp.bulk("redis"),
                 Resp.bulk("version"), Resp.bulk(RespServer.REDIS_VERSION),
-                Resp.bulk("proto"), Resp.integer(2),
+                Resp.bulk("proto"), Resp.integer(protocol.version()),
                 Resp.bulk("id"), Resp.integer(id),
                 Resp.bulk("mode"), Resp.bulk("standalone"),
                 Resp.bulk("role"), Resp.bulk("master"),
                 Resp.bulk("modules"), Resp.EMPTY_ARRAY)));
     }
 
-    /** CLIENT SETNAME / GETNAME / SETINFO (accepted and ignored) / ID: what client libraries send on connect. */
+    /**
+     * RESET: the connection as a new one starts — database 0, RESP2, no name, no library, and,
+     * when a password is set, not authenticated.
+     */
+    CompletionStage<ByteString> reset(List<byte[]> args) {
+        db = "0";
+        resp = Resp.RESP2;
+        clientName = null;
+        libraryName = null;
+        libraryVersion = null;
+        noEvict = false;
+        noTouch = false;
+        authenticated = info.settings().authToken().isEmpty();
+        return done(Resp.simple("RESET"));
+    }
+
+    /** TIME: the node's clock as Redis gives it, seconds and microseconds, two bulk strings. */
+    CompletionStage<ByteString> time(List<byte[]> args) {
+        java.time.Instant now = java.time.Instant.now();
+        return done(Resp.array(List.of(Resp.bulk(Long.toString(now.getEpochSecond())), Resp.bulk(Long.toString(now.getNano() / 1000)))));
+    }
+
+    /**
+     * CLIENT SETNAME / GETNAME / ID / INFO / LIST [TYPE t] [ID id...] / SETINFO LIB-NAME|LIB-VER /
+     * NO-EVICT / NO-TOUCH / GETREDIR / HELP: what client libraries send on connect and tools ask.
+     * Names are checked as Redis checks them (printable, no spaces). Strata never evicts a client's
+     * keys or tracks access times, so NO-EVICT and NO-TOUCH are recorded (CLIENT INFO shows them)
+     * and change nothing else.
+     */
     CompletionStage<ByteString> client(List<byte[]> args) {
         String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
         return switch (sub) {
@@ -503,14 +575,129 @@ final class RespSession {
                 if (args.size() != 3) {
                     yield wrongArity("client|setname");
                 }
-                clientName = args.get(2);
+                if (!isPrintableWord(args.get(2))) {
+                    yield fail(BAD_CLIENT_NAME);
+                }
+                clientName = args.get(2).length == 0 ? null : args.get(2);
                 yield done(Resp.OK);
             }
-            case "getname" -> done(clientName == null ? Resp.NULL_BULK : Resp.bulk(clientName));
-            case "setinfo" -> args.size() == 4 ? done(Resp.OK) : wrongArity("client|setinfo");
-            case "id" -> done(Resp.integer(id));
-            default -> fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try CLIENT HELP.");
+            case "getname" -> args.size() == 2 ? done(clientName == null ? resp.nullBulk() : Resp.bulk(clientName))
+                    : wrongArity("client|getname");
+            case "setinfo" -> args.size() == 4 ? setInfo(args.get(2), args.get(3)) : wrongArity("client|setinfo");
+            case "id" -> args.size() == 2 ? done(Resp.integer(id)) : wrongArity("client|id");
+            case "info" -> args.size() == 2 ? done(resp.verbatim(describe() + "\n")) : wrongArity("client|info");
+            case "list" -> clientList(args);
+            case "no-evict" -> onOff(args, "client|no-evict", on -> noEvict = on);
+            case "no-touch" -> onOff(args, "client|no-touch", on -> noTouch = on);
+            case "getredir" -> args.size() == 2 ? done(Resp.integer(-1)) : wrongArity("client|getredir");
+            case "help" -> done(Resp.array(CLIENT_HELP.stream().map(Resp::simple).toList()));
+            default -> fail("ERR unknown subcommand or wrong number of arguments for '" + ascii(args.get(1))
+                    + "'. Try CLIENT HELP.");
         };
+    }
+
+    private static final List<String> CLIENT_HELP = List.of(
+            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GETNAME", "    Return the name of the current connection.",
+            "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled (always -1).",
+            "ID", "    Return the ID of the current connection.",
+            "INFO", "    Return information about the current client connection.",
+            "LIST [options ...]", "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
+            "    * ID <client-id> [<client-id> ...]", "      Return clients of specified IDs only.",
+            "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+            "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+            "SETINFO <option> <value>", "    Set client meta attr. Options are:",
+            "    * LIB-NAME: the client lib name.", "    * LIB-VER: the client lib version.",
+            "SETNAME <name>", "    Assign the name <name> to the current connection.",
+            "HELP", "    Print this help.");
+
+    private CompletionStage<ByteString> setInfo(byte[] attribute, byte[] value) {
+        String name = ascii(attribute).toLowerCase(Locale.ROOT);
+        if (!name.equals("lib-name") && !name.equals("lib-ver")) {
+            return fail("ERR Unrecognized option '" + ascii(attribute) + "'");
+        }
+        if (!isPrintableWord(value)) {
+            return fail("ERR " + name + " cannot contain spaces, newlines or special characters.");
+        }
+        if (name.equals("lib-name")) {
+            libraryName = value;
+        } else {
+            libraryVersion = value;
+        }
+        return done(Resp.OK);
+    }
+
+    /** CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID id ...]: one line per connection of the listener. */
+    private CompletionStage<ByteString> clientList(List<byte[]> args) {
+        String type = null;
+        java.util.Set<Long> ids = null;
+        for (int i = 2; i < args.size(); i++) {
+            String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
+            if (option.equals("TYPE") && i + 1 < args.size()) {
+                type = ascii(args.get(++i)).toLowerCase(Locale.ROOT);
+                if (!List.of("normal", "master", "replica", "slave", "pubsub").contains(type)) {
+                    return fail("ERR Unknown client type '" + ascii(args.get(i)) + "'");
+                }
+            } else if (option.equals("ID") && i + 1 < args.size()) {
+                ids = new java.util.HashSet<>();
+                while (i + 1 < args.size()) {
+                    Long clientId = parseLong(args.get(++i));
+                    if (clientId == null || clientId <= 0) {
+                        return fail("ERR Invalid client ID");
+                    }
+                    ids.add(clientId);
+                }
+            } else {
+                return syntaxError();
+            }
+        }
+        // Every connection here is a normal one: Strata has no replicas or subscribers over RESP.
+        boolean normal = type == null || type.equals("normal");
+        java.util.Set<Long> only = ids;
+        StringBuilder lines = new StringBuilder();
+        info.sessions().stream().filter(s -> normal && (only == null || only.contains(s.id)))
+                .sorted(java.util.Comparator.comparingLong(RespSession::id))
+                .forEach(s -> lines.append(s.describe()).append('\n'));
+        return done(resp.verbatim(lines.toString()));
+    }
+
+    private CompletionStage<ByteString> onOff(List<byte[]> args, String command, java.util.function.Consumer<Boolean> set) {
+        if (args.size() != 3) {
+            return wrongArity(command);
+        }
+        String value = ascii(args.get(2)).toLowerCase(Locale.ROOT);
+        if (!value.equals("on") && !value.equals("off")) {
+            return syntaxError();
+        }
+        set.accept(value.equals("on"));
+        return done(Resp.OK);
+    }
+
+    /** This connection as a line of CLIENT LIST, with Redis's field names. */
+    String describe() {
+        long now = System.nanoTime();
+        String flags = (noEvict ? "e" : "") + (noTouch ? "T" : "");
+        return "id=" + id + " addr=" + remoteAddress + " laddr=" + localAddress + " fd=-1"
+                + " name=" + text(clientName) + " age=" + (now - openedAtNanos) / 1_000_000_000L
+                + " idle=" + (now - lastCommandAtNanos) / 1_000_000_000L
+                + " flags=" + (flags.isEmpty() ? "N" : flags) + " db=" + db
+                + " sub=0 psub=0 ssub=0 multi=-1 cmd=" + lastCommand + " user=default redir=-1 resp=" + resp.version()
+                + " lib-name=" + text(libraryName) + " lib-ver=" + text(libraryVersion);
+    }
+
+    private static String text(byte[] value) {
+        return value == null ? "" : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /** Redis's rule for client and library names: printable ASCII without spaces ('!' to '~'); empty clears. */
+    private static boolean isPrintableWord(byte[] value) {
+        for (byte b : value) {
+            if (b < '!' || b > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -543,7 +730,7 @@ final class RespSession {
                 pairs.add(Resp.bulk(value));
             }
         });
-        return done(Resp.array(pairs));
+        return done(resp.map(pairs));
     }
 
     /** Redis's glob for CONFIG GET: {@code *} and {@code ?}, everything else literal, case-insensitive. */

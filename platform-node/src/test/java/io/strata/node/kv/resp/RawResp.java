@@ -35,6 +35,12 @@ final class RawResp {
         assertEquals(expected, read(socket, expected.getBytes(StandardCharsets.UTF_8).length));
     }
 
+    /** Sends {@code command} and expects exactly {@code reply}. */
+    static void exchange(Socket socket, String command, String reply) throws IOException {
+        send(socket, command);
+        expectReply(socket, reply);
+    }
+
     /** Reads until the text read ends with {@code end}. */
     static String readUntil(Socket socket, String end) throws IOException {
         StringBuilder text = new StringBuilder();

@@ -37,7 +37,7 @@ class RespFlowTest {
         RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
                 io.strata.node.limits.MemoryGuard.unlimited());
         // ECHO never reaches the store, so the session needs none.
-        RespSession session = new RespSession(null, info, 1);
+        RespSession session = new RespSession(null, info, 1, "127.0.0.1:1", "127.0.0.1:2");
         StringBuilder pipeline = new StringBuilder();
         for (int i = 0; i < 200; i++) {
             pipeline.append("ECHO ").append(i).append("\r\n");

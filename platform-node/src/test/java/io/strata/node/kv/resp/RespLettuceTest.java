@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A second client library against the RESP listener: Lettuce (Netty, asynchronous, one shared
- * connection pipelining every caller's commands). It opens with {@code HELLO 3}, which Strata does
- * not know: the client must fall back to RESP2 and work as with Redis 5.
+ * connection pipelining every caller's commands). It opens with {@code HELLO 3}, as with Redis 6
+ * and later, and speaks RESP3 from then on.
  */
 class RespLettuceTest {
 
@@ -65,6 +65,7 @@ class RespLettuceTest {
     void synchronousCommands() {
         RedisCommands<String, String> redis = connection.sync();
         assertEquals("PONG", redis.ping());
+        assertTrue(redis.clientInfo().contains(" resp=3 "), "Lettuce's HELLO 3 was accepted: " + redis.clientInfo());
         assertEquals("OK", redis.set("lettuce:greeting", "hello"));
         assertEquals("hello", redis.get("lettuce:greeting"));
         assertNull(redis.set("lettuce:greeting", "again", SetArgs.Builder.nx()));

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** redis-cli itself against the RESP listener; skipped where redis-cli is not on the PATH (as on CI). */
+/** redis-cli itself against the RESP listener, in RESP2 and RESP3 ({@code -3}); skipped where redis-cli is not on the PATH. */
 class RespRedisCliTest {
 
     @TempDir
@@ -52,6 +52,18 @@ class RespRedisCliTest {
         assertTrue(Long.parseLong(cli("TTL", "cli-ttl")) > 95);
         assertTrue(cli("FOO").startsWith("ERR unknown command 'FOO'"), cli("FOO"));
         assertTrue(cli("INFO", "server").contains("redis_mode:standalone"));
+    }
+
+    @Test
+    void resp3Sessions() throws Exception {
+        // redis-cli -3 opens with HELLO 3 and prints RESP3's maps as key and value, its nulls as empty lines.
+        assertEquals("server redis\nversion 7.0.0\nproto 3", String.join("\n", cli("-3", "HELLO", "3").lines().limit(3).toList()));
+        assertEquals("OK", cli("-3", "SET", "cli-resp3", "three"));
+        assertEquals("three", cli("-3", "GET", "cli-resp3"));
+        assertEquals("", cli("-3", "GET", "cli-resp3-absent"));
+        assertEquals("databases 16", cli("-3", "CONFIG", "GET", "databases"));
+        assertTrue(cli("-3", "CLIENT", "INFO").contains(" resp=3 "), cli("-3", "CLIENT", "INFO"));
+        assertTrue(cli("-3", "INFO", "server").startsWith("# Server"), cli("-3", "INFO", "server"));
     }
 
     @Test

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The RESP2 listener on a real node, through Jedis (a real Redis client) and raw sockets. */
+/** The RESP listener on a real node in RESP2, through Jedis (a real Redis client) and raw sockets; RESP3 is {@link RespProtocolTest}'s. */
 class RespTest {
 
     @TempDir
@@ -257,7 +257,7 @@ class RespTest {
     }
 
     @Test
-    void helloSpeaksProtocolTwoAndRefusesThree() {
+    void helloSpeaksProtocolTwoAndRefusesOthers() {
         List<?> hello = (List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2", "SETNAME", "hello-client");
         List<String> fields = new ArrayList<>();
         for (Object item : hello) {
@@ -266,7 +266,7 @@ class RespTest {
         assertEquals(List.of("server", "redis", "version", "7.0.0", "proto", "2"), fields.subList(0, 6));
         assertEquals("hello-client", jedis.clientGetname());
         assertEquals(hello.size(), ((List<?>) jedis.sendCommand(Protocol.Command.HELLO)).size(), "HELLO alone describes the server too");
-        assertError("NOPROTO sorry, this protocol version is not supported", () -> jedis.sendCommand(Protocol.Command.HELLO, "3"));
+        assertError("NOPROTO unsupported protocol version", () -> jedis.sendCommand(Protocol.Command.HELLO, "4"));
         assertError("ERR Protocol version is not an integer or out of range", () -> jedis.sendCommand(Protocol.Command.HELLO, "two"));
         // No password is set: the default user needs none, as in Redis.
         assertEquals(hello.size(), ((List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2", "AUTH", "default", "any")).size());
