@@ -96,6 +96,16 @@ final class RespCommands {
                 RespSession::mset);
         add("expire", -3, List.of("write", "fast"), 1, 1, 1, generic("1.0.0", "Sets the expiration time of a key in seconds."),
                 RespSession::expire);
+        add("pexpire", -3, List.of("write", "fast"), 1, 1, 1, generic("2.6.0", "Sets the expiration time of a key in milliseconds."),
+                RespSession::pexpire);
+        add("expireat", -3, List.of("write", "fast"), 1, 1, 1,
+                generic("1.2.0", "Sets the expiration time of a key to a Unix timestamp."), RespSession::expireat);
+        add("pexpireat", -3, List.of("write", "fast"), 1, 1, 1,
+                generic("2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."), RespSession::pexpireat);
+        add("expiretime", 2, List.of("readonly", "fast"), 1, 1, 1,
+                generic("7.0.0", "Returns the expiration time of a key as a Unix timestamp."), RespSession::expiretime);
+        add("pexpiretime", 2, List.of("readonly", "fast"), 1, 1, 1,
+                generic("7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."), RespSession::pexpiretime);
         add("ttl", 2, List.of("readonly", "fast"), 1, 1, 1, generic("1.0.0", "Returns the expiration time in seconds of a key."),
                 RespSession::ttl);
         add("pttl", 2, List.of("readonly", "fast"), 1, 1, 1, generic("2.6.0", "Returns the expiration time in milliseconds of a key."),

@@ -46,6 +46,8 @@ final class RespSession {
     private static final Logger LOG = LoggerFactory.getLogger(RespSession.class);
     /** Compare-and-set attempts of EXPIRE / PERSIST before giving up on a key that keeps changing. */
     private static final int MAX_CAS_ATTEMPTS = 16;
+    /** The longest TTL the RESP door writes: the store adds it to the current time, which must not overflow. */
+    private static final long MAX_TTL_MILLIS = Long.MAX_VALUE / 4;
     private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -286,45 +288,118 @@ final class RespSession {
     }
 
     /**
-     * EXPIRE key seconds: 1 when the key exists and now expires in {@code seconds}, 0 when it
-     * does not exist; {@code seconds <= 0} deletes the key, as in Redis. The store has no
-     * expiry-only write, so this reads the key and writes the same value back with the new TTL as
-     * a compare-and-set on the version it read, retrying when the key changed in between. The
-     * key gets a new version (a new ETag over HTTP), and the write carries the whole value.
+     * EXPIRE key seconds [NX | XX | GT | LT]: 1 when the key exists and its expiry changed, 0 when
+     * it does not exist or the option left it as it was; a time already past deletes the key, as
+     * in Redis, and a time out of range is Redis's {@code invalid expire time}. NX: only a key
+     * without expiry; XX: only one with; GT / LT: only a later / earlier time (no expiry counts as
+     * infinitely late). The store has no expiry-only write, so this reads the key and writes the
+     * same value back with the new TTL (or deletes it) as a compare-and-set on the version it read,
+     * retrying when the key changed in between. The key gets a new version (a new ETag over HTTP),
+     * and the write carries the whole value.
      */
     CompletionStage<ByteString> expire(List<byte[]> args) {
-        Long seconds = parseLong(args.get(2));
-        if (seconds == null) {
+        return expireAt(args, 1000, false, "expire");
+    }
+
+    /** PEXPIRE key milliseconds [NX | XX | GT | LT]: {@link #expire} in milliseconds. */
+    CompletionStage<ByteString> pexpire(List<byte[]> args) {
+        return expireAt(args, 1, false, "pexpire");
+    }
+
+    /** EXPIREAT key unix-seconds [NX | XX | GT | LT]: {@link #expire} at an absolute time. */
+    CompletionStage<ByteString> expireat(List<byte[]> args) {
+        return expireAt(args, 1000, true, "expireat");
+    }
+
+    /** PEXPIREAT key unix-milliseconds [NX | XX | GT | LT]: {@link #expire} at an absolute time in milliseconds. */
+    CompletionStage<ByteString> pexpireat(List<byte[]> args) {
+        return expireAt(args, 1, true, "pexpireat");
+    }
+
+    /** The EXPIRE family, checked in Redis's order: the options, the number, its range; then the key. */
+    private CompletionStage<ByteString> expireAt(List<byte[]> args, long unitMillis, boolean absolute, String command) {
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
+        for (int i = 3; i < args.size(); i++) {
+            switch (ascii(args.get(i)).toUpperCase(Locale.ROOT)) {
+                case "NX" -> nx = true;
+                case "XX" -> xx = true;
+                case "GT" -> gt = true;
+                case "LT" -> lt = true;
+                default -> {
+                    return fail("ERR Unsupported option " + ascii(args.get(i)));
+                }
+            }
+        }
+        if (nx && (xx || gt || lt)) {
+            return fail("ERR NX and XX, GT or LT options at the same time are not compatible");
+        }
+        if (gt && lt) {
+            return fail("ERR GT and LT options at the same time are not compatible");
+        }
+        Long when = parseLong(args.get(2));
+        if (when == null) {
             return fail(NOT_INTEGER);
         }
-        if (args.size() > 3) {
-            return fail("ERR EXPIRE options (NX, XX, GT, LT) are not supported");
+        if (when > Long.MAX_VALUE / unitMillis || when < Long.MIN_VALUE / unitMillis) {
+            return fail(invalidExpireTime(command));
         }
-        String key = key(args.get(1));
-        if (seconds <= 0) {
-            return orAbsent(call(() -> store.delete(db, key, KvPartition.ANY_VERSION)), true)
-                    .thenApply(reply -> Resp.integer(reply instanceof KvPartition.Deleted ? 1 : 0));
+        long now = System.currentTimeMillis();
+        long base = absolute ? 0 : now;
+        if (when * unitMillis > Long.MAX_VALUE - base) {
+            return fail(invalidExpireTime(command));
         }
-        long ttl = secondsToMillis(seconds, "expire");
-        return rewriteTtl(key, found -> ttl, 1).thenApply(changed -> Resp.integer(changed ? 1 : 0));
+        long at = when * unitMillis + base;
+        boolean onlyWithout = nx;
+        boolean onlyWith = xx;
+        boolean onlyLater = gt;
+        boolean onlyEarlier = lt;
+        return rewriteTtl(key(args.get(1)), found -> {
+            long current = found.expiresAtMillis();
+            boolean has = current != 0;
+            if ((onlyWithout && has) || (onlyWith && !has) || (onlyLater && (!has || at <= current))
+                    || (onlyEarlier && has && at >= current)) {
+                return null;
+            }
+            long ttl = at - System.currentTimeMillis();
+            // Past the store's range (hundreds of millions of years) is as good as never.
+            return ttl <= 0 ? TtlChange.DELETE : TtlChange.to(Math.min(ttl, MAX_TTL_MILLIS));
+        }, 1).thenApply(changed -> Resp.integer(changed ? 1 : 0));
+    }
+
+    private static String invalidExpireTime(String command) {
+        return "ERR invalid expire time in '" + command + "' command";
     }
 
     /** PERSIST key: 1 when a TTL was removed; built like {@link #expire} (read, then compare-and-set). */
     CompletionStage<ByteString> persist(List<byte[]> args) {
-        return rewriteTtl(key(args.get(1)), found -> found.expiresAtMillis() == 0 ? null : 0L, 1)
+        return rewriteTtl(key(args.get(1)), found -> found.expiresAtMillis() == 0 ? null : TtlChange.to(0), 1)
                 .thenApply(changed -> Resp.integer(changed ? 1 : 0));
+    }
+
+    /** EXPIRETIME key: the absolute Unix time in seconds at which the key expires; -1 without expiry, -2 when absent. */
+    CompletionStage<ByteString> expiretime(List<byte[]> args) {
+        return remaining(args, 1000, true);
+    }
+
+    /** PEXPIRETIME key: {@link #expiretime} in milliseconds. */
+    CompletionStage<ByteString> pexpiretime(List<byte[]> args) {
+        return remaining(args, 1, true);
     }
 
     /** TTL key: seconds left (rounded), -1 without expiry, -2 when absent, read from the key's expiry time. */
     CompletionStage<ByteString> ttl(List<byte[]> args) {
-        return remaining(args, 1000);
+        return remaining(args, 1000, false);
     }
 
     CompletionStage<ByteString> pttl(List<byte[]> args) {
-        return remaining(args, 1);
+        return remaining(args, 1, false);
     }
 
-    private CompletionStage<ByteString> remaining(List<byte[]> args, long unitMillis) {
+    /** The time left, or ({@code absolute}) the Unix time of the expiry, in units rounded to the nearest. */
+    private CompletionStage<ByteString> remaining(List<byte[]> args, long unitMillis, boolean absolute) {
         return find(key(args.get(1))).thenApply(found -> {
             if (found == null) {
                 return Resp.integer(-2);
@@ -332,8 +407,8 @@ final class RespSession {
             if (found.expiresAtMillis() == 0) {
                 return Resp.integer(-1);
             }
-            long left = Math.max(0, found.expiresAtMillis() - System.currentTimeMillis());
-            return Resp.integer((left + unitMillis / 2) / unitMillis);
+            long millis = absolute ? found.expiresAtMillis() : Math.max(0, found.expiresAtMillis() - System.currentTimeMillis());
+            return Resp.integer((millis + unitMillis / 2) / unitMillis);
         });
     }
 
@@ -762,21 +837,40 @@ final class RespSession {
         return orAbsent(call(() -> store.multiGet(db, keys)), true).thenApply(found -> found == null ? Map.of() : found);
     }
 
+    /** What {@link #rewriteTtl} does to a key: delete it, or write its value back with a TTL (0: none). */
+    private record TtlChange(boolean delete, long ttlMillis) {
+        static final TtlChange DELETE = new TtlChange(true, 0);
+
+        static TtlChange to(long ttlMillis) {
+            return new TtlChange(false, ttlMillis);
+        }
+    }
+
     /**
-     * Writes the key's current value back with the TTL {@code ttlFor} gives (null: leave it), as a
-     * compare-and-set on the version read; true when it wrote. A lost race re-reads and retries.
+     * Applies the change {@code changeFor} gives for the key as read (null: leave it) as a
+     * compare-and-set on the version read: writes its value back with the new TTL, or deletes it;
+     * true when it did. A lost race re-reads and retries.
      */
-    private CompletionStage<Boolean> rewriteTtl(String key, Function<KvPartition.Found, Long> ttlFor, int attempt) {
+    private CompletionStage<Boolean> rewriteTtl(String key, Function<KvPartition.Found, TtlChange> changeFor, int attempt) {
         return find(key).thenCompose(found -> {
-            Long ttl = found == null ? null : ttlFor.apply(found);
-            if (ttl == null) {
+            TtlChange change = found == null ? null : changeFor.apply(found);
+            if (change == null) {
                 return CompletableFuture.completedFuture(false);
             }
-            return call(() -> store.put(db, key, found.value(), ttl, found.version())).thenCompose(reply -> {
-                if (reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch") && attempt < MAX_CAS_ATTEMPTS) {
-                    return rewriteTtl(key, ttlFor, attempt + 1);
+            CompletionStage<KvPartition.Reply> write = change.delete()
+                    ? call(() -> store.delete(db, key, found.version()))
+                    : call(() -> store.put(db, key, found.value(), change.ttlMillis(), found.version()));
+            return write.thenCompose(reply -> {
+                boolean changed = reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch")
+                        || reply instanceof KvPartition.NotFound;
+                if (changed && attempt < MAX_CAS_ATTEMPTS) {
+                    return rewriteTtl(key, changeFor, attempt + 1);
                 }
-                expect(reply, KvPartition.Written.class);
+                if (change.delete()) {
+                    expect(reply, KvPartition.Deleted.class);
+                } else {
+                    expect(reply, KvPartition.Written.class);
+                }
                 return CompletableFuture.completedFuture(true);
             });
         });

@@ -12,6 +12,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.args.ExpiryOption;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
@@ -130,6 +131,53 @@ class RespTest {
         assertNull(jedis.get("short"));
         assertEquals(-2, jedis.ttl("short"));
         assertFalse(jedis.exists("short"));
+    }
+
+    @Test
+    void expireOptionsAbsoluteTimesAndInvalidTimes() {
+        jedis.set("x", "v");
+        assertEquals(0, jedis.expire("x", 100, ExpiryOption.XX), "XX: no expiry yet");
+        assertEquals(0, jedis.expire("x", 100, ExpiryOption.GT), "GT: no expiry is later than any");
+        assertEquals(1, jedis.expire("x", 100, ExpiryOption.NX));
+        assertEquals(0, jedis.expire("x", 200, ExpiryOption.NX), "NX: it has one now");
+        assertEquals(0, jedis.expire("x", 50, ExpiryOption.GT));
+        assertEquals(1, jedis.expire("x", 200, ExpiryOption.GT));
+        assertEquals(0, jedis.expire("x", 300, ExpiryOption.LT));
+        assertEquals(1, jedis.expire("x", 150, ExpiryOption.LT));
+        assertEquals(1, jedis.expire("x", 120, ExpiryOption.XX));
+        long ttl = jedis.ttl("x");
+        assertTrue(ttl > 115 && ttl <= 120, "ttl " + ttl);
+        assertEquals(0, jedis.expire("x", -1, ExpiryOption.NX), "an option that does not hold leaves even a past time alone");
+        assertEquals("v", jedis.get("x"));
+
+        assertEquals(1, jedis.pexpire("x", 50_000));
+        assertTrue(jedis.pttl("x") > 49_000 && jedis.pttl("x") <= 50_000);
+        long at = System.currentTimeMillis() / 1000 + 1000;
+        assertEquals(1, jedis.expireAt("x", at));
+        assertEquals(at, jedis.expireTime("x"));
+        assertEquals(1, jedis.pexpireAt("x", at * 1000 + 500));
+        assertEquals(at * 1000 + 500, jedis.pexpireTime("x"));
+        assertEquals(-2, jedis.expireTime("x-absent"));
+        jedis.set("y", "v");
+        assertEquals(-1, jedis.pexpireTime("y"));
+        assertEquals(1, jedis.expireAt("y", System.currentTimeMillis() / 1000 - 10), "a time already past deletes the key");
+        assertNull(jedis.get("y"));
+        assertEquals(0, jedis.pexpireAt("y", 1), "no key, nothing to do");
+
+        // Redis's refusals, in Redis's order (options, then the number, then its range); none changes the key.
+        assertError("ERR invalid expire time in 'expire' command",
+                () -> jedis.sendCommand(Protocol.Command.EXPIRE, "x", "-9223372036854776"));
+        assertError("ERR invalid expire time in 'expire' command",
+                () -> jedis.sendCommand(Protocol.Command.EXPIRE, "x", "9223372036854775"));
+        assertError("ERR invalid expire time in 'pexpire' command",
+                () -> jedis.sendCommand(Protocol.Command.PEXPIRE, "x", "9223372036854770000"));
+        assertError("ERR value is not an integer or out of range", () -> jedis.sendCommand(Protocol.Command.EXPIRE, "x", "soon"));
+        assertError("ERR Unsupported option SOON", () -> jedis.sendCommand(Protocol.Command.EXPIRE, "x", "10", "SOON"));
+        assertError("ERR NX and XX, GT or LT options at the same time are not compatible",
+                () -> jedis.sendCommand(Protocol.Command.EXPIRE, "x", "10", "NX", "GT"));
+        assertError("ERR GT and LT options at the same time are not compatible",
+                () -> jedis.sendCommand(Protocol.Command.EXPIRE, "x", "10", "GT", "LT"));
+        assertEquals(at * 1000 + 500, jedis.pexpireTime("x"));
     }
 
     @Test
