@@ -69,7 +69,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -102,6 +102,13 @@ public final class KvPartition {
      */
     public record Incr(String key, long by, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Changes {@code key} as {@code change} computes from its current value and expiry, at once:
+     * no other write comes between. Replies {@link Updated} (also when the change writes nothing)
+     * or {@link Rejected} (the change's own refusals, such as {@code not_a_float}, and a write's).
+     */
+    public record Update(String key, StringChange change, ActorRef<Reply> replyTo) implements Command {}
+
     /** Reads several keys of this partition. Replies {@link MultiGetResult} with the keys found. */
     public record MultiGet(List<String> keys, ActorRef<Reply> replyTo) implements Command {}
 
@@ -126,8 +133,8 @@ public final class KvPartition {
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a partition. */
-    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, MultiGetResult, KeyPage, PartitionStats,
-            Dropped, Rejected {}
+    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, Updated, MultiGetResult, KeyPage,
+            PartitionStats, Dropped, Rejected {}
 
     /** A live key. {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires. */
     public record Found(String key, byte[] value, long version, long expiresAtMillis) implements Reply {}
@@ -144,6 +151,13 @@ public final class KvPartition {
 
     public record Counter(long value, long version) implements Reply {}
 
+    /**
+     * An {@link Update}'s outcome: the key's value before it ({@code previous}, null: absent) and
+     * after it ({@code value}, null: absent), and its version and expiry ({@code expiresAtMillis},
+     * 0: never) after it; {@code version} 0 when the key is absent after it.
+     */
+    public record Updated(byte[] previous, byte[] value, long version, long expiresAtMillis) implements Reply {}
+
     public record MultiGetResult(List<Found> found) implements Reply {}
 
     /** Keys in order; {@code more}: live keys with the prefix come after the last one. */
@@ -157,7 +171,8 @@ public final class KvPartition {
 
     /**
      * The command was refused and changed nothing. Codes: {@code version_mismatch},
-     * {@code not_an_integer}, {@code integer_overflow}, {@code keyspace_not_found} (deleted, or
+     * {@code not_an_integer}, {@code integer_overflow}, {@code not_a_float}, {@code float_overflow},
+     * {@code string_too_long} (an {@link Update}'s), {@code keyspace_not_found} (deleted, or
      * being deleted), {@code storage_full} (the disk is at its free-space reserve),
      * {@code storage_unavailable}, {@code memory_full} (the node is past its memory ceiling and the
      * write needs more).
@@ -168,7 +183,8 @@ public final class KvPartition {
         public StrataException toException() {
             StrataException.Kind kind = switch (code) {
                 case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
-                case "not_an_integer", "integer_overflow" -> StrataException.Kind.CONFLICT;
+                case "not_an_integer", "integer_overflow", "not_a_float", "float_overflow", "string_too_long" ->
+                        StrataException.Kind.CONFLICT;
                 case "keyspace_not_found" -> StrataException.Kind.NOT_FOUND;
                 default -> StrataException.kindOf(code, StrataException.Kind.UNAVAILABLE);
             };
@@ -370,6 +386,7 @@ public final class KvPartition {
                 .onMessage(Get.class, this::onGet)
                 .onMessage(Delete.class, this::onDelete)
                 .onMessage(Incr.class, this::onIncr)
+                .onMessage(Update.class, this::onUpdate)
                 .onMessage(MultiGet.class, this::onMultiGet)
                 .onMessage(ListKeys.class, this::onListKeys)
                 .onMessage(Stats.class, this::onStats)
@@ -528,6 +545,52 @@ public final class KvPartition {
         state.seq(seq);
         replies.acknowledge(seq, incr.replyTo, new Counter(next, seq));
         storage.metrics().op("incr", "ok");
+        return afterWrite();
+    }
+
+    private Behavior<Command> onUpdate(Update update) {
+        long now = storage.clock().getAsLong();
+        PartitionState.Entry current = state.live(update.key, now);
+        byte[] previous = current == null ? null : current.value();
+        StringChange.Outcome outcome;
+        try {
+            outcome = update.change.apply(previous, current == null ? 0 : current.expiresAtMillis(), now, settings.maxValueBytes());
+        } catch (StringChange.Refused refused) {
+            return reject(update.replyTo, "update", new Rejected(refused.code(), refused.getMessage()));
+        }
+        if (!outcome.write() || (outcome.value() == null && current == null)) {
+            storage.metrics().op("update", "unchanged");
+            replies.respond(update.replyTo, new Updated(previous, previous, current == null ? 0 : current.version(),
+                    current == null ? 0 : current.expiresAtMillis()));
+            return Behaviors.same();
+        }
+        if (outcome.value() != null && !admitted(update.key, outcome.value(), current)) {
+            return reject(update.replyTo, "update", memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(update, update.replyTo, "update");
+        }
+        long seq = state.seq() + 1;
+        LogEntry.Builder entry = LogEntry.newBuilder().setSeq(seq);
+        if (outcome.value() == null) {
+            entry.setDelete(DeleteOp.newBuilder().setKey(update.key));
+        } else {
+            entry.setPut(PutOp.newBuilder().setKey(update.key).setValue(UnsafeByteOperations.unsafeWrap(outcome.value()))
+                    .setExpiresAtMs(outcome.expiresAtMillis()));
+        }
+        Optional<Behavior<Command>> refused = append(entry.build(), update.replyTo, "update");
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        if (outcome.value() == null) {
+            state.remove(update.key);
+        } else {
+            state.put(update.key, outcome.value(), seq, outcome.expiresAtMillis());
+        }
+        state.seq(seq);
+        replies.acknowledge(seq, update.replyTo, outcome.value() == null ? new Updated(previous, null, 0, 0)
+                : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis()));
+        storage.metrics().op("update", "ok");
         return afterWrite();
     }
 
@@ -856,6 +919,8 @@ public final class KvPartition {
         } else if (command instanceof Delete c) {
             return c.replyTo;
         } else if (command instanceof Incr c) {
+            return c.replyTo;
+        } else if (command instanceof Update c) {
             return c.replyTo;
         } else if (command instanceof MultiGet c) {
             return c.replyTo;

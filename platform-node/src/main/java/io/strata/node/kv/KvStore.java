@@ -261,6 +261,19 @@ public final class KvStore {
     }
 
     /**
+     * Changes {@code key} as {@code change} computes from its current value, in its partition at
+     * once (see {@link KvPartition.Update}); a SET's value is checked as a put's.
+     */
+    public CompletionStage<KvPartition.Reply> update(String space, String key, StringChange change) {
+        if (change instanceof StringChange.Set set) {
+            checkWrite(key, set.value(), set.ttlMillis());
+        } else {
+            validateKey(key);
+        }
+        return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Update(key, change, r)));
+    }
+
+    /**
      * Reads up to {@code max-mget-keys} keys in one call, one ask per partition involved. The map
      * follows the order of {@code keys}; absent or expired keys map to null.
      */

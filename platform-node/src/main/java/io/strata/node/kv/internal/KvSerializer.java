@@ -3,6 +3,15 @@ package io.strata.node.kv.internal;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.kv.KvPartition;
+import io.strata.node.kv.StringChange;
+import io.strata.node.kv.proto.AppendChange;
+import io.strata.node.kv.proto.GetDelChange;
+import io.strata.node.kv.proto.GetExChange;
+import io.strata.node.kv.proto.IncrByFloatChange;
+import io.strata.node.kv.proto.SetChange;
+import io.strata.node.kv.proto.SetRangeChange;
+import io.strata.node.kv.proto.UpdateCommand;
+import io.strata.node.kv.proto.UpdatedReply;
 import io.strata.node.kv.proto.CounterReply;
 import io.strata.node.kv.proto.DeleteCommand;
 import io.strata.node.kv.proto.DeletedReply;
@@ -44,6 +53,7 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String GET = "G";
     private static final String DELETE = "D";
     private static final String INCR = "I";
+    private static final String UPDATE = "U";
     private static final String MULTI_GET = "M";
     private static final String LIST_KEYS = "L";
     private static final String STATS = "S";
@@ -54,6 +64,7 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String WRITTEN = "w";
     private static final String DELETED = "d";
     private static final String COUNTER = "c";
+    private static final String UPDATED = "u";
     private static final String MULTI_GET_RESULT = "m";
     private static final String KEY_PAGE = "l";
     private static final String DROPPED = "x";
@@ -77,6 +88,7 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Get) return GET;
         if (o instanceof KvPartition.Delete) return DELETE;
         if (o instanceof KvPartition.Incr) return INCR;
+        if (o instanceof KvPartition.Update) return UPDATE;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
         if (o instanceof KvPartition.ListKeys) return LIST_KEYS;
         if (o instanceof KvPartition.Stats) return STATS;
@@ -87,6 +99,7 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Written) return WRITTEN;
         if (o instanceof KvPartition.Deleted) return DELETED;
         if (o instanceof KvPartition.Counter) return COUNTER;
+        if (o instanceof KvPartition.Updated) return UPDATED;
         if (o instanceof KvPartition.MultiGetResult) return MULTI_GET_RESULT;
         if (o instanceof KvPartition.KeyPage) return KEY_PAGE;
         if (o instanceof KvPartition.Dropped) return DROPPED;
@@ -116,6 +129,8 @@ public final class KvSerializer extends ProtobufSerializer {
                     .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Incr m) {
             return IncrCommand.newBuilder().setKey(m.key()).setBy(m.by()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.Update m) {
+            return update(m).toByteArray();
         } else if (o instanceof KvPartition.MultiGet m) {
             return MultiGetCommand.newBuilder().addAllKeys(m.keys()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.ListKeys m) {
@@ -138,6 +153,15 @@ public final class KvSerializer extends ProtobufSerializer {
             return DeletedReply.newBuilder().setVersion(m.version()).build().toByteArray();
         } else if (o instanceof KvPartition.Counter m) {
             return CounterReply.newBuilder().setValue(m.value()).setVersion(m.version()).build().toByteArray();
+        } else if (o instanceof KvPartition.Updated m) {
+            UpdatedReply.Builder b = UpdatedReply.newBuilder().setVersion(m.version()).setExpiresAtMs(m.expiresAtMillis());
+            if (m.previous() != null) {
+                b.setHasPrevious(true).setPrevious(ByteString.copyFrom(m.previous()));
+            }
+            if (m.value() != null) {
+                b.setHasValue(true).setValue(ByteString.copyFrom(m.value()));
+            }
+            return b.build().toByteArray();
         } else if (o instanceof KvPartition.MultiGetResult m) {
             MultiGetReply.Builder b = MultiGetReply.newBuilder();
             m.found().forEach(f -> b.addFound(found(f)));
@@ -186,6 +210,15 @@ public final class KvSerializer extends ProtobufSerializer {
                 case INCR: {
                     IncrCommand m = IncrCommand.parseFrom(bytes);
                     return new KvPartition.Incr(m.getKey(), m.getBy(), resolve(m.getReplyTo()));
+                }
+                case UPDATE: {
+                    UpdateCommand m = UpdateCommand.parseFrom(bytes);
+                    return new KvPartition.Update(m.getKey(), change(m), resolve(m.getReplyTo()));
+                }
+                case UPDATED: {
+                    UpdatedReply m = UpdatedReply.parseFrom(bytes);
+                    return new KvPartition.Updated(m.getHasPrevious() ? m.getPrevious().toByteArray() : null,
+                            m.getHasValue() ? m.getValue().toByteArray() : null, m.getVersion(), m.getExpiresAtMs());
                 }
                 case MULTI_GET: {
                     MultiGetCommand m = MultiGetCommand.parseFrom(bytes);
@@ -236,6 +269,39 @@ public final class KvSerializer extends ProtobufSerializer {
                     throw new NotSerializableException("unknown KV manifest '" + manifest + "'");
             }
         }
+    }
+
+    private UpdateCommand update(KvPartition.Update m) {
+        UpdateCommand.Builder b = UpdateCommand.newBuilder().setKey(m.key()).setReplyTo(ref(m.replyTo()));
+        StringChange change = m.change();
+        if (change instanceof StringChange.Append c) {
+            b.setAppend(AppendChange.newBuilder().setSuffix(ByteString.copyFrom(c.suffix())));
+        } else if (change instanceof StringChange.SetRange c) {
+            b.setSetRange(SetRangeChange.newBuilder().setOffset(c.offset()).setBytes(ByteString.copyFrom(c.bytes())));
+        } else if (change instanceof StringChange.IncrByFloat c) {
+            b.setIncrByFloat(IncrByFloatChange.newBuilder().setIncrement(c.increment()));
+        } else if (change instanceof StringChange.Set c) {
+            b.setSet(SetChange.newBuilder().setValue(ByteString.copyFrom(c.value())).setTtlMs(c.ttlMillis())
+                    .setKeepTtl(c.keepTtl()).setCondition(c.condition().name()));
+        } else if (change instanceof StringChange.GetDel) {
+            b.setGetDel(GetDelChange.getDefaultInstance());
+        } else if (change instanceof StringChange.GetEx c) {
+            b.setGetEx(GetExChange.newBuilder().setExpiry(c.expiry().name()).setTtlMs(c.ttlMillis()));
+        }
+        return b.build();
+    }
+
+    private static StringChange change(UpdateCommand m) throws NotSerializableException {
+        return switch (m.getChangeCase()) {
+            case APPEND -> new StringChange.Append(m.getAppend().getSuffix().toByteArray());
+            case SET_RANGE -> new StringChange.SetRange(m.getSetRange().getOffset(), m.getSetRange().getBytes().toByteArray());
+            case INCR_BY_FLOAT -> new StringChange.IncrByFloat(m.getIncrByFloat().getIncrement());
+            case SET -> new StringChange.Set(m.getSet().getValue().toByteArray(), m.getSet().getTtlMs(), m.getSet().getKeepTtl(),
+                    StringChange.Condition.valueOf(m.getSet().getCondition()));
+            case GET_DEL -> new StringChange.GetDel();
+            case GET_EX -> new StringChange.GetEx(StringChange.Expiry.valueOf(m.getGetEx().getExpiry()), m.getGetEx().getTtlMs());
+            case CHANGE_NOT_SET -> throw new NotSerializableException("an update without a change");
+        };
     }
 
     private static FoundReply found(KvPartition.Found f) {

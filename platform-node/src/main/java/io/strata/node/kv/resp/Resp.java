@@ -107,7 +107,8 @@ final class Resp {
     }
 
     private static ByteString aggregate(char type, int count, List<ByteString> items) {
-        ByteStringBuilder out = new ByteStringBuilder().putBytes((type + Integer.toString(count) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        ByteStringBuilder out = new ByteStringBuilder()
+                .putBytes((type + Integer.toString(count) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (ByteString item : items) {
             out.append(item);
         }

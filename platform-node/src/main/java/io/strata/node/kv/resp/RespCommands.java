@@ -79,6 +79,29 @@ final class RespCommands {
                 string("1.0.0", "Sets the string value of a key. The key is created if it doesn't exist."), RespSession::set);
         add("setex", 4, List.of("write", "denyoom"), 1, 1, 1,
                 string("2.0.0", "Sets the string value and expiration time of a key."), RespSession::setex);
+        add("setnx", 3, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("1.0.0", "Set the string value of a key only when the key doesn't exist."), RespSession::setnx);
+        add("psetex", 4, List.of("write", "denyoom"), 1, 1, 1,
+                string("2.6.0", "Sets both string value and expiration time in milliseconds of a key."), RespSession::psetex);
+        add("getset", 3, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("1.0.0", "Returns the previous string value of a key after setting it to a new value."), RespSession::getset);
+        add("getdel", 2, List.of("write", "fast"), 1, 1, 1, string("6.2.0", "Returns the string value of a key after deleting the key."),
+                RespSession::getdel);
+        add("getex", -2, List.of("write", "fast"), 1, 1, 1,
+                string("6.2.0", "Returns the string value of a key after setting its expiration time."), RespSession::getex);
+        add("append", 3, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist."), RespSession::append);
+        add("strlen", 2, List.of("readonly", "fast"), 1, 1, 1, string("2.2.0", "Returns the length of a string value."),
+                RespSession::strlen);
+        add("getrange", 4, List.of("readonly"), 1, 1, 1, string("2.4.0", "Returns a substring of the string stored at a key."),
+                RespSession::getrange);
+        add("setrange", 4, List.of("write", "denyoom"), 1, 1, 1,
+                string("2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."),
+                RespSession::setrange);
+        add("incrbyfloat", 3, List.of("write", "denyoom", "fast"), 1, 1, 1,
+                string("2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't"
+                        + " exist."),
+                RespSession::incrbyfloat);
         add("del", -2, List.of("write"), 1, -1, 1, generic("1.0.0", "Deletes one or more keys."), RespSession::del);
         add("exists", -2, List.of("readonly", "fast"), 1, -1, 1, generic("1.0.0", "Determines whether one or more keys exist."),
                 RespSession::exists);

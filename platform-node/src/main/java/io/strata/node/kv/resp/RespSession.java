@@ -4,6 +4,7 @@ import io.strata.node.common.StrataException;
 import io.strata.node.common.Utf8;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
+import io.strata.node.kv.StringChange;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ final class RespSession {
     private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    private static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     private static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     /** The only user: Redis's, whose password {@code requirepass} sets. */
     private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
@@ -115,7 +117,8 @@ final class RespSession {
             return CompletableFuture.completedFuture(new Response(Resp.OK, true));
         }
         RespCommands.Spec spec = RespCommands.spec(name);
-        lastCommand = spec == null ? name : name.equals("client") && args.size() > 1 ? "client|" + ascii(args.get(1)).toLowerCase(Locale.ROOT) : name;
+        lastCommand = spec != null && name.equals("client") && args.size() > 1
+                ? "client|" + ascii(args.get(1)).toLowerCase(Locale.ROOT) : name;
         lastCommandAtNanos = System.nanoTime();
         if (spec == null) {
             return reply(Resp.error(unknownCommand(args)));
@@ -151,39 +154,56 @@ final class RespSession {
         return find(key(args.get(1))).thenApply(found -> found == null ? resp.nullBulk() : Resp.bulk(found.value()));
     }
 
-    /** SET key value [EX seconds | PX milliseconds] [NX | XX]; KEEPTTL, GET, EXAT and PXAT are not supported. */
+    /**
+     * SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-seconds | PXAT
+     * unix-milliseconds | KEEPTTL]. With GET or KEEPTTL it is one read-modify-write of the key's
+     * partition ({@link StringChange.Set}); else a put. A time already past expires the key at once.
+     */
     CompletionStage<ByteString> set(List<byte[]> args) {
         String key = key(args.get(1));
         long ttlMillis = 0;
         boolean nx = false;
         boolean xx = false;
+        boolean get = false;
+        boolean keepTtl = false;
         boolean expiry = false;
         for (int i = 3; i < args.size(); i++) {
             String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
             switch (option) {
                 case "NX" -> nx = true;
                 case "XX" -> xx = true;
-                case "EX", "PX" -> {
+                case "GET" -> get = true;
+                case "KEEPTTL" -> keepTtl = true;
+                case "EX", "PX", "EXAT", "PXAT" -> {
                     if (expiry || i + 1 >= args.size()) {
                         return syntaxError();
                     }
                     expiry = true;
-                    Long n = parseLong(args.get(++i));
-                    if (n == null) {
-                        return fail(NOT_INTEGER);
-                    }
-                    ttlMillis = option.equals("EX") ? secondsToMillis(n, "set") : positive(n, "set");
+                    ttlMillis = Math.max(1, ttlOf(option, args.get(++i), "set"));
                 }
                 default -> {
                     return syntaxError();
                 }
             }
         }
-        if (nx && xx) {
+        if ((nx && xx) || (keepTtl && expiry)) {
             return syntaxError();
         }
-        long expected = nx ? KvPartition.MUST_NOT_EXIST : xx ? KvPartition.MUST_EXIST : KvPartition.ANY_VERSION;
         long ttl = ttlMillis;
+        if (get || keepTtl) {
+            StringChange.Condition condition = nx ? StringChange.Condition.ABSENT : xx ? StringChange.Condition.PRESENT
+                    : StringChange.Condition.ANY;
+            boolean replyPrevious = get;
+            return update(key, new StringChange.Set(args.get(2), ttl, keepTtl, condition)).thenApply(updated -> {
+                if (replyPrevious) {
+                    return updated.previous() == null ? resp.nullBulk() : Resp.bulk(updated.previous());
+                }
+                boolean held = condition == StringChange.Condition.ANY
+                        || (updated.previous() == null) == (condition == StringChange.Condition.ABSENT);
+                return held ? Resp.OK : resp.nullBulk();
+            });
+        }
+        long expected = nx ? KvPartition.MUST_NOT_EXIST : xx ? KvPartition.MUST_EXIST : KvPartition.ANY_VERSION;
         boolean conditional = nx || xx;
         return orAbsent(call(() -> store.put(db, key, args.get(2), ttl, expected)), xx).thenApply(reply -> {
             if (reply == null || reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch") && conditional) {
@@ -192,6 +212,146 @@ final class RespSession {
             expect(reply, KvPartition.Written.class);
             return Resp.OK;
         });
+    }
+
+    /** The TTL from now, in milliseconds, of an expiry option (EX, PX, EXAT, PXAT) with value {@code raw}; past times are not positive. */
+    private static long ttlOf(String option, byte[] raw, String command) {
+        Long n = parseLong(raw);
+        if (n == null) {
+            throw new RespError(NOT_INTEGER);
+        }
+        return switch (option) {
+            case "EX" -> secondsToMillis(n, command);
+            case "PX" -> positive(n, command);
+            case "EXAT" -> secondsToMillis(n, command) - System.currentTimeMillis();
+            case "PXAT" -> positive(n, command) - System.currentTimeMillis();
+            default -> throw new IllegalArgumentException(option);
+        };
+    }
+
+    /** SETNX key value: 1 when the key was absent and is now set, else 0. */
+    CompletionStage<ByteString> setnx(List<byte[]> args) {
+        String key = key(args.get(1));
+        return call(() -> store.put(db, key, args.get(2), 0, KvPartition.MUST_NOT_EXIST)).thenApply(reply -> {
+            if (reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch")) {
+                return Resp.integer(0);
+            }
+            expect(reply, KvPartition.Written.class);
+            return Resp.integer(1);
+        });
+    }
+
+    /** PSETEX key milliseconds value. */
+    CompletionStage<ByteString> psetex(List<byte[]> args) {
+        Long millis = parseLong(args.get(2));
+        if (millis == null) {
+            return fail(NOT_INTEGER);
+        }
+        long ttl = positive(millis, "psetex");
+        String key = key(args.get(1));
+        return call(() -> store.put(db, key, args.get(3), ttl, KvPartition.ANY_VERSION)).thenApply(reply -> {
+            expect(reply, KvPartition.Written.class);
+            return Resp.OK;
+        });
+    }
+
+    /** GETSET key value: SET key value GET. */
+    CompletionStage<ByteString> getset(List<byte[]> args) {
+        return previousOf(key(args.get(1)), new StringChange.Set(args.get(2), 0, false, StringChange.Condition.ANY));
+    }
+
+    /** GETDEL key: the value, and the key deleted. */
+    CompletionStage<ByteString> getdel(List<byte[]> args) {
+        return previousOf(key(args.get(1)), new StringChange.GetDel());
+    }
+
+    /** GETEX key [EX seconds | PX milliseconds | EXAT unix-seconds | PXAT unix-milliseconds | PERSIST]: the value, its expiry changed. */
+    CompletionStage<ByteString> getex(List<byte[]> args) {
+        StringChange.GetEx change = new StringChange.GetEx(StringChange.Expiry.KEEP, 0);
+        for (int i = 2; i < args.size(); i++) {
+            String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
+            boolean first = change.expiry() == StringChange.Expiry.KEEP;
+            if (first && option.equals("PERSIST")) {
+                change = new StringChange.GetEx(StringChange.Expiry.PERSIST, 0);
+            } else if (first && List.of("EX", "PX", "EXAT", "PXAT").contains(option) && i + 1 < args.size()) {
+                change = new StringChange.GetEx(StringChange.Expiry.SET, ttlOf(option, args.get(++i), "getex"));
+            } else {
+                return syntaxError();
+            }
+        }
+        String key = key(args.get(1));
+        if (change.expiry() == StringChange.Expiry.KEEP) {
+            return get(args.subList(0, 2));
+        }
+        return previousOf(key, change);
+    }
+
+    /** APPEND key value: the value's length after. */
+    CompletionStage<ByteString> append(List<byte[]> args) {
+        return update(key(args.get(1)), new StringChange.Append(args.get(2))).thenApply(updated -> Resp.integer(updated.value().length));
+    }
+
+    /** STRLEN key: the value's length in bytes, 0 when absent. */
+    CompletionStage<ByteString> strlen(List<byte[]> args) {
+        return find(key(args.get(1))).thenApply(found -> Resp.integer(found == null ? 0 : found.value().length));
+    }
+
+    /** GETRANGE key start end: the bytes from start to end, both included, negative ones counted from the end, as Redis. */
+    CompletionStage<ByteString> getrange(List<byte[]> args) {
+        Long start = parseLong(args.get(2));
+        Long end = parseLong(args.get(3));
+        if (start == null || end == null) {
+            return fail(NOT_INTEGER);
+        }
+        return find(key(args.get(1))).thenApply(found -> {
+            byte[] value = found == null ? new byte[0] : found.value();
+            return Resp.bulk(range(value, start, end));
+        });
+    }
+
+    /** Redis's GETRANGE arithmetic. */
+    static byte[] range(byte[] value, long start, long end) {
+        long length = value.length;
+        if ((start < 0 && end < 0 && start > end) || length == 0) {
+            return new byte[0];
+        }
+        long from = start < 0 ? Math.max(0, length + start) : start;
+        long to = end < 0 ? Math.max(0, length + end) : Math.min(end, length - 1);
+        return from > to || from >= length ? new byte[0] : Arrays.copyOfRange(value, (int) from, (int) to + 1);
+    }
+
+    /** SETRANGE key offset value: the value's length after. */
+    CompletionStage<ByteString> setrange(List<byte[]> args) {
+        Long offset = parseLong(args.get(2));
+        if (offset == null) {
+            return fail(NOT_INTEGER);
+        }
+        if (offset < 0) {
+            return fail("ERR offset is out of range");
+        }
+        if (offset + args.get(3).length > store.settings().maxValueBytes()) {
+            return fail(STRING_TOO_LONG);
+        }
+        return update(key(args.get(1)), new StringChange.SetRange(offset, args.get(3)))
+                .thenApply(updated -> Resp.integer(updated.value() == null ? 0 : updated.value().length));
+    }
+
+    /** INCRBYFLOAT key increment: the new value, as Redis prints it. */
+    CompletionStage<ByteString> incrbyfloat(List<byte[]> args) {
+        String increment = ascii(args.get(2));
+        if (!StringChange.IncrByFloat.isFloat(increment)) {
+            return fail("ERR value is not a valid float");
+        }
+        return update(key(args.get(1)), new StringChange.IncrByFloat(increment)).thenApply(updated -> Resp.bulk(updated.value()));
+    }
+
+    /** The key's value before {@code change}, which its partition applies at once; nil when it was absent. */
+    private CompletionStage<ByteString> previousOf(String key, StringChange change) {
+        return update(key, change).thenApply(updated -> updated.previous() == null ? resp.nullBulk() : Resp.bulk(updated.previous()));
+    }
+
+    private CompletionStage<KvPartition.Updated> update(String key, StringChange change) {
+        return call(() -> store.update(db, key, change)).thenApply(reply -> expect(reply, KvPartition.Updated.class));
     }
 
     CompletionStage<ByteString> setex(List<byte[]> args) {
@@ -923,6 +1083,9 @@ final class RespSession {
         if (t instanceof StrataException e) {
             return switch (e.code()) {
                 case "not_an_integer" -> NOT_INTEGER;
+                case "not_a_float" -> "ERR value is not a valid float";
+                case "float_overflow" -> "ERR increment would produce NaN or Infinity";
+                case "string_too_long" -> STRING_TOO_LONG;
                 case "integer_overflow" -> "ERR increment or decrement would overflow";
                 // Redis's own wordings, which client libraries map to their out-of-memory and
                 // persistence errors.

@@ -1,6 +1,7 @@
 package io.strata.node.kv.internal;
 
 import io.strata.node.kv.KvPartition;
+import io.strata.node.kv.StringChange;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.strata.node.testing.SerializationRoundTrip;
 import org.junit.jupiter.api.AfterAll;
@@ -11,6 +12,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /** Every message of the partition protocol crosses nodes as Protobuf through {@link KvSerializer}. */
@@ -62,6 +65,29 @@ class KvSerializerTest {
     }
 
     @Test
+    void updatesRoundTripWithEveryChange() {
+        ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
+        var append = (KvPartition.Update) roundTrip(new KvPartition.Update("k", new StringChange.Append(new byte[]{0, 1}), probe));
+        assertEquals("k", append.key());
+        assertArrayEquals(new byte[]{0, 1}, ((StringChange.Append) append.change()).suffix());
+        assertEquals(probe, append.replyTo());
+        var range = (StringChange.SetRange) ((KvPartition.Update) roundTrip(
+                new KvPartition.Update("k", new StringChange.SetRange(7, new byte[]{5}), probe))).change();
+        assertEquals(7, range.offset());
+        assertArrayEquals(new byte[]{5}, range.bytes());
+        var set = (StringChange.Set) ((KvPartition.Update) roundTrip(new KvPartition.Update("k",
+                new StringChange.Set(new byte[]{3}, 1500, true, StringChange.Condition.PRESENT), probe))).change();
+        assertArrayEquals(new byte[]{3}, set.value());
+        assertEquals(1500, set.ttlMillis());
+        assertTrue(set.keepTtl());
+        assertEquals(StringChange.Condition.PRESENT, set.condition());
+        for (StringChange change : List.of(new StringChange.IncrByFloat("-2.5e3"), new StringChange.GetDel(),
+                new StringChange.GetEx(StringChange.Expiry.SET, 900), new StringChange.GetEx(StringChange.Expiry.PERSIST, 0))) {
+            assertEquals(new KvPartition.Update("k", change, probe), roundTrip(new KvPartition.Update("k", change, probe)));
+        }
+    }
+
+    @Test
     void repliesRoundTrip() {
         var found = (KvPartition.Found) roundTrip(new KvPartition.Found("k", new byte[]{9}, 7, 123));
         assertEquals("k", found.key());
@@ -81,5 +107,14 @@ class KvSerializerTest {
         assertEquals(new KvPartition.KeyPage(List.of("a", "é", "😀"), true), roundTrip(new KvPartition.KeyPage(List.of("a", "é", "😀"), true)));
         assertEquals(new KvPartition.KeyPage(List.of(), false), roundTrip(new KvPartition.KeyPage(List.of(), false)));
         assertEquals(new KvPartition.Dropped(), roundTrip(new KvPartition.Dropped()));
+        var updated = (KvPartition.Updated) roundTrip(new KvPartition.Updated(new byte[]{}, new byte[]{1}, 8, 77));
+        assertArrayEquals(new byte[]{}, updated.previous(), "an empty value is not an absent one");
+        assertArrayEquals(new byte[]{1}, updated.value());
+        assertEquals(8, updated.version());
+        assertEquals(77, updated.expiresAtMillis());
+        var deleted = (KvPartition.Updated) roundTrip(new KvPartition.Updated(new byte[]{2}, null, 0, 0));
+        assertArrayEquals(new byte[]{2}, deleted.previous());
+        assertNull(deleted.value());
+        assertNull(((KvPartition.Updated) roundTrip(new KvPartition.Updated(null, null, 0, 0))).previous());
     }
 }

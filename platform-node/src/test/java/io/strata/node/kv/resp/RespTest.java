@@ -102,7 +102,7 @@ class RespTest {
         assertError("ERR invalid expire time in 'set' command", () -> jedis.set("bad", "v", SetParams.setParams().ex(0)));
         assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "NX", "XX"));
         assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "EX"));
-        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "KEEPTTL"));
+        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "KEEPTTL", "PX", "5"));
         assertError("ERR value is not an integer or out of range",
                 () -> jedis.sendCommand(Protocol.Command.SET, "bad", "v", "EX", "ten"));
         assertNull(jedis.get("bad"));

@@ -1,0 +1,188 @@
+package io.strata.node.kv;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * A read-modify-write of one string key that its partition applies atomically
+ * ({@link KvPartition.Update}): the new value and expiry computed from the current ones, in the
+ * partition, so that no other write comes between the read and the write. These are Redis's
+ * APPEND, SETRANGE, INCRBYFLOAT, SET with GET or KEEPTTL (GETSET), GETDEL and GETEX.
+ */
+public sealed interface StringChange {
+
+    /** Expiries relative to now: keep the key's, remove it, or set a TTL. */
+    enum Expiry { KEEP, PERSIST, SET }
+
+    /** A SET's condition on the key's existence (Redis's NX and XX). */
+    enum Condition { ANY, ABSENT, PRESENT }
+
+    /**
+     * What a change makes of a key: {@code value} with {@code expiresAtMillis} (0: none), or, when
+     * {@code value} is null, the key deleted; {@code write} false when nothing is to be written.
+     */
+    record Outcome(boolean write, byte[] value, long expiresAtMillis) {
+
+        static final Outcome NOTHING = new Outcome(false, null, 0);
+
+        static Outcome set(byte[] value, long expiresAtMillis) {
+            return new Outcome(true, value, expiresAtMillis);
+        }
+
+        static Outcome delete() {
+            return new Outcome(true, null, 0);
+        }
+    }
+
+    /** A change the key's value does not allow; nothing is written. {@code code} as {@link KvPartition.Rejected}'s. */
+    final class Refused extends RuntimeException {
+        private final String code;
+
+        public Refused(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /**
+     * The outcome for a key whose value is {@code current} (null: absent) expiring at
+     * {@code currentExpiresAt} (0: never), at {@code now}, for values of at most {@code maxValueBytes}.
+     *
+     * @throws Refused when the change cannot apply to this value
+     */
+    Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes);
+
+    /** APPEND: {@code suffix} after the current value (an absent key counts as empty); keeps the expiry. */
+    record Append(byte[] suffix) implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            byte[] base = current == null ? new byte[0] : current;
+            checkSize((long) base.length + suffix.length, maxValueBytes);
+            byte[] value = Arrays.copyOf(base, base.length + suffix.length);
+            System.arraycopy(suffix, 0, value, base.length, suffix.length);
+            return Outcome.set(value, currentExpiresAt);
+        }
+    }
+
+    /**
+     * SETRANGE: {@code bytes} written over the value from {@code offset}, zero bytes padding a value
+     * shorter than that; keeps the expiry. Empty {@code bytes} change nothing (and create no key).
+     */
+    record SetRange(long offset, byte[] bytes) implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            if (bytes.length == 0) {
+                return Outcome.NOTHING;
+            }
+            byte[] base = current == null ? new byte[0] : current;
+            long length = Math.max(base.length, offset + bytes.length);
+            checkSize(length, maxValueBytes);
+            byte[] value = Arrays.copyOf(base, (int) length);
+            System.arraycopy(bytes, 0, value, (int) offset, bytes.length);
+            return Outcome.set(value, currentExpiresAt);
+        }
+    }
+
+    /**
+     * INCRBYFLOAT: the value read as a decimal number plus {@code increment} (decimal text, as sent),
+     * to 17 significant digits as Redis prints its long doubles, without trailing zeros or an
+     * exponent ({@code 10.50 + 0.1 = 10.6}, {@code 5.0e3 + 2.0e2 = 5200}); an absent key counts as
+     * 0; keeps the expiry.
+     */
+    record IncrByFloat(String increment) implements StringChange {
+
+        private static final MathContext SEVENTEEN_DIGITS = new MathContext(17);
+
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            BigDecimal base = current == null ? BigDecimal.ZERO : parseFloat(new String(current, StandardCharsets.US_ASCII));
+            if (base == null) {
+                throw new Refused("not_a_float", "value is not a valid float");
+            }
+            BigDecimal by = parseFloat(increment);
+            // The door lets through only numbers and infinities (isFloat): no sum is made of an infinity.
+            if (by == null) {
+                throw new Refused("float_overflow", "increment would produce NaN or Infinity");
+            }
+            BigDecimal sum = base.add(by).round(SEVENTEEN_DIGITS);
+            String text = sum.signum() == 0 ? "0" : sum.stripTrailingZeros().toPlainString();
+            return Outcome.set(text.getBytes(StandardCharsets.US_ASCII), currentExpiresAt);
+        }
+
+        /** Whether {@code text} is a float INCRBYFLOAT takes; an infinity is one but no sum can be made of it. */
+        public static boolean isFloat(String text) {
+            return parseFloat(text) != null || isInfinity(text);
+        }
+
+        /** A finite decimal number as Redis reads one (no surrounding space), or null. */
+        static BigDecimal parseFloat(String text) {
+            if (text.isEmpty() || Character.isWhitespace(text.charAt(0)) || Character.isWhitespace(text.charAt(text.length() - 1))) {
+                return null;
+            }
+            try {
+                return new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        private static boolean isInfinity(String text) {
+            String t = text.toLowerCase(Locale.ROOT);
+            return t.equals("inf") || t.equals("+inf") || t.equals("-inf") || t.equals("infinity") || t.equals("+infinity")
+                    || t.equals("-infinity");
+        }
+    }
+
+    /**
+     * SET with GET or KEEPTTL (and GETSET): {@code value} when {@code condition} holds, with a TTL
+     * of {@code ttlMillis} (0: none) or, when {@code keepTtl}, the key's own expiry.
+     */
+    record Set(byte[] value, long ttlMillis, boolean keepTtl, Condition condition) implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            if ((condition == Condition.ABSENT && current != null) || (condition == Condition.PRESENT && current == null)) {
+                return Outcome.NOTHING;
+            }
+            return Outcome.set(value, keepTtl ? currentExpiresAt : ttlMillis > 0 ? now + ttlMillis : 0);
+        }
+    }
+
+    /** GETDEL: the key deleted (its value is the reply's previous one). */
+    record GetDel() implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            return current == null ? Outcome.NOTHING : Outcome.delete();
+        }
+    }
+
+    /**
+     * GETEX: the key's expiry changed as {@code expiry} says ({@code ttlMillis} for SET; not
+     * positive: the key is deleted, its time already past), its value kept.
+     */
+    record GetEx(Expiry expiry, long ttlMillis) implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            if (current == null || expiry == Expiry.KEEP || (expiry == Expiry.PERSIST && currentExpiresAt == 0)) {
+                return Outcome.NOTHING;
+            }
+            if (expiry == Expiry.PERSIST) {
+                return Outcome.set(current, 0);
+            }
+            return ttlMillis <= 0 ? Outcome.delete() : Outcome.set(current, now + ttlMillis);
+        }
+    }
+
+    private static void checkSize(long length, long maxValueBytes) {
+        if (length > maxValueBytes) {
+            throw new Refused("string_too_long", "string exceeds maximum allowed size (" + length + " bytes, the limit is "
+                    + maxValueBytes + ")");
+        }
+    }
+}
