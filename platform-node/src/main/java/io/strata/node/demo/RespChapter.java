@@ -99,7 +99,9 @@ public final class RespChapter implements DemoChapter {
 
         tour.step("Errors are Redis errors; the connection stays usable");
         try (DemoRedis redis = DemoRedis.connect(port)) {
-            expect(tour, redis, "(error) ERR unknown command 'FLUSHALL', with args beginning with: ", "FLUSHALL");
+            expect(tour, redis, "(error) ERR unknown command 'SWAPDB', with args beginning with: '0' '1' ", "SWAPDB", "0", "1");
+            expect(tour, redis, "(error) ERR FLUSHALL is disabled on this node: set strata.http.auth-token (an authenticated"
+                    + " connection may flush) or strata.resp.allow-flush = on", "FLUSHALL");
             expect(tour, redis, "(error) ERR wrong number of arguments for 'get' command", "GET");
             expect(tour, redis, "(error) ERR value is not an integer or out of range", "INCR", "demo:greeting");
             expect(tour, redis, "PONG", "PING");

@@ -154,9 +154,10 @@ public final class KvPartition {
     /**
      * An {@link Update}'s outcome: the key's value before it ({@code previous}, null: absent) and
      * after it ({@code value}, null: absent), and its version and expiry ({@code expiresAtMillis},
-     * 0: never) after it; {@code version} 0 when the key is absent after it.
+     * 0: never) after it; {@code version} 0 when the key is absent after it; {@code changed}
+     * whether it wrote anything.
      */
-    public record Updated(byte[] previous, byte[] value, long version, long expiresAtMillis) implements Reply {}
+    public record Updated(byte[] previous, byte[] value, long version, long expiresAtMillis, boolean changed) implements Reply {}
 
     public record MultiGetResult(List<Found> found) implements Reply {}
 
@@ -561,7 +562,7 @@ public final class KvPartition {
         if (!outcome.write() || (outcome.value() == null && current == null)) {
             storage.metrics().op("update", "unchanged");
             replies.respond(update.replyTo, new Updated(previous, previous, current == null ? 0 : current.version(),
-                    current == null ? 0 : current.expiresAtMillis()));
+                    current == null ? 0 : current.expiresAtMillis(), false));
             return Behaviors.same();
         }
         if (outcome.value() != null && !admitted(update.key, outcome.value(), current)) {
@@ -588,8 +589,8 @@ public final class KvPartition {
             state.put(update.key, outcome.value(), seq, outcome.expiresAtMillis());
         }
         state.seq(seq);
-        replies.acknowledge(seq, update.replyTo, outcome.value() == null ? new Updated(previous, null, 0, 0)
-                : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis()));
+        replies.acknowledge(seq, update.replyTo, outcome.value() == null ? new Updated(previous, null, 0, 0, true)
+                : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis(), true));
         storage.metrics().op("update", "ok");
         return afterWrite();
     }

@@ -266,7 +266,7 @@ public final class KvStore {
      */
     public CompletionStage<KvPartition.Reply> update(String space, String key, StringChange change) {
         if (change instanceof StringChange.Set set) {
-            checkWrite(key, set.value(), set.ttlMillis());
+            checkWrite(key, set.value(), 0);
         } else {
             validateKey(key);
         }

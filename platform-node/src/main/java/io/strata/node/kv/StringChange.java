@@ -10,15 +10,51 @@ import java.util.Locale;
  * A read-modify-write of one string key that its partition applies atomically
  * ({@link KvPartition.Update}): the new value and expiry computed from the current ones, in the
  * partition, so that no other write comes between the read and the write. These are Redis's
- * APPEND, SETRANGE, INCRBYFLOAT, SET with GET or KEEPTTL (GETSET), GETDEL and GETEX.
+ * APPEND, SETRANGE, INCRBYFLOAT, SET with GET, KEEPTTL or an expiry (GETSET), GETDEL, GETEX and
+ * the EXPIRE family.
  */
 public sealed interface StringChange {
 
-    /** Expiries relative to now: keep the key's, remove it, or set a TTL. */
-    enum Expiry { KEEP, PERSIST, SET }
-
     /** A SET's condition on the key's existence (Redis's NX and XX). */
     enum Condition { ANY, ABSENT, PRESENT }
+
+    /** An EXPIRE's condition on the key's expiry (Redis's NX, XX, GT, LT); ANY: none. */
+    enum ExpiryCondition { ANY, NONE_YET, HAS_ONE, LATER, EARLIER }
+
+    /**
+     * The expiry a change gives a key: none, the key's own, {@code millis} after the partition's
+     * now (a relative TTL is resolved where the key lives, whatever the clock of the node that sent
+     * it), or at epoch millisecond {@code millis}.
+     */
+    record Expiration(Kind kind, long millis) {
+
+        /** How {@link #millis} reads. */
+        public enum Kind { NONE, KEEP, AFTER, AT }
+
+        public static final Expiration NONE = new Expiration(Kind.NONE, 0);
+        public static final Expiration KEEP = new Expiration(Kind.KEEP, 0);
+
+        public static Expiration after(long millis) {
+            return new Expiration(Kind.AFTER, millis);
+        }
+
+        public static Expiration at(long epochMillis) {
+            return new Expiration(Kind.AT, epochMillis);
+        }
+
+        /** The epoch millisecond the key expires at (0: never) for a key expiring at {@code current}; {@link #PAST} when already past. */
+        long resolve(long current, long now) {
+            return switch (kind) {
+                case NONE -> 0;
+                case KEEP -> current;
+                case AFTER -> millis <= 0 ? PAST : millis > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + millis;
+                case AT -> millis <= now ? PAST : millis;
+            };
+        }
+
+        /** What {@link #resolve} answers for a time already past: the key is deleted. */
+        static final long PAST = Long.MIN_VALUE;
+    }
 
     /**
      * What a change makes of a key: {@code value} with {@code expiresAtMillis} (0: none), or, when
@@ -141,16 +177,17 @@ public sealed interface StringChange {
     }
 
     /**
-     * SET with GET or KEEPTTL (and GETSET): {@code value} when {@code condition} holds, with a TTL
-     * of {@code ttlMillis} (0: none) or, when {@code keepTtl}, the key's own expiry.
+     * SET with GET, KEEPTTL or an expiry (and GETSET): {@code value} when {@code condition} holds,
+     * expiring as {@code expiration} says (a time already past deletes the key).
      */
-    record Set(byte[] value, long ttlMillis, boolean keepTtl, Condition condition) implements StringChange {
+    record Set(byte[] value, Expiration expiration, Condition condition) implements StringChange {
         @Override
         public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
             if ((condition == Condition.ABSENT && current != null) || (condition == Condition.PRESENT && current == null)) {
                 return Outcome.NOTHING;
             }
-            return Outcome.set(value, keepTtl ? currentExpiresAt : ttlMillis > 0 ? now + ttlMillis : 0);
+            long at = expiration.resolve(currentExpiresAt, now);
+            return at == Expiration.PAST ? Outcome.delete() : Outcome.set(value, at);
         }
     }
 
@@ -162,20 +199,45 @@ public sealed interface StringChange {
         }
     }
 
-    /**
-     * GETEX: the key's expiry changed as {@code expiry} says ({@code ttlMillis} for SET; not
-     * positive: the key is deleted, its time already past), its value kept.
-     */
-    record GetEx(Expiry expiry, long ttlMillis) implements StringChange {
+    /** GETEX: the key's expiry changed as {@code expiration} says (a time already past deletes it), its value kept. */
+    record GetEx(Expiration expiration) implements StringChange {
         @Override
         public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
-            if (current == null || expiry == Expiry.KEEP || (expiry == Expiry.PERSIST && currentExpiresAt == 0)) {
+            if (current == null) {
                 return Outcome.NOTHING;
             }
-            if (expiry == Expiry.PERSIST) {
-                return Outcome.set(current, 0);
+            long at = expiration.resolve(currentExpiresAt, now);
+            return at == Expiration.PAST ? Outcome.delete() : at == currentExpiresAt ? Outcome.NOTHING : Outcome.set(current, at);
+        }
+    }
+
+    /**
+     * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT and PERSIST: the key's expiry set as {@code expiration}
+     * says when {@code condition} holds (no expiry counts as infinitely late); a time already past
+     * deletes the key. Nothing for an absent key, or when the condition does not hold, or (PERSIST)
+     * when there is nothing to change.
+     */
+    record Expire(Expiration expiration, ExpiryCondition condition) implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            if (current == null) {
+                return Outcome.NOTHING;
             }
-            return ttlMillis <= 0 ? Outcome.delete() : Outcome.set(current, now + ttlMillis);
+            long at = expiration.resolve(currentExpiresAt, now);
+            boolean has = currentExpiresAt != 0;
+            // A past time compares as the earliest of all.
+            long when = at == Expiration.PAST ? Long.MIN_VALUE : at;
+            boolean holds = switch (condition) {
+                case ANY -> true;
+                case NONE_YET -> !has;
+                case HAS_ONE -> has;
+                case LATER -> has && when > currentExpiresAt;
+                case EARLIER -> !has || when < currentExpiresAt;
+            };
+            if (!holds || (at == 0 && !has)) {
+                return Outcome.NOTHING;
+            }
+            return at == Expiration.PAST ? Outcome.delete() : Outcome.set(current, at);
         }
     }
 

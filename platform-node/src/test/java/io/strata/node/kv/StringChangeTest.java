@@ -60,16 +60,21 @@ class StringChangeTest {
 
     @Test
     void setHonoursItsConditionAndKeepsOrSetsTheExpiry() {
-        StringChange.Outcome keep = new StringChange.Set(bytes("new"), 0, true, StringChange.Condition.ANY).apply(bytes("old"), NOW + 9, NOW, MAX);
+        StringChange.Outcome keep = set(StringChange.Expiration.KEEP, StringChange.Condition.ANY).apply(bytes("old"), NOW + 9, NOW, MAX);
         assertEquals("new", text(keep.value()));
         assertEquals(NOW + 9, keep.expiresAtMillis());
-        assertEquals(NOW + 100, new StringChange.Set(bytes("v"), 100, false, StringChange.Condition.ANY).apply(null, 0, NOW, MAX)
+        assertEquals(NOW + 100, set(StringChange.Expiration.after(100), StringChange.Condition.ANY).apply(null, 0, NOW, MAX)
                 .expiresAtMillis());
-        assertEquals(0, new StringChange.Set(bytes("v"), 0, false, StringChange.Condition.ANY).apply(bytes("o"), NOW + 9, NOW, MAX)
+        assertEquals(NOW + 7, set(StringChange.Expiration.at(NOW + 7), StringChange.Condition.ANY).apply(null, 0, NOW, MAX)
+                .expiresAtMillis(), "an absolute time is kept exactly");
+        assertEquals(0, set(StringChange.Expiration.NONE, StringChange.Condition.ANY).apply(bytes("o"), NOW + 9, NOW, MAX)
                 .expiresAtMillis(), "a plain SET removes a TTL");
-        assertFalse(new StringChange.Set(bytes("v"), 0, false, StringChange.Condition.ABSENT).apply(bytes("o"), 0, NOW, MAX).write());
-        assertFalse(new StringChange.Set(bytes("v"), 0, false, StringChange.Condition.PRESENT).apply(null, 0, NOW, MAX).write());
-        assertTrue(new StringChange.Set(bytes("v"), 0, false, StringChange.Condition.PRESENT).apply(bytes("o"), 0, NOW, MAX).write());
+        StringChange.Outcome past = set(StringChange.Expiration.at(NOW - 1), StringChange.Condition.ANY).apply(bytes("o"), 0, NOW, MAX);
+        assertTrue(past.write());
+        assertNull(past.value(), "a time already past: the key is deleted");
+        assertFalse(set(StringChange.Expiration.NONE, StringChange.Condition.ABSENT).apply(bytes("o"), 0, NOW, MAX).write());
+        assertFalse(set(StringChange.Expiration.NONE, StringChange.Condition.PRESENT).apply(null, 0, NOW, MAX).write());
+        assertTrue(set(StringChange.Expiration.NONE, StringChange.Condition.PRESENT).apply(bytes("o"), 0, NOW, MAX).write());
     }
 
     @Test
@@ -79,14 +84,56 @@ class StringChangeTest {
         assertNull(deleted.value());
         assertFalse(new StringChange.GetDel().apply(null, 0, NOW, MAX).write());
 
-        assertEquals(NOW + 50, new StringChange.GetEx(StringChange.Expiry.SET, 50).apply(bytes("v"), 0, NOW, MAX).expiresAtMillis());
-        assertNull(new StringChange.GetEx(StringChange.Expiry.SET, 0).apply(bytes("v"), 0, NOW, MAX).value(), "a past time deletes");
-        StringChange.Outcome persisted = new StringChange.GetEx(StringChange.Expiry.PERSIST, 0).apply(bytes("v"), NOW + 5, NOW, MAX);
+        assertEquals(NOW + 50, getEx(StringChange.Expiration.after(50)).apply(bytes("v"), 0, NOW, MAX).expiresAtMillis());
+        assertNull(getEx(StringChange.Expiration.at(NOW)).apply(bytes("v"), 0, NOW, MAX).value(), "a past time deletes");
+        StringChange.Outcome persisted = getEx(StringChange.Expiration.NONE).apply(bytes("v"), NOW + 5, NOW, MAX);
         assertEquals(0, persisted.expiresAtMillis());
         assertEquals("v", text(persisted.value()));
-        assertFalse(new StringChange.GetEx(StringChange.Expiry.PERSIST, 0).apply(bytes("v"), 0, NOW, MAX).write());
-        assertFalse(new StringChange.GetEx(StringChange.Expiry.KEEP, 0).apply(bytes("v"), NOW + 5, NOW, MAX).write());
-        assertFalse(new StringChange.GetEx(StringChange.Expiry.SET, 50).apply(null, 0, NOW, MAX).write());
+        assertFalse(getEx(StringChange.Expiration.NONE).apply(bytes("v"), 0, NOW, MAX).write(), "nothing to persist");
+        assertFalse(getEx(StringChange.Expiration.after(50)).apply(null, 0, NOW, MAX).write());
+    }
+
+    @Test
+    void expireAsRedisWithItsConditions() {
+        long later = NOW + 1000;
+        assertEquals(later, expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.ANY).apply(bytes("v"), 0, NOW, MAX)
+                .expiresAtMillis());
+        assertFalse(expire(StringChange.Expiration.after(5), StringChange.ExpiryCondition.ANY).apply(null, 0, NOW, MAX).write(),
+                "no key, nothing to do");
+        assertNull(expire(StringChange.Expiration.after(0), StringChange.ExpiryCondition.ANY).apply(bytes("v"), 0, NOW, MAX).value(),
+                "not positive: deleted");
+        assertNull(expire(StringChange.Expiration.at(0), StringChange.ExpiryCondition.ANY).apply(bytes("v"), 0, NOW, MAX).value(),
+                "EXPIREAT 0 deletes");
+        // NX / XX: without / with an expiry; GT / LT: later / earlier, no expiry being infinitely late.
+        assertTrue(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.NONE_YET).apply(bytes("v"), 0, NOW, MAX).write());
+        assertFalse(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.NONE_YET).apply(bytes("v"), NOW + 5, NOW, MAX)
+                .write());
+        assertFalse(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.HAS_ONE).apply(bytes("v"), 0, NOW, MAX).write());
+        assertFalse(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.LATER).apply(bytes("v"), 0, NOW, MAX).write());
+        assertTrue(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.LATER).apply(bytes("v"), NOW + 5, NOW, MAX)
+                .write());
+        assertTrue(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.EARLIER).apply(bytes("v"), 0, NOW, MAX).write());
+        assertFalse(expire(StringChange.Expiration.at(later), StringChange.ExpiryCondition.EARLIER).apply(bytes("v"), NOW + 5, NOW, MAX)
+                .write());
+        assertFalse(expire(StringChange.Expiration.at(NOW - 5), StringChange.ExpiryCondition.NONE_YET).apply(bytes("v"), NOW + 5, NOW, MAX)
+                .write(), "a condition that does not hold leaves even a past time alone");
+        // PERSIST.
+        StringChange.Expire persist = expire(StringChange.Expiration.NONE, StringChange.ExpiryCondition.HAS_ONE);
+        assertEquals(0, persist.apply(bytes("v"), NOW + 5, NOW, MAX).expiresAtMillis());
+        assertTrue(persist.apply(bytes("v"), NOW + 5, NOW, MAX).write());
+        assertFalse(persist.apply(bytes("v"), 0, NOW, MAX).write());
+    }
+
+    private static StringChange.Set set(StringChange.Expiration expiration, StringChange.Condition condition) {
+        return new StringChange.Set(bytes("new"), expiration, condition);
+    }
+
+    private static StringChange.GetEx getEx(StringChange.Expiration expiration) {
+        return new StringChange.GetEx(expiration);
+    }
+
+    private static StringChange.Expire expire(StringChange.Expiration expiration, StringChange.ExpiryCondition condition) {
+        return new StringChange.Expire(expiration, condition);
     }
 
     private static String incrByFloat(String current, String increment) {

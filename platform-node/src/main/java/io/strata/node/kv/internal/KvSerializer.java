@@ -5,6 +5,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.StringChange;
 import io.strata.node.kv.proto.AppendChange;
+import io.strata.node.kv.proto.ExpireChange;
+import io.strata.node.kv.proto.Expiration;
 import io.strata.node.kv.proto.GetDelChange;
 import io.strata.node.kv.proto.GetExChange;
 import io.strata.node.kv.proto.IncrByFloatChange;
@@ -154,7 +156,8 @@ public final class KvSerializer extends ProtobufSerializer {
         } else if (o instanceof KvPartition.Counter m) {
             return CounterReply.newBuilder().setValue(m.value()).setVersion(m.version()).build().toByteArray();
         } else if (o instanceof KvPartition.Updated m) {
-            UpdatedReply.Builder b = UpdatedReply.newBuilder().setVersion(m.version()).setExpiresAtMs(m.expiresAtMillis());
+            UpdatedReply.Builder b = UpdatedReply.newBuilder().setVersion(m.version()).setExpiresAtMs(m.expiresAtMillis())
+                    .setChanged(m.changed());
             if (m.previous() != null) {
                 b.setHasPrevious(true).setPrevious(ByteString.copyFrom(m.previous()));
             }
@@ -218,7 +221,7 @@ public final class KvSerializer extends ProtobufSerializer {
                 case UPDATED: {
                     UpdatedReply m = UpdatedReply.parseFrom(bytes);
                     return new KvPartition.Updated(m.getHasPrevious() ? m.getPrevious().toByteArray() : null,
-                            m.getHasValue() ? m.getValue().toByteArray() : null, m.getVersion(), m.getExpiresAtMs());
+                            m.getHasValue() ? m.getValue().toByteArray() : null, m.getVersion(), m.getExpiresAtMs(), m.getChanged());
                 }
                 case MULTI_GET: {
                     MultiGetCommand m = MultiGetCommand.parseFrom(bytes);
@@ -281,12 +284,14 @@ public final class KvSerializer extends ProtobufSerializer {
         } else if (change instanceof StringChange.IncrByFloat c) {
             b.setIncrByFloat(IncrByFloatChange.newBuilder().setIncrement(c.increment()));
         } else if (change instanceof StringChange.Set c) {
-            b.setSet(SetChange.newBuilder().setValue(ByteString.copyFrom(c.value())).setTtlMs(c.ttlMillis())
-                    .setKeepTtl(c.keepTtl()).setCondition(c.condition().name()));
+            b.setSet(SetChange.newBuilder().setValue(ByteString.copyFrom(c.value())).setExpiration(expiration(c.expiration()))
+                    .setCondition(c.condition().name()));
         } else if (change instanceof StringChange.GetDel) {
             b.setGetDel(GetDelChange.getDefaultInstance());
         } else if (change instanceof StringChange.GetEx c) {
-            b.setGetEx(GetExChange.newBuilder().setExpiry(c.expiry().name()).setTtlMs(c.ttlMillis()));
+            b.setGetEx(GetExChange.newBuilder().setExpiration(expiration(c.expiration())));
+        } else if (change instanceof StringChange.Expire c) {
+            b.setExpire(ExpireChange.newBuilder().setExpiration(expiration(c.expiration())).setCondition(c.condition().name()));
         }
         return b.build();
     }
@@ -296,12 +301,22 @@ public final class KvSerializer extends ProtobufSerializer {
             case APPEND -> new StringChange.Append(m.getAppend().getSuffix().toByteArray());
             case SET_RANGE -> new StringChange.SetRange(m.getSetRange().getOffset(), m.getSetRange().getBytes().toByteArray());
             case INCR_BY_FLOAT -> new StringChange.IncrByFloat(m.getIncrByFloat().getIncrement());
-            case SET -> new StringChange.Set(m.getSet().getValue().toByteArray(), m.getSet().getTtlMs(), m.getSet().getKeepTtl(),
+            case SET -> new StringChange.Set(m.getSet().getValue().toByteArray(), expiration(m.getSet().getExpiration()),
                     StringChange.Condition.valueOf(m.getSet().getCondition()));
             case GET_DEL -> new StringChange.GetDel();
-            case GET_EX -> new StringChange.GetEx(StringChange.Expiry.valueOf(m.getGetEx().getExpiry()), m.getGetEx().getTtlMs());
+            case GET_EX -> new StringChange.GetEx(expiration(m.getGetEx().getExpiration()));
+            case EXPIRE -> new StringChange.Expire(expiration(m.getExpire().getExpiration()),
+                    StringChange.ExpiryCondition.valueOf(m.getExpire().getCondition()));
             case CHANGE_NOT_SET -> throw new NotSerializableException("an update without a change");
         };
+    }
+
+    private static Expiration expiration(StringChange.Expiration e) {
+        return Expiration.newBuilder().setKind(e.kind().name()).setMillis(e.millis()).build();
+    }
+
+    private static StringChange.Expiration expiration(Expiration e) {
+        return new StringChange.Expiration(StringChange.Expiration.Kind.valueOf(e.getKind()), e.getMillis());
     }
 
     private static FoundReply found(KvPartition.Found f) {

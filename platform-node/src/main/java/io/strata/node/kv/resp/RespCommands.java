@@ -103,6 +103,21 @@ final class RespCommands {
                         + " exist."),
                 RespSession::incrbyfloat);
         add("del", -2, List.of("write"), 1, -1, 1, generic("1.0.0", "Deletes one or more keys."), RespSession::del);
+        add("unlink", -2, List.of("write", "fast"), 1, -1, 1, generic("4.0.0", "Asynchronously deletes one or more keys."),
+                RespSession::del);
+        add("touch", -2, List.of("readonly", "fast"), 1, -1, 1,
+                generic("3.2.1", "Returns the number of existing keys out of those specified after updating the time they were last"
+                        + " accessed."),
+                RespSession::exists);
+        add("type", 2, List.of("readonly", "fast"), 1, 1, 1, generic("1.0.0", "Determines the type of value stored at a key."),
+                RespSession::type);
+        add("keys", 2, List.of("readonly"), 0, 0, 0, generic("1.0.0", "Returns all key names that match a pattern."), RespSession::keys);
+        add("scan", -2, List.of("readonly"), 0, 0, 0, generic("2.8.0", "Iterates over the key names in the database."), RespSession::scan);
+        add("randomkey", 1, List.of("readonly"), 0, 0, 0, generic("1.0.0", "Returns a random key name from the database."),
+                RespSession::randomkey);
+        add("flushdb", -1, List.of("write"), 0, 0, 0, server("1.0.0", "Remove all keys from the current database."),
+                RespSession::flushdb);
+        add("flushall", -1, List.of("write"), 0, 0, 0, server("1.0.0", "Removes all keys from all databases."), RespSession::flushall);
         add("exists", -2, List.of("readonly", "fast"), 1, -1, 1, generic("1.0.0", "Determines whether one or more keys exist."),
                 RespSession::exists);
         add("incr", 2, List.of("write", "denyoom", "fast"), 1, 1, 1,

@@ -55,6 +55,8 @@ public final class RespServer extends TcpDoor {
     static final String REDIS_VERSION = "7.0.0";
     /** Redis's answer to a connection over {@code maxclients}. */
     static final String MAX_CLIENTS_REACHED = "ERR max number of clients reached";
+    /** Unfinished SCANs remembered at once (a cursor takes about a key's size). */
+    static final int MAX_OPEN_SCANS = 100_000;
 
     private RespServer(Tcp.ServerBinding binding, SharedKillSwitch connections, Map<Long, CompletionStage<Done>> open) {
         super(binding, connections, open);
@@ -177,6 +179,7 @@ public final class RespServer extends TcpDoor {
         private final AtomicLong rejectedConnections = new AtomicLong();
         private final AtomicLong commandsProcessed = new AtomicLong();
         private final Map<Long, RespSession> sessions = new ConcurrentHashMap<>();
+        private final ScanCursors scans = new ScanCursors(MAX_OPEN_SCANS);
         private volatile int port;
 
         Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open, MemoryGuard memory) {
@@ -189,6 +192,11 @@ public final class RespServer extends TcpDoor {
 
         MemoryGuard memory() {
             return memory;
+        }
+
+        /** The listener's unfinished SCANs. */
+        ScanCursors scans() {
+            return scans;
         }
 
         /** Adds a connection's session to those CLIENT LIST shows, until its connection closes. */

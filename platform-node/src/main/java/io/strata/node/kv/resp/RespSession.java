@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -45,13 +44,13 @@ import java.util.regex.Pattern;
 final class RespSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespSession.class);
-    /** Compare-and-set attempts of EXPIRE / PERSIST before giving up on a key that keeps changing. */
-    private static final int MAX_CAS_ATTEMPTS = 16;
-    /** The longest TTL the RESP door writes: the store adds it to the current time, which must not overflow. */
-    private static final long MAX_TTL_MILLIS = Long.MAX_VALUE / 4;
     private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    /** SCAN's page size when no COUNT is given, as Redis's. */
+    private static final long DEFAULT_SCAN_COUNT = 10;
+    /** Keys RANDOMKEY picks one of. */
+    private static final int RANDOM_KEY_PAGE = 64;
     private static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     private static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     /** The only user: Redis's, whose password {@code requirepass} sets. */
@@ -161,7 +160,7 @@ final class RespSession {
      */
     CompletionStage<ByteString> set(List<byte[]> args) {
         String key = key(args.get(1));
-        long ttlMillis = 0;
+        StringChange.Expiration expiration = StringChange.Expiration.NONE;
         boolean nx = false;
         boolean xx = false;
         boolean get = false;
@@ -179,7 +178,7 @@ final class RespSession {
                         return syntaxError();
                     }
                     expiry = true;
-                    ttlMillis = Math.max(1, ttlOf(option, args.get(++i), "set"));
+                    expiration = expirationOf(option, args.get(++i), "set");
                 }
                 default -> {
                     return syntaxError();
@@ -189,20 +188,21 @@ final class RespSession {
         if ((nx && xx) || (keepTtl && expiry)) {
             return syntaxError();
         }
-        long ttl = ttlMillis;
-        if (get || keepTtl) {
+        if (keepTtl) {
+            expiration = StringChange.Expiration.KEEP;
+        }
+        if (get || keepTtl || expiration.kind() == StringChange.Expiration.Kind.AT) {
             StringChange.Condition condition = nx ? StringChange.Condition.ABSENT : xx ? StringChange.Condition.PRESENT
                     : StringChange.Condition.ANY;
             boolean replyPrevious = get;
-            return update(key, new StringChange.Set(args.get(2), ttl, keepTtl, condition)).thenApply(updated -> {
+            return update(key, new StringChange.Set(args.get(2), expiration, condition)).thenApply(updated -> {
                 if (replyPrevious) {
                     return updated.previous() == null ? resp.nullBulk() : Resp.bulk(updated.previous());
                 }
-                boolean held = condition == StringChange.Condition.ANY
-                        || (updated.previous() == null) == (condition == StringChange.Condition.ABSENT);
-                return held ? Resp.OK : resp.nullBulk();
+                return updated.changed() ? Resp.OK : resp.nullBulk();
             });
         }
+        long ttl = expiration.millis();
         long expected = nx ? KvPartition.MUST_NOT_EXIST : xx ? KvPartition.MUST_EXIST : KvPartition.ANY_VERSION;
         boolean conditional = nx || xx;
         return orAbsent(call(() -> store.put(db, key, args.get(2), ttl, expected)), xx).thenApply(reply -> {
@@ -214,17 +214,17 @@ final class RespSession {
         });
     }
 
-    /** The TTL from now, in milliseconds, of an expiry option (EX, PX, EXAT, PXAT) with value {@code raw}; past times are not positive. */
-    private static long ttlOf(String option, byte[] raw, String command) {
+    /** The expiry an option (EX, PX, EXAT, PXAT) with value {@code raw} gives: relative for EX and PX, absolute for the others. */
+    private static StringChange.Expiration expirationOf(String option, byte[] raw, String command) {
         Long n = parseLong(raw);
         if (n == null) {
             throw new RespError(NOT_INTEGER);
         }
         return switch (option) {
-            case "EX" -> secondsToMillis(n, command);
-            case "PX" -> positive(n, command);
-            case "EXAT" -> secondsToMillis(n, command) - System.currentTimeMillis();
-            case "PXAT" -> positive(n, command) - System.currentTimeMillis();
+            case "EX" -> StringChange.Expiration.after(secondsToMillis(n, command));
+            case "PX" -> StringChange.Expiration.after(positive(n, command));
+            case "EXAT" -> StringChange.Expiration.at(secondsToMillis(n, command));
+            case "PXAT" -> StringChange.Expiration.at(positive(n, command));
             default -> throw new IllegalArgumentException(option);
         };
     }
@@ -257,7 +257,7 @@ final class RespSession {
 
     /** GETSET key value: SET key value GET. */
     CompletionStage<ByteString> getset(List<byte[]> args) {
-        return previousOf(key(args.get(1)), new StringChange.Set(args.get(2), 0, false, StringChange.Condition.ANY));
+        return previousOf(key(args.get(1)), new StringChange.Set(args.get(2), StringChange.Expiration.NONE, StringChange.Condition.ANY));
     }
 
     /** GETDEL key: the value, and the key deleted. */
@@ -267,23 +267,22 @@ final class RespSession {
 
     /** GETEX key [EX seconds | PX milliseconds | EXAT unix-seconds | PXAT unix-milliseconds | PERSIST]: the value, its expiry changed. */
     CompletionStage<ByteString> getex(List<byte[]> args) {
-        StringChange.GetEx change = new StringChange.GetEx(StringChange.Expiry.KEEP, 0);
+        StringChange.Expiration expiration = StringChange.Expiration.KEEP;
         for (int i = 2; i < args.size(); i++) {
             String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
-            boolean first = change.expiry() == StringChange.Expiry.KEEP;
+            boolean first = expiration == StringChange.Expiration.KEEP;
             if (first && option.equals("PERSIST")) {
-                change = new StringChange.GetEx(StringChange.Expiry.PERSIST, 0);
+                expiration = StringChange.Expiration.NONE;
             } else if (first && List.of("EX", "PX", "EXAT", "PXAT").contains(option) && i + 1 < args.size()) {
-                change = new StringChange.GetEx(StringChange.Expiry.SET, ttlOf(option, args.get(++i), "getex"));
+                expiration = expirationOf(option, args.get(++i), "getex");
             } else {
                 return syntaxError();
             }
         }
-        String key = key(args.get(1));
-        if (change.expiry() == StringChange.Expiry.KEEP) {
+        if (expiration == StringChange.Expiration.KEEP) {
             return get(args.subList(0, 2));
         }
-        return previousOf(key, change);
+        return previousOf(key(args.get(1)), new StringChange.GetEx(expiration));
     }
 
     /** APPEND key value: the value's length after. */
@@ -452,10 +451,9 @@ final class RespSession {
      * it does not exist or the option left it as it was; a time already past deletes the key, as
      * in Redis, and a time out of range is Redis's {@code invalid expire time}. NX: only a key
      * without expiry; XX: only one with; GT / LT: only a later / earlier time (no expiry counts as
-     * infinitely late). The store has no expiry-only write, so this reads the key and writes the
-     * same value back with the new TTL (or deletes it) as a compare-and-set on the version it read,
-     * retrying when the key changed in between. The key gets a new version (a new ETag over HTTP),
-     * and the write carries the whole value.
+     * infinitely late). The key's partition applies it at once ({@link StringChange.Expire}); the
+     * store has no expiry-only write, so the key gets a new version (a new ETag over HTTP), and the
+     * write carries the whole value.
      */
     CompletionStage<ByteString> expire(List<byte[]> args) {
         return expireAt(args, 1000, false, "expire");
@@ -506,37 +504,26 @@ final class RespSession {
         if (when > Long.MAX_VALUE / unitMillis || when < Long.MIN_VALUE / unitMillis) {
             return fail(invalidExpireTime(command));
         }
-        long now = System.currentTimeMillis();
-        long base = absolute ? 0 : now;
+        long base = absolute ? 0 : System.currentTimeMillis();
         if (when * unitMillis > Long.MAX_VALUE - base) {
             return fail(invalidExpireTime(command));
         }
-        long at = when * unitMillis + base;
-        boolean onlyWithout = nx;
-        boolean onlyWith = xx;
-        boolean onlyLater = gt;
-        boolean onlyEarlier = lt;
-        return rewriteTtl(key(args.get(1)), found -> {
-            long current = found.expiresAtMillis();
-            boolean has = current != 0;
-            if ((onlyWithout && has) || (onlyWith && !has) || (onlyLater && (!has || at <= current))
-                    || (onlyEarlier && has && at >= current)) {
-                return null;
-            }
-            long ttl = at - System.currentTimeMillis();
-            // Past the store's range (hundreds of millions of years) is as good as never.
-            return ttl <= 0 ? TtlChange.DELETE : TtlChange.to(Math.min(ttl, MAX_TTL_MILLIS));
-        }, 1).thenApply(changed -> Resp.integer(changed ? 1 : 0));
+        StringChange.Expiration expiration = absolute ? StringChange.Expiration.at(when * unitMillis)
+                : StringChange.Expiration.after(when * unitMillis);
+        StringChange.ExpiryCondition condition = nx ? StringChange.ExpiryCondition.NONE_YET : xx ? StringChange.ExpiryCondition.HAS_ONE
+                : gt ? StringChange.ExpiryCondition.LATER : lt ? StringChange.ExpiryCondition.EARLIER : StringChange.ExpiryCondition.ANY;
+        return update(key(args.get(1)), new StringChange.Expire(expiration, condition))
+                .thenApply(updated -> Resp.integer(updated.changed() ? 1 : 0));
     }
 
     private static String invalidExpireTime(String command) {
         return "ERR invalid expire time in '" + command + "' command";
     }
 
-    /** PERSIST key: 1 when a TTL was removed; built like {@link #expire} (read, then compare-and-set). */
+    /** PERSIST key: 1 when a TTL was removed. */
     CompletionStage<ByteString> persist(List<byte[]> args) {
-        return rewriteTtl(key(args.get(1)), found -> found.expiresAtMillis() == 0 ? null : TtlChange.to(0), 1)
-                .thenApply(changed -> Resp.integer(changed ? 1 : 0));
+        return update(key(args.get(1)), new StringChange.Expire(StringChange.Expiration.NONE, StringChange.ExpiryCondition.HAS_ONE))
+                .thenApply(updated -> Resp.integer(updated.changed() ? 1 : 0));
     }
 
     /** EXPIRETIME key: the absolute Unix time in seconds at which the key expires; -1 without expiry, -2 when absent. */
@@ -570,6 +557,153 @@ final class RespSession {
             long millis = absolute ? found.expiresAtMillis() : Math.max(0, found.expiresAtMillis() - System.currentTimeMillis());
             return Resp.integer((millis + unitMillis / 2) / unitMillis);
         });
+    }
+
+    /** TYPE key: {@code string} for a live key (Strata's keys hold strings), {@code none} for an absent one. */
+    CompletionStage<ByteString> type(List<byte[]> args) {
+        return find(key(args.get(1))).thenApply(found -> Resp.simple(found == null ? "none" : "string"));
+    }
+
+    /** KEYS pattern: every live key of the database that matches, listed page by page from the pattern's literal prefix. */
+    CompletionStage<ByteString> keys(List<byte[]> args) {
+        Glob pattern = Glob.of(utf8(args.get(1)), false);
+        List<ByteString> matched = new ArrayList<>();
+        return keysFrom(pattern, "", matched).thenApply(done -> Resp.array(matched));
+    }
+
+    private CompletionStage<Void> keysFrom(Glob pattern, String after, List<ByteString> matched) {
+        int page = store.settings().maxListKeys();
+        return orAbsent(call(() -> store.listKeys(db, pattern.literalPrefix(), after, page)), true).thenCompose(keys -> {
+            if (keys == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            keys.keys().stream().filter(pattern::matches).forEach(k -> matched.add(Resp.bulk(k)));
+            return keys.more() ? keysFrom(pattern, keys.keys().get(keys.keys().size() - 1), matched)
+                    : CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /**
+     * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]: a page of about {@code count} (10)
+     * keys in key order and the cursor to go on with (0: done); MATCH filters the page, so a page
+     * may hold fewer keys, even none, before the end, as in Redis. Every key that exists for the
+     * whole scan is returned once. See {@link ScanCursors}.
+     */
+    CompletionStage<ByteString> scan(List<byte[]> args) {
+        Long cursor = parseLong(args.get(1));
+        if (cursor == null || cursor < 0) {
+            return fail("ERR invalid cursor");
+        }
+        Glob pattern = null;
+        long count = DEFAULT_SCAN_COUNT;
+        String type = null;
+        for (int i = 2; i < args.size(); i++) {
+            String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
+            if (i + 1 >= args.size()) {
+                return syntaxError();
+            }
+            switch (option) {
+                case "MATCH" -> pattern = Glob.of(utf8(args.get(++i)), false);
+                case "COUNT" -> {
+                    Long n = parseLong(args.get(++i));
+                    if (n == null) {
+                        return fail(NOT_INTEGER);
+                    }
+                    if (n < 1) {
+                        return syntaxError();
+                    }
+                    count = n;
+                }
+                case "TYPE" -> type = ascii(args.get(++i)).toLowerCase(Locale.ROOT);
+                default -> {
+                    return syntaxError();
+                }
+            }
+        }
+        String after = "";
+        if (cursor != 0) {
+            Optional<ScanCursors.Position> position = info.scans().find(cursor).filter(p -> p.db().equals(db));
+            if (position.isEmpty()) {
+                return fail("ERR invalid cursor");
+            }
+            after = position.get().after();
+        }
+        Glob match = pattern;
+        // Strata's keys all hold strings: TYPE string filters nothing, any other type everything.
+        boolean typeMatches = type == null || type.equals("string");
+        int limit = (int) Math.min(count, store.settings().maxListKeys());
+        String scanDb = db;
+        String from = after;
+        return orAbsent(call(() -> store.listKeys(scanDb, match == null ? "" : match.literalPrefix(), from, limit)), true)
+                .thenApply(page -> {
+                    if (page == null) {
+                        return scanReply(0, List.of());
+                    }
+                    List<ByteString> keys = page.keys().stream().filter(k -> typeMatches && (match == null || match.matches(k)))
+                            .map(Resp::bulk).toList();
+                    long next = page.more() ? info.scans().open(scanDb, page.keys().get(page.keys().size() - 1)) : 0;
+                    return scanReply(next, keys);
+                });
+    }
+
+    private static ByteString scanReply(long cursor, List<ByteString> keys) {
+        return Resp.array(List.of(Resp.bulk(Long.toString(cursor)), Resp.array(keys)));
+    }
+
+    /** RANDOMKEY: a live key of the database picked at random (not uniformly: from a random point of the key order), or nil. */
+    CompletionStage<ByteString> randomkey(List<byte[]> args) {
+        byte[] point = new byte[2];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(point);
+        String from = new String(point, StandardCharsets.ISO_8859_1);
+        return orAbsent(call(() -> store.listKeys(db, "", from, RANDOM_KEY_PAGE)), true).thenCompose(page -> {
+            if (page != null && page.keys().isEmpty()) {
+                // Past the last key: wrap around to the first ones.
+                return orAbsent(call(() -> store.listKeys(db, "", "", RANDOM_KEY_PAGE)), true);
+            }
+            return CompletableFuture.completedFuture(page);
+        }).thenApply(page -> {
+            if (page == null || page.keys().isEmpty()) {
+                return resp.nullBulk();
+            }
+            return Resp.bulk(page.keys().get(java.util.concurrent.ThreadLocalRandom.current().nextInt(page.keys().size())));
+        });
+    }
+
+    /**
+     * FLUSHDB [ASYNC | SYNC]: deletes every key of the selected database (its keyspace), when the
+     * node allows it: with a password, to an authenticated connection; without one, only when
+     * {@code strata.resp.allow-flush} is on.
+     */
+    CompletionStage<ByteString> flushdb(List<byte[]> args) {
+        return flush(args, "flushdb", List.of(db));
+    }
+
+    /** FLUSHALL [ASYNC | SYNC]: {@link #flushdb} for every database. */
+    CompletionStage<ByteString> flushall(List<byte[]> args) {
+        List<String> dbs = new ArrayList<>();
+        for (int i = 0; i < info.settings().databases(); i++) {
+            dbs.add(Integer.toString(i));
+        }
+        return flush(args, "flushall", dbs);
+    }
+
+    private CompletionStage<ByteString> flush(List<byte[]> args, String command, List<String> dbs) {
+        if (args.size() > 2 || (args.size() == 2 && !List.of("ASYNC", "SYNC").contains(ascii(args.get(1)).toUpperCase(Locale.ROOT)))) {
+            return syntaxError();
+        }
+        if (info.settings().authToken().isEmpty() && !info.settings().allowFlush()) {
+            return fail("ERR " + command.toUpperCase(Locale.ROOT) + " is disabled on this node: set strata.http.auth-token"
+                    + " (an authenticated connection may flush) or strata.resp.allow-flush = on");
+        }
+        java.util.Set<String> existing = new java.util.HashSet<>();
+        store.keyspaces().forEach(k -> existing.add(k.name()));
+        List<CompletableFuture<Object>> deletes = new ArrayList<>();
+        for (String name : dbs) {
+            if (existing.contains(name)) {
+                deletes.add(orAbsent(call(() -> store.deleteKeyspace(name)).thenApply(done -> (Object) name), true).toCompletableFuture());
+            }
+        }
+        return allOf(deletes).thenApply(done -> Resp.OK);
     }
 
     CompletionStage<ByteString> dbsize(List<byte[]> args) {
@@ -960,25 +1094,12 @@ final class RespSession {
         parameters.put("maxmemory-policy", "noeviction");
         List<ByteString> pairs = new ArrayList<>();
         parameters.forEach((name, value) -> {
-            if (args.subList(2, args.size()).stream().anyMatch(pattern -> globMatches(ascii(pattern), name))) {
+            if (args.subList(2, args.size()).stream().anyMatch(pattern -> Glob.of(ascii(pattern), true).matches(name))) {
                 pairs.add(Resp.bulk(name));
                 pairs.add(Resp.bulk(value));
             }
         });
         return done(resp.map(pairs));
-    }
-
-    /** Redis's glob for CONFIG GET: {@code *} and {@code ?}, everything else literal, case-insensitive. */
-    static boolean globMatches(String pattern, String name) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            regex.append(switch (c) {
-                case '*' -> ".*";
-                case '?' -> ".";
-                default -> Pattern.quote(String.valueOf(c));
-            });
-        }
-        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE).matcher(name).matches();
     }
 
     // ---- Building blocks ----------------------------------------------------------------------
@@ -995,45 +1116,6 @@ final class RespSession {
 
     private CompletionStage<Map<String, KvPartition.Found>> multiGet(List<String> keys) {
         return orAbsent(call(() -> store.multiGet(db, keys)), true).thenApply(found -> found == null ? Map.of() : found);
-    }
-
-    /** What {@link #rewriteTtl} does to a key: delete it, or write its value back with a TTL (0: none). */
-    private record TtlChange(boolean delete, long ttlMillis) {
-        static final TtlChange DELETE = new TtlChange(true, 0);
-
-        static TtlChange to(long ttlMillis) {
-            return new TtlChange(false, ttlMillis);
-        }
-    }
-
-    /**
-     * Applies the change {@code changeFor} gives for the key as read (null: leave it) as a
-     * compare-and-set on the version read: writes its value back with the new TTL, or deletes it;
-     * true when it did. A lost race re-reads and retries.
-     */
-    private CompletionStage<Boolean> rewriteTtl(String key, Function<KvPartition.Found, TtlChange> changeFor, int attempt) {
-        return find(key).thenCompose(found -> {
-            TtlChange change = found == null ? null : changeFor.apply(found);
-            if (change == null) {
-                return CompletableFuture.completedFuture(false);
-            }
-            CompletionStage<KvPartition.Reply> write = change.delete()
-                    ? call(() -> store.delete(db, key, found.version()))
-                    : call(() -> store.put(db, key, found.value(), change.ttlMillis(), found.version()));
-            return write.thenCompose(reply -> {
-                boolean changed = reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch")
-                        || reply instanceof KvPartition.NotFound;
-                if (changed && attempt < MAX_CAS_ATTEMPTS) {
-                    return rewriteTtl(key, changeFor, attempt + 1);
-                }
-                if (change.delete()) {
-                    expect(reply, KvPartition.Deleted.class);
-                } else {
-                    expect(reply, KvPartition.Written.class);
-                }
-                return CompletableFuture.completedFuture(true);
-            });
-        });
     }
 
     /** The stage, with "this database (keyspace) does not exist yet" read as null (absent) when {@code absentOk}. */
@@ -1133,6 +1215,11 @@ final class RespSession {
 
     private static List<String> keys(List<byte[]> args, int from) {
         return args.subList(from, args.size()).stream().map(RespSession::key).toList();
+    }
+
+    /** A pattern's text: UTF-8, as keys are. */
+    private static String utf8(byte[] raw) {
+        return new String(raw, StandardCharsets.UTF_8);
     }
 
     private static String ascii(byte[] raw) {

@@ -11,7 +11,7 @@ import java.util.Optional;
  * The {@code strata.resp} configuration (the Redis-protocol listener of the KV store), parsed and
  * validated once at startup.
  *
- * @param enabled         whether the node listens for RESP2 clients at all
+ * @param enabled         whether the node listens for RESP clients at all
  * @param host            the interface it binds
  * @param port            its TCP port (0 picks a free one)
  * @param maxRequestBytes the largest command (all of its arguments with their framing) a client may send
@@ -26,9 +26,11 @@ import java.util.Optional;
  *                        connection holding the largest unfinished command is closed)
  * @param authToken       the password AUTH must give before other commands run ({@code strata.http.auth-token},
  *                        the token every door shares); empty: no AUTH needed
+ * @param allowFlush      whether FLUSHDB / FLUSHALL run without a password; with one, an authenticated
+ *                        connection may always run them
  */
 public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases, int maxInFlight,
-                           int maxClients, Duration timeout, long maxInputBytes, Optional<String> authToken) {
+                           int maxClients, Duration timeout, long maxInputBytes, Optional<String> authToken, boolean allowFlush) {
 
     /** What {@code max-request-bytes = auto} adds to the largest value: room for the key and the command's framing. */
     static final long AUTO_SLACK_BYTES = 64 * 1024;
@@ -55,13 +57,13 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
         return new RespSettings(resp.getBoolean("enabled"), resp.getString("host"), resp.getInt("port"), maxRequest,
                 resp.getInt("databases"), resp.getInt("max-in-flight"), resp.getInt("max-clients"),
                 resp.getDuration("timeout"), HeapShare.resolve(root, "strata.resp.max-input-bytes", AUTO_INPUT_SHARE),
-                Optional.of(root.getString("strata.http.auth-token")).filter(token -> !token.isEmpty()));
+                Optional.of(root.getString("strata.http.auth-token")).filter(token -> !token.isEmpty()), resp.getBoolean("allow-flush"));
     }
 
     /** These settings with another {@code max-clients}, such as the one that fits the file-descriptor limit. */
     public RespSettings withMaxClients(int clients) {
         return new RespSettings(enabled, host, port, maxRequestBytes, databases, maxInFlight, clients, timeout, maxInputBytes,
-                authToken);
+                authToken, allowFlush);
     }
 
     private static void require(boolean condition, String message) {

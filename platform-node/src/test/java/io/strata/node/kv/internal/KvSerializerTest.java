@@ -76,13 +76,13 @@ class KvSerializerTest {
         assertEquals(7, range.offset());
         assertArrayEquals(new byte[]{5}, range.bytes());
         var set = (StringChange.Set) ((KvPartition.Update) roundTrip(new KvPartition.Update("k",
-                new StringChange.Set(new byte[]{3}, 1500, true, StringChange.Condition.PRESENT), probe))).change();
+                new StringChange.Set(new byte[]{3}, StringChange.Expiration.after(1500), StringChange.Condition.PRESENT), probe))).change();
         assertArrayEquals(new byte[]{3}, set.value());
-        assertEquals(1500, set.ttlMillis());
-        assertTrue(set.keepTtl());
+        assertEquals(StringChange.Expiration.after(1500), set.expiration());
         assertEquals(StringChange.Condition.PRESENT, set.condition());
         for (StringChange change : List.of(new StringChange.IncrByFloat("-2.5e3"), new StringChange.GetDel(),
-                new StringChange.GetEx(StringChange.Expiry.SET, 900), new StringChange.GetEx(StringChange.Expiry.PERSIST, 0))) {
+                new StringChange.GetEx(StringChange.Expiration.at(900)), new StringChange.GetEx(StringChange.Expiration.NONE),
+                new StringChange.Expire(StringChange.Expiration.KEEP, StringChange.ExpiryCondition.LATER))) {
             assertEquals(new KvPartition.Update("k", change, probe), roundTrip(new KvPartition.Update("k", change, probe)));
         }
     }
@@ -107,14 +107,15 @@ class KvSerializerTest {
         assertEquals(new KvPartition.KeyPage(List.of("a", "é", "😀"), true), roundTrip(new KvPartition.KeyPage(List.of("a", "é", "😀"), true)));
         assertEquals(new KvPartition.KeyPage(List.of(), false), roundTrip(new KvPartition.KeyPage(List.of(), false)));
         assertEquals(new KvPartition.Dropped(), roundTrip(new KvPartition.Dropped()));
-        var updated = (KvPartition.Updated) roundTrip(new KvPartition.Updated(new byte[]{}, new byte[]{1}, 8, 77));
+        var updated = (KvPartition.Updated) roundTrip(new KvPartition.Updated(new byte[]{}, new byte[]{1}, 8, 77, true));
         assertArrayEquals(new byte[]{}, updated.previous(), "an empty value is not an absent one");
         assertArrayEquals(new byte[]{1}, updated.value());
         assertEquals(8, updated.version());
         assertEquals(77, updated.expiresAtMillis());
-        var deleted = (KvPartition.Updated) roundTrip(new KvPartition.Updated(new byte[]{2}, null, 0, 0));
+        assertTrue(updated.changed());
+        var deleted = (KvPartition.Updated) roundTrip(new KvPartition.Updated(new byte[]{2}, null, 0, 0, true));
         assertArrayEquals(new byte[]{2}, deleted.previous());
         assertNull(deleted.value());
-        assertNull(((KvPartition.Updated) roundTrip(new KvPartition.Updated(null, null, 0, 0))).previous());
+        assertNull(((KvPartition.Updated) roundTrip(new KvPartition.Updated(null, null, 0, 0, false))).previous());
     }
 }

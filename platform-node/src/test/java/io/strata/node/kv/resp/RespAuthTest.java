@@ -153,6 +153,11 @@ class RespAuthTest {
         try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", port), config)) {
             assertEquals("OK", jedis.set("jedis:auth", "yes"));
             assertEquals("yes", jedis.get("jedis:auth"));
+            // An authenticated connection may flush a database (database 7 here, not the others' 0).
+            jedis.select(7);
+            jedis.set("jedis:flushed", "v");
+            assertEquals("OK", jedis.flushDB());
+            assertEquals(0, jedis.dbSize());
         }
         // User and password, through HELLO 2 AUTH (Jedis's handshake when a protocol is chosen).
         DefaultJedisClientConfig hello = DefaultJedisClientConfig.builder().user("default").password(TOKEN)

@@ -25,7 +25,7 @@ class RespFlowTest {
 
     private static final ActorTestKit testKit = ActorTestKit.create();
     private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 4096, 16, 32, 100,
-            java.time.Duration.ZERO, 1 << 20, java.util.Optional.empty());
+            java.time.Duration.ZERO, 1 << 20, java.util.Optional.empty(), false);
 
     @AfterAll
     static void stop() {

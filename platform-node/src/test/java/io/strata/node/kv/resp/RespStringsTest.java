@@ -1,20 +1,13 @@
 package io.strata.node.kv.resp;
 
-import io.strata.node.testing.TestNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.SetParams;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,34 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * partition applies at once — many clients on one key lose no update — and the plain ones (SETNX,
  * PSETEX, STRLEN, GETRANGE), with Redis's replies and errors; what they write reads back over HTTP.
  */
-class RespStringsTest {
-
-    @TempDir
-    static Path dir;
-
-    private static TestNode node;
-    private static int port;
-    private Jedis jedis;
+class RespStringsTest extends JedisOnANode {
 
     @BeforeAll
     static void start() {
-        node = TestNode.start(dir, Map.of("strata.resp.enabled", "on", "strata.resp.port", "0", "strata.http.max-body-bytes", "4096"));
-        port = node.node().respAddress().orElseThrow().getPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
-
-    @BeforeEach
-    void connect() {
-        jedis = new Jedis("127.0.0.1", port, 10_000);
-    }
-
-    @AfterEach
-    void disconnect() {
-        jedis.close();
+        startNode(Map.of("strata.http.max-body-bytes", "4096"));
     }
 
     @Test
@@ -195,10 +164,5 @@ class RespStringsTest {
         }
         assertEquals(clients * each, jedis.strlen("s:shared-append"));
         assertEquals(String.valueOf(clients * each / 2), jedis.get("s:shared-float"));
-    }
-
-    private static void assertError(String message, org.junit.jupiter.api.function.Executable call) {
-        JedisDataException e = assertThrows(JedisDataException.class, call);
-        assertEquals(message, e.getMessage());
     }
 }

@@ -1,13 +1,8 @@
 package io.strata.node.kv.resp;
 
 import io.strata.node.testing.Await;
-import io.strata.node.testing.TestNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
@@ -19,7 +14,6 @@ import redis.clients.jedis.params.SetParams;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,35 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The RESP listener on a real node in RESP2, through Jedis (a real Redis client) and raw sockets; RESP3 is {@link RespProtocolTest}'s. */
-class RespTest {
-
-    @TempDir
-    static Path dir;
-
-    private static TestNode node;
-    private static int port;
-    private Jedis jedis;
+class RespTest extends JedisOnANode {
 
     @BeforeAll
     static void start() {
-        node = TestNode.start(dir, Map.of("strata.resp.enabled", "on", "strata.resp.port", "0",
-                "strata.http.max-body-bytes", "4096", "strata.kv.max-mget-keys", "50"));
-        port = node.node().respAddress().orElseThrow().getPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
-
-    @BeforeEach
-    void connect() {
-        jedis = new Jedis("127.0.0.1", port, 10_000);
-    }
-
-    @AfterEach
-    void disconnect() {
-        jedis.close();
+        startNode(Map.of("strata.http.max-body-bytes", "4096", "strata.kv.max-mget-keys", "50"));
     }
 
     @Test
@@ -324,6 +294,14 @@ class RespTest {
     }
 
     @Test
+    void flushIsRefusedWithoutAPasswordOrAllowFlush() {
+        jedis.set("flush:kept", "v");
+        assertError("ERR FLUSHDB is disabled on this node", () -> jedis.flushDB());
+        assertError("ERR FLUSHALL is disabled on this node", () -> jedis.flushAll());
+        assertEquals("v", jedis.get("flush:kept"));
+    }
+
+    @Test
     void authWithoutAPasswordAnswersAsRedisDoes() {
         assertError("ERR AUTH <password> called without any password configured for the default user. Are you sure your"
                 + " configuration is correct?", () -> jedis.auth("secret"));
@@ -432,7 +410,8 @@ class RespTest {
 
     // ---- Helpers ------------------------------------------------------------------------------
 
-    private static void assertError(String prefix, org.junit.jupiter.api.function.Executable call) {
+    /** Unlike {@link JedisOnANode#assertError}: the error starts with {@code prefix}. */
+    static void assertError(String prefix, org.junit.jupiter.api.function.Executable call) {
         JedisDataException e = assertThrows(JedisDataException.class, call);
         assertTrue(e.getMessage().startsWith(prefix), "expected '" + prefix + "', got '" + e.getMessage() + "'");
     }
