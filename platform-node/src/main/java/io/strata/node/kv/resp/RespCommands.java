@@ -166,6 +166,7 @@ final class RespCommands {
         add("reset", 1, List.of("noscript", "loading", "fast", NO_AUTH), 0, 0, 0, connection("6.2.0", "Resets the connection."),
                 RespSession::reset);
         add("time", 1, List.of("loading", "fast"), 0, 0, 0, server("2.6.0", "Returns the server time."), RespSession::time);
+        add("function", -2, List.of("noscript"), 0, 0, 0, scripting("7.0.0", "A container for function commands."), RespSession::function);
         add("config", -2, List.of("admin", "loading"), 0, 0, 0, server("2.0.0", "A container for server configuration commands."),
                 RespSession::config);
         // QUIT is answered by the session itself: it closes the connection.
@@ -190,6 +191,10 @@ final class RespCommands {
 
     private static Doc connection(String since, String summary) {
         return new Doc("connection", since, summary);
+    }
+
+    private static Doc scripting(String since, String summary) {
+        return new Doc("scripting", since, summary);
     }
 
     private static Doc server(String since, String summary) {

@@ -688,7 +688,7 @@ final class RespSession {
     }
 
     private CompletionStage<ByteString> flush(List<byte[]> args, String command, List<String> dbs) {
-        if (args.size() > 2 || (args.size() == 2 && !List.of("ASYNC", "SYNC").contains(ascii(args.get(1)).toUpperCase(Locale.ROOT)))) {
+        if (args.size() > 2 || (args.size() == 2 && !isFlushMode(args.get(1)))) {
             return syntaxError();
         }
         if (info.settings().authToken().isEmpty() && !info.settings().allowFlush()) {
@@ -704,6 +704,21 @@ final class RespSession {
             }
         }
         return allOf(deletes).thenApply(done -> Resp.OK);
+    }
+
+    /**
+     * FUNCTION FLUSH [ASYNC | SYNC] and FUNCTION LIST: Strata runs no server-side functions, so
+     * there are none to flush or list (what tools and Redis's own test suite ask before they
+     * start); the rest of FUNCTION (LOAD, CALL ...) is refused.
+     */
+    CompletionStage<ByteString> function(List<byte[]> args) {
+        String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
+        return switch (sub) {
+            case "flush" -> args.size() == 2 || (args.size() == 3 && isFlushMode(args.get(2))) ? done(Resp.OK) : syntaxError();
+            case "list" -> done(Resp.EMPTY_ARRAY);
+            default -> fail("ERR FUNCTION " + ascii(args.get(1)).toUpperCase(Locale.ROOT)
+                    + " is not supported: Strata runs no server-side functions");
+        };
     }
 
     CompletionStage<ByteString> dbsize(List<byte[]> args) {
@@ -1215,6 +1230,11 @@ final class RespSession {
 
     private static List<String> keys(List<byte[]> args, int from) {
         return args.subList(from, args.size()).stream().map(RespSession::key).toList();
+    }
+
+    /** ASYNC or SYNC, the modes of Redis's flushes (Strata's flushes are all the same). */
+    private static boolean isFlushMode(byte[] raw) {
+        return List.of("ASYNC", "SYNC").contains(ascii(raw).toUpperCase(Locale.ROOT));
     }
 
     /** A pattern's text: UTF-8, as keys are. */

@@ -294,6 +294,15 @@ class RespTest extends JedisOnANode {
     }
 
     @Test
+    void functionsThereAreNone() {
+        assertEquals("OK", jedis.functionFlush());
+        assertEquals(List.of(), jedis.functionList());
+        assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.FUNCTION, "FLUSH", "LATER"));
+        assertError("ERR FUNCTION LOAD is not supported: Strata runs no server-side functions",
+                () -> jedis.functionLoad("#!lua name=lib\nredis.register_function('f', function() return 1 end)"));
+    }
+
+    @Test
     void flushIsRefusedWithoutAPasswordOrAllowFlush() {
         jedis.set("flush:kept", "v");
         assertError("ERR FLUSHDB is disabled on this node", () -> jedis.flushDB());
