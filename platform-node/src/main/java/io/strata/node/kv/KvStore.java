@@ -369,8 +369,9 @@ public final class KvStore {
     }
 
     private void validateKey(String key) {
-        if (key == null || key.isEmpty()) {
-            throw StrataException.invalid("invalid_key", "key must not be empty");
+        // The empty key is a key, as in Redis (a path cannot name it, but RESP and a multi-get's body can).
+        if (key == null) {
+            throw StrataException.invalid("invalid_key", "a key is required");
         }
         // A char takes at most 3 UTF-8 bytes: most keys are short enough not to be encoded to be measured.
         if (3L * key.length() <= settings.maxKeyBytes()) {

@@ -155,7 +155,9 @@ public final class PartitionState {
             sorted = new TreeSet<>(KEY_ORDER);
             sorted.addAll(entries.keySet());
         }
-        NavigableSet<String> tail = KEY_ORDER.compare(after, prefix) >= 0 ? sorted.tailSet(after, false) : sorted.tailSet(prefix, true);
+        // "" starts at the first key, the empty key included.
+        NavigableSet<String> tail = !after.isEmpty() && KEY_ORDER.compare(after, prefix) >= 0
+                ? sorted.tailSet(after, false) : sorted.tailSet(prefix, true);
         List<String> keys = new ArrayList<>(Math.min(limit, 1024));
         for (String key : tail) {
             if (!key.startsWith(prefix)) {

@@ -572,7 +572,7 @@ final class RespSession {
     }
 
     private CompletionStage<Void> keysFrom(Glob pattern, String after, List<ByteString> matched) {
-        int page = store.settings().maxListKeys();
+        int page = Math.max(2, store.settings().maxListKeys());
         return orAbsent(call(() -> store.listKeys(db, pattern.literalPrefix(), after, page)), true).thenCompose(keys -> {
             if (keys == null) {
                 return CompletableFuture.completedFuture(null);
@@ -631,7 +631,8 @@ final class RespSession {
         Glob match = pattern;
         // Strata's keys all hold strings: TYPE string filters nothing, any other type everything.
         boolean typeMatches = type == null || type.equals("string");
-        int limit = (int) Math.min(count, store.settings().maxListKeys());
+        // At least two: a page ending with the empty key (the first of all) would start the next one again.
+        int limit = (int) Math.max(2, Math.min(count, store.settings().maxListKeys()));
         String scanDb = db;
         String from = after;
         return orAbsent(call(() -> store.listKeys(scanDb, match == null ? "" : match.literalPrefix(), from, limit)), true)

@@ -54,6 +54,11 @@ class RespKeyspaceTest extends JedisOnANode {
         assertEquals(Set.of("hxllo"), new HashSet<>(jedis.keys("h[^ae]llo")));
         assertEquals(Set.of("a*b"), new HashSet<>(jedis.keys("a\\*b")));
         assertEquals(8, jedis.keys("*").size());
+        jedis.set("", "the empty key");
+        assertEquals(Set.of(""), new HashSet<>(jedis.keys("")));
+        assertEquals(9, jedis.keys("*").size());
+        assertEquals(9, jedis.scan(ScanParams.SCAN_POINTER_START, new ScanParams().count(100)).getResult().size(), "SCAN sees it too");
+        jedis.del("");
         assertEquals(Set.of(), jedis.keys("nothing:*"));
         jedis.select(9);
         assertEquals(Set.of(), jedis.keys("*"), "a database never written has no keys");

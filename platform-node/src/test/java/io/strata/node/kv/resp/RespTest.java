@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +52,15 @@ class RespTest extends JedisOnANode {
         assertArrayEquals(binary, jedis.get("binary".getBytes(StandardCharsets.UTF_8)));
         assertEquals("OK", jedis.setex("basic-ex", 100, "v"));
         assertTrue(jedis.ttl("basic-ex") > 95);
+    }
+
+    @Test
+    void theEmptyKeyIsAKey() {
+        assertNull(jedis.get(""));
+        assertEquals("OK", jedis.set("", "empty"));
+        assertEquals("empty", jedis.get(""));
+        assertEquals(Arrays.asList("empty", null), jedis.mget("", "empty-absent"));
+        assertEquals(1, jedis.del(""));
     }
 
     @Test
@@ -258,7 +268,8 @@ class RespTest extends JedisOnANode {
         assertError("ERR wrong number of arguments for 'get' command", () -> jedis.sendCommand(Protocol.Command.GET));
         assertError("ERR wrong number of arguments for 'get' command",
                 () -> jedis.sendCommand(Protocol.Command.GET, "a", "b"));
-        assertError("ERR invalid_key", () -> jedis.sendCommand(Protocol.Command.GET, ""));
+        assertError("ERR invalid_key: key of 1025 bytes exceeds the limit of 1024",
+                () -> jedis.sendCommand(Protocol.Command.GET, "k".repeat(1025)));
         assertEquals("PONG", jedis.ping());
     }
 
