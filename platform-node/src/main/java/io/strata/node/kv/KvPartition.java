@@ -558,6 +558,10 @@ public final class KvPartition {
             outcome = update.change.apply(previous, current == null ? 0 : current.expiresAtMillis(), now, settings.maxValueBytes());
         } catch (StringChange.Refused refused) {
             return reject(update.replyTo, "update", new Rejected(refused.code(), refused.getMessage()));
+        } catch (RuntimeException bug) {
+            // A change that cannot apply must not stop the partition: it is refused, and changes nothing.
+            LOG.error("partition {}: {} of '{}' failed", id, update.change, update.key, bug);
+            return reject(update.replyTo, "update", new Rejected("invalid_update", "the change could not be applied: " + bug));
         }
         if (!outcome.write() || (outcome.value() == null && current == null)) {
             storage.metrics().op("update", "unchanged");

@@ -117,9 +117,11 @@ public sealed interface StringChange {
             if (bytes.length == 0) {
                 return Outcome.NOTHING;
             }
+            if (offset < 0 || offset > maxValueBytes - bytes.length) {
+                throw tooLong(offset + " + " + bytes.length + " bytes", maxValueBytes);
+            }
             byte[] base = current == null ? new byte[0] : current;
             long length = Math.max(base.length, offset + bytes.length);
-            checkSize(length, maxValueBytes);
             byte[] value = Arrays.copyOf(base, (int) length);
             System.arraycopy(bytes, 0, value, (int) offset, bytes.length);
             return Outcome.set(value, currentExpiresAt);
@@ -243,8 +245,11 @@ public sealed interface StringChange {
 
     private static void checkSize(long length, long maxValueBytes) {
         if (length > maxValueBytes) {
-            throw new Refused("string_too_long", "string exceeds maximum allowed size (" + length + " bytes, the limit is "
-                    + maxValueBytes + ")");
+            throw tooLong(length + " bytes", maxValueBytes);
         }
+    }
+
+    private static Refused tooLong(String size, long maxValueBytes) {
+        return new Refused("string_too_long", "string exceeds maximum allowed size (" + size + ", the limit is " + maxValueBytes + ")");
     }
 }

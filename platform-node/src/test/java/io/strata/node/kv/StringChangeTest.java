@@ -36,6 +36,8 @@ class StringChangeTest {
         assertFalse(new StringChange.SetRange(3, new byte[0]).apply(null, 0, NOW, MAX).write(), "nothing to write: no key is made");
         assertEquals("string_too_long", assertThrows(StringChange.Refused.class,
                 () -> new StringChange.SetRange(MAX, bytes("a")).apply(null, 0, NOW, MAX)).code());
+        assertEquals("string_too_long", assertThrows(StringChange.Refused.class,
+                () -> new StringChange.SetRange(Long.MAX_VALUE, bytes("a")).apply(bytes("v"), 0, NOW, MAX)).code(), "no overflow");
     }
 
     @Test

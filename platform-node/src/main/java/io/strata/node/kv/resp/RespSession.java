@@ -328,7 +328,7 @@ final class RespSession {
         if (offset < 0) {
             return fail("ERR offset is out of range");
         }
-        if (offset + args.get(3).length > store.settings().maxValueBytes()) {
+        if (offset > store.settings().maxValueBytes() - args.get(3).length) {
             return fail(STRING_TOO_LONG);
         }
         return update(key(args.get(1)), new StringChange.SetRange(offset, args.get(3)))

@@ -61,6 +61,9 @@ class RespStringsTest extends JedisOnANode {
         assertEquals(false, jedis.exists("s:never"));
         assertError("ERR offset is out of range", () -> jedis.setrange("s:greeting", -1, "x"));
         assertError("ERR string exceeds maximum allowed size (proto-max-bulk-len)", () -> jedis.setrange("s:greeting", 4096, "x"));
+        for (long huge : new long[]{Long.MAX_VALUE, Integer.MAX_VALUE}) {
+            assertError("ERR string exceeds maximum allowed size (proto-max-bulk-len)", () -> jedis.setrange("s:greeting", huge, "x"));
+        }
         assertError("ERR string exceeds maximum allowed size (proto-max-bulk-len)", () -> jedis.append("s:greeting", "x".repeat(4090)));
         assertEquals("Hello Redis", jedis.get("s:greeting"), "a refused change changes nothing");
         assertError("ERR value is not an integer or out of range",
