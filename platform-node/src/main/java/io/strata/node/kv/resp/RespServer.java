@@ -55,8 +55,8 @@ public final class RespServer extends TcpDoor {
     static final String REDIS_VERSION = "7.0.0";
     /** Redis's answer to a connection over {@code maxclients}. */
     static final String MAX_CLIENTS_REACHED = "ERR max number of clients reached";
-    /** Unfinished SCANs remembered at once (a cursor takes about a key's size). */
-    static final int MAX_OPEN_SCANS = 100_000;
+    /** Unfinished SCANs remembered at once: a cursor holds a key, up to 1 KiB, so at most about 10 MiB. */
+    static final int MAX_OPEN_SCANS = 10_000;
 
     private RespServer(Tcp.ServerBinding binding, SharedKillSwitch connections, Map<Long, CompletionStage<Done>> open) {
         super(binding, connections, open);
