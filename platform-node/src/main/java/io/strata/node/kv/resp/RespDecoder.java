@@ -142,8 +142,16 @@ final class RespDecoder {
             }
             long length = parseLength(p + 1, eol, "invalid bulk length");
             declared += (eol + 2 - p) + length + 2;
-            if (length < 0 || declared > maxRequestBytes) {
-                throw new ProtocolException(length < 0 ? "Protocol error: invalid bulk length" : tooLarge().message());
+            if (length < 0) {
+                throw new ProtocolException("Protocol error: invalid bulk length");
+            }
+            if (length > maxRequestBytes) {
+                // Redis's words for a bulk string over proto-max-bulk-len, which clients and its test suite expect.
+                throw new ProtocolException("Protocol error: invalid bulk length (" + length + " bytes, over the limit of "
+                        + maxRequestBytes + " bytes: strata.resp.max-request-bytes)");
+            }
+            if (declared > maxRequestBytes) {
+                throw new ProtocolException(tooLarge().message());
             }
             int body = eol + 2;
             if ((long) end - body < length + 2) {

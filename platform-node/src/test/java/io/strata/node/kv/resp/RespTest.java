@@ -404,8 +404,15 @@ class RespTest extends JedisOnANode {
         long limit = 4096 + RespSettings.AUTO_SLACK_BYTES;
         String error = "-ERR Protocol error: request exceeds the limit of " + limit + " bytes (strata.resp.max-request-bytes)\r\n";
         try (Socket socket = socket()) {
-            send(socket, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + (limit + 1) + "\r\n");
-            assertEquals(error, read(socket, error.length()), "a declared length over the limit is refused at once");
+            send(socket, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + (limit - 10) + "\r\n");
+            assertEquals(error, read(socket, error.length()), "a request whose declared lengths add up past the limit is refused at once");
+            assertClosed(socket);
+        }
+        try (Socket socket = socket()) {
+            send(socket, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$2000000000\r\n");
+            String bulk = "-ERR Protocol error: invalid bulk length (2000000000 bytes, over the limit of " + limit
+                    + " bytes: strata.resp.max-request-bytes)\r\n";
+            assertEquals(bulk, read(socket, bulk.length()), "one bulk string over the limit, in Redis's words");
             assertClosed(socket);
         }
         try (Socket socket = socket()) {
