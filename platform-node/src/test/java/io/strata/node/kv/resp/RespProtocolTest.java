@@ -63,9 +63,11 @@ class RespProtocolTest {
             exchange(socket, "GET proto:absent\r\n", "$-1\r\n");
             send(socket, "HELLO 3 SETNAME three\r\nECHO end\r\n");
             String hello = readUntil(socket, "$3\r\nend\r\n");
-            assertTrue(hello.startsWith("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:"),
+            assertTrue(hello.startsWith("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n"
+                    + "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:"),
                     hello);
-            assertTrue(hello.endsWith("$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n$3\r\nend\r\n"),
+            assertTrue(hello.endsWith("$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
+                    + "$7\r\nmodules\r\n*0\r\n$3\r\nend\r\n"),
                     hello);
             exchange(socket, "GET proto:absent\r\n", "_\r\n");
             exchange(socket, "MGET proto:k proto:absent\r\n", "*2\r\n$1\r\nv\r\n_\r\n");
@@ -110,7 +112,8 @@ class RespProtocolTest {
     @Test
     void clientNamesLibrariesAndTheConnectionList() throws IOException {
         try (Socket first = RawResp.connect(port); Socket second = RawResp.connect(port)) {
-            exchange(first, multiBulk("CLIENT", "SETNAME", "has space"), "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+            exchange(first, multiBulk("CLIENT", "SETNAME", "has space"),
+                    "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
             exchange(first, multiBulk("HELLO", "3", "SETNAME", "bad\u0001name"),
                     "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
             exchange(first, "CLIENT GETNAME\r\n", "$-1\r\n");
@@ -134,7 +137,8 @@ class RespProtocolTest {
                     && mine.contains(" cmd=client|info ") && mine.contains(" lib-name=strata-test lib-ver=1.2.3\n"), mine);
 
             String all = bulk(first, "CLIENT LIST\r\n");
-            assertTrue(all.contains("id=" + firstId + " ") && all.contains("id=" + secondId + " ") && all.contains("name=second-client"), all);
+            assertTrue(all.contains("id=" + firstId + " ") && all.contains("id=" + secondId + " ")
+                    && all.contains("name=second-client"), all);
             String only = bulk(first, "CLIENT LIST ID " + secondId + "\r\n");
             assertEquals(1, only.lines().count(), only);
             assertTrue(only.startsWith("id=" + secondId + " ") && only.contains(" name=second-client "), only);

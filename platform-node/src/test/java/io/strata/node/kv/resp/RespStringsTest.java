@@ -77,7 +77,8 @@ class RespStringsTest extends JedisOnANode {
         assertEquals("10.6", jedis.get("s:float"));
         assertEquals(5.6, jedis.incrByFloat("s:float", -5));
         jedis.set("s:float", "5.0e3");
-        assertEquals("5200", new String((byte[]) jedis.sendCommand(Protocol.Command.INCRBYFLOAT, "s:float", "2.0e2"), StandardCharsets.UTF_8));
+        assertEquals("5200", new String((byte[]) jedis.sendCommand(Protocol.Command.INCRBYFLOAT, "s:float", "2.0e2"),
+                StandardCharsets.UTF_8));
         assertEquals(1.5, jedis.incrByFloat("s:float-new", 1.5));
         jedis.set("s:text", "abc");
         assertError("ERR value is not a valid float", () -> jedis.incrByFloat("s:text", 1));
