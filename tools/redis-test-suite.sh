@@ -35,7 +35,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "$root/strata" up --data-dir "$data/node" --http-port 0 --resp-port "$port" -Dstrata.resp.allow-flush=on \
   -Dstrata.http.max-body-bytes=4190000 > "$data/node.log" 2>&1 &
 node=$!
-trap 'kill $node 2>/dev/null; wait $node 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $node 2>/dev/null; wait $node 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do
   grep -q "Strata node up" "$data/node.log" 2>/dev/null && break
   kill -0 $node 2>/dev/null || { cat "$data/node.log" >&2; exit 1; }
