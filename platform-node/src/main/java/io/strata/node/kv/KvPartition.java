@@ -80,11 +80,18 @@ public final class KvPartition {
             implements Command {}
 
     /**
-     * Sets several keys of this partition at once, unconditionally, in order: one log append (one
-     * record batch), applied and acknowledged whole or refused whole. Replies {@link AllWritten} or
-     * {@link Rejected}.
+     * Sets several keys of this partition at once, in order: one log append (one record batch),
+     * applied and acknowledged whole or refused whole. With {@code onlyIfAllAbsent} (Redis's
+     * MSETNX), only when none of the keys exists, else nothing ({@code version_mismatch}). Replies
+     * {@link AllWritten} or {@link Rejected}.
      */
-    public record PutAll(List<Write> writes, ActorRef<Reply> replyTo) implements Command {}
+    public record PutAll(List<Write> writes, boolean onlyIfAllAbsent, ActorRef<Reply> replyTo) implements Command {
+
+        /** Sets the keys whatever they hold. */
+        public PutAll(List<Write> writes, ActorRef<Reply> replyTo) {
+            this(writes, false, replyTo);
+        }
+    }
 
     /** One key of a {@link PutAll}: its value and time to live ({@code ttlMillis} 0: no expiry). */
     public record Write(String key, byte[] value, long ttlMillis) {}
@@ -449,6 +456,9 @@ public final class KvPartition {
         long growth = 0;
         for (Write write : putAll.writes) {
             PartitionState.Entry current = state.live(write.key, now);
+            if (current != null && putAll.onlyIfAllAbsent) {
+                return reject(putAll.replyTo, "put", new Rejected("version_mismatch", "key '" + write.key + "' exists"));
+            }
             growth += PartitionState.footprint(write.key, write.value)
                     - (current == null ? 0 : PartitionState.footprint(write.key, current.value()));
         }

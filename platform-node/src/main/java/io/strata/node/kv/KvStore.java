@@ -4,7 +4,6 @@ import io.strata.node.cluster.PartitionHomes;
 import io.strata.node.cluster.Placement;
 import io.strata.node.common.PartitionId;
 import io.strata.node.common.Futures;
-import io.strata.node.common.Partitioner;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
 import io.strata.node.kv.internal.PartitionState;
@@ -229,7 +228,7 @@ public final class KvStore {
             }
             List<Integer> involved = new ArrayList<>();
             values.forEach((key, value) -> {
-                int p = Partitioner.partitionFor(key, keyspace.partitions());
+                int p = keyspace.partitionOf(key);
                 if (byPartition.get(p) == null) {
                     byPartition.set(p, new ArrayList<>());
                     involved.add(p);
@@ -271,6 +270,27 @@ public final class KvStore {
             validateKey(key);
         }
         return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Update(key, change, r)));
+    }
+
+    /**
+     * Sets every key of {@code values} (no TTL) only when none of them exists, at once (Redis's
+     * MSETNX): the keys must live in one partition (a keyspace with hash tags places keys of one
+     * tag together), else {@code cross_partition}. Replies {@link KvPartition.AllWritten}, or
+     * {@code version_mismatch} when a key exists.
+     */
+    public CompletionStage<KvPartition.Reply> putAllIfAbsent(String space, Map<String, byte[]> values) {
+        values.forEach((key, value) -> checkWrite(key, value, 0));
+        return keyspaceForWrite(space).thenCompose(keyspace -> {
+            java.util.Set<Integer> partitions = new java.util.HashSet<>();
+            values.keySet().forEach(key -> partitions.add(keyspace.partitionOf(key)));
+            if (partitions.size() > 1) {
+                throw new StrataException(StrataException.Kind.CONFLICT, "cross_partition", "the keys live in "
+                        + partitions.size() + " partitions; keys of one hash tag ({tag}) share one");
+            }
+            List<KvPartition.Write> writes = new ArrayList<>();
+            values.forEach((key, value) -> writes.add(new KvPartition.Write(key, value, 0)));
+            return ask(new PartitionId(keyspace.name(), partitions.iterator().next()), r -> new KvPartition.PutAll(writes, true, r));
+        });
     }
 
     /**
@@ -365,7 +385,7 @@ public final class KvStore {
 
     /** The partition that owns {@code key} in {@code keyspace}. */
     public static PartitionId partitionOf(Keyspace keyspace, String key) {
-        return new PartitionId(keyspace.name(), Partitioner.partitionFor(key, keyspace.partitions()));
+        return new PartitionId(keyspace.name(), keyspace.partitionOf(key));
     }
 
     private void validateKey(String key) {

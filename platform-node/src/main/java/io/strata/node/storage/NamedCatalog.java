@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -95,6 +96,14 @@ public class NamedCatalog<T> {
      * deleted is refused at once ({@code <kind>_being_deleted}).
      */
     protected CompletionStage<T> createOrGet(String name, T wanted, Function<T, String> describeExisting) {
+        return createOrGet(name, wanted, describeExisting, Object::equals);
+    }
+
+    /**
+     * As {@link #createOrGet(String, Object, Function)}, the existing entry taken when {@code same}
+     * says it is as good as the wanted one.
+     */
+    protected CompletionStage<T> createOrGet(String name, T wanted, Function<T, String> describeExisting, BiPredicate<T, T> same) {
         refuseWhileDeleting(name);
         return removeIfUnlisted(name)
                 .thenCompose(removed -> catalog.putIfAbsent(wanted))
@@ -102,7 +111,7 @@ public class NamedCatalog<T> {
                     if (failure != null) {
                         throw refusal(failure, kind + " '" + name + "' could not be stored");
                     }
-                    if (!stored.equals(wanted)) {
+                    if (!same.test(stored, wanted)) {
                         throw new StrataException(StrataException.Kind.CONFLICT, kind + "_exists",
                                 kind + " '" + name + "' exists with other settings (" + describeExisting.apply(stored) + ")");
                     }

@@ -117,7 +117,8 @@ public final class KvSerializer extends ProtobufSerializer {
                     .setTtlMs(m.ttlMillis()).setExpectedVersion(m.expectedVersion()).setReplyTo(ref(m.replyTo()))
                     .build().toByteArray();
         } else if (o instanceof KvPartition.PutAll m) {
-            PutAllCommand.Builder command = PutAllCommand.newBuilder().setReplyTo(ref(m.replyTo()));
+            PutAllCommand.Builder command = PutAllCommand.newBuilder().setReplyTo(ref(m.replyTo()))
+                    .setOnlyIfAllAbsent(m.onlyIfAllAbsent());
             for (KvPartition.Write w : m.writes()) {
                 command.addWrites(PutAllEntry.newBuilder().setKey(w.key()).setValue(ByteString.copyFrom(w.value())).setTtlMs(w.ttlMillis()));
             }
@@ -196,7 +197,7 @@ public final class KvSerializer extends ProtobufSerializer {
                     for (PutAllEntry w : m.getWritesList()) {
                         writes.add(new KvPartition.Write(w.getKey(), w.getValue().toByteArray(), w.getTtlMs()));
                     }
-                    return new KvPartition.PutAll(writes, resolve(m.getReplyTo()));
+                    return new KvPartition.PutAll(writes, m.getOnlyIfAllAbsent(), resolve(m.getReplyTo()));
                 }
                 case ALL_WRITTEN: {
                     AllWrittenReply m = AllWrittenReply.parseFrom(bytes);

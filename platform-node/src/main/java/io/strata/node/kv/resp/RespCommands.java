@@ -132,6 +132,9 @@ final class RespCommands {
                 RespSession::mget);
         add("mset", -3, List.of("write", "denyoom"), 1, -1, 2, string("1.0.1", "Sets the string values of one or more keys."),
                 RespSession::mset);
+        add("msetnx", -3, List.of("write", "denyoom"), 1, -1, 2,
+                string("1.0.1", "Atomically modifies the string values of one or more keys only when all keys don't exist."),
+                RespSession::msetnx);
         add("expire", -3, List.of("write", "fast"), 1, 1, 1, generic("1.0.0", "Sets the expiration time of a key in seconds."),
                 RespSession::expire);
         add("pexpire", -3, List.of("write", "fast"), 1, 1, 1, generic("2.6.0", "Sets the expiration time of a key in milliseconds."),

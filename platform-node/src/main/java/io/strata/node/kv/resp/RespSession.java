@@ -447,6 +447,28 @@ final class RespSession {
     }
 
     /**
+     * MSETNX key value [key value ...]: 1 when none of the keys existed and all are now set, at
+     * once, else 0 and nothing set. The keys must live in one partition, as on a Redis Cluster:
+     * keys of one hash tag ({@code {user1}:a}, {@code {user1}:b}) do; others answer {@code -CROSSSLOT}.
+     */
+    CompletionStage<ByteString> msetnx(List<byte[]> args) {
+        if (args.size() % 2 != 1) {
+            return wrongArity("msetnx");
+        }
+        Map<String, byte[]> pairs = new LinkedHashMap<>();
+        for (int i = 1; i < args.size(); i += 2) {
+            pairs.put(key(args.get(i)), args.get(i + 1));
+        }
+        return call(() -> store.putAllIfAbsent(db, pairs)).thenApply(reply -> {
+            if (reply instanceof KvPartition.Rejected r && r.code().equals("version_mismatch")) {
+                return Resp.integer(0);
+            }
+            expect(reply, KvPartition.AllWritten.class);
+            return Resp.integer(1);
+        });
+    }
+
+    /**
      * EXPIRE key seconds [NX | XX | GT | LT]: 1 when the key exists and its expiry changed, 0 when
      * it does not exist or the option left it as it was; a time already past deletes the key, as
      * in Redis, and a time out of range is Redis's {@code invalid expire time}. NX: only a key
@@ -1184,6 +1206,7 @@ final class RespSession {
                 case "not_a_float" -> "ERR value is not a valid float";
                 case "float_overflow" -> "ERR increment would produce NaN or Infinity";
                 case "string_too_long" -> STRING_TOO_LONG;
+                case "cross_partition" -> "CROSSSLOT Keys in request don't hash to the same slot (" + e.getMessage() + ")";
                 case "integer_overflow" -> "ERR increment or decrement would overflow";
                 // Redis's own wordings, which client libraries map to their out-of-memory and
                 // persistence errors.

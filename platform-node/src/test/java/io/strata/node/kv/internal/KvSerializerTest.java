@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -62,6 +63,8 @@ class KvSerializerTest {
         assertArrayEquals(new byte[]{0, 7}, putAll.writes().get(0).value());
         assertEquals(1500, putAll.writes().get(1).ttlMillis());
         assertEquals(probe, putAll.replyTo());
+        assertFalse(putAll.onlyIfAllAbsent());
+        assertTrue(((KvPartition.PutAll) roundTrip(new KvPartition.PutAll(List.of(), true, probe))).onlyIfAllAbsent());
     }
 
     @Test

@@ -4,11 +4,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.SetParams;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -140,6 +143,24 @@ class RespStringsTest extends JedisOnANode {
         assertNull(jedis.getEx("s:ex", GetExParams.getExParams().ex(10)));
         assertError("ERR syntax error", () -> jedis.sendCommand(Protocol.Command.GETEX, "s:ex", "EX", "10", "PERSIST"));
         assertError("ERR invalid expire time in 'getex' command", () -> jedis.sendCommand(Protocol.Command.GETEX, "s:ex", "EX", "0"));
+    }
+
+    @Test
+    void msetnxIsAllOrNothingWithinAHashTag() {
+        assertEquals(1, jedis.msetnx("{cart}:a", "1", "{cart}:b", "2", "{cart}:a", "3"));
+        assertEquals(Arrays.asList("3", "2"), jedis.mget("{cart}:a", "{cart}:b"), "a key named twice: its last value");
+        assertEquals(0, jedis.msetnx("{cart}:c", "9", "{cart}:b", "9"), "one key exists: nothing is set");
+        assertNull(jedis.get("{cart}:c"));
+        assertEquals("2", jedis.get("{cart}:b"));
+        String[] spread = new String[40];
+        for (int i = 0; i < 20; i++) {
+            spread[2 * i] = "spread:" + i;
+            spread[2 * i + 1] = "v";
+        }
+        JedisDataException crossSlot = assertThrows(JedisDataException.class, () -> jedis.msetnx(spread));
+        assertTrue(crossSlot.getMessage().startsWith("CROSSSLOT Keys in request don't hash to the same slot"), crossSlot.getMessage());
+        assertEquals(0, jedis.exists("spread:0", "spread:1", "spread:2"), "refused whole");
+        assertError("ERR wrong number of arguments for 'msetnx' command", () -> jedis.sendCommand(Protocol.Command.MSETNX, "a", "1", "b"));
     }
 
     @Test
