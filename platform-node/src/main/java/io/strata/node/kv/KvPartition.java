@@ -426,21 +426,7 @@ public final class KvPartition {
             return firstWrite(put, put.replyTo, "put");
         }
         long expiresAt = put.ttlMillis > 0 ? now + put.ttlMillis : 0;
-        long seq = state.seq() + 1;
-        LogEntry entry = LogEntry.newBuilder().setSeq(seq)
-                .setPut(PutOp.newBuilder().setKey(put.key)
-                        .setValue(com.google.protobuf.ByteString.copyFrom(put.value)).setExpiresAtMs(expiresAt))
-                .build();
-        Optional<Behavior<Command>> refused = append(entry, put.replyTo, "put");
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        state.put(put.key, put.value, seq, expiresAt);
-        state.seq(seq);
-        Written written = new Written(seq, current == null, expiresAt);
-        replies.acknowledge(seq, put.replyTo, written);
-        storage.metrics().op("put", "ok");
-        return afterWrite();
+        return writeOne(put.key, put.value, expiresAt, put.replyTo, "put", seq -> new Written(seq, current == null, expiresAt));
     }
 
     private Behavior<Command> onGet(Get get) {
@@ -504,17 +490,7 @@ public final class KvPartition {
         if (log == null) {
             return firstWrite(delete, delete.replyTo, "delete");
         }
-        long seq = state.seq() + 1;
-        LogEntry entry = LogEntry.newBuilder().setSeq(seq).setDelete(DeleteOp.newBuilder().setKey(delete.key)).build();
-        Optional<Behavior<Command>> refused = append(entry, delete.replyTo, "delete");
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        state.remove(delete.key);
-        state.seq(seq);
-        replies.acknowledge(seq, delete.replyTo, new Deleted(seq));
-        storage.metrics().op("delete", "ok");
-        return afterWrite();
+        return writeOne(delete.key, null, 0, delete.replyTo, "delete", Deleted::new);
     }
 
     private Behavior<Command> onIncr(Incr incr) {
@@ -543,20 +519,7 @@ public final class KvPartition {
             return firstWrite(incr, incr.replyTo, "incr");
         }
         long expiresAt = current == null ? 0 : current.expiresAtMillis();
-        long seq = state.seq() + 1;
-        LogEntry entry = LogEntry.newBuilder().setSeq(seq)
-                .setPut(PutOp.newBuilder().setKey(incr.key)
-                        .setValue(com.google.protobuf.ByteString.copyFrom(value)).setExpiresAtMs(expiresAt))
-                .build();
-        Optional<Behavior<Command>> refused = append(entry, incr.replyTo, "incr");
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        state.put(incr.key, value, seq, expiresAt);
-        state.seq(seq);
-        replies.acknowledge(seq, incr.replyTo, new Counter(next, seq));
-        storage.metrics().op("incr", "ok");
-        return afterWrite();
+        return writeOne(incr.key, value, expiresAt, incr.replyTo, "incr", seq -> new Counter(next, seq));
     }
 
     private Behavior<Command> onUpdate(Update update) {
@@ -585,27 +548,38 @@ public final class KvPartition {
         if (log == null) {
             return firstWrite(update, update.replyTo, "update");
         }
+        return writeOne(update.key, outcome.value(), outcome.expiresAtMillis(), update.replyTo, "update",
+                seq -> outcome.value() == null ? new Updated(previous, null, 0, 0, true)
+                        : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis(), true));
+    }
+
+    /**
+     * Writes one key as the next log entry: {@code value} expiring at {@code expiresAt}, or, when
+     * {@code value} is null, its deletion; then applies it and acknowledges {@code reply} of its
+     * sequence number once durable. The log must be open. A command's value is never changed once
+     * sent, so the entry wraps it rather than copies it, and the state keeps the same array.
+     */
+    private Behavior<Command> writeOne(String key, byte[] value, long expiresAt, ActorRef<Reply> replyTo, String op,
+                                       java.util.function.LongFunction<Reply> reply) {
         long seq = state.seq() + 1;
         LogEntry.Builder entry = LogEntry.newBuilder().setSeq(seq);
-        if (outcome.value() == null) {
-            entry.setDelete(DeleteOp.newBuilder().setKey(update.key));
+        if (value == null) {
+            entry.setDelete(DeleteOp.newBuilder().setKey(key));
         } else {
-            entry.setPut(PutOp.newBuilder().setKey(update.key).setValue(UnsafeByteOperations.unsafeWrap(outcome.value()))
-                    .setExpiresAtMs(outcome.expiresAtMillis()));
+            entry.setPut(PutOp.newBuilder().setKey(key).setValue(UnsafeByteOperations.unsafeWrap(value)).setExpiresAtMs(expiresAt));
         }
-        Optional<Behavior<Command>> refused = append(entry.build(), update.replyTo, "update");
+        Optional<Behavior<Command>> refused = append(entry.build(), replyTo, op);
         if (refused.isPresent()) {
             return refused.get();
         }
-        if (outcome.value() == null) {
-            state.remove(update.key);
+        if (value == null) {
+            state.remove(key);
         } else {
-            state.put(update.key, outcome.value(), seq, outcome.expiresAtMillis());
+            state.put(key, value, seq, expiresAt);
         }
         state.seq(seq);
-        replies.acknowledge(seq, update.replyTo, outcome.value() == null ? new Updated(previous, null, 0, 0, true)
-                : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis(), true));
-        storage.metrics().op("update", "ok");
+        replies.acknowledge(seq, replyTo, reply.apply(seq));
+        storage.metrics().op(op, "ok");
         return afterWrite();
     }
 

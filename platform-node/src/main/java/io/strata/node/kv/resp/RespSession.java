@@ -2,6 +2,7 @@ package io.strata.node.kv.resp;
 
 import io.strata.node.common.StrataException;
 import io.strata.node.common.Utf8;
+import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kv.StringChange;
@@ -243,16 +244,7 @@ final class RespSession {
 
     /** PSETEX key milliseconds value. */
     CompletionStage<ByteString> psetex(List<byte[]> args) {
-        Long millis = parseLong(args.get(2));
-        if (millis == null) {
-            return fail(NOT_INTEGER);
-        }
-        long ttl = positive(millis, "psetex");
-        String key = key(args.get(1));
-        return call(() -> store.put(db, key, args.get(3), ttl, KvPartition.ANY_VERSION)).thenApply(reply -> {
-            expect(reply, KvPartition.Written.class);
-            return Resp.OK;
-        });
+        return setWithTtl(args, "PX", "psetex");
     }
 
     /** GETSET key value: SET key value GET. */
@@ -353,12 +345,14 @@ final class RespSession {
         return call(() -> store.update(db, key, change)).thenApply(reply -> expect(reply, KvPartition.Updated.class));
     }
 
+    /** SETEX key seconds value. */
     CompletionStage<ByteString> setex(List<byte[]> args) {
-        Long seconds = parseLong(args.get(2));
-        if (seconds == null) {
-            return fail(NOT_INTEGER);
-        }
-        long ttl = secondsToMillis(seconds, "setex");
+        return setWithTtl(args, "EX", "setex");
+    }
+
+    /** SETEX / PSETEX: SET key value with the TTL the EX or PX {@code option} reads from the second argument. */
+    private CompletionStage<ByteString> setWithTtl(List<byte[]> args, String option, String command) {
+        long ttl = expirationOf(option, args.get(2), command).millis();
         String key = key(args.get(1));
         return call(() -> store.put(db, key, args.get(3), ttl, KvPartition.ANY_VERSION)).thenApply(reply -> {
             expect(reply, KvPartition.Written.class);
@@ -718,14 +712,8 @@ final class RespSession {
             return fail("ERR " + command.toUpperCase(Locale.ROOT) + " is disabled on this node: set strata.http.auth-token"
                     + " (an authenticated connection may flush) or strata.resp.allow-flush = on");
         }
-        java.util.Set<String> existing = new java.util.HashSet<>();
-        store.keyspaces().forEach(k -> existing.add(k.name()));
-        List<CompletableFuture<Object>> deletes = new ArrayList<>();
-        for (String name : dbs) {
-            if (existing.contains(name)) {
-                deletes.add(orAbsent(call(() -> store.deleteKeyspace(name)).thenApply(done -> (Object) name), true).toCompletableFuture());
-            }
-        }
+        List<CompletableFuture<Void>> deletes = store.keyspaces().stream().map(KeyspaceCatalog.Keyspace::name).filter(dbs::contains)
+                .map(name -> orAbsent(call(() -> store.deleteKeyspace(name)), true).toCompletableFuture()).toList();
         return allOf(deletes).thenApply(done -> Resp.OK);
     }
 
