@@ -1,6 +1,6 @@
 package io.strata.node.common;
 
-import java.nio.charset.StandardCharsets;
+
 
 /**
  * Maps keys to partitions: {@code murmur3_x86_32(utf8(key), seed 0)} made non-negative, mod N.
@@ -16,7 +16,7 @@ public final class Partitioner {
         if (partitions <= 0) {
             throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         }
-        return (murmur3(key.getBytes(StandardCharsets.UTF_8)) & 0x7fffffff) % partitions;
+        return (murmur3(KeyBytes.toBytes(key)) & 0x7fffffff) % partitions;
     }
 
     /** MurmurHash3 x86 32-bit with seed 0. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.strata.node.common.KeyBytes;
 import io.strata.node.common.StrataException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -87,7 +88,8 @@ public final class Json {
     public static HttpResponse error(StatusCode status, String code, String message) {
         Map<String, String> error = new LinkedHashMap<>();
         error.put("code", code);
-        error.put("message", message);
+        // A message may quote a key that is not text (bytes sent over RESP).
+        error.put("message", KeyBytes.printable(message));
         return response(status, Map.of("error", error));
     }
 

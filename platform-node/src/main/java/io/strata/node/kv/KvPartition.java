@@ -7,6 +7,7 @@ import io.strata.node.common.StrataException;
 import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.EntryLog;
 import io.strata.node.kv.internal.PartitionState;
+import io.strata.node.kv.internal.ProtoKeys;
 import io.strata.node.kv.internal.SnapshotStore;
 import io.strata.node.kv.proto.DeleteOp;
 import io.strata.node.kv.proto.LogEntry;
@@ -69,7 +70,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateHash, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -116,6 +117,13 @@ public final class KvPartition {
      */
     public record Update(String key, StringChange change, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Changes the hash at {@code key} as {@code change} computes from its live fields, at once.
+     * Replies {@link HashUpdated} (also when nothing changes) or {@link Rejected} ({@code wrong_type}
+     * when the key holds another type, the change's own refusals, and a write's).
+     */
+    public record UpdateHash(String key, HashChange change, ActorRef<Reply> replyTo) implements Command {}
+
     /** Reads several keys of this partition. Replies {@link MultiGetResult} with the keys found. */
     public record MultiGet(List<String> keys, ActorRef<Reply> replyTo) implements Command {}
 
@@ -140,11 +148,21 @@ public final class KvPartition {
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a partition. */
-    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, Updated, MultiGetResult, KeyPage,
+    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, Updated, HashUpdated, MultiGetResult,
+            KeyPage,
             PartitionStats, Dropped, Rejected {}
 
-    /** A live key. {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires. */
-    public record Found(String key, byte[] value, long version, long expiresAtMillis) implements Reply {}
+    /**
+     * A live key: a value of {@code type} ({@code value} the packed form of a type other than a
+     * string, without expired parts). {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires.
+     */
+    public record Found(String key, byte[] value, long version, long expiresAtMillis, ValueType type) implements Reply {
+
+        /** A string. */
+        public Found(String key, byte[] value, long version, long expiresAtMillis) {
+            this(key, value, version, expiresAtMillis, ValueType.STRING);
+        }
+    }
 
     public record NotFound(String key) implements Reply {}
 
@@ -165,6 +183,13 @@ public final class KvPartition {
      * whether it wrote anything.
      */
     public record Updated(byte[] previous, byte[] value, long version, long expiresAtMillis, boolean changed) implements Reply {}
+
+    /**
+     * An {@link UpdateHash}'s outcome, as {@link HashChange.Outcome} has it: {@code count},
+     * {@code value} (null but for HINCRBYFLOAT), {@code perField} (null but for the field expiry
+     * commands), and the key's version after it (0 when the hash is gone).
+     */
+    public record HashUpdated(long count, byte[] value, List<Long> perField, long version) implements Reply {}
 
     public record MultiGetResult(List<Found> found) implements Reply {}
 
@@ -191,7 +216,8 @@ public final class KvPartition {
         public StrataException toException() {
             StrataException.Kind kind = switch (code) {
                 case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
-                case "not_an_integer", "integer_overflow", "not_a_float", "float_overflow", "string_too_long" ->
+                case "not_an_integer", "integer_overflow", "not_a_float", "float_overflow", "string_too_long", "wrong_type",
+                     "hash_value_not_integer", "hash_value_not_float", "value_too_large" ->
                         StrataException.Kind.CONFLICT;
                 case "keyspace_not_found" -> StrataException.Kind.NOT_FOUND;
                 default -> StrataException.kindOf(code, StrataException.Kind.UNAVAILABLE);
@@ -395,6 +421,7 @@ public final class KvPartition {
                 .onMessage(Delete.class, this::onDelete)
                 .onMessage(Incr.class, this::onIncr)
                 .onMessage(Update.class, this::onUpdate)
+                .onMessage(UpdateHash.class, this::onUpdateHash)
                 .onMessage(MultiGet.class, this::onMultiGet)
                 .onMessage(ListKeys.class, this::onListKeys)
                 .onMessage(Stats.class, this::onStats)
@@ -431,7 +458,7 @@ public final class KvPartition {
 
     private Behavior<Command> onGet(Get get) {
         PartitionState.Entry e = state.live(get.key, storage.clock().getAsLong());
-        Reply reply = e == null ? new NotFound(get.key) : new Found(get.key, e.value(), e.version(), e.expiresAtMillis());
+        Reply reply = e == null ? new NotFound(get.key) : new Found(get.key, e.value(), e.version(), e.expiresAtMillis(), e.type());
         storage.metrics().op("get", e == null ? "not_found" : "ok");
         replies.respond(get.replyTo, reply);
         return Behaviors.same();
@@ -459,7 +486,7 @@ public final class KvPartition {
         for (Write write : putAll.writes) {
             long expiresAt = write.ttlMillis > 0 ? now + write.ttlMillis : 0;
             // Wrapped, not copied: a command's value is never changed once sent, and the state keeps the same array.
-            entries.add(LogEntry.newBuilder().setSeq(++seq).setPut(PutOp.newBuilder().setKey(write.key)
+            entries.add(LogEntry.newBuilder().setSeq(++seq).setPut(PutOp.newBuilder().setKey(ProtoKeys.of(write.key))
                     .setValue(UnsafeByteOperations.unsafeWrap(write.value)).setExpiresAtMs(expiresAt)).build());
         }
         Optional<Behavior<Command>> refused = append(entries, putAll.replyTo, "put");
@@ -468,7 +495,7 @@ public final class KvPartition {
         }
         for (int i = 0; i < entries.size(); i++) {
             LogEntry entry = entries.get(i);
-            state.put(entry.getPut().getKey(), putAll.writes.get(i).value, entry.getSeq(), entry.getPut().getExpiresAtMs());
+            state.put(putAll.writes.get(i).key, putAll.writes.get(i).value, entry.getSeq(), entry.getPut().getExpiresAtMs());
         }
         state.seq(seq);
         replies.acknowledge(seq, putAll.replyTo, new AllWritten(entries.size(), seq));
@@ -495,6 +522,9 @@ public final class KvPartition {
 
     private Behavior<Command> onIncr(Incr incr) {
         PartitionState.Entry current = state.live(incr.key, storage.clock().getAsLong());
+        if (current != null && current.type() != ValueType.STRING) {
+            return reject(incr.replyTo, "incr", wrongType(incr.key, current));
+        }
         long base = 0;
         if (current != null) {
             Long parsed = parseLong(current.value());
@@ -525,6 +555,13 @@ public final class KvPartition {
     private Behavior<Command> onUpdate(Update update) {
         long now = storage.clock().getAsLong();
         PartitionState.Entry current = state.live(update.key, now);
+        ValueType type = current == null ? ValueType.STRING : current.type();
+        // Another type's key may have its expiry changed, or be replaced by a string (SET without GET).
+        if (type != ValueType.STRING && !(update.change instanceof StringChange.Expire
+                || update.change instanceof StringChange.Set set && !set.get())) {
+            return reject(update.replyTo, "update", wrongType(update.key, current));
+        }
+        ValueType typeAfter = update.change instanceof StringChange.Expire ? type : ValueType.STRING;
         byte[] previous = current == null ? null : current.value();
         StringChange.Outcome outcome;
         try {
@@ -548,9 +585,45 @@ public final class KvPartition {
         if (log == null) {
             return firstWrite(update, update.replyTo, "update");
         }
-        return writeOne(update.key, outcome.value(), outcome.expiresAtMillis(), update.replyTo, "update",
+        return writeOne(update.key, outcome.value(), typeAfter, outcome.expiresAtMillis(), update.replyTo, "update",
                 seq -> outcome.value() == null ? new Updated(previous, null, 0, 0, true)
                         : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis(), true));
+    }
+
+    private Behavior<Command> onUpdateHash(UpdateHash update) {
+        long now = storage.clock().getAsLong();
+        PartitionState.Entry current = state.live(update.key, now);
+        if (current != null && current.type() != ValueType.HASH) {
+            return reject(update.replyTo, "hset", wrongType(update.key, current));
+        }
+        HashChange.Outcome outcome;
+        try {
+            outcome = update.change.apply(current == null ? null : current.value(), now, settings.maxValueBytes());
+        } catch (StringChange.Refused refused) {
+            return reject(update.replyTo, "hset", new Rejected(refused.code(), refused.getMessage()));
+        } catch (RuntimeException bug) {
+            LOG.error("partition {}: {} of '{}' failed", id, update.change, update.key, bug);
+            return reject(update.replyTo, "hset", new Rejected("invalid_update", "the change could not be applied: " + bug));
+        }
+        if (!outcome.write() || (outcome.packed() == null && current == null)) {
+            storage.metrics().op("hset", "unchanged");
+            replies.respond(update.replyTo, new HashUpdated(outcome.count(), outcome.value(), outcome.perField(),
+                    current == null ? 0 : current.version()));
+            return Behaviors.same();
+        }
+        if (outcome.packed() != null && !admitted(update.key, outcome.packed(), current)) {
+            return reject(update.replyTo, "hset", memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(update, update.replyTo, "hset");
+        }
+        long expiresAt = current == null ? 0 : current.expiresAtMillis();
+        return writeOne(update.key, outcome.packed(), ValueType.HASH, expiresAt, update.replyTo, "hset",
+                seq -> new HashUpdated(outcome.count(), outcome.value(), outcome.perField(), outcome.packed() == null ? 0 : seq));
+    }
+
+    private static Rejected wrongType(String key, PartitionState.Entry current) {
+        return new Rejected("wrong_type", "key '" + key + "' holds a " + current.type().redisName());
     }
 
     /**
@@ -561,12 +634,19 @@ public final class KvPartition {
      */
     private Behavior<Command> writeOne(String key, byte[] value, long expiresAt, ActorRef<Reply> replyTo, String op,
                                        java.util.function.LongFunction<Reply> reply) {
+        return writeOne(key, value, ValueType.STRING, expiresAt, replyTo, op, reply);
+    }
+
+    /** As {@link #writeOne(String, byte[], long, ActorRef, String, java.util.function.LongFunction)}, for a value of {@code type}. */
+    private Behavior<Command> writeOne(String key, byte[] value, ValueType type, long expiresAt, ActorRef<Reply> replyTo, String op,
+                                       java.util.function.LongFunction<Reply> reply) {
         long seq = state.seq() + 1;
         LogEntry.Builder entry = LogEntry.newBuilder().setSeq(seq);
         if (value == null) {
-            entry.setDelete(DeleteOp.newBuilder().setKey(key));
+            entry.setDelete(DeleteOp.newBuilder().setKey(ProtoKeys.of(key)));
         } else {
-            entry.setPut(PutOp.newBuilder().setKey(key).setValue(UnsafeByteOperations.unsafeWrap(value)).setExpiresAtMs(expiresAt));
+            entry.setPut(PutOp.newBuilder().setKey(ProtoKeys.of(key)).setValue(UnsafeByteOperations.unsafeWrap(value))
+                    .setExpiresAtMs(expiresAt).setType(type.code()));
         }
         Optional<Behavior<Command>> refused = append(entry.build(), replyTo, op);
         if (refused.isPresent()) {
@@ -575,7 +655,7 @@ public final class KvPartition {
         if (value == null) {
             state.remove(key);
         } else {
-            state.put(key, value, seq, expiresAt);
+            state.put(key, value, seq, expiresAt, type);
         }
         state.seq(seq);
         replies.acknowledge(seq, replyTo, reply.apply(seq));
@@ -589,7 +669,7 @@ public final class KvPartition {
         for (String key : multiGet.keys) {
             PartitionState.Entry e = state.live(key, now);
             if (e != null) {
-                found.add(new Found(key, e.value(), e.version(), e.expiresAtMillis()));
+                found.add(new Found(key, e.value(), e.version(), e.expiresAtMillis(), e.type()));
             }
         }
         storage.metrics().op("mget", "ok");
@@ -910,6 +990,8 @@ public final class KvPartition {
         } else if (command instanceof Incr c) {
             return c.replyTo;
         } else if (command instanceof Update c) {
+            return c.replyTo;
+        } else if (command instanceof UpdateHash c) {
             return c.replyTo;
         } else if (command instanceof MultiGet c) {
             return c.replyTo;

@@ -3,6 +3,7 @@ package io.strata.node.kv;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.node.common.KeyBytes;
 import io.strata.node.common.StrataException;
 import io.strata.node.common.Utf8;
 import io.strata.node.http.ErrorHandling;
@@ -73,12 +74,33 @@ public final class KvRoutes extends StrataRoutes {
                                 delete(() -> deleteKeyspace(space)))),
                         pathSingleSlash(() -> failWith(StrataException.invalid("invalid_key", "key must not be empty"))),
                         path("_mget", () -> post(() -> multiGet(space))),
-                        pathPrefix(PathMatchers.segment(), key -> concat(
+                        pathPrefix(PathMatchers.segment(), segment -> keyOf(segment, key -> concat(
                                 pathEnd(() -> concat(
                                         get(() -> getKey(space, key)),
                                         put(() -> putKey(space, key)),
                                         delete(() -> deleteKey(space, key)))),
-                                path("incr", () -> post(() -> incr(space, key)))))))));
+                                path("incr", () -> post(() -> incr(space, key))))))))));
+    }
+
+    /**
+     * The key a path segment names: its UTF-8 text, or with {@code key_encoding=base64} the key
+     * whose bytes the segment is in base64url (keys that are not text, written over RESP).
+     */
+    private Route keyOf(String segment, java.util.function.Function<String, Route> inner) {
+        return parameterOptional("key_encoding", encoding -> {
+            if (encoding.isEmpty() || encoding.get().equals("text")) {
+                return inner.apply(segment);
+            }
+            if (!encoding.get().equals("base64")) {
+                throw StrataException.invalid("invalid_key_encoding", "key_encoding must be 'text' or 'base64', got '"
+                        + encoding.get() + "'");
+            }
+            try {
+                return inner.apply(KeyBytes.fromBytes(Base64.getUrlDecoder().decode(segment)));
+            } catch (IllegalArgumentException e) {
+                throw StrataException.invalid("invalid_key", "the key must be base64url (key_encoding=base64), got '" + segment + "'");
+            }
+        });
     }
 
     // ---- Keyspaces ----------------------------------------------------------------------------
@@ -133,7 +155,7 @@ public final class KvRoutes extends StrataRoutes {
                 parameterOptional("encoding", encoding -> {
                     boolean base64 = parseEncoding(encoding);
                     String from = prefix.map(p -> base64 ? decodeBase64(Base64.getDecoder(), p, "invalid_prefix",
-                            "prefix must be the base64 of UTF-8 text (encoding=base64)") : p).orElse("");
+                            "prefix must be base64 (encoding=base64)") : p).orElse("");
                     String after = cursor.map(c -> decodeBase64(Base64.getUrlDecoder(), c, "invalid_cursor",
                             "cursor must be a next_cursor of an earlier page")).orElse("");
                     if (cursor.isPresent() && after.isEmpty()) {
@@ -148,17 +170,17 @@ public final class KvRoutes extends StrataRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("keyspace", space);
         body.put("keys", base64
-                ? page.keys().stream().map(k -> Base64.getEncoder().encodeToString(k.getBytes(StandardCharsets.UTF_8))).toList()
-                : page.keys());
+                ? page.keys().stream().map(k -> Base64.getEncoder().encodeToString(KeyBytes.toBytes(k))).toList()
+                : page.keys().stream().map(KeyBytes::printable).toList());
         body.put("next_cursor", page.more() ? Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(page.keys().get(page.keys().size() - 1).getBytes(StandardCharsets.UTF_8)) : null);
+                .encodeToString(KeyBytes.toBytes(page.keys().get(page.keys().size() - 1))) : null);
         return body;
     }
 
-    /** The UTF-8 text {@code encoded} stands for; {@code code} and {@code problem} when it is not base64 of UTF-8 text. */
+    /** The key (or prefix) whose bytes {@code encoded} holds; {@code code} and {@code problem} when it is not base64. */
     private static String decodeBase64(Base64.Decoder decoder, String encoded, String code, String problem) {
         try {
-            return Utf8.decode(decoder.decode(encoded)).orElseThrow(IllegalArgumentException::new);
+            return KeyBytes.fromBytes(decoder.decode(encoded));
         } catch (IllegalArgumentException e) {
             throw StrataException.invalid(code, problem + ", got '" + encoded + "'");
         }
@@ -175,7 +197,10 @@ public final class KvRoutes extends StrataRoutes {
     // ---- Keys ---------------------------------------------------------------------------------
 
     private Route getKey(String space, String key) {
-        return respond(store.get(space, key), reply -> {
+        return parameterOptional("encoding", encoding -> respond(store.get(space, key), reply -> {
+            if (reply instanceof KvPartition.Found f && f.type() == ValueType.HASH) {
+                return Json.ok(hashBody(f, parseEncoding(encoding))).addHeader(etag(f.version()));
+            }
             if (reply instanceof KvPartition.Found f) {
                 HttpResponse response = HttpResponse.create()
                         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, f.value()))
@@ -184,7 +209,36 @@ public final class KvRoutes extends StrataRoutes {
                         : response.addHeader(RawHeader.create("X-Expires-At", Instant.ofEpochMilli(f.expiresAtMillis()).toString()));
             }
             return replyToResponse(reply);
-        });
+        }));
+    }
+
+    /**
+     * A hash as JSON: {@code {"type": "hash", "fields": {name: value}, "field_expires_at": {name:
+     * time}}} (the last only for fields that expire), names and values as UTF-8 text, or base64
+     * with {@code encoding=base64}.
+     */
+    private static Map<String, Object> hashBody(KvPartition.Found f, boolean base64) {
+        java.util.function.Function<byte[], String> text = bytes -> base64 ? Base64.getEncoder().encodeToString(bytes)
+                : KeyBytes.printable(KeyBytes.fromBytes(bytes));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        Map<String, Object> expiries = new LinkedHashMap<>();
+        for (HashValue.Field field : HashValue.fields(f.value())) {
+            fields.put(text.apply(field.name()), text.apply(field.value()));
+            if (field.expiresAtMillis() != 0) {
+                expiries.put(text.apply(field.name()), Instant.ofEpochMilli(field.expiresAtMillis()).toString());
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", f.type().redisName());
+        body.put("fields", fields);
+        if (!expiries.isEmpty()) {
+            body.put("field_expires_at", expiries);
+        }
+        if (f.expiresAtMillis() != 0) {
+            body.put("expires_at", Instant.ofEpochMilli(f.expiresAtMillis()).toString());
+        }
+        body.put("version", f.version());
+        return body;
     }
 
     private Route putKey(String space, String key) {
@@ -210,7 +264,7 @@ public final class KvRoutes extends StrataRoutes {
             boolean protobufOut = wantsProtobuf(request, protobufIn);
             List<String> keys = protobufIn ? parseProtobufKeys(body) : parseJsonKeys(body);
             boolean base64 = parseEncoding(encoding);
-            return respond(store.multiGet(space, keys), found -> protobufOut
+            return respond(store.multiGet(space, keys).thenApply(KvRoutes::stringsOnly), found -> protobufOut
                     ? HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF, toProtobuf(found).toByteArray()))
                     : Json.ok(toJson(found, base64)));
         })));
@@ -334,6 +388,13 @@ public final class KvRoutes extends StrataRoutes {
         } catch (InvalidProtocolBufferException e) {
             throw StrataException.invalid("invalid_protobuf", "the body is not a MultiGetRequest: " + e.getMessage());
         }
+    }
+
+    /** A multi-get reads strings, as Redis's MGET: a key of another type reads as absent. */
+    private static Map<String, KvPartition.Found> stringsOnly(Map<String, KvPartition.Found> found) {
+        Map<String, KvPartition.Found> strings = new LinkedHashMap<>();
+        found.forEach((key, f) -> strings.put(key, f == null || f.type() != ValueType.STRING ? null : f));
+        return strings;
     }
 
     private static Map<String, String> toJson(Map<String, KvPartition.Found> found, boolean base64) {

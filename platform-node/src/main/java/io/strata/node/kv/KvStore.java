@@ -272,6 +272,12 @@ public final class KvStore {
         return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Update(key, change, r)));
     }
 
+    /** Changes the hash at {@code key} as {@code change} computes from its fields, in its partition at once (see {@link KvPartition.UpdateHash}). */
+    public CompletionStage<KvPartition.Reply> updateHash(String space, String key, HashChange change) {
+        validateKey(key);
+        return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.UpdateHash(key, change, r)));
+    }
+
     /**
      * Sets every key of {@code values} (no TTL) only when none of them exists, at once (Redis's
      * MSETNX): the keys must live in one partition (a keyspace with hash tags places keys of one

@@ -18,8 +18,26 @@ public sealed interface StringChange {
     /** A SET's condition on the key's existence (Redis's NX and XX). */
     enum Condition { ANY, ABSENT, PRESENT }
 
-    /** An EXPIRE's condition on the key's expiry (Redis's NX, XX, GT, LT); ANY: none. */
-    enum ExpiryCondition { ANY, NONE_YET, HAS_ONE, LATER, EARLIER }
+    /** An EXPIRE's condition on the key's (or a hash field's) expiry (Redis's NX, XX, GT, LT); ANY: none. */
+    enum ExpiryCondition {
+        ANY, NONE_YET, HAS_ONE, LATER, EARLIER;
+
+        /**
+         * Whether an expiry at {@code at} ({@link Expiration#resolve}'s answer) may replace the one at
+         * {@code current} (0: none, which counts as infinitely late; a past time as the earliest of all).
+         */
+        boolean allows(long current, long at) {
+            boolean has = current != 0;
+            long when = at == Expiration.PAST ? Long.MIN_VALUE : at;
+            return switch (this) {
+                case ANY -> true;
+                case NONE_YET -> !has;
+                case HAS_ONE -> has;
+                case LATER -> has && when > current;
+                case EARLIER -> !has || when < current;
+            };
+        }
+    }
 
     /**
      * The expiry a change gives a key: none, the key's own, {@code millis} after the partition's
@@ -154,6 +172,11 @@ public sealed interface StringChange {
             return Outcome.set(text.getBytes(StandardCharsets.US_ASCII), currentExpiresAt);
         }
 
+        /** Whether {@code text} is a finite decimal number. */
+        public static boolean isFinite(String text) {
+            return parseFloat(text) != null;
+        }
+
         /** Whether {@code text} is a float INCRBYFLOAT takes; an infinity is one but no sum can be made of it. */
         public static boolean isFloat(String text) {
             return parseFloat(text) != null || isInfinity(text);
@@ -180,9 +203,10 @@ public sealed interface StringChange {
 
     /**
      * SET with GET, KEEPTTL or an expiry (and GETSET): {@code value} when {@code condition} holds,
-     * expiring as {@code expiration} says (a time already past deletes the key).
+     * expiring as {@code expiration} says (a time already past deletes the key). With {@code get}
+     * the previous value is wanted, so a key of another type is refused rather than replaced.
      */
-    record Set(byte[] value, Expiration expiration, Condition condition) implements StringChange {
+    record Set(byte[] value, Expiration expiration, Condition condition, boolean get) implements StringChange {
         @Override
         public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
             if ((condition == Condition.ABSENT && current != null) || (condition == Condition.PRESENT && current == null)) {
@@ -226,17 +250,7 @@ public sealed interface StringChange {
                 return Outcome.NOTHING;
             }
             long at = expiration.resolve(currentExpiresAt, now);
-            boolean has = currentExpiresAt != 0;
-            // A past time compares as the earliest of all.
-            long when = at == Expiration.PAST ? Long.MIN_VALUE : at;
-            boolean holds = switch (condition) {
-                case ANY -> true;
-                case NONE_YET -> !has;
-                case HAS_ONE -> has;
-                case LATER -> has && when > currentExpiresAt;
-                case EARLIER -> !has || when < currentExpiresAt;
-            };
-            if (!holds || (at == 0 && !has)) {
+            if (!condition.allows(currentExpiresAt, at) || (at == 0 && currentExpiresAt == 0)) {
                 return Outcome.NOTHING;
             }
             return at == Expiration.PAST ? Outcome.delete() : Outcome.set(current, at);

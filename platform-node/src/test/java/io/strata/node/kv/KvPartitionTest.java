@@ -1,5 +1,6 @@
 package io.strata.node.kv;
 
+import io.strata.node.kv.internal.ProtoKeys;
 import io.strata.node.storage.Durability;
 import io.strata.node.common.PartitionId;
 import com.typesafe.config.ConfigFactory;
@@ -32,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -233,6 +235,61 @@ class KvPartitionTest {
         assertEquals(clock.get() + 5_000, assertInstanceOf(KvPartition.Found.class, get(p, "n")).expiresAtMillis());
     }
 
+    private KvPartition.HashUpdated hash(ActorRef<KvPartition.Command> p, String key, HashChange change) {
+        return assertInstanceOf(KvPartition.HashUpdated.class, ask(p, r -> new KvPartition.UpdateHash(key, change, r)));
+    }
+
+    private static Map<String, String> fields(KvPartition.Reply reply) {
+        var found = assertInstanceOf(KvPartition.Found.class, reply, () -> "got " + reply);
+        assertEquals(ValueType.HASH, found.type());
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        HashValue.fields(found.value()).forEach(f -> fields.put(new String(f.name(), StandardCharsets.UTF_8),
+                new String(f.value(), StandardCharsets.UTF_8)));
+        return fields;
+    }
+
+    @Test
+    void hashesKeepTheirFieldsAndFieldExpiriesAcrossLogReplayAndSnapshots() {
+        KvSettings settings = settings(5, RollCycles.FAST_HOURLY, Durability.MMAP);
+        var p = spawn(settings, Optional.empty());
+        assertEquals(2, hash(p, "h", new HashChange.Set(List.of(bytes("a"), bytes("1"), bytes("b"), bytes("2")), false)).count());
+        assertEquals(12, hash(p, "h", new HashChange.IncrBy(bytes("a"), 11)).count());
+        var expiry = hash(p, "h", new HashChange.Expire(List.of(bytes("b"), bytes("none")), StringChange.Expiration.after(1_000),
+                StringChange.ExpiryCondition.ANY));
+        assertEquals(List.of(1L, -2L), expiry.perField());
+        ask(p, r -> new KvPartition.Update("h", new StringChange.Expire(StringChange.Expiration.after(60_000),
+                StringChange.ExpiryCondition.ANY), r));
+        assertEquals(Map.of("a", "12", "b", "2"), fields(get(p, "h")));
+        assertEquals(clock.get() + 60_000, assertInstanceOf(KvPartition.Found.class, get(p, "h")).expiresAtMillis(),
+                "EXPIRE applies to a hash and keeps it a hash");
+        assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class, ask(p, r -> new KvPartition.Incr("h", 1, r))).code());
+        put(p, "s", "text", 0, KvPartition.ANY_VERSION);
+        assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class,
+                ask(p, r -> new KvPartition.UpdateHash("s", new HashChange.Delete(List.of(bytes("x"))), r))).code());
+        hash(p, "gone", new HashChange.Set(List.of(bytes("only"), bytes("x")), false));
+        assertEquals(1, hash(p, "gone", new HashChange.Delete(List.of(bytes("only"), bytes("other")))).count());
+        assertInstanceOf(KvPartition.NotFound.class, get(p, "gone"), "a hash goes with its last field");
+        testKit.stop(p);
+
+        // Snapshots every 5 writes: the restart reads a snapshot and the log after it.
+        var restarted = spawn(settings, Optional.empty());
+        assertEquals(Map.of("a", "12", "b", "2"), fields(get(restarted, "h")));
+        clock.addAndGet(1_000);
+        assertEquals(Map.of("a", "12"), fields(get(restarted, "h")), "a field expires on its own");
+        hash(restarted, "brief", new HashChange.Set(List.of(bytes("f"), bytes("v")), false));
+        hash(restarted, "brief", new HashChange.Expire(List.of(bytes("f")), StringChange.Expiration.after(500),
+                StringChange.ExpiryCondition.ANY));
+        testKit.stop(restarted);
+
+        clock.addAndGet(500);
+        var again = spawn(settings, Optional.empty());
+        assertEquals(Map.of("a", "12"), fields(get(again, "h")));
+        assertInstanceOf(KvPartition.NotFound.class, get(again, "brief"), "a hash whose every field expired is absent");
+        assertEquals(2, assertInstanceOf(KvPartition.PartitionStats.class, ask(again, KvPartition.Stats::new)).keys(),
+                "h and s are live");
+        testKit.stop(again);
+    }
+
     @Test
     void recoversFromTheLogAfterRestart() {
         var p = spawn();
@@ -308,7 +365,7 @@ class KvPartitionTest {
                 SnapshotHeader.newBuilder().setKeyspace("users").setPartition(3).setSeq(3).setLogIndex(0x4a1b00000002L).build(),
                 java.util.Map.of("a", new PartitionState.Entry(bytes("a-3"), 3, 0), "gone", new PartitionState.Entry(bytes("g-2"), 2, 0)));
         List<LogEntry> entries = List.of(putEntry(1, "a", "a-1"), putEntry(2, "gone", "g-2"), putEntry(3, "a", "a-3"),
-                LogEntry.newBuilder().setSeq(4).setDelete(DeleteOp.newBuilder().setKey("gone")).build(),
+                LogEntry.newBuilder().setSeq(4).setDelete(DeleteOp.newBuilder().setKey(ProtoKeys.of("gone"))).build(),
                 putEntry(5, "b", "b-5"), putEntry(6, "a", "a-6"));
         try (LegacyEntryLog old = LegacyEntryLog.open(partitionDir.resolve("log"), RollCycles.FAST_HOURLY,
                 DiskSpace.of(dir, 0, Duration.ofSeconds(1)))) {
@@ -334,7 +391,7 @@ class KvPartitionTest {
     }
 
     private static LogEntry putEntry(long seq, String key, String value) {
-        return LogEntry.newBuilder().setSeq(seq).setPut(PutOp.newBuilder().setKey(key)
+        return LogEntry.newBuilder().setSeq(seq).setPut(PutOp.newBuilder().setKey(ProtoKeys.of(key))
                 .setValue(com.google.protobuf.ByteString.copyFromUtf8(value))).build();
     }
 

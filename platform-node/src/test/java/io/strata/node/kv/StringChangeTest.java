@@ -127,7 +127,7 @@ class StringChangeTest {
     }
 
     private static StringChange.Set set(StringChange.Expiration expiration, StringChange.Condition condition) {
-        return new StringChange.Set(bytes("new"), expiration, condition);
+        return new StringChange.Set(bytes("new"), expiration, condition, false);
     }
 
     private static StringChange.GetEx getEx(StringChange.Expiration expiration) {

@@ -1,6 +1,7 @@
 package io.strata.node.storage;
 
 import com.google.protobuf.ByteString;
+import io.strata.node.kv.internal.ProtoKeys;
 import io.strata.node.common.StrataException;
 import io.strata.node.kv.proto.LogEntry;
 import io.strata.node.kv.proto.PutOp;
@@ -192,7 +193,7 @@ class LogSpaceTest {
 
     private static LogEntry entry(long seq, byte[] value) {
         return LogEntry.newBuilder().setSeq(seq)
-                .setPut(PutOp.newBuilder().setKey("k" + seq).setValue(ByteString.copyFrom(value))).build();
+                .setPut(PutOp.newBuilder().setKey(ProtoKeys.of("k" + seq)).setValue(ByteString.copyFrom(value))).build();
     }
 
     private static byte[] value(int i) {

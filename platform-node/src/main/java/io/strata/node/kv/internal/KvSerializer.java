@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.StringChange;
+import io.strata.node.kv.ValueType;
 import io.strata.node.kv.proto.AppendChange;
 import io.strata.node.kv.proto.ExpireChange;
 import io.strata.node.kv.proto.Expiration;
@@ -13,6 +14,8 @@ import io.strata.node.kv.proto.IncrByFloatChange;
 import io.strata.node.kv.proto.SetChange;
 import io.strata.node.kv.proto.SetRangeChange;
 import io.strata.node.kv.proto.UpdateCommand;
+import io.strata.node.kv.proto.UpdateHashCommand;
+import io.strata.node.kv.proto.HashUpdatedReply;
 import io.strata.node.kv.proto.UpdatedReply;
 import io.strata.node.kv.proto.CounterReply;
 import io.strata.node.kv.proto.DeleteCommand;
@@ -67,6 +70,8 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String DELETED = "d";
     private static final String COUNTER = "c";
     private static final String UPDATED = "u";
+    private static final String UPDATE_HASH = "H";
+    private static final String HASH_UPDATED = "h";
     private static final String MULTI_GET_RESULT = "m";
     private static final String KEY_PAGE = "l";
     private static final String DROPPED = "x";
@@ -91,6 +96,8 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Delete) return DELETE;
         if (o instanceof KvPartition.Incr) return INCR;
         if (o instanceof KvPartition.Update) return UPDATE;
+        if (o instanceof KvPartition.UpdateHash) return UPDATE_HASH;
+        if (o instanceof KvPartition.HashUpdated) return HASH_UPDATED;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
         if (o instanceof KvPartition.ListKeys) return LIST_KEYS;
         if (o instanceof KvPartition.Stats) return STATS;
@@ -113,31 +120,35 @@ public final class KvSerializer extends ProtobufSerializer {
     @Override
     public byte[] toBinary(Object o) {
         if (o instanceof KvPartition.Put m) {
-            return PutCommand.newBuilder().setKey(m.key()).setValue(ByteString.copyFrom(m.value()))
+            return PutCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setValue(ByteString.copyFrom(m.value()))
                     .setTtlMs(m.ttlMillis()).setExpectedVersion(m.expectedVersion()).setReplyTo(ref(m.replyTo()))
                     .build().toByteArray();
         } else if (o instanceof KvPartition.PutAll m) {
             PutAllCommand.Builder command = PutAllCommand.newBuilder().setReplyTo(ref(m.replyTo()))
                     .setOnlyIfAllAbsent(m.onlyIfAllAbsent());
             for (KvPartition.Write w : m.writes()) {
-                command.addWrites(PutAllEntry.newBuilder().setKey(w.key()).setValue(ByteString.copyFrom(w.value())).setTtlMs(w.ttlMillis()));
+                command.addWrites(PutAllEntry.newBuilder().setKey(ProtoKeys.of(w.key())).setValue(ByteString.copyFrom(w.value())).setTtlMs(w.ttlMillis()));
             }
             return command.build().toByteArray();
         } else if (o instanceof KvPartition.AllWritten m) {
             return AllWrittenReply.newBuilder().setCount(m.count()).setLastVersion(m.lastVersion()).build().toByteArray();
         } else if (o instanceof KvPartition.Get m) {
-            return GetCommand.newBuilder().setKey(m.key()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+            return GetCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Delete m) {
-            return DeleteCommand.newBuilder().setKey(m.key()).setExpectedVersion(m.expectedVersion())
+            return DeleteCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setExpectedVersion(m.expectedVersion())
                     .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Incr m) {
-            return IncrCommand.newBuilder().setKey(m.key()).setBy(m.by()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+            return IncrCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setBy(m.by()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Update m) {
             return update(m).toByteArray();
+        } else if (o instanceof KvPartition.UpdateHash m) {
+            return HashMessages.command(m, ref(m.replyTo())).toByteArray();
+        } else if (o instanceof KvPartition.HashUpdated m) {
+            return HashMessages.reply(m).toByteArray();
         } else if (o instanceof KvPartition.MultiGet m) {
-            return MultiGetCommand.newBuilder().addAllKeys(m.keys()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+            return MultiGetCommand.newBuilder().addAllKeys(ProtoKeys.of(m.keys())).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.ListKeys m) {
-            return ListKeysCommand.newBuilder().setPrefix(m.prefix()).setAfter(m.after()).setLimit(m.limit())
+            return ListKeysCommand.newBuilder().setPrefix(ProtoKeys.of(m.prefix())).setAfter(ProtoKeys.of(m.after())).setLimit(m.limit())
                     .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Stats m) {
             return StatsCommand.newBuilder().setReplyTo(ref(m.replyTo())).build().toByteArray();
@@ -148,7 +159,7 @@ public final class KvSerializer extends ProtobufSerializer {
         } else if (o instanceof KvPartition.Found m) {
             return found(m).toByteArray();
         } else if (o instanceof KvPartition.NotFound m) {
-            return NotFoundReply.newBuilder().setKey(m.key()).build().toByteArray();
+            return NotFoundReply.newBuilder().setKey(ProtoKeys.of(m.key())).build().toByteArray();
         } else if (o instanceof KvPartition.Written m) {
             return WrittenReply.newBuilder().setVersion(m.version()).setCreated(m.created())
                     .setExpiresAtMs(m.expiresAtMillis()).build().toByteArray();
@@ -171,7 +182,7 @@ public final class KvSerializer extends ProtobufSerializer {
             m.found().forEach(f -> b.addFound(found(f)));
             return b.build().toByteArray();
         } else if (o instanceof KvPartition.KeyPage m) {
-            return KeyPageReply.newBuilder().addAllKeys(m.keys()).setMore(m.more()).build().toByteArray();
+            return KeyPageReply.newBuilder().addAllKeys(ProtoKeys.of(m.keys())).setMore(m.more()).build().toByteArray();
         } else if (o instanceof KvPartition.Dropped) {
             return DroppedReply.getDefaultInstance().toByteArray();
         } else if (o instanceof KvPartition.PartitionStats m) {
@@ -188,14 +199,14 @@ public final class KvSerializer extends ProtobufSerializer {
             switch (manifest) {
                 case PUT: {
                     PutCommand m = PutCommand.parseFrom(bytes);
-                    return new KvPartition.Put(m.getKey(), m.getValue().toByteArray(), m.getTtlMs(),
+                    return new KvPartition.Put(ProtoKeys.key(m.getKey()), m.getValue().toByteArray(), m.getTtlMs(),
                             m.getExpectedVersion(), resolve(m.getReplyTo()));
                 }
                 case PUT_ALL: {
                     PutAllCommand m = PutAllCommand.parseFrom(bytes);
                     List<KvPartition.Write> writes = new java.util.ArrayList<>(m.getWritesCount());
                     for (PutAllEntry w : m.getWritesList()) {
-                        writes.add(new KvPartition.Write(w.getKey(), w.getValue().toByteArray(), w.getTtlMs()));
+                        writes.add(new KvPartition.Write(ProtoKeys.key(w.getKey()), w.getValue().toByteArray(), w.getTtlMs()));
                     }
                     return new KvPartition.PutAll(writes, m.getOnlyIfAllAbsent(), resolve(m.getReplyTo()));
                 }
@@ -205,20 +216,26 @@ public final class KvSerializer extends ProtobufSerializer {
                 }
                 case GET: {
                     GetCommand m = GetCommand.parseFrom(bytes);
-                    return new KvPartition.Get(m.getKey(), resolve(m.getReplyTo()));
+                    return new KvPartition.Get(ProtoKeys.key(m.getKey()), resolve(m.getReplyTo()));
                 }
                 case DELETE: {
                     DeleteCommand m = DeleteCommand.parseFrom(bytes);
-                    return new KvPartition.Delete(m.getKey(), m.getExpectedVersion(), resolve(m.getReplyTo()));
+                    return new KvPartition.Delete(ProtoKeys.key(m.getKey()), m.getExpectedVersion(), resolve(m.getReplyTo()));
                 }
                 case INCR: {
                     IncrCommand m = IncrCommand.parseFrom(bytes);
-                    return new KvPartition.Incr(m.getKey(), m.getBy(), resolve(m.getReplyTo()));
+                    return new KvPartition.Incr(ProtoKeys.key(m.getKey()), m.getBy(), resolve(m.getReplyTo()));
                 }
                 case UPDATE: {
                     UpdateCommand m = UpdateCommand.parseFrom(bytes);
-                    return new KvPartition.Update(m.getKey(), change(m), resolve(m.getReplyTo()));
+                    return new KvPartition.Update(ProtoKeys.key(m.getKey()), change(m), resolve(m.getReplyTo()));
                 }
+                case UPDATE_HASH: {
+                    UpdateHashCommand m = UpdateHashCommand.parseFrom(bytes);
+                    return new KvPartition.UpdateHash(ProtoKeys.key(m.getKey()), HashMessages.change(m), resolve(m.getReplyTo()));
+                }
+                case HASH_UPDATED:
+                    return HashMessages.reply(HashUpdatedReply.parseFrom(bytes));
                 case UPDATED: {
                     UpdatedReply m = UpdatedReply.parseFrom(bytes);
                     return new KvPartition.Updated(m.getHasPrevious() ? m.getPrevious().toByteArray() : null,
@@ -226,11 +243,11 @@ public final class KvSerializer extends ProtobufSerializer {
                 }
                 case MULTI_GET: {
                     MultiGetCommand m = MultiGetCommand.parseFrom(bytes);
-                    return new KvPartition.MultiGet(java.util.List.copyOf(m.getKeysList()), resolve(m.getReplyTo()));
+                    return new KvPartition.MultiGet(ProtoKeys.keys(m.getKeysList()), resolve(m.getReplyTo()));
                 }
                 case LIST_KEYS: {
                     ListKeysCommand m = ListKeysCommand.parseFrom(bytes);
-                    return new KvPartition.ListKeys(m.getPrefix(), m.getAfter(), m.getLimit(), resolve(m.getReplyTo()));
+                    return new KvPartition.ListKeys(ProtoKeys.key(m.getPrefix()), ProtoKeys.key(m.getAfter()), m.getLimit(), resolve(m.getReplyTo()));
                 }
                 case STATS:
                     return new KvPartition.Stats(resolve(StatsCommand.parseFrom(bytes).getReplyTo()));
@@ -241,7 +258,7 @@ public final class KvSerializer extends ProtobufSerializer {
                 case FOUND:
                     return found(FoundReply.parseFrom(bytes));
                 case NOT_FOUND:
-                    return new KvPartition.NotFound(NotFoundReply.parseFrom(bytes).getKey());
+                    return new KvPartition.NotFound(ProtoKeys.key(NotFoundReply.parseFrom(bytes).getKey()));
                 case WRITTEN: {
                     WrittenReply m = WrittenReply.parseFrom(bytes);
                     return new KvPartition.Written(m.getVersion(), m.getCreated(), m.getExpiresAtMs());
@@ -257,7 +274,7 @@ public final class KvSerializer extends ProtobufSerializer {
                             MultiGetReply.parseFrom(bytes).getFoundList().stream().map(KvSerializer::found).toList());
                 case KEY_PAGE: {
                     KeyPageReply m = KeyPageReply.parseFrom(bytes);
-                    return new KvPartition.KeyPage(java.util.List.copyOf(m.getKeysList()), m.getMore());
+                    return new KvPartition.KeyPage(ProtoKeys.keys(m.getKeysList()), m.getMore());
                 }
                 case DROPPED:
                     return new KvPartition.Dropped();
@@ -276,7 +293,7 @@ public final class KvSerializer extends ProtobufSerializer {
     }
 
     private UpdateCommand update(KvPartition.Update m) {
-        UpdateCommand.Builder b = UpdateCommand.newBuilder().setKey(m.key()).setReplyTo(ref(m.replyTo()));
+        UpdateCommand.Builder b = UpdateCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setReplyTo(ref(m.replyTo()));
         StringChange change = m.change();
         if (change instanceof StringChange.Append c) {
             b.setAppend(AppendChange.newBuilder().setSuffix(ByteString.copyFrom(c.suffix())));
@@ -286,7 +303,7 @@ public final class KvSerializer extends ProtobufSerializer {
             b.setIncrByFloat(IncrByFloatChange.newBuilder().setIncrement(c.increment()));
         } else if (change instanceof StringChange.Set c) {
             b.setSet(SetChange.newBuilder().setValue(ByteString.copyFrom(c.value())).setExpiration(expiration(c.expiration()))
-                    .setCondition(c.condition().name()));
+                    .setCondition(c.condition().name()).setGet(c.get()));
         } else if (change instanceof StringChange.GetDel) {
             b.setGetDel(GetDelChange.getDefaultInstance());
         } else if (change instanceof StringChange.GetEx c) {
@@ -303,7 +320,7 @@ public final class KvSerializer extends ProtobufSerializer {
             case SET_RANGE -> new StringChange.SetRange(m.getSetRange().getOffset(), m.getSetRange().getBytes().toByteArray());
             case INCR_BY_FLOAT -> new StringChange.IncrByFloat(m.getIncrByFloat().getIncrement());
             case SET -> new StringChange.Set(m.getSet().getValue().toByteArray(), expiration(m.getSet().getExpiration()),
-                    StringChange.Condition.valueOf(m.getSet().getCondition()));
+                    StringChange.Condition.valueOf(m.getSet().getCondition()), m.getSet().getGet());
             case GET_DEL -> new StringChange.GetDel();
             case GET_EX -> new StringChange.GetEx(expiration(m.getGetEx().getExpiration()));
             case EXPIRE -> new StringChange.Expire(expiration(m.getExpire().getExpiration()),
@@ -321,12 +338,13 @@ public final class KvSerializer extends ProtobufSerializer {
     }
 
     private static FoundReply found(KvPartition.Found f) {
-        return FoundReply.newBuilder().setKey(f.key()).setValue(ByteString.copyFrom(f.value()))
-                .setVersion(f.version()).setExpiresAtMs(f.expiresAtMillis()).build();
+        return FoundReply.newBuilder().setKey(ProtoKeys.of(f.key())).setValue(ByteString.copyFrom(f.value()))
+                .setVersion(f.version()).setExpiresAtMs(f.expiresAtMillis()).setType(f.type().code()).build();
     }
 
     private static KvPartition.Found found(FoundReply f) {
-        return new KvPartition.Found(f.getKey(), f.getValue().toByteArray(), f.getVersion(), f.getExpiresAtMs());
+        return new KvPartition.Found(ProtoKeys.key(f.getKey()), f.getValue().toByteArray(), f.getVersion(), f.getExpiresAtMs(),
+                ValueType.ofCode(f.getType()));
     }
 
 

@@ -1,5 +1,7 @@
 package io.strata.node.kv.internal;
 
+import io.strata.node.kv.HashValue;
+import io.strata.node.kv.ValueType;
 import io.strata.node.kv.proto.LogEntry;
 
 import java.util.ArrayList;
@@ -31,8 +33,17 @@ public final class PartitionState {
     /** A page of keys; {@code more}: live keys with the prefix come after the last one. */
     public record Listing(List<String> keys, boolean more) {}
 
-    /** A stored value. {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires. */
-    public record Entry(byte[] value, long version, long expiresAtMillis) {
+    /**
+     * A stored value: a string's bytes, or the packed form of another type ({@link HashValue}).
+     * {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires.
+     */
+    public record Entry(byte[] value, long version, long expiresAtMillis, ValueType type) {
+
+        /** A string. */
+        public Entry(byte[] value, long version, long expiresAtMillis) {
+            this(value, version, expiresAtMillis, ValueType.STRING);
+        }
+
         public boolean isExpired(long nowMillis) {
             return expiresAtMillis != 0 && expiresAtMillis <= nowMillis;
         }
@@ -68,14 +79,35 @@ public final class PartitionState {
         this.seq = seq;
     }
 
-    /** The live entry for a key, or null when it is absent or expired. */
+    /**
+     * The live entry for a key, or null when it is absent or expired. A hash loses its expired
+     * fields here (in memory only: the log holds when each expires), and is absent with none left.
+     */
     public Entry live(String key, long nowMillis) {
         Entry e = entries.get(key);
-        return e == null || e.isExpired(nowMillis) ? null : e;
+        if (e == null || e.isExpired(nowMillis)) {
+            return null;
+        }
+        if (e.type == ValueType.HASH && HashValue.mayHaveExpired(e.value, nowMillis)) {
+            byte[] pruned = HashValue.withoutExpired(e.value, nowMillis);
+            if (pruned == null) {
+                remove(key);
+                return null;
+            }
+            put(key, pruned, e.version, e.expiresAtMillis, e.type);
+            return entries.get(key);
+        }
+        return e;
     }
 
+    /** Sets a string. */
     public void put(String key, byte[] value, long version, long expiresAtMillis) {
-        Entry previous = entries.put(key, new Entry(value, version, expiresAtMillis));
+        put(key, value, version, expiresAtMillis, ValueType.STRING);
+    }
+
+    /** Sets a value of {@code type}, {@code value} being its packed form. */
+    public void put(String key, byte[] value, long version, long expiresAtMillis, ValueType type) {
+        Entry previous = entries.put(key, new Entry(value, version, expiresAtMillis, type));
         valueBytes += value.length - (previous == null ? 0 : previous.value.length);
         keyChars += previous == null ? key.length() : 0;
         if (previous == null && sorted != null) {
@@ -83,6 +115,9 @@ public final class PartitionState {
         }
         if (expiresAtMillis != 0) {
             expiries.add(new Expiry(expiresAtMillis, key, version));
+        }
+        if (type == ValueType.HASH && HashValue.earliestExpiry(value) != 0) {
+            expiries.add(new Expiry(HashValue.earliestExpiry(value), key, version));
         }
     }
 
@@ -106,12 +141,13 @@ public final class PartitionState {
             case PUT -> {
                 var put = entry.getPut();
                 if (put.getExpiresAtMs() != 0 && put.getExpiresAtMs() <= nowMillis) {
-                    remove(put.getKey());
+                    remove(ProtoKeys.key(put.getKey()));
                 } else {
-                    put(put.getKey(), put.getValue().toByteArray(), entry.getSeq(), put.getExpiresAtMs());
+                    put(ProtoKeys.key(put.getKey()), put.getValue().toByteArray(), entry.getSeq(), put.getExpiresAtMs(),
+                            ValueType.ofCode(put.getType()));
                 }
             }
-            case DELETE -> remove(entry.getDelete().getKey());
+            case DELETE -> remove(ProtoKeys.key(entry.getDelete().getKey()));
             default -> throw new IllegalStateException("log entry " + entry.getSeq() + " has no operation");
         }
         seq = entry.getSeq();
@@ -125,8 +161,13 @@ public final class PartitionState {
             Entry current = entries.get(expiry.key);
             // A later write may have replaced the key: only the version that set this expiry goes.
             if (current != null && current.version == expiry.version) {
-                remove(expiry.key);
-                removed++;
+                if (current.isExpired(nowMillis)) {
+                    remove(expiry.key);
+                    removed++;
+                } else if (live(expiry.key, nowMillis) == null) {
+                    // A hash whose last fields expired.
+                    removed++;
+                }
             }
         }
         // Stale expiry records of overwritten keys pile up under heavy TTL churn; rebuild when they dominate.
@@ -141,6 +182,9 @@ public final class PartitionState {
         entries.forEach((key, e) -> {
             if (e.expiresAtMillis != 0) {
                 expiries.add(new Expiry(e.expiresAtMillis, key, e.version));
+            }
+            if (e.type == ValueType.HASH && HashValue.earliestExpiry(e.value) != 0) {
+                expiries.add(new Expiry(HashValue.earliestExpiry(e.value), key, e.version));
             }
         });
     }
@@ -163,7 +207,7 @@ public final class PartitionState {
             if (!key.startsWith(prefix)) {
                 break;
             }
-            if (live(key, nowMillis) != null) {
+            if (isLive(entries.get(key), nowMillis)) {
                 if (keys.size() == limit) {
                     return new Listing(keys, true);
                 }
@@ -197,7 +241,7 @@ public final class PartitionState {
 
     /** Number of keys that are live at {@code nowMillis}. */
     public long liveCount(long nowMillis) {
-        return entries.values().stream().filter(e -> !e.isExpired(nowMillis)).count();
+        return entries.values().stream().filter(e -> isLive(e, nowMillis)).count();
     }
 
     public long valueBytes() {
@@ -212,10 +256,16 @@ public final class PartitionState {
     /** Visits every live entry; used to write snapshots. */
     public void forEachLive(long nowMillis, BiConsumer<String, Entry> visitor) {
         entries.forEach((key, e) -> {
-            if (!e.isExpired(nowMillis)) {
+            if (isLive(e, nowMillis)) {
                 visitor.accept(key, e);
             }
         });
+    }
+
+    /** Whether an entry is live at {@code nowMillis}, changing nothing (a hash with every field expired is not). */
+    private static boolean isLive(Entry e, long nowMillis) {
+        return e != null && !e.isExpired(nowMillis)
+                && (e.type != ValueType.HASH || HashValue.withoutExpired(e.value, nowMillis) != null);
     }
 
     /** A copy of the live entries, detached from this state (entries are immutable, values are never mutated). */

@@ -1,5 +1,6 @@
 package io.strata.node.kv.internal;
 
+import io.strata.node.kv.ValueType;
 import io.strata.node.kv.proto.SnapshotEntry;
 import io.strata.node.kv.proto.SnapshotHeader;
 import io.strata.node.storage.AtomicFiles;
@@ -58,10 +59,11 @@ public final class SnapshotStore {
                 for (var e : entries.entrySet()) {
                     PartitionState.Entry entry = e.getValue();
                     SnapshotEntry.newBuilder()
-                            .setKey(e.getKey())
+                            .setKey(ProtoKeys.of(e.getKey()))
                             .setValue(com.google.protobuf.ByteString.copyFrom(entry.value()))
                             .setVersion(entry.version())
                             .setExpiresAtMs(entry.expiresAtMillis())
+                            .setType(entry.type().code())
                             .build()
                             .writeDelimitedTo(out);
                 }
@@ -97,7 +99,8 @@ public final class SnapshotStore {
                     throw new IOException("snapshot ends after " + i + " of " + header.getEntries() + " entries");
                 }
                 if (e.getExpiresAtMs() == 0 || e.getExpiresAtMs() > nowMillis) {
-                    state.put(e.getKey(), e.getValue().toByteArray(), e.getVersion(), e.getExpiresAtMs());
+                    state.put(ProtoKeys.key(e.getKey()), e.getValue().toByteArray(), e.getVersion(), e.getExpiresAtMs(),
+                            ValueType.ofCode(e.getType()));
                 }
             }
             state.seq(header.getSeq());

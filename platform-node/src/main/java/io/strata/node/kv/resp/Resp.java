@@ -1,5 +1,6 @@
 package io.strata.node.kv.resp;
 
+import io.strata.node.common.KeyBytes;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
@@ -99,6 +100,11 @@ final class Resp {
 
     static ByteString bulk(String value) {
         return bulk(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A key as a bulk string of its bytes ({@link KeyBytes}). */
+    static ByteString key(String key) {
+        return bulk(KeyBytes.toBytes(key));
     }
 
     /** An array of already encoded replies. */

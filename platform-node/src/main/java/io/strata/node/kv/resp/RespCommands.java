@@ -172,6 +172,9 @@ final class RespCommands {
         add("function", -2, List.of("noscript"), 0, 0, 0, scripting("7.0.0", "A container for function commands."), RespSession::function);
         add("config", -2, List.of("admin", "loading"), 0, 0, 0, server("2.0.0", "A container for server configuration commands."),
                 RespSession::config);
+        add("memory", -2, List.of("readonly"), 2, 2, 1, server("4.0.0", "A container for memory diagnostics commands."),
+                RespSession::memory);
+        addHashCommands();
         // QUIT is answered by the session itself: it closes the connection.
         add("quit", -1, List.of("fast", NO_AUTH), 0, 0, 0, connection("1.0.0", "Closes the connection."), (session, args) -> {
             throw new IllegalStateException("QUIT is handled by the session");
@@ -180,12 +183,57 @@ final class RespCommands {
 
     private RespCommands() {}
 
+    private static void addHashCommands() {
+        List<String> write = List.of("write", "denyoom", "fast");
+        List<String> change = List.of("write", "fast");
+        List<String> read = List.of("readonly", "fast");
+        add("hset", -4, write, 1, 1, 1, hash("2.0.0", "Creates or modifies the value of a field in a hash."), RespHashes::hset);
+        add("hmset", -4, write, 1, 1, 1, hash("2.0.0", "Sets the values of multiple fields."), RespHashes::hmset);
+        add("hsetnx", 4, write, 1, 1, 1, hash("2.0.0", "Sets the value of a field in a hash only when the field doesn't exist."),
+                RespHashes::hsetnx);
+        add("hget", 3, read, 1, 1, 1, hash("2.0.0", "Returns the value of a field in a hash."), RespHashes::hget);
+        add("hmget", -3, read, 1, 1, 1, hash("2.0.0", "Returns the values of all fields in a hash."), RespHashes::hmget);
+        add("hgetall", 2, List.of("readonly"), 1, 1, 1, hash("2.0.0", "Returns all fields and values in a hash."), RespHashes::hgetall);
+        add("hkeys", 2, List.of("readonly"), 1, 1, 1, hash("2.0.0", "Returns all fields in a hash."), RespHashes::hkeys);
+        add("hvals", 2, List.of("readonly"), 1, 1, 1, hash("2.0.0", "Returns all values in a hash."), RespHashes::hvals);
+        add("hlen", 2, read, 1, 1, 1, hash("2.0.0", "Returns the number of fields in a hash."), RespHashes::hlen);
+        add("hexists", 3, read, 1, 1, 1, hash("2.0.0", "Determines whether a field exists in a hash."), RespHashes::hexists);
+        add("hstrlen", 3, read, 1, 1, 1, hash("3.2.0", "Returns the length of the value of a field."), RespHashes::hstrlen);
+        add("hdel", -3, change, 1, 1, 1, hash("2.0.0", "Deletes one or more fields and their values from a hash."), RespHashes::hdel);
+        add("hincrby", 4, write, 1, 1, 1, hash("2.0.0", "Increments the integer value of a field in a hash by a number."),
+                RespHashes::hincrby);
+        add("hincrbyfloat", 4, write, 1, 1, 1, hash("2.6.0", "Increments the floating point value of a field by a number."),
+                RespHashes::hincrbyfloat);
+        add("hrandfield", -2, List.of("readonly"), 1, 1, 1, hash("6.2.0", "Returns one or more random fields from a hash."),
+                RespHashes::hrandfield);
+        add("hscan", -3, List.of("readonly"), 1, 1, 1, hash("2.8.0", "Iterates over fields and values of a hash."), RespHashes::hscan);
+        add("hexpire", -6, change, 1, 1, 1, hash("7.4.0", "Set expiry for hash field using relative time to expire (seconds)"),
+                RespHashes::hexpire);
+        add("hpexpire", -6, change, 1, 1, 1, hash("7.4.0", "Set expiry for hash field using relative time to expire (milliseconds)"),
+                RespHashes::hpexpire);
+        add("hexpireat", -6, change, 1, 1, 1, hash("7.4.0", "Set expiry for hash field using an absolute Unix timestamp (seconds)"),
+                RespHashes::hexpireat);
+        add("hpexpireat", -6, change, 1, 1, 1, hash("7.4.0", "Set expiry for hash field using an absolute Unix timestamp (milliseconds)"),
+                RespHashes::hpexpireat);
+        add("httl", -5, read, 1, 1, 1, hash("7.4.0", "Returns the TTL in seconds of a hash field."), RespHashes::httl);
+        add("hpttl", -5, read, 1, 1, 1, hash("7.4.0", "Returns the TTL in milliseconds of a hash field."), RespHashes::hpttl);
+        add("hexpiretime", -5, read, 1, 1, 1, hash("7.4.0", "Returns the expiration time of a hash field as a Unix timestamp, in seconds."),
+                RespHashes::hexpiretime);
+        add("hpexpiretime", -5, read, 1, 1, 1,
+                hash("7.4.0", "Returns the expiration time of a hash field as a Unix timestamp, in msec."), RespHashes::hpexpiretime);
+        add("hpersist", -5, change, 1, 1, 1, hash("7.4.0", "Removes the expiration time for each specified field"), RespHashes::hpersist);
+    }
+
     private static void add(String name, int arity, List<String> flags, int first, int last, int step, Doc doc, Handler handler) {
         COMMANDS.put(name, new Spec(name, arity, flags, first, last, step, doc, handler));
     }
 
     private static Doc string(String since, String summary) {
         return new Doc("string", since, summary);
+    }
+
+    private static Doc hash(String since, String summary) {
+        return new Doc("hash", since, summary);
     }
 
     private static Doc generic(String since, String summary) {

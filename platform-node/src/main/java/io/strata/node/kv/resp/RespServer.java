@@ -180,6 +180,7 @@ public final class RespServer extends TcpDoor {
         private final AtomicLong commandsProcessed = new AtomicLong();
         private final Map<Long, RespSession> sessions = new ConcurrentHashMap<>();
         private final ScanCursors scans = new ScanCursors(MAX_OPEN_SCANS);
+        private final EncodingParameters encodings = new EncodingParameters();
         private volatile int port;
 
         Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open, MemoryGuard memory) {
@@ -192,6 +193,11 @@ public final class RespServer extends TcpDoor {
 
         MemoryGuard memory() {
             return memory;
+        }
+
+        /** Redis's encoding thresholds, as CONFIG GET / SET see them. */
+        EncodingParameters encodings() {
+            return encodings;
         }
 
         /** The listener's unfinished SCANs. */

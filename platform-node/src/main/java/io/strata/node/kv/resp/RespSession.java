@@ -1,11 +1,13 @@
 package io.strata.node.kv.resp;
 
 import io.strata.node.common.StrataException;
-import io.strata.node.common.Utf8;
+import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kv.StringChange;
+import io.strata.node.kv.internal.PartitionState;
+import io.strata.node.kv.ValueType;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -45,7 +47,8 @@ import java.util.regex.Pattern;
 final class RespSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespSession.class);
-    private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     /** SCAN's page size when no COUNT is given, as Redis's. */
@@ -90,6 +93,20 @@ final class RespSession {
         this.remoteAddress = remoteAddress;
         this.localAddress = localAddress;
         this.authenticated = info.settings().authToken().isEmpty();
+    }
+
+    KvStore store() {
+        return store;
+    }
+
+    /** The selected database: the keyspace commands go to. */
+    String db() {
+        return db;
+    }
+
+    /** The reply encoding of the protocol version the connection speaks. */
+    Resp resp() {
+        return resp;
     }
 
     long id() {
@@ -151,7 +168,7 @@ final class RespSession {
     }
 
     CompletionStage<ByteString> get(List<byte[]> args) {
-        return find(key(args.get(1))).thenApply(found -> found == null ? resp.nullBulk() : Resp.bulk(found.value()));
+        return findString(key(args.get(1))).thenApply(found -> found == null ? resp.nullBulk() : Resp.bulk(found.value()));
     }
 
     /**
@@ -196,7 +213,7 @@ final class RespSession {
             StringChange.Condition condition = nx ? StringChange.Condition.ABSENT : xx ? StringChange.Condition.PRESENT
                     : StringChange.Condition.ANY;
             boolean replyPrevious = get;
-            return update(key, new StringChange.Set(args.get(2), expiration, condition)).thenApply(updated -> {
+            return update(key, new StringChange.Set(args.get(2), expiration, condition, get)).thenApply(updated -> {
                 if (replyPrevious) {
                     return updated.previous() == null ? resp.nullBulk() : Resp.bulk(updated.previous());
                 }
@@ -249,7 +266,7 @@ final class RespSession {
 
     /** GETSET key value: SET key value GET. */
     CompletionStage<ByteString> getset(List<byte[]> args) {
-        return previousOf(key(args.get(1)), new StringChange.Set(args.get(2), StringChange.Expiration.NONE, StringChange.Condition.ANY));
+        return previousOf(key(args.get(1)), new StringChange.Set(args.get(2), StringChange.Expiration.NONE, StringChange.Condition.ANY, true));
     }
 
     /** GETDEL key: the value, and the key deleted. */
@@ -284,7 +301,7 @@ final class RespSession {
 
     /** STRLEN key: the value's length in bytes, 0 when absent. */
     CompletionStage<ByteString> strlen(List<byte[]> args) {
-        return find(key(args.get(1))).thenApply(found -> Resp.integer(found == null ? 0 : found.value().length));
+        return findString(key(args.get(1))).thenApply(found -> Resp.integer(found == null ? 0 : found.value().length));
     }
 
     /** GETRANGE key start end: the bytes from start to end, both included, negative ones counted from the end, as Redis. */
@@ -294,7 +311,7 @@ final class RespSession {
         if (start == null || end == null) {
             return fail(NOT_INTEGER);
         }
-        return find(key(args.get(1))).thenApply(found -> {
+        return findString(key(args.get(1))).thenApply(found -> {
             byte[] value = found == null ? new byte[0] : found.value();
             return Resp.bulk(range(value, start, end));
         });
@@ -416,7 +433,11 @@ final class RespSession {
         List<String> keys = keys(args, 1);
         return multiGet(keys).thenApply(found -> {
             List<ByteString> items = new ArrayList<>(keys.size());
-            keys.forEach(k -> items.add(found.get(k) == null ? resp.nullBulk() : Resp.bulk(found.get(k).value())));
+            // As Redis: a key of another type reads as absent.
+            keys.forEach(k -> {
+                KvPartition.Found f = found.get(k);
+                items.add(f == null || f.type() != ValueType.STRING ? resp.nullBulk() : Resp.bulk(f.value()));
+            });
             return Resp.array(items);
         });
     }
@@ -575,14 +596,31 @@ final class RespSession {
         });
     }
 
-    /** TYPE key: {@code string} for a live key (Strata's keys hold strings), {@code none} for an absent one. */
+    /** TYPE key: the type of a live key ({@code string}, {@code hash}), {@code none} for an absent one. */
     CompletionStage<ByteString> type(List<byte[]> args) {
-        return find(key(args.get(1))).thenApply(found -> Resp.simple(found == null ? "none" : "string"));
+        return find(key(args.get(1))).thenApply(found -> Resp.simple(found == null ? "none" : found.type().redisName()));
+    }
+
+    /**
+     * MEMORY USAGE key [SAMPLES count]: about how many bytes of heap the key takes in its partition
+     * (its entry, key and value, as the memory ceiling counts them), or nil when it is absent.
+     */
+    CompletionStage<ByteString> memory(List<byte[]> args) {
+        String sub = ascii(args.get(1)).toUpperCase(Locale.ROOT);
+        if (!sub.equals("USAGE")) {
+            return fail("ERR unknown subcommand '" + ascii(args.get(1)) + "'. Try MEMORY HELP.");
+        }
+        if (args.size() != 3 && !(args.size() == 5 && ascii(args.get(3)).equalsIgnoreCase("SAMPLES") && parseLong(args.get(4)) != null)) {
+            return args.size() < 3 ? wrongArity("memory|usage") : syntaxError();
+        }
+        String key = key(args.get(2));
+        return find(key).thenApply(found -> found == null ? resp.nullBulk()
+                : Resp.integer(PartitionState.footprint(key, found.value())));
     }
 
     /** KEYS pattern: every live key of the database that matches, listed page by page from the pattern's literal prefix. */
     CompletionStage<ByteString> keys(List<byte[]> args) {
-        Glob pattern = Glob.of(utf8(args.get(1)), false);
+        Glob pattern = Glob.of(pattern(args.get(1)), false);
         List<ByteString> matched = new ArrayList<>();
         return keysFrom(pattern, "", matched).thenApply(done -> Resp.array(matched));
     }
@@ -593,7 +631,7 @@ final class RespSession {
             if (keys == null) {
                 return CompletableFuture.completedFuture(null);
             }
-            keys.keys().stream().filter(pattern::matches).forEach(k -> matched.add(Resp.bulk(k)));
+            keys.keys().stream().filter(pattern::matches).forEach(k -> matched.add(Resp.key(k)));
             return keys.more() ? keysFrom(pattern, keys.keys().get(keys.keys().size() - 1), matched)
                     : CompletableFuture.completedFuture(null);
         });
@@ -619,7 +657,7 @@ final class RespSession {
                 return syntaxError();
             }
             switch (option) {
-                case "MATCH" -> pattern = Glob.of(utf8(args.get(++i)), false);
+                case "MATCH" -> pattern = Glob.of(pattern(args.get(++i)), false);
                 case "COUNT" -> {
                     Long n = parseLong(args.get(++i));
                     if (n == null) {
@@ -645,21 +683,25 @@ final class RespSession {
             after = position.get().after();
         }
         Glob match = pattern;
-        // Strata's keys all hold strings: TYPE string filters nothing, any other type everything.
-        boolean typeMatches = type == null || type.equals("string");
+        String wantedType = type;
         // At least two: a page ending with the empty key (the first of all) would start the next one again.
         int limit = (int) Math.max(2, Math.min(count, store.settings().maxListKeys()));
         String scanDb = db;
         String from = after;
         return orAbsent(call(() -> store.listKeys(scanDb, match == null ? "" : match.literalPrefix(), from, limit)), true)
-                .thenApply(page -> {
+                .thenCompose(page -> {
                     if (page == null) {
-                        return scanReply(0, List.of());
+                        return done(scanReply(0, List.of()));
                     }
-                    List<ByteString> keys = page.keys().stream().filter(k -> typeMatches && (match == null || match.matches(k)))
-                            .map(Resp::bulk).toList();
+                    List<String> keys = page.keys().stream().filter(k -> match == null || match.matches(k)).toList();
                     long next = page.more() ? info.scans().open(scanDb, page.keys().get(page.keys().size() - 1)) : 0;
-                    return scanReply(next, keys);
+                    if (wantedType == null) {
+                        return done(scanReply(next, keys.stream().map(Resp::key).toList()));
+                    }
+                    // TYPE: the page's keys are read for their type (a key gone meanwhile is left out).
+                    return multiGet(keys).thenApply(found -> scanReply(next, keys.stream()
+                            .filter(k -> found.get(k) != null && found.get(k).type().redisName().equals(wantedType))
+                            .map(Resp::key).toList()));
                 });
     }
 
@@ -682,7 +724,7 @@ final class RespSession {
             if (page == null || page.keys().isEmpty()) {
                 return resp.nullBulk();
             }
-            return Resp.bulk(page.keys().get(java.util.concurrent.ThreadLocalRandom.current().nextInt(page.keys().size())));
+            return Resp.key(page.keys().get(java.util.concurrent.ThreadLocalRandom.current().nextInt(page.keys().size())));
         });
     }
 
@@ -1102,6 +1144,9 @@ final class RespSession {
      */
     CompletionStage<ByteString> config(List<byte[]> args) {
         String sub = ascii(args.get(1)).toLowerCase(Locale.ROOT);
+        if (sub.equals("set")) {
+            return configSet(args);
+        }
         if (!sub.equals("get")) {
             return fail("ERR CONFIG " + ascii(args.get(1)).toUpperCase(Locale.ROOT)
                     + " is not supported: Strata is configured by its config file (strata.resp.*, strata.kv.*)");
@@ -1118,6 +1163,7 @@ final class RespSession {
         parameters.put("timeout", Long.toString(info.settings().timeout().toSeconds()));
         parameters.put("maxmemory", Long.toString(info.memory().max()));
         parameters.put("maxmemory-policy", "noeviction");
+        parameters.putAll(info.encodings().all());
         List<ByteString> pairs = new ArrayList<>();
         parameters.forEach((name, value) -> {
             if (args.subList(2, args.size()).stream().anyMatch(pattern -> Glob.of(ascii(pattern), true).matches(name))) {
@@ -1128,10 +1174,54 @@ final class RespSession {
         return done(resp.map(pairs));
     }
 
+    /**
+     * CONFIG SET parameter value [parameter value ...]: only Redis's encoding thresholds, which
+     * change nothing in Strata ({@link EncodingParameters}); all or none, as in Redis.
+     */
+    private CompletionStage<ByteString> configSet(List<byte[]> args) {
+        if (args.size() < 4 || args.size() % 2 != 0) {
+            return wrongArity("config|set");
+        }
+        for (int i = 2; i < args.size(); i += 2) {
+            String name = ascii(args.get(i)).toLowerCase(Locale.ROOT);
+            if (!info.encodings().knows(name)) {
+                return fail("ERR CONFIG SET of '" + name + "' is not supported: Strata is configured by its config file"
+                        + " (strata.resp.*, strata.kv.*)");
+            }
+        }
+        EncodingParameters trial = new EncodingParameters();
+        for (int i = 2; i < args.size(); i += 2) {
+            String name = ascii(args.get(i)).toLowerCase(Locale.ROOT);
+            if (!trial.set(name, ascii(args.get(i + 1)))) {
+                return fail("ERR CONFIG SET failed (possibly related to argument '" + name + "') - argument couldn't be parsed"
+                        + " into an integer");
+            }
+        }
+        for (int i = 2; i < args.size(); i += 2) {
+            info.encodings().set(ascii(args.get(i)).toLowerCase(Locale.ROOT), ascii(args.get(i + 1)));
+        }
+        return done(Resp.OK);
+    }
+
     // ---- Building blocks ----------------------------------------------------------------------
 
+    /** The live key when it holds a string, or null when it is absent; WRONGTYPE when it holds another type. */
+    private CompletionStage<KvPartition.Found> findString(String key) {
+        return find(key, ValueType.STRING);
+    }
+
+    /** The live key when it holds a {@code type}, or null when it is absent; WRONGTYPE when it holds another type. */
+    CompletionStage<KvPartition.Found> find(String key, ValueType type) {
+        return find(key).thenApply(found -> {
+            if (found != null && found.type() != type) {
+                throw new RespError(WRONGTYPE);
+            }
+            return found;
+        });
+    }
+
     /** The live key, or null when it is absent, expired, or its database was never written. */
-    private CompletionStage<KvPartition.Found> find(String key) {
+    CompletionStage<KvPartition.Found> find(String key) {
         return orAbsent(call(() -> store.get(db, key)), true).thenApply(reply -> {
             if (reply == null || reply instanceof KvPartition.NotFound) {
                 return null;
@@ -1145,7 +1235,7 @@ final class RespSession {
     }
 
     /** The stage, with "this database (keyspace) does not exist yet" read as null (absent) when {@code absentOk}. */
-    private static <T> CompletionStage<T> orAbsent(CompletionStage<T> stage, boolean absentOk) {
+    static <T> CompletionStage<T> orAbsent(CompletionStage<T> stage, boolean absentOk) {
         return stage.handle((value, failure) -> {
             if (failure == null) {
                 return value;
@@ -1158,7 +1248,7 @@ final class RespSession {
     }
 
     /** Runs a store call, turning its synchronous refusals (bad key, too large) into a failed stage. */
-    private static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> storeCall) {
+    static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> storeCall) {
         try {
             return storeCall.get();
         } catch (RuntimeException e) {
@@ -1172,7 +1262,7 @@ final class RespSession {
     }
 
     /** The reply as {@code type}, or the refusal it carries as an exception. */
-    private static <T extends KvPartition.Reply> T expect(KvPartition.Reply reply, Class<T> type) {
+    static <T extends KvPartition.Reply> T expect(KvPartition.Reply reply, Class<T> type) {
         if (type.isInstance(reply)) {
             return type.cast(reply);
         }
@@ -1191,6 +1281,9 @@ final class RespSession {
         if (t instanceof StrataException e) {
             return switch (e.code()) {
                 case "not_an_integer" -> NOT_INTEGER;
+                case "wrong_type" -> WRONGTYPE;
+                case "hash_value_not_integer" -> "ERR hash value is not an integer";
+                case "hash_value_not_float" -> "ERR hash value is not a float";
                 case "not_a_float" -> "ERR value is not a valid float";
                 case "float_overflow" -> "ERR increment would produce NaN or Infinity";
                 case "string_too_long" -> STRING_TOO_LONG;
@@ -1236,11 +1329,11 @@ final class RespSession {
         return s.length() > 128 ? s.substring(0, 128) : s;
     }
 
-    private static String key(byte[] raw) {
-        return Utf8.decode(raw).orElseThrow(() -> new RespError("ERR invalid_key: keys must be UTF-8 text (Strata keys are strings)"));
+    static String key(byte[] raw) {
+        return KeyBytes.fromBytes(raw);
     }
 
-    private static List<String> keys(List<byte[]> args, int from) {
+    static List<String> keys(List<byte[]> args, int from) {
         return args.subList(from, args.size()).stream().map(RespSession::key).toList();
     }
 
@@ -1249,47 +1342,47 @@ final class RespSession {
         return List.of("ASYNC", "SYNC").contains(ascii(raw).toUpperCase(Locale.ROOT));
     }
 
-    /** A pattern's text: UTF-8, as keys are. */
-    private static String utf8(byte[] raw) {
-        return new String(raw, StandardCharsets.UTF_8);
+    /** A pattern over keys: its bytes read as keys' are ({@link KeyBytes}). */
+    static String pattern(byte[] raw) {
+        return KeyBytes.fromBytes(raw);
     }
 
-    private static String ascii(byte[] raw) {
+    static String ascii(byte[] raw) {
         return new String(raw, StandardCharsets.ISO_8859_1);
     }
 
     /** A strict decimal 64-bit integer, as Redis parses them; null otherwise. */
-    private static Long parseLong(byte[] raw) {
+    static Long parseLong(byte[] raw) {
         return KvPartition.parseLong(raw);
     }
 
-    private static long secondsToMillis(long seconds, String command) {
+    static long secondsToMillis(long seconds, String command) {
         if (seconds <= 0 || seconds > Long.MAX_VALUE / 1000 / 2) {
             throw new RespError("ERR invalid expire time in '" + command + "' command");
         }
         return seconds * 1000;
     }
 
-    private static long positive(long millis, String command) {
+    static long positive(long millis, String command) {
         if (millis <= 0 || millis > Long.MAX_VALUE / 2) {
             throw new RespError("ERR invalid expire time in '" + command + "' command");
         }
         return millis;
     }
 
-    private static CompletionStage<ByteString> done(ByteString reply) {
+    static CompletionStage<ByteString> done(ByteString reply) {
         return CompletableFuture.completedFuture(reply);
     }
 
-    private static CompletionStage<ByteString> fail(String text) {
+    static CompletionStage<ByteString> fail(String text) {
         return CompletableFuture.failedFuture(new RespError(text));
     }
 
-    private static CompletionStage<ByteString> syntaxError() {
+    static CompletionStage<ByteString> syntaxError() {
         return fail("ERR syntax error");
     }
 
-    private static CompletionStage<ByteString> wrongArity(String name) {
+    static CompletionStage<ByteString> wrongArity(String name) {
         return fail("ERR wrong number of arguments for '" + name + "' command");
     }
 

@@ -1,7 +1,10 @@
 package io.strata.node.kv.internal;
 
+import io.strata.node.common.KeyBytes;
+import io.strata.node.kv.HashChange;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.StringChange;
+import io.strata.node.kv.ValueType;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.strata.node.testing.SerializationRoundTrip;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +71,37 @@ class KvSerializerTest {
     }
 
     @Test
+    void hashUpdatesAndBinaryKeysRoundTrip() {
+        ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
+        String binary = KeyBytes.fromBytes(new byte[]{(byte) 0xFF, 0, 'k', (byte) 0xC3});
+        var set = (KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash(binary,
+                new HashChange.Set(List.of(new byte[]{1}, new byte[]{2}), true), probe));
+        assertEquals(binary, set.key(), "a key that is not UTF-8 crosses nodes whole");
+        var setChange = (HashChange.Set) set.change();
+        assertTrue(setChange.onlyIfAbsent());
+        assertArrayEquals(new byte[]{2}, setChange.fieldsAndValues().get(1));
+        var expire = (HashChange.Expire) ((KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash("h",
+                new HashChange.Expire(List.of(new byte[]{'f'}), StringChange.Expiration.at(99), StringChange.ExpiryCondition.LATER),
+                probe))).change();
+        assertEquals(StringChange.Expiration.at(99), expire.expiration());
+        assertEquals(StringChange.ExpiryCondition.LATER, expire.condition());
+        var incr = (HashChange.IncrByFloat) ((KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash("h",
+                new HashChange.IncrByFloat(new byte[]{'f'}, "1.5"), probe))).change();
+        assertEquals("1.5", incr.increment());
+        assertInstanceOf(HashChange.Persist.class, ((KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash("h",
+                new HashChange.Persist(List.of(new byte[]{'f'})), probe))).change());
+
+        var updated = (KvPartition.HashUpdated) roundTrip(new KvPartition.HashUpdated(3, null, List.of(1L, -2L), 17));
+        assertEquals(List.of(1L, -2L), updated.perField());
+        assertNull(updated.value());
+        assertEquals(17, updated.version());
+        var found = (KvPartition.Found) roundTrip(new KvPartition.Found(binary, new byte[]{0}, 4, 0, ValueType.HASH));
+        assertEquals(ValueType.HASH, found.type());
+        assertEquals(binary, found.key());
+        assertEquals(new KvPartition.ListKeys(binary, binary, 3, probe), roundTrip(new KvPartition.ListKeys(binary, binary, 3, probe)));
+    }
+
+    @Test
     void updatesRoundTripWithEveryChange() {
         ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
         var append = (KvPartition.Update) roundTrip(new KvPartition.Update("k", new StringChange.Append(new byte[]{0, 1}), probe));
@@ -79,7 +113,7 @@ class KvSerializerTest {
         assertEquals(7, range.offset());
         assertArrayEquals(new byte[]{5}, range.bytes());
         var set = (StringChange.Set) ((KvPartition.Update) roundTrip(new KvPartition.Update("k",
-                new StringChange.Set(new byte[]{3}, StringChange.Expiration.after(1500), StringChange.Condition.PRESENT), probe))).change();
+                new StringChange.Set(new byte[]{3}, StringChange.Expiration.after(1500), StringChange.Condition.PRESENT, true), probe))).change();
         assertArrayEquals(new byte[]{3}, set.value());
         assertEquals(StringChange.Expiration.after(1500), set.expiration());
         assertEquals(StringChange.Condition.PRESENT, set.condition());

@@ -334,13 +334,20 @@ class RespTest extends JedisOnANode {
     @Test
     void configGetAnswersWhatRedisBenchmarkAsksAndSetIsRefused() {
         assertEquals(java.util.Map.of("save", "", "appendonly", "no"), jedis.configGet("save", "appendonly"));
-        assertEquals(8, jedis.configGet("*").size());
+        assertEquals(8 + 14, jedis.configGet("*").size(), "eight of the node's, fourteen encoding thresholds");
         assertEquals(java.util.Map.of("databases", "16"), jedis.configGet("DATABASES"));
         assertEquals(java.util.Map.of("maxclients", "10000"), jedis.configGet("maxclients"));
         assertEquals(java.util.Map.of("maxmemory-policy", "noeviction"), jedis.configGet("maxmemory-p*"));
         assertEquals(java.util.Map.of(), jedis.configGet("no-such-parameter"));
         assertEquals(java.util.Map.of("save", "", "databases", "16"), jedis.configGet("save", "d?tabases"));
-        assertError("ERR CONFIG SET is not supported", () -> jedis.configSet("save", "60 1"));
+        assertError("ERR CONFIG SET of 'save' is not supported", () -> jedis.configSet("save", "60 1"));
+        assertEquals("OK", jedis.configSet("hash-max-ziplist-value", "10"));
+        assertEquals(java.util.Map.of("hash-max-listpack-value", "10"), jedis.configGet("hash-max-listpack-value"),
+                "an encoding threshold reads back as set, under both its names");
+        assertError("ERR CONFIG SET failed (possibly related to argument 'zset-max-listpack-entries')",
+                () -> jedis.configSet("hash-max-listpack-value", "64", "zset-max-listpack-entries", "many"));
+        assertEquals(java.util.Map.of("hash-max-ziplist-value", "10"), jedis.configGet("hash-max-ziplist-value"), "all or nothing");
+        jedis.configSet("hash-max-listpack-value", "64");
         assertError("ERR wrong number of arguments for 'config|get' command",
                 () -> jedis.sendCommand(Protocol.Command.CONFIG, "GET"));
         assertError("ERR wrong number of arguments for 'config' command", () -> jedis.sendCommand(Protocol.Command.CONFIG));
