@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.net.URI;
@@ -135,6 +136,14 @@ class DiskFullTest {
             JedisDataException misconf = assertThrows(JedisDataException.class, () -> redis.set("session", "after"));
             assertTrue(misconf.getMessage().startsWith("MISCONF"), misconf.getMessage());
             assertEquals("before", redis.get("session"));
+            // A transaction is refused whole: none of its writes is applied, in memory or on disk.
+            Transaction tx = redis.multi();
+            tx.hset("{s}:profile", Map.of("lang", "en"));
+            tx.set("{s}:flag", "x");
+            JedisDataException refusedTx = assertThrows(JedisDataException.class, tx::exec);
+            assertTrue(refusedTx.getMessage().startsWith("MISCONF"), refusedTx.getMessage());
+            assertFalse(redis.exists("{s}:profile"));
+            assertFalse(redis.exists("{s}:flag"));
         }
         assertEverythingReadsBack(base);
 
@@ -145,12 +154,23 @@ class DiskFullTest {
         assertTrue(insert(base, round), "insert after freeing space");
         assertTrue(commit(base), "commit after freeing space");
         assertTrue(JSON.readTree(send(base, "GET", "/health", null).body()).get("writable").asBoolean());
+        try (Jedis redis = new Jedis("127.0.0.1", node.respPort().orElseThrow())) {
+            Transaction tx = redis.multi();
+            tx.hset("{s}:profile", Map.of("lang", "en", "tz", "UTC"));
+            tx.incr("{s}:visits");
+            assertEquals(List.of(2L, 1L), tx.exec(), "a transaction after freeing space");
+        }
 
         node.kill9();
         NodeProcess restarted = nodes.start(builder);
         Await.until(Duration.ofSeconds(60), () -> JSON.readTree(send(restarted.httpBase(), "GET", "/health", null).body()),
                 h -> h.get("kv_recovered").asBoolean(), JsonNode::toString);
         assertEverythingReadsBack(restarted.httpBase());
+        try (Jedis redis = new Jedis("127.0.0.1", restarted.respPort().orElseThrow())) {
+            assertEquals(Map.of("lang", "en", "tz", "UTC"), redis.hgetAll("{s}:profile"), "an acknowledged transaction survives kill -9");
+            assertEquals("1", redis.get("{s}:visits"));
+            assertFalse(redis.exists("{s}:flag"));
+        }
     }
 
     /** PUTs a 100 KiB value; true when acknowledged, false when refused for want of space. */

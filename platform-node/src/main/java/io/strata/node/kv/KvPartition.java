@@ -9,6 +9,7 @@ import io.strata.node.storage.EntryLog;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.internal.ProtoKeys;
 import io.strata.node.kv.internal.SnapshotStore;
+import io.strata.node.kv.internal.TransactionBatch;
 import io.strata.node.kv.proto.DeleteOp;
 import io.strata.node.kv.proto.LogEntry;
 import io.strata.node.kv.proto.PutOp;
@@ -70,7 +71,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateHash, MultiGet, ListKeys, Stats, Wake, Drop, Internal {}
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateHash, MultiGet, Transaction, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -124,6 +125,21 @@ public final class KvPartition {
      */
     public record UpdateHash(String key, HashChange change, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Runs {@code steps} (each a {@link Put}, {@link PutAll}, {@link Get}, {@link Delete},
+     * {@link Incr}, {@link Update}, {@link UpdateHash} or {@link MultiGet} of this partition; their
+     * own {@code replyTo} is not used) one after the other with nothing between them, as Redis's
+     * MULTI / EXEC does: a step sees the writes of the steps before it, a step refused (WRONGTYPE)
+     * does not stop the others, and the writes of all are one log append, durable and acknowledged
+     * together or not at all. First, when a key of {@code watches} is no longer at the version
+     * watched (0: absent), nothing runs (Redis's WATCH). Replies {@link TransactionDone},
+     * {@link TransactionAborted}, or {@link Rejected} when the writes cannot be made durable.
+     */
+    public record Transaction(List<Command> steps, List<Watch> watches, ActorRef<Reply> replyTo) implements Command {}
+
+    /** A key a {@link Transaction} needs unchanged: its version when it was watched, 0 when it was absent. */
+    public record Watch(String key, long version) {}
+
     /** Reads several keys of this partition. Replies {@link MultiGetResult} with the keys found. */
     public record MultiGet(List<String> keys, ActorRef<Reply> replyTo) implements Command {}
 
@@ -149,7 +165,7 @@ public final class KvPartition {
 
     /** Replies of a partition. */
     public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, Updated, HashUpdated, MultiGetResult,
-            KeyPage,
+            KeyPage, TransactionDone, TransactionAborted,
             PartitionStats, Dropped, Rejected {}
 
     /**
@@ -192,6 +208,12 @@ public final class KvPartition {
     public record HashUpdated(long count, byte[] value, List<Long> perField, long version) implements Reply {}
 
     public record MultiGetResult(List<Found> found) implements Reply {}
+
+    /** A {@link Transaction} ran: each step's reply, in order. */
+    public record TransactionDone(List<Reply> replies) implements Reply {}
+
+    /** A {@link Transaction} did not run: a watched key had changed. */
+    public record TransactionAborted() implements Reply {}
 
     /** Keys in order; {@code more}: live keys with the prefix come after the last one. */
     public record KeyPage(List<String> keys, boolean more) implements Reply {}
@@ -269,6 +291,8 @@ public final class KvPartition {
     private Throwable logOpenFailure;
 
     private final DurableReplies<Reply> replies;
+    /** The transaction whose steps are running, for the length of its message; null otherwise. */
+    private TransactionBatch<Reply> batch;
 
     /**
      * Creates the behaviour of the partition {@code id}; {@code shard} is its shard's, which it asks
@@ -423,6 +447,7 @@ public final class KvPartition {
                 .onMessage(Update.class, this::onUpdate)
                 .onMessage(UpdateHash.class, this::onUpdateHash)
                 .onMessage(MultiGet.class, this::onMultiGet)
+                .onMessage(Transaction.class, this::onTransaction)
                 .onMessage(ListKeys.class, this::onListKeys)
                 .onMessage(Stats.class, this::onStats)
                 .onMessage(Drop.class, this::onDrop)
@@ -460,7 +485,7 @@ public final class KvPartition {
         PartitionState.Entry e = state.live(get.key, storage.clock().getAsLong());
         Reply reply = e == null ? new NotFound(get.key) : new Found(get.key, e.value(), e.version(), e.expiresAtMillis(), e.type());
         storage.metrics().op("get", e == null ? "not_found" : "ok");
-        replies.respond(get.replyTo, reply);
+        respond(get.replyTo, reply);
         return Behaviors.same();
     }
 
@@ -498,7 +523,7 @@ public final class KvPartition {
             state.put(putAll.writes.get(i).key, putAll.writes.get(i).value, entry.getSeq(), entry.getPut().getExpiresAtMs());
         }
         state.seq(seq);
-        replies.acknowledge(seq, putAll.replyTo, new AllWritten(entries.size(), seq));
+        acknowledge(seq, putAll.replyTo, new AllWritten(entries.size(), seq));
         storage.metrics().op("put", "ok");
         return afterWrite(entries.size());
     }
@@ -507,7 +532,7 @@ public final class KvPartition {
         PartitionState.Entry current = state.live(delete.key, storage.clock().getAsLong());
         if (current == null && delete.expectedVersion == ANY_VERSION) {
             storage.metrics().op("delete", "not_found");
-            replies.respond(delete.replyTo, new NotFound(delete.key));
+            respond(delete.replyTo, new NotFound(delete.key));
             return Behaviors.same();
         }
         Rejected conflict = checkVersion(delete.key, current, delete.expectedVersion);
@@ -575,7 +600,7 @@ public final class KvPartition {
         }
         if (!outcome.write() || (outcome.value() == null && current == null)) {
             storage.metrics().op("update", "unchanged");
-            replies.respond(update.replyTo, new Updated(previous, previous, current == null ? 0 : current.version(),
+            respond(update.replyTo, new Updated(previous, previous, current == null ? 0 : current.version(),
                     current == null ? 0 : current.expiresAtMillis(), false));
             return Behaviors.same();
         }
@@ -607,7 +632,7 @@ public final class KvPartition {
         }
         if (!outcome.write() || (outcome.packed() == null && current == null)) {
             storage.metrics().op("hset", "unchanged");
-            replies.respond(update.replyTo, new HashUpdated(outcome.count(), outcome.value(), outcome.perField(),
+            respond(update.replyTo, new HashUpdated(outcome.count(), outcome.value(), outcome.perField(),
                     current == null ? 0 : current.version()));
             return Behaviors.same();
         }
@@ -658,9 +683,70 @@ public final class KvPartition {
             state.put(key, value, seq, expiresAt, type);
         }
         state.seq(seq);
-        replies.acknowledge(seq, replyTo, reply.apply(seq));
+        acknowledge(seq, replyTo, reply.apply(seq));
         storage.metrics().op(op, "ok");
         return afterWrite();
+    }
+
+    private Behavior<Command> onTransaction(Transaction tx) {
+        if (log == null) {
+            return firstWrite(tx, tx.replyTo, "exec");
+        }
+        long now = storage.clock().getAsLong();
+        for (Watch watch : tx.watches) {
+            PartitionState.Entry current = state.live(watch.key(), now);
+            if ((current == null ? 0 : current.version()) != watch.version()) {
+                storage.metrics().op("exec", "aborted");
+                replies.respond(tx.replyTo, new TransactionAborted());
+                return Behaviors.same();
+            }
+        }
+        TransactionBatch<Reply> running = new TransactionBatch<>(state, tx.steps.size());
+        batch = running;
+        try {
+            for (Command step : tx.steps) {
+                running.nextStep();
+                runStep(step);
+            }
+        } finally {
+            batch = null;
+        }
+        TransactionDone done = new TransactionDone(List.copyOf(running.replies()));
+        if (running.entries().isEmpty()) {
+            replies.respond(tx.replyTo, done);
+            return Behaviors.same();
+        }
+        Optional<Behavior<Command>> refused = append(running.entries(), tx.replyTo, "exec");
+        if (refused.isPresent()) {
+            running.rollBack();
+            return refused.get();
+        }
+        replies.acknowledge(state.seq(), tx.replyTo, done);
+        storage.metrics().op("exec", "ok");
+        return afterWrite(running.entries().size());
+    }
+
+    /** One step of a transaction, run as the command itself would run (its replies go to the batch). */
+    private void runStep(Command step) {
+        if (step instanceof Put c) {
+            onPut(c);
+        } else if (step instanceof PutAll c) {
+            onPutAll(c);
+        } else if (step instanceof Get c) {
+            onGet(c);
+        } else if (step instanceof Delete c) {
+            onDelete(c);
+        } else if (step instanceof Incr c) {
+            onIncr(c);
+        } else if (step instanceof Update c) {
+            onUpdate(c);
+        } else if (step instanceof UpdateHash c) {
+            onUpdateHash(c);
+        } else if (step instanceof MultiGet c) {
+            onMultiGet(c);
+        } else {
+            batch.reply(new Rejected("invalid_transaction", step.getClass().getSimpleName() + " cannot be a step of a transaction"));
+        }
     }
 
     private Behavior<Command> onMultiGet(MultiGet multiGet) {
@@ -673,19 +759,19 @@ public final class KvPartition {
             }
         }
         storage.metrics().op("mget", "ok");
-        replies.respond(multiGet.replyTo, new MultiGetResult(found));
+        respond(multiGet.replyTo, new MultiGetResult(found));
         return Behaviors.same();
     }
 
     private Behavior<Command> onListKeys(ListKeys list) {
         PartitionState.Listing listing = state.list(list.prefix, list.after, list.limit, storage.clock().getAsLong());
         storage.metrics().op("list", "ok");
-        replies.respond(list.replyTo, new KeyPage(listing.keys(), listing.more()));
+        respond(list.replyTo, new KeyPage(listing.keys(), listing.more()));
         return Behaviors.same();
     }
 
     private Behavior<Command> onStats(Stats stats) {
-        replies.respond(stats.replyTo, new PartitionStats(state.liveCount(storage.clock().getAsLong()), state.valueBytes(), state.seq()));
+        respond(stats.replyTo, new PartitionStats(state.liveCount(storage.clock().getAsLong()), state.valueBytes(), state.seq()));
         return Behaviors.same();
     }
 
@@ -722,7 +808,7 @@ public final class KvPartition {
 
     private Behavior<Command> reject(ActorRef<Reply> replyTo, String op, Rejected rejected) {
         storage.metrics().op(op, rejected.code());
-        replies.respond(replyTo, rejected);
+        respond(replyTo, rejected);
         return Behaviors.same();
     }
 
@@ -787,6 +873,11 @@ public final class KvPartition {
 
     /** As {@link #append(LogEntry, ActorRef, String)}, for entries written as one. */
     private Optional<Behavior<Command>> append(List<LogEntry> entries, ActorRef<Reply> replyTo, String op) {
+        if (batch != null) {
+            // A transaction's step: appended with the others when the transaction commits.
+            batch.stage(entries);
+            return Optional.empty();
+        }
         try {
             log.appendAll(entries);
             for (LogEntry entry : entries) {
@@ -841,7 +932,28 @@ public final class KvPartition {
         return afterWrite(1);
     }
 
+    /** Answers now (after what the reply may have seen is durable), or, in a transaction, as the running step's reply. */
+    private void respond(ActorRef<Reply> replyTo, Reply reply) {
+        if (batch != null) {
+            batch.reply(reply);
+        } else {
+            replies.respond(replyTo, reply);
+        }
+    }
+
+    /** Answers once the write at {@code seq} is durable, or, in a transaction, as the running step's reply. */
+    private void acknowledge(long seq, ActorRef<Reply> replyTo, Reply reply) {
+        if (batch != null) {
+            batch.reply(reply);
+        } else {
+            replies.acknowledge(seq, replyTo, reply);
+        }
+    }
+
     private Behavior<Command> afterWrite(int writes) {
+        if (batch != null) {
+            return Behaviors.same();
+        }
         reportHeld();
         writesSinceSnapshot += writes;
         if (writesSinceSnapshot >= settings.snapshotEveryWrites()) {
@@ -992,6 +1104,8 @@ public final class KvPartition {
         } else if (command instanceof Update c) {
             return c.replyTo;
         } else if (command instanceof UpdateHash c) {
+            return c.replyTo;
+        } else if (command instanceof Transaction c) {
             return c.replyTo;
         } else if (command instanceof MultiGet c) {
             return c.replyTo;

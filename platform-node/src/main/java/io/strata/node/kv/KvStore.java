@@ -44,14 +44,17 @@ public final class KvStore {
     private final KvSettings settings;
     private final KeyspaceCatalog catalog;
     private final Duration askTimeout;
+    /** The transaction this store records steps for instead of asking partitions; null for the store itself. */
+    private final KvTransaction recording;
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Duration askTimeout) {
+                    Duration askTimeout, KvTransaction recording) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.askTimeout = askTimeout;
+        this.recording = recording;
     }
 
     /**
@@ -67,7 +70,7 @@ public final class KvStore {
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout);
+        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout, null);
     }
 
     public KvSettings settings() {
@@ -87,11 +90,27 @@ public final class KvStore {
 
     /** The keyspace, or {@code keyspace_not_found}. */
     public CompletionStage<Keyspace> keyspace(String name) {
-        return catalog.require(name);
+        return recording != null ? recording.keyspace(name) : catalog.require(name);
+    }
+
+    /**
+     * Starts a transaction in keyspace {@code space} (created if need be, as for a write): see
+     * {@link KvTransaction}.
+     */
+    public CompletionStage<KvTransaction> transaction(String space) {
+        return keyspaceForWrite(space).thenApply(keyspace -> new KvTransaction(this, keyspace));
+    }
+
+    /** This store recording the key calls made through it as steps of {@code transaction}. */
+    KvStore capturing(KvTransaction transaction) {
+        return new KvStore(sharding, homes, settings, catalog, askTimeout, transaction);
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
     private CompletionStage<Keyspace> keyspaceForWrite(String name) {
+        if (recording != null) {
+            return recording.keyspace(name);
+        }
         catalog.validateName(name);
         return catalog.get(name).thenCompose(found -> {
             if (found.isPresent()) {
@@ -412,8 +431,22 @@ public final class KvStore {
 
     private CompletionStage<KvPartition.Reply> ask(PartitionId partition,
                                                    org.apache.pekko.japi.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>, KvPartition.Command> message) {
+        java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>, KvPartition.Command> command = replyTo -> {
+            try {
+                return message.apply(replyTo);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        return recording != null ? recording.add(partition, command) : askPartition(partition, command);
+    }
+
+    /** Asks the partition, whether or not this store records a transaction. */
+    CompletionStage<KvPartition.Reply> askPartition(PartitionId partition,
+                                                    java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
+                                                            KvPartition.Command> message) {
         EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
-        return homes.whenAvailable(partition.entityId()).thenCompose(available -> Futures.direct(ref.ask(message, askTimeout)));
+        return homes.whenAvailable(partition.entityId()).thenCompose(available -> Futures.direct(ref.ask(message::apply, askTimeout)));
     }
 
     private static StrataException unavailable(KvPartition.Reply reply) {

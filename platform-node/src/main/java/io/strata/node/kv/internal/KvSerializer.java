@@ -15,6 +15,11 @@ import io.strata.node.kv.proto.SetChange;
 import io.strata.node.kv.proto.SetRangeChange;
 import io.strata.node.kv.proto.UpdateCommand;
 import io.strata.node.kv.proto.UpdateHashCommand;
+import io.strata.node.kv.proto.NestedMessage;
+import io.strata.node.kv.proto.TransactionAbortedReply;
+import io.strata.node.kv.proto.TransactionCommand;
+import io.strata.node.kv.proto.TransactionDoneReply;
+import io.strata.node.kv.proto.WatchEntry;
 import io.strata.node.kv.proto.HashUpdatedReply;
 import io.strata.node.kv.proto.UpdatedReply;
 import io.strata.node.kv.proto.CounterReply;
@@ -72,6 +77,9 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String UPDATED = "u";
     private static final String UPDATE_HASH = "H";
     private static final String HASH_UPDATED = "h";
+    private static final String TRANSACTION = "T";
+    private static final String TRANSACTION_DONE = "t";
+    private static final String TRANSACTION_ABORTED = "b";
     private static final String MULTI_GET_RESULT = "m";
     private static final String KEY_PAGE = "l";
     private static final String DROPPED = "x";
@@ -98,6 +106,9 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Update) return UPDATE;
         if (o instanceof KvPartition.UpdateHash) return UPDATE_HASH;
         if (o instanceof KvPartition.HashUpdated) return HASH_UPDATED;
+        if (o instanceof KvPartition.Transaction) return TRANSACTION;
+        if (o instanceof KvPartition.TransactionDone) return TRANSACTION_DONE;
+        if (o instanceof KvPartition.TransactionAborted) return TRANSACTION_ABORTED;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
         if (o instanceof KvPartition.ListKeys) return LIST_KEYS;
         if (o instanceof KvPartition.Stats) return STATS;
@@ -145,6 +156,17 @@ public final class KvSerializer extends ProtobufSerializer {
             return HashMessages.command(m, ref(m.replyTo())).toByteArray();
         } else if (o instanceof KvPartition.HashUpdated m) {
             return HashMessages.reply(m).toByteArray();
+        } else if (o instanceof KvPartition.Transaction m) {
+            TransactionCommand.Builder b = TransactionCommand.newBuilder().setReplyTo(ref(m.replyTo()));
+            m.steps().forEach(step -> b.addSteps(nested(step)));
+            m.watches().forEach(w -> b.addWatches(WatchEntry.newBuilder().setKey(ProtoKeys.of(w.key())).setVersion(w.version())));
+            return b.build().toByteArray();
+        } else if (o instanceof KvPartition.TransactionDone m) {
+            TransactionDoneReply.Builder b = TransactionDoneReply.newBuilder();
+            m.replies().forEach(reply -> b.addReplies(nested(reply)));
+            return b.build().toByteArray();
+        } else if (o instanceof KvPartition.TransactionAborted) {
+            return TransactionAbortedReply.getDefaultInstance().toByteArray();
         } else if (o instanceof KvPartition.MultiGet m) {
             return MultiGetCommand.newBuilder().addAllKeys(ProtoKeys.of(m.keys())).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.ListKeys m) {
@@ -236,6 +258,25 @@ public final class KvSerializer extends ProtobufSerializer {
                 }
                 case HASH_UPDATED:
                     return HashMessages.reply(HashUpdatedReply.parseFrom(bytes));
+                case TRANSACTION: {
+                    TransactionCommand m = TransactionCommand.parseFrom(bytes);
+                    java.util.List<KvPartition.Command> steps = new java.util.ArrayList<>();
+                    for (NestedMessage step : m.getStepsList()) {
+                        steps.add((KvPartition.Command) decode(step.getPayload().toByteArray(), step.getManifest()));
+                    }
+                    java.util.List<KvPartition.Watch> watches = m.getWatchesList().stream()
+                            .map(w -> new KvPartition.Watch(ProtoKeys.key(w.getKey()), w.getVersion())).toList();
+                    return new KvPartition.Transaction(steps, watches, resolve(m.getReplyTo()));
+                }
+                case TRANSACTION_DONE: {
+                    java.util.List<KvPartition.Reply> replies = new java.util.ArrayList<>();
+                    for (NestedMessage reply : TransactionDoneReply.parseFrom(bytes).getRepliesList()) {
+                        replies.add((KvPartition.Reply) decode(reply.getPayload().toByteArray(), reply.getManifest()));
+                    }
+                    return new KvPartition.TransactionDone(replies);
+                }
+                case TRANSACTION_ABORTED:
+                    return new KvPartition.TransactionAborted();
                 case UPDATED: {
                     UpdatedReply m = UpdatedReply.parseFrom(bytes);
                     return new KvPartition.Updated(m.getHasPrevious() ? m.getPrevious().toByteArray() : null,
@@ -290,6 +331,10 @@ public final class KvSerializer extends ProtobufSerializer {
                     throw new NotSerializableException("unknown KV manifest '" + manifest + "'");
             }
         }
+    }
+
+    private NestedMessage nested(Object message) {
+        return NestedMessage.newBuilder().setManifest(manifest(message)).setPayload(ByteString.copyFrom(toBinary(message))).build();
     }
 
     private UpdateCommand update(KvPartition.Update m) {

@@ -100,6 +100,11 @@ public final class PartitionState {
         return e;
     }
 
+    /** The entry held for a key, expired or not; null when none is. */
+    public Entry raw(String key) {
+        return entries.get(key);
+    }
+
     /** Sets a string. */
     public void put(String key, byte[] value, long version, long expiresAtMillis) {
         put(key, value, version, expiresAtMillis, ValueType.STRING);

@@ -49,6 +49,14 @@ final class RespCommands {
             return new CommandScheduler.Access(false, flags.contains("write"), keys);
         }
 
+        /**
+         * Whether MULTI may queue it: a command with keys (its steps go to their partition), or one
+         * that touches nothing shared.
+         */
+        boolean transactional() {
+            return firstKey > 0 || Set.of("ping", "echo", "time").contains(name);
+        }
+
         /** The command's entry in a {@code COMMAND} reply (the first six fields, which redis-cli reads; flags a set in RESP3). */
         ByteString describe(Resp resp) {
             return Resp.array(List.of(Resp.bulk(name), Resp.integer(arity),
@@ -175,6 +183,17 @@ final class RespCommands {
         add("memory", -2, List.of("readonly"), 2, 2, 1, server("4.0.0", "A container for memory diagnostics commands."),
                 RespSession::memory);
         addHashCommands();
+        // The session itself answers these: they open, run, drop and guard its transaction.
+        add("multi", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("1.2.0", "Starts a transaction."),
+                RespCommands::answeredBySession);
+        add("exec", 1, List.of("noscript", "loading"), 0, 0, 0, transactions("1.2.0", "Executes all commands in a transaction."),
+                RespCommands::answeredBySession);
+        add("discard", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("2.0.0", "Discards a transaction."),
+                RespCommands::answeredBySession);
+        add("watch", -2, List.of("noscript", "loading", "fast"), 1, -1, 1,
+                transactions("2.2.0", "Monitors changes to keys to determine the execution of a transaction."), RespCommands::answeredBySession);
+        add("unwatch", 1, List.of("noscript", "loading", "fast"), 0, 0, 0,
+                transactions("2.2.0", "Forgets about watched keys of a transaction."), RespCommands::answeredBySession);
         // QUIT is answered by the session itself: it closes the connection.
         add("quit", -1, List.of("fast", NO_AUTH), 0, 0, 0, connection("1.0.0", "Closes the connection."), (session, args) -> {
             throw new IllegalStateException("QUIT is handled by the session");
@@ -230,6 +249,14 @@ final class RespCommands {
 
     private static Doc string(String since, String summary) {
         return new Doc("string", since, summary);
+    }
+
+    private static CompletionStage<ByteString> answeredBySession(RespSession session, List<byte[]> args) {
+        throw new IllegalStateException(new String(args.get(0), StandardCharsets.US_ASCII) + " is handled by the session");
+    }
+
+    private static Doc transactions(String since, String summary) {
+        return new Doc("transactions", since, summary);
     }
 
     private static Doc hash(String since, String summary) {

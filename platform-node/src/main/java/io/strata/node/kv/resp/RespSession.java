@@ -5,6 +5,7 @@ import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.KeyspaceCatalog;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
+import io.strata.node.kv.KvTransaction;
 import io.strata.node.kv.StringChange;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.ValueType;
@@ -48,6 +49,7 @@ final class RespSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespSession.class);
     static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    private static final ByteString QUEUED = Resp.simple("QUEUED");
     static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -63,7 +65,11 @@ final class RespSession {
     /** A reply and whether the connection closes after it. */
     record Response(ByteString bytes, boolean close) {}
 
-    private final KvStore store;
+    /**
+     * The store commands call: the node's, or, while EXEC runs the queued commands (a barrier: no
+     * other command of the connection runs meanwhile), the transaction's view of it.
+     */
+    private KvStore store;
     private final RespServer.Info info;
     private final long id;
     private final String remoteAddress;
@@ -85,6 +91,22 @@ final class RespSession {
     private volatile boolean authenticated;
     /** Set by QUIT or a protocol error, on the connection's stream, where every command is submitted. */
     private boolean closing;
+    /** MULTI's queued commands; null when no MULTI is open. Touched only by {@link #execute}, in command order. */
+    private List<Queued> queued;
+    /** Whether a command queued since MULTI was refused, so EXEC must discard the transaction. */
+    private boolean queueFailed;
+    /** The keys WATCH has read, with their versions, until EXEC, DISCARD, UNWATCH or RESET. */
+    private final List<CompletableFuture<List<Watched>>> watched = new ArrayList<>();
+
+    /** A command MULTI queued. */
+    private record Queued(RespCommands.Spec spec, List<byte[]> args) {}
+
+    /** A watched key of database {@code db}: its version when watched (0: absent). */
+    private record Watched(String db, String key, long version) {}
+
+    /** The commands that open, run, drop or guard a transaction: never queued. */
+    private static final java.util.Set<String> TRANSACTION_CONTROL = java.util.Set.of("multi", "exec", "discard", "watch", "unwatch",
+            "reset");
 
     RespSession(KvStore store, RespServer.Info info, long id, String remoteAddress, String localAddress) {
         this.store = store;
@@ -137,17 +159,168 @@ final class RespSession {
         lastCommand = spec != null && name.equals("client") && args.size() > 1
                 ? "client|" + ascii(args.get(1)).toLowerCase(Locale.ROOT) : name;
         lastCommandAtNanos = System.nanoTime();
+        if (queued != null && !TRANSACTION_CONTROL.contains(name)) {
+            return queue(spec, name, args);
+        }
         if (spec == null) {
             return reply(Resp.error(unknownCommand(args)));
         }
         if (spec.arity() > 0 ? args.size() != spec.arity() : args.size() < -spec.arity()) {
             return reply(Resp.error("ERR wrong number of arguments for '" + name + "' command"));
         }
+        if (TRANSACTION_CONTROL.contains(name) && (authenticated || name.equals("reset"))) {
+            Optional<CompletionStage<Response>> control = transactionControl(name, args);
+            if (control.isPresent()) {
+                return control.get();
+            }
+        }
         // Checked when the command runs, not when it is read: AUTH is a barrier, so a command pipelined
         // after it runs after it, and one sent before it runs before it.
         CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () ->
                 authenticated || spec.flags().contains(RespCommands.NO_AUTH) ? spec.handler().run(this, args) : fail(NOAUTH));
         return result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)), false));
+    }
+
+    // ---- Transactions (MULTI / EXEC / DISCARD / WATCH / UNWATCH) ---------------------------------
+
+    /**
+     * Inside MULTI: the command is queued ({@code +QUEUED}), or refused now, which makes EXEC
+     * discard the transaction, as in Redis. Commands without keys that would read or change more
+     * than one partition (KEYS, SCAN, DBSIZE, FLUSHDB, SELECT...) cannot be part of a transaction:
+     * a transaction runs in one partition.
+     */
+    private CompletionStage<Response> queue(RespCommands.Spec spec, String name, List<byte[]> args) {
+        String refusal = null;
+        if (spec == null) {
+            refusal = unknownCommand(args);
+        } else if (spec.arity() > 0 ? args.size() != spec.arity() : args.size() < -spec.arity()) {
+            refusal = "ERR wrong number of arguments for '" + name + "' command";
+        } else if (!authenticated && !spec.flags().contains(RespCommands.NO_AUTH)) {
+            refusal = NOAUTH;
+        } else if (!spec.transactional()) {
+            refusal = "ERR '" + name + "' cannot be part of a transaction in Strata (a transaction runs in one partition)";
+        }
+        if (refusal != null) {
+            queueFailed = true;
+            return reply(Resp.error(refusal));
+        }
+        queued.add(new Queued(spec, args));
+        return reply(QUEUED);
+    }
+
+    /** MULTI, EXEC, DISCARD, WATCH, UNWATCH, and RESET's part in them; empty: the command runs as any other. */
+    private Optional<CompletionStage<Response>> transactionControl(String name, List<byte[]> args) {
+        switch (name) {
+            case "multi" -> {
+                if (queued != null) {
+                    return Optional.of(reply(Resp.error("ERR MULTI calls can not be nested")));
+                }
+                queued = new ArrayList<>();
+                queueFailed = false;
+                return Optional.of(reply(Resp.OK));
+            }
+            case "discard" -> {
+                if (queued == null) {
+                    return Optional.of(reply(Resp.error("ERR DISCARD without MULTI")));
+                }
+                queued = null;
+                watched.clear();
+                return Optional.of(reply(Resp.OK));
+            }
+            case "exec" -> {
+                if (queued == null) {
+                    return Optional.of(reply(Resp.error("ERR EXEC without MULTI")));
+                }
+                List<Queued> commands = queued;
+                List<CompletableFuture<List<Watched>>> watches = List.copyOf(watched);
+                queued = null;
+                watched.clear();
+                if (queueFailed) {
+                    return Optional.of(reply(Resp.error("EXECABORT Transaction discarded because of previous errors.")));
+                }
+                CompletionStage<ByteString> result = scheduler.submit(CommandScheduler.Access.BARRIER, () -> exec(commands, watches));
+                return Optional.of(result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)),
+                        false)));
+            }
+            case "watch" -> {
+                if (queued != null) {
+                    return Optional.of(reply(Resp.error("ERR WATCH inside MULTI is not allowed")));
+                }
+                String watchDb = db;
+                List<String> keys = keys(args, 1);
+                CompletableFuture<List<Watched>> versions = new CompletableFuture<>();
+                CompletionStage<ByteString> result = scheduler.submit(RespCommands.spec("watch").access(args), () -> {
+                    List<CompletableFuture<Watched>> reads = keys.stream().map(key -> find(key)
+                            .thenApply(found -> new Watched(watchDb, key, found == null ? 0 : found.version())).toCompletableFuture()).toList();
+                    return allOf(reads).thenApply(read -> {
+                        versions.complete(read);
+                        return Resp.OK;
+                    });
+                });
+                result.whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        versions.completeExceptionally(failure);
+                    }
+                });
+                watched.add(versions);
+                return Optional.of(result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)),
+                        false)));
+            }
+            case "unwatch" -> {
+                watched.clear();
+                return Optional.of(reply(Resp.OK));
+            }
+            default -> {
+                // RESET: runs as any command, and drops the transaction and the watches first.
+                queued = null;
+                watched.clear();
+                return Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * EXEC: the queued commands run against the transaction's view of the store, which records the
+     * partition steps they make; then the transaction runs in its partition, and each command's
+     * reply is made from its step's. A null array when a watched key changed.
+     */
+    private CompletionStage<ByteString> exec(List<Queued> commands, List<CompletableFuture<List<Watched>>> watches) {
+        String execDb = db;
+        return allOf(watches).thenCompose(lists -> {
+            List<KvPartition.Watch> keys = new ArrayList<>();
+            for (List<Watched> list : lists) {
+                for (Watched w : list) {
+                    if (!w.db().equals(execDb)) {
+                        throw new RespError("CROSSSLOT Keys in request don't hash to the same slot (a watched key is in database "
+                                + w.db() + ", the transaction in " + execDb + ")");
+                    }
+                    keys.add(new KvPartition.Watch(w.key(), w.version()));
+                }
+            }
+            return call(() -> store.transaction(execDb)).thenCompose(tx -> {
+                List<CompletionStage<ByteString>> results = new ArrayList<>(commands.size());
+                KvStore node = store;
+                store = tx.view();
+                try {
+                    for (Queued command : commands) {
+                        results.add(runQueued(command));
+                    }
+                } finally {
+                    store = node;
+                }
+                return tx.commit(keys).thenCompose(outcome -> outcome == KvTransaction.Outcome.ABORTED ? done(resp.nullArray())
+                        : allOf(results.stream().map(r -> r.handle((bytes, failure) -> failure == null ? bytes
+                                : Resp.error(errorText(failure))).toCompletableFuture()).toList()).thenApply(Resp::array));
+            });
+        });
+    }
+
+    private CompletionStage<ByteString> runQueued(Queued command) {
+        try {
+            return command.spec().handler().run(this, command.args());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static CompletionStage<Response> reply(ByteString bytes) {
