@@ -70,15 +70,15 @@ class ReadmeExamplesTest {
               return 0
             }
             redis-cli() {
-              if ! command -v redis-cli >/dev/null; then echo "(redis-cli not installed: skipped)"; return 0; fi
+              if ! type -P redis-cli >/dev/null; then echo "(redis-cli not installed: skipped)"; return 0; fi
               command redis-cli "$@" || echo "redis-cli $* failed" >> "$STRATA_WORK/failures"
             }
             redis-benchmark() {
-              if ! command -v redis-benchmark >/dev/null; then echo "(redis-benchmark not installed: skipped)"; return 0; fi
+              if ! type -P redis-benchmark >/dev/null; then echo "(redis-benchmark not installed: skipped)"; return 0; fi
               command redis-benchmark -n 2000 "$@" || echo "redis-benchmark $* failed" >> "$STRATA_WORK/failures"
             }
             kcat() {
-              if ! command -v kcat >/dev/null; then echo "(kcat not installed: skipped)"; return 0; fi
+              if ! type -P kcat >/dev/null; then echo "(kcat not installed: skipped)"; return 0; fi
               timeout 60 kcat "$@" || echo "kcat $* failed" >> "$STRATA_WORK/failures"
             }
             """;
