@@ -54,6 +54,23 @@ public final class RespChapter implements DemoChapter {
             expect(tour, redis, "1) \"1\"\n2) \"2\"\n3) (nil)", "MGET", "demo:a", "demo:b", "demo:nobody");
         }
 
+        tour.step("Hashes, as feature stores keep them, and transactions");
+        tour.say("A hash per entity, a TTL per field (Redis 7.4's HEXPIRE); MULTI / EXEC runs commands at once in one");
+        tour.say("partition: a {hash tag} puts keys together, as on a Redis Cluster.");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            expect(tour, redis, "(integer) 3", "HSET", "demo:driver7", "conv_rate", "0.82", "trips", "14", "rating", "4.9");
+            expect(tour, redis, "1) \"0.82\"\n2) \"14\"\n3) (nil)", "HMGET", "demo:driver7", "conv_rate", "trips", "missing");
+            expect(tour, redis, "1) (integer) 1", "HEXPIRE", "demo:driver7", "3600", "FIELDS", "1", "rating");
+            var hash = tour.get("/kv/0/demo:driver7").expect(200).json();
+            tour.check(hash.path("type").asText().equals("hash") && hash.path("fields").path("trips").asText().equals("14")
+                    && hash.path("field_expires_at").has("rating"), "the hash as JSON over HTTP, got " + hash);
+            expect(tour, redis, "(error) WRONGTYPE Operation against a key holding the wrong kind of value", "GET", "demo:driver7");
+            expect(tour, redis, "OK", "MULTI");
+            expect(tour, redis, "QUEUED", "HINCRBY", "demo:driver7", "trips", "1");
+            expect(tour, redis, "QUEUED", "INCR", "{demo:driver7}:logins");
+            expect(tour, redis, "1) (integer) 15\n2) (integer) 1", "EXEC");
+        }
+
         tour.step("RESP3: HELLO 3, as redis-py, Lettuce and redis-cli -3 open");
         try (DemoRedis redis = DemoRedis.connect(port)) {
             tour.shell("redis-cli -p " + port + " -3 HELLO 3");
@@ -123,6 +140,8 @@ public final class RespChapter implements DemoChapter {
             String ttl = show(tour, redis, "TTL", "demo:session");
             tour.check(ttl.startsWith("(integer) ") && Long.parseLong(ttl.substring(10)) > 0,
                     "the session key to keep its expiry, got " + ttl);
+            expect(tour, redis, "\"15\"", "HGET", "demo:driver7", "trips");
+            expect(tour, redis, "\"1\"", "GET", "{demo:driver7}:logins");
         }
     }
 
