@@ -8,33 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A change to one hash that its partition applies atomically ({@link KvPartition.UpdateHash}):
+ * A change to one hash that its partition applies atomically ({@link KvPartition.UpdateValue}):
  * Redis's HSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT and the field expiry commands of Redis 7.4
  * (HEXPIRE and family, HPERSIST). The hash is read, changed and written whole, as
  * {@link HashValue} packs it; the key keeps its own expiry.
  */
-public sealed interface HashChange {
+public sealed interface HashChange extends ValueChange {
 
-    /**
-     * What a change makes of a hash: {@code write} whether anything is to be written; the new
-     * packed hash ({@code packed} null: no field is left, the key goes); and what it replies:
-     * {@code count} (fields added, removed, or the new integer), {@code value} (a new float's
-     * text) or {@code perField} (one code per field named).
-     */
-    record Outcome(boolean write, byte[] packed, long count, byte[] value, List<Long> perField) {
-
-        static Outcome unchanged(byte[] packed, long count, List<Long> perField) {
-            return new Outcome(false, packed, count, null, perField);
-        }
+    @Override
+    default ValueType type() {
+        return ValueType.HASH;
     }
-
-    /**
-     * The outcome for a hash packed as {@code current} (null: absent; its expired fields already
-     * removed) at {@code now}, for hashes of at most {@code maxValueBytes} packed.
-     *
-     * @throws StringChange.Refused when the change cannot apply to this hash
-     */
-    Outcome apply(byte[] current, long now, long maxValueBytes);
 
     /**
      * HSET (HMSET) and, with {@code onlyIfAbsent}, HSETNX: each field set to its value (fields and
@@ -119,7 +103,7 @@ public sealed interface HashChange {
             }
             fields.put(ByteBuffer.wrap(name), new HashValue.Field(name, sum, field == null ? 0 : field.expiresAtMillis()));
             Outcome outcome = written(fields.values(), 0, null, maxValueBytes);
-            return new Outcome(true, outcome.packed(), 0, sum, null);
+            return new Outcome(true, outcome.packed(), 0, sum, null, null);
         }
     }
 
@@ -187,11 +171,6 @@ public sealed interface HashChange {
     }
 
     private static Outcome written(Collection<HashValue.Field> fields, long count, List<Long> perField, long maxValueBytes) {
-        byte[] packed = HashValue.pack(fields);
-        if (packed != null && packed.length > maxValueBytes) {
-            throw new StringChange.Refused("value_too_large",
-                    "the hash would take " + packed.length + " bytes, over the limit of " + maxValueBytes + " for a value");
-        }
-        return new Outcome(true, packed, count, null, perField);
+        return Outcome.written(HashValue.pack(fields), count, perField, null, maxValueBytes, "hash");
     }
 }

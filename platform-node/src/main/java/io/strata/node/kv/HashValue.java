@@ -32,15 +32,15 @@ public final class HashValue {
     /** The fields of a packed hash, expired ones included, in order. */
     public static List<Field> fields(byte[] packed) {
         ByteBuffer in = ByteBuffer.wrap(packed);
-        readVarint(in);
+        Varints.read(in);
         List<Field> fields = new ArrayList<>();
         while (in.hasRemaining()) {
-            long head = readVarint(in);
+            long head = Varints.read(in);
             byte[] name = new byte[(int) (head >>> 1)];
             in.get(name);
-            byte[] value = new byte[(int) readVarint(in)];
+            byte[] value = new byte[(int) Varints.read(in)];
             in.get(value);
-            long expiresAt = (head & 1) != 0 ? readVarint(in) : 0;
+            long expiresAt = (head & 1) != 0 ? Varints.read(in) : 0;
             fields.add(new Field(name, value, expiresAt));
         }
         return fields;
@@ -88,15 +88,15 @@ public final class HashValue {
             size += f.name().length + f.value().length + 20;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        writeVarint(out, earliest);
+        Varints.write(out, earliest);
         for (Field f : fields) {
             boolean expires = f.expiresAtMillis() != 0;
-            writeVarint(out, ((long) f.name().length << 1) | (expires ? 1 : 0));
+            Varints.write(out, ((long) f.name().length << 1) | (expires ? 1 : 0));
             out.writeBytes(f.name());
-            writeVarint(out, f.value().length);
+            Varints.write(out, f.value().length);
             out.writeBytes(f.value());
             if (expires) {
-                writeVarint(out, f.expiresAtMillis());
+                Varints.write(out, f.expiresAtMillis());
             }
         }
         return out.toByteArray();
@@ -104,7 +104,7 @@ public final class HashValue {
 
     /** The earliest expiry of a field, in epoch milliseconds; 0 when no field expires. */
     public static long earliestExpiry(byte[] packed) {
-        return readVarint(ByteBuffer.wrap(packed));
+        return Varints.read(ByteBuffer.wrap(packed));
     }
 
     /** Whether a field may have expired by {@code nowMillis} (the header says so without reading the fields). */
@@ -116,26 +116,5 @@ public final class HashValue {
     /** The hash without its fields expired at {@code nowMillis}; the same array when none has; null when none is left. */
     public static byte[] withoutExpired(byte[] packed, long nowMillis) {
         return mayHaveExpired(packed, nowMillis) ? pack(liveFields(packed, nowMillis)) : packed;
-    }
-
-    private static void writeVarint(ByteArrayOutputStream out, long value) {
-        long v = value;
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
-
-    private static long readVarint(ByteBuffer in) {
-        long result = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            byte b = in.get();
-            result |= (long) (b & 0x7F) << shift;
-            if (b >= 0) {
-                return result;
-            }
-        }
-        throw new IllegalArgumentException("malformed hash: a varint longer than 10 bytes");
     }
 }

@@ -71,7 +71,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateHash, MultiGet, Transaction, ListKeys, Stats, Wake, Drop, Internal {}
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateValue, MoveElement, MultiGet, Transaction, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -119,15 +119,24 @@ public final class KvPartition {
     public record Update(String key, StringChange change, ActorRef<Reply> replyTo) implements Command {}
 
     /**
-     * Changes the hash at {@code key} as {@code change} computes from its live fields, at once.
-     * Replies {@link HashUpdated} (also when nothing changes) or {@link Rejected} ({@code wrong_type}
-     * when the key holds another type, the change's own refusals, and a write's).
+     * Changes the hash or list at {@code key} as {@code change} computes from it, at once. Replies
+     * {@link ValueUpdated} (also when nothing changes) or {@link Rejected} ({@code wrong_type} when
+     * the key holds another type, the change's own refusals, and a write's).
      */
-    public record UpdateHash(String key, HashChange change, ActorRef<Reply> replyTo) implements Command {}
+    public record UpdateValue(String key, ValueChange change, ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Redis's LMOVE: the element at one end ({@code fromLeft}) of the list at {@code source} moved
+     * to one end of the list at {@code destination} (both of this partition), at once: both keys
+     * in one log append. Replies {@link ValueUpdated} (items: the element moved, null when the
+     * source is absent) or {@link Rejected} ({@code wrong_type} when either key holds another type).
+     */
+    public record MoveElement(String source, String destination, boolean fromLeft, boolean toLeft, ActorRef<Reply> replyTo)
+            implements Command {}
 
     /**
      * Runs {@code steps} (each a {@link Put}, {@link PutAll}, {@link Get}, {@link Delete},
-     * {@link Incr}, {@link Update}, {@link UpdateHash} or {@link MultiGet} of this partition; their
+     * {@link Incr}, {@link Update}, {@link UpdateValue} or {@link MultiGet} of this partition; their
      * own {@code replyTo} is not used) one after the other with nothing between them, as Redis's
      * MULTI / EXEC does: a step sees the writes of the steps before it, a step refused (WRONGTYPE)
      * does not stop the others, and the writes of all are one log append, durable and acknowledged
@@ -164,7 +173,7 @@ public final class KvPartition {
     public record Drop(ActorRef<Reply> replyTo) implements Command {}
 
     /** Replies of a partition. */
-    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, Updated, HashUpdated, MultiGetResult,
+    public sealed interface Reply permits Found, NotFound, Written, AllWritten, Deleted, Counter, Updated, ValueUpdated, MultiGetResult,
             KeyPage, TransactionDone, TransactionAborted,
             PartitionStats, Dropped, Rejected {}
 
@@ -201,11 +210,12 @@ public final class KvPartition {
     public record Updated(byte[] previous, byte[] value, long version, long expiresAtMillis, boolean changed) implements Reply {}
 
     /**
-     * An {@link UpdateHash}'s outcome, as {@link HashChange.Outcome} has it: {@code count},
-     * {@code value} (null but for HINCRBYFLOAT), {@code perField} (null but for the field expiry
-     * commands), and the key's version after it (0 when the hash is gone).
+     * An {@link UpdateValue}'s outcome, as {@link ValueChange.Outcome} has it: {@code count},
+     * {@code value} (null but for HINCRBYFLOAT), {@code numbers} (null but for the field expiry
+     * commands), {@code items} (popped elements; null when none could be, the key being absent), and
+     * the key's version after it (0 when the value is gone).
      */
-    public record HashUpdated(long count, byte[] value, List<Long> perField, long version) implements Reply {}
+    public record ValueUpdated(long count, byte[] value, List<Long> numbers, List<byte[]> items, long version) implements Reply {}
 
     public record MultiGetResult(List<Found> found) implements Reply {}
 
@@ -239,7 +249,7 @@ public final class KvPartition {
             StrataException.Kind kind = switch (code) {
                 case "version_mismatch" -> StrataException.Kind.PRECONDITION_FAILED;
                 case "not_an_integer", "integer_overflow", "not_a_float", "float_overflow", "string_too_long", "wrong_type",
-                     "hash_value_not_integer", "hash_value_not_float", "value_too_large" ->
+                     "hash_value_not_integer", "hash_value_not_float", "value_too_large", "no_such_key", "index_out_of_range" ->
                         StrataException.Kind.CONFLICT;
                 case "keyspace_not_found" -> StrataException.Kind.NOT_FOUND;
                 default -> StrataException.kindOf(code, StrataException.Kind.UNAVAILABLE);
@@ -445,7 +455,8 @@ public final class KvPartition {
                 .onMessage(Delete.class, this::onDelete)
                 .onMessage(Incr.class, this::onIncr)
                 .onMessage(Update.class, this::onUpdate)
-                .onMessage(UpdateHash.class, this::onUpdateHash)
+                .onMessage(UpdateValue.class, this::onUpdateValue)
+                .onMessage(MoveElement.class, this::onMoveElement)
                 .onMessage(MultiGet.class, this::onMultiGet)
                 .onMessage(Transaction.class, this::onTransaction)
                 .onMessage(ListKeys.class, this::onListKeys)
@@ -615,36 +626,39 @@ public final class KvPartition {
                         : new Updated(previous, outcome.value(), seq, outcome.expiresAtMillis(), true));
     }
 
-    private Behavior<Command> onUpdateHash(UpdateHash update) {
+    private Behavior<Command> onUpdateValue(UpdateValue update) {
         long now = storage.clock().getAsLong();
         PartitionState.Entry current = state.live(update.key, now);
-        if (current != null && current.type() != ValueType.HASH) {
-            return reject(update.replyTo, "hset", wrongType(update.key, current));
+        ValueType type = update.change.type();
+        String op = type.redisName() + "_update";
+        if (current != null && current.type() != type) {
+            return reject(update.replyTo, op, wrongType(update.key, current));
         }
-        HashChange.Outcome outcome;
+        ValueChange.Outcome outcome;
         try {
             outcome = update.change.apply(current == null ? null : current.value(), now, settings.maxValueBytes());
         } catch (StringChange.Refused refused) {
-            return reject(update.replyTo, "hset", new Rejected(refused.code(), refused.getMessage()));
+            return reject(update.replyTo, op, new Rejected(refused.code(), refused.getMessage()));
         } catch (RuntimeException bug) {
             LOG.error("partition {}: {} of '{}' failed", id, update.change, update.key, bug);
-            return reject(update.replyTo, "hset", new Rejected("invalid_update", "the change could not be applied: " + bug));
+            return reject(update.replyTo, op, new Rejected("invalid_update", "the change could not be applied: " + bug));
         }
         if (!outcome.write() || (outcome.packed() == null && current == null)) {
-            storage.metrics().op("hset", "unchanged");
-            respond(update.replyTo, new HashUpdated(outcome.count(), outcome.value(), outcome.perField(),
+            storage.metrics().op(op, "unchanged");
+            respond(update.replyTo, new ValueUpdated(outcome.count(), outcome.value(), outcome.numbers(), outcome.items(),
                     current == null ? 0 : current.version()));
             return Behaviors.same();
         }
         if (outcome.packed() != null && !admitted(update.key, outcome.packed(), current)) {
-            return reject(update.replyTo, "hset", memoryFull());
+            return reject(update.replyTo, op, memoryFull());
         }
         if (log == null) {
-            return firstWrite(update, update.replyTo, "hset");
+            return firstWrite(update, update.replyTo, op);
         }
         long expiresAt = current == null ? 0 : current.expiresAtMillis();
-        return writeOne(update.key, outcome.packed(), ValueType.HASH, expiresAt, update.replyTo, "hset",
-                seq -> new HashUpdated(outcome.count(), outcome.value(), outcome.perField(), outcome.packed() == null ? 0 : seq));
+        return writeOne(update.key, outcome.packed(), type, expiresAt, update.replyTo, op,
+                seq -> new ValueUpdated(outcome.count(), outcome.value(), outcome.numbers(), outcome.items(),
+                        outcome.packed() == null ? 0 : seq));
     }
 
     private static Rejected wrongType(String key, PartitionState.Entry current) {
@@ -711,19 +725,69 @@ public final class KvPartition {
         } finally {
             batch = null;
         }
-        TransactionDone done = new TransactionDone(List.copyOf(running.replies()));
+        return commit(running, tx.replyTo, new TransactionDone(List.copyOf(running.replies())), "exec");
+    }
+
+    /**
+     * Appends a batch's entries as one and acknowledges {@code done} once durable; when the append
+     * is refused, puts the state back as it was before the batch.
+     */
+    private Behavior<Command> commit(TransactionBatch<Reply> running, ActorRef<Reply> replyTo, Reply done, String op) {
         if (running.entries().isEmpty()) {
-            replies.respond(tx.replyTo, done);
+            replies.respond(replyTo, done);
             return Behaviors.same();
         }
-        Optional<Behavior<Command>> refused = append(running.entries(), tx.replyTo, "exec");
+        Optional<Behavior<Command>> refused = append(running.entries(), replyTo, op);
         if (refused.isPresent()) {
             running.rollBack();
             return refused.get();
         }
-        replies.acknowledge(state.seq(), tx.replyTo, done);
-        storage.metrics().op("exec", "ok");
+        replies.acknowledge(state.seq(), replyTo, done);
+        storage.metrics().op(op, "ok");
         return afterWrite(running.entries().size());
+    }
+
+    private Behavior<Command> onMoveElement(MoveElement move) {
+        if (move.source.equals(move.destination)) {
+            return onUpdateValue(new UpdateValue(move.source, new ListChange.Rotate(move.fromLeft, move.toLeft), move.replyTo));
+        }
+        long now = storage.clock().getAsLong();
+        PartitionState.Entry source = state.live(move.source, now);
+        PartitionState.Entry destination = state.live(move.destination, now);
+        for (var entry : List.of(java.util.Map.entry(move.source, Optional.ofNullable(source)),
+                java.util.Map.entry(move.destination, Optional.ofNullable(destination)))) {
+            if (entry.getValue().isPresent() && entry.getValue().get().type() != ValueType.LIST) {
+                return reject(move.replyTo, "list_update", wrongType(entry.getKey(), entry.getValue().get()));
+            }
+        }
+        if (source == null) {
+            respond(move.replyTo, new ValueUpdated(0, null, null, null, 0));
+            return Behaviors.same();
+        }
+        if (log == null) {
+            return firstWrite(move, move.replyTo, "list_update");
+        }
+        TransactionBatch<Reply> running = new TransactionBatch<>(state, 2);
+        batch = running;
+        try {
+            running.nextStep();
+            onUpdateValue(new UpdateValue(move.source, new ListChange.Pop(move.fromLeft, 1), move.replyTo));
+            if (running.replies().get(0) instanceof ValueUpdated popped) {
+                running.nextStep();
+                onUpdateValue(new UpdateValue(move.destination, new ListChange.Push(move.toLeft, popped.items(), false), move.replyTo));
+            }
+        } finally {
+            batch = null;
+        }
+        Reply last = running.replies().get(running.replies().size() - 1);
+        if (last instanceof Rejected refused) {
+            running.rollBack();
+            replies.respond(move.replyTo, refused);
+            return Behaviors.same();
+        }
+        ValueUpdated popped = (ValueUpdated) running.replies().get(0);
+        return commit(running, move.replyTo, new ValueUpdated(((ValueUpdated) last).count(), null, null, popped.items(), state.seq()),
+                "list_update");
     }
 
     /** One step of a transaction, run as the command itself would run (its replies go to the batch). */
@@ -740,8 +804,8 @@ public final class KvPartition {
             onIncr(c);
         } else if (step instanceof Update c) {
             onUpdate(c);
-        } else if (step instanceof UpdateHash c) {
-            onUpdateHash(c);
+        } else if (step instanceof UpdateValue c) {
+            onUpdateValue(c);
         } else if (step instanceof MultiGet c) {
             onMultiGet(c);
         } else {
@@ -1103,7 +1167,9 @@ public final class KvPartition {
             return c.replyTo;
         } else if (command instanceof Update c) {
             return c.replyTo;
-        } else if (command instanceof UpdateHash c) {
+        } else if (command instanceof UpdateValue c) {
+            return c.replyTo;
+        } else if (command instanceof MoveElement c) {
             return c.replyTo;
         } else if (command instanceof Transaction c) {
             return c.replyTo;

@@ -198,8 +198,8 @@ public final class KvRoutes extends StrataRoutes {
 
     private Route getKey(String space, String key) {
         return parameterOptional("encoding", encoding -> respond(store.get(space, key), reply -> {
-            if (reply instanceof KvPartition.Found f && f.type() == ValueType.HASH) {
-                return Json.ok(hashBody(f, parseEncoding(encoding))).addHeader(etag(f.version()));
+            if (reply instanceof KvPartition.Found f && f.type() != ValueType.STRING) {
+                return Json.ok(typedBody(f, parseEncoding(encoding))).addHeader(etag(f.version()));
             }
             if (reply instanceof KvPartition.Found f) {
                 HttpResponse response = HttpResponse.create()
@@ -213,26 +213,30 @@ public final class KvRoutes extends StrataRoutes {
     }
 
     /**
-     * A hash as JSON: {@code {"type": "hash", "fields": {name: value}, "field_expires_at": {name:
-     * time}}} (the last only for fields that expire), names and values as UTF-8 text, or base64
-     * with {@code encoding=base64}.
+     * A hash or a list as JSON: {@code {"type": "hash", "fields": {name: value}, "field_expires_at":
+     * {name: time}}} (the last only for fields that expire), {@code {"type": "list", "items": [...]}};
+     * names, values and items as UTF-8 text, or base64 with {@code encoding=base64}.
      */
-    private static Map<String, Object> hashBody(KvPartition.Found f, boolean base64) {
+    private static Map<String, Object> typedBody(KvPartition.Found f, boolean base64) {
         java.util.function.Function<byte[], String> text = bytes -> base64 ? Base64.getEncoder().encodeToString(bytes)
                 : KeyBytes.printable(KeyBytes.fromBytes(bytes));
-        Map<String, Object> fields = new LinkedHashMap<>();
-        Map<String, Object> expiries = new LinkedHashMap<>();
-        for (HashValue.Field field : HashValue.fields(f.value())) {
-            fields.put(text.apply(field.name()), text.apply(field.value()));
-            if (field.expiresAtMillis() != 0) {
-                expiries.put(text.apply(field.name()), Instant.ofEpochMilli(field.expiresAtMillis()).toString());
-            }
-        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", f.type().redisName());
-        body.put("fields", fields);
-        if (!expiries.isEmpty()) {
-            body.put("field_expires_at", expiries);
+        if (f.type() == ValueType.LIST) {
+            body.put("items", ListValue.elements(f.value()).stream().map(text).toList());
+        } else {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            Map<String, Object> expiries = new LinkedHashMap<>();
+            for (HashValue.Field field : HashValue.fields(f.value())) {
+                fields.put(text.apply(field.name()), text.apply(field.value()));
+                if (field.expiresAtMillis() != 0) {
+                    expiries.put(text.apply(field.name()), Instant.ofEpochMilli(field.expiresAtMillis()).toString());
+                }
+            }
+            body.put("fields", fields);
+            if (!expiries.isEmpty()) {
+                body.put("field_expires_at", expiries);
+            }
         }
         if (f.expiresAtMillis() != 0) {
             body.put("expires_at", Instant.ofEpochMilli(f.expiresAtMillis()).toString());

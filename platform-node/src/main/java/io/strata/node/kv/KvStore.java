@@ -291,10 +291,28 @@ public final class KvStore {
         return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Update(key, change, r)));
     }
 
-    /** Changes the hash at {@code key} as {@code change} computes from its fields, in its partition at once (see {@link KvPartition.UpdateHash}). */
-    public CompletionStage<KvPartition.Reply> updateHash(String space, String key, HashChange change) {
+    /** Changes the hash or list at {@code key} as {@code change} computes from it, in its partition at once (see {@link KvPartition.UpdateValue}). */
+    public CompletionStage<KvPartition.Reply> updateValue(String space, String key, ValueChange change) {
         validateKey(key);
-        return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.UpdateHash(key, change, r)));
+        return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.UpdateValue(key, change, r)));
+    }
+
+    /**
+     * Moves an element from one end of the list at {@code source} to one end of the list at
+     * {@code destination}, at once (see {@link KvPartition.MoveElement}): the keys must live in one
+     * partition, else {@code cross_partition}.
+     */
+    public CompletionStage<KvPartition.Reply> moveElement(String space, String source, String destination, boolean fromLeft,
+                                                          boolean toLeft) {
+        validateKey(source);
+        validateKey(destination);
+        return keyspaceForWrite(space).thenCompose(k -> {
+            if (k.partitionOf(source) != k.partitionOf(destination)) {
+                throw new StrataException(StrataException.Kind.CONFLICT, "cross_partition",
+                        "'" + source + "' and '" + destination + "' are in different partitions");
+            }
+            return ask(partitionOf(k, source), r -> new KvPartition.MoveElement(source, destination, fromLeft, toLeft, r));
+        });
     }
 
     /**

@@ -235,8 +235,8 @@ class KvPartitionTest {
         assertEquals(clock.get() + 5_000, assertInstanceOf(KvPartition.Found.class, get(p, "n")).expiresAtMillis());
     }
 
-    private KvPartition.HashUpdated hash(ActorRef<KvPartition.Command> p, String key, HashChange change) {
-        return assertInstanceOf(KvPartition.HashUpdated.class, ask(p, r -> new KvPartition.UpdateHash(key, change, r)));
+    private KvPartition.ValueUpdated hash(ActorRef<KvPartition.Command> p, String key, HashChange change) {
+        return assertInstanceOf(KvPartition.ValueUpdated.class, ask(p, r -> new KvPartition.UpdateValue(key, change, r)));
     }
 
     private static Map<String, String> fields(KvPartition.Reply reply) {
@@ -256,7 +256,7 @@ class KvPartitionTest {
         assertEquals(12, hash(p, "h", new HashChange.IncrBy(bytes("a"), 11)).count());
         var expiry = hash(p, "h", new HashChange.Expire(List.of(bytes("b"), bytes("none")), StringChange.Expiration.after(1_000),
                 StringChange.ExpiryCondition.ANY));
-        assertEquals(List.of(1L, -2L), expiry.perField());
+        assertEquals(List.of(1L, -2L), expiry.numbers());
         ask(p, r -> new KvPartition.Update("h", new StringChange.Expire(StringChange.Expiration.after(60_000),
                 StringChange.ExpiryCondition.ANY), r));
         assertEquals(Map.of("a", "12", "b", "2"), fields(get(p, "h")));
@@ -265,7 +265,7 @@ class KvPartitionTest {
         assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class, ask(p, r -> new KvPartition.Incr("h", 1, r))).code());
         put(p, "s", "text", 0, KvPartition.ANY_VERSION);
         assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class,
-                ask(p, r -> new KvPartition.UpdateHash("s", new HashChange.Delete(List.of(bytes("x"))), r))).code());
+                ask(p, r -> new KvPartition.UpdateValue("s", new HashChange.Delete(List.of(bytes("x"))), r))).code());
         hash(p, "gone", new HashChange.Set(List.of(bytes("only"), bytes("x")), false));
         assertEquals(1, hash(p, "gone", new HashChange.Delete(List.of(bytes("only"), bytes("other")))).count());
         assertInstanceOf(KvPartition.NotFound.class, get(p, "gone"), "a hash goes with its last field");
@@ -288,6 +288,29 @@ class KvPartitionTest {
         assertEquals(2, assertInstanceOf(KvPartition.PartitionStats.class, ask(again, KvPartition.Stats::new)).keys(),
                 "h and s are live");
         testKit.stop(again);
+    }
+
+    @Test
+    void listsAndMovesBetweenThemRecover() {
+        var p = spawn();
+        assertEquals(3, assertInstanceOf(KvPartition.ValueUpdated.class, ask(p, r -> new KvPartition.UpdateValue("src",
+                new ListChange.Push(false, List.of(bytes("a"), bytes("b"), bytes("c")), false), r))).count());
+        var moved = assertInstanceOf(KvPartition.ValueUpdated.class,
+                ask(p, r -> new KvPartition.MoveElement("src", "dst", false, true, r)));
+        assertEquals("c", new String(moved.items().get(0), StandardCharsets.UTF_8));
+        put(p, "text", "v", 0, KvPartition.ANY_VERSION);
+        assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class,
+                ask(p, r -> new KvPartition.MoveElement("src", "text", true, true, r))).code());
+        testKit.stop(p);
+
+        var restarted = spawn();
+        var src = assertInstanceOf(KvPartition.Found.class, get(restarted, "src"));
+        assertEquals(ValueType.LIST, src.type());
+        assertEquals(List.of("a", "b"), ListValue.elements(src.value()).stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList());
+        var dst = assertInstanceOf(KvPartition.Found.class, get(restarted, "dst"));
+        assertEquals(List.of("c"), ListValue.elements(dst.value()).stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList(),
+                "both sides of a move come back");
+        testKit.stop(restarted);
     }
 
     @Test

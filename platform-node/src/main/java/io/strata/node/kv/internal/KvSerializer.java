@@ -14,13 +14,14 @@ import io.strata.node.kv.proto.IncrByFloatChange;
 import io.strata.node.kv.proto.SetChange;
 import io.strata.node.kv.proto.SetRangeChange;
 import io.strata.node.kv.proto.UpdateCommand;
-import io.strata.node.kv.proto.UpdateHashCommand;
+import io.strata.node.kv.proto.UpdateValueCommand;
 import io.strata.node.kv.proto.NestedMessage;
+import io.strata.node.kv.proto.MoveElementCommand;
 import io.strata.node.kv.proto.TransactionAbortedReply;
 import io.strata.node.kv.proto.TransactionCommand;
 import io.strata.node.kv.proto.TransactionDoneReply;
 import io.strata.node.kv.proto.WatchEntry;
-import io.strata.node.kv.proto.HashUpdatedReply;
+import io.strata.node.kv.proto.ValueUpdatedReply;
 import io.strata.node.kv.proto.UpdatedReply;
 import io.strata.node.kv.proto.CounterReply;
 import io.strata.node.kv.proto.DeleteCommand;
@@ -75,9 +76,10 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String DELETED = "d";
     private static final String COUNTER = "c";
     private static final String UPDATED = "u";
-    private static final String UPDATE_HASH = "H";
-    private static final String HASH_UPDATED = "h";
+    private static final String UPDATE_VALUE = "H";
+    private static final String VALUE_UPDATED = "h";
     private static final String TRANSACTION = "T";
+    private static final String MOVE_ELEMENT = "E";
     private static final String TRANSACTION_DONE = "t";
     private static final String TRANSACTION_ABORTED = "b";
     private static final String MULTI_GET_RESULT = "m";
@@ -104,9 +106,10 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Delete) return DELETE;
         if (o instanceof KvPartition.Incr) return INCR;
         if (o instanceof KvPartition.Update) return UPDATE;
-        if (o instanceof KvPartition.UpdateHash) return UPDATE_HASH;
-        if (o instanceof KvPartition.HashUpdated) return HASH_UPDATED;
+        if (o instanceof KvPartition.UpdateValue) return UPDATE_VALUE;
+        if (o instanceof KvPartition.ValueUpdated) return VALUE_UPDATED;
         if (o instanceof KvPartition.Transaction) return TRANSACTION;
+        if (o instanceof KvPartition.MoveElement) return MOVE_ELEMENT;
         if (o instanceof KvPartition.TransactionDone) return TRANSACTION_DONE;
         if (o instanceof KvPartition.TransactionAborted) return TRANSACTION_ABORTED;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
@@ -152,10 +155,13 @@ public final class KvSerializer extends ProtobufSerializer {
             return IncrCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setBy(m.by()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Update m) {
             return update(m).toByteArray();
-        } else if (o instanceof KvPartition.UpdateHash m) {
+        } else if (o instanceof KvPartition.UpdateValue m) {
             return HashMessages.command(m, ref(m.replyTo())).toByteArray();
-        } else if (o instanceof KvPartition.HashUpdated m) {
+        } else if (o instanceof KvPartition.ValueUpdated m) {
             return HashMessages.reply(m).toByteArray();
+        } else if (o instanceof KvPartition.MoveElement m) {
+            return MoveElementCommand.newBuilder().setSource(ProtoKeys.of(m.source())).setDestination(ProtoKeys.of(m.destination()))
+                    .setFromLeft(m.fromLeft()).setToLeft(m.toLeft()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Transaction m) {
             TransactionCommand.Builder b = TransactionCommand.newBuilder().setReplyTo(ref(m.replyTo()));
             m.steps().forEach(step -> b.addSteps(nested(step)));
@@ -252,12 +258,17 @@ public final class KvSerializer extends ProtobufSerializer {
                     UpdateCommand m = UpdateCommand.parseFrom(bytes);
                     return new KvPartition.Update(ProtoKeys.key(m.getKey()), change(m), resolve(m.getReplyTo()));
                 }
-                case UPDATE_HASH: {
-                    UpdateHashCommand m = UpdateHashCommand.parseFrom(bytes);
-                    return new KvPartition.UpdateHash(ProtoKeys.key(m.getKey()), HashMessages.change(m), resolve(m.getReplyTo()));
+                case UPDATE_VALUE: {
+                    UpdateValueCommand m = UpdateValueCommand.parseFrom(bytes);
+                    return new KvPartition.UpdateValue(ProtoKeys.key(m.getKey()), HashMessages.change(m), resolve(m.getReplyTo()));
                 }
-                case HASH_UPDATED:
-                    return HashMessages.reply(HashUpdatedReply.parseFrom(bytes));
+                case VALUE_UPDATED:
+                    return HashMessages.reply(ValueUpdatedReply.parseFrom(bytes));
+                case MOVE_ELEMENT: {
+                    MoveElementCommand m = MoveElementCommand.parseFrom(bytes);
+                    return new KvPartition.MoveElement(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()), m.getFromLeft(),
+                            m.getToLeft(), resolve(m.getReplyTo()));
+                }
                 case TRANSACTION: {
                     TransactionCommand m = TransactionCommand.parseFrom(bytes);
                     java.util.List<KvPartition.Command> steps = new java.util.ArrayList<>();

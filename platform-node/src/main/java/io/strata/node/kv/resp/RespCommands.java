@@ -54,7 +54,8 @@ final class RespCommands {
          * that touches nothing shared.
          */
         boolean transactional() {
-            return firstKey > 0 || Set.of("ping", "echo", "time").contains(name);
+            // LMOVE between two lists is a two-key step of its own, which a transaction does not take.
+            return (firstKey > 0 && !Set.of("lmove", "rpoplpush").contains(name)) || Set.of("ping", "echo", "time").contains(name);
         }
 
         /** The command's entry in a {@code COMMAND} reply (the first six fields, which redis-cli reads; flags a set in RESP3). */
@@ -183,6 +184,7 @@ final class RespCommands {
         add("memory", -2, List.of("readonly"), 2, 2, 1, server("4.0.0", "A container for memory diagnostics commands."),
                 RespSession::memory);
         addHashCommands();
+        addListCommands();
         // The session itself answers these: they open, run, drop and guard its transaction.
         add("multi", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("1.2.0", "Starts a transaction."),
                 RespCommands::answeredBySession);
@@ -201,6 +203,39 @@ final class RespCommands {
     }
 
     private RespCommands() {}
+
+    private static void addListCommands() {
+        List<String> write = List.of("write", "denyoom", "fast");
+        List<String> change = List.of("write", "fast");
+        List<String> read = List.of("readonly", "fast");
+        add("lpush", -3, write, 1, 1, 1, list("1.0.0", "Prepends one or more elements to a list. Creates the key if it doesn't exist."),
+                RespLists::lpush);
+        add("rpush", -3, write, 1, 1, 1, list("1.0.0", "Appends one or more elements to a list. Creates the key if it doesn't exist."),
+                RespLists::rpush);
+        add("lpushx", -3, write, 1, 1, 1, list("2.2.0", "Prepends one or more elements to a list only when the list exists."),
+                RespLists::lpushx);
+        add("rpushx", -3, write, 1, 1, 1, list("2.2.0", "Appends an element to a list only when the list exists."), RespLists::rpushx);
+        add("lpop", -2, change, 1, 1, 1, list("1.0.0", "Returns the first elements in a list after removing it."), RespLists::lpop);
+        add("rpop", -2, change, 1, 1, 1, list("1.0.0", "Returns and removes the last elements of a list."), RespLists::rpop);
+        add("llen", 2, read, 1, 1, 1, list("1.0.0", "Returns the length of a list."), RespLists::llen);
+        add("lindex", 3, List.of("readonly"), 1, 1, 1, list("1.0.0", "Returns an element from a list by its index."), RespLists::lindex);
+        add("lrange", 4, List.of("readonly"), 1, 1, 1, list("1.0.0", "Returns a range of elements from a list."), RespLists::lrange);
+        add("lpos", -3, List.of("readonly"), 1, 1, 1, list("6.0.6", "Returns the index of matching elements in a list."), RespLists::lpos);
+        add("lset", 4, List.of("write", "denyoom"), 1, 1, 1, list("1.0.0", "Sets the value of an element in a list by its index."),
+                RespLists::lset);
+        add("lrem", 4, List.of("write"), 1, 1, 1, list("1.0.0", "Removes elements from a list."), RespLists::lrem);
+        add("ltrim", 4, List.of("write"), 1, 1, 1, list("1.0.0", "Removes elements from both ends a list."), RespLists::ltrim);
+        add("linsert", 5, List.of("write", "denyoom"), 1, 1, 1, list("2.2.0", "Inserts an element before or after another element in a list."),
+                RespLists::linsert);
+        add("lmove", 5, List.of("write", "denyoom"), 1, 2, 1,
+                list("6.2.0", "Returns an element after popping it from one list and pushing it to another."), RespLists::lmove);
+        add("rpoplpush", 3, List.of("write", "denyoom"), 1, 2, 1,
+                list("1.2.0", "Returns the last element of a list after removing and pushing it to another list."), RespLists::rpoplpush);
+    }
+
+    private static Doc list(String since, String summary) {
+        return new Doc("list", since, summary);
+    }
 
     private static void addHashCommands() {
         List<String> write = List.of("write", "denyoom", "fast");

@@ -137,20 +137,20 @@ final class RespHashes {
         StringChange.Expiration expiration = absolute ? StringChange.Expiration.at(time * unitMillis)
                 : StringChange.Expiration.after(time * unitMillis);
         return change(session, args, new HashChange.Expire(names, expiration, condition))
-                .thenApply(updated -> integers(updated.perField() == null ? Collections.nCopies(names.size(), -2L) : updated.perField()));
+                .thenApply(updated -> integers(updated.numbers() == null ? Collections.nCopies(names.size(), -2L) : updated.numbers()));
     }
 
     /** HPERSIST key FIELDS numfields field ...: per field -2 (no such field), -1 (no expiry) or 1 (removed). */
     static CompletionStage<ByteString> hpersist(RespSession session, List<byte[]> args) {
         List<byte[]> names = fieldNames(args, 2);
         return change(session, args, new HashChange.Persist(names))
-                .thenApply(updated -> integers(updated.perField() == null ? Collections.nCopies(names.size(), -2L) : updated.perField()));
+                .thenApply(updated -> integers(updated.numbers() == null ? Collections.nCopies(names.size(), -2L) : updated.numbers()));
     }
 
-    private static CompletionStage<KvPartition.HashUpdated> change(RespSession session, List<byte[]> args, HashChange change) {
+    private static CompletionStage<KvPartition.ValueUpdated> change(RespSession session, List<byte[]> args, HashChange change) {
         String key = key(args.get(1));
-        return call(() -> session.store().updateHash(session.db(), key, change))
-                .thenApply(reply -> expect(reply, KvPartition.HashUpdated.class));
+        return call(() -> session.store().updateValue(session.db(), key, change))
+                .thenApply(reply -> expect(reply, KvPartition.ValueUpdated.class));
     }
 
     /**

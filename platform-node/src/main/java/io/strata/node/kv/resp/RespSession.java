@@ -1457,6 +1457,8 @@ final class RespSession {
                 case "wrong_type" -> WRONGTYPE;
                 case "hash_value_not_integer" -> "ERR hash value is not an integer";
                 case "hash_value_not_float" -> "ERR hash value is not a float";
+                case "no_such_key" -> "ERR no such key";
+                case "index_out_of_range" -> "ERR index out of range";
                 case "not_a_float" -> "ERR value is not a valid float";
                 case "float_overflow" -> "ERR increment would produce NaN or Infinity";
                 case "string_too_long" -> STRING_TOO_LONG;

@@ -3,6 +3,7 @@ package io.strata.node.kv.internal;
 import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.HashChange;
 import io.strata.node.kv.KvPartition;
+import io.strata.node.kv.ListChange;
 import io.strata.node.kv.StringChange;
 import io.strata.node.kv.ValueType;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -74,27 +75,42 @@ class KvSerializerTest {
     void hashUpdatesAndBinaryKeysRoundTrip() {
         ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
         String binary = KeyBytes.fromBytes(new byte[]{(byte) 0xFF, 0, 'k', (byte) 0xC3});
-        var set = (KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash(binary,
+        var set = (KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue(binary,
                 new HashChange.Set(List.of(new byte[]{1}, new byte[]{2}), true), probe));
         assertEquals(binary, set.key(), "a key that is not UTF-8 crosses nodes whole");
         var setChange = (HashChange.Set) set.change();
         assertTrue(setChange.onlyIfAbsent());
         assertArrayEquals(new byte[]{2}, setChange.fieldsAndValues().get(1));
-        var expire = (HashChange.Expire) ((KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash("h",
+        var expire = (HashChange.Expire) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("h",
                 new HashChange.Expire(List.of(new byte[]{'f'}), StringChange.Expiration.at(99), StringChange.ExpiryCondition.LATER),
                 probe))).change();
         assertEquals(StringChange.Expiration.at(99), expire.expiration());
         assertEquals(StringChange.ExpiryCondition.LATER, expire.condition());
-        var incr = (HashChange.IncrByFloat) ((KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash("h",
+        var incr = (HashChange.IncrByFloat) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("h",
                 new HashChange.IncrByFloat(new byte[]{'f'}, "1.5"), probe))).change();
         assertEquals("1.5", incr.increment());
-        assertInstanceOf(HashChange.Persist.class, ((KvPartition.UpdateHash) roundTrip(new KvPartition.UpdateHash("h",
+        assertInstanceOf(HashChange.Persist.class, ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("h",
                 new HashChange.Persist(List.of(new byte[]{'f'})), probe))).change());
 
-        var updated = (KvPartition.HashUpdated) roundTrip(new KvPartition.HashUpdated(3, null, List.of(1L, -2L), 17));
-        assertEquals(List.of(1L, -2L), updated.perField());
+        var updated = (KvPartition.ValueUpdated) roundTrip(new KvPartition.ValueUpdated(3, null, List.of(1L, -2L), null, 17));
+        assertEquals(List.of(1L, -2L), updated.numbers());
         assertNull(updated.value());
+        assertNull(updated.items());
         assertEquals(17, updated.version());
+        var popped = (KvPartition.ValueUpdated) roundTrip(new KvPartition.ValueUpdated(0, null, null, List.of(new byte[]{7}), 0));
+        assertArrayEquals(new byte[]{7}, popped.items().get(0));
+        assertEquals(List.of(), ((KvPartition.ValueUpdated) roundTrip(new KvPartition.ValueUpdated(0, null, null, List.of(), 0))).items(),
+                "no element popped is not the key being absent");
+        var push = (ListChange.Push) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("l",
+                new ListChange.Push(true, List.of(new byte[]{1}, new byte[]{2}), true), probe))).change();
+        assertTrue(push.left() && push.onlyIfExists());
+        assertEquals(2, push.elements().size());
+        var insert = (ListChange.Insert) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("l",
+                new ListChange.Insert(false, new byte[]{1}, new byte[]{2}), probe))).change();
+        assertArrayEquals(new byte[]{2}, insert.element());
+        var move = (KvPartition.MoveElement) roundTrip(new KvPartition.MoveElement("{a}x", "{a}y", true, false, probe));
+        assertEquals("{a}y", move.destination());
+        assertTrue(move.fromLeft());
         var found = (KvPartition.Found) roundTrip(new KvPartition.Found(binary, new byte[]{0}, 4, 0, ValueType.HASH));
         assertEquals(ValueType.HASH, found.type());
         assertEquals(binary, found.key());
