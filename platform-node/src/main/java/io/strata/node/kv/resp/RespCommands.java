@@ -55,7 +55,7 @@ final class RespCommands {
          */
         boolean transactional() {
             // LMOVE between two lists is a two-key step of its own, which a transaction does not take.
-            return (firstKey > 0 && !Set.of("lmove", "rpoplpush").contains(name)) || Set.of("ping", "echo", "time").contains(name);
+            return (firstKey > 0 && !NOT_IN_TRANSACTIONS.contains(name)) || Set.of("ping", "echo", "time").contains(name);
         }
 
         /** The command's entry in a {@code COMMAND} reply (the first six fields, which redis-cli reads; flags a set in RESP3). */
@@ -76,6 +76,9 @@ final class RespCommands {
     static final String NO_AUTH = "no_auth";
 
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
+
+    /** Commands with keys that a transaction cannot take: LMOVE between two lists is a step of its own, blocking pops wait. */
+    private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush");
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
     private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
@@ -185,6 +188,7 @@ final class RespCommands {
                 RespSession::memory);
         addHashCommands();
         addListCommands();
+        addBlockingListCommands();
         // The session itself answers these: they open, run, drop and guard its transaction.
         add("multi", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("1.2.0", "Starts a transaction."),
                 RespCommands::answeredBySession);
@@ -231,6 +235,18 @@ final class RespCommands {
                 list("6.2.0", "Returns an element after popping it from one list and pushing it to another."), RespLists::lmove);
         add("rpoplpush", 3, List.of("write", "denyoom"), 1, 2, 1,
                 list("1.2.0", "Returns the last element of a list after removing and pushing it to another list."), RespLists::rpoplpush);
+    }
+
+    private static void addBlockingListCommands() {
+        List<String> blocking = List.of("write", "noscript", "blocking");
+        add("blpop", -3, blocking, 1, -2, 1, list("2.0.0", "Removes and returns the first element in a list. Blocks until an element is"
+                + " available otherwise. Deletes the list if the last element was popped."), RespLists::blpop);
+        add("brpop", -3, blocking, 1, -2, 1, list("2.0.0", "Removes and returns the last element in a list. Blocks until an element is"
+                + " available otherwise. Deletes the list if the last element was popped."), RespLists::brpop);
+        add("blmove", 6, List.of("write", "denyoom", "noscript", "blocking"), 1, 2, 1, list("6.2.0", "Pops an element from a list,"
+                + " pushes it to another list and returns it. Blocks until an element is available otherwise."), RespLists::blmove);
+        add("brpoplpush", 4, List.of("write", "denyoom", "noscript", "blocking"), 1, 2, 1, list("2.2.0", "Pops an element from a"
+                + " list, pushes it to another list and returns it. Block until an element is available otherwise."), RespLists::brpoplpush);
     }
 
     private static Doc list(String since, String summary) {

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -147,6 +150,116 @@ final class RespLists {
                     List<byte[]> moved = expect(reply, KvPartition.ValueUpdated.class).items();
                     return moved == null || moved.isEmpty() ? resp.nullBulk() : Resp.bulk(moved.get(0));
                 });
+    }
+
+    // ---- Blocking pops -------------------------------------------------------------------------
+
+    /** The longest pause between two tries of a waiting blocking pop. */
+    private static final long MAX_RETRY_MILLIS = 50;
+
+    static CompletionStage<ByteString> blpop(RespSession session, List<byte[]> args) {
+        return blockingPop(session, args, true);
+    }
+
+    static CompletionStage<ByteString> brpop(RespSession session, List<byte[]> args) {
+        return blockingPop(session, args, false);
+    }
+
+    /**
+     * BLPOP / BRPOP key [key ...] timeout: [key, element] from the first key that has one, trying
+     * the keys in order, and trying again until one has or the timeout (seconds, 0: none) passes:
+     * nil then. Each try pops atomically; the connection runs nothing else meanwhile, as in Redis.
+     */
+    private static CompletionStage<ByteString> blockingPop(RespSession session, List<byte[]> args, boolean left) {
+        long deadline = deadlineOf(args.get(args.size() - 1));
+        List<String> keys = args.subList(1, args.size() - 1).stream().map(RespSession::key).toList();
+        Resp resp = session.resp();
+        return waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, left))
+                .thenApply(popped -> popped == null ? resp.nullArray()
+                        : Resp.array(List.of(Resp.key(popped.getKey()), Resp.bulk(popped.getValue()))));
+    }
+
+    /** BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout: LMOVE, waiting as BLPOP does while the source is empty. */
+    static CompletionStage<ByteString> blmove(RespSession session, List<byte[]> args) {
+        Boolean from = side(args.get(3));
+        Boolean to = side(args.get(4));
+        if (from == null || to == null) {
+            return syntaxError();
+        }
+        return blockingMove(session, args.get(1), args.get(2), from, to, args.get(5));
+    }
+
+    /** BRPOPLPUSH source destination timeout: BLMOVE source destination RIGHT LEFT timeout. */
+    static CompletionStage<ByteString> brpoplpush(RespSession session, List<byte[]> args) {
+        return blockingMove(session, args.get(1), args.get(2), false, true, args.get(3));
+    }
+
+    private static CompletionStage<ByteString> blockingMove(RespSession session, byte[] rawSource, byte[] rawDestination,
+                                                            boolean fromLeft, boolean toLeft, byte[] timeout) {
+        long deadline = deadlineOf(timeout);
+        String source = key(rawSource);
+        String destination = key(rawDestination);
+        Resp resp = session.resp();
+        return waitFor(session, deadline, 1, () -> call(() -> session.store().moveElement(session.db(), source, destination, fromLeft, toLeft))
+                .thenApply(reply -> {
+                    List<byte[]> moved = expect(reply, KvPartition.ValueUpdated.class).items();
+                    return moved == null || moved.isEmpty() ? null : moved.get(0);
+                })).thenApply(moved -> moved == null ? resp.nullBulk() : Resp.bulk(moved));
+    }
+
+    /** The first key of {@code keys} from {@code index} on that has an element, with the element popped; null when none has. */
+    private static CompletionStage<Map.Entry<String, byte[]>> popFirst(RespSession session, List<String> keys, int index, boolean left) {
+        if (index == keys.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String key = keys.get(index);
+        return call(() -> session.store().updateValue(session.db(), key, new ListChange.Pop(left, 1))).thenCompose(reply -> {
+            List<byte[]> items = expect(reply, KvPartition.ValueUpdated.class).items();
+            return items == null || items.isEmpty() ? popFirst(session, keys, index + 1, left)
+                    : CompletableFuture.completedFuture(Map.entry(key, items.get(0)));
+        });
+    }
+
+    /**
+     * Tries {@code attempt} until it gives a result or {@code deadline} (System.nanoTime; 0: never)
+     * passes, pausing between tries on a timer (1 ms, doubling to 50 ms), no thread held; null at
+     * the deadline. The connection counts as blocked meanwhile.
+     */
+    private static <T> CompletionStage<T> waitFor(RespSession session, long deadline, long pauseMillis,
+                                                  java.util.function.Supplier<CompletionStage<T>> attempt) {
+        return attempt.get().thenCompose(result -> {
+            if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
+                return CompletableFuture.completedFuture(result);
+            }
+            long pause = deadline == 0 ? pauseMillis : Math.max(0, Math.min(pauseMillis, (deadline - System.nanoTime()) / 1_000_000));
+            session.info().blockedClients().incrementAndGet();
+            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
+                    .thenCompose(slept -> {
+                        session.info().blockedClients().decrementAndGet();
+                        return waitFor(session, deadline, Math.min(MAX_RETRY_MILLIS, pauseMillis * 2), attempt);
+                    });
+        });
+    }
+
+    /** The System.nanoTime a blocking command's timeout (seconds, a float) ends at; 0: it waits for ever. */
+    private static long deadlineOf(byte[] raw) {
+        double seconds;
+        try {
+            seconds = Double.parseDouble(ascii(raw));
+        } catch (NumberFormatException e) {
+            throw new RespSession.RespError("ERR timeout is not a float or out of range");
+        }
+        if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+            throw new RespSession.RespError("ERR timeout is not a float or out of range");
+        }
+        if (seconds < 0) {
+            throw new RespSession.RespError("ERR timeout is negative");
+        }
+        if (seconds == 0) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + (long) Math.min(seconds * 1e9, Long.MAX_VALUE / 4.0);
+        return deadline == 0 ? 1 : deadline;
     }
 
     private static Boolean side(byte[] raw) {

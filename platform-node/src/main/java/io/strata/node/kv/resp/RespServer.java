@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -178,6 +179,7 @@ public final class RespServer extends TcpDoor {
         private final AtomicLong connectionsReceived = new AtomicLong();
         private final AtomicLong rejectedConnections = new AtomicLong();
         private final AtomicLong commandsProcessed = new AtomicLong();
+        private final AtomicInteger blockedClients = new AtomicInteger();
         private final Map<Long, RespSession> sessions = new ConcurrentHashMap<>();
         private final ScanCursors scans = new ScanCursors(MAX_OPEN_SCANS);
         private final EncodingParameters encodings = new EncodingParameters();
@@ -238,6 +240,11 @@ public final class RespServer extends TcpDoor {
 
         int connectedClients() {
             return open.size();
+        }
+
+        /** Connections waiting in a blocking pop (BLPOP...), as INFO's {@code blocked_clients}. */
+        AtomicInteger blockedClients() {
+            return blockedClients;
         }
 
         long connectionsReceived() {

@@ -976,7 +976,8 @@ final class RespSession {
         }
         if (all || section.equals("clients")) {
             text.append("# Clients\r\nconnected_clients:").append(info.connectedClients())
-                    .append("\r\nmaxclients:").append(info.settings().maxClients()).append("\r\n\r\n");
+                    .append("\r\nmaxclients:").append(info.settings().maxClients())
+                    .append("\r\nblocked_clients:").append(info.blockedClients().get()).append("\r\n\r\n");
         }
         if (all || section.equals("memory")) {
             text.append(memorySection());
@@ -1327,15 +1328,7 @@ final class RespSession {
         if (args.size() < 3) {
             return wrongArity("config|get");
         }
-        Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("save", "");
-        parameters.put("appendonly", "no");
-        parameters.put("databases", Integer.toString(info.settings().databases()));
-        parameters.put("proto-max-bulk-len", Long.toString(info.settings().maxRequestBytes()));
-        parameters.put("maxclients", Integer.toString(info.settings().maxClients()));
-        parameters.put("timeout", Long.toString(info.settings().timeout().toSeconds()));
-        parameters.put("maxmemory", Long.toString(info.memory().max()));
-        parameters.put("maxmemory-policy", "noeviction");
+        Map<String, String> parameters = new LinkedHashMap<>(fixedParameters());
         parameters.putAll(info.encodings().all());
         List<ByteString> pairs = new ArrayList<>();
         parameters.forEach((name, value) -> {
@@ -1347,16 +1340,35 @@ final class RespSession {
         return done(resp.map(pairs));
     }
 
+    /** What CONFIG GET reports of the node's own configuration (which CONFIG SET cannot change). */
+    private Map<String, String> fixedParameters() {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("save", "");
+        parameters.put("appendonly", "no");
+        parameters.put("databases", Integer.toString(info.settings().databases()));
+        parameters.put("proto-max-bulk-len", Long.toString(info.settings().maxRequestBytes()));
+        parameters.put("maxclients", Integer.toString(info.settings().maxClients()));
+        parameters.put("timeout", Long.toString(info.settings().timeout().toSeconds()));
+        parameters.put("maxmemory", Long.toString(info.memory().max()));
+        parameters.put("maxmemory-policy", "noeviction");
+        return parameters;
+    }
+
     /**
-     * CONFIG SET parameter value [parameter value ...]: only Redis's encoding thresholds, which
-     * change nothing in Strata ({@link EncodingParameters}); all or none, as in Redis.
+     * CONFIG SET parameter value [parameter value ...]: Redis's encoding thresholds, which change
+     * nothing in Strata ({@link EncodingParameters}), and the node's own parameters only to the value
+     * they have (as Redis's test harness sets {@code save ""}); all or none, as in Redis.
      */
     private CompletionStage<ByteString> configSet(List<byte[]> args) {
         if (args.size() < 4 || args.size() % 2 != 0) {
             return wrongArity("config|set");
         }
+        Map<String, String> fixed = fixedParameters();
         for (int i = 2; i < args.size(); i += 2) {
             String name = ascii(args.get(i)).toLowerCase(Locale.ROOT);
+            if (ascii(args.get(i + 1)).equals(fixed.get(name))) {
+                continue;
+            }
             if (!info.encodings().knows(name)) {
                 return fail("ERR CONFIG SET of '" + name + "' is not supported: Strata is configured by its config file"
                         + " (strata.resp.*, strata.kv.*)");
@@ -1365,13 +1377,16 @@ final class RespSession {
         EncodingParameters trial = new EncodingParameters();
         for (int i = 2; i < args.size(); i += 2) {
             String name = ascii(args.get(i)).toLowerCase(Locale.ROOT);
-            if (!trial.set(name, ascii(args.get(i + 1)))) {
+            if (trial.knows(name) && !trial.set(name, ascii(args.get(i + 1)))) {
                 return fail("ERR CONFIG SET failed (possibly related to argument '" + name + "') - argument couldn't be parsed"
                         + " into an integer");
             }
         }
         for (int i = 2; i < args.size(); i += 2) {
-            info.encodings().set(ascii(args.get(i)).toLowerCase(Locale.ROOT), ascii(args.get(i + 1)));
+            String name = ascii(args.get(i)).toLowerCase(Locale.ROOT);
+            if (info.encodings().knows(name)) {
+                info.encodings().set(name, ascii(args.get(i + 1)));
+            }
         }
         return done(Resp.OK);
     }
@@ -1559,6 +1574,11 @@ final class RespSession {
 
     static CompletionStage<ByteString> wrongArity(String name) {
         return fail("ERR wrong number of arguments for '" + name + "' command");
+    }
+
+    /** The listener's shared state: counters INFO reports. */
+    RespServer.Info info() {
+        return info;
     }
 
     /** A refusal worded for RESP already (kind word first). */

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Lists through Jedis on a real node: pushes and pops at both ends, indexes, ranges, LREM, LTRIM,
@@ -97,6 +98,39 @@ class RespListsTest extends JedisOnANode {
         var http = TestNode.json(node.get("/kv/0/%7Bm%7D:dst"));
         assertEquals("list", http.get("type").asText());
         assertEquals("[\"2\",\"1\",\"3\"]", http.get("items").toString());
+    }
+
+    @Test
+    void blockingPopsWaitForAPushOrTheirTimeout() throws Exception {
+        jedis.rpush("b:ready", "now");
+        assertEquals(List.of("b:ready", "now"), jedis.blpop(1, "b:empty", "b:ready"), "the first key with an element");
+        long start = System.nanoTime();
+        assertNull(jedis.blpop(1, "b:empty"), "nil at the timeout");
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(waited >= 900 && waited < 5_000, "waited " + waited + " ms");
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Jedis waiting = new Jedis("127.0.0.1", port, 10_000)) {
+            Future<List<String>> popped = pool.submit(() -> waiting.brpop(0, "b:later"));
+            Thread.sleep(200);
+            assertFalse(popped.isDone(), "it waits");
+            assertTrue(jedis.info("clients").contains("blocked_clients:1"), jedis.info("clients"));
+            jedis.lpush("b:later", "pushed");
+            assertEquals(List.of("b:later", "pushed"), popped.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertFalse(jedis.exists("b:later"), "popped once");
+
+            Future<String> moved = pool.submit(() -> waiting.blmove("{b}:src", "{b}:dst", ListDirection.LEFT, ListDirection.RIGHT, 5));
+            Thread.sleep(100);
+            jedis.rpush("{b}:src", "job");
+            assertEquals("job", moved.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(List.of("job"), jedis.lrange("{b}:dst", 0, -1));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertError("ERR timeout is negative", () -> jedis.blpop(-1, "b:x"));
+        assertError("ERR timeout is not a float or out of range", () -> jedis.sendCommand(Protocol.Command.BLPOP, "b:x", "soon"));
+        jedis.set("b:text", "v");
+        assertError("WRONGTYPE Operation against a key holding the wrong kind of value", () -> jedis.blpop(1, "b:text"));
     }
 
     @Test

@@ -341,6 +341,7 @@ class RespTest extends JedisOnANode {
         assertEquals(java.util.Map.of(), jedis.configGet("no-such-parameter"));
         assertEquals(java.util.Map.of("save", "", "databases", "16"), jedis.configGet("save", "d?tabases"));
         assertError("ERR CONFIG SET of 'save' is not supported", () -> jedis.configSet("save", "60 1"));
+        assertEquals("OK", jedis.configSet("save", ""), "a parameter of the node set to the value it has");
         assertEquals("OK", jedis.configSet("hash-max-ziplist-value", "10"));
         assertEquals(java.util.Map.of("hash-max-listpack-value", "10"), jedis.configGet("hash-max-listpack-value"),
                 "an encoding threshold reads back as set, under both its names");
