@@ -78,7 +78,8 @@ final class RespCommands {
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
 
     /** Commands with keys that a transaction cannot take: LMOVE between two lists is a step of its own, blocking pops wait. */
-    private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush");
+    private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush", "lmpop",
+            "blmpop");
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
     private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
@@ -245,6 +246,10 @@ final class RespCommands {
                 + " available otherwise. Deletes the list if the last element was popped."), RespLists::brpop);
         add("blmove", 6, List.of("write", "denyoom", "noscript", "blocking"), 1, 2, 1, list("6.2.0", "Pops an element from a list,"
                 + " pushes it to another list and returns it. Blocks until an element is available otherwise."), RespLists::blmove);
+        add("lmpop", -4, List.of("write"), 0, 0, 0, list("7.0.0", "Returns multiple elements from a list after removing them. Deletes"
+                + " the list if the last element was popped."), RespLists::lmpop);
+        add("blmpop", -5, blocking, 0, 0, 0, list("7.0.0", "Pops the first element from one of multiple lists. Blocks until an element is"
+                + " available otherwise. Deletes the list if the last element was popped."), RespLists::blmpop);
         add("brpoplpush", 4, List.of("write", "denyoom", "noscript", "blocking"), 1, 2, 1, list("2.2.0", "Pops an element from a"
                 + " list, pushes it to another list and returns it. Block until an element is available otherwise."), RespLists::brpoplpush);
     }

@@ -67,7 +67,7 @@ final class RespLists {
     /** LPOP / RPOP key [count]: one element (nil when none), or with a count an array of up to count (nil without the key). */
     private static CompletionStage<ByteString> pop(RespSession session, List<byte[]> args, boolean left) {
         if (args.size() > 3) {
-            return syntaxError();
+            return RespSession.wrongArity(left ? "lpop" : "rpop");
         }
         boolean counted = args.size() == 3;
         long count = 1;
@@ -174,9 +174,51 @@ final class RespLists {
         long deadline = deadlineOf(args.get(args.size() - 1));
         List<String> keys = args.subList(1, args.size() - 1).stream().map(RespSession::key).toList();
         Resp resp = session.resp();
-        return waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, left))
+        return waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, left, 1))
                 .thenApply(popped -> popped == null ? resp.nullArray()
-                        : Resp.array(List.of(Resp.key(popped.getKey()), Resp.bulk(popped.getValue()))));
+                        : Resp.array(List.of(Resp.key(popped.getKey()), Resp.bulk(popped.getValue().get(0)))));
+    }
+
+    /** LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]: [key, [elements]] from the first key with elements, or nil. */
+    static CompletionStage<ByteString> lmpop(RespSession session, List<byte[]> args) {
+        return multiPop(session, args.subList(1, args.size()), -1);
+    }
+
+    /** BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count]: LMPOP, waiting as BLPOP does. */
+    static CompletionStage<ByteString> blmpop(RespSession session, List<byte[]> args) {
+        return multiPop(session, args.subList(2, args.size()), deadlineOf(args.get(1)));
+    }
+
+    private static CompletionStage<ByteString> multiPop(RespSession session, List<byte[]> args, long deadline) {
+        Long numKeys = parseLong(args.get(0));
+        if (numKeys == null || numKeys < 1) {
+            return fail("ERR numkeys should be greater than 0");
+        }
+        if (numKeys > args.size() - 2) {
+            return syntaxError();
+        }
+        int whereAt = (int) (long) numKeys + 1;
+        Boolean left = side(args.get(whereAt));
+        if (left == null) {
+            return syntaxError();
+        }
+        long count = 1;
+        if (args.size() == whereAt + 3 && ascii(args.get(whereAt + 1)).equalsIgnoreCase("COUNT")) {
+            Long n = parseLong(args.get(whereAt + 2));
+            if (n == null || n < 1) {
+                return fail("ERR count should be greater than 0");
+            }
+            count = n;
+        } else if (args.size() != whereAt + 1) {
+            return syntaxError();
+        }
+        List<String> keys = args.subList(1, whereAt).stream().map(RespSession::key).toList();
+        long wanted = count;
+        Resp resp = session.resp();
+        CompletionStage<Map.Entry<String, List<byte[]>>> popped = deadline < 0
+                ? popFirst(session, keys, 0, left, wanted)
+                : waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, left, wanted));
+        return popped.thenApply(p -> p == null ? resp.nullArray() : Resp.array(List.of(Resp.key(p.getKey()), bulks(p.getValue()))));
     }
 
     /** BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout: LMOVE, waiting as BLPOP does while the source is empty. */
@@ -207,23 +249,25 @@ final class RespLists {
                 })).thenApply(moved -> moved == null ? resp.nullBulk() : Resp.bulk(moved));
     }
 
-    /** The first key of {@code keys} from {@code index} on that has an element, with the element popped; null when none has. */
-    private static CompletionStage<Map.Entry<String, byte[]>> popFirst(RespSession session, List<String> keys, int index, boolean left) {
+    /** The first key of {@code keys} from {@code index} on that has elements, with up to {@code count} popped; null when none has. */
+    private static CompletionStage<Map.Entry<String, List<byte[]>>> popFirst(RespSession session, List<String> keys, int index,
+                                                                            boolean left, long count) {
         if (index == keys.size()) {
             return CompletableFuture.completedFuture(null);
         }
         String key = keys.get(index);
-        return call(() -> session.store().updateValue(session.db(), key, new ListChange.Pop(left, 1))).thenCompose(reply -> {
+        return call(() -> session.store().updateValue(session.db(), key, new ListChange.Pop(left, count))).thenCompose(reply -> {
             List<byte[]> items = expect(reply, KvPartition.ValueUpdated.class).items();
-            return items == null || items.isEmpty() ? popFirst(session, keys, index + 1, left)
-                    : CompletableFuture.completedFuture(Map.entry(key, items.get(0)));
+            return items == null || items.isEmpty() ? popFirst(session, keys, index + 1, left, count)
+                    : CompletableFuture.completedFuture(Map.entry(key, items));
         });
     }
 
     /**
      * Tries {@code attempt} until it gives a result or {@code deadline} (System.nanoTime; 0: never)
      * passes, pausing between tries on a timer (1 ms, doubling to 50 ms), no thread held; null at
-     * the deadline. The connection counts as blocked meanwhile.
+     * the deadline. From its first empty try to its end, the connection counts as blocked (INFO's
+     * {@code blocked_clients}).
      */
     private static <T> CompletionStage<T> waitFor(RespSession session, long deadline, long pauseMillis,
                                                   java.util.function.Supplier<CompletionStage<T>> attempt) {
@@ -231,14 +275,28 @@ final class RespLists {
             if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
                 return CompletableFuture.completedFuture(result);
             }
-            long pause = deadline == 0 ? pauseMillis : Math.max(0, Math.min(pauseMillis, (deadline - System.nanoTime()) / 1_000_000));
             session.info().blockedClients().incrementAndGet();
-            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
-                    .thenCompose(slept -> {
-                        session.info().blockedClients().decrementAndGet();
-                        return waitFor(session, deadline, Math.min(MAX_RETRY_MILLIS, pauseMillis * 2), attempt);
-                    });
+            return retry(session, deadline, pauseMillis, attempt)
+                    .whenComplete((done, failure) -> session.info().blockedClients().decrementAndGet());
         });
+    }
+
+    private static <T> CompletionStage<T> retry(RespSession session, long deadline, long pauseMillis,
+                                                java.util.function.Supplier<CompletionStage<T>> attempt) {
+        long pause = deadline == 0 ? pauseMillis : Math.max(0, Math.min(pauseMillis, (deadline - System.nanoTime()) / 1_000_000));
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
+                .thenCompose(slept -> {
+                    if (!session.connected()) {
+                        // Nobody to answer: no more pops, so no element is taken for a client that is gone.
+                        return CompletableFuture.failedFuture(new RespSession.RespError("ERR the connection closed"));
+                    }
+                    return attempt.get();
+                }).thenCompose(result -> {
+                    if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
+                        return CompletableFuture.completedFuture(result);
+                    }
+                    return retry(session, deadline, Math.min(MAX_RETRY_MILLIS, pauseMillis * 2), attempt);
+                });
     }
 
     /** The System.nanoTime a blocking command's timeout (seconds, a float) ends at; 0: it waits for ever. */

@@ -105,7 +105,10 @@ public final class RespServer extends TcpDoor {
                     open.put(id, closed);
                     closed.whenComplete((done, failure) -> {
                         open.remove(id);
-                        info.sessions.remove(id);
+                        RespSession session = info.sessions.remove(id);
+                        if (session != null) {
+                            session.disconnected();
+                        }
                         reader.closed();
                     });
                     try {

@@ -91,6 +91,7 @@ final class RespSession {
     private volatile boolean authenticated;
     /** Set by QUIT or a protocol error, on the connection's stream, where every command is submitted. */
     private boolean closing;
+    private volatile boolean disconnected;
     /** MULTI's queued commands; null when no MULTI is open. Touched only by {@link #execute}, in command order. */
     private List<Queued> queued;
     /** Whether a command queued since MULTI was refused, so EXEC must discard the transaction. */
@@ -1574,6 +1575,16 @@ final class RespSession {
 
     static CompletionStage<ByteString> wrongArity(String name) {
         return fail("ERR wrong number of arguments for '" + name + "' command");
+    }
+
+    /** The connection is gone: what still waits for it (a blocking pop) stops. */
+    void disconnected() {
+        disconnected = true;
+    }
+
+    /** Whether the connection is still there. */
+    boolean connected() {
+        return !disconnected;
     }
 
     /** The listener's shared state: counters INFO reports. */

@@ -134,6 +134,25 @@ class RespListsTest extends JedisOnANode {
     }
 
     @Test
+    void aBlockedClientThatDisconnectsTakesNothing() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Jedis gone = new Jedis("127.0.0.1", port, 10_000);
+        try {
+            pool.submit(() -> gone.blpop(0, "g:list"));
+            io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
+                    text -> text.contains("blocked_clients:1"), text -> text);
+            gone.disconnect();
+            io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
+                    text -> text.contains("blocked_clients:0"), text -> text);
+            jedis.rpush("g:list", "kept");
+            Thread.sleep(200);
+            assertEquals("kept", jedis.lpop("g:list"), "the element waits for a client that is there");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aQueueSharedByClientsLosesAndRepeatsNothing() throws Exception {
         int producers = 4;
         int perProducer = 250;
