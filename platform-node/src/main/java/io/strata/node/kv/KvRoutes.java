@@ -224,6 +224,8 @@ public final class KvRoutes extends StrataRoutes {
         body.put("type", f.type().redisName());
         if (f.type() == ValueType.LIST) {
             body.put("items", ListValue.elements(f.value()).stream().map(text).toList());
+        } else if (f.type() == ValueType.SET) {
+            body.put("members", ListValue.elements(f.value()).stream().map(text).toList());
         } else {
             Map<String, Object> fields = new LinkedHashMap<>();
             Map<String, Object> expiries = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.strata.node.kv.HashChange;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.ListChange;
+import io.strata.node.kv.SetChange;
 import io.strata.node.kv.ValueChange;
 import io.strata.node.kv.StringChange;
 import io.strata.node.kv.proto.Expiration;
@@ -29,6 +30,8 @@ final class HashMessages {
         ValueChange change = m.change();
         if (change instanceof ListChange list) {
             b.setList(listOp(list));
+        } else if (change instanceof SetChange set) {
+            b.setSetChange(setOp(set));
         } else if (change instanceof HashChange.Set c) {
             b.setSet(HashSetChange.newBuilder().addAllFieldsAndValues(bytes(c.fieldsAndValues())).setOnlyIfAbsent(c.onlyIfAbsent()));
         } else if (change instanceof HashChange.Delete c) {
@@ -50,6 +53,7 @@ final class HashMessages {
     static ValueChange change(UpdateValueCommand m) throws NotSerializableException {
         return switch (m.getChangeCase()) {
             case LIST -> listChange(m.getList());
+            case SET_CHANGE -> setChange(m.getSetChange());
             case SET -> new HashChange.Set(arrays(m.getSet().getFieldsAndValuesList()), m.getSet().getOnlyIfAbsent());
             case DELETE -> new HashChange.Delete(arrays(m.getDelete().getNamesList()));
             case INCR_BY -> new HashChange.IncrBy(m.getIncrBy().getName().toByteArray(), m.getIncrBy().getBy());
@@ -114,6 +118,31 @@ final class HashMessages {
             case "insert" -> new ListChange.Insert(m.getFirst(), items.get(0), items.get(1));
             case "rotate" -> new ListChange.Rotate(m.getFirst(), m.getSecond());
             default -> throw new NotSerializableException("unknown list change '" + m.getOp() + "'");
+        };
+    }
+
+    private static ListOp setOp(SetChange change) {
+        ListOp.Builder b = ListOp.newBuilder();
+        if (change instanceof SetChange.Add c) {
+            b.setOp("add").addAllItems(bytes(c.members()));
+        } else if (change instanceof SetChange.Remove c) {
+            b.setOp("remove").addAllItems(bytes(c.members()));
+        } else if (change instanceof SetChange.Pop c) {
+            b.setOp("pop").addNumbers(c.count());
+        } else if (change instanceof SetChange.Replace c) {
+            b.setOp("replace").addAllItems(bytes(c.members()));
+        }
+        return b.build();
+    }
+
+    private static SetChange setChange(ListOp m) throws NotSerializableException {
+        List<byte[]> items = arrays(m.getItemsList());
+        return switch (m.getOp()) {
+            case "add" -> new SetChange.Add(items);
+            case "remove" -> new SetChange.Remove(items);
+            case "pop" -> new SetChange.Pop(m.getNumbers(0));
+            case "replace" -> new SetChange.Replace(items);
+            default -> throw new NotSerializableException("unknown set change '" + m.getOp() + "'");
         };
     }
 

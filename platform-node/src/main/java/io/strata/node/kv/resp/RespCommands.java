@@ -77,9 +77,12 @@ final class RespCommands {
 
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
 
-    /** Commands with keys that a transaction cannot take: LMOVE between two lists is a step of its own, blocking pops wait. */
+    /**
+     * Commands with keys that a transaction cannot take: LMOVE between two lists is a step of its
+     * own, blocking pops wait, and the STORE forms of sets read before they write.
+     */
     private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush", "lmpop",
-            "blmpop");
+            "blmpop", "sinterstore", "sunionstore", "sdiffstore");
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
     private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
@@ -190,6 +193,7 @@ final class RespCommands {
         addHashCommands();
         addListCommands();
         addBlockingListCommands();
+        addSetCommands();
         // The session itself answers these: they open, run, drop and guard its transaction.
         add("multi", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("1.2.0", "Starts a transaction."),
                 RespCommands::answeredBySession);
@@ -252,6 +256,37 @@ final class RespCommands {
                 + " available otherwise. Deletes the list if the last element was popped."), RespLists::blmpop);
         add("brpoplpush", 4, List.of("write", "denyoom", "noscript", "blocking"), 1, 2, 1, list("2.2.0", "Pops an element from a"
                 + " list, pushes it to another list and returns it. Block until an element is available otherwise."), RespLists::brpoplpush);
+    }
+
+    private static void addSetCommands() {
+        List<String> write = List.of("write", "denyoom", "fast");
+        List<String> read = List.of("readonly", "fast");
+        add("sadd", -3, write, 1, 1, 1, set("1.0.0", "Adds one or more members to a set. Creates the key if it doesn't exist."), RespSets::sadd);
+        add("srem", -3, List.of("write", "fast"), 1, 1, 1, set("1.0.0", "Removes one or more members from a set."), RespSets::srem);
+        add("spop", -2, List.of("write", "fast"), 1, 1, 1, set("1.0.0", "Returns one or more random members from a set after removing them."),
+                RespSets::spop);
+        add("smembers", 2, List.of("readonly"), 1, 1, 1, set("1.0.0", "Returns all members of a set."), RespSets::smembers);
+        add("scard", 2, read, 1, 1, 1, set("1.0.0", "Returns the number of members in a set."), RespSets::scard);
+        add("sismember", 3, read, 1, 1, 1, set("1.0.0", "Determines whether a member belongs to a set."), RespSets::sismember);
+        add("smismember", -3, read, 1, 1, 1, set("6.2.0", "Determines whether multiple members belong to a set."), RespSets::smismember);
+        add("srandmember", -2, List.of("readonly"), 1, 1, 1, set("1.0.0", "Get one or multiple random members from a set"),
+                RespSets::srandmember);
+        add("sscan", -3, List.of("readonly"), 1, 1, 1, set("2.8.0", "Iterates over members of a set."), RespSets::sscan);
+        add("sinter", -2, List.of("readonly"), 1, -1, 1, set("1.0.0", "Returns the intersect of multiple sets."), RespSets::sinter);
+        add("sunion", -2, List.of("readonly"), 1, -1, 1, set("1.0.0", "Returns the union of multiple sets."), RespSets::sunion);
+        add("sdiff", -2, List.of("readonly"), 1, -1, 1, set("1.0.0", "Returns the difference of multiple sets."), RespSets::sdiff);
+        add("sintercard", -3, List.of("readonly"), 0, 0, 0, set("7.0.0", "Returns the number of members of the intersect of multiple sets."),
+                RespSets::sintercard);
+        add("sinterstore", -3, List.of("write", "denyoom"), 1, -1, 1,
+                set("1.0.0", "Stores the intersect of multiple sets in a key."), RespSets::sinterstore);
+        add("sunionstore", -3, List.of("write", "denyoom"), 1, -1, 1,
+                set("1.0.0", "Stores the union of multiple sets in a key."), RespSets::sunionstore);
+        add("sdiffstore", -3, List.of("write", "denyoom"), 1, -1, 1,
+                set("1.0.0", "Stores the difference of multiple sets in a key."), RespSets::sdiffstore);
+    }
+
+    private static Doc set(String since, String summary) {
+        return new Doc("set", since, summary);
     }
 
     private static Doc list(String since, String summary) {

@@ -1419,7 +1419,7 @@ final class RespSession {
         });
     }
 
-    private CompletionStage<Map<String, KvPartition.Found>> multiGet(List<String> keys) {
+    CompletionStage<Map<String, KvPartition.Found>> multiGet(List<String> keys) {
         return orAbsent(call(() -> store.multiGet(db, keys)), true).thenApply(found -> found == null ? Map.of() : found);
     }
 
