@@ -71,7 +71,8 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateValue, MoveElement, MultiGet, Transaction, ListKeys, Stats, Wake, Drop, Internal {}
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateValue, MoveElement, CopyKey, MultiGet,
+            Transaction, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -132,6 +133,16 @@ public final class KvPartition {
      * source is absent) or {@link Rejected} ({@code wrong_type} when either key holds another type).
      */
     public record MoveElement(String source, String destination, boolean fromLeft, boolean toLeft, ActorRef<Reply> replyTo)
+            implements Command {}
+
+    /**
+     * Redis's COPY, RENAME and RENAMENX: the value at {@code source} (any type, with its expiry)
+     * written at {@code destination} (both of this partition), and with {@code deleteSource} the
+     * source deleted, at once: one log append. A destination that exists is replaced only with
+     * {@code replace}. Replies {@link ValueUpdated} with count 1 (done) or 0 (the source is absent,
+     * or the destination exists), or {@link Rejected} ({@code no_such_key}: a RENAME of an absent key).
+     */
+    public record CopyKey(String source, String destination, boolean deleteSource, boolean replace, ActorRef<Reply> replyTo)
             implements Command {}
 
     /**
@@ -457,6 +468,7 @@ public final class KvPartition {
                 .onMessage(Update.class, this::onUpdate)
                 .onMessage(UpdateValue.class, this::onUpdateValue)
                 .onMessage(MoveElement.class, this::onMoveElement)
+                .onMessage(CopyKey.class, this::onCopyKey)
                 .onMessage(MultiGet.class, this::onMultiGet)
                 .onMessage(Transaction.class, this::onTransaction)
                 .onMessage(ListKeys.class, this::onListKeys)
@@ -747,6 +759,51 @@ public final class KvPartition {
         return afterWrite(running.entries().size());
     }
 
+    private Behavior<Command> onCopyKey(CopyKey copy) {
+        long now = storage.clock().getAsLong();
+        PartitionState.Entry source = state.live(copy.source, now);
+        if (source == null) {
+            return copy.deleteSource ? reject(copy.replyTo, "rename", new Rejected("no_such_key", "no such key"))
+                    : respondCount(copy.replyTo, 0);
+        }
+        PartitionState.Entry destination = state.live(copy.destination, now);
+        if (copy.source.equals(copy.destination) || (destination != null && !copy.replace)) {
+            // Renaming a key to itself changes nothing, and succeeds unless only an absent destination would do.
+            return respondCount(copy.replyTo, copy.source.equals(copy.destination) && copy.replace ? 1 : 0);
+        }
+        if (!admitted(copy.destination, source.value(), destination)) {
+            return reject(copy.replyTo, "rename", memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(copy, copy.replyTo, "rename");
+        }
+        long seq = state.seq();
+        List<LogEntry> entries = new ArrayList<>(2);
+        entries.add(LogEntry.newBuilder().setSeq(++seq).setPut(PutOp.newBuilder().setKey(ProtoKeys.of(copy.destination))
+                .setValue(UnsafeByteOperations.unsafeWrap(source.value())).setExpiresAtMs(source.expiresAtMillis())
+                .setType(source.type().code())).build());
+        if (copy.deleteSource) {
+            entries.add(LogEntry.newBuilder().setSeq(++seq).setDelete(DeleteOp.newBuilder().setKey(ProtoKeys.of(copy.source))).build());
+        }
+        Optional<Behavior<Command>> refused = append(entries, copy.replyTo, "rename");
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        state.put(copy.destination, source.value(), entries.get(0).getSeq(), source.expiresAtMillis(), source.type());
+        if (copy.deleteSource) {
+            state.remove(copy.source);
+        }
+        state.seq(seq);
+        acknowledge(seq, copy.replyTo, new ValueUpdated(1, null, null, null, seq));
+        storage.metrics().op("rename", "ok");
+        return afterWrite(entries.size());
+    }
+
+    private Behavior<Command> respondCount(ActorRef<Reply> replyTo, long count) {
+        respond(replyTo, new ValueUpdated(count, null, null, null, 0));
+        return Behaviors.same();
+    }
+
     private Behavior<Command> onMoveElement(MoveElement move) {
         if (move.source.equals(move.destination)) {
             return onUpdateValue(new UpdateValue(move.source, new ListChange.Rotate(move.fromLeft, move.toLeft), move.replyTo));
@@ -808,6 +865,8 @@ public final class KvPartition {
             onUpdateValue(c);
         } else if (step instanceof MultiGet c) {
             onMultiGet(c);
+        } else if (step instanceof CopyKey c) {
+            onCopyKey(c);
         } else {
             batch.reply(new Rejected("invalid_transaction", step.getClass().getSimpleName() + " cannot be a step of a transaction"));
         }
@@ -1170,6 +1229,8 @@ public final class KvPartition {
         } else if (command instanceof UpdateValue c) {
             return c.replyTo;
         } else if (command instanceof MoveElement c) {
+            return c.replyTo;
+        } else if (command instanceof CopyKey c) {
             return c.replyTo;
         } else if (command instanceof Transaction c) {
             return c.replyTo;

@@ -298,6 +298,28 @@ public final class KvStore {
     }
 
     /**
+     * Copies the value at {@code source} (with its expiry) to {@code destination}, deleting the
+     * source with {@code deleteSource} (RENAME), at once (see {@link KvPartition.CopyKey}): the keys
+     * must live in one partition, else {@code cross_partition}.
+     */
+    public CompletionStage<KvPartition.Reply> copyKey(String space, String source, String destination, boolean deleteSource,
+                                                      boolean replace) {
+        validateKey(source);
+        validateKey(destination);
+        return keyspaceForWrite(space).thenCompose(k -> {
+            requireOnePartition(k, source, destination);
+            return ask(partitionOf(k, source), r -> new KvPartition.CopyKey(source, destination, deleteSource, replace, r));
+        });
+    }
+
+    private static void requireOnePartition(Keyspace keyspace, String source, String destination) {
+        if (keyspace.partitionOf(source) != keyspace.partitionOf(destination)) {
+            throw new StrataException(StrataException.Kind.CONFLICT, "cross_partition",
+                    "'" + source + "' and '" + destination + "' are in different partitions");
+        }
+    }
+
+    /**
      * Moves an element from one end of the list at {@code source} to one end of the list at
      * {@code destination}, at once (see {@link KvPartition.MoveElement}): the keys must live in one
      * partition, else {@code cross_partition}.
@@ -307,10 +329,7 @@ public final class KvStore {
         validateKey(source);
         validateKey(destination);
         return keyspaceForWrite(space).thenCompose(k -> {
-            if (k.partitionOf(source) != k.partitionOf(destination)) {
-                throw new StrataException(StrataException.Kind.CONFLICT, "cross_partition",
-                        "'" + source + "' and '" + destination + "' are in different partitions");
-            }
+            requireOnePartition(k, source, destination);
             return ask(partitionOf(k, source), r -> new KvPartition.MoveElement(source, destination, fromLeft, toLeft, r));
         });
     }

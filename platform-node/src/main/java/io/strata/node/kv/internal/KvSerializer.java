@@ -17,6 +17,7 @@ import io.strata.node.kv.proto.UpdateCommand;
 import io.strata.node.kv.proto.UpdateValueCommand;
 import io.strata.node.kv.proto.NestedMessage;
 import io.strata.node.kv.proto.MoveElementCommand;
+import io.strata.node.kv.proto.CopyKeyCommand;
 import io.strata.node.kv.proto.TransactionAbortedReply;
 import io.strata.node.kv.proto.TransactionCommand;
 import io.strata.node.kv.proto.TransactionDoneReply;
@@ -80,6 +81,7 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String VALUE_UPDATED = "h";
     private static final String TRANSACTION = "T";
     private static final String MOVE_ELEMENT = "E";
+    private static final String COPY_KEY = "C";
     private static final String TRANSACTION_DONE = "t";
     private static final String TRANSACTION_ABORTED = "b";
     private static final String MULTI_GET_RESULT = "m";
@@ -110,6 +112,7 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.ValueUpdated) return VALUE_UPDATED;
         if (o instanceof KvPartition.Transaction) return TRANSACTION;
         if (o instanceof KvPartition.MoveElement) return MOVE_ELEMENT;
+        if (o instanceof KvPartition.CopyKey) return COPY_KEY;
         if (o instanceof KvPartition.TransactionDone) return TRANSACTION_DONE;
         if (o instanceof KvPartition.TransactionAborted) return TRANSACTION_ABORTED;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
@@ -162,6 +165,9 @@ public final class KvSerializer extends ProtobufSerializer {
         } else if (o instanceof KvPartition.MoveElement m) {
             return MoveElementCommand.newBuilder().setSource(ProtoKeys.of(m.source())).setDestination(ProtoKeys.of(m.destination()))
                     .setFromLeft(m.fromLeft()).setToLeft(m.toLeft()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.CopyKey m) {
+            return CopyKeyCommand.newBuilder().setSource(ProtoKeys.of(m.source())).setDestination(ProtoKeys.of(m.destination()))
+                    .setDeleteSource(m.deleteSource()).setReplace(m.replace()).setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Transaction m) {
             TransactionCommand.Builder b = TransactionCommand.newBuilder().setReplyTo(ref(m.replyTo()));
             m.steps().forEach(step -> b.addSteps(nested(step)));
@@ -268,6 +274,11 @@ public final class KvSerializer extends ProtobufSerializer {
                     MoveElementCommand m = MoveElementCommand.parseFrom(bytes);
                     return new KvPartition.MoveElement(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()), m.getFromLeft(),
                             m.getToLeft(), resolve(m.getReplyTo()));
+                }
+                case COPY_KEY: {
+                    CopyKeyCommand m = CopyKeyCommand.parseFrom(bytes);
+                    return new KvPartition.CopyKey(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()), m.getDeleteSource(),
+                            m.getReplace(), resolve(m.getReplyTo()));
                 }
                 case TRANSACTION: {
                     TransactionCommand m = TransactionCommand.parseFrom(bytes);

@@ -194,6 +194,10 @@ final class RespCommands {
         addListCommands();
         addBlockingListCommands();
         addSetCommands();
+        add("rename", 3, List.of("write"), 1, 2, 1, generic("1.0.0", "Renames a key and overwrites the destination."), RespKeyCopies::rename);
+        add("renamenx", 3, List.of("write", "fast"), 1, 2, 1, generic("1.0.0", "Renames a key only when the target key name doesn't exist."),
+                RespKeyCopies::renamenx);
+        add("copy", -3, List.of("write", "denyoom"), 1, 2, 1, generic("6.2.0", "Copies the value of a key to a new key."), RespKeyCopies::copy);
         // The session itself answers these: they open, run, drop and guard its transaction.
         add("multi", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("1.2.0", "Starts a transaction."),
                 RespCommands::answeredBySession);

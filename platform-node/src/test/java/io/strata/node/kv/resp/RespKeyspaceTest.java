@@ -43,6 +43,32 @@ class RespKeyspaceTest extends JedisOnANode {
     }
 
     @Test
+    void renameAndCopyMoveValuesOfAnyTypeAtOnce() {
+        jedis.select(11);
+        jedis.set("{r}:a", "1");
+        jedis.pexpire("{r}:a", 60_000);
+        assertEquals("OK", jedis.rename("{r}:a", "{r}:b"));
+        assertEquals(0, jedis.exists("{r}:a") ? 1 : 0);
+        assertEquals("1", jedis.get("{r}:b"));
+        assertTrue(jedis.pttl("{r}:b") > 50_000, "the expiry moves with the value");
+        jedis.hset("{r}:h", Map.of("f", "v"));
+        jedis.set("{r}:taken", "x");
+        assertEquals(0, jedis.renamenx("{r}:h", "{r}:taken"));
+        assertEquals(1, jedis.renamenx("{r}:h", "{r}:h2"));
+        assertEquals("hash", jedis.type("{r}:h2"));
+        assertTrue(jedis.copy("{r}:h2", "{r}:h3", false));
+        assertTrue(!jedis.copy("{r}:h2", "{r}:taken", false), "the destination exists");
+        assertTrue(jedis.copy("{r}:h2", "{r}:taken", true));
+        assertEquals(Map.of("f", "v"), jedis.hgetAll("{r}:taken"));
+        jedis.hset("{r}:h3", "f", "changed");
+        assertEquals("v", jedis.hget("{r}:h2", "f"), "a copy is independent of its source");
+        RespTest.assertError("ERR no such key", () -> jedis.rename("{r}:absent", "{r}:x"));
+        RespTest.assertError("ERR source and destination objects are the same", () -> jedis.copy("{r}:b", "{r}:b", true));
+        RespTest.assertError("CROSSSLOT", () -> jedis.rename("{r}:b", "{other}:b"));
+        assertEquals("1", jedis.get("{r}:b"), "a refused rename changes nothing");
+    }
+
+    @Test
     void keysMatchesRedisGlobs() {
         jedis.select(2);
         for (String key : List.of("user:1", "user:2", "user:10", "session:1", "hello", "hallo", "hxllo", "a*b")) {
