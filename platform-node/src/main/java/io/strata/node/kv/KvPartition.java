@@ -33,6 +33,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,13 +128,27 @@ public final class KvPartition {
     public record UpdateValue(String key, ValueChange change, ActorRef<Reply> replyTo) implements Command {}
 
     /**
-     * Redis's LMOVE: the element at one end ({@code fromLeft}) of the list at {@code source} moved
-     * to one end of the list at {@code destination} (both of this partition), at once: both keys
-     * in one log append. Replies {@link ValueUpdated} (items: the element moved, null when the
-     * source is absent) or {@link Rejected} ({@code wrong_type} when either key holds another type).
+     * Redis's LMOVE and SMOVE, between two keys of this partition, at once (both keys in one log
+     * append): of a {@link ValueType#LIST}, the element at one end ({@code fromLeft}) of the list at
+     * {@code source} moved to one end of the list at {@code destination}; of a
+     * {@link ValueType#SET}, {@code member} moved from one set to the other. Replies
+     * {@link ValueUpdated} (a list's: items the element moved, null when the source is absent; a
+     * set's: count 1 when moved, 0 when the source does not hold it) or {@link Rejected}
+     * ({@code wrong_type} when either key holds another type).
      */
-    public record MoveElement(String source, String destination, boolean fromLeft, boolean toLeft, ActorRef<Reply> replyTo)
-            implements Command {}
+    public record MoveElement(String source, String destination, ValueType type, boolean fromLeft, boolean toLeft, byte[] member,
+                              ActorRef<Reply> replyTo) implements Command {
+
+        /** LMOVE. */
+        public static MoveElement ofList(String source, String destination, boolean fromLeft, boolean toLeft, ActorRef<Reply> replyTo) {
+            return new MoveElement(source, destination, ValueType.LIST, fromLeft, toLeft, new byte[0], replyTo);
+        }
+
+        /** SMOVE. */
+        public static MoveElement ofSet(String source, String destination, byte[] member, ActorRef<Reply> replyTo) {
+            return new MoveElement(source, destination, ValueType.SET, false, false, member, replyTo);
+        }
+    }
 
     /**
      * Redis's COPY, RENAME and RENAMENX: the value at {@code source} (any type, with its expiry)
@@ -643,12 +658,13 @@ public final class KvPartition {
         PartitionState.Entry current = state.live(update.key, now);
         ValueType type = update.change.type();
         String op = type.redisName() + "_update";
-        if (current != null && current.type() != type) {
+        boolean otherType = current != null && current.type() != type;
+        if (otherType && !update.change.replacesAnyType()) {
             return reject(update.replyTo, op, wrongType(update.key, current));
         }
         ValueChange.Outcome outcome;
         try {
-            outcome = update.change.apply(current == null ? null : current.value(), now, settings.maxValueBytes());
+            outcome = update.change.apply(current == null || otherType ? null : current.value(), now, settings.maxValueBytes());
         } catch (StringChange.Refused refused) {
             return reject(update.replyTo, op, new Rejected(refused.code(), refused.getMessage()));
         } catch (RuntimeException bug) {
@@ -805,7 +821,9 @@ public final class KvPartition {
     }
 
     private Behavior<Command> onMoveElement(MoveElement move) {
-        if (move.source.equals(move.destination)) {
+        boolean list = move.type == ValueType.LIST;
+        String op = move.type.redisName() + "_update";
+        if (list && move.source.equals(move.destination)) {
             return onUpdateValue(new UpdateValue(move.source, new ListChange.Rotate(move.fromLeft, move.toLeft), move.replyTo));
         }
         long now = storage.clock().getAsLong();
@@ -813,25 +831,28 @@ public final class KvPartition {
         PartitionState.Entry destination = state.live(move.destination, now);
         for (var entry : List.of(java.util.Map.entry(move.source, Optional.ofNullable(source)),
                 java.util.Map.entry(move.destination, Optional.ofNullable(destination)))) {
-            if (entry.getValue().isPresent() && entry.getValue().get().type() != ValueType.LIST) {
-                return reject(move.replyTo, "list_update", wrongType(entry.getKey(), entry.getValue().get()));
+            if (entry.getValue().isPresent() && entry.getValue().get().type() != move.type) {
+                return reject(move.replyTo, op, wrongType(entry.getKey(), entry.getValue().get()));
             }
         }
-        if (source == null) {
-            respond(move.replyTo, new ValueUpdated(0, null, null, null, 0));
-            return Behaviors.same();
+        if (source == null || move.source.equals(move.destination)) {
+            // SMOVE of a set onto itself moves nothing: 1 when it holds the member, as in Redis.
+            boolean holds = source != null && ListValue.elements(source.value()).stream().anyMatch(m -> Arrays.equals(m, move.member));
+            return respondCount(move.replyTo, holds ? 1 : 0);
         }
         if (log == null) {
-            return firstWrite(move, move.replyTo, "list_update");
+            return firstWrite(move, move.replyTo, op);
         }
         TransactionBatch<Reply> running = new TransactionBatch<>(state, 2);
         batch = running;
         try {
             running.nextStep();
-            onUpdateValue(new UpdateValue(move.source, new ListChange.Pop(move.fromLeft, 1), move.replyTo));
-            if (running.replies().get(0) instanceof ValueUpdated popped) {
+            onUpdateValue(new UpdateValue(move.source, list ? new ListChange.Pop(move.fromLeft, 1)
+                    : new SetChange.Remove(List.of(move.member)), move.replyTo));
+            if (running.replies().get(0) instanceof ValueUpdated taken && (list || taken.count() == 1)) {
                 running.nextStep();
-                onUpdateValue(new UpdateValue(move.destination, new ListChange.Push(move.toLeft, popped.items(), false), move.replyTo));
+                onUpdateValue(new UpdateValue(move.destination, list ? new ListChange.Push(move.toLeft, taken.items(), false)
+                        : new SetChange.Add(List.of(move.member)), move.replyTo));
             }
         } finally {
             batch = null;
@@ -842,9 +863,10 @@ public final class KvPartition {
             replies.respond(move.replyTo, refused);
             return Behaviors.same();
         }
-        ValueUpdated popped = (ValueUpdated) running.replies().get(0);
-        return commit(running, move.replyTo, new ValueUpdated(((ValueUpdated) last).count(), null, null, popped.items(), state.seq()),
-                "list_update");
+        ValueUpdated taken = (ValueUpdated) running.replies().get(0);
+        Reply done = list ? new ValueUpdated(((ValueUpdated) last).count(), null, null, taken.items(), state.seq())
+                : new ValueUpdated(taken.count(), null, null, null, state.seq());
+        return commit(running, move.replyTo, done, op);
     }
 
     /** One step of a transaction, run as the command itself would run (its replies go to the batch). */

@@ -298,6 +298,19 @@ public final class KvStore {
     }
 
     /**
+     * Moves {@code member} from the set at {@code source} to the set at {@code destination}, at once
+     * (see {@link KvPartition.MoveElement}): the keys must live in one partition, else {@code cross_partition}.
+     */
+    public CompletionStage<KvPartition.Reply> moveMember(String space, String source, String destination, byte[] member) {
+        validateKey(source);
+        validateKey(destination);
+        return keyspaceForWrite(space).thenCompose(k -> {
+            requireOnePartition(k, source, destination);
+            return ask(partitionOf(k, source), r -> KvPartition.MoveElement.ofSet(source, destination, member, r));
+        });
+    }
+
+    /**
      * Copies the value at {@code source} (with its expiry) to {@code destination}, deleting the
      * source with {@code deleteSource} (RENAME), at once (see {@link KvPartition.CopyKey}): the keys
      * must live in one partition, else {@code cross_partition}.
@@ -330,7 +343,7 @@ public final class KvStore {
         validateKey(destination);
         return keyspaceForWrite(space).thenCompose(k -> {
             requireOnePartition(k, source, destination);
-            return ask(partitionOf(k, source), r -> new KvPartition.MoveElement(source, destination, fromLeft, toLeft, r));
+            return ask(partitionOf(k, source), r -> KvPartition.MoveElement.ofList(source, destination, fromLeft, toLeft, r));
         });
     }
 

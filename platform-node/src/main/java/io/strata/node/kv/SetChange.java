@@ -71,6 +71,11 @@ public sealed interface SetChange extends ValueChange {
     /** The destination of a STORE command: the set replaced by {@code members} (none: deleted); counts them. */
     record Replace(List<byte[]> members) implements SetChange {
         @Override
+        public boolean replacesAnyType() {
+            return true;
+        }
+
+        @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, byte[]> set = new LinkedHashMap<>();
             members.forEach(m -> set.putIfAbsent(ByteBuffer.wrap(m), m));

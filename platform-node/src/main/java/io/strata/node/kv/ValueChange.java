@@ -12,6 +12,11 @@ public sealed interface ValueChange permits HashChange, ListChange, SetChange {
     /** The type of the key's value, before and after (a key of another type is refused: WRONGTYPE). */
     ValueType type();
 
+    /** Whether it replaces whatever the key holds, of any type (a STORE's destination), rather than change a value of its type. */
+    default boolean replacesAnyType() {
+        return false;
+    }
+
     /**
      * The outcome for a value packed as {@code current} (null: the key is absent; a hash without
      * its expired fields) at {@code now}, for values of at most {@code maxValueBytes} packed.

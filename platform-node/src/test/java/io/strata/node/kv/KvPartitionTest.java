@@ -296,11 +296,11 @@ class KvPartitionTest {
         assertEquals(3, assertInstanceOf(KvPartition.ValueUpdated.class, ask(p, r -> new KvPartition.UpdateValue("src",
                 new ListChange.Push(false, List.of(bytes("a"), bytes("b"), bytes("c")), false), r))).count());
         var moved = assertInstanceOf(KvPartition.ValueUpdated.class,
-                ask(p, r -> new KvPartition.MoveElement("src", "dst", false, true, r)));
+                ask(p, r -> KvPartition.MoveElement.ofList("src", "dst", false, true, r)));
         assertEquals("c", new String(moved.items().get(0), StandardCharsets.UTF_8));
         put(p, "text", "v", 0, KvPartition.ANY_VERSION);
         assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class,
-                ask(p, r -> new KvPartition.MoveElement("src", "text", true, true, r))).code());
+                ask(p, r -> KvPartition.MoveElement.ofList("src", "text", true, true, r))).code());
         testKit.stop(p);
 
         var restarted = spawn();

@@ -164,7 +164,8 @@ public final class KvSerializer extends ProtobufSerializer {
             return HashMessages.reply(m).toByteArray();
         } else if (o instanceof KvPartition.MoveElement m) {
             return MoveElementCommand.newBuilder().setSource(ProtoKeys.of(m.source())).setDestination(ProtoKeys.of(m.destination()))
-                    .setFromLeft(m.fromLeft()).setToLeft(m.toLeft()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+                    .setFromLeft(m.fromLeft()).setToLeft(m.toLeft()).setType(m.type().code()).setMember(ByteString.copyFrom(m.member()))
+                    .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.CopyKey m) {
             return CopyKeyCommand.newBuilder().setSource(ProtoKeys.of(m.source())).setDestination(ProtoKeys.of(m.destination()))
                     .setDeleteSource(m.deleteSource()).setReplace(m.replace()).setReplyTo(ref(m.replyTo())).build().toByteArray();
@@ -272,8 +273,8 @@ public final class KvSerializer extends ProtobufSerializer {
                     return HashMessages.reply(ValueUpdatedReply.parseFrom(bytes));
                 case MOVE_ELEMENT: {
                     MoveElementCommand m = MoveElementCommand.parseFrom(bytes);
-                    return new KvPartition.MoveElement(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()), m.getFromLeft(),
-                            m.getToLeft(), resolve(m.getReplyTo()));
+                    return new KvPartition.MoveElement(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()),
+                            ValueType.ofCode(m.getType()), m.getFromLeft(), m.getToLeft(), m.getMember().toByteArray(), resolve(m.getReplyTo()));
                 }
                 case COPY_KEY: {
                     CopyKeyCommand m = CopyKeyCommand.parseFrom(bytes);

@@ -34,18 +34,61 @@ public final class PartitionState {
     public record Listing(List<String> keys, boolean more) {}
 
     /**
-     * A stored value: a string's bytes, or the packed form of another type ({@link HashValue}).
-     * {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires.
+     * A stored value: a string's bytes, or the packed form of another type ({@link HashValue},
+     * {@link io.strata.node.kv.ListValue}). {@code expiresAtMillis} is epoch milliseconds, 0 when
+     * the key never expires. Immutable. A string's entry has no type field (32 bytes of heap, as
+     * before types existed); another type's is a {@link Typed}.
      */
-    public record Entry(byte[] value, long version, long expiresAtMillis, ValueType type) {
+    public static class Entry {
+        private final byte[] value;
+        private final long version;
+        private final long expiresAtMillis;
 
         /** A string. */
         public Entry(byte[] value, long version, long expiresAtMillis) {
-            this(value, version, expiresAtMillis, ValueType.STRING);
+            this.value = value;
+            this.version = version;
+            this.expiresAtMillis = expiresAtMillis;
+        }
+
+        /** A value of {@code type}. */
+        public static Entry of(byte[] value, long version, long expiresAtMillis, ValueType type) {
+            return type == ValueType.STRING ? new Entry(value, version, expiresAtMillis) : new Typed(value, version, expiresAtMillis, type);
+        }
+
+        public byte[] value() {
+            return value;
+        }
+
+        public long version() {
+            return version;
+        }
+
+        public long expiresAtMillis() {
+            return expiresAtMillis;
+        }
+
+        public ValueType type() {
+            return ValueType.STRING;
         }
 
         public boolean isExpired(long nowMillis) {
             return expiresAtMillis != 0 && expiresAtMillis <= nowMillis;
+        }
+    }
+
+    /** The entry of a value other than a string. */
+    private static final class Typed extends Entry {
+        private final ValueType type;
+
+        Typed(byte[] value, long version, long expiresAtMillis, ValueType type) {
+            super(value, version, expiresAtMillis);
+            this.type = type;
+        }
+
+        @Override
+        public ValueType type() {
+            return type;
         }
     }
 
@@ -88,13 +131,13 @@ public final class PartitionState {
         if (e == null || e.isExpired(nowMillis)) {
             return null;
         }
-        if (e.type == ValueType.HASH && HashValue.mayHaveExpired(e.value, nowMillis)) {
+        if (e.type() == ValueType.HASH && HashValue.mayHaveExpired(e.value, nowMillis)) {
             byte[] pruned = HashValue.withoutExpired(e.value, nowMillis);
             if (pruned == null) {
                 remove(key);
                 return null;
             }
-            put(key, pruned, e.version, e.expiresAtMillis, e.type);
+            put(key, pruned, e.version, e.expiresAtMillis, e.type());
             return entries.get(key);
         }
         return e;
@@ -112,7 +155,7 @@ public final class PartitionState {
 
     /** Sets a value of {@code type}, {@code value} being its packed form. */
     public void put(String key, byte[] value, long version, long expiresAtMillis, ValueType type) {
-        Entry previous = entries.put(key, new Entry(value, version, expiresAtMillis, type));
+        Entry previous = entries.put(key, Entry.of(value, version, expiresAtMillis, type));
         valueBytes += value.length - (previous == null ? 0 : previous.value.length);
         keyChars += previous == null ? key.length() : 0;
         if (previous == null && sorted != null) {
@@ -188,7 +231,7 @@ public final class PartitionState {
             if (e.expiresAtMillis != 0) {
                 expiries.add(new Expiry(e.expiresAtMillis, key, e.version));
             }
-            if (e.type == ValueType.HASH && HashValue.earliestExpiry(e.value) != 0) {
+            if (e.type() == ValueType.HASH && HashValue.earliestExpiry(e.value) != 0) {
                 expiries.add(new Expiry(HashValue.earliestExpiry(e.value), key, e.version));
             }
         });
@@ -270,7 +313,7 @@ public final class PartitionState {
     /** Whether an entry is live at {@code nowMillis}, changing nothing (a hash with every field expired is not). */
     private static boolean isLive(Entry e, long nowMillis) {
         return e != null && !e.isExpired(nowMillis)
-                && (e.type != ValueType.HASH || HashValue.withoutExpired(e.value, nowMillis) != null);
+                && (e.type() != ValueType.HASH || HashValue.withoutExpired(e.value, nowMillis) != null);
     }
 
     /** A copy of the live entries, detached from this state (entries are immutable, values are never mutated). */

@@ -82,7 +82,7 @@ final class RespCommands {
      * own, blocking pops wait, and the STORE forms of sets read before they write.
      */
     private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush", "lmpop",
-            "blmpop", "sinterstore", "sunionstore", "sdiffstore");
+            "blmpop", "sinterstore", "sunionstore", "sdiffstore", "smove");
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
     private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
@@ -269,6 +269,7 @@ final class RespCommands {
         add("srem", -3, List.of("write", "fast"), 1, 1, 1, set("1.0.0", "Removes one or more members from a set."), RespSets::srem);
         add("spop", -2, List.of("write", "fast"), 1, 1, 1, set("1.0.0", "Returns one or more random members from a set after removing them."),
                 RespSets::spop);
+        add("smove", 4, List.of("write", "fast"), 1, 2, 1, set("1.0.0", "Moves a member from one set to another."), RespSets::smove);
         add("smembers", 2, List.of("readonly"), 1, 1, 1, set("1.0.0", "Returns all members of a set."), RespSets::smembers);
         add("scard", 2, read, 1, 1, 1, set("1.0.0", "Returns the number of members in a set."), RespSets::scard);
         add("sismember", 3, read, 1, 1, 1, set("1.0.0", "Determines whether a member belongs to a set."), RespSets::sismember);

@@ -76,6 +76,14 @@ final class RespSets {
         });
     }
 
+    /** SMOVE source destination member: 1 when moved, 0 when the source does not hold it; both sets change at once. */
+    static CompletionStage<ByteString> smove(RespSession session, List<byte[]> args) {
+        String source = key(args.get(1));
+        String destination = key(args.get(2));
+        return call(() -> session.store().moveMember(session.db(), source, destination, args.get(3)))
+                .thenApply(reply -> Resp.integer(expect(reply, KvPartition.ValueUpdated.class).count()));
+    }
+
     /** SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key...: the destination replaced by the result; its size. */
     static CompletionStage<ByteString> sinterstore(RespSession session, List<byte[]> args) {
         return store(session, args, Combine.INTER);

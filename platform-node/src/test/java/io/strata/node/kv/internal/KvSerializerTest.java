@@ -108,7 +108,7 @@ class KvSerializerTest {
         var insert = (ListChange.Insert) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("l",
                 new ListChange.Insert(false, new byte[]{1}, new byte[]{2}), probe))).change();
         assertArrayEquals(new byte[]{2}, insert.element());
-        var move = (KvPartition.MoveElement) roundTrip(new KvPartition.MoveElement("{a}x", "{a}y", true, false, probe));
+        var move = (KvPartition.MoveElement) roundTrip(KvPartition.MoveElement.ofList("{a}x", "{a}y", true, false, probe));
         assertEquals("{a}y", move.destination());
         assertTrue(move.fromLeft());
         var found = (KvPartition.Found) roundTrip(new KvPartition.Found(binary, new byte[]{0}, 4, 0, ValueType.HASH));

@@ -69,9 +69,19 @@ class RespSetsTest extends JedisOnANode {
         String wrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
         assertError(wrongType, () -> jedis.sinter("{c}:a", "{c}:text"));
         assertError(wrongType, () -> jedis.sadd("{c}:text", "x"));
+        assertEquals(4, jedis.sunionstore("{c}:text", "{c}:a", "{c}:b"), "a STORE replaces a key of any type");
+        assertEquals("set", jedis.type("{c}:text"));
+        assertEquals(1, jedis.smove("{c}:a", "{c}:moved", "1"));
+        assertEquals(0, jedis.smove("{c}:a", "{c}:moved", "1"), "no longer there");
+        assertEquals(Set.of("1"), jedis.smembers("{c}:moved"));
+        assertEquals(Set.of("2", "3"), jedis.smembers("{c}:a"));
+        assertEquals(1, jedis.smove("{c}:a", "{c}:a", "2"), "onto itself: 1 when it holds the member");
+        jedis.set("{c}:string", "v");
+        assertError(wrongType, () -> jedis.smove("{c}:a", "{c}:string", "2"));
+        assertEquals(Set.of("2", "3"), jedis.smembers("{c}:a"), "a refused move changes nothing");
         assertError("ERR numkeys should be greater than 0", () -> jedis.sendCommand(Protocol.Command.SINTERCARD, "0", "{c}:a"));
         var http = TestNode.json(node.get("/kv/0/%7Bc%7D:a"));
         assertEquals("set", http.get("type").asText());
-        assertEquals(3, http.get("members").size());
+        assertEquals(2, http.get("members").size());
     }
 }
