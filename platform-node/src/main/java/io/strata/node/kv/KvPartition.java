@@ -72,7 +72,7 @@ public final class KvPartition {
     // ---- Protocol -----------------------------------------------------------------------------
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
-    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateValue, MoveElement, CopyKey, MultiGet,
+    public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateValue, MoveElement, CopyKey, PutValue, MultiGet,
             Transaction, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
@@ -158,6 +158,15 @@ public final class KvPartition {
      * or the destination exists), or {@link Rejected} ({@code no_such_key}: a RENAME of an absent key).
      */
     public record CopyKey(String source, String destination, boolean deleteSource, boolean replace, ActorRef<Reply> replyTo)
+            implements Command {}
+
+    /**
+     * Writes a value of any type as it was read ({@link Found}: its packed form and its absolute
+     * expiry, 0: none): the destination of a COPY or MOVE to another database. With
+     * {@code replace} false, only when the key is absent. Replies {@link ValueUpdated} with count 1
+     * (written) or 0 (the key exists), or {@link Rejected}.
+     */
+    public record PutValue(String key, ValueType type, byte[] value, long expiresAtMillis, boolean replace, ActorRef<Reply> replyTo)
             implements Command {}
 
     /**
@@ -484,6 +493,7 @@ public final class KvPartition {
                 .onMessage(UpdateValue.class, this::onUpdateValue)
                 .onMessage(MoveElement.class, this::onMoveElement)
                 .onMessage(CopyKey.class, this::onCopyKey)
+                .onMessage(PutValue.class, this::onPutValue)
                 .onMessage(MultiGet.class, this::onMultiGet)
                 .onMessage(Transaction.class, this::onTransaction)
                 .onMessage(ListKeys.class, this::onListKeys)
@@ -813,6 +823,26 @@ public final class KvPartition {
         acknowledge(seq, copy.replyTo, new ValueUpdated(1, null, null, null, seq));
         storage.metrics().op("rename", "ok");
         return afterWrite(entries.size());
+    }
+
+    private Behavior<Command> onPutValue(PutValue put) {
+        long now = storage.clock().getAsLong();
+        PartitionState.Entry current = state.live(put.key, now);
+        if (current != null && !put.replace) {
+            return respondCount(put.replyTo, 0);
+        }
+        if (put.expiresAtMillis != 0 && put.expiresAtMillis <= now) {
+            // Expired on its way: there is nothing to write.
+            return respondCount(put.replyTo, 0);
+        }
+        if (!admitted(put.key, put.value, current)) {
+            return reject(put.replyTo, "put", memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(put, put.replyTo, "put");
+        }
+        return writeOne(put.key, put.value, put.type, put.expiresAtMillis, put.replyTo, "put",
+                seq -> new ValueUpdated(1, null, null, null, seq));
     }
 
     private Behavior<Command> respondCount(ActorRef<Reply> replyTo, long count) {
@@ -1253,6 +1283,8 @@ public final class KvPartition {
         } else if (command instanceof MoveElement c) {
             return c.replyTo;
         } else if (command instanceof CopyKey c) {
+            return c.replyTo;
+        } else if (command instanceof PutValue c) {
             return c.replyTo;
         } else if (command instanceof Transaction c) {
             return c.replyTo;

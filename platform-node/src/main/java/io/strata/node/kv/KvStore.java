@@ -291,7 +291,10 @@ public final class KvStore {
         return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.Update(key, change, r)));
     }
 
-    /** Changes the hash or list at {@code key} as {@code change} computes from it, in its partition at once (see {@link KvPartition.UpdateValue}). */
+    /**
+     * Changes the hash, list or set at {@code key} as {@code change} computes from it, in its
+     * partition at once (see {@link KvPartition.UpdateValue}).
+     */
     public CompletionStage<KvPartition.Reply> updateValue(String space, String key, ValueChange change) {
         validateKey(key);
         return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key), r -> new KvPartition.UpdateValue(key, change, r)));
@@ -308,6 +311,16 @@ public final class KvStore {
             requireOnePartition(k, source, destination);
             return ask(partitionOf(k, source), r -> KvPartition.MoveElement.ofSet(source, destination, member, r));
         });
+    }
+
+    /**
+     * Writes a value as it was read ({@link KvPartition.Found}) at {@code key} of keyspace
+     * {@code space}; only when absent unless {@code replace} (see {@link KvPartition.PutValue}).
+     */
+    public CompletionStage<KvPartition.Reply> putValue(String space, String key, KvPartition.Found value, boolean replace) {
+        checkWrite(key, value.value(), 0);
+        return keyspaceForWrite(space).thenCompose(k -> ask(partitionOf(k, key),
+                r -> new KvPartition.PutValue(key, value.type(), value.value(), value.expiresAtMillis(), replace, r)));
     }
 
     /**

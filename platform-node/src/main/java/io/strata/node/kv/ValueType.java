@@ -2,7 +2,8 @@ package io.strata.node.kv;
 
 /**
  * The kind of value a key holds. A string's value is its bytes; a hash's is {@link HashValue}'s
- * packed form, a list's (and a set's, its members) {@link ListValue}'s. The code is what log entries, snapshots and messages between nodes carry (0, the
+ * packed form, a list's (and a set's, its members) {@link ListValue}'s. The code is what log
+ * entries, snapshots and messages between nodes carry (0, the
  * Protobuf default, is a string, so entries written before types existed read as strings).
  */
 public enum ValueType {

@@ -41,6 +41,7 @@ class KeyBytesTest {
         assertEquals("a\uDC80\uDCC3b\uDCED\uDCA0\uDC80\uDCFF", key);
         assertFalse(KeyBytes.isText(key));
         assertEquals("a\uFFFD\uFFFDb\uFFFD\uFFFD\uFFFD\uFFFD", KeyBytes.printable(key));
-        assertEquals(Partitioner.partitionFor("user:1", 16), Partitioner.partitionFor(KeyBytes.fromBytes("user:1".getBytes(StandardCharsets.UTF_8)), 16));
+        assertEquals(Partitioner.partitionFor("user:1", 16),
+                Partitioner.partitionFor(KeyBytes.fromBytes("user:1".getBytes(StandardCharsets.UTF_8)), 16));
     }
 }

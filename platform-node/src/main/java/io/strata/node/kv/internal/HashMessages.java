@@ -20,7 +20,10 @@ import io.strata.node.kv.proto.UpdateValueCommand;
 import java.io.NotSerializableException;
 import java.util.List;
 
-/** The Protobuf form of {@link KvPartition.UpdateValue} (hash and list changes) and {@link KvPartition.ValueUpdated}, for {@link KvSerializer}. */
+/**
+ * The Protobuf form of {@link KvPartition.UpdateValue} (hash, list and set changes) and
+ * {@link KvPartition.ValueUpdated}, for {@link KvSerializer}.
+ */
 final class HashMessages {
 
     private HashMessages() {}

@@ -18,6 +18,7 @@ import io.strata.node.kv.proto.UpdateValueCommand;
 import io.strata.node.kv.proto.NestedMessage;
 import io.strata.node.kv.proto.MoveElementCommand;
 import io.strata.node.kv.proto.CopyKeyCommand;
+import io.strata.node.kv.proto.PutValueCommand;
 import io.strata.node.kv.proto.TransactionAbortedReply;
 import io.strata.node.kv.proto.TransactionCommand;
 import io.strata.node.kv.proto.TransactionDoneReply;
@@ -82,6 +83,7 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String TRANSACTION = "T";
     private static final String MOVE_ELEMENT = "E";
     private static final String COPY_KEY = "C";
+    private static final String PUT_VALUE = "Q";
     private static final String TRANSACTION_DONE = "t";
     private static final String TRANSACTION_ABORTED = "b";
     private static final String MULTI_GET_RESULT = "m";
@@ -113,6 +115,7 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.Transaction) return TRANSACTION;
         if (o instanceof KvPartition.MoveElement) return MOVE_ELEMENT;
         if (o instanceof KvPartition.CopyKey) return COPY_KEY;
+        if (o instanceof KvPartition.PutValue) return PUT_VALUE;
         if (o instanceof KvPartition.TransactionDone) return TRANSACTION_DONE;
         if (o instanceof KvPartition.TransactionAborted) return TRANSACTION_ABORTED;
         if (o instanceof KvPartition.MultiGet) return MULTI_GET;
@@ -144,7 +147,8 @@ public final class KvSerializer extends ProtobufSerializer {
             PutAllCommand.Builder command = PutAllCommand.newBuilder().setReplyTo(ref(m.replyTo()))
                     .setOnlyIfAllAbsent(m.onlyIfAllAbsent());
             for (KvPartition.Write w : m.writes()) {
-                command.addWrites(PutAllEntry.newBuilder().setKey(ProtoKeys.of(w.key())).setValue(ByteString.copyFrom(w.value())).setTtlMs(w.ttlMillis()));
+                command.addWrites(PutAllEntry.newBuilder().setKey(ProtoKeys.of(w.key())).setValue(ByteString.copyFrom(w.value()))
+                        .setTtlMs(w.ttlMillis()));
             }
             return command.build().toByteArray();
         } else if (o instanceof KvPartition.AllWritten m) {
@@ -169,6 +173,10 @@ public final class KvSerializer extends ProtobufSerializer {
         } else if (o instanceof KvPartition.CopyKey m) {
             return CopyKeyCommand.newBuilder().setSource(ProtoKeys.of(m.source())).setDestination(ProtoKeys.of(m.destination()))
                     .setDeleteSource(m.deleteSource()).setReplace(m.replace()).setReplyTo(ref(m.replyTo())).build().toByteArray();
+        } else if (o instanceof KvPartition.PutValue m) {
+            return PutValueCommand.newBuilder().setKey(ProtoKeys.of(m.key())).setType(m.type().code())
+                    .setValue(ByteString.copyFrom(m.value())).setExpiresAtMs(m.expiresAtMillis()).setReplace(m.replace())
+                    .setReplyTo(ref(m.replyTo())).build().toByteArray();
         } else if (o instanceof KvPartition.Transaction m) {
             TransactionCommand.Builder b = TransactionCommand.newBuilder().setReplyTo(ref(m.replyTo()));
             m.steps().forEach(step -> b.addSteps(nested(step)));
@@ -274,12 +282,18 @@ public final class KvSerializer extends ProtobufSerializer {
                 case MOVE_ELEMENT: {
                     MoveElementCommand m = MoveElementCommand.parseFrom(bytes);
                     return new KvPartition.MoveElement(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()),
-                            ValueType.ofCode(m.getType()), m.getFromLeft(), m.getToLeft(), m.getMember().toByteArray(), resolve(m.getReplyTo()));
+                            ValueType.ofCode(m.getType()), m.getFromLeft(), m.getToLeft(), m.getMember().toByteArray(),
+                            resolve(m.getReplyTo()));
                 }
                 case COPY_KEY: {
                     CopyKeyCommand m = CopyKeyCommand.parseFrom(bytes);
                     return new KvPartition.CopyKey(ProtoKeys.key(m.getSource()), ProtoKeys.key(m.getDestination()), m.getDeleteSource(),
                             m.getReplace(), resolve(m.getReplyTo()));
+                }
+                case PUT_VALUE: {
+                    PutValueCommand m = PutValueCommand.parseFrom(bytes);
+                    return new KvPartition.PutValue(ProtoKeys.key(m.getKey()), ValueType.ofCode(m.getType()), m.getValue().toByteArray(),
+                            m.getExpiresAtMs(), m.getReplace(), resolve(m.getReplyTo()));
                 }
                 case TRANSACTION: {
                     TransactionCommand m = TransactionCommand.parseFrom(bytes);
@@ -311,7 +325,8 @@ public final class KvSerializer extends ProtobufSerializer {
                 }
                 case LIST_KEYS: {
                     ListKeysCommand m = ListKeysCommand.parseFrom(bytes);
-                    return new KvPartition.ListKeys(ProtoKeys.key(m.getPrefix()), ProtoKeys.key(m.getAfter()), m.getLimit(), resolve(m.getReplyTo()));
+                    return new KvPartition.ListKeys(ProtoKeys.key(m.getPrefix()), ProtoKeys.key(m.getAfter()), m.getLimit(),
+                            resolve(m.getReplyTo()));
                 }
                 case STATS:
                     return new KvPartition.Stats(resolve(StatsCommand.parseFrom(bytes).getReplyTo()));

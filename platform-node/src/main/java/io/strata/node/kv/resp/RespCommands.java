@@ -82,7 +82,7 @@ final class RespCommands {
      * own, blocking pops wait, and the STORE forms of sets read before they write.
      */
     private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush", "lmpop",
-            "blmpop", "sinterstore", "sunionstore", "sdiffstore", "smove");
+            "blmpop", "sinterstore", "sunionstore", "sdiffstore", "smove", "move");
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
     private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
@@ -194,10 +194,14 @@ final class RespCommands {
         addListCommands();
         addBlockingListCommands();
         addSetCommands();
-        add("rename", 3, List.of("write"), 1, 2, 1, generic("1.0.0", "Renames a key and overwrites the destination."), RespKeyCopies::rename);
-        add("renamenx", 3, List.of("write", "fast"), 1, 2, 1, generic("1.0.0", "Renames a key only when the target key name doesn't exist."),
+        add("rename", 3, List.of("write"), 1, 2, 1, generic("1.0.0", "Renames a key and overwrites the destination."),
+                RespKeyCopies::rename);
+        add("renamenx", 3, List.of("write", "fast"), 1, 2, 1,
+                generic("1.0.0", "Renames a key only when the target key name doesn't exist."),
                 RespKeyCopies::renamenx);
-        add("copy", -3, List.of("write", "denyoom"), 1, 2, 1, generic("6.2.0", "Copies the value of a key to a new key."), RespKeyCopies::copy);
+        add("move", 3, List.of("write", "fast"), 1, 1, 1, generic("1.0.0", "Moves a key to another database."), RespKeyCopies::move);
+        add("copy", -3, List.of("write", "denyoom"), 1, 2, 1, generic("6.2.0", "Copies the value of a key to a new key."),
+                RespKeyCopies::copy);
         // The session itself answers these: they open, run, drop and guard its transaction.
         add("multi", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("1.2.0", "Starts a transaction."),
                 RespCommands::answeredBySession);
@@ -206,7 +210,8 @@ final class RespCommands {
         add("discard", 1, List.of("noscript", "loading", "fast"), 0, 0, 0, transactions("2.0.0", "Discards a transaction."),
                 RespCommands::answeredBySession);
         add("watch", -2, List.of("noscript", "loading", "fast"), 1, -1, 1,
-                transactions("2.2.0", "Monitors changes to keys to determine the execution of a transaction."), RespCommands::answeredBySession);
+                transactions("2.2.0", "Monitors changes to keys to determine the execution of a transaction."),
+                RespCommands::answeredBySession);
         add("unwatch", 1, List.of("noscript", "loading", "fast"), 0, 0, 0,
                 transactions("2.2.0", "Forgets about watched keys of a transaction."), RespCommands::answeredBySession);
         // QUIT is answered by the session itself: it closes the connection.
@@ -238,7 +243,8 @@ final class RespCommands {
                 RespLists::lset);
         add("lrem", 4, List.of("write"), 1, 1, 1, list("1.0.0", "Removes elements from a list."), RespLists::lrem);
         add("ltrim", 4, List.of("write"), 1, 1, 1, list("1.0.0", "Removes elements from both ends a list."), RespLists::ltrim);
-        add("linsert", 5, List.of("write", "denyoom"), 1, 1, 1, list("2.2.0", "Inserts an element before or after another element in a list."),
+        add("linsert", 5, List.of("write", "denyoom"), 1, 1, 1,
+                list("2.2.0", "Inserts an element before or after another element in a list."),
                 RespLists::linsert);
         add("lmove", 5, List.of("write", "denyoom"), 1, 2, 1,
                 list("6.2.0", "Returns an element after popping it from one list and pushing it to another."), RespLists::lmove);
@@ -259,15 +265,18 @@ final class RespCommands {
         add("blmpop", -5, blocking, 0, 0, 0, list("7.0.0", "Pops the first element from one of multiple lists. Blocks until an element is"
                 + " available otherwise. Deletes the list if the last element was popped."), RespLists::blmpop);
         add("brpoplpush", 4, List.of("write", "denyoom", "noscript", "blocking"), 1, 2, 1, list("2.2.0", "Pops an element from a"
-                + " list, pushes it to another list and returns it. Block until an element is available otherwise."), RespLists::brpoplpush);
+                + " list, pushes it to another list and returns it. Block until an element is available otherwise."),
+                RespLists::brpoplpush);
     }
 
     private static void addSetCommands() {
         List<String> write = List.of("write", "denyoom", "fast");
         List<String> read = List.of("readonly", "fast");
-        add("sadd", -3, write, 1, 1, 1, set("1.0.0", "Adds one or more members to a set. Creates the key if it doesn't exist."), RespSets::sadd);
+        add("sadd", -3, write, 1, 1, 1, set("1.0.0", "Adds one or more members to a set. Creates the key if it doesn't exist."),
+                RespSets::sadd);
         add("srem", -3, List.of("write", "fast"), 1, 1, 1, set("1.0.0", "Removes one or more members from a set."), RespSets::srem);
-        add("spop", -2, List.of("write", "fast"), 1, 1, 1, set("1.0.0", "Returns one or more random members from a set after removing them."),
+        add("spop", -2, List.of("write", "fast"), 1, 1, 1,
+                set("1.0.0", "Returns one or more random members from a set after removing them."),
                 RespSets::spop);
         add("smove", 4, List.of("write", "fast"), 1, 2, 1, set("1.0.0", "Moves a member from one set to another."), RespSets::smove);
         add("smembers", 2, List.of("readonly"), 1, 1, 1, set("1.0.0", "Returns all members of a set."), RespSets::smembers);
@@ -280,7 +289,8 @@ final class RespCommands {
         add("sinter", -2, List.of("readonly"), 1, -1, 1, set("1.0.0", "Returns the intersect of multiple sets."), RespSets::sinter);
         add("sunion", -2, List.of("readonly"), 1, -1, 1, set("1.0.0", "Returns the union of multiple sets."), RespSets::sunion);
         add("sdiff", -2, List.of("readonly"), 1, -1, 1, set("1.0.0", "Returns the difference of multiple sets."), RespSets::sdiff);
-        add("sintercard", -3, List.of("readonly"), 0, 0, 0, set("7.0.0", "Returns the number of members of the intersect of multiple sets."),
+        add("sintercard", -3, List.of("readonly"), 0, 0, 0,
+                set("7.0.0", "Returns the number of members of the intersect of multiple sets."),
                 RespSets::sintercard);
         add("sinterstore", -3, List.of("write", "denyoom"), 1, -1, 1,
                 set("1.0.0", "Stores the intersect of multiple sets in a key."), RespSets::sinterstore);

@@ -357,7 +357,8 @@ final class RespHashes {
     }
 
     /** Answers from the hash's live fields (none when the key is absent); WRONGTYPE when the key holds another type. */
-    private static CompletionStage<ByteString> read(RespSession session, List<byte[]> args, Function<List<HashValue.Field>, ByteString> reply) {
+    private static CompletionStage<ByteString> read(RespSession session, List<byte[]> args,
+                                                    Function<List<HashValue.Field>, ByteString> reply) {
         return session.find(key(args.get(1)), ValueType.HASH)
                 .thenApply(found -> reply.apply(found == null ? List.of() : HashValue.fields(found.value())));
     }

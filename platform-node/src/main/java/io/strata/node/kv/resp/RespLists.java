@@ -242,7 +242,8 @@ final class RespLists {
         String source = key(rawSource);
         String destination = key(rawDestination);
         Resp resp = session.resp();
-        return waitFor(session, deadline, 1, () -> call(() -> session.store().moveElement(session.db(), source, destination, fromLeft, toLeft))
+        return waitFor(session, deadline, 1, () -> call(() -> session.store()
+                        .moveElement(session.db(), source, destination, fromLeft, toLeft))
                 .thenApply(reply -> {
                     List<byte[]> moved = expect(reply, KvPartition.ValueUpdated.class).items();
                     return moved == null || moved.isEmpty() ? null : moved.get(0);

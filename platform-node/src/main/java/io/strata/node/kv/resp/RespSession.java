@@ -252,7 +252,8 @@ final class RespSession {
                 CompletableFuture<List<Watched>> versions = new CompletableFuture<>();
                 CompletionStage<ByteString> result = scheduler.submit(RespCommands.spec("watch").access(args), () -> {
                     List<CompletableFuture<Watched>> reads = keys.stream().map(key -> find(key)
-                            .thenApply(found -> new Watched(watchDb, key, found == null ? 0 : found.version())).toCompletableFuture()).toList();
+                            .thenApply(found -> new Watched(watchDb, key, found == null ? 0 : found.version())).toCompletableFuture())
+                            .toList();
                     return allOf(reads).thenApply(read -> {
                         versions.complete(read);
                         return Resp.OK;
@@ -440,7 +441,8 @@ final class RespSession {
 
     /** GETSET key value: SET key value GET. */
     CompletionStage<ByteString> getset(List<byte[]> args) {
-        return previousOf(key(args.get(1)), new StringChange.Set(args.get(2), StringChange.Expiration.NONE, StringChange.Condition.ANY, true));
+        return previousOf(key(args.get(1)),
+                new StringChange.Set(args.get(2), StringChange.Expiration.NONE, StringChange.Condition.ANY, true));
     }
 
     /** GETDEL key: the value, and the key deleted. */

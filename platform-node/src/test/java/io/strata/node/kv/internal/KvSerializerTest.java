@@ -108,6 +108,11 @@ class KvSerializerTest {
         var insert = (ListChange.Insert) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("l",
                 new ListChange.Insert(false, new byte[]{1}, new byte[]{2}), probe))).change();
         assertArrayEquals(new byte[]{2}, insert.element());
+        var restore = (KvPartition.PutValue) roundTrip(new KvPartition.PutValue("k", ValueType.SET, new byte[]{1, 0}, 99, true, probe));
+        assertEquals(ValueType.SET, restore.type());
+        assertArrayEquals(new byte[]{1, 0}, restore.value());
+        assertEquals(99, restore.expiresAtMillis());
+        assertTrue(restore.replace());
         var move = (KvPartition.MoveElement) roundTrip(KvPartition.MoveElement.ofList("{a}x", "{a}y", true, false, probe));
         assertEquals("{a}y", move.destination());
         assertTrue(move.fromLeft());

@@ -66,6 +66,20 @@ class RespKeyspaceTest extends JedisOnANode {
         RespTest.assertError("ERR source and destination objects are the same", () -> jedis.copy("{r}:b", "{r}:b", true));
         RespTest.assertError("CROSSSLOT", () -> jedis.rename("{r}:b", "{other}:b"));
         assertEquals("1", jedis.get("{r}:b"), "a refused rename changes nothing");
+
+        // To another database: read here, written there, with the type and the expiry.
+        assertTrue(jedis.copy("{r}:h2", "copied", 12, false));
+        assertTrue(!jedis.copy("{r}:h2", "copied", 12, false), "the destination exists");
+        assertEquals(1, jedis.move("{r}:b", 13));
+        assertEquals(0, jedis.move("{r}:absent", 13));
+        RespTest.assertError("ERR DB index is out of range", () -> jedis.move("{r}:h2", 99));
+        RespTest.assertError("ERR source and destination objects are the same", () -> jedis.move("{r}:h2", 11));
+        assertEquals(false, jedis.exists("{r}:b"), "moved away");
+        jedis.select(12);
+        assertEquals(Map.of("f", "v"), jedis.hgetAll("copied"));
+        jedis.select(13);
+        assertEquals("1", jedis.get("{r}:b"));
+        assertTrue(jedis.pttl("{r}:b") > 50_000, "the expiry moves with the key");
     }
 
     @Test
