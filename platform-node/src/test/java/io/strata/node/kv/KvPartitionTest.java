@@ -80,9 +80,13 @@ class KvPartitionTest {
     /** One per test, as a node has one: incarnations of a partition share it (its snapshots in flight). */
     private KvStorage storage;
 
+    /** Every partition a test spawned; stopped after the test, so none closes its log into a deleted directory. */
+    private final List<ActorRef<KvPartition.Command>> spawned = new java.util.ArrayList<>();
+
     /** A stopped partition closes its log on the blocking pool: the test's directory goes only after that. */
     @org.junit.jupiter.api.AfterEach
     void awaitClosedLogs() throws Exception {
+        spawned.forEach(testKit::stop);
         if (storage != null) {
             storage.closings().allClosed().get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
@@ -95,7 +99,9 @@ class KvPartitionTest {
                     name -> Optional.of(new KeyspaceCatalog.Keyspace(name, 8)));
         }
         ActorRef<ClusterSharding.ShardCommand> shard = testKit.<ClusterSharding.ShardCommand>createTestProbe().getRef();
-        return testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage, shard));
+        ActorRef<KvPartition.Command> partition = testKit.spawn(KvPartition.create(new PartitionId("users", 3), settings, storage, shard));
+        spawned.add(partition);
+        return partition;
     }
 
     private ActorRef<KvPartition.Command> spawn() {
