@@ -3,7 +3,6 @@ package io.strata.node.kv;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,16 +61,6 @@ public final class HashValue {
             byName.put(ByteBuffer.wrap(f.name()), f);
         }
         return byName;
-    }
-
-    /** The live field called {@code name}, or null. */
-    public static Field field(byte[] packed, byte[] name, long nowMillis) {
-        for (Field f : fields(packed)) {
-            if (Arrays.equals(f.name(), name)) {
-                return f.isExpired(nowMillis) ? null : f;
-            }
-        }
-        return null;
     }
 
     /** The packed form of {@code fields}; null when there are none (a hash without fields does not exist). */

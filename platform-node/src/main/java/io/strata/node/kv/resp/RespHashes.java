@@ -245,16 +245,7 @@ final class RespHashes {
             return fail("ERR value is out of range");
         }
         return read(session, args, fields -> {
-            List<HashValue.Field> picked = new ArrayList<>();
-            if (count >= 0) {
-                List<HashValue.Field> shuffled = new ArrayList<>(fields);
-                Collections.shuffle(shuffled, ThreadLocalRandom.current());
-                picked = shuffled.subList(0, (int) Math.min(count, shuffled.size()));
-            } else if (!fields.isEmpty()) {
-                for (long i = 0; i < -count; i++) {
-                    picked.add(fields.get(ThreadLocalRandom.current().nextInt(fields.size())));
-                }
-            }
+            List<HashValue.Field> picked = RespSession.randomPicks(fields, count);
             if (!withValues) {
                 return Resp.array(picked.stream().map(f -> Resp.bulk(f.name())).toList());
             }

@@ -70,14 +70,7 @@ final class RespLists {
             return RespSession.wrongArity(left ? "lpop" : "rpop");
         }
         boolean counted = args.size() == 3;
-        long count = 1;
-        if (counted) {
-            Long n = parseLong(args.get(2));
-            if (n == null || n < 0) {
-                return fail("ERR value is out of range, must be positive");
-            }
-            count = n;
-        }
+        long count = counted ? RespSession.popCount(args.get(2)) : 1;
         Resp resp = session.resp();
         return change(session, args, new ListChange.Pop(left, count)).thenApply(updated -> {
             List<byte[]> items = updated.items();

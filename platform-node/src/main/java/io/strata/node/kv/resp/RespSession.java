@@ -1594,6 +1594,32 @@ final class RespSession {
         return info;
     }
 
+    /** The count of LPOP, RPOP, SPOP: a non-negative integer, else Redis's error. */
+    static long popCount(byte[] raw) {
+        Long n = parseLong(raw);
+        if (n == null || n < 0) {
+            throw new RespError("ERR value is out of range, must be positive");
+        }
+        return n;
+    }
+
+    /**
+     * Redis's random picks (HRANDFIELD, SRANDMEMBER): with {@code count} ≥ 0 that many distinct
+     * items in random order (at most all); with a negative count, -count items that may repeat.
+     */
+    static <T> List<T> randomPicks(List<T> items, long count) {
+        if (count >= 0) {
+            List<T> shuffled = new ArrayList<>(items);
+            java.util.Collections.shuffle(shuffled, java.util.concurrent.ThreadLocalRandom.current());
+            return shuffled.subList(0, (int) Math.min(count, shuffled.size()));
+        }
+        List<T> picked = new ArrayList<>();
+        for (long i = 0; i < -count && !items.isEmpty(); i++) {
+            picked.add(items.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(items.size())));
+        }
+        return picked;
+    }
+
     /** A refusal worded for RESP already (kind word first). */
     static final class RespError extends RuntimeException {
         RespError(String text) {

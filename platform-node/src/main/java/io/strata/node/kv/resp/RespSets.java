@@ -10,7 +10,6 @@ import org.apache.pekko.util.ByteString;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,14 +57,7 @@ final class RespSets {
             return syntaxError();
         }
         boolean counted = args.size() == 3;
-        long count = 1;
-        if (counted) {
-            Long n = parseLong(args.get(2));
-            if (n == null || n < 0) {
-                return fail("ERR value is out of range, must be positive");
-            }
-            count = n;
-        }
+        long count = counted ? RespSession.popCount(args.get(2)) : 1;
         Resp resp = session.resp();
         return change(session, args.get(1), new SetChange.Pop(count)).thenApply(updated -> {
             List<byte[]> items = updated.items();
@@ -152,17 +144,7 @@ final class RespSets {
             return fail("ERR value is out of range");
         }
         return read(session, args, members -> {
-            List<byte[]> picked = new ArrayList<>();
-            if (count >= 0) {
-                List<byte[]> shuffled = new ArrayList<>(members);
-                Collections.shuffle(shuffled, ThreadLocalRandom.current());
-                picked = shuffled.subList(0, (int) Math.min(count, shuffled.size()));
-            } else if (!members.isEmpty()) {
-                for (long i = 0; i < -count; i++) {
-                    picked.add(members.get(ThreadLocalRandom.current().nextInt(members.size())));
-                }
-            }
-            return Resp.array(picked.stream().map(Resp::bulk).toList());
+            return Resp.array(RespSession.randomPicks(members, count).stream().map(Resp::bulk).toList());
         });
     }
 

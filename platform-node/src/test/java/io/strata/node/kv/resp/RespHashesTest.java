@@ -131,16 +131,16 @@ class RespHashesTest extends JedisOnANode {
         assertEquals(List.of(1L, -1L, -2L),
                 longs(jedis.sendCommand(Protocol.Command.HPERSIST, "e:h", "FIELDS", "3", "later", "keep", "absent")));
 
-        Thread.sleep(400);
-        assertNull(jedis.hget("e:h", "brief"), "the field expired");
+        io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.hget("e:h", "brief"), v -> v == null,
+                v -> "the field did not expire: " + v);
         assertEquals(2, jedis.hlen("e:h"));
         assertEquals(List.of(2L), hexpire("e:h", "HEXPIRE", "0", null, "keep"), "a time already past deletes the field");
         assertEquals(Map.of("later", "3"), jedis.hgetAll("e:h"));
 
         jedis.hset("e:all", Map.of("a", "1", "b", "2"));
         assertEquals(List.of(1L, 1L), hexpire("e:all", "HPEXPIRE", "200", null, "a", "b"));
-        Thread.sleep(300);
-        assertFalse(jedis.exists("e:all"), "a hash whose fields all expired is gone");
+        io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.exists("e:all"), exists -> !exists,
+                exists -> "a hash whose fields all expired is still there");
         assertEquals(List.of(-2L), hexpire("e:all", "HEXPIRE", "10", null, "a"));
 
         assertError("ERR Mandatory argument FIELDS is missing or not at the right position",

@@ -112,15 +112,14 @@ class RespListsTest extends JedisOnANode {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Jedis waiting = new Jedis("127.0.0.1", port, 10_000)) {
             Future<List<String>> popped = pool.submit(() -> waiting.brpop(0, "b:later"));
-            Thread.sleep(200);
+            awaitBlocked(1);
             assertFalse(popped.isDone(), "it waits");
-            assertTrue(jedis.info("clients").contains("blocked_clients:1"), jedis.info("clients"));
             jedis.lpush("b:later", "pushed");
             assertEquals(List.of("b:later", "pushed"), popped.get(5, java.util.concurrent.TimeUnit.SECONDS));
             assertFalse(jedis.exists("b:later"), "popped once");
 
             Future<String> moved = pool.submit(() -> waiting.blmove("{b}:src", "{b}:dst", ListDirection.LEFT, ListDirection.RIGHT, 5));
-            Thread.sleep(100);
+            awaitBlocked(1);
             jedis.rpush("{b}:src", "job");
             assertEquals("job", moved.get(5, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(List.of("job"), jedis.lrange("{b}:dst", 0, -1));
@@ -133,17 +132,20 @@ class RespListsTest extends JedisOnANode {
         assertError("WRONGTYPE Operation against a key holding the wrong kind of value", () -> jedis.blpop(1, "b:text"));
     }
 
+    private void awaitBlocked(int clients) {
+        io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
+                text -> text.contains("blocked_clients:" + clients), text -> text);
+    }
+
     @Test
     void aBlockedClientThatDisconnectsTakesNothing() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Jedis gone = new Jedis("127.0.0.1", port, 10_000);
         try {
             pool.submit(() -> gone.blpop(0, "g:list"));
-            io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
-                    text -> text.contains("blocked_clients:1"), text -> text);
+            awaitBlocked(1);
             gone.disconnect();
-            io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
-                    text -> text.contains("blocked_clients:0"), text -> text);
+            awaitBlocked(0);
             jedis.rpush("g:list", "kept");
             Thread.sleep(200);
             assertEquals("kept", jedis.lpop("g:list"), "the element waits for a client that is there");
