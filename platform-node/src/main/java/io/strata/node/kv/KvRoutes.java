@@ -213,9 +213,11 @@ public final class KvRoutes extends StrataRoutes {
     }
 
     /**
-     * A hash or a list as JSON: {@code {"type": "hash", "fields": {name: value}, "field_expires_at":
-     * {name: time}}} (the last only for fields that expire), {@code {"type": "list", "items": [...]}};
-     * names, values and items as UTF-8 text, or base64 with {@code encoding=base64}.
+     * A hash, list, set or sorted set as JSON: {@code {"type": "hash", "fields": {name: value},
+     * "field_expires_at": {name: time}}} (the last only for fields that expire), {@code {"type": "list",
+     * "items": [...]}}, {@code {"type": "set", "members": [...]}}, {@code {"type": "zset", "members":
+     * [{"member": m, "score": 1.5}, ...]}} (lowest score first); names, values and items as UTF-8
+     * text, or base64 with {@code encoding=base64}.
      */
     private static Map<String, Object> typedBody(KvPartition.Found f, boolean base64) {
         java.util.function.Function<byte[], String> text = bytes -> base64 ? Base64.getEncoder().encodeToString(bytes)
@@ -226,6 +228,16 @@ public final class KvRoutes extends StrataRoutes {
             body.put("items", ListValue.elements(f.value()).stream().map(text).toList());
         } else if (f.type() == ValueType.SET) {
             body.put("members", ListValue.elements(f.value()).stream().map(text).toList());
+        } else if (f.type() == ValueType.ZSET) {
+            List<Map<String, Object>> members = new ArrayList<>();
+            for (ZSetValue.Member m : ZSetValue.members(f.value())) {
+                Map<String, Object> member = new LinkedHashMap<>();
+                member.put("member", text.apply(m.name()));
+                // Infinite scores are not JSON numbers: given as Redis writes them.
+                member.put("score", Double.isInfinite(m.score()) ? ZSetValue.format(m.score()) : m.score());
+                members.add(member);
+            }
+            body.put("members", members);
         } else {
             Map<String, Object> fields = new LinkedHashMap<>();
             Map<String, Object> expiries = new LinkedHashMap<>();

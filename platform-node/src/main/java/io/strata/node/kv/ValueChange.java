@@ -3,11 +3,11 @@ package io.strata.node.kv;
 import java.util.List;
 
 /**
- * A change to one key holding a value of another type than a string (a hash, a list, a set), that its
+ * A change to one key holding a value of another type than a string (a hash, a list, a set, a sorted set), that its
  * partition applies atomically ({@link KvPartition.UpdateValue}): the value is read, changed and
  * written whole, as its type packs it; the key keeps its own expiry.
  */
-public sealed interface ValueChange permits HashChange, ListChange, SetChange {
+public sealed interface ValueChange permits HashChange, ListChange, SetChange, ZSetChange {
 
     /** The type of the key's value, before and after (a key of another type is refused: WRONGTYPE). */
     ValueType type();

@@ -10,7 +10,8 @@ public enum ValueType {
     STRING(0, "string"),
     HASH(1, "hash"),
     LIST(2, "list"),
-    SET(3, "set");
+    SET(3, "set"),
+    ZSET(4, "zset");
 
     private final int code;
     private final String redisName;

@@ -320,6 +320,30 @@ class KvPartitionTest {
     }
 
     @Test
+    void sortedSetsKeepTheirOrderAcrossARestart() {
+        var p = spawn();
+        var add = new ZSetChange.Add(List.of(new ZSetValue.Member(bytes("b"), 2), new ZSetValue.Member(bytes("a"), 2),
+                new ZSetValue.Member(bytes("low"), Double.NEGATIVE_INFINITY), new ZSetValue.Member(bytes("c"), 0.1)),
+                java.util.EnumSet.noneOf(ZSetChange.AddFlag.class));
+        assertEquals(4, assertInstanceOf(KvPartition.ValueUpdated.class, ask(p, r -> new KvPartition.UpdateValue("z", add, r))).count());
+        var popped = assertInstanceOf(KvPartition.ValueUpdated.class,
+                ask(p, r -> new KvPartition.UpdateValue("z", new ZSetChange.Pop(true, 1), r)));
+        assertEquals(List.of("b", "2"), popped.items().stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList(),
+                "the highest score, then the greatest name among equals");
+        put(p, "text", "v", 0, KvPartition.ANY_VERSION);
+        assertEquals("wrong_type", assertInstanceOf(KvPartition.Rejected.class,
+                ask(p, r -> new KvPartition.UpdateValue("text", new ZSetChange.Remove(List.of(bytes("x"))), r))).code());
+        testKit.stop(p);
+
+        var restarted = spawn();
+        var z = assertInstanceOf(KvPartition.Found.class, get(restarted, "z"));
+        assertEquals(ValueType.ZSET, z.type());
+        assertEquals(List.of("low:-inf", "c:0.10000000000000001", "a:2"), ZSetValue.members(z.value()).stream()
+                .map(m -> new String(m.name(), StandardCharsets.UTF_8) + ":" + ZSetValue.format(m.score())).toList());
+        testKit.stop(restarted);
+    }
+
+    @Test
     void recoversFromTheLogAfterRestart() {
         var p = spawn();
         put(p, "a", "1", 0, KvPartition.ANY_VERSION);

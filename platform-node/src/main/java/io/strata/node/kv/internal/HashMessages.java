@@ -7,6 +7,7 @@ import io.strata.node.kv.ListChange;
 import io.strata.node.kv.SetChange;
 import io.strata.node.kv.ValueChange;
 import io.strata.node.kv.StringChange;
+import io.strata.node.kv.ZSetChange;
 import io.strata.node.kv.proto.Expiration;
 import io.strata.node.kv.proto.HashExpireChange;
 import io.strata.node.kv.proto.HashFieldsChange;
@@ -21,7 +22,7 @@ import java.io.NotSerializableException;
 import java.util.List;
 
 /**
- * The Protobuf form of {@link KvPartition.UpdateValue} (hash, list and set changes) and
+ * The Protobuf form of {@link KvPartition.UpdateValue} (hash, list, set and sorted set changes) and
  * {@link KvPartition.ValueUpdated}, for {@link KvSerializer}.
  */
 final class HashMessages {
@@ -35,6 +36,8 @@ final class HashMessages {
             b.setList(listOp(list));
         } else if (change instanceof SetChange set) {
             b.setSetChange(setOp(set));
+        } else if (change instanceof ZSetChange zset) {
+            b.setZsetChange(ZSetOps.of(zset));
         } else if (change instanceof HashChange.Set c) {
             b.setSet(HashSetChange.newBuilder().addAllFieldsAndValues(bytes(c.fieldsAndValues())).setOnlyIfAbsent(c.onlyIfAbsent()));
         } else if (change instanceof HashChange.Delete c) {
@@ -57,6 +60,7 @@ final class HashMessages {
         return switch (m.getChangeCase()) {
             case LIST -> listChange(m.getList());
             case SET_CHANGE -> setChange(m.getSetChange());
+            case ZSET_CHANGE -> ZSetOps.change(m.getZsetChange());
             case SET -> new HashChange.Set(arrays(m.getSet().getFieldsAndValuesList()), m.getSet().getOnlyIfAbsent());
             case DELETE -> new HashChange.Delete(arrays(m.getDelete().getNamesList()));
             case INCR_BY -> new HashChange.IncrBy(m.getIncrBy().getName().toByteArray(), m.getIncrBy().getBy());

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Redis's encoding thresholds (when a small hash, list, set or sorted set is held compactly), which
  * clients and Redis's own tests read and set with CONFIG GET / SET. Strata holds every hash
  * compactly whatever they say, so they change no behaviour; they are kept so that a client that sets
- * one reads back what it set, as from Redis. Each old {@code ziplist} name is an alias of its
+ * one reads back what it set, as from Redis, and OBJECT ENCODING names the encoding Redis would use. Each old {@code ziplist} name is an alias of its
  * {@code listpack} name, as in Redis 7. Thread-safe: one per listener.
  */
 final class EncodingParameters {
@@ -56,6 +56,11 @@ final class EncodingParameters {
         }
         values.put(key, n);
         return true;
+    }
+
+    /** The value of {@code name} (or of the name it is an alias of). */
+    long get(String name) {
+        return values.get(canonical(name));
     }
 
     /** Every name, aliases included, with its value. */

@@ -70,6 +70,12 @@ final class Resp {
         return version == 3 ? aggregate('~', members.size(), members) : array(members);
     }
 
+    /** A score, as Redis 7.0 writes one: {@code %.17g} text in a bulk string, a double ({@code ,1.5}) in RESP3. */
+    ByteString score(double value) {
+        String text = io.strata.node.kv.ZSetValue.format(value);
+        return version == 3 ? ByteString.fromString("," + text + "\r\n") : bulk(text);
+    }
+
     /** Text meant for people (INFO, CLIENT LIST): a verbatim string of format {@code txt} in RESP3. */
     ByteString verbatim(String text) {
         if (version == 2) {

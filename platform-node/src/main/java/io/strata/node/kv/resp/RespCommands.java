@@ -82,7 +82,8 @@ final class RespCommands {
      * own, blocking pops wait, and the STORE forms of sets read before they write.
      */
     private static final Set<String> NOT_IN_TRANSACTIONS = Set.of("lmove", "rpoplpush", "blpop", "brpop", "blmove", "brpoplpush", "lmpop",
-            "blmpop", "sinterstore", "sunionstore", "sdiffstore", "smove", "move");
+            "blmpop", "sinterstore", "sunionstore", "sdiffstore", "smove", "move", "bzpopmin", "bzpopmax", "zunionstore", "zinterstore",
+            "zdiffstore", "zrangestore");
 
     /** Commands without keys that neither read nor change anything a later command depends on. */
     private static final Set<String> KEYLESS_FREE = Set.of("ping", "echo", "command", "config", "time");
@@ -190,10 +191,13 @@ final class RespCommands {
                 RespSession::config);
         add("memory", -2, List.of("readonly"), 2, 2, 1, server("4.0.0", "A container for memory diagnostics commands."),
                 RespSession::memory);
+        add("object", -2, List.of("readonly"), 2, 2, 1, generic("2.2.3", "A container for object introspection commands."),
+                RespObject::object);
         addHashCommands();
         addListCommands();
         addBlockingListCommands();
         addSetCommands();
+        addSortedSetCommands();
         add("rename", 3, List.of("write"), 1, 2, 1, generic("1.0.0", "Renames a key and overwrites the destination."),
                 RespKeyCopies::rename);
         add("renamenx", 3, List.of("write", "fast"), 1, 2, 1,
@@ -298,6 +302,81 @@ final class RespCommands {
                 set("1.0.0", "Stores the union of multiple sets in a key."), RespSets::sunionstore);
         add("sdiffstore", -3, List.of("write", "denyoom"), 1, -1, 1,
                 set("1.0.0", "Stores the difference of multiple sets in a key."), RespSets::sdiffstore);
+    }
+
+    private static void addSortedSetCommands() {
+        List<String> write = List.of("write", "denyoom", "fast");
+        List<String> change = List.of("write", "fast");
+        List<String> read = List.of("readonly", "fast");
+        List<String> slowRead = List.of("readonly");
+        add("zadd", -4, write, 1, 1, 1, zset("1.2.0", "Adds one or more members to a sorted set, or updates their scores. Creates the key if"
+                + " it doesn't exist."), RespSortedSets::zadd);
+        add("zincrby", 4, write, 1, 1, 1, zset("1.2.0", "Increments the score of a member in a sorted set."), RespSortedSets::zincrby);
+        add("zrem", -3, change, 1, 1, 1, zset("1.2.0", "Removes one or more members from a sorted set. Deletes the sorted set if all"
+                + " members were removed."), RespSortedSets::zrem);
+        add("zpopmin", -2, change, 1, 1, 1, zset("5.0.0", "Returns the lowest-scoring members from a sorted set after removing them."
+                + " Deletes the sorted set if the last member was popped."), RespSortedSets::zpopmin);
+        add("zpopmax", -2, change, 1, 1, 1, zset("5.0.0", "Returns the highest-scoring members from a sorted set after removing them."
+                + " Deletes the sorted set if the last member was popped."), RespSortedSets::zpopmax);
+        add("zmpop", -4, List.of("write"), 0, 0, 0, zset("7.0.0", "Returns the highest- or lowest-scoring members from one or more"
+                + " sorted sets after removing them. Deletes the sorted set if the last member was popped."), RespSortedSets::zmpop);
+        List<String> blocking = List.of("write", "noscript", "blocking", "fast");
+        add("bzpopmin", -3, blocking, 1, -2, 1, zset("5.0.0", "Removes and returns the member with the lowest score from one or more"
+                + " sorted sets. Blocks until a member is available otherwise."), RespSortedSets::bzpopmin);
+        add("bzpopmax", -3, blocking, 1, -2, 1, zset("5.0.0", "Removes and returns the member with the highest score from one or more"
+                + " sorted sets. Blocks until a member available otherwise."), RespSortedSets::bzpopmax);
+        add("bzmpop", -5, List.of("write", "blocking"), 0, 0, 0, zset("7.0.0", "Removes and returns a member by score from one or more"
+                + " sorted sets. Blocks until a member is available otherwise."), RespSortedSets::bzmpop);
+        add("zremrangebyrank", 4, List.of("write"), 1, 1, 1, zset("2.0.0", "Removes members in a sorted set within a range of indexes."),
+                RespSortedSets::zremrangebyrank);
+        add("zremrangebyscore", 4, List.of("write"), 1, 1, 1, zset("1.2.0", "Removes members in a sorted set within a range of scores."),
+                RespSortedSets::zremrangebyscore);
+        add("zremrangebylex", 4, List.of("write"), 1, 1, 1, zset("2.8.9", "Removes members in a sorted set within a lexicographical"
+                + " range."), RespSortedSets::zremrangebylex);
+        add("zrangestore", -5, List.of("write", "denyoom"), 1, 2, 1, zset("6.2.0", "Stores a range of members from sorted set in a key."),
+                RespSortedSets::zrangestore);
+        add("zunionstore", -4, List.of("write", "denyoom"), 1, -1, 1, zset("2.0.0", "Stores the union of multiple sorted sets in a key."),
+                RespSortedSets::zunionstore);
+        add("zinterstore", -4, List.of("write", "denyoom"), 1, -1, 1, zset("2.0.0", "Stores the intersect of multiple sorted sets in a"
+                + " key."), RespSortedSets::zinterstore);
+        add("zdiffstore", -4, List.of("write", "denyoom"), 1, -1, 1, zset("6.2.0", "Stores the difference of multiple sorted sets in a"
+                + " key."), RespSortedSets::zdiffstore);
+        add("zcard", 2, read, 1, 1, 1, zset("1.2.0", "Returns the number of members in a sorted set."), RespSortedSets::zcard);
+        add("zscore", 3, read, 1, 1, 1, zset("1.2.0", "Returns the score of a member in a sorted set."), RespSortedSets::zscore);
+        add("zmscore", -3, read, 1, 1, 1, zset("6.2.0", "Returns the score of one or more members in a sorted set."),
+                RespSortedSets::zmscore);
+        add("zcount", 4, read, 1, 1, 1, zset("2.0.0", "Returns the count of members in a sorted set that have scores within a range."),
+                RespSortedSets::zcount);
+        add("zlexcount", 4, read, 1, 1, 1, zset("2.8.9", "Returns the number of members in a sorted set within a lexicographical range."),
+                RespSortedSets::zlexcount);
+        add("zrank", -3, read, 1, 1, 1, zset("2.0.0", "Returns the index of a member in a sorted set ordered by ascending scores."),
+                RespSortedSets::zrank);
+        add("zrevrank", -3, read, 1, 1, 1, zset("2.0.0", "Returns the index of a member in a sorted set ordered by descending scores."),
+                RespSortedSets::zrevrank);
+        add("zrange", -4, slowRead, 1, 1, 1, zset("1.2.0", "Returns members in a sorted set within a range of indexes."),
+                RespSortedSets::zrange);
+        add("zrevrange", -4, slowRead, 1, 1, 1, zset("1.2.0", "Returns members in a sorted set within a range of indexes in reverse"
+                + " order."), RespSortedSets::zrevrange);
+        add("zrangebyscore", -4, slowRead, 1, 1, 1, zset("1.0.5", "Returns members in a sorted set within a range of scores."),
+                RespSortedSets::zrangebyscore);
+        add("zrevrangebyscore", -4, slowRead, 1, 1, 1, zset("2.2.0", "Returns members in a sorted set within a range of scores in"
+                + " reverse order."), RespSortedSets::zrevrangebyscore);
+        add("zrangebylex", -4, slowRead, 1, 1, 1, zset("2.8.9", "Returns members in a sorted set within a lexicographical range."),
+                RespSortedSets::zrangebylex);
+        add("zrevrangebylex", -4, slowRead, 1, 1, 1, zset("2.8.9", "Returns members in a sorted set within a lexicographical range in"
+                + " reverse order."), RespSortedSets::zrevrangebylex);
+        add("zrandmember", -2, slowRead, 1, 1, 1, zset("6.2.0", "Returns one or more random members from a sorted set."),
+                RespSortedSets::zrandmember);
+        add("zscan", -3, slowRead, 1, 1, 1, zset("2.8.0", "Iterates over members and scores of a sorted set."), RespSortedSets::zscan);
+        add("zunion", -3, slowRead, 0, 0, 0, zset("6.2.0", "Returns the union of multiple sorted sets."), RespSortedSets::zunion);
+        add("zinter", -3, slowRead, 0, 0, 0, zset("6.2.0", "Returns the intersect of multiple sorted sets."), RespSortedSets::zinter);
+        add("zdiff", -3, slowRead, 0, 0, 0, zset("6.2.0", "Returns the difference between multiple sorted sets."), RespSortedSets::zdiff);
+        add("zintercard", -3, slowRead, 0, 0, 0, zset("7.0.0", "Returns the number of members of the intersect of multiple sorted"
+                + " sets."), RespSortedSets::zintercard);
+    }
+
+    private static Doc zset(String since, String summary) {
+        return new Doc("sorted-set", since, summary);
     }
 
     private static Doc set(String since, String summary) {

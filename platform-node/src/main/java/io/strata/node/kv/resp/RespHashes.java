@@ -1,6 +1,5 @@
 package io.strata.node.kv.resp;
 
-import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.HashChange;
 import io.strata.node.kv.HashValue;
 import io.strata.node.kv.KvPartition;
@@ -261,46 +260,13 @@ final class RespHashes {
      * 0), as Redis answers for a hash held compactly; MATCH filters the fields.
      */
     static CompletionStage<ByteString> hscan(RespSession session, List<byte[]> args) {
-        Long cursor = parseLong(args.get(2));
-        if (cursor == null || cursor < 0) {
-            return fail("ERR invalid cursor");
-        }
-        Glob pattern = null;
-        boolean noValues = false;
-        for (int i = 3; i < args.size(); i++) {
-            String option = ascii(args.get(i)).toUpperCase(Locale.ROOT);
-            if (option.equals("NOVALUES")) {
-                noValues = true;
-                continue;
-            }
-            if (i + 1 >= args.size()) {
-                return syntaxError();
-            }
-            switch (option) {
-                case "MATCH" -> pattern = Glob.of(RespSession.pattern(args.get(++i)), false);
-                case "COUNT" -> {
-                    Long n = parseLong(args.get(++i));
-                    if (n == null) {
-                        return fail(RespSession.NOT_INTEGER);
-                    }
-                    if (n < 1) {
-                        return syntaxError();
-                    }
-                }
-                default -> {
-                    return syntaxError();
-                }
-            }
-        }
-        Glob match = pattern;
-        boolean namesOnly = noValues;
+        ElementScan scan = ElementScan.parse(args, true);
         return read(session, args, fields -> {
             List<ByteString> items = new ArrayList<>();
-            // A cursor other than 0 was never given out: nothing comes after it.
-            for (HashValue.Field f : cursor == 0 ? fields : List.<HashValue.Field>of()) {
-                if (match == null || match.matches(KeyBytes.fromBytes(f.name()))) {
+            for (HashValue.Field f : fields) {
+                if (scan.includes(f.name())) {
                     items.add(Resp.bulk(f.name()));
-                    if (!namesOnly) {
+                    if (!scan.noValues()) {
                         items.add(Resp.bulk(f.value()));
                     }
                 }

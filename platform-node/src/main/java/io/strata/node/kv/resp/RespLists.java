@@ -167,7 +167,7 @@ final class RespLists {
         long deadline = deadlineOf(args.get(args.size() - 1));
         List<String> keys = args.subList(1, args.size() - 1).stream().map(RespSession::key).toList();
         Resp resp = session.resp();
-        return waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, left, 1))
+        return waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, new ListChange.Pop(left, 1)))
                 .thenApply(popped -> popped == null ? resp.nullArray()
                         : Resp.array(List.of(Resp.key(popped.getKey()), Resp.bulk(popped.getValue().get(0)))));
     }
@@ -183,35 +183,47 @@ final class RespLists {
     }
 
     private static CompletionStage<ByteString> multiPop(RespSession session, List<byte[]> args, long deadline) {
-        Long numKeys = parseLong(args.get(0));
-        if (numKeys == null || numKeys < 1) {
-            return fail("ERR numkeys should be greater than 0");
-        }
-        if (numKeys > args.size() - 2) {
-            return syntaxError();
-        }
-        int whereAt = (int) (long) numKeys + 1;
-        Boolean left = side(args.get(whereAt));
-        if (left == null) {
-            return syntaxError();
-        }
-        long count = 1;
-        if (args.size() == whereAt + 3 && ascii(args.get(whereAt + 1)).equalsIgnoreCase("COUNT")) {
-            Long n = parseLong(args.get(whereAt + 2));
-            if (n == null || n < 1) {
-                return fail("ERR count should be greater than 0");
-            }
-            count = n;
-        } else if (args.size() != whereAt + 1) {
-            return syntaxError();
-        }
-        List<String> keys = args.subList(1, whereAt).stream().map(RespSession::key).toList();
-        long wanted = count;
+        MultiPop request = MultiPop.parse(args, "LEFT", "RIGHT");
         Resp resp = session.resp();
-        CompletionStage<Map.Entry<String, List<byte[]>>> popped = deadline < 0
-                ? popFirst(session, keys, 0, left, wanted)
-                : waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, left, wanted));
-        return popped.thenApply(p -> p == null ? resp.nullArray() : Resp.array(List.of(Resp.key(p.getKey()), bulks(p.getValue()))));
+        java.util.function.Supplier<CompletionStage<Map.Entry<String, List<byte[]>>>> pop =
+                () -> popFirst(session, request.keys(), 0, new ListChange.Pop(request.first(), request.count()));
+        return (deadline < 0 ? pop.get() : waitFor(session, deadline, 1, pop))
+                .thenApply(p -> p == null ? resp.nullArray() : Resp.array(List.of(Resp.key(p.getKey()), bulks(p.getValue()))));
+    }
+
+    /**
+     * What LMPOP and ZMPOP (and their blocking forms) name, after the timeout: {@code numkeys
+     * key... end [COUNT count]}; {@code first} when the end is the first word ({@code LEFT},
+     * {@code MIN}), else the second ({@code RIGHT}, {@code MAX}).
+     */
+    record MultiPop(List<String> keys, boolean first, long count) {
+
+        /** The request, or Redis's error for it. */
+        static MultiPop parse(List<byte[]> args, String firstEnd, String secondEnd) {
+            Long numKeys = parseLong(args.get(0));
+            if (numKeys == null || numKeys < 1) {
+                throw new RespSession.RespError("ERR numkeys should be greater than 0");
+            }
+            if (numKeys > args.size() - 2) {
+                throw new RespSession.RespError("ERR syntax error");
+            }
+            int whereAt = (int) (long) numKeys + 1;
+            String end = ascii(args.get(whereAt)).toUpperCase(Locale.ROOT);
+            if (!end.equals(firstEnd) && !end.equals(secondEnd)) {
+                throw new RespSession.RespError("ERR syntax error");
+            }
+            long count = 1;
+            if (args.size() == whereAt + 3 && ascii(args.get(whereAt + 1)).equalsIgnoreCase("COUNT")) {
+                Long n = parseLong(args.get(whereAt + 2));
+                if (n == null || n < 1) {
+                    throw new RespSession.RespError("ERR count should be greater than 0");
+                }
+                count = n;
+            } else if (args.size() != whereAt + 1) {
+                throw new RespSession.RespError("ERR syntax error");
+            }
+            return new MultiPop(args.subList(1, whereAt).stream().map(RespSession::key).toList(), end.equals(firstEnd), count);
+        }
     }
 
     /** BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout: LMOVE, waiting as BLPOP does while the source is empty. */
@@ -243,16 +255,19 @@ final class RespLists {
                 })).thenApply(moved -> moved == null ? resp.nullBulk() : Resp.bulk(moved));
     }
 
-    /** The first key of {@code keys} from {@code index} on that has elements, with up to {@code count} popped; null when none has. */
-    private static CompletionStage<Map.Entry<String, List<byte[]>>> popFirst(RespSession session, List<String> keys, int index,
-                                                                            boolean left, long count) {
+    /**
+     * The first key of {@code keys} from {@code index} on that has elements, with the items {@code pop}
+     * (a list's or a sorted set's pop) took from it; null when none has.
+     */
+    static CompletionStage<Map.Entry<String, List<byte[]>>> popFirst(RespSession session, List<String> keys, int index,
+                                                                    ValueChange pop) {
         if (index == keys.size()) {
             return CompletableFuture.completedFuture(null);
         }
         String key = keys.get(index);
-        return call(() -> session.store().updateValue(session.db(), key, new ListChange.Pop(left, count))).thenCompose(reply -> {
+        return call(() -> session.store().updateValue(session.db(), key, pop)).thenCompose(reply -> {
             List<byte[]> items = expect(reply, KvPartition.ValueUpdated.class).items();
-            return items == null || items.isEmpty() ? popFirst(session, keys, index + 1, left, count)
+            return items == null || items.isEmpty() ? popFirst(session, keys, index + 1, pop)
                     : CompletableFuture.completedFuture(Map.entry(key, items));
         });
     }
@@ -263,7 +278,7 @@ final class RespLists {
      * the deadline. From its first empty try to its end, the connection counts as blocked (INFO's
      * {@code blocked_clients}).
      */
-    private static <T> CompletionStage<T> waitFor(RespSession session, long deadline, long pauseMillis,
+    static <T> CompletionStage<T> waitFor(RespSession session, long deadline, long pauseMillis,
                                                   java.util.function.Supplier<CompletionStage<T>> attempt) {
         return attempt.get().thenCompose(result -> {
             if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
@@ -284,7 +299,7 @@ final class RespLists {
                         // Nobody to answer: no more pops, so no element is taken for a client that is gone.
                         return CompletableFuture.failedFuture(new RespSession.RespError("ERR the connection closed"));
                     }
-                    return attempt.get();
+                    return stillWaitingOnWrongType(attempt.get());
                 }).thenCompose(result -> {
                     if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
                         return CompletableFuture.completedFuture(result);
@@ -293,8 +308,18 @@ final class RespLists {
                 });
     }
 
+    /**
+     * A retry that met a key of another type finds nothing: as in Redis, a client blocked on a key
+     * that became, say, a string, waits on (only the first try refuses it with WRONGTYPE).
+     */
+    private static <T> CompletionStage<T> stillWaitingOnWrongType(CompletionStage<T> attempt) {
+        return attempt.handle((result, failure) -> failure == null ? CompletableFuture.completedFuture(result)
+                : RespSession.errorText(failure).equals(RespSession.WRONGTYPE) ? CompletableFuture.<T>completedFuture(null)
+                : CompletableFuture.<T>failedFuture(failure)).thenCompose(next -> next);
+    }
+
     /** The System.nanoTime a blocking command's timeout (seconds, a float) ends at; 0: it waits for ever. */
-    private static long deadlineOf(byte[] raw) {
+    static long deadlineOf(byte[] raw) {
         double seconds;
         try {
             seconds = Double.parseDouble(ascii(raw));

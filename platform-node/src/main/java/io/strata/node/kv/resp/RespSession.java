@@ -1478,6 +1478,7 @@ final class RespSession {
                 case "no_such_key" -> "ERR no such key";
                 case "index_out_of_range" -> "ERR index out of range";
                 case "not_a_float" -> "ERR value is not a valid float";
+                case "score_nan" -> "ERR resulting score is not a number (NaN)";
                 case "float_overflow" -> "ERR increment would produce NaN or Infinity";
                 case "string_too_long" -> STRING_TOO_LONG;
                 case "cross_partition" -> "CROSSSLOT Keys in request don't hash to the same slot (" + e.getMessage() + ")";

@@ -1,6 +1,5 @@
 package io.strata.node.kv.resp;
 
-import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.ListValue;
 import io.strata.node.kv.SetChange;
@@ -12,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -150,34 +148,9 @@ final class RespSets {
 
     /** SSCAN key cursor [MATCH pattern] [COUNT count]: the whole set in one page (cursor 0), MATCH filtering it. */
     static CompletionStage<ByteString> sscan(RespSession session, List<byte[]> args) {
-        Long cursor = parseLong(args.get(2));
-        if (cursor == null || cursor < 0) {
-            return fail("ERR invalid cursor");
-        }
-        Glob pattern = null;
-        for (int i = 3; i < args.size(); i += 2) {
-            if (i + 1 >= args.size()) {
-                return syntaxError();
-            }
-            switch (ascii(args.get(i)).toUpperCase(Locale.ROOT)) {
-                case "MATCH" -> pattern = Glob.of(RespSession.pattern(args.get(i + 1)), false);
-                case "COUNT" -> {
-                    Long n = parseLong(args.get(i + 1));
-                    if (n == null) {
-                        return fail(RespSession.NOT_INTEGER);
-                    }
-                    if (n < 1) {
-                        return syntaxError();
-                    }
-                }
-                default -> {
-                    return syntaxError();
-                }
-            }
-        }
-        Glob match = pattern;
-        return read(session, args, members -> Resp.array(List.of(Resp.bulk("0"), Resp.array((cursor == 0 ? members : List.<byte[]>of())
-                .stream().filter(m -> match == null || match.matches(KeyBytes.fromBytes(m))).map(Resp::bulk).toList()))));
+        ElementScan scan = ElementScan.parse(args, false);
+        return read(session, args, members -> Resp.array(List.of(Resp.bulk("0"),
+                Resp.array(members.stream().filter(scan::includes).map(Resp::bulk).toList()))));
     }
 
     static CompletionStage<ByteString> sinter(RespSession session, List<byte[]> args) {
@@ -194,26 +167,40 @@ final class RespSets {
 
     /** SINTERCARD numkeys key... [LIMIT limit]: the size of the intersection, counted up to the limit (0: none). */
     static CompletionStage<ByteString> sintercard(RespSession session, List<byte[]> args) {
-        Long numKeys = parseLong(args.get(1));
-        if (numKeys == null || numKeys < 1) {
-            return fail("ERR numkeys should be greater than 0");
-        }
-        if (numKeys > args.size() - 2) {
-            return fail("ERR Number of keys can't be greater than number of args");
-        }
-        int end = (int) (long) numKeys + 2;
-        long limit = 0;
-        if (args.size() == end + 2 && ascii(args.get(end)).equalsIgnoreCase("LIMIT")) {
-            Long n = parseLong(args.get(end + 1));
-            if (n == null || n < 0) {
-                return fail("ERR LIMIT can't be negative");
+        IntersectionCount count = IntersectionCount.parse(args, "ERR numkeys should be greater than 0");
+        return sets(session, count.keys()).thenApply(sets -> Resp.integer(count.limited(Combine.INTER.apply(sets).size())));
+    }
+
+    /** SINTERCARD's and ZINTERCARD's arguments: {@code numkeys key... [LIMIT limit]} (limit 0: none). */
+    record IntersectionCount(List<byte[]> keys, long limit) {
+
+        /** The keys and limit of {@code args}, or Redis's error ({@code noKeys} when numkeys is below 1). */
+        static IntersectionCount parse(List<byte[]> args, String noKeys) {
+            Long numKeys = parseLong(args.get(1));
+            if (numKeys == null || numKeys < 1) {
+                throw new RespSession.RespError(numKeys == null ? "ERR numkeys should be greater than 0" : noKeys);
             }
-            limit = n;
-        } else if (args.size() != end) {
-            return syntaxError();
+            if (numKeys > args.size() - 2) {
+                throw new RespSession.RespError("ERR Number of keys can't be greater than number of args");
+            }
+            int end = (int) (long) numKeys + 2;
+            long limit = 0;
+            if (args.size() == end + 2 && ascii(args.get(end)).equalsIgnoreCase("LIMIT")) {
+                Long n = parseLong(args.get(end + 1));
+                if (n == null || n < 0) {
+                    throw new RespSession.RespError("ERR LIMIT can't be negative");
+                }
+                limit = n;
+            } else if (args.size() != end) {
+                throw new RespSession.RespError("ERR syntax error");
+            }
+            return new IntersectionCount(args.subList(2, end), limit);
         }
-        long max = limit == 0 ? Long.MAX_VALUE : limit;
-        return sets(session, args.subList(2, end)).thenApply(sets -> Resp.integer(Math.min(max, Combine.INTER.apply(sets).size())));
+
+        /** {@code size}, counted up to the limit. */
+        long limited(long size) {
+            return limit == 0 ? size : Math.min(limit, size);
+        }
     }
 
     private static CompletionStage<ByteString> combined(RespSession session, List<byte[]> keys, Combine combine) {

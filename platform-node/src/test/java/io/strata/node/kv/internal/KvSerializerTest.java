@@ -4,6 +4,9 @@ import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.HashChange;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.ListChange;
+import io.strata.node.kv.ZRange;
+import io.strata.node.kv.ZSetChange;
+import io.strata.node.kv.ZSetValue;
 import io.strata.node.kv.StringChange;
 import io.strata.node.kv.ValueType;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.EnumSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -108,6 +112,23 @@ class KvSerializerTest {
         var insert = (ListChange.Insert) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("l",
                 new ListChange.Insert(false, new byte[]{1}, new byte[]{2}), probe))).change();
         assertArrayEquals(new byte[]{2}, insert.element());
+        var zadd = (ZSetChange.Add) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("z",
+                new ZSetChange.Add(List.of(new ZSetValue.Member(new byte[]{1}, Double.NEGATIVE_INFINITY)),
+                        EnumSet.of(ZSetChange.AddFlag.GT, ZSetChange.AddFlag.INCR)), probe))).change();
+        assertEquals(EnumSet.of(ZSetChange.AddFlag.GT, ZSetChange.AddFlag.INCR), zadd.flags());
+        assertEquals(Double.NEGATIVE_INFINITY, zadd.members().get(0).score());
+        var lex = (ZSetChange.RemoveRange) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("z",
+                new ZSetChange.RemoveRange(new ZRange.ByLex(new ZRange.LexBound(-1, null, false),
+                        new ZRange.LexBound(0, new byte[]{9}, true))), probe))).change();
+        var bounds = (ZRange.ByLex) lex.range();
+        assertEquals(-1, bounds.min().infinity());
+        assertArrayEquals(new byte[]{9}, bounds.max().name());
+        assertTrue(bounds.max().exclusive());
+        var score = (ZSetChange.RemoveRange) ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("z",
+                new ZSetChange.RemoveRange(new ZRange.ByScore(1, true, Double.POSITIVE_INFINITY, false)), probe))).change();
+        assertEquals(new ZRange.ByScore(1, true, Double.POSITIVE_INFINITY, false), score.range());
+        assertEquals(new ZSetChange.Pop(true, 3), ((KvPartition.UpdateValue) roundTrip(new KvPartition.UpdateValue("z",
+                new ZSetChange.Pop(true, 3), probe))).change());
         var restore = (KvPartition.PutValue) roundTrip(new KvPartition.PutValue("k", ValueType.SET, new byte[]{1, 0}, 99, true, probe));
         assertEquals(ValueType.SET, restore.type());
         assertArrayEquals(new byte[]{1, 0}, restore.value());

@@ -1,0 +1,160 @@
+package io.strata.node.kv;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A change to one sorted set that its partition applies atomically ({@link KvPartition.UpdateValue}):
+ * Redis's ZADD (and ZINCRBY), ZREM, ZPOPMIN / ZPOPMAX, ZREMRANGEBYRANK / BYSCORE / BYLEX, and the
+ * destination of ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE / ZRANGESTORE. The set is read, changed
+ * and written whole ({@link ZSetValue}); an empty sorted set is deleted, as in Redis.
+ */
+public sealed interface ZSetChange extends ValueChange {
+
+    @Override
+    default ValueType type() {
+        return ValueType.ZSET;
+    }
+
+    /** ZADD's options. */
+    enum AddFlag { NX, XX, GT, LT, CH, INCR }
+
+    /**
+     * ZADD: each member set to its score (or, with INCR, its score increased by it) under the
+     * flags. Counts the members added (with CH, also those whose score changed); with INCR,
+     * {@code value} is the new score's text, or null when the flags held it back.
+     */
+    record Add(List<ZSetValue.Member> members, Set<AddFlag> flags) implements ZSetChange {
+        @Override
+        public Outcome apply(byte[] current, long now, long maxValueBytes) {
+            Map<ByteBuffer, ZSetValue.Member> set = index(current);
+            long added = 0;
+            long changed = 0;
+            Double last = null;
+            for (ZSetValue.Member m : members) {
+                ByteBuffer name = ByteBuffer.wrap(m.name());
+                ZSetValue.Member was = set.get(name);
+                last = null;
+                if (was == null ? flags.contains(AddFlag.XX) : flags.contains(AddFlag.NX)) {
+                    continue;
+                }
+                double score = flags.contains(AddFlag.INCR) ? (was == null ? 0 : was.score()) + m.score() : m.score();
+                if (Double.isNaN(score)) {
+                    throw new StringChange.Refused("score_nan", "resulting score is not a number (NaN)");
+                }
+                if (was == null) {
+                    added++;
+                } else if ((flags.contains(AddFlag.GT) && score <= was.score()) || (flags.contains(AddFlag.LT) && score >= was.score())) {
+                    continue;
+                } else if (score != was.score()) {
+                    changed++;
+                }
+                set.put(name, new ZSetValue.Member(m.name(), score));
+                last = score;
+            }
+            long count = flags.contains(AddFlag.CH) ? added + changed : added;
+            byte[] reply = flags.contains(AddFlag.INCR) && last != null ? ZSetValue.format(last).getBytes(StandardCharsets.US_ASCII) : null;
+            if (added + changed == 0) {
+                return new Outcome(false, current, count, reply, null, null);
+            }
+            Outcome written = written(set.values(), count, null, maxValueBytes);
+            return new Outcome(true, written.packed(), count, reply, null, null);
+        }
+    }
+
+    /** ZREM: the members there removed; counts them. */
+    record Remove(List<byte[]> names) implements ZSetChange {
+        @Override
+        public Outcome apply(byte[] current, long now, long maxValueBytes) {
+            Map<ByteBuffer, ZSetValue.Member> set = index(current);
+            long removed = 0;
+            for (byte[] name : names) {
+                if (set.remove(ByteBuffer.wrap(name)) != null) {
+                    removed++;
+                }
+            }
+            return removed == 0 ? Outcome.unchanged(current, 0, null) : written(set.values(), removed, null, maxValueBytes);
+        }
+    }
+
+    /**
+     * ZPOPMIN / ZPOPMAX: up to {@code count} members of the lowest (or highest) scores removed;
+     * items: name, score text, name, score text... in the order popped (empty when the key is absent).
+     */
+    record Pop(boolean max, long count) implements ZSetChange {
+        @Override
+        public Outcome apply(byte[] current, long now, long maxValueBytes) {
+            if (current == null) {
+                return new Outcome(false, null, 0, null, null, List.of());
+            }
+            List<ZSetValue.Member> members = ZSetValue.members(current);
+            int n = (int) Math.min(count, members.size());
+            List<byte[]> popped = new ArrayList<>(2 * n);
+            for (int i = 0; i < n; i++) {
+                ZSetValue.Member m = members.get(max ? members.size() - 1 - i : i);
+                popped.add(m.name());
+                popped.add(ZSetValue.format(m.score()).getBytes(StandardCharsets.US_ASCII));
+            }
+            if (n == 0) {
+                return new Outcome(false, current, 0, null, null, popped);
+            }
+            List<ZSetValue.Member> kept = max ? members.subList(0, members.size() - n) : members.subList(n, members.size());
+            return Outcome.written(ZSetValue.pack(kept), kept.size(), null, popped, maxValueBytes, "sorted set");
+        }
+    }
+
+    /** ZREMRANGEBYRANK / BYSCORE / BYLEX: the members in {@code range} removed; counts them. */
+    record RemoveRange(ZRange range) implements ZSetChange {
+        @Override
+        public Outcome apply(byte[] current, long now, long maxValueBytes) {
+            if (current == null) {
+                return Outcome.unchanged(null, 0, null);
+            }
+            List<ZSetValue.Member> members = ZSetValue.members(current);
+            List<ZSetValue.Member> removed = range.select(members);
+            if (removed.isEmpty()) {
+                return Outcome.unchanged(current, 0, null);
+            }
+            Set<ZSetValue.Member> gone = new HashSet<>(removed);
+            List<ZSetValue.Member> kept = members.stream().filter(m -> !gone.contains(m)).toList();
+            return Outcome.written(ZSetValue.pack(kept), removed.size(), null, null, maxValueBytes, "sorted set");
+        }
+    }
+
+    /** The destination of a STORE command: the key replaced by {@code members} (none: deleted); counts them. */
+    record Replace(List<ZSetValue.Member> members) implements ZSetChange {
+        @Override
+        public boolean replacesAnyType() {
+            return true;
+        }
+
+        @Override
+        public Outcome apply(byte[] current, long now, long maxValueBytes) {
+            Map<ByteBuffer, ZSetValue.Member> set = new HashMap<>();
+            members.forEach(m -> set.put(ByteBuffer.wrap(m.name()), m));
+            return written(set.values(), set.size(), null, maxValueBytes);
+        }
+    }
+
+    private static Map<ByteBuffer, ZSetValue.Member> index(byte[] current) {
+        Map<ByteBuffer, ZSetValue.Member> set = new HashMap<>();
+        if (current != null) {
+            for (ZSetValue.Member m : ZSetValue.members(current)) {
+                set.put(ByteBuffer.wrap(m.name()), m);
+            }
+        }
+        return set;
+    }
+
+    private static Outcome written(java.util.Collection<ZSetValue.Member> members, long count, List<Long> numbers, long maxValueBytes) {
+        List<ZSetValue.Member> sorted = new ArrayList<>(members);
+        sorted.sort(ZSetValue.ORDER);
+        return Outcome.written(ZSetValue.pack(sorted), count, numbers, null, maxValueBytes, "sorted set");
+    }
+}
