@@ -71,6 +71,15 @@ public final class RespChapter implements DemoChapter {
             expect(tour, redis, "1) (integer) 15\n2) (integer) 1", "EXEC");
         }
 
+        tour.step("Sorted sets: a leaderboard");
+        tour.say("Members ordered by score; ranges by rank, score or name; scores written as Redis 7.0 writes them.");
+        try (DemoRedis redis = DemoRedis.connect(port)) {
+            expect(tour, redis, "(integer) 3", "ZADD", "demo:board", "10", "ann", "25.5", "bob", "7", "cy");
+            expect(tour, redis, "\"32\"", "ZINCRBY", "demo:board", "25", "cy");
+            expect(tour, redis, "1) \"cy\"\n2) \"32\"\n3) \"bob\"\n4) \"25.5\"", "ZREVRANGE", "demo:board", "0", "1", "WITHSCORES");
+            expect(tour, redis, "1) \"bob\"\n2) \"cy\"", "ZRANGE", "demo:board", "(10", "+inf", "BYSCORE");
+        }
+
         tour.step("RESP3: HELLO 3, as redis-py, Lettuce and redis-cli -3 open");
         try (DemoRedis redis = DemoRedis.connect(port)) {
             tour.shell("redis-cli -p " + port + " -3 HELLO 3");
@@ -142,6 +151,7 @@ public final class RespChapter implements DemoChapter {
                     "the session key to keep its expiry, got " + ttl);
             expect(tour, redis, "\"15\"", "HGET", "demo:driver7", "trips");
             expect(tour, redis, "\"1\"", "GET", "{demo:driver7}:logins");
+            expect(tour, redis, "(integer) 0", "ZREVRANK", "demo:board", "cy");
         }
     }
 

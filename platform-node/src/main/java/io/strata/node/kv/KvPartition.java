@@ -859,15 +859,19 @@ public final class KvPartition {
         long now = storage.clock().getAsLong();
         PartitionState.Entry source = state.live(move.source, now);
         PartitionState.Entry destination = state.live(move.destination, now);
+        if (source == null) {
+            // Nothing to move: as in Redis, whatever the destination holds (a blocked BLMOVE waits on).
+            return respondCount(move.replyTo, 0);
+        }
         for (var entry : List.of(java.util.Map.entry(move.source, Optional.ofNullable(source)),
                 java.util.Map.entry(move.destination, Optional.ofNullable(destination)))) {
             if (entry.getValue().isPresent() && entry.getValue().get().type() != move.type) {
                 return reject(move.replyTo, op, wrongType(entry.getKey(), entry.getValue().get()));
             }
         }
-        if (source == null || move.source.equals(move.destination)) {
+        if (move.source.equals(move.destination)) {
             // SMOVE of a set onto itself moves nothing: 1 when it holds the member, as in Redis.
-            boolean holds = source != null && ListValue.elements(source.value()).stream().anyMatch(m -> Arrays.equals(m, move.member));
+            boolean holds = ListValue.elements(source.value()).stream().anyMatch(m -> Arrays.equals(m, move.member));
             return respondCount(move.replyTo, holds ? 1 : 0);
         }
         if (log == null) {

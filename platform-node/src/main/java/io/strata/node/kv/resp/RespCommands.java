@@ -49,6 +49,19 @@ final class RespCommands {
             return new CommandScheduler.Access(false, flags.contains("write"), keys);
         }
 
+        /** The keys a write names, as the store names them; none for a command that does not write or names no key. */
+        List<String> writtenKeys(List<byte[]> args) {
+            if (firstKey == 0 || !flags.contains("write")) {
+                return List.of();
+            }
+            int last = lastKey < 0 ? args.size() + lastKey : lastKey;
+            List<String> keys = new java.util.ArrayList<>();
+            for (int i = firstKey; i <= last && i < args.size(); i += step) {
+                keys.add(RespSession.key(args.get(i)));
+            }
+            return keys;
+        }
+
         /**
          * Whether MULTI may queue it: a command with keys (its steps go to their partition), or one
          * that touches nothing shared.

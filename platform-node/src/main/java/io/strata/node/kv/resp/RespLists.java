@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -147,9 +146,6 @@ final class RespLists {
 
     // ---- Blocking pops -------------------------------------------------------------------------
 
-    /** The longest pause between two tries of a waiting blocking pop. */
-    private static final long MAX_RETRY_MILLIS = 50;
-
     static CompletionStage<ByteString> blpop(RespSession session, List<byte[]> args) {
         return blockingPop(session, args, true);
     }
@@ -167,7 +163,7 @@ final class RespLists {
         long deadline = deadlineOf(args.get(args.size() - 1));
         List<String> keys = args.subList(1, args.size() - 1).stream().map(RespSession::key).toList();
         Resp resp = session.resp();
-        return waitFor(session, deadline, 1, () -> popFirst(session, keys, 0, new ListChange.Pop(left, 1)))
+        return session.info().blocked().await(session, keys, deadline, true, () -> popFirst(session, keys, 0, new ListChange.Pop(left, 1)))
                 .thenApply(popped -> popped == null ? resp.nullArray()
                         : Resp.array(List.of(Resp.key(popped.getKey()), Resp.bulk(popped.getValue().get(0)))));
     }
@@ -187,7 +183,7 @@ final class RespLists {
         Resp resp = session.resp();
         java.util.function.Supplier<CompletionStage<Map.Entry<String, List<byte[]>>>> pop =
                 () -> popFirst(session, request.keys(), 0, new ListChange.Pop(request.first(), request.count()));
-        return (deadline < 0 ? pop.get() : waitFor(session, deadline, 1, pop))
+        return (deadline < 0 ? pop.get() : session.info().blocked().await(session, request.keys(), deadline, true, pop))
                 .thenApply(p -> p == null ? resp.nullArray() : Resp.array(List.of(Resp.key(p.getKey()), bulks(p.getValue()))));
     }
 
@@ -247,11 +243,16 @@ final class RespLists {
         String source = key(rawSource);
         String destination = key(rawDestination);
         Resp resp = session.resp();
-        return waitFor(session, deadline, 1, () -> call(() -> session.store()
+        return session.info().blocked().await(session, List.of(source), deadline, false, () -> call(() -> session.store()
                         .moveElement(session.db(), source, destination, fromLeft, toLeft))
                 .thenApply(reply -> {
                     List<byte[]> moved = expect(reply, KvPartition.ValueUpdated.class).items();
-                    return moved == null || moved.isEmpty() ? null : moved.get(0);
+                    if (moved == null || moved.isEmpty()) {
+                        return null;
+                    }
+                    // A push like any other: clients blocked on the destination may take it (a circular BRPOPLPUSH).
+                    session.info().blocked().written(session.db(), List.of(destination));
+                    return moved.get(0);
                 })).thenApply(moved -> moved == null ? resp.nullBulk() : Resp.bulk(moved));
     }
 
@@ -270,52 +271,6 @@ final class RespLists {
             return items == null || items.isEmpty() ? popFirst(session, keys, index + 1, pop)
                     : CompletableFuture.completedFuture(Map.entry(key, items));
         });
-    }
-
-    /**
-     * Tries {@code attempt} until it gives a result or {@code deadline} (System.nanoTime; 0: never)
-     * passes, pausing between tries on a timer (1 ms, doubling to 50 ms), no thread held; null at
-     * the deadline. From its first empty try to its end, the connection counts as blocked (INFO's
-     * {@code blocked_clients}).
-     */
-    static <T> CompletionStage<T> waitFor(RespSession session, long deadline, long pauseMillis,
-                                                  java.util.function.Supplier<CompletionStage<T>> attempt) {
-        return attempt.get().thenCompose(result -> {
-            if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
-                return CompletableFuture.completedFuture(result);
-            }
-            session.info().blockedClients().incrementAndGet();
-            return retry(session, deadline, pauseMillis, attempt)
-                    .whenComplete((done, failure) -> session.info().blockedClients().decrementAndGet());
-        });
-    }
-
-    private static <T> CompletionStage<T> retry(RespSession session, long deadline, long pauseMillis,
-                                                java.util.function.Supplier<CompletionStage<T>> attempt) {
-        long pause = deadline == 0 ? pauseMillis : Math.max(0, Math.min(pauseMillis, (deadline - System.nanoTime()) / 1_000_000));
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
-                .thenCompose(slept -> {
-                    if (!session.connected()) {
-                        // Nobody to answer: no more pops, so no element is taken for a client that is gone.
-                        return CompletableFuture.failedFuture(new RespSession.RespError("ERR the connection closed"));
-                    }
-                    return stillWaitingOnWrongType(attempt.get());
-                }).thenCompose(result -> {
-                    if (result != null || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
-                        return CompletableFuture.completedFuture(result);
-                    }
-                    return retry(session, deadline, Math.min(MAX_RETRY_MILLIS, pauseMillis * 2), attempt);
-                });
-    }
-
-    /**
-     * A retry that met a key of another type finds nothing: as in Redis, a client blocked on a key
-     * that became, say, a string, waits on (only the first try refuses it with WRONGTYPE).
-     */
-    private static <T> CompletionStage<T> stillWaitingOnWrongType(CompletionStage<T> attempt) {
-        return attempt.handle((result, failure) -> failure == null ? CompletableFuture.completedFuture(result)
-                : RespSession.errorText(failure).equals(RespSession.WRONGTYPE) ? CompletableFuture.<T>completedFuture(null)
-                : CompletableFuture.<T>failedFuture(failure)).thenCompose(next -> next);
     }
 
     /** The System.nanoTime a blocking command's timeout (seconds, a float) ends at; 0: it waits for ever. */

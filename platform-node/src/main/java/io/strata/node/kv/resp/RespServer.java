@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -182,7 +181,7 @@ public final class RespServer extends TcpDoor {
         private final AtomicLong connectionsReceived = new AtomicLong();
         private final AtomicLong rejectedConnections = new AtomicLong();
         private final AtomicLong commandsProcessed = new AtomicLong();
-        private final AtomicInteger blockedClients = new AtomicInteger();
+        private final BlockedClients blocked = new BlockedClients();
         private final Map<Long, RespSession> sessions = new ConcurrentHashMap<>();
         private final ScanCursors scans = new ScanCursors(MAX_OPEN_SCANS);
         private final EncodingParameters encodings = new EncodingParameters();
@@ -245,9 +244,9 @@ public final class RespServer extends TcpDoor {
             return open.size();
         }
 
-        /** Connections waiting in a blocking pop (BLPOP...), as INFO's {@code blocked_clients}. */
-        AtomicInteger blockedClients() {
-            return blockedClients;
+        /** Connections waiting in a blocking pop (BLPOP...), in the order they blocked per key; INFO's {@code blocked_clients}. */
+        BlockedClients blocked() {
+            return blocked;
         }
 
         long connectionsReceived() {

@@ -177,8 +177,15 @@ final class RespSession {
         }
         // Checked when the command runs, not when it is read: AUTH is a barrier, so a command pipelined
         // after it runs after it, and one sent before it runs before it.
-        CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () ->
-                authenticated || spec.flags().contains(RespCommands.NO_AUTH) ? spec.handler().run(this, args) : fail(NOAUTH));
+        CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () -> {
+            if (!authenticated && !spec.flags().contains(RespCommands.NO_AUTH)) {
+                return fail(NOAUTH);
+            }
+            String ranIn = db;
+            CompletionStage<ByteString> ran = spec.handler().run(this, args);
+            ran.thenRun(() -> wakeBlocked(ranIn, List.of(new Queued(spec, args))));
+            return ran;
+        });
         return result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)), false));
     }
 
@@ -310,11 +317,23 @@ final class RespSession {
                 } finally {
                     store = node;
                 }
-                return tx.commit(keys).thenCompose(outcome -> outcome == KvTransaction.Outcome.ABORTED ? done(resp.nullArray())
-                        : allOf(results.stream().map(r -> r.handle((bytes, failure) -> failure == null ? bytes
-                                : Resp.error(errorText(failure))).toCompletableFuture()).toList()).thenApply(Resp::array));
+                return tx.commit(keys).thenCompose(outcome -> {
+                    if (outcome == KvTransaction.Outcome.ABORTED) {
+                        return done(resp.nullArray());
+                    }
+                    wakeBlocked(execDb, commands);
+                    return allOf(results.stream().map(r -> r.handle((bytes, failure) -> failure == null ? bytes
+                            : Resp.error(errorText(failure))).toCompletableFuture()).toList()).thenApply(Resp::array);
+                });
             });
         });
+    }
+
+    /** Lets clients blocked on the keys {@code commands} wrote (in database {@code written}) try their pops. */
+    private void wakeBlocked(String written, List<Queued> commands) {
+        if (info.blocked().count() > 0) {
+            commands.forEach(c -> info.blocked().written(written, c.spec().writtenKeys(c.args())));
+        }
     }
 
     private CompletionStage<ByteString> runQueued(Queued command) {
@@ -980,7 +999,7 @@ final class RespSession {
         if (all || section.equals("clients")) {
             text.append("# Clients\r\nconnected_clients:").append(info.connectedClients())
                     .append("\r\nmaxclients:").append(info.settings().maxClients())
-                    .append("\r\nblocked_clients:").append(info.blockedClients().get()).append("\r\n\r\n");
+                    .append("\r\nblocked_clients:").append(info.blocked().count()).append("\r\n\r\n");
         }
         if (all || section.equals("memory")) {
             text.append(memorySection());

@@ -144,7 +144,7 @@ final class RespSortedSets {
         Resp resp = session.resp();
         ZSetChange.Pop pop = new ZSetChange.Pop(!request.first(), request.count());
         return (deadline < 0 ? RespLists.popFirst(session, request.keys(), 0, pop)
-                : RespLists.waitFor(session, deadline, 1, () -> RespLists.popFirst(session, request.keys(), 0, pop)))
+                : session.info().blocked().await(session, request.keys(), deadline, true, () -> RespLists.popFirst(session, request.keys(), 0, pop)))
                 .thenApply(p -> p == null ? resp.nullArray()
                         : Resp.array(List.of(Resp.key(p.getKey()), pairs(resp, poppedMembers(p.getValue())))));
     }
@@ -163,7 +163,7 @@ final class RespSortedSets {
         List<String> keys = args.subList(1, args.size() - 1).stream().map(RespSession::key).toList();
         Resp resp = session.resp();
         ZSetChange.Pop pop = new ZSetChange.Pop(max, 1);
-        return RespLists.waitFor(session, deadline, 1, () -> RespLists.popFirst(session, keys, 0, pop)).thenApply(p -> {
+        return session.info().blocked().await(session, keys, deadline, true, () -> RespLists.popFirst(session, keys, 0, pop)).thenApply(p -> {
             if (p == null) {
                 return resp.nullArray();
             }

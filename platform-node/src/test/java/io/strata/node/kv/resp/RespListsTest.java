@@ -137,6 +137,34 @@ class RespListsTest extends JedisOnANode {
                 text -> text.contains("blocked_clients:" + clients), text -> text);
     }
 
+    /** As in Redis: clients blocked on one list are served in the order they blocked, one element each. */
+    @Test
+    void blockedClientsAreServedInTheOrderTheyBlocked() throws Exception {
+        int clients = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Jedis> waiting = new java.util.ArrayList<>();
+        try {
+            List<Future<List<String>>> popped = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Jedis client = new Jedis("127.0.0.1", port, 10_000);
+                waiting.add(client);
+                popped.add(pool.submit(() -> client.blpop(5, "fifo:q", "fifo:other")));
+                awaitBlocked(i + 1);
+            }
+            jedis.rpush("fifo:q", "first", "second", "third");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of("fifo:q", List.of("first", "second", "third").get(i)),
+                        popped.get(i).get(5, java.util.concurrent.TimeUnit.SECONDS), "client " + i);
+            }
+            assertFalse(popped.get(3).isDone(), "the last still waits");
+            jedis.lpush("fifo:other", "late");
+            assertEquals(List.of("fifo:other", "late"), popped.get(3).get(5, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            waiting.forEach(Jedis::close);
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aBlockedClientThatDisconnectsTakesNothing() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
