@@ -171,6 +171,32 @@ class KvPartitionTest {
     }
 
     @Test
+    void aBatchRunsItsStepsInOrderAnswersEachAndRecovers() {
+        var p = spawn();
+        put(p, "a", "old", 0, KvPartition.ANY_VERSION);
+        var done = assertInstanceOf(KvPartition.TransactionDone.class, ask(p, r -> new KvPartition.Batch(List.of(
+                new KvPartition.Put("a", bytes("1"), 0, KvPartition.ANY_VERSION, r), new KvPartition.Get("a", r),
+                new KvPartition.Incr("n", 5, r), new KvPartition.Incr("b", 1, r), new KvPartition.Put("b", bytes("x"), 0,
+                        KvPartition.ANY_VERSION, r), new KvPartition.Incr("b", 1, r), new KvPartition.Get("n", r)), r)));
+        List<KvPartition.Reply> replies = done.replies();
+        assertEquals(7, replies.size());
+        assertInstanceOf(KvPartition.Written.class, replies.get(0));
+        assertEquals("1", value(replies.get(1)), "a step sees the writes of the steps before it");
+        assertEquals(5, assertInstanceOf(KvPartition.Counter.class, replies.get(2)).value());
+        assertEquals(1, assertInstanceOf(KvPartition.Counter.class, replies.get(3)).value());
+        assertInstanceOf(KvPartition.Written.class, replies.get(4));
+        assertEquals("not_an_integer", assertInstanceOf(KvPartition.Rejected.class, replies.get(5)).code(),
+                "a step refused does not stop the others");
+        assertEquals("5", value(replies.get(6)));
+        testKit.stop(p);
+
+        var restarted = spawn();
+        assertEquals("1", value(get(restarted, "a")));
+        assertEquals("x", value(get(restarted, "b")));
+        assertEquals("5", value(get(restarted, "n")));
+    }
+
+    @Test
     void compareAndSetHonoursVersions() {
         var p = spawn();
         long v1 = assertInstanceOf(KvPartition.Written.class, put(p, "k", "one", 0, KvPartition.MUST_NOT_EXIST)).version();
