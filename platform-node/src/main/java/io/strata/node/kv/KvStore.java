@@ -8,6 +8,7 @@ import io.strata.node.common.StrataException;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.storage.Directories;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
@@ -44,16 +45,28 @@ public final class KvStore {
     private final KvSettings settings;
     private final KeyspaceCatalog catalog;
     private final Duration askTimeout;
-    /** The transaction this store records steps for instead of asking partitions; null for the store itself. */
-    private final KvTransaction recording;
+    private final KvMetrics metrics;
+    /** What this store records its calls for instead of asking partitions; null for the store itself. */
+    private final Recorder recording;
+
+    /**
+     * What a view of the store ({@link #capturing}) gives its calls to instead of asking the
+     * partitions (a {@link KvTransaction}, a {@link KvBatch}): {@code keyspace} resolves a
+     * keyspace for a read or a write made through the view; {@code add} takes a call to a partition
+     * and answers the stage of its reply.
+     */
+    private record Recorder(java.util.function.Function<String, CompletionStage<Keyspace>> keyspace,
+                            java.util.function.BiFunction<PartitionId, java.util.function.Function<ActorRef<KvPartition.Reply>,
+                                    KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {}
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Duration askTimeout, KvTransaction recording) {
+                    Duration askTimeout, KvMetrics metrics, Recorder recording) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.askTimeout = askTimeout;
+        this.metrics = metrics;
         this.recording = recording;
     }
 
@@ -70,7 +83,8 @@ public final class KvStore {
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout, null);
+        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout,
+                storage.metrics(), null);
     }
 
     public KvSettings settings() {
@@ -90,7 +104,7 @@ public final class KvStore {
 
     /** The keyspace, or {@code keyspace_not_found}. */
     public CompletionStage<Keyspace> keyspace(String name) {
-        return recording != null ? recording.keyspace(name) : catalog.require(name);
+        return recording != null ? recording.keyspace().apply(name) : catalog.require(name);
     }
 
     /**
@@ -101,15 +115,29 @@ public final class KvStore {
         return keyspaceForWrite(space).thenApply(keyspace -> new KvTransaction(this, keyspace));
     }
 
-    /** This store recording the key calls made through it as steps of {@code transaction}. */
-    KvStore capturing(KvTransaction transaction) {
-        return new KvStore(sharding, homes, settings, catalog, askTimeout, transaction);
+    /**
+     * Starts a batch of calls in keyspace {@code space} (created if need be when {@code writes}, as
+     * for a write; else {@code keyspace_not_found} when it does not exist): see {@link KvBatch}.
+     */
+    public CompletionStage<KvBatch> batch(String space, boolean writes) {
+        return (writes ? keyspaceForWrite(space) : keyspace(space)).thenApply(keyspace -> new KvBatch(this, keyspace));
+    }
+
+    /**
+     * This store giving the key calls made through it to {@code add} instead of asking the
+     * partitions, their keyspaces resolved by {@code keyspace}: a view for a {@link KvTransaction}
+     * or a {@link KvBatch}.
+     */
+    KvStore capturing(java.util.function.Function<String, CompletionStage<Keyspace>> keyspace,
+                      java.util.function.BiFunction<PartitionId, java.util.function.Function<ActorRef<KvPartition.Reply>,
+                              KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {
+        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, new Recorder(keyspace, add));
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
     private CompletionStage<Keyspace> keyspaceForWrite(String name) {
         if (recording != null) {
-            return recording.keyspace(name);
+            return recording.keyspace().apply(name);
         }
         catalog.validateName(name);
         return catalog.get(name).thenCompose(found -> {
@@ -501,7 +529,7 @@ public final class KvStore {
                 throw new IllegalStateException(e);
             }
         };
-        return recording != null ? recording.add(partition, command) : askPartition(partition, command);
+        return recording != null ? recording.add().apply(partition, command) : askPartition(partition, command);
     }
 
     /** Asks the partition, whether or not this store records a transaction. */
@@ -509,6 +537,7 @@ public final class KvStore {
                                                     java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
                                                             KvPartition.Command> message) {
         EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
+        metrics.partitionAsk();
         return homes.whenAvailable(partition.entityId()).thenCompose(available -> Futures.direct(ref.ask(message::apply, askTimeout)));
     }
 
