@@ -493,6 +493,30 @@ class KvPartitionTest {
     }
 
     @Test
+    void inFsyncModeABatchIsAnsweredOnlyOnceItsWritesAreFsynced() {
+        // The committer waits a second before each fsync: an answer before that did not wait for it.
+        try (GroupCommitter committer = new GroupCommitter(Duration.ofSeconds(1), nanos -> { })) {
+            var p = spawn(settings(1_000_000, RollCycles.FAST_HOURLY, Durability.FSYNC), Optional.of(committer));
+            assertInstanceOf(KvPartition.Written.class, put(p, "first", "0", 0, KvPartition.ANY_VERSION), "the log is open");
+            TestProbe<KvPartition.Reply> probe = testKit.createTestProbe();
+            p.tell(new KvPartition.Batch(List.of(new KvPartition.Put("b1", bytes("1"), 0, KvPartition.ANY_VERSION, probe.getRef()),
+                    new KvPartition.Incr("b2", 1, probe.getRef())), probe.getRef()));
+            TestProbe<KvPartition.Reply> reader = testKit.createTestProbe();
+            p.tell(new KvPartition.Batch(List.of(new KvPartition.Get("b1", reader.getRef()), new KvPartition.Get("first",
+                    reader.getRef())), reader.getRef()));
+            probe.expectNoMessage(Duration.ofMillis(500));
+            reader.expectNoMessage(Duration.ZERO);
+            var written = assertInstanceOf(KvPartition.TransactionDone.class, probe.receiveMessage(Duration.ofSeconds(10)));
+            assertInstanceOf(KvPartition.Written.class, written.replies().get(0));
+            assertEquals(1, assertInstanceOf(KvPartition.Counter.class, written.replies().get(1)).value());
+            var read = assertInstanceOf(KvPartition.TransactionDone.class, reader.receiveMessage(Duration.ofSeconds(10)),
+                    "reads that saw unsynced writes wait for them");
+            assertEquals("1", value(read.replies().get(0)));
+            testKit.stop(p);
+        }
+    }
+
+    @Test
     void valuesAreOpaqueBytes() {
         var p = spawn();
         byte[] binary = {0, -1, 127, -128, 10, 13, 0};
