@@ -451,6 +451,7 @@ public final class KvPartition {
         if (!settings.snapshotInterval().isZero()) {
             timers.startTimerWithFixedDelay(SnapshotTick.INSTANCE, settings.snapshotInterval());
         }
+        storage.local().started(id, context.getSelf());
         return stash.unstashAll(running());
     }
 
@@ -463,6 +464,7 @@ public final class KvPartition {
      * keeps later commands for the next incarnation, so none is lost to an entity that stopped itself.
      */
     private Behavior<Command> passivated(String code, String why) {
+        unlist();
         return passivation.refuseUntilStopped(code, why);
     }
 
@@ -471,9 +473,15 @@ public final class KvPartition {
      * ({@code storage_unavailable}); the next command recovers it from disk.
      */
     private Behavior<Command> failed(String why) {
+        unlist();
         timers.cancelAll();
         release();
         return passivation.failed("partition " + id, why);
+    }
+
+    /** From now on commands reach the partition through its shard, which keeps them for its next incarnation once it stops. */
+    private void unlist() {
+        storage.local().stopping(id, context.getSelf());
     }
 
     /** Closes the log, if still open, and gives the memory the keys took back to the ceiling; once. */
@@ -524,6 +532,7 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
+                    unlist();
                     closeLog();
                     storage.memory().held(-reportedHeld);
                     return Behaviors.same();
@@ -1044,6 +1053,7 @@ public final class KvPartition {
                     return Behaviors.same();
                 })
                 .onSignal(PostStop.class, signal -> {
+                    unlist();
                     // Stopped before the log opened: it is closed as soon as it is.
                     opening.thenAccept(opened -> storage.closings().close(logDir(), CompletableFuture.completedFuture(null), opened));
                     storage.memory().held(-reportedHeld);
@@ -1222,6 +1232,7 @@ public final class KvPartition {
 
     private Behavior<Command> onDrop(Drop drop) {
         String why = "keyspace '" + id.name() + "' is being deleted";
+        unlist();
         timers.cancelAll();
         replies.failAll(reason -> new Rejected("keyspace_not_found", reason), why);
         // The keys go with the partition: the memory ceiling counts them no more.

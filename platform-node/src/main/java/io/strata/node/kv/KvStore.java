@@ -8,8 +8,11 @@ import io.strata.node.common.StrataException;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.storage.Directories;
+import io.strata.node.storage.PartitionDeadLetters;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -46,6 +49,8 @@ public final class KvStore {
     private final KeyspaceCatalog catalog;
     private final Duration askTimeout;
     private final KvMetrics metrics;
+    private final LocalPartitions local;
+    private final Scheduler scheduler;
     /** What this store records its calls for instead of asking partitions; null for the store itself. */
     private final Recorder recording;
 
@@ -60,13 +65,15 @@ public final class KvStore {
                                     KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {}
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Duration askTimeout, KvMetrics metrics, Recorder recording) {
+                    Duration askTimeout, KvMetrics metrics, LocalPartitions local, Scheduler scheduler, Recorder recording) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.askTimeout = askTimeout;
         this.metrics = metrics;
+        this.local = local;
+        this.scheduler = scheduler;
         this.recording = recording;
     }
 
@@ -79,16 +86,22 @@ public final class KvStore {
                                 CompletionStage<Void> catalogReady, Duration askTimeout) {
         catalog.removeUnlisted(storage.layout().kvDir(), catalogReady, storage.blockingIo(), Directories::deleteTree);
         ClusterSharding sharding = ClusterSharding.get(system);
+        PartitionDeadLetters.start(system, sharding, KvPartition.TYPE_KEY, KvPartition.Command.class, KvPartition.Internal.class);
         Props dispatcher = DispatcherSelector.fromConfig("strata.entity-dispatcher");
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
         return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout,
-                storage.metrics(), null);
+                storage.metrics(), storage.local(), system.scheduler(), null);
     }
 
     public KvSettings settings() {
         return settings;
+    }
+
+    /** The partitions running on this node, which this store sends commands to directly. */
+    LocalPartitions localPartitions() {
+        return local;
     }
 
     // ---- Keyspaces ----------------------------------------------------------------------------
@@ -131,7 +144,7 @@ public final class KvStore {
     KvStore capturing(java.util.function.Function<String, CompletionStage<Keyspace>> keyspace,
                       java.util.function.BiFunction<PartitionId, java.util.function.Function<ActorRef<KvPartition.Reply>,
                               KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {
-        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, new Recorder(keyspace, add));
+        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, local, scheduler, new Recorder(keyspace, add));
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
@@ -536,9 +549,21 @@ public final class KvStore {
     CompletionStage<KvPartition.Reply> askPartition(PartitionId partition,
                                                     java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
                                                             KvPartition.Command> message) {
-        EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
         metrics.partitionAsk();
-        return homes.whenAvailable(partition.entityId()).thenCompose(available -> Futures.direct(ref.ask(message::apply, askTimeout)));
+        return homes.whenAvailable(partition.entityId()).thenCompose(available -> {
+            // The partition's actor, when it runs here, is asked directly rather than through its region and shard.
+            ActorRef<KvPartition.Command> actor = local.actor(partition);
+            if (actor != null) {
+                CompletableFuture<KvPartition.Reply> direct = Futures.direct(
+                        AskPattern.<KvPartition.Command, KvPartition.Reply>ask(actor, message::apply, askTimeout, scheduler));
+                // An ask of an actor that has stopped fails at once, the command unsent: it goes through sharding then.
+                if (!direct.isCompletedExceptionally()) {
+                    return direct;
+                }
+            }
+            EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
+            return Futures.direct(ref.ask(message::apply, askTimeout));
+        });
     }
 
     private static StrataException unavailable(KvPartition.Reply reply) {
