@@ -14,6 +14,7 @@ import io.strata.node.log.FetchData;
 import io.strata.node.log.OffsetOutOfRange;
 import io.strata.node.log.PartitionLog;
 import io.strata.node.storage.Directories;
+import io.strata.node.storage.PartitionDeadLetters;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -87,7 +88,8 @@ public final class BusStore {
         sharding.init(Placement.applyTo(system, Entity.of(TopicPartition.TYPE_KEY,
                         ctx -> TopicPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(DispatcherSelector.fromConfig("strata.entity-dispatcher"))));
-        PartitionDeadLetters.start(system, sharding);
+        PartitionDeadLetters.start(system, sharding, TopicPartition.TYPE_KEY, TopicPartition.Command.class,
+                TopicPartition.Internal.class);
         return new BusStore(sharding, system.scheduler(), PartitionHomes.of(system, TopicPartition.TYPE_KEY.name()), settings, catalog,
                 storage, askTimeout);
     }

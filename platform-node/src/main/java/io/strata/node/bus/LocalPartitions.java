@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * listed from the moment its log is open until it starts to close it; a read that meets a log
  * closing meanwhile is refused by the log and goes through the actor, which reaches the next
  * incarnation, and a command that reaches an actor that stopped meanwhile is sent on through
- * Cluster Sharding ({@link PartitionDeadLetters}).
+ * Cluster Sharding ({@link io.strata.node.storage.PartitionDeadLetters}).
  */
 public final class LocalPartitions {
 

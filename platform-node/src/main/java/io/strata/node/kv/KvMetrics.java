@@ -14,6 +14,7 @@ public final class KvMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, Map<String, Counter>> ops = new ConcurrentHashMap<>();
+    private final Counter partitionAsks;
     private final Counter logAppends;
     private final DistributionSummary logAppendBytes;
     private final Counter expired;
@@ -22,6 +23,8 @@ public final class KvMetrics {
 
     public KvMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.partitionAsks = Counter.builder("strata.kv.partition.asks")
+                .description("Messages the KV store sent to partitions (a batch of pipelined commands is one)").register(registry);
         this.logAppends = Counter.builder("strata.log.appends").description("Entries appended to KV partition logs")
                 .tag("store", "kv").register(registry);
         this.logAppendBytes = DistributionSummary.builder("strata.log.append.bytes").baseUnit("bytes")
@@ -41,6 +44,11 @@ public final class KvMetrics {
                         .description("KV operations by type and outcome").tag("op", op).tag("outcome", outcome)
                         .register(registry))
                 .increment();
+    }
+
+    /** Counts one message the store sent to a partition. */
+    public void partitionAsk() {
+        partitionAsks.increment();
     }
 
     public void logAppend(int bytes) {

@@ -73,7 +73,7 @@ public final class KvPartition {
 
     /** Messages a partition accepts. Public ones cross nodes (Protobuf, see KvSerializer). */
     public sealed interface Command permits Put, PutAll, Get, Delete, Incr, Update, UpdateValue, MoveElement, CopyKey, PutValue, MultiGet,
-            Transaction, ListKeys, Stats, Wake, Drop, Internal {}
+            Transaction, Batch, ListKeys, Stats, Wake, Drop, Internal {}
 
     /**
      * Sets {@code key} to {@code value}. {@code ttlMillis} 0 means no expiry.
@@ -181,6 +181,24 @@ public final class KvPartition {
      */
     public record Transaction(List<Command> steps, List<Watch> watches, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Runs {@code steps} (commands of this partition that {@link #runsAsStep} accepts; their own
+     * {@code replyTo} is not used) one after the other as one message, so that a door can send the
+     * commands of a pipeline that go to one partition together (one round trip instead of one
+     * each). Each step sees the writes of the steps before it and is answered on its own (a step
+     * refused does not stop the others); the writes of all are one log append, acknowledged
+     * together once durable, or refused together when the append is. Replies
+     * {@link TransactionDone} with each step's reply in order, or {@link Rejected}.
+     */
+    public record Batch(List<Command> steps, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Whether {@code command} can be a step of a {@link Transaction} or a {@link Batch}. */
+    public static boolean runsAsStep(Command command) {
+        return command instanceof Put || command instanceof PutAll || command instanceof Get || command instanceof Delete
+                || command instanceof Incr || command instanceof Update || command instanceof UpdateValue
+                || command instanceof MultiGet || command instanceof CopyKey;
+    }
+
     /** A key a {@link Transaction} needs unchanged: its version when it was watched, 0 when it was absent. */
     public record Watch(String key, long version) {}
 
@@ -254,7 +272,7 @@ public final class KvPartition {
 
     public record MultiGetResult(List<Found> found) implements Reply {}
 
-    /** A {@link Transaction} ran: each step's reply, in order. */
+    /** A {@link Transaction} or a {@link Batch} ran: each step's reply, in order. */
     public record TransactionDone(List<Reply> replies) implements Reply {}
 
     /** A {@link Transaction} did not run: a watched key had changed. */
@@ -433,6 +451,7 @@ public final class KvPartition {
         if (!settings.snapshotInterval().isZero()) {
             timers.startTimerWithFixedDelay(SnapshotTick.INSTANCE, settings.snapshotInterval());
         }
+        storage.local().started(id, context.getSelf());
         return stash.unstashAll(running());
     }
 
@@ -445,6 +464,7 @@ public final class KvPartition {
      * keeps later commands for the next incarnation, so none is lost to an entity that stopped itself.
      */
     private Behavior<Command> passivated(String code, String why) {
+        unlist();
         return passivation.refuseUntilStopped(code, why);
     }
 
@@ -453,9 +473,15 @@ public final class KvPartition {
      * ({@code storage_unavailable}); the next command recovers it from disk.
      */
     private Behavior<Command> failed(String why) {
+        unlist();
         timers.cancelAll();
         release();
         return passivation.failed("partition " + id, why);
+    }
+
+    /** From now on commands reach the partition through its shard, which keeps them for its next incarnation once it stops. */
+    private void unlist() {
+        storage.local().stopping(id, context.getSelf());
     }
 
     /** Closes the log, if still open, and gives the memory the keys took back to the ceiling; once. */
@@ -496,6 +522,7 @@ public final class KvPartition {
                 .onMessage(PutValue.class, this::onPutValue)
                 .onMessage(MultiGet.class, this::onMultiGet)
                 .onMessage(Transaction.class, this::onTransaction)
+                .onMessage(Batch.class, this::onBatch)
                 .onMessage(ListKeys.class, this::onListKeys)
                 .onMessage(Stats.class, this::onStats)
                 .onMessage(Drop.class, this::onDrop)
@@ -505,6 +532,7 @@ public final class KvPartition {
                 .onMessageEquals(SnapshotTick.INSTANCE, this::onSnapshotTick)
                 .onMessage(SnapshotDone.class, this::onSnapshotDone)
                 .onSignal(PostStop.class, signal -> {
+                    unlist();
                     closeLog();
                     storage.memory().held(-reportedHeld);
                     return Behaviors.same();
@@ -753,17 +781,30 @@ public final class KvPartition {
                 return Behaviors.same();
             }
         }
-        TransactionBatch<Reply> running = new TransactionBatch<>(state, tx.steps.size());
+        return runSteps(tx.steps, tx.replyTo, "exec");
+    }
+
+    private Behavior<Command> onBatch(Batch message) {
+        // A batch of reads only does not open the log of a partition never written.
+        if (log == null && !message.steps.stream().allMatch(step -> step instanceof Get || step instanceof MultiGet)) {
+            return firstWrite(message, message.replyTo, "batch");
+        }
+        return runSteps(message.steps, message.replyTo, "batch");
+    }
+
+    /** Runs {@code steps} one after the other, their writes staged, then commits them as one and answers each step's reply. */
+    private Behavior<Command> runSteps(List<Command> steps, ActorRef<Reply> replyTo, String op) {
+        TransactionBatch<Reply> running = new TransactionBatch<>(state, steps.size());
         batch = running;
         try {
-            for (Command step : tx.steps) {
+            for (Command step : steps) {
                 running.nextStep();
                 runStep(step);
             }
         } finally {
             batch = null;
         }
-        return commit(running, tx.replyTo, new TransactionDone(List.copyOf(running.replies())), "exec");
+        return commit(running, replyTo, new TransactionDone(List.copyOf(running.replies())), op);
     }
 
     /**
@@ -1016,6 +1057,7 @@ public final class KvPartition {
                     return Behaviors.same();
                 })
                 .onSignal(PostStop.class, signal -> {
+                    unlist();
                     // Stopped before the log opened: it is closed as soon as it is.
                     opening.thenAccept(opened -> storage.closings().close(logDir(), CompletableFuture.completedFuture(null), opened));
                     storage.memory().held(-reportedHeld);
@@ -1194,6 +1236,7 @@ public final class KvPartition {
 
     private Behavior<Command> onDrop(Drop drop) {
         String why = "keyspace '" + id.name() + "' is being deleted";
+        unlist();
         timers.cancelAll();
         replies.failAll(reason -> new Rejected("keyspace_not_found", reason), why);
         // The keys go with the partition: the memory ceiling counts them no more.
@@ -1291,6 +1334,8 @@ public final class KvPartition {
         } else if (command instanceof PutValue c) {
             return c.replyTo;
         } else if (command instanceof Transaction c) {
+            return c.replyTo;
+        } else if (command instanceof Batch c) {
             return c.replyTo;
         } else if (command instanceof MultiGet c) {
             return c.replyTo;

@@ -34,10 +34,12 @@ import java.util.function.LongSupplier;
  * @param snapshotsInFlight each partition's snapshot still being written, if any
  * @param memory     the node's memory ceiling: partitions report what they hold and ask it before growing
  * @param closings   the logs of stopped partitions still closing, which their next incarnation waits for
+ * @param local      the partitions running on this node, which the store sends commands to directly
  */
 public record KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                         KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf,
-                        Map<PartitionId, CompletableFuture<?>> snapshotsInFlight, MemoryGuard memory, Closings closings) {
+                        Map<PartitionId, CompletableFuture<?>> snapshotsInFlight, MemoryGuard memory, Closings closings,
+                        LocalPartitions local) {
 
     /** Storage without a memory ceiling (every write admitted), for partitions run without a node. */
     public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
@@ -48,13 +50,14 @@ public record KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommit
     public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                      KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf, MemoryGuard memory) {
         this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory,
-                new Closings(blockingIo));
+                new Closings(blockingIo), new LocalPartitions());
     }
 
     public KvStorage(DataLayout layout, DiskSpace space, Optional<GroupCommitter> committer, Executor blockingIo,
                      KvMetrics metrics, LongSupplier clock, Function<String, Optional<Keyspace>> keyspaceOf, MemoryGuard memory,
                      Closings closings) {
-        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory, closings);
+        this(layout, space, committer, blockingIo, metrics, clock, keyspaceOf, new ConcurrentHashMap<>(), memory, closings,
+                new LocalPartitions());
     }
 
     /** Records that partition {@code id} is writing a snapshot, until {@code write} completes. */

@@ -8,7 +8,11 @@ import io.strata.node.common.StrataException;
 import io.strata.node.kv.KeyspaceCatalog.Keyspace;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.storage.Directories;
+import io.strata.node.storage.PartitionDeadLetters;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -44,16 +48,32 @@ public final class KvStore {
     private final KvSettings settings;
     private final KeyspaceCatalog catalog;
     private final Duration askTimeout;
-    /** The transaction this store records steps for instead of asking partitions; null for the store itself. */
-    private final KvTransaction recording;
+    private final KvMetrics metrics;
+    private final LocalPartitions local;
+    private final Scheduler scheduler;
+    /** What this store records its calls for instead of asking partitions; null for the store itself. */
+    private final Recorder recording;
+
+    /**
+     * What a view of the store ({@link #capturing}) gives its calls to instead of asking the
+     * partitions (a {@link KvTransaction}, a {@link KvBatch}): {@code keyspace} resolves a
+     * keyspace for a read or a write made through the view; {@code add} takes a call to a partition
+     * and answers the stage of its reply.
+     */
+    private record Recorder(java.util.function.Function<String, CompletionStage<Keyspace>> keyspace,
+                            java.util.function.BiFunction<PartitionId, java.util.function.Function<ActorRef<KvPartition.Reply>,
+                                    KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {}
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Duration askTimeout, KvTransaction recording) {
+                    Duration askTimeout, KvMetrics metrics, LocalPartitions local, Scheduler scheduler, Recorder recording) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
         this.catalog = catalog;
         this.askTimeout = askTimeout;
+        this.metrics = metrics;
+        this.local = local;
+        this.scheduler = scheduler;
         this.recording = recording;
     }
 
@@ -66,15 +86,22 @@ public final class KvStore {
                                 CompletionStage<Void> catalogReady, Duration askTimeout) {
         catalog.removeUnlisted(storage.layout().kvDir(), catalogReady, storage.blockingIo(), Directories::deleteTree);
         ClusterSharding sharding = ClusterSharding.get(system);
+        PartitionDeadLetters.start(system, sharding, KvPartition.TYPE_KEY, KvPartition.Command.class, KvPartition.Internal.class);
         Props dispatcher = DispatcherSelector.fromConfig("strata.entity-dispatcher");
         sharding.init(Placement.applyTo(system, Entity.of(KvPartition.TYPE_KEY,
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
-        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout, null);
+        return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout,
+                storage.metrics(), storage.local(), system.scheduler(), null);
     }
 
     public KvSettings settings() {
         return settings;
+    }
+
+    /** The partitions running on this node, which this store sends commands to directly. */
+    LocalPartitions localPartitions() {
+        return local;
     }
 
     // ---- Keyspaces ----------------------------------------------------------------------------
@@ -90,7 +117,7 @@ public final class KvStore {
 
     /** The keyspace, or {@code keyspace_not_found}. */
     public CompletionStage<Keyspace> keyspace(String name) {
-        return recording != null ? recording.keyspace(name) : catalog.require(name);
+        return recording != null ? recording.keyspace().apply(name) : catalog.require(name);
     }
 
     /**
@@ -101,15 +128,29 @@ public final class KvStore {
         return keyspaceForWrite(space).thenApply(keyspace -> new KvTransaction(this, keyspace));
     }
 
-    /** This store recording the key calls made through it as steps of {@code transaction}. */
-    KvStore capturing(KvTransaction transaction) {
-        return new KvStore(sharding, homes, settings, catalog, askTimeout, transaction);
+    /**
+     * Starts a batch of calls in keyspace {@code space} (created if need be when {@code writes}, as
+     * for a write; else {@code keyspace_not_found} when it does not exist): see {@link KvBatch}.
+     */
+    public CompletionStage<KvBatch> batch(String space, boolean writes) {
+        return (writes ? keyspaceForWrite(space) : keyspace(space)).thenApply(keyspace -> new KvBatch(this, keyspace));
+    }
+
+    /**
+     * This store giving the key calls made through it to {@code add} instead of asking the
+     * partitions, their keyspaces resolved by {@code keyspace}: a view for a {@link KvTransaction}
+     * or a {@link KvBatch}.
+     */
+    KvStore capturing(java.util.function.Function<String, CompletionStage<Keyspace>> keyspace,
+                      java.util.function.BiFunction<PartitionId, java.util.function.Function<ActorRef<KvPartition.Reply>,
+                              KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {
+        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, local, scheduler, new Recorder(keyspace, add));
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
     private CompletionStage<Keyspace> keyspaceForWrite(String name) {
         if (recording != null) {
-            return recording.keyspace(name);
+            return recording.keyspace().apply(name);
         }
         catalog.validateName(name);
         return catalog.get(name).thenCompose(found -> {
@@ -501,15 +542,28 @@ public final class KvStore {
                 throw new IllegalStateException(e);
             }
         };
-        return recording != null ? recording.add(partition, command) : askPartition(partition, command);
+        return recording != null ? recording.add().apply(partition, command) : askPartition(partition, command);
     }
 
     /** Asks the partition, whether or not this store records a transaction. */
     CompletionStage<KvPartition.Reply> askPartition(PartitionId partition,
                                                     java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
                                                             KvPartition.Command> message) {
-        EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
-        return homes.whenAvailable(partition.entityId()).thenCompose(available -> Futures.direct(ref.ask(message::apply, askTimeout)));
+        metrics.partitionAsk();
+        return homes.whenAvailable(partition.entityId()).thenCompose(available -> {
+            // The partition's actor, when it runs here, is asked directly rather than through its region and shard.
+            ActorRef<KvPartition.Command> actor = local.actor(partition);
+            if (actor != null) {
+                CompletableFuture<KvPartition.Reply> direct = Futures.direct(
+                        AskPattern.<KvPartition.Command, KvPartition.Reply>ask(actor, message::apply, askTimeout, scheduler));
+                // An ask of an actor that has stopped fails at once, the command unsent: it goes through sharding then.
+                if (!direct.isCompletedExceptionally()) {
+                    return direct;
+                }
+            }
+            EntityRef<KvPartition.Command> ref = sharding.entityRefFor(KvPartition.TYPE_KEY, partition.entityId());
+            return Futures.direct(ref.ask(message::apply, askTimeout));
+        });
     }
 
     private static StrataException unavailable(KvPartition.Reply reply) {

@@ -38,7 +38,7 @@ public final class KvTransaction {
     KvTransaction(KvStore store, Keyspace keyspace) {
         this.store = store;
         this.keyspace = keyspace;
-        this.view = store.capturing(this);
+        this.view = store.capturing(this::keyspace, this::add);
     }
 
     /** The store whose key calls become steps of this transaction, in the order they are made. */

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /**
  * Writes go to an open partition's actor directly ({@link LocalPartitions}); a command that
  * reaches that actor after it stopped is not lost but sent on through Cluster Sharding to the
- * partition's next incarnation, which answers it ({@link PartitionDeadLetters}).
+ * partition's next incarnation, which answers it ({@link io.strata.node.storage.PartitionDeadLetters}).
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PartitionDeadLettersTest {

@@ -171,6 +171,32 @@ class KvPartitionTest {
     }
 
     @Test
+    void aBatchRunsItsStepsInOrderAnswersEachAndRecovers() {
+        var p = spawn();
+        put(p, "a", "old", 0, KvPartition.ANY_VERSION);
+        var done = assertInstanceOf(KvPartition.TransactionDone.class, ask(p, r -> new KvPartition.Batch(List.of(
+                new KvPartition.Put("a", bytes("1"), 0, KvPartition.ANY_VERSION, r), new KvPartition.Get("a", r),
+                new KvPartition.Incr("n", 5, r), new KvPartition.Incr("b", 1, r), new KvPartition.Put("b", bytes("x"), 0,
+                        KvPartition.ANY_VERSION, r), new KvPartition.Incr("b", 1, r), new KvPartition.Get("n", r)), r)));
+        List<KvPartition.Reply> replies = done.replies();
+        assertEquals(7, replies.size());
+        assertInstanceOf(KvPartition.Written.class, replies.get(0));
+        assertEquals("1", value(replies.get(1)), "a step sees the writes of the steps before it");
+        assertEquals(5, assertInstanceOf(KvPartition.Counter.class, replies.get(2)).value());
+        assertEquals(1, assertInstanceOf(KvPartition.Counter.class, replies.get(3)).value());
+        assertInstanceOf(KvPartition.Written.class, replies.get(4));
+        assertEquals("not_an_integer", assertInstanceOf(KvPartition.Rejected.class, replies.get(5)).code(),
+                "a step refused does not stop the others");
+        assertEquals("5", value(replies.get(6)));
+        testKit.stop(p);
+
+        var restarted = spawn();
+        assertEquals("1", value(get(restarted, "a")));
+        assertEquals("x", value(get(restarted, "b")));
+        assertEquals("5", value(get(restarted, "n")));
+    }
+
+    @Test
     void compareAndSetHonoursVersions() {
         var p = spawn();
         long v1 = assertInstanceOf(KvPartition.Written.class, put(p, "k", "one", 0, KvPartition.MUST_NOT_EXIST)).version();
@@ -488,6 +514,30 @@ class KvPartitionTest {
         }
         var restarted = spawn();
         assertEquals("v7", value(get(restarted, "k7")));
+    }
+
+    @Test
+    void inFsyncModeABatchIsAnsweredOnlyOnceItsWritesAreFsynced() {
+        // The committer waits a second before each fsync: an answer before that did not wait for it.
+        try (GroupCommitter committer = new GroupCommitter(Duration.ofSeconds(1), nanos -> { })) {
+            var p = spawn(settings(1_000_000, RollCycles.FAST_HOURLY, Durability.FSYNC), Optional.of(committer));
+            assertInstanceOf(KvPartition.Written.class, put(p, "first", "0", 0, KvPartition.ANY_VERSION), "the log is open");
+            TestProbe<KvPartition.Reply> probe = testKit.createTestProbe();
+            p.tell(new KvPartition.Batch(List.of(new KvPartition.Put("b1", bytes("1"), 0, KvPartition.ANY_VERSION, probe.getRef()),
+                    new KvPartition.Incr("b2", 1, probe.getRef())), probe.getRef()));
+            TestProbe<KvPartition.Reply> reader = testKit.createTestProbe();
+            p.tell(new KvPartition.Batch(List.of(new KvPartition.Get("b1", reader.getRef()), new KvPartition.Get("first",
+                    reader.getRef())), reader.getRef()));
+            probe.expectNoMessage(Duration.ofMillis(500));
+            reader.expectNoMessage(Duration.ZERO);
+            var written = assertInstanceOf(KvPartition.TransactionDone.class, probe.receiveMessage(Duration.ofSeconds(10)));
+            assertInstanceOf(KvPartition.Written.class, written.replies().get(0));
+            assertEquals(1, assertInstanceOf(KvPartition.Counter.class, written.replies().get(1)).value());
+            var read = assertInstanceOf(KvPartition.TransactionDone.class, reader.receiveMessage(Duration.ofSeconds(10)),
+                    "reads that saw unsynced writes wait for them");
+            assertEquals("1", value(read.replies().get(0)));
+            testKit.stop(p);
+        }
     }
 
     @Test

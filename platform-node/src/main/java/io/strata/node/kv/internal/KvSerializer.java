@@ -21,6 +21,7 @@ import io.strata.node.kv.proto.CopyKeyCommand;
 import io.strata.node.kv.proto.PutValueCommand;
 import io.strata.node.kv.proto.TransactionAbortedReply;
 import io.strata.node.kv.proto.TransactionCommand;
+import io.strata.node.kv.proto.BatchCommand;
 import io.strata.node.kv.proto.TransactionDoneReply;
 import io.strata.node.kv.proto.WatchEntry;
 import io.strata.node.kv.proto.ValueUpdatedReply;
@@ -81,6 +82,7 @@ public final class KvSerializer extends ProtobufSerializer {
     private static final String UPDATE_VALUE = "H";
     private static final String VALUE_UPDATED = "h";
     private static final String TRANSACTION = "T";
+    private static final String BATCH = "B";
     private static final String MOVE_ELEMENT = "E";
     private static final String COPY_KEY = "C";
     private static final String PUT_VALUE = "Q";
@@ -113,6 +115,7 @@ public final class KvSerializer extends ProtobufSerializer {
         if (o instanceof KvPartition.UpdateValue) return UPDATE_VALUE;
         if (o instanceof KvPartition.ValueUpdated) return VALUE_UPDATED;
         if (o instanceof KvPartition.Transaction) return TRANSACTION;
+        if (o instanceof KvPartition.Batch) return BATCH;
         if (o instanceof KvPartition.MoveElement) return MOVE_ELEMENT;
         if (o instanceof KvPartition.CopyKey) return COPY_KEY;
         if (o instanceof KvPartition.PutValue) return PUT_VALUE;
@@ -181,6 +184,10 @@ public final class KvSerializer extends ProtobufSerializer {
             TransactionCommand.Builder b = TransactionCommand.newBuilder().setReplyTo(ref(m.replyTo()));
             m.steps().forEach(step -> b.addSteps(nested(step)));
             m.watches().forEach(w -> b.addWatches(WatchEntry.newBuilder().setKey(ProtoKeys.of(w.key())).setVersion(w.version())));
+            return b.build().toByteArray();
+        } else if (o instanceof KvPartition.Batch m) {
+            BatchCommand.Builder b = BatchCommand.newBuilder().setReplyTo(ref(m.replyTo()));
+            m.steps().forEach(step -> b.addSteps(nested(step)));
             return b.build().toByteArray();
         } else if (o instanceof KvPartition.TransactionDone m) {
             TransactionDoneReply.Builder b = TransactionDoneReply.newBuilder();
@@ -297,13 +304,13 @@ public final class KvSerializer extends ProtobufSerializer {
                 }
                 case TRANSACTION: {
                     TransactionCommand m = TransactionCommand.parseFrom(bytes);
-                    java.util.List<KvPartition.Command> steps = new java.util.ArrayList<>();
-                    for (NestedMessage step : m.getStepsList()) {
-                        steps.add((KvPartition.Command) decode(step.getPayload().toByteArray(), step.getManifest()));
-                    }
                     java.util.List<KvPartition.Watch> watches = m.getWatchesList().stream()
                             .map(w -> new KvPartition.Watch(ProtoKeys.key(w.getKey()), w.getVersion())).toList();
-                    return new KvPartition.Transaction(steps, watches, resolve(m.getReplyTo()));
+                    return new KvPartition.Transaction(steps(m.getStepsList()), watches, resolve(m.getReplyTo()));
+                }
+                case BATCH: {
+                    BatchCommand m = BatchCommand.parseFrom(bytes);
+                    return new KvPartition.Batch(steps(m.getStepsList()), resolve(m.getReplyTo()));
                 }
                 case TRANSACTION_DONE: {
                     java.util.List<KvPartition.Reply> replies = new java.util.ArrayList<>();
@@ -369,6 +376,16 @@ public final class KvSerializer extends ProtobufSerializer {
                     throw new NotSerializableException("unknown KV manifest '" + manifest + "'");
             }
         }
+    }
+
+    /** The steps of a transaction or a batch, each decoded as the message it is. */
+    private java.util.List<KvPartition.Command> steps(java.util.List<NestedMessage> nested)
+            throws InvalidProtocolBufferException, NotSerializableException {
+        java.util.List<KvPartition.Command> steps = new java.util.ArrayList<>(nested.size());
+        for (NestedMessage step : nested) {
+            steps.add((KvPartition.Command) decode(step.getPayload().toByteArray(), step.getManifest()));
+        }
+        return steps;
     }
 
     private NestedMessage nested(Object message) {

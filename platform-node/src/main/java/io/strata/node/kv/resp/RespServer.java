@@ -1,6 +1,7 @@
 package io.strata.node.kv.resp;
 
 import io.strata.node.kv.KvStore;
+import io.strata.node.limits.ByteBudget;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.plug.Door;
 import io.strata.node.plug.TcpDoor;
@@ -20,6 +21,7 @@ import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * same {@link KvStore} (partition entities, log) as the HTTP API.
  *
  * <p>Per connection, a Pekko Streams flow: bytes → {@link RespDecoder} (commands, pipelined or
- * not) → {@link RespSession}, up to {@code max-in-flight} commands at once when they touch
- * different keys ({@link CommandScheduler}), replies in order ({@code mapAsync}) → reply bytes.
+ * not; those one read completed stay together) → {@link RespSession}, which sends a pipeline's
+ * simple commands to the store as one batch, up to {@code max-in-flight} reads at once when they
+ * touch different keys ({@link CommandScheduler}), replies in order ({@code mapAsync}), those of
+ * one read as one write → reply bytes.
  * Backpressure runs end to end: a client that does not read its replies stops having its
  * commands read. A protocol error or an oversized request is answered and the connection closed.
  *
@@ -140,30 +144,64 @@ public final class RespServer extends TcpDoor {
         return settings.timeout().isZero() ? BidiFlow.identity() : BidiFlow.bidirectionalIdleTimeout(settings.timeout());
     }
 
-    /** One connection: decode, run in order, encode; completes after QUIT or a protocol error. */
+    /**
+     * One connection: decode, run in order, encode; completes after QUIT or a protocol error. The
+     * commands one read completed run together (the session sends a pipeline's simple commands as
+     * one batch), in groups of at most {@code max-in-flight}; groups run at once while they hold at
+     * most {@code max-in-flight} commands whose replies are not written yet, so that a client that
+     * does not read holds no more replies than one command at a time would.
+     */
     static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(RespSession session, RespSettings settings,
                                                                               SharedKillSwitch killSwitch,
                                                                               RespInput.Reader input) {
+        int groupSize = settings.maxInFlight();
         return Flow.of(ByteString.class)
                 .statefulMapConcat(() -> {
                     RespDecoder decoder = new RespDecoder(settings.maxRequestBytes());
                     return chunk -> {
                         List<RespDecoder.Frame> frames = decoder.feed(chunk);
                         input.unfinished(decoder.buffered());
-                        return frames;
+                        List<List<RespDecoder.Frame>> groups = new ArrayList<>(1 + frames.size() / groupSize);
+                        for (int i = 0; i < frames.size(); i += groupSize) {
+                            groups.add(frames.subList(i, Math.min(frames.size(), i + groupSize)));
+                        }
+                        return groups;
                     };
                 })
                 .named("resp-decode")
                 .via(killSwitch.flow())
-                // Past max-input-bytes, wait for room before holding another command (and so stop reading).
-                .mapAsync(1, frame -> input.admit(RespInput.sizeOf(frame)).thenApply(admitted -> frame))
-                .named("resp-admit")
-                .mapAsync(settings.maxInFlight(), frame -> session.execute(frame).whenComplete(
-                        (response, failure) -> input.answered(RespInput.sizeOf(frame))))
-                .named("resp-execute")
-                .takeWhile(response -> !response.close(), true)
-                .map(RespSession.Response::bytes)
+                .via(Flow.fromMaterializer((materializer, attributes) -> answered(session, settings, input)))
                 .watchTermination((notUsed, done) -> done);
+    }
+
+    /** A group's reply and how many commands it answers. */
+    private record Answer(RespSession.Response response, int commands) {}
+
+    /** Runs groups of commands and writes their replies in order, with the connection's own count of commands in flight. */
+    private static Flow<List<RespDecoder.Frame>, ByteString, NotUsed> answered(RespSession session, RespSettings settings,
+                                                                                 RespInput.Reader input) {
+        ByteBudget inFlight = new ByteBudget(settings.maxInFlight());
+        return Flow.<List<RespDecoder.Frame>>create()
+                // Past max-input-bytes, wait for room before holding more commands (and so stop reading).
+                .mapAsync(1, frames -> input.admit(sizeOf(frames)).thenCompose(admitted -> inFlight.acquire(frames.size()))
+                        .thenApply(admitted -> frames))
+                .named("resp-admit")
+                .mapAsync(settings.maxInFlight(), frames -> session.execute(frames).whenComplete(
+                        (response, failure) -> input.answered(sizeOf(frames))).thenApply(response -> new Answer(response, frames.size())))
+                .named("resp-execute")
+                .takeWhile(answer -> !answer.response().close(), true)
+                .map(answer -> {
+                    inFlight.release(answer.commands());
+                    return answer.response().bytes();
+                });
+    }
+
+    private static long sizeOf(List<RespDecoder.Frame> frames) {
+        long bytes = 0;
+        for (RespDecoder.Frame frame : frames) {
+            bytes += RespInput.sizeOf(frame);
+        }
+        return bytes;
     }
 
     @Override

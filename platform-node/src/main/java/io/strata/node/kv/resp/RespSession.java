@@ -3,6 +3,7 @@ package io.strata.node.kv.resp;
 import io.strata.node.common.StrataException;
 import io.strata.node.common.KeyBytes;
 import io.strata.node.kv.KeyspaceCatalog;
+import io.strata.node.kv.KvBatch;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.KvStore;
 import io.strata.node.kv.KvTransaction;
@@ -41,9 +42,9 @@ import java.util.regex.Pattern;
  * {@code -NOAUTH}, as Redis with {@code requirepass} does. {@code RESET} returns all of it to how
  * a new connection starts.
  *
- * <p>Not thread-safe: the connection's stream calls {@link #execute} for one command at a time,
- * in order, so a pipeline's commands apply in the order they were sent. The returned stage never
- * fails: every refusal becomes a RESP error reply.
+ * <p>Not thread-safe: the connection's stream calls {@link #execute} for one command, or the
+ * commands of one read, at a time, in order, so a pipeline's commands apply in the order they
+ * were sent. The returned stage never fails: every refusal becomes a RESP error reply.
  */
 final class RespSession {
 
@@ -99,8 +100,18 @@ final class RespSession {
     /** The keys WATCH has read, with their versions, until EXEC, DISCARD, UNWATCH or RESET. */
     private final List<CompletableFuture<List<Watched>>> watched = new ArrayList<>();
 
-    /** A command MULTI queued. */
+    /** A command held to run later: queued by MULTI, or in a pipeline's batch. */
     private record Queued(RespCommands.Spec spec, List<byte[]> args) {}
+
+    /**
+     * The commands a pipeline's batch may carry ({@link #execute(List)}): each makes all its calls
+     * to the store as soon as it runs, before any reply, so that recorded in a {@link KvBatch} they
+     * keep the commands' order per key. Commands that read before they write, wait, or reach
+     * another database are not among them, nor are those that change the connection.
+     */
+    static final java.util.Set<String> BATCHED = java.util.Set.of("get", "set", "setnx", "setex", "psetex", "getset", "getdel",
+            "incr", "decr", "incrby", "decrby", "mget", "mset", "del", "exists", "hset", "hget", "hmget", "hincrby", "lpush", "rpush",
+            "lpop", "rpop", "sadd", "srem");
 
     /** A watched key of database {@code db}: its version when watched (0: absent). */
     private record Watched(String db, String key, long version) {}
@@ -134,6 +145,141 @@ final class RespSession {
 
     long id() {
         return id;
+    }
+
+    /**
+     * Runs the commands read together from the connection (those one network read completed) and
+     * answers them as one reply, in order. A run of two or more commands of {@link #BATCHED} is
+     * one {@link KvBatch}: one message per partition instead of one per command; every other
+     * command runs as {@link #execute(RespDecoder.Frame)} runs it, so MULTI, SELECT, AUTH or QUIT
+     * in a pipeline mean what they mean one by one. Called in the order the reads came.
+     */
+    CompletionStage<Response> execute(List<RespDecoder.Frame> frames) {
+        if (frames.size() == 1) {
+            return execute(frames.get(0));
+        }
+        List<CompletionStage<Response>> responses = new ArrayList<>(frames.size());
+        List<Queued> run = new ArrayList<>();
+        for (RespDecoder.Frame frame : frames) {
+            Queued batched = batched(frame);
+            if (batched != null) {
+                run.add(batched);
+                continue;
+            }
+            runBatched(run, responses);
+            responses.add(execute(frame));
+        }
+        runBatched(run, responses);
+        return joined(responses);
+    }
+
+    /**
+     * The command, counted as processed, when a batch may carry it now; null when it must run as
+     * {@link #execute(RespDecoder.Frame)} runs it.
+     */
+    private Queued batched(RespDecoder.Frame frame) {
+        if (closing || queued != null || !(frame instanceof RespDecoder.Command command)) {
+            return null;
+        }
+        List<byte[]> args = command.args();
+        String name = ascii(args.get(0)).toLowerCase(Locale.ROOT);
+        RespCommands.Spec spec = BATCHED.contains(name) ? RespCommands.spec(name) : null;
+        if (spec == null || (spec.arity() > 0 ? args.size() != spec.arity() : args.size() < -spec.arity())) {
+            return null;
+        }
+        info.commandProcessed();
+        lastCommand = name;
+        lastCommandAtNanos = System.nanoTime();
+        return new Queued(spec, args);
+    }
+
+    /**
+     * Starts the commands of {@code run} and empties it: one command as any other, more as one
+     * batch. A batch is a barrier ({@link CommandScheduler}): its commands run against the batch's
+     * view of the store, which no other command of the connection may see meanwhile.
+     */
+    private void runBatched(List<Queued> run, List<CompletionStage<Response>> responses) {
+        if (run.isEmpty()) {
+            return;
+        }
+        if (run.size() == 1) {
+            responses.add(submit(run.get(0).spec(), run.get(0).args()));
+        } else {
+            List<Queued> commands = List.copyOf(run);
+            boolean writes = commands.stream().anyMatch(c -> c.spec().flags().contains("write"));
+            CompletionStage<List<ByteString>> replies = scheduler.submit(CommandScheduler.Access.BARRIER, () -> authenticated
+                    ? inBatch(commands, writes)
+                    : CompletableFuture.completedFuture(java.util.Collections.nCopies(commands.size(), Resp.error(NOAUTH))));
+            responses.add(replies.handle((list, failure) -> new Response(failure == null ? concat(list)
+                    : concat(java.util.Collections.nCopies(commands.size(), Resp.error(errorText(failure)))), false)));
+        }
+        run.clear();
+    }
+
+    /** Runs {@code commands} against a batch's view of the store, then sends the batch; each reply in order, an error among them. */
+    private CompletionStage<List<ByteString>> inBatch(List<Queued> commands, boolean writes) {
+        String batchDb = db;
+        return call(() -> store.batch(batchDb, writes)).handle((batch, failure) -> batch).thenCompose(batch -> {
+            if (batch == null) {
+                // The database does not exist (and reads do not create it) or cannot be created: each command says so, in turn.
+                return inTurn(commands);
+            }
+            List<CompletableFuture<ByteString>> replies = new ArrayList<>(commands.size());
+            KvStore node = store;
+            store = batch.view();
+            try {
+                for (Queued command : commands) {
+                    replies.add(replyOrError(runQueued(command)).toCompletableFuture());
+                }
+            } finally {
+                store = node;
+            }
+            batch.send();
+            return allOf(replies);
+        }).thenApply(replies -> {
+            wakeBlocked(batchDb, commands);
+            return replies;
+        });
+    }
+
+    /** Runs {@code commands} one after the other, each once the one before has its reply. */
+    private CompletionStage<List<ByteString>> inTurn(List<Queued> commands) {
+        CompletionStage<List<ByteString>> replies = CompletableFuture.completedFuture(new ArrayList<>(commands.size()));
+        for (Queued command : commands) {
+            replies = replies.thenCompose(list -> replyOrError(runQueued(command)).thenApply(reply -> {
+                list.add(reply);
+                return list;
+            }));
+        }
+        return replies;
+    }
+
+    private static CompletionStage<ByteString> replyOrError(CompletionStage<ByteString> reply) {
+        return reply.handle((bytes, failure) -> failure == null ? bytes : Resp.error(errorText(failure)));
+    }
+
+    private static ByteString concat(List<ByteString> replies) {
+        ByteString all = ByteString.emptyByteString();
+        for (ByteString reply : replies) {
+            all = all.concat(reply);
+        }
+        return all;
+    }
+
+    /** The responses as one, in order, up to the first that closes the connection (what follows it is never sent). */
+    private static CompletionStage<Response> joined(List<CompletionStage<Response>> responses) {
+        CompletableFuture<?>[] all = responses.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all).thenApply(done -> {
+            ByteString bytes = ByteString.emptyByteString();
+            for (CompletableFuture<?> future : all) {
+                Response response = (Response) future.join();
+                bytes = bytes.concat(response.bytes());
+                if (response.close()) {
+                    return new Response(bytes, true);
+                }
+            }
+            return new Response(bytes, false);
+        });
     }
 
     /**
@@ -175,6 +321,11 @@ final class RespSession {
                 return control.get();
             }
         }
+        return submit(spec, args);
+    }
+
+    /** Starts the command when {@link CommandScheduler} lets it. */
+    private CompletionStage<Response> submit(RespCommands.Spec spec, List<byte[]> args) {
         // Checked when the command runs, not when it is read: AUTH is a barrier, so a command pipelined
         // after it runs after it, and one sent before it runs before it.
         CompletionStage<ByteString> result = scheduler.submit(spec.access(args), () -> {
@@ -254,10 +405,11 @@ final class RespSession {
                 if (queued != null) {
                     return Optional.of(reply(Resp.error("ERR WATCH inside MULTI is not allowed")));
                 }
-                String watchDb = db;
                 List<String> keys = keys(args, 1);
                 CompletableFuture<List<Watched>> versions = new CompletableFuture<>();
                 CompletionStage<ByteString> result = scheduler.submit(RespCommands.spec("watch").access(args), () -> {
+                    // The database when it runs, as find's: a SELECT pipelined before it may not have run when it is read.
+                    String watchDb = db;
                     List<CompletableFuture<Watched>> reads = keys.stream().map(key -> find(key)
                             .thenApply(found -> new Watched(watchDb, key, found == null ? 0 : found.version())).toCompletableFuture())
                             .toList();

@@ -76,6 +76,26 @@ class KvSerializerTest {
     }
 
     @Test
+    void batchesRoundTripWithTheirStepsInOrder() {
+        ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
+        var batch = (KvPartition.Batch) roundTrip(new KvPartition.Batch(List.of(new KvPartition.Put("k", new byte[]{0, 1}, 0,
+                KvPartition.ANY_VERSION, probe), new KvPartition.Get("k", probe), new KvPartition.Incr("n", 3, probe)), probe));
+        assertEquals(probe, batch.replyTo());
+        assertEquals(3, batch.steps().size());
+        var put = (KvPartition.Put) batch.steps().get(0);
+        assertEquals("k", put.key());
+        assertArrayEquals(new byte[]{0, 1}, put.value());
+        assertEquals(new KvPartition.Get("k", probe), batch.steps().get(1));
+        assertEquals(new KvPartition.Incr("n", 3, probe), batch.steps().get(2));
+        assertEquals(new KvPartition.Batch(List.of(), probe), roundTrip(new KvPartition.Batch(List.of(), probe)));
+
+        var done = (KvPartition.TransactionDone) roundTrip(new KvPartition.TransactionDone(List.of(new KvPartition.Written(1, true, 0),
+                new KvPartition.NotFound("k"), new KvPartition.Counter(3, 2))));
+        assertEquals(List.of(new KvPartition.Written(1, true, 0), new KvPartition.NotFound("k"), new KvPartition.Counter(3, 2)),
+                done.replies());
+    }
+
+    @Test
     void hashUpdatesAndBinaryKeysRoundTrip() {
         ActorRef<KvPartition.Reply> probe = serialization.testKit().<KvPartition.Reply>createTestProbe().getRef();
         String binary = KeyBytes.fromBytes(new byte[]{(byte) 0xFF, 0, 'k', (byte) 0xC3});

@@ -62,6 +62,15 @@ class RespAuthTest {
     }
 
     @Test
+    void aPipelineWithAuthInTheMiddleIsRefusedBeforeItAndRunsAfterIt() throws IOException {
+        try (Socket socket = socket()) {
+            // One write: the commands on either side of AUTH are batches of their own.
+            exchange(socket, "SET pipe:k v\r\nGET pipe:k\r\nINCR pipe:n\r\nAUTH " + TOKEN + "\r\nSET pipe:k v\r\nGET pipe:k\r\n"
+                    + "INCR pipe:n\r\n", NOAUTH + NOAUTH + NOAUTH + "+OK\r\n+OK\r\n$1\r\nv\r\n:1\r\n");
+        }
+    }
+
+    @Test
     void beforeAuthOnlyAuthHelloAndQuitRunAndNothingChanges() throws IOException {
         try (Socket socket = socket()) {
             exchange(socket, "SET noauth:k v\r\n", NOAUTH);

@@ -36,24 +36,54 @@ class RespFlowTest {
     void aClientThatDoesNotReadStopsHavingItsCommandsRun() throws Exception {
         RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
                 io.strata.node.limits.MemoryGuard.unlimited());
-        // ECHO never reaches the store, so the session needs none.
-        RespSession session = new RespSession(null, info, 1, "127.0.0.1:1", "127.0.0.1:2");
-        StringBuilder pipeline = new StringBuilder();
+        List<ByteString> reads = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            pipeline.append("ECHO ").append(i).append("\r\n");
+            reads.add(ByteString.fromString("ECHO " + i + "\r\n"));
         }
-        SinkQueueWithCancel<ByteString> replies = Source.single(ByteString.fromString(pipeline.toString()))
-                .via(RespServer.connectionFlow(session, SETTINGS, KillSwitches.shared("test"), info.input().open(1, () -> { })))
-                .runWith(Sink.<ByteString>queue(1).withAttributes(Attributes.inputBuffer(1, 1)), testKit.system());
+        SinkQueueWithCancel<ByteString> replies = run(info, Source.from(reads));
         Thread.sleep(300);
         // What runs without demand: the commands in flight, and the one or two the stages buffer.
         assertTrue(info.commandsProcessed() <= SETTINGS.maxInFlight() + 3,
                 "without demand only the commands in flight run: " + info.commandsProcessed());
         for (int i = 0; i < 200; i++) {
-            String expected = "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n";
-            assertEquals(expected, replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow().utf8String());
+            assertEquals(echoed(i), replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow().utf8String());
         }
         assertTrue(replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).isEmpty(), "completes with its input");
+    }
+
+    @Test
+    void theCommandsOfOneReadAreAnsweredTogetherInGroupsOfMaxInFlight() throws Exception {
+        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
+                io.strata.node.limits.MemoryGuard.unlimited());
+        StringBuilder pipeline = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            pipeline.append("ECHO ").append(i).append("\r\n");
+        }
+        SinkQueueWithCancel<ByteString> replies = run(info, Source.single(ByteString.fromString(pipeline.toString())));
+        Thread.sleep(300);
+        // Not written: one group in flight, and the one the sink's buffer took.
+        assertTrue(info.commandsProcessed() <= 2 * SETTINGS.maxInFlight() + 3,
+                "without demand only the commands in flight run: " + info.commandsProcessed());
+        for (int group = 0; group * SETTINGS.maxInFlight() < 200; group++) {
+            StringBuilder expected = new StringBuilder();
+            for (int i = group * SETTINGS.maxInFlight(); i < Math.min(200, (group + 1) * SETTINGS.maxInFlight()); i++) {
+                expected.append(echoed(i));
+            }
+            assertEquals(expected.toString(), replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow().utf8String());
+        }
+        assertTrue(replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).isEmpty(), "completes with its input");
+    }
+
+    /** The connection flow over {@code reads}, with a sink that takes one reply at a time when pulled. */
+    private static SinkQueueWithCancel<ByteString> run(RespServer.Info info, Source<ByteString, ?> reads) {
+        // ECHO never reaches the store, so the session needs none.
+        RespSession session = new RespSession(null, info, 1, "127.0.0.1:1", "127.0.0.1:2");
+        return reads.via(RespServer.connectionFlow(session, SETTINGS, KillSwitches.shared("test"), info.input().open(1, () -> { })))
+                .runWith(Sink.<ByteString>queue(1).withAttributes(Attributes.inputBuffer(1, 1)), testKit.system());
+    }
+
+    private static String echoed(int i) {
+        return "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n";
     }
 
     @Test
