@@ -147,6 +147,32 @@ public sealed interface StringChange {
     }
 
     /**
+     * SETBIT: the bit at {@code offset} ({@code 0}: the most significant bit of the first byte) set
+     * or cleared; zero bytes pad the value past its end (an absent key becomes one of zeros, as in
+     * Redis); keeps the expiry. The bit before is the {@link KvPartition.Updated}'s previous value's.
+     */
+    record SetBit(long offset, boolean bit) implements StringChange {
+        @Override
+        public Outcome apply(byte[] current, long currentExpiresAt, long now, long maxValueBytes) {
+            long index = offset >>> 3;
+            if (offset < 0 || index >= maxValueBytes) {
+                throw tooLong("bit " + offset + " (byte " + index + ")", maxValueBytes);
+            }
+            byte[] base = current == null ? new byte[0] : current;
+            byte[] value = Arrays.copyOf(base, (int) Math.max(base.length, index + 1));
+            int mask = 0x80 >>> (int) (offset & 7);
+            value[(int) index] = (byte) (bit ? value[(int) index] | mask : value[(int) index] & ~mask);
+            return current != null && Arrays.equals(value, current) ? Outcome.NOTHING : Outcome.set(value, currentExpiresAt);
+        }
+
+        /** The bit at {@code offset} of {@code value} (0 past its end, or when absent). */
+        public static int get(byte[] value, long offset) {
+            long index = offset >>> 3;
+            return value == null || index >= value.length ? 0 : (value[(int) index] >> (7 - (int) (offset & 7))) & 1;
+        }
+    }
+
+    /**
      * INCRBYFLOAT: the value read as a decimal number plus {@code increment} (decimal text, as sent),
      * to 17 significant digits as Redis prints its long doubles, without trailing zeros or an
      * exponent ({@code 10.50 + 0.1 = 10.6}, {@code 5.0e3 + 2.0e2 = 5200}); an absent key counts as

@@ -12,6 +12,7 @@ import io.strata.node.kv.proto.GetDelChange;
 import io.strata.node.kv.proto.GetExChange;
 import io.strata.node.kv.proto.IncrByFloatChange;
 import io.strata.node.kv.proto.SetChange;
+import io.strata.node.kv.proto.SetBitChange;
 import io.strata.node.kv.proto.SetRangeChange;
 import io.strata.node.kv.proto.UpdateCommand;
 import io.strata.node.kv.proto.UpdateValueCommand;
@@ -399,6 +400,8 @@ public final class KvSerializer extends ProtobufSerializer {
             b.setAppend(AppendChange.newBuilder().setSuffix(ByteString.copyFrom(c.suffix())));
         } else if (change instanceof StringChange.SetRange c) {
             b.setSetRange(SetRangeChange.newBuilder().setOffset(c.offset()).setBytes(ByteString.copyFrom(c.bytes())));
+        } else if (change instanceof StringChange.SetBit c) {
+            b.setSetBit(SetBitChange.newBuilder().setOffset(c.offset()).setBit(c.bit()));
         } else if (change instanceof StringChange.IncrByFloat c) {
             b.setIncrByFloat(IncrByFloatChange.newBuilder().setIncrement(c.increment()));
         } else if (change instanceof StringChange.Set c) {
@@ -418,6 +421,7 @@ public final class KvSerializer extends ProtobufSerializer {
         return switch (m.getChangeCase()) {
             case APPEND -> new StringChange.Append(m.getAppend().getSuffix().toByteArray());
             case SET_RANGE -> new StringChange.SetRange(m.getSetRange().getOffset(), m.getSetRange().getBytes().toByteArray());
+            case SET_BIT -> new StringChange.SetBit(m.getSetBit().getOffset(), m.getSetBit().getBit());
             case INCR_BY_FLOAT -> new StringChange.IncrByFloat(m.getIncrByFloat().getIncrement());
             case SET -> new StringChange.Set(m.getSet().getValue().toByteArray(), expiration(m.getSet().getExpiration()),
                     StringChange.Condition.valueOf(m.getSet().getCondition()), m.getSet().getGet());

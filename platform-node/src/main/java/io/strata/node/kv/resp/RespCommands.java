@@ -132,6 +132,12 @@ final class RespCommands {
                 string("2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't"
                         + " exist."),
                 RespSession::incrbyfloat);
+        add("setbit", 4, List.of("write", "denyoom"), 1, 1, 1, bitmap("2.2.0", "Sets or clears the bit at offset of the string value."
+                + " Creates the key if it doesn't exist."), RespBits::setbit);
+        add("getbit", 3, List.of("readonly", "fast"), 1, 1, 1, bitmap("2.2.0", "Returns a bit value by offset."), RespBits::getbit);
+        add("bitcount", -2, List.of("readonly"), 1, 1, 1, bitmap("2.6.0", "Counts the number of set bits (population counting) in a"
+                + " string."), RespBits::bitcount);
+        add("lcs", -3, List.of("readonly"), 1, 2, 1, string("7.0.0", "Finds the longest common substring."), RespLcs::lcs);
         add("del", -2, List.of("write"), 1, -1, 1, generic("1.0.0", "Deletes one or more keys."), RespSession::del);
         add("unlink", -2, List.of("write", "fast"), 1, -1, 1, generic("4.0.0", "Asynchronously deletes one or more keys."),
                 RespSession::del);
@@ -386,6 +392,10 @@ final class RespCommands {
         add("zdiff", -3, slowRead, 0, 0, 0, zset("6.2.0", "Returns the difference between multiple sorted sets."), RespSortedSets::zdiff);
         add("zintercard", -3, slowRead, 0, 0, 0, zset("7.0.0", "Returns the number of members of the intersect of multiple sorted"
                 + " sets."), RespSortedSets::zintercard);
+    }
+
+    private static Doc bitmap(String since, String summary) {
+        return new Doc("bitmap", since, summary);
     }
 
     private static Doc zset(String since, String summary) {

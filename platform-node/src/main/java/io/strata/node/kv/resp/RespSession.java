@@ -58,7 +58,7 @@ final class RespSession {
     private static final long DEFAULT_SCAN_COUNT = 10;
     /** Keys RANDOMKEY picks one of. */
     private static final int RANDOM_KEY_PAGE = 64;
-    private static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     private static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     /** The only user: Redis's, whose password {@code requirepass} sets. */
     private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
@@ -705,7 +705,7 @@ final class RespSession {
         return update(key, change).thenApply(updated -> updated.previous() == null ? resp.nullBulk() : Resp.bulk(updated.previous()));
     }
 
-    private CompletionStage<KvPartition.Updated> update(String key, StringChange change) {
+    CompletionStage<KvPartition.Updated> update(String key, StringChange change) {
         return call(() -> store.update(db, key, change)).thenApply(reply -> expect(reply, KvPartition.Updated.class));
     }
 

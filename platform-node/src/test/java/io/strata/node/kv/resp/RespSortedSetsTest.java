@@ -1,22 +1,17 @@
 package io.strata.node.kv.resp;
 
-import io.strata.node.testing.RedisServer;
 import io.strata.node.testing.TestNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ZRangeParams;
 import redis.clients.jedis.resps.Tuple;
 import redis.clients.jedis.util.KeyValue;
 
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Sorted sets through Jedis on a real node: a leaderboard, a sliding-window rate limiter in a
@@ -37,9 +31,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * byte for byte as a real redis-server answers them.
  */
 class RespSortedSetsTest extends JedisOnANode {
-
-    @TempDir
-    static Path redisDir;
 
     @BeforeAll
     static void start() {
@@ -122,15 +113,7 @@ class RespSortedSetsTest extends JedisOnANode {
     /** Every command of the family, valid and not, against Strata and redis-server: the same replies. */
     @Test
     void answersAsRedisDoes() throws Exception {
-        assumeTrue(RedisServer.binary().isPresent(), "redis-server is not installed");
-        List<String> strata = replay(jedis);
-        List<String> redis;
-        try (RedisServer server = RedisServer.start(redisDir); Jedis client = new Jedis("127.0.0.1", server.port(), 10_000)) {
-            redis = replay(client);
-        }
-        for (int i = 0; i < SCRIPT.size(); i++) {
-            assertEquals(redis.get(i), strata.get(i), "reply to " + SCRIPT.get(i));
-        }
+        SameAsRedis.assertSameReplies(jedis, SCRIPT);
     }
 
     private static final List<String> SCRIPT = List.of(
@@ -160,30 +143,6 @@ class RespSortedSetsTest extends JedisOnANode {
             "ZADD {z}inf +inf x", "ZINCRBY {z}inf -inf x", "ZADD {z}c 0.30000000000000004 x 123456789012345678 y 1e-5 z",
             "ZRANGE {z}c 0 -1 WITHSCORES", "OBJECT ENCODING {z}c", "OBJECT REFCOUNT {z}c", "OBJECT ENCODING {z}s",
             "OBJECT ENCODING {z}missing", "SET {z}n 123456", "OBJECT ENCODING {z}n", "OBJECT ENCODING {z}text", "OBJECT NOSUCH {z}n");
-
-    private static List<String> replay(Jedis client) {
-        List<String> replies = new ArrayList<>();
-        for (String command : SCRIPT) {
-            String[] words = command.split(" ");
-            String[] args = java.util.Arrays.copyOfRange(words, 1, words.length);
-            try {
-                replies.add(describe(client.sendCommand(() -> words[0].getBytes(StandardCharsets.US_ASCII), args)));
-            } catch (JedisDataException e) {
-                replies.add("error " + e.getMessage());
-            }
-        }
-        return replies;
-    }
-
-    private static String describe(Object reply) {
-        if (reply instanceof byte[] bytes) {
-            return "'" + new String(bytes, StandardCharsets.UTF_8) + "'";
-        }
-        if (reply instanceof List<?> list) {
-            return list.stream().map(RespSortedSetsTest::describe).toList().toString();
-        }
-        return String.valueOf(reply);
-    }
 
     @Test
     void popsTakeTheEnds() {
