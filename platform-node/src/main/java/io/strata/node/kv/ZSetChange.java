@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,7 +120,9 @@ public sealed interface ZSetChange extends ValueChange {
             if (removed.isEmpty()) {
                 return Outcome.unchanged(current, 0, null);
             }
-            Set<ZSetValue.Member> gone = new HashSet<>(removed);
+            // The very entries selected (a member's name is an array: equality would not find them).
+            Set<ZSetValue.Member> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            gone.addAll(removed);
             List<ZSetValue.Member> kept = members.stream().filter(m -> !gone.contains(m)).toList();
             return Outcome.written(ZSetValue.pack(kept), removed.size(), null, null, maxValueBytes, "sorted set");
         }

@@ -41,23 +41,27 @@ final class RespCommands {
             if (firstKey == 0) {
                 return KEYLESS_FREE.contains(name) ? CommandScheduler.Access.NONE : CommandScheduler.Access.BARRIER;
             }
-            int last = lastKey < 0 ? args.size() + lastKey : lastKey;
             Set<String> keys = new HashSet<>();
-            for (int i = firstKey; i <= last && i < args.size(); i += step) {
-                keys.add(new String(args.get(i), StandardCharsets.ISO_8859_1));
-            }
-            return new CommandScheduler.Access(false, flags.contains("write"), keys);
+            keyArgs(args).forEach(key -> keys.add(new String(key, StandardCharsets.ISO_8859_1)));
+            return new CommandScheduler.Access(false, writes(), keys);
+        }
+
+        /** Whether it may change what its keys hold. */
+        boolean writes() {
+            return flags.contains("write");
         }
 
         /** The keys a write names, as the store names them; none for a command that does not write or names no key. */
         List<String> writtenKeys(List<byte[]> args) {
-            if (firstKey == 0 || !flags.contains("write")) {
-                return List.of();
-            }
+            return firstKey == 0 || !writes() ? List.of() : keyArgs(args).stream().map(RespSession::key).toList();
+        }
+
+        /** The arguments at its key positions. */
+        private List<byte[]> keyArgs(List<byte[]> args) {
             int last = lastKey < 0 ? args.size() + lastKey : lastKey;
-            List<String> keys = new java.util.ArrayList<>();
+            List<byte[]> keys = new java.util.ArrayList<>();
             for (int i = firstKey; i <= last && i < args.size(); i += step) {
-                keys.add(RespSession.key(args.get(i)));
+                keys.add(args.get(i));
             }
             return keys;
         }

@@ -206,7 +206,7 @@ final class RespSession {
             responses.add(submit(run.get(0).spec(), run.get(0).args()));
         } else {
             List<Queued> commands = List.copyOf(run);
-            boolean writes = commands.stream().anyMatch(c -> c.spec().flags().contains("write"));
+            boolean writes = commands.stream().anyMatch(c -> c.spec().writes());
             CompletionStage<List<ByteString>> replies = scheduler.submit(CommandScheduler.Access.BARRIER, () -> authenticated
                     ? inBatch(commands, writes)
                     : CompletableFuture.completedFuture(java.util.Collections.nCopies(commands.size(), Resp.error(NOAUTH))));
@@ -334,7 +334,9 @@ final class RespSession {
             }
             String ranIn = db;
             CompletionStage<ByteString> ran = spec.handler().run(this, args);
-            ran.thenRun(() -> wakeBlocked(ranIn, List.of(new Queued(spec, args))));
+            if (spec.writes()) {
+                ran.thenRun(() -> wakeBlocked(ranIn, List.of(new Queued(spec, args))));
+            }
             return ran;
         });
         return result.handle((bytes, failure) -> new Response(failure == null ? bytes : Resp.error(errorText(failure)), false));

@@ -56,6 +56,12 @@ abstract class JedisOnANode {
         jedis.close();
     }
 
+    /** Waits (5 s at most) until INFO counts exactly {@code clients} blocked clients. */
+    void awaitBlocked(int clients) {
+        io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
+                text -> text.contains("blocked_clients:" + clients), text -> text);
+    }
+
     /** The call fails with exactly this Redis error. */
     static void assertError(String message, Executable call) {
         JedisDataException e = assertThrows(JedisDataException.class, call);

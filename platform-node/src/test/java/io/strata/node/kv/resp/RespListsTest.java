@@ -132,11 +132,6 @@ class RespListsTest extends JedisOnANode {
         assertError("WRONGTYPE Operation against a key holding the wrong kind of value", () -> jedis.blpop(1, "b:text"));
     }
 
-    private void awaitBlocked(int clients) {
-        io.strata.node.testing.Await.until(java.time.Duration.ofSeconds(5), () -> jedis.info("clients"),
-                text -> text.contains("blocked_clients:" + clients), text -> text);
-    }
-
     /** As in Redis: clients blocked on one list are served in the order they blocked, one element each. */
     @Test
     void blockedClientsAreServedInTheOrderTheyBlocked() throws Exception {

@@ -86,7 +86,7 @@ class RespSortedSetsTest extends JedisOnANode {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Jedis waiting = new Jedis("127.0.0.1", port, 10_000)) {
             Future<KeyValue<String, Tuple>> popped = pool.submit(() -> waiting.bzpopmax(5, "bz:a", "bz:b"));
-            Thread.sleep(100);
+            awaitBlocked(1);
             assertFalse(popped.isDone());
             jedis.zadd("bz:b", Map.of("low", 1.0, "high", 2.0));
             KeyValue<String, Tuple> taken = popped.get(5, TimeUnit.SECONDS);
