@@ -116,7 +116,7 @@ final class BenchAllCommand implements Callable<Integer> {
             args.addAll(switch (name) {
                 case "kv" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "4", "--keyspace-size", "1000");
                 case "resp" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "10", "--random-keys", "10000",
-                        "--memory-keys", "100000");
+                        "--memory-keys", "100000", "--memory-hashes", "10000");
                 case "bus" -> List.of("--warmup", "0.2", "--duration", "0.5", "-c", "4", "--consume-records", "10000",
                         "--fsync-producers", "10");
                 case "kafka" -> List.of("--quick");

@@ -101,6 +101,9 @@ record BenchSummary(String command, String startedAt, double wallS, Machine mach
         if (figure.equals(RespBench.MEMORY_FIGURE)) {
             return "bytes/key, lower is better";
         }
+        if (figure.equals(RespBench.HASH_MEMORY_FIGURE)) {
+            return "bytes/hash, lower is better";
+        }
         if (figure.startsWith("bus.e2e") || figure.startsWith("kafka.e2e")) {
             return "records/s, one at a time";
         }

@@ -21,17 +21,34 @@ final class RedisBenchmark {
     /**
      * What one run sends.
      *
-     * @param test {@code set} or {@code get}
+     * @param test redis-benchmark's test ({@code -t}: {@code set}, {@code get}, {@code incr}, {@code hset}, ...), or the name
+     *             of {@code command}
+     * @param command a custom command run instead of the test ({@code __rand_int__} in it takes {@code -r}'s numbers);
+     *                empty for the test
      * @param clients parallel connections ({@code -c})
      * @param pipeline requests in flight per connection ({@code -P}; 1 is unpipelined)
-     * @param valueSize bytes of each SET value ({@code -d})
+     * @param valueSize bytes of each value the test writes: SET, HSET, LPUSH ({@code -d})
      * @param randomKeys keys are {@code key:NNNNNNNNNNNN} over this many numbers ({@code -r})
      */
-    record Load(String test, int clients, int pipeline, int valueSize, int randomKeys) {
+    record Load(String test, List<String> command, int clients, int pipeline, int valueSize, int randomKeys) {
+
+        Load {
+            command = List.copyOf(command);
+        }
+
+        /** redis-benchmark's own test {@code test}. */
+        Load(String test, int clients, int pipeline, int valueSize, int randomKeys) {
+            this(test, List.of(), clients, pipeline, valueSize, randomKeys);
+        }
 
         /** {@code c50}, {@code c50.p16}: the part of a figure's name that tells the load. */
         String label() {
             return "c" + clients + (pipeline > 1 ? ".p" + pipeline : "");
+        }
+
+        /** The first cell of its row in redis-benchmark's CSV: the test in capitals, a custom command as given. */
+        String csvName() {
+            return command.isEmpty() ? test.toUpperCase(Locale.ROOT) : String.join(" ", command);
         }
     }
 
@@ -49,9 +66,14 @@ final class RedisBenchmark {
     /** Runs {@code requests} requests of {@code load} against 127.0.0.1:{@code port}. */
     RunResult run(int port, Load load, int requests, long timeoutSeconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary, "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "-t", load.test(), "-n", Integer.toString(requests), "-c", Integer.toString(load.clients()),
+                "-n", Integer.toString(requests), "-c", Integer.toString(load.clients()),
                 "-d", Integer.toString(load.valueSize()), "-P", Integer.toString(load.pipeline()),
                 "-r", Integer.toString(load.randomKeys()), "--csv"));
+        if (load.command().isEmpty()) {
+            command.addAll(List.of("-t", load.test()));
+        } else {
+            command.addAll(load.command());
+        }
         Process benchmark = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try {
@@ -67,9 +89,10 @@ final class RedisBenchmark {
         }
         String csv = output.join();
         if (benchmark.exitValue() != 0) {
-            throw new IllegalStateException("redis-benchmark failed (exit " + benchmark.exitValue() + "):\n" + csv);
+            throw new IllegalStateException("redis-benchmark failed (exit " + benchmark.exitValue() + "): " + String.join(" ", command)
+                    + "\n" + csv);
         }
-        return parseCsv(csv, load.test().toUpperCase(Locale.ROOT), requests);
+        return parseCsv(csv, load.csvName(), requests);
     }
 
     /**

@@ -26,9 +26,16 @@ import java.util.concurrent.Callable;
                 "  all with -d 100 -r 100000; every key written on both sides first.",
                 "  resp.set.c50.mmap                   the same runs as resp.set.c50",
                 "    anchor redis-appendfsync-everysec: both survive a killed process",
+                "  resp.incr.c50, resp.incr.c50.p16    -c 50 and -c 50 -P 16, after the matrix",
+                "  resp.hset.c50, resp.hget.c50, resp.lpush.c50, resp.zadd.c50, and each .p16",
+                "                                      -c 50 and -c 50 -P 16 on a node and a redis-server of",
+                "                                      their own; hset, lpush and zadd grow one key each, hget",
+                "                                      reads hset's fields (redis-benchmark's custom command)",
+                "    anchor redis",
                 "  resp.set.c50.fsync, resp.set.c50.p16.fsync   a node with fsync durability",
                 "    anchor redis-appendfsync-always",
                 "  resp.memory                         bytes per key for 1M small keys",
+                "  resp.memory.hash                    bytes per hash for 100k hashes of 10 small fields",
                 "    anchor redis-used-memory: the node's heap after a full GC vs used_memory",
                 "redis-server and redis-benchmark are installed with apt-get if missing;",
                 "without them every figure is skipped with the reason.",
@@ -63,8 +70,14 @@ final class RespBenchCommand implements Callable<Integer> {
     int memoryKeys;
 
     @Option(names = "--memory-value-size", paramLabel = "BYTES", defaultValue = "8",
-            description = "Bytes of each value of the memory figure (default: ${DEFAULT-VALUE}).")
+            description = "Bytes of each value of the memory figures, the strings' and the hash fields'"
+                    + " (default: ${DEFAULT-VALUE}).")
     int memoryValueSize;
+
+    @Option(names = "--memory-hashes", paramLabel = "N", defaultValue = "100000",
+            description = "Hashes (of " + RespBench.HASH_FIELDS + " fields) of the hash memory figure; 0 skips it"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int memoryHashes;
 
     @Option(names = "--durability", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Measure the fsync figures on a second node (default: on).")
@@ -84,12 +97,13 @@ final class RespBenchCommand implements Callable<Integer> {
         run.require(randomKeys >= 1 && randomKeys <= 100_000_000, "--random-keys must be 1..100000000");
         run.require(memoryKeys >= 0 && memoryKeys <= 100_000_000, "--memory-keys must be 0..100000000");
         run.require(memoryValueSize >= 1 && memoryValueSize <= 1_000_000, "--memory-value-size must be 1..1000000");
+        run.require(memoryHashes >= 0 && memoryHashes <= 10_000_000, "--memory-hashes must be 0..10000000");
         KvBenchCommand.quietNodeLogs();
         PrintWriter out = spec.commandLine().getOut();
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Machine machine = Machine.start("redis-benchmark runs as a process of its own, on the same cores as the node and redis-server");
         RespBench bench = new RespBench(new RespBench.Settings(run.window(), run.rounds, clients, pipeline, valueSize, randomKeys,
-                memoryKeys, memoryValueSize, durability, redis), spec.commandLine().getErr());
+                memoryKeys, memoryValueSize, memoryHashes, durability, redis), spec.commandLine().getErr());
         List<Figure> figures = bench.run();
 
         Map<String, Object> settings = run.describe();
@@ -99,6 +113,8 @@ final class RespBenchCommand implements Callable<Integer> {
         settings.put("random_keys", randomKeys);
         settings.put("memory_keys", memoryKeys);
         settings.put("memory_value_size_bytes", memoryValueSize);
+        settings.put("memory_hashes", memoryHashes);
+        settings.put("memory_hash_fields", RespBench.HASH_FIELDS);
         new BenchReport("resp", startedAt, machine.finish(), settings, figures, bench.notes(), bench.details(), bench.skipped())
                 .publish(out, run.outputDir());
         return 0;

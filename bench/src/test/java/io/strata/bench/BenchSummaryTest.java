@@ -97,6 +97,7 @@ class BenchSummaryTest {
         assertEquals("events/CPU-s", BenchSummary.unit("stream.sliding"));
         assertEquals("events/s, paced", BenchSummary.unit("stream.e2e.tumbling"));
         assertEquals("bytes/key, lower is better", BenchSummary.unit("resp.memory"));
+        assertEquals("bytes/hash, lower is better", BenchSummary.unit("resp.memory.hash"));
         assertEquals("ops/s", BenchSummary.unit("resp.get.c50.p16"));
         assertEquals("values/s", BenchSummary.unit("jmh.encoding.delta.decode"));
         assertEquals("commands/s", BenchSummary.unit("jmh.resp.multibulk"));
