@@ -25,7 +25,7 @@ public sealed interface HashChange extends ValueChange {
      * values alternate in {@code fieldsAndValues}), a field set anew losing its expiry. Counts the
      * fields that were not there.
      */
-    record Set(List<byte[]> fieldsAndValues, boolean onlyIfAbsent) implements HashChange {
+    record Set(List<byte[]> fieldsAndValues, boolean onlyIfAbsent) implements HashChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, HashValue.Field> fields = fieldsOf(current, now);
@@ -45,10 +45,27 @@ public sealed interface HashChange extends ValueChange {
             }
             return written(fields.values(), added, null, maxValueBytes);
         }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeHash hash = (LargeValue.LargeHash) current;
+            long added = 0;
+            for (int i = 0; i + 1 < fieldsAndValues.size(); i += 2) {
+                byte[] name = fieldsAndValues.get(i);
+                boolean there = hash.get(name) != null;
+                if (there && onlyIfAbsent) {
+                    continue;
+                }
+                hash = hash.with(new HashValue.Field(name, fieldsAndValues.get(i + 1), 0));
+                added += there ? 0 : 1;
+            }
+            return onlyIfAbsent && added == 0 ? LargeValue.Outcome.unchanged(current, 0, null)
+                    : LargeValue.Outcome.written(hash, added, null, null, this);
+        }
     }
 
     /** HDEL: the fields removed; counts those that were there. No field left deletes the key. */
-    record Delete(List<byte[]> names) implements HashChange {
+    record Delete(List<byte[]> names) implements HashChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, HashValue.Field> fields = fieldsOf(current, now);
@@ -60,14 +77,42 @@ public sealed interface HashChange extends ValueChange {
             }
             return removed == 0 ? Outcome.unchanged(current, 0, null) : written(fields.values(), removed, null, maxValueBytes);
         }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeHash hash = (LargeValue.LargeHash) current;
+            long removed = 0;
+            for (byte[] name : names) {
+                LargeValue.LargeHash next = hash.without(name);
+                removed += next == hash ? 0 : 1;
+                hash = next;
+            }
+            return removed == 0 ? LargeValue.Outcome.unchanged(current, 0, null) : LargeValue.Outcome.written(hash, removed, null, null, this);
+        }
     }
 
     /** HINCRBY: the field's 64-bit integer plus {@code by} (an absent field counts as 0); keeps its expiry. */
-    record IncrBy(byte[] name, long by) implements HashChange {
+    record IncrBy(byte[] name, long by) implements HashChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, HashValue.Field> fields = fieldsOf(current, now);
             HashValue.Field field = fields.get(ByteBuffer.wrap(name));
+            long next = sum(field);
+            byte[] text = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
+            fields.put(ByteBuffer.wrap(name), new HashValue.Field(name, text, field == null ? 0 : field.expiresAtMillis()));
+            return written(fields.values(), next, null, maxValueBytes);
+        }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeHash hash = (LargeValue.LargeHash) current;
+            long next = sum(hash.get(name));
+            byte[] text = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
+            return LargeValue.Outcome.written(hash.with(new HashValue.Field(name, text, 0)), next, null, null, this);
+        }
+
+        /** The field's integer plus {@code by}. */
+        private long sum(HashValue.Field field) {
             long base = 0;
             if (field != null) {
                 Long parsed = KvPartition.parseLong(field.value());
@@ -82,9 +127,7 @@ public sealed interface HashChange extends ValueChange {
             } catch (ArithmeticException overflow) {
                 throw new StringChange.Refused("integer_overflow", "increment or decrement would overflow");
             }
-            byte[] text = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
-            fields.put(ByteBuffer.wrap(name), new HashValue.Field(name, text, field == null ? 0 : field.expiresAtMillis()));
-            return written(fields.values(), next, null, maxValueBytes);
+            return next;
         }
     }
 

@@ -8,6 +8,7 @@ import io.strata.node.storage.DiskSpace;
 import io.strata.node.storage.EntryLog;
 import io.strata.node.kv.internal.PartitionState;
 import io.strata.node.kv.internal.ProtoKeys;
+import io.strata.node.kv.internal.LoggedChanges;
 import io.strata.node.kv.internal.SnapshotStore;
 import io.strata.node.kv.internal.TransactionBatch;
 import io.strata.node.kv.proto.DeleteOp;
@@ -574,7 +575,7 @@ public final class KvPartition {
                 return reject(putAll.replyTo, "put", new Rejected("version_mismatch", "key '" + write.key + "' exists"));
             }
             growth += PartitionState.footprint(write.key, write.value)
-                    - (current == null ? 0 : PartitionState.footprint(write.key, current.value()));
+                    - (current == null ? 0 : PartitionState.footprint(write.key, current));
         }
         if (!storage.memory().admits(growth)) {
             return reject(putAll.replyTo, "put", memoryFull());
@@ -700,6 +701,9 @@ public final class KvPartition {
         if (otherType && !update.change.replacesAnyType()) {
             return reject(update.replyTo, op, wrongType(update.key, current));
         }
+        if (!otherType && current != null && current.large() != null && update.change instanceof ValueChange.Incremental incremental) {
+            return updateLarge(update, current, incremental, op);
+        }
         ValueChange.Outcome outcome;
         try {
             outcome = update.change.apply(current == null || otherType ? null : current.value(), now, settings.maxValueBytes());
@@ -725,6 +729,50 @@ public final class KvPartition {
         return writeOne(update.key, outcome.packed(), type, expiresAt, update.replyTo, op,
                 seq -> new ValueUpdated(outcome.count(), outcome.value(), outcome.numbers(), outcome.items(),
                         outcome.packed() == null ? 0 : seq));
+    }
+
+    /**
+     * An {@link UpdateValue} of a large value: the change applied to it alone, and logged in place
+     * of the value ({@link LoggedChanges}), so that neither costs the size of the value.
+     */
+    private Behavior<Command> updateLarge(UpdateValue update, PartitionState.Entry current, ValueChange.Incremental change, String op) {
+        LargeValue.Outcome outcome;
+        try {
+            outcome = change.applyLarge(current.large());
+        } catch (StringChange.Refused refused) {
+            return reject(update.replyTo, op, new Rejected(refused.code(), refused.getMessage()));
+        } catch (RuntimeException bug) {
+            LOG.error("partition {}: {} of '{}' failed", id, update.change, update.key, bug);
+            return reject(update.replyTo, op, new Rejected("invalid_update", "the change could not be applied: " + bug));
+        }
+        if (!outcome.write()) {
+            storage.metrics().op(op, "unchanged");
+            respond(update.replyTo, new ValueUpdated(outcome.count(), outcome.reply(), outcome.numbers(), outcome.items(), current.version()));
+            return Behaviors.same();
+        }
+        long growth = outcome.value() == null ? 0 : outcome.value().heldBytes() - current.large().heldBytes();
+        if (growth > 0 && !storage.memory().admits(growth)) {
+            return reject(update.replyTo, op, memoryFull());
+        }
+        if (log == null) {
+            return firstWrite(update, update.replyTo, op);
+        }
+        long seq = state.seq() + 1;
+        long expiresAt = current.expiresAtMillis();
+        Optional<Behavior<Command>> refused = append(LoggedChanges.entry(seq, update.key, outcome.logged(), expiresAt), update.replyTo, op);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        if (outcome.value() == null) {
+            state.remove(update.key);
+        } else {
+            state.put(update.key, outcome.value(), seq, expiresAt);
+        }
+        state.seq(seq);
+        acknowledge(seq, update.replyTo, new ValueUpdated(outcome.count(), outcome.reply(), outcome.numbers(), outcome.items(),
+                outcome.value() == null ? 0 : seq));
+        storage.metrics().op(op, "ok");
+        return afterWrite();
     }
 
     private static Rejected wrongType(String key, PartitionState.Entry current) {
@@ -1132,7 +1180,7 @@ public final class KvPartition {
 
     /** Whether the node's memory ceiling lets {@code key} take {@code value} in place of {@code current}. */
     private boolean admitted(String key, byte[] value, PartitionState.Entry current) {
-        long growth = PartitionState.footprint(key, value) - (current == null ? 0 : PartitionState.footprint(key, current.value()));
+        long growth = PartitionState.footprint(key, value) - (current == null ? 0 : PartitionState.footprint(key, current));
         return storage.memory().admits(growth);
     }
 

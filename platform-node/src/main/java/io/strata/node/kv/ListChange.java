@@ -19,7 +19,7 @@ public sealed interface ListChange extends ValueChange {
     }
 
     /** LPUSH / RPUSH: {@code elements} pushed one by one at the head ({@code left}) or the tail; X: only onto a list that exists. */
-    record Push(boolean left, List<byte[]> elements, boolean onlyIfExists) implements ListChange {
+    record Push(boolean left, List<byte[]> elements, boolean onlyIfExists) implements ListChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             if (current == null && onlyIfExists) {
@@ -35,13 +35,19 @@ public sealed interface ListChange extends ValueChange {
             }
             return written(list, list.size(), null, maxValueBytes);
         }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeList list = ((LargeValue.LargeList) current).pushAll(left, elements);
+            return LargeValue.Outcome.written(list, list.size(), null, null, this);
+        }
     }
 
     /**
      * LPOP / RPOP: up to {@code count} elements from the head ({@code left}) or the tail, in the
      * order popped; items null when the key is absent.
      */
-    record Pop(boolean left, long count) implements ListChange {
+    record Pop(boolean left, long count) implements ListChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             if (current == null) {
@@ -54,6 +60,19 @@ public sealed interface ListChange extends ValueChange {
                 popped.add(left ? list.remove(0) : list.remove(list.size() - 1));
             }
             return n == 0 ? new Outcome(false, current, 0, null, null, popped) : written(list, list.size(), null, popped, maxValueBytes);
+        }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeList list = (LargeValue.LargeList) current;
+            int n = (int) Math.min(count, list.size());
+            List<byte[]> popped = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int at = left ? 0 : list.size() - 1;
+                popped.add(list.elements().get(at));
+                list = list.without(at);
+            }
+            return n == 0 ? LargeValue.Outcome.unchanged(current, 0, popped) : LargeValue.Outcome.written(list, list.size(), null, popped, this);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed interface SetChange extends ValueChange {
     }
 
     /** SADD: the members not there added; counts them. */
-    record Add(List<byte[]> members) implements SetChange {
+    record Add(List<byte[]> members) implements SetChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, byte[]> set = membersOf(current);
@@ -34,10 +34,15 @@ public sealed interface SetChange extends ValueChange {
             }
             return added == 0 ? Outcome.unchanged(current, 0, null) : written(set, added, null, maxValueBytes);
         }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            return counted(current, ((LargeValue.LargeSet) current).addAll(members), this);
+        }
     }
 
     /** SREM: the members there removed; counts them. */
-    record Remove(List<byte[]> members) implements SetChange {
+    record Remove(List<byte[]> members) implements SetChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, byte[]> set = membersOf(current);
@@ -49,10 +54,15 @@ public sealed interface SetChange extends ValueChange {
             }
             return removed == 0 ? Outcome.unchanged(current, 0, null) : written(set, removed, null, maxValueBytes);
         }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            return counted(current, ((LargeValue.LargeSet) current).removeAll(members), this);
+        }
     }
 
     /** SPOP: up to {@code count} members picked at random removed; items: them (null when the key is absent). */
-    record Pop(long count) implements SetChange {
+    record Pop(long count) implements SetChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             if (current == null) {
@@ -65,6 +75,31 @@ public sealed interface SetChange extends ValueChange {
             List<byte[]> kept = members.subList(n, members.size());
             return n == 0 ? new Outcome(false, current, 0, null, null, popped)
                     : Outcome.written(ListValue.pack(kept), kept.size(), null, popped, maxValueBytes, "set");
+        }
+
+        /** Takes {@code count} members picked at random in one walk (selection sampling), and logs their removal. */
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeSet set = (LargeValue.LargeSet) current;
+            int n = (int) Math.min(count, set.size());
+            List<byte[]> popped = new ArrayList<>(n);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int seen = 0;
+            for (byte[] member : set.members().values()) {
+                if (popped.size() == n) {
+                    break;
+                }
+                if (random.nextInt(set.size() - seen) < n - popped.size()) {
+                    popped.add(member);
+                }
+                seen++;
+            }
+            Collections.shuffle(popped, random);
+            if (n == 0) {
+                return LargeValue.Outcome.unchanged(current, 0, popped);
+            }
+            LargeValue.LargeSet kept = set.removeAll(popped).set();
+            return LargeValue.Outcome.written(kept, kept.size(), null, popped, new Remove(popped));
         }
     }
 
@@ -81,6 +116,11 @@ public sealed interface SetChange extends ValueChange {
             members.forEach(m -> set.putIfAbsent(ByteBuffer.wrap(m), m));
             return written(set, set.size(), null, maxValueBytes);
         }
+    }
+
+    private static LargeValue.Outcome counted(LargeValue current, LargeValue.LargeSet.Counted counted, SetChange logged) {
+        return counted.count() == 0 ? LargeValue.Outcome.unchanged(current, 0, null)
+                : LargeValue.Outcome.written(counted.set(), counted.count(), null, null, logged);
     }
 
     private static Map<ByteBuffer, byte[]> membersOf(byte[] current) {

@@ -26,6 +26,22 @@ public sealed interface ValueChange permits HashChange, ListChange, SetChange, Z
     Outcome apply(byte[] current, long now, long maxValueBytes);
 
     /**
+     * A change that also applies to a value of its type held large ({@link LargeValue}), touching
+     * only what it changes; its outcome is the one {@link #apply} would give for the packed value.
+     * The log records the change ({@link LargeValue.Outcome#logged()}) rather than the value, so
+     * it must come out the same when replayed.
+     */
+    interface Incremental {
+
+        /**
+         * The outcome for {@code current}, a large value of the change's type.
+         *
+         * @throws StringChange.Refused when the change cannot apply to this value
+         */
+        LargeValue.Outcome applyLarge(LargeValue current);
+    }
+
+    /**
      * What a change makes of a value: {@code write} whether anything is to be written; the new
      * packed value ({@code packed} null: nothing is left, the key goes); and what it replies:
      * {@code count} (fields added or removed, a new integer, a list's length...), {@code value} (a

@@ -29,16 +29,34 @@ public sealed interface ZSetChange extends ValueChange {
      * flags. Counts the members added (with CH, also those whose score changed); with INCR,
      * {@code value} is the new score's text, or null when the flags held it back.
      */
-    record Add(List<ZSetValue.Member> members, Set<AddFlag> flags) implements ZSetChange {
+    record Add(List<ZSetValue.Member> members, Set<AddFlag> flags) implements ZSetChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, ZSetValue.Member> set = index(current);
+            Added added = add(name -> set.get(ByteBuffer.wrap(name)), (member, was) -> set.put(ByteBuffer.wrap(member.name()), member));
+            if (!added.write()) {
+                return new Outcome(false, current, added.count(), added.reply(), null, null);
+            }
+            Outcome written = written(set.values(), added.count(), null, maxValueBytes);
+            return new Outcome(true, written.packed(), added.count(), added.reply(), null, null);
+        }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeZSet[] set = {(LargeValue.LargeZSet) current};
+            Added added = add(name -> set[0].get(name), (member, was) -> set[0] = set[0].with(member, was));
+            return added.write() ? new LargeValue.Outcome(true, set[0], added.count(), added.reply(), null, null, this)
+                    : new LargeValue.Outcome(false, current, added.count(), added.reply(), null, null, null);
+        }
+
+        /** ZADD's walk over its members, whichever form holds the set: {@code lookup} by name, {@code put} (member, was). */
+        private Added add(java.util.function.Function<byte[], ZSetValue.Member> lookup,
+                          java.util.function.BiConsumer<ZSetValue.Member, ZSetValue.Member> put) {
             long added = 0;
             long changed = 0;
             Double last = null;
             for (ZSetValue.Member m : members) {
-                ByteBuffer name = ByteBuffer.wrap(m.name());
-                ZSetValue.Member was = set.get(name);
+                ZSetValue.Member was = lookup.apply(m.name());
                 last = null;
                 if (was == null ? flags.contains(AddFlag.XX) : flags.contains(AddFlag.NX)) {
                     continue;
@@ -54,21 +72,19 @@ public sealed interface ZSetChange extends ValueChange {
                 } else if (score != was.score()) {
                     changed++;
                 }
-                set.put(name, new ZSetValue.Member(m.name(), score));
+                put.accept(new ZSetValue.Member(m.name(), score), was);
                 last = score;
             }
             long count = flags.contains(AddFlag.CH) ? added + changed : added;
             byte[] reply = flags.contains(AddFlag.INCR) && last != null ? ZSetValue.format(last).getBytes(StandardCharsets.US_ASCII) : null;
-            if (added + changed == 0) {
-                return new Outcome(false, current, count, reply, null, null);
-            }
-            Outcome written = written(set.values(), count, null, maxValueBytes);
-            return new Outcome(true, written.packed(), count, reply, null, null);
+            return new Added(added + changed != 0, count, reply);
         }
+
+        private record Added(boolean write, long count, byte[] reply) {}
     }
 
     /** ZREM: the members there removed; counts them. */
-    record Remove(List<byte[]> names) implements ZSetChange {
+    record Remove(List<byte[]> names) implements ZSetChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             Map<ByteBuffer, ZSetValue.Member> set = index(current);
@@ -80,13 +96,27 @@ public sealed interface ZSetChange extends ValueChange {
             }
             return removed == 0 ? Outcome.unchanged(current, 0, null) : written(set.values(), removed, null, maxValueBytes);
         }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeZSet set = (LargeValue.LargeZSet) current;
+            long removed = 0;
+            for (byte[] name : names) {
+                ZSetValue.Member was = set.get(name);
+                if (was != null) {
+                    set = set.without(was);
+                    removed++;
+                }
+            }
+            return removed == 0 ? LargeValue.Outcome.unchanged(current, 0, null) : LargeValue.Outcome.written(set, removed, null, null, this);
+        }
     }
 
     /**
      * ZPOPMIN / ZPOPMAX: up to {@code count} members of the lowest (or highest) scores removed;
      * items: name, score text, name, score text... in the order popped (empty when the key is absent).
      */
-    record Pop(boolean max, long count) implements ZSetChange {
+    record Pop(boolean max, long count) implements ZSetChange, Incremental {
         @Override
         public Outcome apply(byte[] current, long now, long maxValueBytes) {
             if (current == null) {
@@ -105,6 +135,20 @@ public sealed interface ZSetChange extends ValueChange {
             }
             List<ZSetValue.Member> kept = max ? members.subList(0, members.size() - n) : members.subList(n, members.size());
             return Outcome.written(ZSetValue.pack(kept), kept.size(), null, popped, maxValueBytes, "sorted set");
+        }
+
+        @Override
+        public LargeValue.Outcome applyLarge(LargeValue current) {
+            LargeValue.LargeZSet set = (LargeValue.LargeZSet) current;
+            int n = (int) Math.min(count, set.size());
+            List<byte[]> popped = new ArrayList<>(2 * n);
+            for (int i = 0; i < n; i++) {
+                ZSetValue.Member m = max ? set.ordered().last() : set.ordered().first();
+                popped.add(m.name());
+                popped.add(ZSetValue.format(m.score()).getBytes(StandardCharsets.US_ASCII));
+                set = set.without(m);
+            }
+            return n == 0 ? LargeValue.Outcome.unchanged(current, 0, popped) : LargeValue.Outcome.written(set, set.size(), null, popped, this);
         }
     }
 

@@ -370,6 +370,57 @@ class KvPartitionTest {
     }
 
     @Test
+    void largeValuesLogTheirChangesNotThemselvesAndComeBackFromTheLog() {
+        var p = spawn();
+        var noFlags = java.util.EnumSet.noneOf(ZSetChange.AddFlag.class);
+        for (int i = 0; i < 300; i++) {
+            int n = i;
+            List<byte[]> four = java.util.stream.IntStream.range(0, 4).mapToObj(j -> bytes("element-" + (n * 4 + j))).toList();
+            List<byte[]> pairs = four.stream().flatMap(e -> Stream.of(e, bytes("v" + n))).toList();
+            List<ZSetValue.Member> members = four.stream().map(e -> new ZSetValue.Member(e, n % 7)).toList();
+            for (var change : List.<ValueChange>of(new ListChange.Push(n % 2 == 0, four, false), new HashChange.Set(pairs, false),
+                    new SetChange.Add(four), new ZSetChange.Add(members, noFlags))) {
+                assertInstanceOf(KvPartition.ValueUpdated.class, ask(p, r -> new KvPartition.UpdateValue("k-" + change.type(), change, r)));
+            }
+        }
+        List<KvPartition.UpdateValue> more = List.of(
+                new KvPartition.UpdateValue("k-LIST", new ListChange.Pop(true, 3), null),
+                new KvPartition.UpdateValue("k-HASH", new HashChange.Delete(List.of(bytes("element-0"), bytes("nope"))), null),
+                new KvPartition.UpdateValue("k-HASH", new HashChange.IncrBy(bytes("counter"), 5), null),
+                new KvPartition.UpdateValue("k-SET", new SetChange.Pop(3), null),
+                new KvPartition.UpdateValue("k-ZSET", new ZSetChange.Pop(false, 2), null),
+                new KvPartition.UpdateValue("k-ZSET", new ZSetChange.Add(List.of(new ZSetValue.Member(bytes("element-7"), 0.5)),
+                        java.util.EnumSet.of(ZSetChange.AddFlag.INCR)), null));
+        for (var update : more) {
+            assertInstanceOf(KvPartition.ValueUpdated.class, ask(p, r -> new KvPartition.UpdateValue(update.key(), update.change(), r)));
+        }
+        assertEquals("hash_value_not_integer", assertInstanceOf(KvPartition.Rejected.class, ask(p,
+                r -> new KvPartition.UpdateValue("k-HASH", new HashChange.IncrBy(bytes("element-1"), 1), r))).code());
+        // Each value ends past 10 KB packed: logged whole at each change, the four would take about 8 MB;
+        // they are logged whole only until they pass LargeValue.LARGE_BYTES (about 0.7 MB in all).
+        double logged = meters.get("strata.log.append.bytes").summary().totalAmount();
+        assertTrue(logged < 1_500_000, "the log holds the changes, not the values: " + (long) logged + " bytes");
+        Map<String, byte[]> before = new java.util.HashMap<>();
+        for (ValueType type : List.of(ValueType.LIST, ValueType.HASH, ValueType.SET, ValueType.ZSET)) {
+            var found = assertInstanceOf(KvPartition.Found.class, get(p, "k-" + type));
+            assertEquals(type, found.type());
+            assertTrue(found.value().length > 10_000, type + " is large: " + found.value().length);
+            before.put("k-" + type, found.value());
+        }
+        assertEquals(1197, ListValue.length(before.get("k-LIST")));
+        assertEquals(1198, ZSetValue.length(before.get("k-ZSET")));
+        testKit.stop(p);
+
+        var restarted = spawn();
+        before.forEach((key, value) -> assertArrayEquals(value, assertInstanceOf(KvPartition.Found.class, get(restarted, key)).value(),
+                key + " comes back from its changes"));
+        var pushed = assertInstanceOf(KvPartition.ValueUpdated.class, ask(restarted,
+                r -> new KvPartition.UpdateValue("k-LIST", new ListChange.Push(true, List.of(bytes("after")), false), r)));
+        assertEquals(1198, pushed.count());
+        testKit.stop(restarted);
+    }
+
+    @Test
     void recoversFromTheLogAfterRestart() {
         var p = spawn();
         put(p, "a", "1", 0, KvPartition.ANY_VERSION);

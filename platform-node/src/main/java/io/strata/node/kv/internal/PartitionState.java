@@ -1,7 +1,11 @@
 package io.strata.node.kv.internal;
 
 import io.strata.node.kv.HashValue;
+import io.strata.node.kv.LargeValue;
+import io.strata.node.kv.StringChange;
+import io.strata.node.kv.ValueChange;
 import io.strata.node.kv.ValueType;
+import io.strata.node.kv.proto.ChangeOp;
 import io.strata.node.kv.proto.LogEntry;
 
 import java.util.ArrayList;
@@ -35,9 +39,10 @@ public final class PartitionState {
 
     /**
      * A stored value: a string's bytes, or the packed form of another type ({@link HashValue},
-     * {@link io.strata.node.kv.ListValue}). {@code expiresAtMillis} is epoch milliseconds, 0 when
-     * the key never expires. Immutable. A string's entry has no type field (32 bytes of heap, as
-     * before types existed); another type's is a {@link Typed}.
+     * {@link io.strata.node.kv.ListValue}), or a {@link LargeValue} ({@link #large()}), packed when
+     * read. {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires. Immutable.
+     * A string's entry has no type field (32 bytes of heap, as before types existed); another
+     * type's is a {@link Typed}, or a {@link Large}.
      */
     public static class Entry {
         private final byte[] value;
@@ -56,8 +61,24 @@ public final class PartitionState {
             return type == ValueType.STRING ? new Entry(value, version, expiresAtMillis) : new Typed(value, version, expiresAtMillis, type);
         }
 
+        /** The value, packed. */
         public byte[] value() {
             return value;
+        }
+
+        /** The value held large, or null when it is held packed. */
+        public LargeValue large() {
+            return null;
+        }
+
+        /** About how many bytes of heap the value takes. */
+        long valueBytes() {
+            return value.length;
+        }
+
+        /** The earliest expiry of a hash's field (0: none, or not a hash). */
+        long earliestFieldExpiry() {
+            return type() == ValueType.HASH && large() == null ? HashValue.earliestExpiry(value) : 0;
         }
 
         public long version() {
@@ -92,6 +113,43 @@ public final class PartitionState {
         }
     }
 
+    /** The entry of a {@link LargeValue}: packed when first read, then kept packed for the next reads. */
+    private static final class Large extends Entry {
+        private final LargeValue large;
+        private volatile byte[] packed;
+
+        Large(LargeValue large, byte[] packed, long version, long expiresAtMillis) {
+            super(null, version, expiresAtMillis);
+            this.large = large;
+            this.packed = packed;
+        }
+
+        @Override
+        public byte[] value() {
+            byte[] p = packed;
+            if (p == null) {
+                p = large.pack();
+                packed = p;
+            }
+            return p;
+        }
+
+        @Override
+        public LargeValue large() {
+            return large;
+        }
+
+        @Override
+        long valueBytes() {
+            return large.heldBytes();
+        }
+
+        @Override
+        public ValueType type() {
+            return large.type();
+        }
+    }
+
     private record Expiry(long atMillis, String key, long version) {}
 
     private final Map<String, Entry> entries = new HashMap<>();
@@ -109,6 +167,11 @@ public final class PartitionState {
     /** About how many bytes of heap a key with this value takes in a partition. */
     public static long footprint(String key, byte[] value) {
         return ENTRY_OVERHEAD_BYTES + key.length() + value.length;
+    }
+
+    /** About how many bytes of heap a key with this entry takes in a partition (a large value unpacked). */
+    public static long footprint(String key, Entry entry) {
+        return ENTRY_OVERHEAD_BYTES + key.length() + entry.valueBytes();
     }
     /** Every key in {@link #KEY_ORDER}: built on the first listing, then kept current (most partitions are never listed). */
     private TreeSet<String> sorted;
@@ -131,8 +194,9 @@ public final class PartitionState {
         if (e == null || e.isExpired(nowMillis)) {
             return null;
         }
-        if (e.type() == ValueType.HASH && HashValue.mayHaveExpired(e.value, nowMillis)) {
-            byte[] pruned = HashValue.withoutExpired(e.value, nowMillis);
+        long earliest = e.earliestFieldExpiry();
+        if (earliest != 0 && earliest <= nowMillis) {
+            byte[] pruned = HashValue.withoutExpired(e.value(), nowMillis);
             if (pruned == null) {
                 remove(key);
                 return null;
@@ -153,26 +217,45 @@ public final class PartitionState {
         put(key, value, version, expiresAtMillis, ValueType.STRING);
     }
 
-    /** Sets a value of {@code type}, {@code value} being its packed form. */
+    /** Sets a value of {@code type}, {@code value} being its packed form; a large one is held as a {@link LargeValue}. */
     public void put(String key, byte[] value, long version, long expiresAtMillis, ValueType type) {
-        Entry previous = entries.put(key, Entry.of(value, version, expiresAtMillis, type));
-        valueBytes += value.length - (previous == null ? 0 : previous.value.length);
+        LargeValue large = type != ValueType.STRING && value.length > LargeValue.LARGE_BYTES ? LargeValue.of(type, value) : null;
+        place(key, large == null ? Entry.of(value, version, expiresAtMillis, type) : new Large(large, value, version, expiresAtMillis));
+    }
+
+    /** Sets a large value; one that has shrunk to half of {@link LargeValue#LARGE_BYTES} is packed again. */
+    public void put(String key, LargeValue value, long version, long expiresAtMillis) {
+        if (value.packedBytes() < LargeValue.LARGE_BYTES / 2) {
+            place(key, Entry.of(value.pack(), version, expiresAtMillis, value.type()));
+        } else {
+            place(key, new Large(value, null, version, expiresAtMillis));
+        }
+    }
+
+    /** Puts back an entry held before (a refused transaction's rollback). */
+    public void restore(String key, Entry entry) {
+        place(key, entry);
+    }
+
+    private void place(String key, Entry entry) {
+        Entry previous = entries.put(key, entry);
+        valueBytes += entry.valueBytes() - (previous == null ? 0 : previous.valueBytes());
         keyChars += previous == null ? key.length() : 0;
         if (previous == null && sorted != null) {
             sorted.add(key);
         }
-        if (expiresAtMillis != 0) {
-            expiries.add(new Expiry(expiresAtMillis, key, version));
+        if (entry.expiresAtMillis != 0) {
+            expiries.add(new Expiry(entry.expiresAtMillis, key, entry.version));
         }
-        if (type == ValueType.HASH && HashValue.earliestExpiry(value) != 0) {
-            expiries.add(new Expiry(HashValue.earliestExpiry(value), key, version));
+        if (entry.earliestFieldExpiry() != 0) {
+            expiries.add(new Expiry(entry.earliestFieldExpiry(), key, entry.version));
         }
     }
 
     public void remove(String key) {
         Entry previous = entries.remove(key);
         if (previous != null) {
-            valueBytes -= previous.value.length;
+            valueBytes -= previous.valueBytes();
             keyChars -= key.length();
             if (sorted != null) {
                 sorted.remove(key);
@@ -196,9 +279,45 @@ public final class PartitionState {
                 }
             }
             case DELETE -> remove(ProtoKeys.key(entry.getDelete().getKey()));
+            case CHANGE -> {
+                ChangeOp change = entry.getChange();
+                String key = ProtoKeys.key(change.getUpdate().getKey());
+                if (change.getExpiresAtMs() != 0 && change.getExpiresAtMs() <= nowMillis) {
+                    remove(key);
+                } else {
+                    replay(key, LoggedChanges.change(change), entry.getSeq(), change.getExpiresAtMs(), nowMillis);
+                }
+            }
             default -> throw new IllegalStateException("log entry " + entry.getSeq() + " has no operation");
         }
         seq = entry.getSeq();
+    }
+
+    /**
+     * Applies a logged change as the partition applied it: to the large value incrementally, to a
+     * packed one whole. A change refused then is refused again, and changes nothing.
+     */
+    private void replay(String key, ValueChange change, long seq, long expiresAtMillis, long nowMillis) {
+        Entry current = live(key, nowMillis);
+        try {
+            if (current != null && current.large() != null && change instanceof ValueChange.Incremental incremental) {
+                LargeValue.Outcome outcome = incremental.applyLarge(current.large());
+                if (outcome.write() && outcome.value() == null) {
+                    remove(key);
+                } else if (outcome.write()) {
+                    put(key, outcome.value(), seq, expiresAtMillis);
+                }
+                return;
+            }
+            ValueChange.Outcome outcome = change.apply(current == null ? null : current.value(), nowMillis, Long.MAX_VALUE);
+            if (outcome.write() && outcome.packed() == null) {
+                remove(key);
+            } else if (outcome.write()) {
+                put(key, outcome.packed(), seq, expiresAtMillis, change.type());
+            }
+        } catch (StringChange.Refused refused) {
+            // Refused when it was made too: the partition answered with the error and changed nothing.
+        }
     }
 
     /** Removes keys whose expiry has passed; returns how many were reclaimed. */
@@ -231,8 +350,8 @@ public final class PartitionState {
             if (e.expiresAtMillis != 0) {
                 expiries.add(new Expiry(e.expiresAtMillis, key, e.version));
             }
-            if (e.type() == ValueType.HASH && HashValue.earliestExpiry(e.value) != 0) {
-                expiries.add(new Expiry(HashValue.earliestExpiry(e.value), key, e.version));
+            if (e.earliestFieldExpiry() != 0) {
+                expiries.add(new Expiry(e.earliestFieldExpiry(), key, e.version));
             }
         });
     }
@@ -313,7 +432,7 @@ public final class PartitionState {
     /** Whether an entry is live at {@code nowMillis}, changing nothing (a hash with every field expired is not). */
     private static boolean isLive(Entry e, long nowMillis) {
         return e != null && !e.isExpired(nowMillis)
-                && (e.type() != ValueType.HASH || HashValue.withoutExpired(e.value, nowMillis) != null);
+                && (e.earliestFieldExpiry() == 0 || HashValue.withoutExpired(e.value(), nowMillis) != null);
     }
 
     /** A copy of the live entries, detached from this state (entries are immutable, values are never mutated). */

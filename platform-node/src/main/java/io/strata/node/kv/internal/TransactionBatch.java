@@ -50,7 +50,11 @@ public final class TransactionBatch<R> {
     /** Adds a step's entries to the batch, remembering the entry each key had before the transaction. */
     public void stage(List<LogEntry> staged) {
         for (LogEntry entry : staged) {
-            String key = ProtoKeys.key(entry.hasPut() ? entry.getPut().getKey() : entry.getDelete().getKey());
+            String key = ProtoKeys.key(switch (entry.getOpCase()) {
+                case PUT -> entry.getPut().getKey();
+                case CHANGE -> entry.getChange().getUpdate().getKey();
+                default -> entry.getDelete().getKey();
+            });
             if (!before.containsKey(key)) {
                 before.put(key, state.raw(key));
             }
@@ -68,7 +72,7 @@ public final class TransactionBatch<R> {
             if (entry == null) {
                 state.remove(key);
             } else {
-                state.put(key, entry.value(), entry.version(), entry.expiresAtMillis(), entry.type());
+                state.restore(key, entry);
             }
         });
         state.seq(startSeq);
