@@ -235,11 +235,37 @@ public final class KvPartition {
      * A live key: a value of {@code type} ({@code value} the packed form of a type other than a
      * string, without expired parts). {@code expiresAtMillis} is epoch milliseconds, 0 when it never expires.
      */
-    public record Found(String key, byte[] value, long version, long expiresAtMillis, ValueType type) implements Reply {
+    public record Found(String key, byte[] value, long version, long expiresAtMillis, ValueType type, LargeValue large) implements Reply {
 
         /** A string. */
         public Found(String key, byte[] value, long version, long expiresAtMillis) {
             this(key, value, version, expiresAtMillis, ValueType.STRING);
+        }
+
+        /** A value held packed. */
+        public Found(String key, byte[] value, long version, long expiresAtMillis, ValueType type) {
+            this(key, value, version, expiresAtMillis, type, null);
+        }
+
+        /** The entry's value: a large one as it is (immutable, readable in O(log n) from any thread), or packed. */
+        static Found of(String key, PartitionState.Entry e) {
+            return e.large() == null ? new Found(key, e.value(), e.version(), e.expiresAtMillis(), e.type())
+                    : new Found(key, null, e.version(), e.expiresAtMillis(), e.type(), e.large());
+        }
+
+        /**
+         * Its elements, fields or members: as {@code unpack} reads them from the packed value, or,
+         * when held large, its {@link LargeValue#view() view}, read in place.
+         */
+        @SuppressWarnings("unchecked")
+        public <T> List<T> elements(java.util.function.Function<byte[], List<T>> unpack) {
+            return large != null ? (List<T>) large.view() : unpack.apply(value);
+        }
+
+        /** The value packed; a large one (which crosses nodes packed) is packed here, on the reader's thread. */
+        @Override
+        public byte[] value() {
+            return value != null ? value : large.pack();
         }
     }
 
@@ -560,7 +586,7 @@ public final class KvPartition {
 
     private Behavior<Command> onGet(Get get) {
         PartitionState.Entry e = state.live(get.key, storage.clock().getAsLong());
-        Reply reply = e == null ? new NotFound(get.key) : new Found(get.key, e.value(), e.version(), e.expiresAtMillis(), e.type());
+        Reply reply = e == null ? new NotFound(get.key) : Found.of(get.key, e);
         storage.metrics().op("get", e == null ? "not_found" : "ok");
         respond(get.replyTo, reply);
         return Behaviors.same();
@@ -1023,7 +1049,7 @@ public final class KvPartition {
         for (String key : multiGet.keys) {
             PartitionState.Entry e = state.live(key, now);
             if (e != null) {
-                found.add(new Found(key, e.value(), e.version(), e.expiresAtMillis(), e.type()));
+                found.add(Found.of(key, e));
             }
         }
         storage.metrics().op("mget", "ok");

@@ -127,11 +127,44 @@ class LargeValueTest {
             assertArrayEquals(packed, large == null ? null : large.pack(), what);
             if (large != null) {
                 assertEquals(large.pack().length, large.packedBytes(), 6, what + ": its size is kept as it changes");
+                assertReadAlike(packed, large, what);
             }
             if (packed == null) {
                 return;
             }
         }
+    }
+
+    /** A door reads the large value's view as it reads the packed value: the same elements, found by name alike. */
+    private void assertReadAlike(byte[] packed, LargeValue large, String what) {
+        List<?> unpacked = switch (large.type()) {
+            case LIST, SET -> ListValue.elements(packed);
+            case HASH -> HashValue.fields(packed);
+            case ZSET -> ZSetValue.members(packed);
+            default -> throw new AssertionError(large.type());
+        };
+        List<?> view = large.view();
+        assertEquals(unpacked.stream().map(LargeValueTest::text).toList(), view.stream().map(LargeValueTest::text).toList(), what);
+        if (!view.isEmpty()) {
+            assertEquals(text(unpacked.get(unpacked.size() / 2)), text(view.get(view.size() / 2)), what);
+        }
+        byte[] name = bytes("m" + random.nextInt(600));
+        assertEquals(text(LargeValue.lookup(unpacked, LargeValueTest::nameOf).apply(name)),
+                text(LargeValue.lookup(view, LargeValueTest::nameOf).apply(name)), what + ": finding " + text(name));
+    }
+
+    private static byte[] nameOf(Object element) {
+        return element instanceof HashValue.Field f ? f.name() : element instanceof ZSetValue.Member m ? m.name() : (byte[]) element;
+    }
+
+    private static String text(Object element) {
+        if (element instanceof HashValue.Field f) {
+            return text(f.name()) + "=" + text(f.value());
+        }
+        if (element instanceof ZSetValue.Member m) {
+            return text(m.name()) + ":" + m.score();
+        }
+        return element == null ? null : new String((byte[]) element, StandardCharsets.UTF_8);
     }
 
     private List<byte[]> elements(int n) {

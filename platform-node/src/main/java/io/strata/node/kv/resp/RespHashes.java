@@ -1,5 +1,6 @@
 package io.strata.node.kv.resp;
 
+import io.strata.node.kv.LargeValue;
 import io.strata.node.kv.HashChange;
 import io.strata.node.kv.HashValue;
 import io.strata.node.kv.KvPartition;
@@ -8,7 +9,6 @@ import io.strata.node.kv.ValueType;
 import org.apache.pekko.util.ByteString;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -317,16 +317,11 @@ final class RespHashes {
     private static CompletionStage<ByteString> read(RespSession session, List<byte[]> args,
                                                     Function<List<HashValue.Field>, ByteString> reply) {
         return session.find(key(args.get(1)), ValueType.HASH)
-                .thenApply(found -> reply.apply(found == null ? List.of() : HashValue.fields(found.value())));
+                .thenApply(found -> reply.apply(found == null ? List.of() : found.elements(HashValue::fields)));
     }
 
     private static HashValue.Field named(List<HashValue.Field> fields, byte[] name) {
-        for (HashValue.Field f : fields) {
-            if (Arrays.equals(f.name(), name)) {
-                return f;
-            }
-        }
-        return null;
+        return LargeValue.lookup(fields, HashValue.Field::name).apply(name);
     }
 
     private static List<ByteString> pairs(List<HashValue.Field> fields) {

@@ -312,7 +312,8 @@ final class RespLists {
 
     static CompletionStage<ByteString> llen(RespSession session, List<byte[]> args) {
         return session.find(key(args.get(1)), ValueType.LIST)
-                .thenApply(found -> Resp.integer(found == null ? 0 : ListValue.length(found.value())));
+                .thenApply(found -> Resp.integer(found == null ? 0 : found.large() != null ? found.large().size()
+                        : ListValue.length(found.value())));
     }
 
     /** LINDEX key index: the element (negative: from the tail), nil out of range. */
@@ -411,7 +412,7 @@ final class RespLists {
     /** Answers from the list's elements (none when the key is absent); WRONGTYPE when the key holds another type. */
     private static CompletionStage<ByteString> read(RespSession session, List<byte[]> args, Function<List<byte[]>, ByteString> reply) {
         return session.find(key(args.get(1)), ValueType.LIST)
-                .thenApply(found -> reply.apply(found == null ? List.of() : ListValue.elements(found.value())));
+                .thenApply(found -> reply.apply(found == null ? List.of() : found.elements(ListValue::elements)));
     }
 
     private static ByteString bulks(List<byte[]> items) {

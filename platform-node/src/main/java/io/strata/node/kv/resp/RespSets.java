@@ -1,5 +1,6 @@
 package io.strata.node.kv.resp;
 
+import io.strata.node.kv.LargeValue;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.ListValue;
 import io.strata.node.kv.SetChange;
@@ -110,15 +111,14 @@ final class RespSets {
     }
 
     static CompletionStage<ByteString> sismember(RespSession session, List<byte[]> args) {
-        return read(session, args, members -> Resp.integer(index(members).containsKey(ByteBuffer.wrap(args.get(2))) ? 1 : 0));
+        return read(session, args, members -> Resp.integer(LargeValue.lookup(members, m -> m).apply(args.get(2)) != null ? 1 : 0));
     }
 
     /** SMISMEMBER key member...: 1 or 0 per member. */
     static CompletionStage<ByteString> smismember(RespSession session, List<byte[]> args) {
         return read(session, args, members -> {
-            Map<ByteBuffer, byte[]> set = index(members);
-            return Resp.array(args.subList(2, args.size()).stream()
-                    .map(m -> Resp.integer(set.containsKey(ByteBuffer.wrap(m)) ? 1 : 0)).toList());
+            java.util.function.Function<byte[], byte[]> set = LargeValue.lookup(members, m -> m);
+            return Resp.array(args.subList(2, args.size()).stream().map(m -> Resp.integer(set.apply(m) != null ? 1 : 0)).toList());
         });
     }
 
@@ -250,6 +250,6 @@ final class RespSets {
 
     private static CompletionStage<ByteString> read(RespSession session, List<byte[]> args, Function<List<byte[]>, ByteString> reply) {
         return session.find(key(args.get(1)), ValueType.SET)
-                .thenApply(found -> reply.apply(found == null ? List.of() : ListValue.elements(found.value())));
+                .thenApply(found -> reply.apply(found == null ? List.of() : found.elements(ListValue::elements)));
     }
 }

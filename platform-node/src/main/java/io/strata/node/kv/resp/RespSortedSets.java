@@ -1,5 +1,6 @@
 package io.strata.node.kv.resp;
 
+import io.strata.node.kv.LargeValue;
 import io.strata.node.kv.KvPartition;
 import io.strata.node.kv.ListValue;
 import io.strata.node.kv.ValueType;
@@ -237,7 +238,7 @@ final class RespSortedSets {
     static CompletionStage<ByteString> zscore(RespSession session, List<byte[]> args) {
         Resp resp = session.resp();
         return read(session, args, members -> {
-            ZSetValue.Member m = index(members).get(ByteBuffer.wrap(args.get(2)));
+            ZSetValue.Member m = LargeValue.lookup(members, ZSetValue.Member::name).apply(args.get(2));
             return m == null ? resp.nullBulk() : resp.score(m.score());
         });
     }
@@ -246,9 +247,9 @@ final class RespSortedSets {
     static CompletionStage<ByteString> zmscore(RespSession session, List<byte[]> args) {
         Resp resp = session.resp();
         return read(session, args, members -> {
-            Map<ByteBuffer, ZSetValue.Member> index = index(members);
+            java.util.function.Function<byte[], ZSetValue.Member> index = LargeValue.lookup(members, ZSetValue.Member::name);
             return Resp.array(args.subList(2, args.size()).stream().map(name -> {
-                ZSetValue.Member m = index.get(ByteBuffer.wrap(name));
+                ZSetValue.Member m = index.apply(name);
                 return m == null ? resp.nullBulk() : resp.score(m.score());
             }).toList());
         });
@@ -695,7 +696,7 @@ final class RespSortedSets {
     }
 
     private static CompletionStage<List<ZSetValue.Member>> find(RespSession session, byte[] rawKey) {
-        return session.find(key(rawKey), ValueType.ZSET).thenApply(found -> found == null ? List.of() : ZSetValue.members(found.value()));
+        return session.find(key(rawKey), ValueType.ZSET).thenApply(found -> found == null ? List.of() : found.elements(ZSetValue::members));
     }
 
     private static CompletionStage<ByteString> read(RespSession session, List<byte[]> args,
