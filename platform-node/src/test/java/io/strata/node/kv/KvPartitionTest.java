@@ -493,7 +493,8 @@ class KvPartitionTest {
         Path partitionDir = DataLayout.of(dir).kvPartitionDir(new PartitionId("users", 3));
         new SnapshotStore(partitionDir.resolve("snapshots")).write(
                 SnapshotHeader.newBuilder().setKeyspace("users").setPartition(3).setSeq(3).setLogIndex(0x4a1b00000002L).build(),
-                java.util.Map.of("a", new PartitionState.Entry(bytes("a-3"), 3, 0), "gone", new PartitionState.Entry(bytes("g-2"), 2, 0)));
+                java.util.Map.of("a", PartitionState.Entry.of(bytes("a-3"), 3, 0, ValueType.STRING),
+                        "gone", PartitionState.Entry.of(bytes("g-2"), 2, 0, ValueType.STRING)));
         List<LogEntry> entries = List.of(putEntry(1, "a", "a-1"), putEntry(2, "gone", "g-2"), putEntry(3, "a", "a-3"),
                 LogEntry.newBuilder().setSeq(4).setDelete(DeleteOp.newBuilder().setKey(ProtoKeys.of("gone"))).build(),
                 putEntry(5, "b", "b-5"), putEntry(6, "a", "a-6"));

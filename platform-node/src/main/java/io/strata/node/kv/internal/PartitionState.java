@@ -8,6 +8,7 @@ import io.strata.node.kv.ValueType;
 import io.strata.node.kv.proto.ChangeOp;
 import io.strata.node.kv.proto.LogEntry;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,24 +42,33 @@ public final class PartitionState {
      * A stored value: a string's bytes, or the packed form of another type ({@link HashValue},
      * {@link io.strata.node.kv.ListValue}), or a {@link LargeValue} ({@link #large()}), packed when
      * read. {@code expiresAtMillis} is epoch milliseconds, 0 when the key never expires. Immutable.
-     * A string's entry has no type field (32 bytes of heap, as before types existed); another
-     * type's is a {@link Typed}, or a {@link Large}.
+     * An entry holds its key ({@link EntryTable}: no map node), as its bytes when every character
+     * is Latin-1; a string's entry without expiry has no other field than its value and version
+     * (32 bytes of heap); one that expires is an {@link Expiring}, another type's a {@link Typed}
+     * or a {@link Large}.
      */
     public static class Entry {
+        /** The key: its bytes (a Latin-1 key) or the String; null for an entry detached from a state. */
+        private final Object key;
         private final byte[] value;
         private final long version;
-        private final long expiresAtMillis;
 
-        /** A string. */
-        public Entry(byte[] value, long version, long expiresAtMillis) {
+        private Entry(Object key, byte[] value, long version) {
+            this.key = key;
             this.value = value;
             this.version = version;
-            this.expiresAtMillis = expiresAtMillis;
         }
 
-        /** A value of {@code type}. */
+        /** A value of {@code type}, not (yet) held by a state: what a snapshot is written from. */
         public static Entry of(byte[] value, long version, long expiresAtMillis, ValueType type) {
-            return type == ValueType.STRING ? new Entry(value, version, expiresAtMillis) : new Typed(value, version, expiresAtMillis, type);
+            return of(null, value, version, expiresAtMillis, type);
+        }
+
+        private static Entry of(Object key, byte[] value, long version, long expiresAtMillis, ValueType type) {
+            if (type != ValueType.STRING) {
+                return new Typed(key, value, version, expiresAtMillis, type);
+            }
+            return expiresAtMillis == 0 ? new Entry(key, value, version) : new Expiring(key, value, version, expiresAtMillis);
         }
 
         /** The value, packed. */
@@ -86,7 +96,7 @@ public final class PartitionState {
         }
 
         public long expiresAtMillis() {
-            return expiresAtMillis;
+            return 0;
         }
 
         public ValueType type() {
@@ -94,16 +104,75 @@ public final class PartitionState {
         }
 
         public boolean isExpired(long nowMillis) {
-            return expiresAtMillis != 0 && expiresAtMillis <= nowMillis;
+            long at = expiresAtMillis();
+            return at != 0 && at <= nowMillis;
+        }
+
+        /** Its key (a new String when it is held as bytes). */
+        String key() {
+            return key instanceof byte[] bytes ? new String(bytes, StandardCharsets.ISO_8859_1) : (String) key;
+        }
+
+        /** Whether its key is {@code other}, compared without making a String of it. */
+        boolean hasKey(String other) {
+            if (!(key instanceof byte[] bytes)) {
+                return other.equals(key);
+            }
+            if (bytes.length != other.length()) {
+                return false;
+            }
+            for (int i = 0; i < bytes.length; i++) {
+                if ((bytes[i] & 0xFF) != other.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Its key's {@link String#hashCode()}, whichever form holds the key. */
+        int keyHash() {
+            if (!(key instanceof byte[] bytes)) {
+                return key.hashCode();
+            }
+            int h = 0;
+            for (byte b : bytes) {
+                h = 31 * h + (b & 0xFF);
+            }
+            return h;
+        }
+
+        /** The form an entry holds {@code key} in: its bytes when every character is Latin-1 (16 + n bytes of heap, not 40 + n). */
+        static Object compact(String key) {
+            for (int i = 0; i < key.length(); i++) {
+                if (key.charAt(i) > 0xFF) {
+                    return key;
+                }
+            }
+            return key.getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** A string's entry with an expiry. */
+    private static class Expiring extends Entry {
+        private final long expiresAtMillis;
+
+        Expiring(Object key, byte[] value, long version, long expiresAtMillis) {
+            super(key, value, version);
+            this.expiresAtMillis = expiresAtMillis;
+        }
+
+        @Override
+        public long expiresAtMillis() {
+            return expiresAtMillis;
         }
     }
 
     /** The entry of a value other than a string. */
-    private static final class Typed extends Entry {
+    private static final class Typed extends Expiring {
         private final ValueType type;
 
-        Typed(byte[] value, long version, long expiresAtMillis, ValueType type) {
-            super(value, version, expiresAtMillis);
+        Typed(Object key, byte[] value, long version, long expiresAtMillis, ValueType type) {
+            super(key, value, version, expiresAtMillis);
             this.type = type;
         }
 
@@ -114,12 +183,12 @@ public final class PartitionState {
     }
 
     /** The entry of a {@link LargeValue}: packed when first read, then kept packed for the next reads. */
-    private static final class Large extends Entry {
+    private static final class Large extends Expiring {
         private final LargeValue large;
         private volatile byte[] packed;
 
-        Large(LargeValue large, byte[] packed, long version, long expiresAtMillis) {
-            super(null, version, expiresAtMillis);
+        Large(Object key, LargeValue large, byte[] packed, long version, long expiresAtMillis) {
+            super(key, null, version, expiresAtMillis);
             this.large = large;
             this.packed = packed;
         }
@@ -152,17 +221,18 @@ public final class PartitionState {
 
     private record Expiry(long atMillis, String key, long version) {}
 
-    private final Map<String, Entry> entries = new HashMap<>();
+    private final EntryTable entries = new EntryTable();
     private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis, b.atMillis));
     private long seq;
     private long valueBytes;
     private long keyChars;
 
     /**
-     * Heap an entry takes besides its key's characters and its value's bytes: the map node, the
-     * entry record, the array and string headers. An estimate the memory ceiling corrects at each GC.
+     * Heap an entry takes besides its key's characters and its value's bytes: its table slot (at
+     * most three quarters full), the entry and the two arrays' headers. An estimate the memory
+     * ceiling corrects at each GC.
      */
-    static final int ENTRY_OVERHEAD_BYTES = 112;
+    static final int ENTRY_OVERHEAD_BYTES = 72;
 
     /** About how many bytes of heap a key with this value takes in a partition. */
     public static long footprint(String key, byte[] value) {
@@ -201,7 +271,7 @@ public final class PartitionState {
                 remove(key);
                 return null;
             }
-            put(key, pruned, e.version, e.expiresAtMillis, e.type());
+            put(key, pruned, e.version(), e.expiresAtMillis(), e.type());
             return entries.get(key);
         }
         return e;
@@ -220,15 +290,16 @@ public final class PartitionState {
     /** Sets a value of {@code type}, {@code value} being its packed form; a large one is held as a {@link LargeValue}. */
     public void put(String key, byte[] value, long version, long expiresAtMillis, ValueType type) {
         LargeValue large = type != ValueType.STRING && value.length > LargeValue.LARGE_BYTES ? LargeValue.of(type, value) : null;
-        place(key, large == null ? Entry.of(value, version, expiresAtMillis, type) : new Large(large, value, version, expiresAtMillis));
+        Object held = Entry.compact(key);
+        place(key, large == null ? Entry.of(held, value, version, expiresAtMillis, type) : new Large(held, large, value, version, expiresAtMillis));
     }
 
     /** Sets a large value; one that has shrunk to half of {@link LargeValue#LARGE_BYTES} is packed again. */
     public void put(String key, LargeValue value, long version, long expiresAtMillis) {
         if (value.packedBytes() < LargeValue.LARGE_BYTES / 2) {
-            place(key, Entry.of(value.pack(), version, expiresAtMillis, value.type()));
+            place(key, Entry.of(Entry.compact(key), value.pack(), version, expiresAtMillis, value.type()));
         } else {
-            place(key, new Large(value, null, version, expiresAtMillis));
+            place(key, new Large(Entry.compact(key), value, null, version, expiresAtMillis));
         }
     }
 
@@ -244,11 +315,11 @@ public final class PartitionState {
         if (previous == null && sorted != null) {
             sorted.add(key);
         }
-        if (entry.expiresAtMillis != 0) {
-            expiries.add(new Expiry(entry.expiresAtMillis, key, entry.version));
+        if (entry.expiresAtMillis() != 0) {
+            expiries.add(new Expiry(entry.expiresAtMillis(), key, entry.version()));
         }
         if (entry.earliestFieldExpiry() != 0) {
-            expiries.add(new Expiry(entry.earliestFieldExpiry(), key, entry.version));
+            expiries.add(new Expiry(entry.earliestFieldExpiry(), key, entry.version()));
         }
     }
 
@@ -327,7 +398,7 @@ public final class PartitionState {
             Expiry expiry = expiries.poll();
             Entry current = entries.get(expiry.key);
             // A later write may have replaced the key: only the version that set this expiry goes.
-            if (current != null && current.version == expiry.version) {
+            if (current != null && current.version() == expiry.version) {
                 if (current.isExpired(nowMillis)) {
                     remove(expiry.key);
                     removed++;
@@ -346,12 +417,12 @@ public final class PartitionState {
 
     private void rebuildExpiries() {
         expiries.clear();
-        entries.forEach((key, e) -> {
-            if (e.expiresAtMillis != 0) {
-                expiries.add(new Expiry(e.expiresAtMillis, key, e.version));
+        entries.forEach(e -> {
+            if (e.expiresAtMillis() != 0) {
+                expiries.add(new Expiry(e.expiresAtMillis(), e.key(), e.version()));
             }
             if (e.earliestFieldExpiry() != 0) {
-                expiries.add(new Expiry(e.earliestFieldExpiry(), key, e.version));
+                expiries.add(new Expiry(e.earliestFieldExpiry(), e.key(), e.version()));
             }
         });
     }
@@ -364,7 +435,7 @@ public final class PartitionState {
     public Listing list(String prefix, String after, int limit, long nowMillis) {
         if (sorted == null) {
             sorted = new TreeSet<>(KEY_ORDER);
-            sorted.addAll(entries.keySet());
+            sorted.addAll(entries.keys());
         }
         // "" starts at the first key, the empty key included.
         NavigableSet<String> tail = !after.isEmpty() && KEY_ORDER.compare(after, prefix) >= 0
@@ -408,7 +479,9 @@ public final class PartitionState {
 
     /** Number of keys that are live at {@code nowMillis}. */
     public long liveCount(long nowMillis) {
-        return entries.values().stream().filter(e -> isLive(e, nowMillis)).count();
+        long[] live = {0};
+        entries.forEach(e -> live[0] += isLive(e, nowMillis) ? 1 : 0);
+        return live[0];
     }
 
     public long valueBytes() {
@@ -422,9 +495,9 @@ public final class PartitionState {
 
     /** Visits every live entry; used to write snapshots. */
     public void forEachLive(long nowMillis, BiConsumer<String, Entry> visitor) {
-        entries.forEach((key, e) -> {
+        entries.forEach(e -> {
             if (isLive(e, nowMillis)) {
-                visitor.accept(key, e);
+                visitor.accept(e.key(), e);
             }
         });
     }
