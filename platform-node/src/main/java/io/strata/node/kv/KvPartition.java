@@ -311,7 +311,7 @@ public final class KvPartition {
     /** The partition's files are deleted and it has stopped. */
     public record Dropped() implements Reply {}
 
-    /** {@code keys}: live keys; {@code valueBytes}: bytes of values held; {@code seq}: last write's sequence number. */
+    /** {@code keys}: live keys; {@code valueBytes}: bytes of their values (packed); {@code seq}: last write's sequence number. */
     public record PartitionStats(long keys, long valueBytes, long seq) implements Reply {}
 
     /**
@@ -1065,7 +1065,8 @@ public final class KvPartition {
     }
 
     private Behavior<Command> onStats(Stats stats) {
-        respond(stats.replyTo, new PartitionStats(state.liveCount(storage.clock().getAsLong()), state.valueBytes(), state.seq()));
+        PartitionState.LiveStats live = state.liveStats(storage.clock().getAsLong());
+        respond(stats.replyTo, new PartitionStats(live.keys(), live.valueBytes(), state.seq()));
         return Behaviors.same();
     }
 

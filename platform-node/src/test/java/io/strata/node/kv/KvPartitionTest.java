@@ -247,7 +247,9 @@ class KvPartitionTest {
         assertInstanceOf(KvPartition.NotFound.class, get(p, "t"));
         var multi = assertInstanceOf(KvPartition.MultiGetResult.class, ask(p, r -> new KvPartition.MultiGet(List.of("t", "t2"), r)));
         assertEquals(List.of("t2"), multi.found().stream().map(KvPartition.Found::key).toList());
-        assertEquals(1, assertInstanceOf(KvPartition.PartitionStats.class, ask(p, KvPartition.Stats::new)).keys());
+        var stats = assertInstanceOf(KvPartition.PartitionStats.class, ask(p, KvPartition.Stats::new));
+        assertEquals(1, stats.keys());
+        assertEquals(1, stats.valueBytes(), "an expired key's value is not counted, swept or not");
 
         // The sweep timer (50 ms here) removes the expired entry from memory.
         TestProbe<Object> waiter = testKit.createTestProbe();

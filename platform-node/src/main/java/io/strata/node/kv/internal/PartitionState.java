@@ -477,12 +477,20 @@ public final class PartitionState {
         return entries.size();
     }
 
-    /** Number of keys that are live at {@code nowMillis}. */
-    public long liveCount(long nowMillis) {
-        long[] live = {0};
-        entries.forEach(e -> live[0] += isLive(e, nowMillis) ? 1 : 0);
-        return live[0];
+    /** The keys live at {@code nowMillis} and the bytes of their values (a large value's packed size). */
+    public LiveStats liveStats(long nowMillis) {
+        long[] keysAndBytes = {0, 0};
+        entries.forEach(e -> {
+            if (isLive(e, nowMillis)) {
+                keysAndBytes[0]++;
+                keysAndBytes[1] += e.large() == null ? e.value().length : e.large().packedBytes();
+            }
+        });
+        return new LiveStats(keysAndBytes[0], keysAndBytes[1]);
     }
+
+    /** What {@link #liveStats} counts. */
+    public record LiveStats(long keys, long valueBytes) {}
 
     public long valueBytes() {
         return valueBytes;
