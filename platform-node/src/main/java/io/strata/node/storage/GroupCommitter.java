@@ -113,9 +113,10 @@ public final class GroupCommitter implements AutoCloseable {
 
     private void force(File file) throws IOException {
         // Linux writes back the pages Chronicle dirtied through its memory map when any descriptor
-        // of the file is fsynced.
+        // of the file is fsynced. fdatasync, as Redis's appendfsync always: it still makes durable
+        // the metadata reading the data back needs (size, blocks), not the times a commit would wait on.
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
-            ch.force(true);
+            ch.force(false);
         }
         // A log file new to its directory (a new roll cycle) needs the directory entry made durable too.
         File dir = file.getAbsoluteFile().getParentFile();
