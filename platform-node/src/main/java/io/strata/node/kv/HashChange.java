@@ -87,7 +87,8 @@ public sealed interface HashChange extends ValueChange {
                 removed += next == hash ? 0 : 1;
                 hash = next;
             }
-            return removed == 0 ? LargeValue.Outcome.unchanged(current, 0, null) : LargeValue.Outcome.written(hash, removed, null, null, this);
+            return removed == 0 ? LargeValue.Outcome.unchanged(current, 0, null)
+                    : LargeValue.Outcome.written(hash, removed, null, null, this);
         }
     }
 

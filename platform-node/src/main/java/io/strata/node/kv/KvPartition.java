@@ -773,7 +773,8 @@ public final class KvPartition {
         }
         if (!outcome.write()) {
             storage.metrics().op(op, "unchanged");
-            respond(update.replyTo, new ValueUpdated(outcome.count(), outcome.reply(), outcome.numbers(), outcome.items(), current.version()));
+            respond(update.replyTo,
+                    new ValueUpdated(outcome.count(), outcome.reply(), outcome.numbers(), outcome.items(), current.version()));
             return Behaviors.same();
         }
         long growth = outcome.value() == null ? 0 : outcome.value().heldBytes() - current.large().heldBytes();

@@ -72,7 +72,8 @@ public sealed interface ListChange extends ValueChange {
                 popped.add(list.elements().get(at));
                 list = list.without(at);
             }
-            return n == 0 ? LargeValue.Outcome.unchanged(current, 0, popped) : LargeValue.Outcome.written(list, list.size(), null, popped, this);
+            return n == 0 ? LargeValue.Outcome.unchanged(current, 0, popped)
+                    : LargeValue.Outcome.written(list, list.size(), null, popped, this);
         }
     }
 

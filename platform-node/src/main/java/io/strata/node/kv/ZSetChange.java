@@ -108,7 +108,8 @@ public sealed interface ZSetChange extends ValueChange {
                     removed++;
                 }
             }
-            return removed == 0 ? LargeValue.Outcome.unchanged(current, 0, null) : LargeValue.Outcome.written(set, removed, null, null, this);
+            return removed == 0 ? LargeValue.Outcome.unchanged(current, 0, null)
+                    : LargeValue.Outcome.written(set, removed, null, null, this);
         }
     }
 
@@ -148,7 +149,8 @@ public sealed interface ZSetChange extends ValueChange {
                 popped.add(ZSetValue.format(m.score()).getBytes(StandardCharsets.US_ASCII));
                 set = set.without(m);
             }
-            return n == 0 ? LargeValue.Outcome.unchanged(current, 0, popped) : LargeValue.Outcome.written(set, set.size(), null, popped, this);
+            return n == 0 ? LargeValue.Outcome.unchanged(current, 0, popped)
+                    : LargeValue.Outcome.written(set, set.size(), null, popped, this);
         }
     }
 

@@ -103,7 +103,8 @@ class LargeValueTest {
             } catch (StringChange.Refused refused) {
                 LargeValue before = large;
                 if (before != null) {
-                    assertThrows(StringChange.Refused.class, () -> ((ValueChange.Incremental) change).applyLarge(before), change.toString());
+                    assertThrows(StringChange.Refused.class, () -> ((ValueChange.Incremental) change).applyLarge(before),
+                            change.toString());
                 }
                 continue;
             }

@@ -1,7 +1,5 @@
 package io.strata.node.kv.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -92,13 +90,6 @@ final class EntryTable {
                 visitor.accept(e);
             }
         }
-    }
-
-    /** Every key (new Strings). */
-    List<String> keys() {
-        List<String> keys = new ArrayList<>(size);
-        forEach(e -> keys.add(e.key()));
-        return keys;
     }
 
     private int home(int hash) {

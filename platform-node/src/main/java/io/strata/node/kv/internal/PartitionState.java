@@ -244,7 +244,7 @@ public final class PartitionState {
         return ENTRY_OVERHEAD_BYTES + key.length() + entry.valueBytes();
     }
     /** Every key in {@link #KEY_ORDER}: built on the first listing, then kept current (most partitions are never listed). */
-    private TreeSet<String> sorted;
+    private TreeSet<Object> sorted;
 
     /** The sequence number of the last applied write (0 when none). */
     public long seq() {
@@ -290,17 +290,27 @@ public final class PartitionState {
     /** Sets a value of {@code type}, {@code value} being its packed form; a large one is held as a {@link LargeValue}. */
     public void put(String key, byte[] value, long version, long expiresAtMillis, ValueType type) {
         LargeValue large = type != ValueType.STRING && value.length > LargeValue.LARGE_BYTES ? LargeValue.of(type, value) : null;
-        Object held = Entry.compact(key);
-        place(key, large == null ? Entry.of(held, value, version, expiresAtMillis, type) : new Large(held, large, value, version, expiresAtMillis));
+        Object held = held(key);
+        place(key, large == null ? Entry.of(held, value, version, expiresAtMillis, type)
+                : new Large(held, large, value, version, expiresAtMillis));
     }
 
     /** Sets a large value; one that has shrunk to half of {@link LargeValue#LARGE_BYTES} is packed again. */
     public void put(String key, LargeValue value, long version, long expiresAtMillis) {
         if (value.packedBytes() < LargeValue.LARGE_BYTES / 2) {
-            place(key, Entry.of(Entry.compact(key), value.pack(), version, expiresAtMillis, value.type()));
+            place(key, Entry.of(held(key), value.pack(), version, expiresAtMillis, value.type()));
         } else {
-            place(key, new Large(Entry.compact(key), value, null, version, expiresAtMillis));
+            place(key, new Large(held(key), value, null, version, expiresAtMillis));
         }
+    }
+
+    /**
+     * The form a new entry holds {@code key} in: the one its entry holds already while the key
+     * index is kept (the index then shares it), else a new one.
+     */
+    private Object held(String key) {
+        Entry current = sorted == null ? null : entries.get(key);
+        return current != null ? current.key : Entry.compact(key);
     }
 
     /** Puts back an entry held before (a refused transaction's rollback). */
@@ -313,7 +323,7 @@ public final class PartitionState {
         valueBytes += entry.valueBytes() - (previous == null ? 0 : previous.valueBytes());
         keyChars += previous == null ? key.length() : 0;
         if (previous == null && sorted != null) {
-            sorted.add(key);
+            sorted.add(entry.key);
         }
         if (entry.expiresAtMillis() != 0) {
             expiries.add(new Expiry(entry.expiresAtMillis(), key, entry.version()));
@@ -434,17 +444,19 @@ public final class PartitionState {
      */
     public Listing list(String prefix, String after, int limit, long nowMillis) {
         if (sorted == null) {
-            sorted = new TreeSet<>(KEY_ORDER);
-            sorted.addAll(entries.keys());
+            // The keys as their entries hold them (bytes for most): the index adds a tree node a key, not a String.
+            sorted = new TreeSet<>(PartitionState::compareHeld);
+            entries.forEach(e -> sorted.add(e.key));
         }
         // "" starts at the first key, the empty key included.
-        NavigableSet<String> tail = !after.isEmpty() && KEY_ORDER.compare(after, prefix) >= 0
+        NavigableSet<Object> tail = !after.isEmpty() && KEY_ORDER.compare(after, prefix) >= 0
                 ? sorted.tailSet(after, false) : sorted.tailSet(prefix, true);
         List<String> keys = new ArrayList<>(Math.min(limit, 1024));
-        for (String key : tail) {
-            if (!key.startsWith(prefix)) {
+        for (Object held : tail) {
+            if (!startsWith(held, prefix)) {
                 break;
             }
+            String key = held instanceof String text ? text : new String((byte[]) held, StandardCharsets.ISO_8859_1);
             if (isLive(entries.get(key), nowMillis)) {
                 if (keys.size() == limit) {
                     return new Listing(keys, true);
@@ -456,15 +468,40 @@ public final class PartitionState {
     }
 
     private static int compareKeys(String a, String b) {
-        int n = Math.min(a.length(), b.length());
+        return compareHeld(a, b);
+    }
+
+    /** {@link #KEY_ORDER} over keys as entries hold them (a Latin-1 key's bytes, or a String), and Strings. */
+    private static int compareHeld(Object a, Object b) {
+        int n = Math.min(length(a), length(b));
         for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
+            char x = charAt(a, i);
+            char y = charAt(b, i);
             if (x != y) {
                 return codePointRank(x) - codePointRank(y);
             }
         }
-        return a.length() - b.length();
+        return length(a) - length(b);
+    }
+
+    private static boolean startsWith(Object held, String prefix) {
+        if (length(held) < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (charAt(held, i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int length(Object held) {
+        return held instanceof byte[] bytes ? bytes.length : ((String) held).length();
+    }
+
+    private static char charAt(Object held, int i) {
+        return held instanceof byte[] bytes ? (char) (bytes[i] & 0xFF) : ((String) held).charAt(i);
     }
 
     /** Surrogates (U+D800..U+DFFF) stand for code points above U+FFFF: they rank after U+E000..U+FFFF. */

@@ -85,4 +85,22 @@ class PartitionStateTest {
         assertEquals(many.subList(0, 500), state.list("m", "", 500, NOW).keys());
         assertFalse(state.list("m", "m0499", 500, NOW).more());
     }
+
+    @Test
+    void keysHeldAsBytesAndAsStringsListInOneOrder() {
+        PartitionState state = new PartitionState();
+        // Latin-1 keys are held as their bytes, the others as Strings: one index orders both.
+        List<String> keys = new ArrayList<>(List.of("b", "a\u00ff", "\u00e9", "\u65e5", "\ud83d\ude00", "a", "\u0100", "\uffff", "",
+                "a\u0100"));
+        for (int i = 0; i < keys.size(); i++) {
+            state.put(keys.get(i), new byte[]{1}, i + 1, 0);
+        }
+        keys.sort(Comparator.comparing((String k) -> k.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
+        assertEquals(keys, state.list("", "", 100, NOW).keys());
+        assertEquals(List.of("a", "a\u00ff", "a\u0100"), state.list("a", "", 100, NOW).keys());
+        assertEquals(List.of("a\u0100"), state.list("a", "a\u00ff", 100, NOW).keys());
+        state.put("a\u00ff", new byte[]{2}, 20, 0);
+        state.remove("a\u0100");
+        assertEquals(List.of("a", "a\u00ff"), state.list("a", "", 100, NOW).keys(), "the index follows an overwrite and a removal");
+    }
 }
