@@ -51,21 +51,23 @@ class RespCrashRecoveryTest {
         NodeProcess node = nodes.start(builder);
         AtomicInteger acked = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch enough = new java.util.concurrent.CountDownLatch(1);
         ExecutorService pool = nodes.pool(Executors.newSingleThreadExecutor());
         Future<?> load = pool.submit(() -> {
             try (Jedis jedis = new Jedis("127.0.0.1", node.respPort().orElseThrow(), 10_000)) {
                 for (int round = 0; !stop.get(); round++) {
                     change(jedis, round);
                     acked.set(round + 1);
+                    if (round + 1 == KILL_AFTER_ROUNDS) {
+                        enough.countDown();
+                    }
                 }
             } catch (RuntimeException killed) {
                 // The node went away mid-command.
             }
         });
-        long start = System.currentTimeMillis();
-        while (!load.isDone() && acked.get() < KILL_AFTER_ROUNDS && System.currentTimeMillis() - start < LOAD_MILLIS) {
-            Thread.sleep(50);
-        }
+        // The kill comes mid-command, once the values are large, or when a slow machine's time is up.
+        enough.await(LOAD_MILLIS, TimeUnit.MILLISECONDS);
         node.kill9();
         stop.set(true);
         load.get(30, TimeUnit.SECONDS);

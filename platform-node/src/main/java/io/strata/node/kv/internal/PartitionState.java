@@ -529,10 +529,6 @@ public final class PartitionState {
     /** What {@link #liveStats} counts. */
     public record LiveStats(long keys, long valueBytes) {}
 
-    public long valueBytes() {
-        return valueBytes;
-    }
-
     /** About how many bytes of heap the keys held take (as {@link #footprint} counts them), expired ones not yet reclaimed included. */
     public long heldBytes() {
         return (long) entries.size() * ENTRY_OVERHEAD_BYTES + keyChars + valueBytes;
