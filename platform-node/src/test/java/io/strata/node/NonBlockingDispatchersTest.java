@@ -49,13 +49,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 class NonBlockingDispatchersTest {
 
     /**
-     * Threads that must never block: the actor system's default dispatcher (HTTP routes, the RESP
+     * Threads that must never block: the actor system's default dispatcher (HTTP routes, the Kafka
      * door, stream stages), its internal one (cluster, sharding), the stores' sharded entities'
-     * dispatcher and the table queries'. Not {@code strata.blocking-io-dispatcher}, whose work is
-     * blocking I/O.
+     * dispatcher, the table queries' and the RESP door's event loops. Not
+     * {@code strata.blocking-io-dispatcher}, whose work is blocking I/O.
      */
     private static final List<String> MUST_NOT_BLOCK = List.of("strata-pekko.actor.default-dispatcher-",
-            "strata-pekko.actor.internal-dispatcher-", "strata-strata.entity-dispatcher-", "strata-strata.query-dispatcher-");
+            "strata-pekko.actor.internal-dispatcher-", "strata-strata.entity-dispatcher-", "strata-strata.query-dispatcher-",
+            "strata-resp-");
 
     /**
      * Blocking calls BlockHound does not know of itself ({@code class, method, JVM descriptor}, JDK

@@ -28,14 +28,10 @@ import java.util.function.Function;
  */
 public final class KvBatch {
 
-    /** A recorded call: how to make its message for a reply address, and whether a {@link KvPartition.Batch} may carry it. */
-    private record Step(Function<ActorRef<KvPartition.Reply>, KvPartition.Command> command, boolean asStep,
-                        CompletableFuture<KvPartition.Reply> reply) {}
-
     private final KvStore store;
     private final Keyspace keyspace;
     private final KvStore view;
-    private final Map<PartitionId, List<Step>> byPartition = new LinkedHashMap<>();
+    private final Map<PartitionId, List<PartitionCalls.Call>> byPartition = new LinkedHashMap<>();
     private boolean sent;
 
     KvBatch(KvStore store, Keyspace keyspace) {
@@ -67,10 +63,9 @@ public final class KvBatch {
         if (sent) {
             return store.askPartition(partition, command);
         }
-        // Made once without a reply address only to see what it is: a step's own address is never used.
-        Step step = new Step(command, KvPartition.runsAsStep(command.apply(null)), new CompletableFuture<>());
-        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(step);
-        return step.reply;
+        PartitionCalls.Call call = PartitionCalls.Call.of(command);
+        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(call);
+        return call.reply();
     }
 
     /** Sends the recorded calls: one message per partition. Calls made through the view from now on are asked at once. */
@@ -78,9 +73,9 @@ public final class KvBatch {
         sent = true;
         byPartition.forEach((partition, steps) -> {
             if (steps.size() == 1) {
-                forward(store.askPartition(partition, steps.get(0).command()), steps.get(0).reply());
-            } else if (steps.stream().allMatch(Step::asStep)) {
-                sendBatch(partition, steps);
+                PartitionCalls.ask(store::askPartition, partition, steps.get(0));
+            } else if (steps.stream().allMatch(PartitionCalls.Call::asStep)) {
+                PartitionCalls.askTogether(store::askPartition, partition, steps);
             } else {
                 sendInTurn(partition, steps, 0);
             }
@@ -88,39 +83,13 @@ public final class KvBatch {
         byPartition.clear();
     }
 
-    private void sendBatch(PartitionId partition, List<Step> steps) {
-        store.askPartition(partition, replyTo -> new KvPartition.Batch(steps.stream().map(step -> step.command().apply(replyTo)).toList(),
-                replyTo)).whenComplete((reply, failure) -> {
-                    if (failure != null) {
-                        steps.forEach(step -> step.reply().completeExceptionally(failure));
-                    } else if (reply instanceof KvPartition.TransactionDone done) {
-                        for (int i = 0; i < steps.size(); i++) {
-                            steps.get(i).reply().complete(done.replies().get(i));
-                        }
-                    } else {
-                        // Refused whole (its writes could not be made durable, the partition is unavailable): each call is.
-                        steps.forEach(step -> step.reply().complete(reply));
-                    }
-                });
-    }
-
     /** Asks the calls one after the other, each once the one before is answered: a call no batch carries keeps its place. */
-    private void sendInTurn(PartitionId partition, List<Step> steps, int from) {
-        Step step = steps.get(from);
+    private void sendInTurn(PartitionId partition, List<PartitionCalls.Call> steps, int from) {
+        PartitionCalls.Call step = steps.get(from);
         CompletionStage<KvPartition.Reply> reply = store.askPartition(partition, step.command());
-        forward(reply, step.reply());
+        PartitionCalls.forward(reply, step.reply());
         if (from + 1 < steps.size()) {
             reply.whenComplete((r, failure) -> sendInTurn(partition, steps, from + 1));
         }
-    }
-
-    private static void forward(CompletionStage<KvPartition.Reply> from, CompletableFuture<KvPartition.Reply> to) {
-        from.whenComplete((reply, failure) -> {
-            if (failure != null) {
-                to.completeExceptionally(failure);
-            } else {
-                to.complete(reply);
-            }
-        });
     }
 }

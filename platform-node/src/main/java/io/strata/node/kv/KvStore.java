@@ -53,6 +53,8 @@ public final class KvStore {
     private final Scheduler scheduler;
     /** What this store records its calls for instead of asking partitions; null for the store itself. */
     private final Recorder recording;
+    /** Where this store's partition calls are gathered before they are sent; null: each is asked at once. */
+    private final GatheredCalls gathered;
 
     /**
      * What a view of the store ({@link #capturing}) gives its calls to instead of asking the
@@ -65,7 +67,8 @@ public final class KvStore {
                                     KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {}
 
     private KvStore(ClusterSharding sharding, PartitionHomes homes, KvSettings settings, KeyspaceCatalog catalog,
-                    Duration askTimeout, KvMetrics metrics, LocalPartitions local, Scheduler scheduler, Recorder recording) {
+                    Duration askTimeout, KvMetrics metrics, LocalPartitions local, Scheduler scheduler, Recorder recording,
+                    GatheredCalls gathered) {
         this.sharding = sharding;
         this.homes = homes;
         this.settings = settings;
@@ -75,6 +78,7 @@ public final class KvStore {
         this.local = local;
         this.scheduler = scheduler;
         this.recording = recording;
+        this.gathered = gathered;
     }
 
     /**
@@ -92,7 +96,7 @@ public final class KvStore {
                         ctx -> KvPartition.create(PartitionId.fromEntityId(ctx.getEntityId()), settings, storage, ctx.getShard()))
                 .withEntityProps(dispatcher)));
         return new KvStore(sharding, PartitionHomes.of(system, KvPartition.TYPE_KEY.name()), settings, catalog, askTimeout,
-                storage.metrics(), storage.local(), system.scheduler(), null);
+                storage.metrics(), storage.local(), system.scheduler(), null, null);
     }
 
     public KvSettings settings() {
@@ -144,7 +148,17 @@ public final class KvStore {
     KvStore capturing(java.util.function.Function<String, CompletionStage<Keyspace>> keyspace,
                       java.util.function.BiFunction<PartitionId, java.util.function.Function<ActorRef<KvPartition.Reply>,
                               KvPartition.Command>, CompletionStage<KvPartition.Reply>> add) {
-        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, local, scheduler, new Recorder(keyspace, add));
+        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, local, scheduler, new Recorder(keyspace, add),
+                gathered);
+    }
+
+    /**
+     * This store with its partition calls made on {@code calls}' thread gathered there and sent
+     * together ({@link GatheredCalls}): a door's view of the store for the connections one event
+     * loop serves.
+     */
+    public KvStore gatheringOn(GatheredCalls calls) {
+        return new KvStore(sharding, homes, settings, catalog, askTimeout, metrics, local, scheduler, recording, calls);
     }
 
     /** The keyspace for a write: created with the default partition count when auto-creation is on. */
@@ -545,10 +559,17 @@ public final class KvStore {
         return recording != null ? recording.add().apply(partition, command) : askPartition(partition, command);
     }
 
-    /** Asks the partition, whether or not this store records a transaction. */
+    /** Asks the partition, whether or not this store records a transaction (with the calls gathered, when they are). */
     CompletionStage<KvPartition.Reply> askPartition(PartitionId partition,
                                                     java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
                                                             KvPartition.Command> message) {
+        return gathered != null ? gathered.add(partition, message) : askNow(partition, message);
+    }
+
+    /** Asks the partition now. */
+    CompletionStage<KvPartition.Reply> askNow(PartitionId partition,
+                                              java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
+                                                      KvPartition.Command> message) {
         metrics.partitionAsk();
         return homes.whenAvailable(partition.entityId()).thenCompose(available -> {
             // The partition's actor, when it runs here, is asked directly rather than through its region and shard.

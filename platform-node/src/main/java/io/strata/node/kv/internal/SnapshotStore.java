@@ -44,7 +44,9 @@ public final class SnapshotStore {
     public static long estimatedBytes(Map<String, PartitionState.Entry> entries) {
         long bytes = 64;
         for (var e : entries.entrySet()) {
-            bytes += e.getKey().length() * 3L + e.getValue().value().length + 32;
+            PartitionState.Entry entry = e.getValue();
+            // A large value's packed size is known without packing it: it is packed once, when written.
+            bytes += e.getKey().length() * 3L + (entry.large() == null ? entry.value().length : entry.large().packedBytes()) + 32;
         }
         return bytes;
     }

@@ -2,6 +2,7 @@ package io.strata.node.kv.resp;
 
 import org.apache.pekko.util.ByteString;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +50,11 @@ final class RespDecoder {
 
     /** Appends {@code chunk} and returns the frames it completed, in order. */
     List<Frame> feed(ByteString chunk) {
+        return feed(chunk.asByteBuffer());
+    }
+
+    /** Appends what remains of {@code chunk} (consuming it) and returns the frames it completed, in order. */
+    List<Frame> feed(ByteBuffer chunk) {
         if (failed) {
             return List.of();
         }
@@ -96,8 +102,8 @@ final class RespDecoder {
                 + " bytes (strata.resp.max-request-bytes)");
     }
 
-    private void append(ByteString chunk) {
-        int n = chunk.size();
+    private void append(ByteBuffer chunk) {
+        int n = chunk.remaining();
         if (end + n > buf.length) {
             int live = end - start;
             if (live + n > buf.length) {
@@ -108,7 +114,7 @@ final class RespDecoder {
             start = 0;
             end = live;
         }
-        chunk.asByteBuffer().get(buf, end, n);
+        chunk.get(buf, end, n);
         end += n;
     }
 
@@ -285,11 +291,24 @@ final class RespDecoder {
         if (to <= from || to - from > 19) {
             throw new ProtocolException("Protocol error: " + error);
         }
-        try {
-            return Long.parseLong(new String(buf, from, to - from, StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
+        // Read in place, as Long.parseLong reads it: every command has one or more lengths.
+        int i = from;
+        boolean negative = buf[i] == '-';
+        if (negative || buf[i] == '+') {
+            i++;
+        }
+        if (i == to) {
             throw new ProtocolException("Protocol error: " + error);
         }
+        long value = 0;
+        for (; i < to; i++) {
+            int digit = buf[i] - '0';
+            if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
+                throw new ProtocolException("Protocol error: " + error);
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
     }
 
     private static String printable(byte b) {

@@ -1,33 +1,38 @@
 package io.strata.node.kv.resp;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.strata.node.kv.GatheredCalls;
 import io.strata.node.kv.KvStore;
-import io.strata.node.limits.ByteBudget;
 import io.strata.node.limits.MemoryGuard;
 import io.strata.node.plug.Door;
-import io.strata.node.plug.TcpDoor;
 import io.strata.node.plug.NodeContext;
 import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.SharedKillSwitch;
-import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,11 +40,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * clients, redis-cli and redis-benchmark work against Strata. Every command goes through the
  * same {@link KvStore} (partition entities, log) as the HTTP API.
  *
- * <p>Per connection, a Pekko Streams flow: bytes → {@link RespDecoder} (commands, pipelined or
+ * <p>Connections are served by Netty event loops ({@code strata.resp.io-threads} of them), each
+ * connection by one {@link RespConnection}: bytes → {@link RespDecoder} (commands, pipelined or
  * not; those one read completed stay together) → {@link RespSession}, which sends a pipeline's
- * simple commands to the store as one batch, up to {@code max-in-flight} reads at once when they
- * touch different keys ({@link CommandScheduler}), replies in order ({@code mapAsync}), those of
- * one read as one write → reply bytes.
+ * simple commands to the store as one batch, up to {@code max-in-flight} at once when they touch
+ * different keys ({@link CommandScheduler}) → replies in order, those ready together written as
+ * one. A command goes from the socket to its partition's mailbox and back without a stream stage
+ * or an actor of its own in between: what Redis's own event loop does, with the partition actors
+ * where Redis runs the command. Event loop threads never block; the store answers with futures.
  * Backpressure runs end to end: a client that does not read its replies stops having its
  * commands read. A protocol error or an oversized request is answered and the connection closed.
  *
@@ -49,9 +57,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * bounded by {@code max-input-bytes} ({@link RespInput}).
  *
  * <p>Lifecycle: {@link #bind} listens; {@link #unbind} stops accepting; {@link #drain} lets each
- * connection finish the commands it is running, then closes them all. Thread-safe.
+ * connection finish the commands it is running, then closes them all and stops the event loops.
+ * Thread-safe.
  */
-public final class RespServer extends TcpDoor {
+public final class RespServer implements Door {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
 
@@ -61,9 +70,25 @@ public final class RespServer extends TcpDoor {
     static final String MAX_CLIENTS_REACHED = "ERR max number of clients reached";
     /** Unfinished SCANs remembered at once: a cursor holds a key, up to 1 KiB, so at most about 10 MiB. */
     static final int MAX_OPEN_SCANS = 10_000;
+    /**
+     * Replies a connection may have written and not yet sent before it stops running commands (and
+     * reading): past the high mark it waits until the client has read down to the low one.
+     */
+    private static final WriteBufferWaterMark REPLY_BUFFER = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
-    private RespServer(Tcp.ServerBinding binding, SharedKillSwitch connections, Map<Long, CompletionStage<Done>> open) {
-        super(binding, connections, open);
+    private final Channel listener;
+    private final EventLoopGroup loops;
+    private final Info info;
+
+    private RespServer(Channel listener, EventLoopGroup loops, Info info) {
+        this.listener = listener;
+        this.loops = loops;
+        this.info = info;
+    }
+
+    /** What INFO reports, for tests. */
+    Info info() {
+        return info;
     }
 
     /**
@@ -77,131 +102,119 @@ public final class RespServer extends TcpDoor {
             return Optional.empty();
         }
         RespSettings limited = settings.withMaxClients(ctx.connectionLimits().respClients());
-        return Optional.of(() -> bind(ctx.system(), store, limited, ctx.memory()));
+        return Optional.of(() -> bind(store, limited, ctx.memory()));
     }
 
     /**
-     * Binds {@code settings.host():settings.port()} and serves connections until unbound, at most
+     * Binds {@code settings.host():settings.port()} and serves connections until drained, at most
      * {@code settings.maxClients()} at once; INFO reports {@code memory}'s figures.
      */
-    public static CompletionStage<RespServer> bind(ActorSystem<?> system, KvStore store, RespSettings settings,
-                                                   MemoryGuard memory) {
-        SharedKillSwitch killSwitch = KillSwitches.shared("resp-connections");
-        Map<Long, CompletionStage<Done>> open = new ConcurrentHashMap<>();
-        AtomicLong ids = new AtomicLong();
+    public static CompletionStage<RespServer> bind(KvStore store, RespSettings settings, MemoryGuard memory) {
+        Map<Long, RespConnection> open = new ConcurrentHashMap<>();
         Info info = new Info(settings, System.nanoTime(), open, memory);
-        Flow<ByteString, ByteString, NotUsed> refusal = Flow.fromSinkAndSourceCoupled(Sink.ignore(),
-                Source.single(Resp.error(MAX_CLIENTS_REACHED)));
-        return Tcp.get(system).bind(settings.host(), settings.port())
-                .to(Sink.foreach(connection -> {
-                    info.connectionsReceived.incrementAndGet();
-                    if (open.size() >= settings.maxClients()) {
-                        info.rejectedConnections.incrementAndGet();
-                        connection.handleWith(refusal, system);
-                        return;
-                    }
-                    long id = ids.incrementAndGet();
-                    SharedKillSwitch evict = KillSwitches.shared("resp-connection-" + id);
-                    RespInput.Reader reader = info.input.open(id, evict::shutdown);
-                    // Counted before it runs, so its first command (INFO) and the next accept both see it.
-                    CompletableFuture<Done> closed = new CompletableFuture<>();
-                    open.put(id, closed);
-                    closed.whenComplete((done, failure) -> {
-                        open.remove(id);
-                        RespSession session = info.sessions.remove(id);
-                        if (session != null) {
-                            session.disconnected();
+        // Per event loop, the store its connections use: their calls to a partition in one pass of the loop go as one message.
+        Map<EventLoop, KvStore> stores = new ConcurrentHashMap<>();
+        AtomicLong ids = new AtomicLong();
+        EventLoopGroup loops = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("strata-resp", true));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_BUFFER)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        info.connectionsReceived.incrementAndGet();
+                        if (open.size() >= settings.maxClients()) {
+                            info.rejectedConnections.incrementAndGet();
+                            channel.pipeline().addLast(new Refusal());
+                            return;
                         }
-                        reader.closed();
-                    });
-                    try {
-                        connection.handleWith(idleTimeout(settings).join(
-                                connectionFlow(info.register(new RespSession(store, info, id, address(connection.remoteAddress()),
-                                        address(connection.localAddress()))), settings, killSwitch, reader).via(evict.flow()),
-                                Keep.<NotUsed, CompletionStage<Done>>right()), system)
-                                .whenComplete((done, failure) -> closed.complete(Done.getInstance()));
-                    } catch (RuntimeException e) {
-                        // One connection that cannot start must not stop the listener.
-                        LOG.error("cannot serve the RESP connection from {}", connection.remoteAddress(), e);
-                        closed.complete(Done.getInstance());
+                        EventLoop loop = channel.eventLoop();
+                        KvStore gathering = store == null ? null
+                                : stores.computeIfAbsent(loop, l -> store.gatheringOn(new GatheredCalls(store, l, l::inEventLoop)));
+                        accept(channel, ids.incrementAndGet(), gathering, info);
                     }
-                }))
-                .run(system)
-                .thenApply(binding -> {
-                    info.port = binding.localAddress().getPort();
-                    LOG.info("RESP listener bound to {} (at most {} clients)", binding.localAddress(), settings.maxClients());
-                    return new RespServer(binding, killSwitch, open);
                 });
+        CompletableFuture<RespServer> bound = new CompletableFuture<>();
+        bootstrap.bind(settings.host(), settings.port()).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                bound.completeExceptionally(future.cause());
+                return;
+            }
+            InetSocketAddress address = (InetSocketAddress) future.channel().localAddress();
+            info.port = address.getPort();
+            LOG.info("RESP listener bound to {} (at most {} clients, {} event loops)", address, settings.maxClients(),
+                    settings.ioThreads());
+            bound.complete(new RespServer(future.channel(), loops, info));
+        });
+        return bound;
+    }
+
+    /** Serves a new connection: its session, its share of the input budget, its idle timeout. */
+    private static void accept(SocketChannel channel, long id, KvStore store, Info info) {
+        RespSettings settings = info.settings;
+        RespInput.Reader reader = info.input.open(id, channel::close);
+        RespSession session = info.register(new RespSession(store, info, id, address(channel.remoteAddress()),
+                address(channel.localAddress())));
+        RespConnection connection = new RespConnection(session, reader, settings);
+        // Counted before it runs, so its first command (INFO) and the next accept both see it.
+        info.open.put(id, connection);
+        connection.closed().whenComplete((done, failure) -> {
+            info.open.remove(id);
+            info.sessions.remove(id);
+            session.disconnected();
+            reader.closed();
+        });
+        if (!settings.timeout().isZero()) {
+            channel.pipeline().addLast(new IdleStateHandler(0, 0, settings.timeout().toMillis(), TimeUnit.MILLISECONDS));
+        }
+        channel.pipeline().addLast(connection);
     }
 
     /** {@code host:port}, as CLIENT LIST shows addresses. */
-    private static String address(java.net.InetSocketAddress address) {
+    private static String address(InetSocketAddress address) {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
-    /** Closes a connection on which no byte moved either way for {@code timeout} (Redis's {@code timeout}); none when zero. */
-    private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> idleTimeout(RespSettings settings) {
-        return settings.timeout().isZero() ? BidiFlow.identity() : BidiFlow.bidirectionalIdleTimeout(settings.timeout());
+    /** Answers a connection over {@code max-clients} as Redis does, and closes it. */
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(Resp.error(MAX_CLIENTS_REACHED).toArrayUnsafe()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public CompletionStage<Done> unbind() {
+        CompletableFuture<Done> unbound = new CompletableFuture<>();
+        listener.close().addListener(future -> unbound.complete(Done.getInstance()));
+        return unbound;
     }
 
     /**
-     * One connection: decode, run in order, encode; completes after QUIT or a protocol error. The
-     * commands one read completed run together (the session sends a pipeline's simple commands as
-     * one batch), in groups of at most {@code max-in-flight}; groups run at once while they hold at
-     * most {@code max-in-flight} commands whose replies are not written yet, so that a client that
-     * does not read holds no more replies than one command at a time would.
+     * Closes every connection once the commands it is running are answered, then stops the event
+     * loops; completes when all are closed, or at {@code deadline} with the rest closed by force.
      */
-    static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(RespSession session, RespSettings settings,
-                                                                              SharedKillSwitch killSwitch,
-                                                                              RespInput.Reader input) {
-        int groupSize = settings.maxInFlight();
-        return Flow.of(ByteString.class)
-                .statefulMapConcat(() -> {
-                    RespDecoder decoder = new RespDecoder(settings.maxRequestBytes());
-                    return chunk -> {
-                        List<RespDecoder.Frame> frames = decoder.feed(chunk);
-                        input.unfinished(decoder.buffered());
-                        List<List<RespDecoder.Frame>> groups = new ArrayList<>(1 + frames.size() / groupSize);
-                        for (int i = 0; i < frames.size(); i += groupSize) {
-                            groups.add(frames.subList(i, Math.min(frames.size(), i + groupSize)));
-                        }
-                        return groups;
-                    };
-                })
-                .named("resp-decode")
-                .via(killSwitch.flow())
-                .via(Flow.fromMaterializer((materializer, attributes) -> answered(session, settings, input)))
-                .watchTermination((notUsed, done) -> done);
-    }
-
-    /** A group's reply and how many commands it answers. */
-    private record Answer(RespSession.Response response, int commands) {}
-
-    /** Runs groups of commands and writes their replies in order, with the connection's own count of commands in flight. */
-    private static Flow<List<RespDecoder.Frame>, ByteString, NotUsed> answered(RespSession session, RespSettings settings,
-                                                                                 RespInput.Reader input) {
-        ByteBudget inFlight = new ByteBudget(settings.maxInFlight());
-        return Flow.<List<RespDecoder.Frame>>create()
-                // Past max-input-bytes, wait for room before holding more commands (and so stop reading).
-                .mapAsync(1, frames -> input.admit(sizeOf(frames)).thenCompose(admitted -> inFlight.acquire(frames.size()))
-                        .thenApply(admitted -> frames))
-                .named("resp-admit")
-                .mapAsync(settings.maxInFlight(), frames -> session.execute(frames).whenComplete(
-                        (response, failure) -> input.answered(sizeOf(frames))).thenApply(response -> new Answer(response, frames.size())))
-                .named("resp-execute")
-                .takeWhile(answer -> !answer.response().close(), true)
-                .map(answer -> {
-                    inFlight.release(answer.commands());
-                    return answer.response().bytes();
+    @Override
+    public CompletionStage<Done> drain(Duration deadline) {
+        info.open.values().forEach(RespConnection::drain);
+        return CompletableFuture.allOf(info.open.values().stream().map(RespConnection::closed).toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(all -> {
+                    CompletableFuture<Done> stopped = new CompletableFuture<>();
+                    // Shutting the loops down closes what is still open (a client blocked in BLPOP past the deadline).
+                    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(future -> stopped.complete(Done.getInstance()));
+                    return stopped;
                 });
-    }
-
-    private static long sizeOf(List<RespDecoder.Frame> frames) {
-        long bytes = 0;
-        for (RespDecoder.Frame frame : frames) {
-            bytes += RespInput.sizeOf(frame);
-        }
-        return bytes;
     }
 
     @Override
@@ -213,7 +226,7 @@ public final class RespServer extends TcpDoor {
     static final class Info {
         private final RespSettings settings;
         private final long startNanos;
-        private final Map<Long, CompletionStage<Done>> open;
+        private final Map<Long, RespConnection> open;
         private final MemoryGuard memory;
         private final RespInput input;
         private final AtomicLong connectionsReceived = new AtomicLong();
@@ -225,7 +238,7 @@ public final class RespServer extends TcpDoor {
         private final EncodingParameters encodings = new EncodingParameters();
         private volatile int port;
 
-        Info(RespSettings settings, long startNanos, Map<Long, CompletionStage<Done>> open, MemoryGuard memory) {
+        Info(RespSettings settings, long startNanos, Map<Long, RespConnection> open, MemoryGuard memory) {
             this.settings = settings;
             this.startNanos = startNanos;
             this.open = open;

@@ -28,9 +28,11 @@ import java.util.Optional;
  *                        the token every door shares); empty: no AUTH needed
  * @param allowFlush      whether FLUSHDB / FLUSHALL run without a password; with one, an authenticated
  *                        connection may always run them
+ * @param ioThreads       the event loops that read, decode and answer connections (each connection stays on one)
  */
 public record RespSettings(boolean enabled, String host, int port, long maxRequestBytes, int databases, int maxInFlight,
-                           int maxClients, Duration timeout, long maxInputBytes, Optional<String> authToken, boolean allowFlush) {
+                           int maxClients, Duration timeout, long maxInputBytes, Optional<String> authToken, boolean allowFlush,
+                           int ioThreads) {
 
     /** What {@code max-request-bytes = auto} adds to the largest value: room for the key and the command's framing. */
     static final long AUTO_SLACK_BYTES = 64 * 1024;
@@ -45,6 +47,7 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
         require(maxInFlight >= 1 && maxInFlight <= 1024, "strata.resp.max-in-flight must be 1..1024, got " + maxInFlight);
         require(maxClients >= 1, "strata.resp.max-clients must be at least 1, got " + maxClients);
         require(!timeout.isNegative(), "strata.resp.timeout must not be negative, got " + timeout);
+        require(ioThreads >= 1 && ioThreads <= 64, "strata.resp.io-threads must be 1..64, got " + ioThreads);
         require(maxInputBytes >= 1024, "strata.resp.max-input-bytes must be at least 1k, got " + maxInputBytes);
     }
 
@@ -57,13 +60,22 @@ public record RespSettings(boolean enabled, String host, int port, long maxReque
         return new RespSettings(resp.getBoolean("enabled"), resp.getString("host"), resp.getInt("port"), maxRequest,
                 resp.getInt("databases"), resp.getInt("max-in-flight"), resp.getInt("max-clients"),
                 resp.getDuration("timeout"), HeapShare.resolve(root, "strata.resp.max-input-bytes", AUTO_INPUT_SHARE),
-                Optional.of(root.getString("strata.http.auth-token")).filter(token -> !token.isEmpty()), resp.getBoolean("allow-flush"));
+                Optional.of(root.getString("strata.http.auth-token")).filter(token -> !token.isEmpty()), resp.getBoolean("allow-flush"),
+                resp.getString("io-threads").equals("auto") ? autoIoThreads() : resp.getInt("io-threads"));
     }
 
     /** These settings with another {@code max-clients}, such as the one that fits the file-descriptor limit. */
     public RespSettings withMaxClients(int clients) {
         return new RespSettings(enabled, host, port, maxRequestBytes, databases, maxInFlight, clients, timeout, maxInputBytes,
-                authToken, allowFlush);
+                authToken, allowFlush, ioThreads);
+    }
+
+    /**
+     * One event loop per two cores, at least one and at most four: a loop only moves bytes and
+     * parses, the partitions' actors do the work, and they need the cores more.
+     */
+    static int autoIoThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     }
 
     private static void require(boolean condition, String message) {

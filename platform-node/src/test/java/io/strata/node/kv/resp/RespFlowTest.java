@@ -1,85 +1,105 @@
 package io.strata.node.kv.resp;
 
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The connection flow without a network (backpressure, order) and the decoder on awkward input. */
+/** A connection's backpressure and order over a real socket, and the decoder on awkward input. */
 class RespFlowTest {
 
-    private static final ActorTestKit testKit = ActorTestKit.create();
-    private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 4096, 16, 32, 100,
-            java.time.Duration.ZERO, 1 << 20, java.util.Optional.empty(), false);
+    private static final RespSettings SETTINGS = new RespSettings(true, "127.0.0.1", 0, 1 << 20, 16, 32, 100,
+            java.time.Duration.ZERO, 64L << 20, java.util.Optional.empty(), false, 1);
+
+    private static RespServer server;
+
+    @BeforeAll
+    static void bind() throws Exception {
+        // ECHO never reaches the store, so the sessions need none.
+        server = RespServer.bind(null, SETTINGS, io.strata.node.limits.MemoryGuard.unlimited()).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+    }
 
     @AfterAll
-    static void stop() {
-        testKit.shutdownTestKit();
+    static void stop() throws Exception {
+        server.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.drain(java.time.Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void aClientThatDoesNotReadStopsHavingItsCommandsRun() throws Exception {
-        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
-                io.strata.node.limits.MemoryGuard.unlimited());
-        List<ByteString> reads = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            reads.add(ByteString.fromString("ECHO " + i + "\r\n"));
+        int commands = 10_000;
+        String payload = "x".repeat(4000);
+        byte[] command = ("*2\r\n$4\r\nECHO\r\n$4000\r\n" + payload + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(server.address());
+            long before = server.info().commandsProcessed();
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+                    for (int i = 0; i < commands; i++) {
+                        out.write(command);
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            // The replies fill the socket buffers and the connection's write buffer; then nothing more runs.
+            long ran = -1;
+            long now = server.info().commandsProcessed() - before;
+            for (int i = 0; i < 50 && now != ran; i++) {
+                ran = now;
+                Thread.sleep(200);
+                now = server.info().commandsProcessed() - before;
+            }
+            assertEquals(ran, now, "commands stop running while their replies are not read");
+            assertTrue(now < commands / 2, "only what the buffers hold ran: " + now + " of " + commands);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+            byte[] reply = ("$4000\r\n" + payload + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < commands; i++) {
+                assertArrayEquals(reply, in.readNBytes(reply.length), "reply " + i);
+            }
+            sent.get(10, TimeUnit.SECONDS);
         }
-        SinkQueueWithCancel<ByteString> replies = run(info, Source.from(reads));
-        Thread.sleep(300);
-        // What runs without demand: the commands in flight, and the one or two the stages buffer.
-        assertTrue(info.commandsProcessed() <= SETTINGS.maxInFlight() + 3,
-                "without demand only the commands in flight run: " + info.commandsProcessed());
-        for (int i = 0; i < 200; i++) {
-            assertEquals(echoed(i), replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow().utf8String());
-        }
-        assertTrue(replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).isEmpty(), "completes with its input");
     }
 
     @Test
-    void theCommandsOfOneReadAreAnsweredTogetherInGroupsOfMaxInFlight() throws Exception {
-        RespServer.Info info = new RespServer.Info(SETTINGS, System.nanoTime(), new ConcurrentHashMap<>(),
-                io.strata.node.limits.MemoryGuard.unlimited());
+    void pipelinedCommandsAreAnsweredInOrder() throws Exception {
         StringBuilder pipeline = new StringBuilder();
-        for (int i = 0; i < 200; i++) {
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
             pipeline.append("ECHO ").append(i).append("\r\n");
+            expected.append(echoed(i));
         }
-        SinkQueueWithCancel<ByteString> replies = run(info, Source.single(ByteString.fromString(pipeline.toString())));
-        Thread.sleep(300);
-        // Not written: one group in flight, and the one the sink's buffer took.
-        assertTrue(info.commandsProcessed() <= 2 * SETTINGS.maxInFlight() + 3,
-                "without demand only the commands in flight run: " + info.commandsProcessed());
-        for (int group = 0; group * SETTINGS.maxInFlight() < 200; group++) {
-            StringBuilder expected = new StringBuilder();
-            for (int i = group * SETTINGS.maxInFlight(); i < Math.min(200, (group + 1) * SETTINGS.maxInFlight()); i++) {
-                expected.append(echoed(i));
-            }
-            assertEquals(expected.toString(), replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow().utf8String());
+        pipeline.append("QUIT\r\nECHO never\r\n");
+        expected.append("+OK\r\n");
+        try (Socket socket = new Socket()) {
+            socket.connect(server.address());
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(pipeline.toString().getBytes(StandardCharsets.US_ASCII));
+            // QUIT closes the connection once it is answered: nothing pipelined after it runs or is answered.
+            assertEquals(expected.toString(), new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
         }
-        assertTrue(replies.pull().toCompletableFuture().get(5, TimeUnit.SECONDS).isEmpty(), "completes with its input");
-    }
-
-    /** The connection flow over {@code reads}, with a sink that takes one reply at a time when pulled. */
-    private static SinkQueueWithCancel<ByteString> run(RespServer.Info info, Source<ByteString, ?> reads) {
-        // ECHO never reaches the store, so the session needs none.
-        RespSession session = new RespSession(null, info, 1, "127.0.0.1:1", "127.0.0.1:2");
-        return reads.via(RespServer.connectionFlow(session, SETTINGS, KillSwitches.shared("test"), info.input().open(1, () -> { })))
-                .runWith(Sink.<ByteString>queue(1).withAttributes(Attributes.inputBuffer(1, 1)), testKit.system());
     }
 
     private static String echoed(int i) {
