@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /**
  * {@link KvBatch} on a real node: the calls made through its view wait for {@link KvBatch#send},
  * those of one partition go as one message and see each other in order, a call no batch carries
- * keeps its place among them, and a call made after sending is asked at once.
+ * keeps its place among them, and a call made after sending is asked at once; and
+ * {@link GatheredCalls}, which does the same for the calls one thread makes in one pass.
  */
 class KvBatchTest {
 
@@ -93,6 +94,40 @@ class KvBatchTest {
         assertEquals("keyspace_not_found", assertInstanceOf(io.strata.node.common.StrataException.class,
                 org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
                         () -> batch.get(10, TimeUnit.SECONDS)).getCause()).code());
+    }
+
+    @Test
+    void callsGatheredInOnePassOfALoopGoPerPartitionAsOneMessage() throws Exception {
+        java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            Thread loopThread = loop.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+            KvStore gathering = kv.gatheringOn(new GatheredCalls(kv, loop, () -> Thread.currentThread() == loopThread));
+            double asks = asks();
+            // One pass of the loop: calls as three "connections" would make them, and one no batch carries.
+            List<CompletionStage<KvPartition.Reply>> replies = loop.submit(() -> {
+                var put = gathering.put("one", "g", bytes("1"), 0, KvPartition.ANY_VERSION);
+                var incr = gathering.incr("one", "g", 5);
+                var add = gathering.updateValue("one", "gs", new SetChange.Add(List.of(bytes("m"))));
+                var move = gathering.moveMember("one", "gs", "gt", bytes("m"));
+                var read = gathering.get("one", "g");
+                var moved = gathering.get("one", "gt");
+                assertFalse(put.toCompletableFuture().isDone(), "nothing is sent before the pass ends");
+                return List.of(put, incr, add, move, read, moved);
+            }).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(KvPartition.Written.class, reply(replies.get(0)));
+            assertEquals(6, assertInstanceOf(KvPartition.Counter.class, reply(replies.get(1))).value(), "calls keep their order");
+            assertEquals(1, assertInstanceOf(KvPartition.ValueUpdated.class, reply(replies.get(2))).count());
+            assertEquals(1, assertInstanceOf(KvPartition.ValueUpdated.class, reply(replies.get(3))).count());
+            assertEquals("6", text(reply(replies.get(4))));
+            assertEquals(ValueType.SET, assertInstanceOf(KvPartition.Found.class, reply(replies.get(5))).type());
+            assertEquals(3, asks() - asks, "a batch of three, the move alone, a batch of two: three messages for six calls");
+
+            // Off the loop's thread a call is asked at once.
+            assertEquals("6", text(reply(gathering.get("one", "g"))));
+            assertEquals(4, asks() - asks);
+        } finally {
+            loop.shutdownNow();
+        }
     }
 
     private static KvPartition.Reply reply(CompletionStage<KvPartition.Reply> stage) throws Exception {
