@@ -71,6 +71,12 @@ public final class KvBatch {
     /** Sends the recorded calls: one message per partition. Calls made through the view from now on are asked at once. */
     public void send() {
         sent = true;
+        if (store.gathers()) {
+            // The store sends the calls of its thread's pass per partition as one message, with other connections' calls.
+            byPartition.forEach((partition, steps) -> steps.forEach(step -> PartitionCalls.ask(store::askPartition, partition, step)));
+            byPartition.clear();
+            return;
+        }
         byPartition.forEach((partition, steps) -> {
             if (steps.size() == 1) {
                 PartitionCalls.ask(store::askPartition, partition, steps.get(0));

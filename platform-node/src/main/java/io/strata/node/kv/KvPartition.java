@@ -373,8 +373,18 @@ public final class KvPartition {
     private EntryLog<LogEntry> log;
     private PartitionState state;
     private long writesSinceSnapshot;
+    /** Bytes appended to the log since the last snapshot started. */
+    private long loggedSinceSnapshot;
     /** The bytes this partition last reported to the memory ceiling as held. */
     private long reportedHeld;
+    /**
+     * A snapshot after {@code every-writes} writes waits until the log written since the last one is
+     * also this share of what the partition holds (as Redis rewrites its AOF once it has grown by a
+     * share of its size): a partition holding one large list, whose pushes log a few bytes each, is
+     * not written whole every {@code every-writes} pushes, and replaying its log at recovery costs
+     * no more than reading its snapshot.
+     */
+    private static final long SNAPSHOT_LOG_SHARE = 4;
     private static final java.time.Duration PREVIOUS_SNAPSHOT_WAIT = java.time.Duration.ofSeconds(10);
     private boolean snapshotRunning;
     /** Why the log of a partition never written could not be opened, while the writes that waited for it are refused. */
@@ -1178,7 +1188,9 @@ public final class KvPartition {
         try {
             log.appendAll(entries);
             for (LogEntry entry : entries) {
-                storage.metrics().logAppend(entry.getSerializedSize());
+                int bytes = entry.getSerializedSize();
+                storage.metrics().logAppend(bytes);
+                loggedSinceSnapshot += bytes;
             }
             replies.appended(entries.get(entries.size() - 1).getSeq(), storage.committer().isPresent() ? log.currentFile() : null);
             return Optional.empty();
@@ -1253,7 +1265,7 @@ public final class KvPartition {
         }
         reportHeld();
         writesSinceSnapshot += writes;
-        if (writesSinceSnapshot >= settings.snapshotEveryWrites()) {
+        if (writesSinceSnapshot >= settings.snapshotEveryWrites() && loggedSinceSnapshot >= state.heldBytes() / SNAPSHOT_LOG_SHARE) {
             startSnapshot();
         }
         return Behaviors.same();
@@ -1277,6 +1289,7 @@ public final class KvPartition {
         Map<String, PartitionState.Entry> copy = state.copyLive(now);
         EntryLog<LogEntry> partitionLog = log;
         writesSinceSnapshot = 0;
+        loggedSinceSnapshot = 0;
         CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
             storage.space().claim(SnapshotStore.estimatedBytes(copy));
             long bytes = snapshots.write(header, copy);

@@ -559,6 +559,11 @@ public final class KvStore {
         return recording != null ? recording.add().apply(partition, command) : askPartition(partition, command);
     }
 
+    /** Whether this store's partition calls are gathered ({@link #gatheringOn}). */
+    boolean gathers() {
+        return gathered != null;
+    }
+
     /** Asks the partition, whether or not this store records a transaction (with the calls gathered, when they are). */
     CompletionStage<KvPartition.Reply> askPartition(PartitionId partition,
                                                     java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<KvPartition.Reply>,
