@@ -52,12 +52,12 @@ public sealed interface HashChange extends ValueChange {
             long added = 0;
             for (int i = 0; i + 1 < fieldsAndValues.size(); i += 2) {
                 byte[] name = fieldsAndValues.get(i);
-                boolean there = hash.get(name) != null;
-                if (there && onlyIfAbsent) {
+                HashValue.Field was = hash.get(name);
+                if (was != null && onlyIfAbsent) {
                     continue;
                 }
-                hash = hash.with(new HashValue.Field(name, fieldsAndValues.get(i + 1), 0));
-                added += there ? 0 : 1;
+                hash = hash.with(new HashValue.Field(name, fieldsAndValues.get(i + 1), 0), was);
+                added += was != null ? 0 : 1;
             }
             return onlyIfAbsent && added == 0 ? LargeValue.Outcome.unchanged(current, 0, null)
                     : LargeValue.Outcome.written(hash, added, null, null, this);

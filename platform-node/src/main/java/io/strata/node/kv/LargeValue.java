@@ -233,7 +233,11 @@ public sealed interface LargeValue {
 
         /** With {@code field} set (where it was, when it was there). */
         LargeHash with(HashValue.Field field) {
-            HashValue.Field was = get(field.name());
+            return with(field, get(field.name()));
+        }
+
+        /** With {@code field} set in place of {@code was}, the field of its name found before (null: none). */
+        LargeHash with(HashValue.Field field, HashValue.Field was) {
             long bytes = packedBytes + fieldBytes(field) - (was == null ? 0 : fieldBytes(was));
             return new LargeHash(fields.plus(ByteBuffer.wrap(field.name()), field), bytes);
         }

@@ -10,8 +10,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -115,7 +116,8 @@ public final class RespServer implements Door {
         // Per event loop, the store its connections use: their calls to a partition in one pass of the loop go as one message.
         Map<EventLoop, KvStore> stores = new ConcurrentHashMap<>();
         AtomicLong ids = new AtomicLong();
-        EventLoopGroup loops = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("strata-resp", true));
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("strata-resp", true),
+                NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
