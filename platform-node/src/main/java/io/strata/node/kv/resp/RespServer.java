@@ -162,8 +162,6 @@ public final class RespServer implements Door {
         RespSession session = info.register(new RespSession(store, info, id, address(channel.remoteAddress()),
                 address(channel.localAddress())));
         RespConnection connection = new RespConnection(session, reader, settings);
-        // Counted before it runs, so its first command (INFO) and the next accept both see it.
-        info.open.put(id, connection);
         connection.closed().whenComplete((done, failure) -> {
             info.open.remove(id);
             info.sessions.remove(id);
@@ -174,6 +172,9 @@ public final class RespServer implements Door {
             channel.pipeline().addLast(new IdleStateHandler(0, 0, settings.timeout().toMillis(), TimeUnit.MILLISECONDS));
         }
         channel.pipeline().addLast(connection);
+        // Counted once in the pipeline (a drain may reach it from now on), and before it runs, so its
+        // first command (INFO) and the next accept both see it.
+        info.open.put(id, connection);
     }
 
     /** {@code host:port}, as CLIENT LIST shows addresses. */
